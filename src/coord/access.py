@@ -1,0 +1,42 @@
+"""Per-object access: another organization's object is 404, a missing role 403.
+
+Every service that loads an object by id checks the caller's roles in the
+object's organization through these helpers, so the rule lives in one place.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+from uuid import UUID
+
+import asyncpg
+
+from coord.errors import Forbidden, NotFound
+
+ROLES = ("admin", "coordinator", "facilitator", "volunteer", "participant")
+STAFF = ("admin", "coordinator")
+
+ORG_ROLES = "SELECT roles FROM org_members WHERE org_id = $1 AND user_id = $2"
+
+
+async def org_roles(conn: asyncpg.Connection, org_id: UUID, user_id: UUID) -> set[str]:
+    roles = await conn.fetchval(ORG_ROLES, org_id, user_id)
+    return set(roles or ())
+
+
+async def require_member(conn: asyncpg.Connection, org_id: UUID, user_id: UUID, what: str = "organization") -> set[str]:
+    """Roles of a member; a non-member learns nothing (404)."""
+    roles = await org_roles(conn, org_id, user_id)
+    if not roles:
+        raise NotFound(f"no such {what}")
+    return roles
+
+
+async def require_role(
+    conn: asyncpg.Connection, org_id: UUID, user_id: UUID, allowed: Iterable[str], what: str = "organization"
+) -> set[str]:
+    roles = await require_member(conn, org_id, user_id, what)
+    allowed = tuple(allowed)
+    if not roles.intersection(allowed):
+        raise Forbidden(f"this needs one of the roles: {', '.join(allowed)}")
+    return roles

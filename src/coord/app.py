@@ -1,0 +1,50 @@
+"""The app factory: `create_app(settings)`; pools live in the lifespan."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from typing import AsyncIterator
+
+from arq import create_pool as create_arq_pool
+from arq.connections import RedisSettings
+from litestar import Litestar
+from litestar.types import Receive, Scope, Send
+
+from coord.config import Settings, load_settings
+from coord.db.pool import create_pool
+from coord.observability import with_request_id
+from coord.plugin import CoordPlugin
+
+MAX_BODY_BYTES = 1024 * 1024  # larger bodies get 413
+
+
+class CoordApp(Litestar):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await with_request_id(super().__call__, scope, receive, send)
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or load_settings()
+    if not settings.database_url or not settings.redis_url:
+        raise RuntimeError("create_app needs database and Redis URLs; `coord serve` or `coord dev` resolves them")
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        app.state.settings = settings
+        app.state.pool = await create_pool(settings.database_url)
+        try:
+            app.state.redis = await create_arq_pool(RedisSettings.from_dsn(settings.redis_url))
+            try:
+                yield
+            finally:
+                await app.state.redis.aclose()
+        finally:
+            await app.state.pool.close()
+
+    return CoordApp(
+        plugins=[CoordPlugin(settings)],
+        lifespan=[lifespan],
+        debug=False,
+        logging_config=None,  # coord.observability configures JSON logs
+        request_max_body_size=MAX_BODY_BYTES,
+    )

@@ -1,0 +1,1 @@
+"""Identity: accounts, passwords, bearer tokens, the current user."""

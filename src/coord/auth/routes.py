@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from litestar import Controller, get, post
+from litestar.datastructures import State
+
+from coord.auth import service
+from coord.auth.schemas import MeOut, RegisterIn, TokenIn, TokenOut, UserOut
+from coord.http import DB, AuthedRequest, Body, RedisDep
+
+
+class AuthController(Controller):
+    path = "/auth"
+    tags = ["identity"]
+
+    @post("/register", operation_id="register", status_code=201, exclude_from_auth=True)
+    async def register(self, data: Body[RegisterIn], db: DB) -> UserOut:
+        """Create an account. 409 if the email is taken."""
+        return await service.register(db, data)
+
+    @post("/token", operation_id="createToken", status_code=200, exclude_from_auth=True)
+    async def token(self, data: Body[TokenIn], db: DB, redis: RedisDep, state: State) -> TokenOut:
+        """Exchange email and password for a bearer token."""
+        user_id, version = await service.authenticate(db, redis, data.email, data.password)
+        auth = state.jwt_auth
+        encoded = auth.create_token(identifier=str(user_id), token_extras={"tv": version})
+        return TokenOut(access_token=encoded, expires_in=int(auth.default_token_expiration.total_seconds()))
+
+    @post("/logout-all", operation_id="revokeTokens", status_code=204)
+    async def logout_all(self, request: AuthedRequest, db: DB) -> None:
+        """Log out everywhere: every token issued so far stops working."""
+        await service.revoke_tokens(db, request.user.id)
+
+
+class MeController(Controller):
+    path = "/me"
+    tags = ["identity"]
+
+    @get("", operation_id="getMe")
+    async def me(self, request: AuthedRequest, db: DB) -> MeOut:
+        """The caller's profile and organization memberships."""
+        return await service.me(db, request.user.id)

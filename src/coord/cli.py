@@ -1,0 +1,89 @@
+"""The `coord` command: serve, worker, migrate, dev, demo."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+import click
+
+from coord.config import ConfigError, Settings, load_settings
+from coord.db.migrate import MigrationError
+from coord.embedded import EmbeddedError
+from coord.observability import configure_logging
+
+
+def _settings() -> Settings:
+    settings = load_settings()
+    configure_logging(settings.log_level)
+    return settings
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """coord: coordination for community mental-health programs."""
+
+
+@cli.command()
+def serve() -> None:
+    """Serve the HTTP API and pages on COORD_HOST:COORD_PORT."""
+    from coord.runner import resolved, serve as run_serve
+
+    settings = _settings()
+    with resolved(settings) as ready:
+        run_serve(ready)
+
+
+@cli.command()
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty (tests, one-off catch-up).")
+def worker(burst: bool) -> None:
+    """Run the arq worker and the outbox relay."""
+    from coord.runner import resolved, run_worker
+
+    settings = _settings()
+    with resolved(settings) as ready:
+        asyncio.run(run_worker(ready, burst=burst))
+
+
+@cli.command()
+def migrate() -> None:
+    """Apply pending migrations (safe to run from several places at once)."""
+    from coord.runner import resolved, run_migrations
+
+    settings = _settings()
+    with resolved(settings) as ready:
+        applied = asyncio.run(run_migrations(ready))
+    click.echo(f"applied {len(applied)} migration(s)" + (": " + ", ".join(applied) if applied else ""))
+
+
+@cli.command()
+@click.option("--demo", is_flag=True, help="Load the demo organization first.")
+def dev(demo: bool) -> None:
+    """All in one: embedded servers when no URL is set, migrations, API, worker, relay."""
+    from coord.runner import dev as run_dev
+
+    sys.exit(run_dev(_settings(), demo=demo))
+
+
+@cli.command()
+def demo() -> None:
+    """Load a realistic demo organization (idempotent)."""
+    from coord.demo import load_demo
+    from coord.runner import resolved, run_migrations
+
+    settings = _settings()
+    with resolved(settings) as ready:
+        asyncio.run(run_migrations(ready))
+        summary = asyncio.run(load_demo(ready))
+    click.echo(summary)
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=True)
+    except ConfigError as exc:
+        click.echo(f"coord: configuration error: {exc}", err=True)
+        sys.exit(2)
+    except (MigrationError, EmbeddedError) as exc:
+        click.echo(f"coord: {exc}", err=True)
+        sys.exit(2)

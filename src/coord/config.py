@@ -1,0 +1,144 @@
+"""Settings from COORD_* environment variables, validated once at start-up.
+
+A bad value raises `ConfigError`, which the CLI prints as one line naming the
+variable (never a traceback).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from pathlib import Path
+from typing import Literal, Mapping
+from urllib.parse import urlsplit
+
+import msgspec
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+$")
+
+
+class ConfigError(ValueError):
+    def __init__(self, variable: str, problem: str) -> None:
+        super().__init__(f"{variable}: {problem}")
+        self.variable = variable
+        self.problem = problem
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    database_url: str | None = None  # None: embedded server under data_dir
+    redis_url: str | None = None  # None: embedded server under data_dir
+    smtp_url: str | None = None  # None: .eml files under data_dir/mail
+    mail_from: str = "coord@localhost"
+    base_url: str = "http://127.0.0.1:8000"
+    secret_key: str = ""
+    data_dir: Path = Path(".coord")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    env: Literal["development", "production"] = "development"
+    # Not in the contract, but operators need them; all have safe defaults.
+    log_level: str = "INFO"
+    token_ttl_minutes: int = 60 * 12
+    login_attempts_per_minute: int = 10
+
+    @property
+    def mail_dir(self) -> Path:
+        return self.data_dir / "mail"
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    def with_urls(self, database_url: str, redis_url: str) -> "Settings":
+        return msgspec.structs.replace(self, database_url=database_url, redis_url=redis_url)
+
+
+def _check_url(variable: str, value: str, schemes: tuple[str, ...], example: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in schemes or not parts.hostname:
+        raise ConfigError(variable, f"expected a URL like {example}, got {value!r}")
+    try:
+        parts.port  # noqa: B018 - raises on a non-numeric port
+    except ValueError:
+        raise ConfigError(variable, f"the port in {value!r} is not a number") from None
+    return value
+
+
+def _int(variable: str, value: str, low: int, high: int) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise ConfigError(variable, f"expected a whole number, got {value!r}") from None
+    if not low <= number <= high:
+        raise ConfigError(variable, f"must be between {low} and {high}, got {number}")
+    return number
+
+
+def _secret_key(env: Mapping[str, str], production: bool, data_dir: Path) -> str:
+    key = env.get("COORD_SECRET_KEY", "")
+    if key:
+        if len(key) < 32:
+            raise ConfigError("COORD_SECRET_KEY", "must be at least 32 characters (try: openssl rand -hex 32)")
+        return key
+    if production:
+        raise ConfigError("COORD_SECRET_KEY", "is required when COORD_ENV=production (try: openssl rand -hex 32)")
+    # Development: generated once, kept beside the embedded data so tokens survive restarts.
+    path = data_dir / "secret_key"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if env is None else env
+    get = lambda name: (env.get(name) or "").strip() or None  # noqa: E731
+
+    mode = get("COORD_ENV") or "development"
+    if mode not in ("development", "production"):
+        raise ConfigError("COORD_ENV", f"must be 'development' or 'production', got {mode!r}")
+    data_dir = Path(get("COORD_DATA_DIR") or ".coord")
+    if data_dir.exists() and not data_dir.is_dir():
+        raise ConfigError("COORD_DATA_DIR", f"{data_dir} exists and is not a directory")
+
+    database_url = get("COORD_DATABASE_URL")
+    if database_url:
+        _check_url("COORD_DATABASE_URL", database_url, ("postgres", "postgresql"), "postgresql://user:pass@host:5432/coord")
+    redis_url = get("COORD_REDIS_URL")
+    if redis_url:
+        _check_url("COORD_REDIS_URL", redis_url, ("redis", "rediss"), "redis://host:6379/0")
+    smtp_url = get("COORD_SMTP_URL")
+    if smtp_url:
+        _check_url("COORD_SMTP_URL", smtp_url, ("smtp", "smtps"), "smtp://user:pass@host:587")
+    mail_from = get("COORD_MAIL_FROM") or "coord@localhost"
+    if not EMAIL_RE.match(mail_from):
+        raise ConfigError("COORD_MAIL_FROM", f"expected an email address, got {mail_from!r}")
+    base_url = (get("COORD_BASE_URL") or "http://127.0.0.1:8000").rstrip("/")
+    _check_url("COORD_BASE_URL", base_url, ("http", "https"), "https://coord.example.org")
+    if mode == "production" and (not database_url or not redis_url):
+        missing = "COORD_DATABASE_URL" if not database_url else "COORD_REDIS_URL"
+        raise ConfigError(missing, "is required when COORD_ENV=production (embedded servers are for development)")
+    port = _int("COORD_PORT", get("COORD_PORT") or "8000", 1, 65535)
+    host = get("COORD_HOST") or "127.0.0.1"
+    level = (get("COORD_LOG_LEVEL") or "INFO").upper()
+    if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise ConfigError("COORD_LOG_LEVEL", f"must be DEBUG, INFO, WARNING or ERROR, got {level!r}")
+
+    return Settings(
+        database_url=database_url,
+        redis_url=redis_url,
+        smtp_url=smtp_url,
+        mail_from=mail_from,
+        base_url=base_url,
+        secret_key=_secret_key(env, mode == "production", data_dir),
+        data_dir=data_dir,
+        host=host,
+        port=port,
+        env=mode,  # type: ignore[arg-type]
+        log_level=level,
+        token_ttl_minutes=_int("COORD_TOKEN_TTL_MINUTES", get("COORD_TOKEN_TTL_MINUTES") or "720", 1, 60 * 24 * 30),
+        login_attempts_per_minute=_int(
+            "COORD_LOGIN_ATTEMPTS_PER_MINUTE", get("COORD_LOGIN_ATTEMPTS_PER_MINUTE") or "10", 1, 100000
+        ),
+    )

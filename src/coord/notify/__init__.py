@@ -1,0 +1,1 @@
+"""Messages to people: mail transport, the deliveries log, message builders."""

@@ -1,0 +1,76 @@
+"""Exactly-once effects over at-least-once jobs.
+
+`deliver` keys every message (event x recipient x kind) in `deliveries`, locks
+that row while sending, and records the outcome. A job that runs twice finds the
+row sent and does nothing. SMTP trouble is retried with backoff by arq; after
+`MAX_ATTEMPTS` the row is `failed`, for an admin to see and retry.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from email.message import EmailMessage
+from typing import Awaitable, Callable
+from uuid import UUID
+
+import asyncpg
+from arq import Retry
+
+from coord.notify import queries
+from coord.notify.mailer import Mailer, PermanentMailError, TransientMailError
+
+log = logging.getLogger("coord.delivery")
+
+MAX_ATTEMPTS = 5
+BACKOFF_S = (5, 30, 120, 600, 1800)
+
+
+@dataclass(frozen=True)
+class DeliveryKey:
+    event_id: UUID | None
+    user_id: UUID
+    kind: str
+    org_id: UUID | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.event_id}:{self.user_id}:{self.kind}"
+
+
+# Builds the message once the row is locked; returns None to skip (e.g. erased recipient).
+Builder = Callable[[asyncpg.Connection, UUID], Awaitable[EmailMessage | None]]
+
+
+async def deliver(pool: asyncpg.Pool, mailer: Mailer, key: DeliveryKey, build: Builder) -> str:
+    """Send one keyed message; return the delivery status afterwards."""
+    async with pool.acquire() as conn:
+        await conn.execute(queries.ENSURE_DELIVERY, key.key, key.event_id, key.user_id, key.org_id, key.kind)
+        async with conn.transaction():
+            row = await conn.fetchrow(queries.LOCK_DELIVERY, key.key)
+            if row["status"] in ("sent", "skipped", "failed"):
+                return row["status"]
+            message = await build(conn, row["id"])
+            if message is None:
+                await conn.execute(queries.MARK_SKIPPED, row["id"], "recipient gone or opted out")
+                return "skipped"
+            # Same id on a resend after a crash, so mail clients fold duplicates.
+            message["Message-ID"] = f"<{row['id']}@coord>"
+            try:
+                await mailer.send(message)
+            except TransientMailError as exc:
+                give_up = row["attempts"] + 1 >= MAX_ATTEMPTS
+                await conn.execute(queries.MARK_ATTEMPT_FAILED, row["id"], str(exc)[:500], give_up)
+                log.warning("delivery %s attempt %s failed: %s", key.kind, row["attempts"] + 1, exc)
+                if give_up:
+                    return "failed"
+                failure = exc
+            except PermanentMailError as exc:
+                await conn.execute(queries.MARK_ATTEMPT_FAILED, row["id"], str(exc)[:500], True)
+                log.warning("delivery %s failed for good: %s", key.kind, exc)
+                return "failed"
+            else:
+                await conn.execute(queries.MARK_SENT, row["id"])
+                return "sent"
+    # Outside the transaction, so the attempt count above is committed before the retry.
+    raise Retry(defer=BACKOFF_S[min(row["attempts"], len(BACKOFF_S) - 1)]) from failure

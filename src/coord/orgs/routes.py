@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from litestar import Controller, Response, get, post
+
+from coord.http import DB, AuthedRequest, Body, Cursor, Limit, PathId
+from coord.orgs import service
+from coord.orgs.schemas import MemberIn, MemberOut, OrgIn, OrgOut, VenueIn, VenueOut
+from coord.pagination import DEFAULT_LIMIT, Page
+
+
+class OrgController(Controller):
+    path = "/orgs"
+    tags = ["organizations"]
+
+    @post("", operation_id="createOrg", status_code=201)
+    async def create(self, request: AuthedRequest, data: Body[OrgIn], db: DB) -> OrgOut:
+        """Create an organization; the caller becomes its admin."""
+        return await service.create_org(db, request.user.id, data)
+
+    @get("/{org_id:uuid}", operation_id="getOrg")
+    async def get_org(self, request: AuthedRequest, org_id: PathId, db: DB) -> OrgOut:
+        """An organization the caller belongs to."""
+        return await service.get_org(db, request.user.id, org_id)
+
+    @post("/{org_id:uuid}/members", operation_id="addOrgMember", status_code=201)
+    async def add_member(
+        self, request: AuthedRequest, org_id: PathId, data: Body[MemberIn], db: DB
+    ) -> Response[MemberOut]:
+        """Add an existing account to the organization with roles (admins, coordinators).
+
+        Adding roles to someone already a member answers 200 with the merged roles.
+        """
+        member, created = await service.add_member(db, request.user.id, org_id, data)
+        return Response(member, status_code=201 if created else 200)
+
+    @get("/{org_id:uuid}/members", operation_id="listOrgMembers")
+    async def list_members(
+        self,
+        request: AuthedRequest,
+        org_id: PathId,
+        db: DB,
+        limit: Limit = DEFAULT_LIMIT,
+        cursor: Cursor = None,
+    ) -> Page[MemberOut]:
+        """Members and their roles (admins, coordinators)."""
+        return await service.list_members(db, request.user.id, org_id, limit, cursor)
+
+    @post("/{org_id:uuid}/venues", operation_id="createVenue", status_code=201)
+    async def create_venue(
+        self, request: AuthedRequest, org_id: PathId, data: Body[VenueIn], db: DB
+    ) -> VenueOut:
+        """Add an in-person or virtual venue (admins, coordinators)."""
+        return await service.create_venue(db, request.user.id, org_id, data)
+
+    @get("/{org_id:uuid}/venues", operation_id="listVenues")
+    async def list_venues(
+        self,
+        request: AuthedRequest,
+        org_id: PathId,
+        db: DB,
+        limit: Limit = DEFAULT_LIMIT,
+        cursor: Cursor = None,
+    ) -> Page[VenueOut]:
+        """Venues with addresses and links (staff and facilitators)."""
+        return await service.list_venues(db, request.user.id, org_id, limit, cursor)

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+import msgspec
+
+from coord.auth.schemas import Email
+
+Role = Literal["admin", "coordinator", "facilitator", "volunteer", "participant"]
+Slug = Annotated[str, msgspec.Meta(min_length=2, max_length=64, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+Text = Annotated[str, msgspec.Meta(max_length=2000)]
+Url = Annotated[str, msgspec.Meta(max_length=2000, pattern=r"^https?://\S+$")]
+
+
+class OrgIn(msgspec.Struct, forbid_unknown_fields=True):
+    name: Name
+    slug: Slug
+    timezone: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    contact_email: Email
+
+
+class OrgOut(msgspec.Struct):
+    id: UUID
+    name: str
+    slug: str
+    timezone: str
+    contact_email: str
+    created_at: datetime
+
+
+class MemberIn(msgspec.Struct, forbid_unknown_fields=True):
+    email: Email
+    roles: Annotated[list[Role], msgspec.Meta(min_length=1, max_length=5)]
+
+
+class MemberOut(msgspec.Struct):
+    org_id: UUID
+    user_id: UUID
+    roles: list[str]
+    display_name: str | None = None
+
+
+class VenueIn(msgspec.Struct, forbid_unknown_fields=True):
+    name: Name
+    kind: Literal["in_person", "virtual"]
+    address: Text | None = None
+    meeting_url: Url | None = None
+    accessibility: Text | None = None
+
+
+class VenueOut(msgspec.Struct):
+    id: UUID
+    org_id: UUID
+    name: str
+    kind: str
+    address: str | None
+    meeting_url: str | None
+    accessibility: str | None

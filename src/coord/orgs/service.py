@@ -1,0 +1,76 @@
+"""Organizations, members and venues. Runs inside the caller's transaction."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import asyncpg
+
+from coord.access import STAFF, require_member, require_role
+from coord.auth.service import check_timezone
+from coord.errors import Conflict, FieldError, Forbidden, Unprocessable
+from coord.orgs import queries
+from coord.orgs.schemas import MemberIn, MemberOut, OrgIn, OrgOut, VenueIn, VenueOut
+from coord.outbox.events import MemberAdded
+from coord.outbox.record import record
+from coord.pagination import Page, decode_cursor, page_of
+
+
+async def create_org(conn: asyncpg.Connection, user_id: UUID, data: OrgIn) -> OrgOut:
+    check_timezone(data.timezone)
+    row = await conn.fetchrow(queries.INSERT_ORG, data.name.strip(), data.slug, data.timezone, data.contact_email)
+    if row is None:
+        raise Conflict(f"the slug {data.slug!r} is taken", errors=[FieldError("slug", "already in use")])
+    await conn.execute(queries.ADD_MEMBER, row["id"], user_id, ["admin"])
+    return OrgOut(**dict(row))
+
+
+async def get_org(conn: asyncpg.Connection, user_id: UUID, org_id: UUID) -> OrgOut:
+    await require_member(conn, org_id, user_id)
+    return OrgOut(**dict(await conn.fetchrow(queries.GET_ORG, org_id)))
+
+
+async def add_member(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, data: MemberIn) -> tuple[MemberOut, bool]:
+    """Add a member, or add roles to one. Returns (member, created)."""
+    actor_roles = await require_role(conn, org_id, actor_id, STAFF)
+    if "admin" in data.roles and "admin" not in actor_roles:
+        raise Forbidden("only an admin can make someone an admin")
+    user_id = await conn.fetchval(queries.USER_ID_BY_EMAIL, data.email)
+    if user_id is None:
+        raise Unprocessable("no coord account uses this email; ask them to register first", field="email")
+    row = await conn.fetchrow(queries.ADD_MEMBER, org_id, user_id, sorted(set(data.roles)))
+    if row["inserted"]:
+        await record(conn, MemberAdded(org_id=org_id, user_id=user_id))
+    return MemberOut(org_id=org_id, user_id=user_id, roles=list(row["roles"])), bool(row["inserted"])
+
+
+async def list_members(
+    conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, limit: int, cursor: str | None
+) -> Page[MemberOut]:
+    await require_role(conn, org_id, actor_id, STAFF)
+    after = decode_cursor(cursor)
+    rows = await conn.fetch(queries.LIST_MEMBERS, org_id, UUID(after[0]) if after else None, limit + 1)
+    return page_of([MemberOut(**dict(r)) for r in rows], limit, lambda m: [str(m.user_id)])
+
+
+async def create_venue(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, data: VenueIn) -> VenueOut:
+    await require_role(conn, org_id, actor_id, STAFF)
+    if data.kind == "in_person" and not data.address:
+        raise Unprocessable("an in-person venue needs an address", field="address")
+    if data.kind == "virtual" and not data.meeting_url:
+        raise Unprocessable("a virtual venue needs a meeting_url", field="meeting_url")
+    row = await conn.fetchrow(
+        queries.INSERT_VENUE, org_id, data.name.strip(), data.kind, data.address, data.meeting_url, data.accessibility
+    )
+    return VenueOut(**dict(row))
+
+
+async def list_venues(
+    conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, limit: int, cursor: str | None
+) -> Page[VenueOut]:
+    roles = await require_member(conn, org_id, actor_id)
+    if not roles.intersection(("admin", "coordinator", "facilitator")):
+        raise Forbidden("venue details are for staff and facilitators")
+    after = decode_cursor(cursor)
+    rows = await conn.fetch(queries.LIST_VENUES, org_id, UUID(after[0]) if after else None, limit + 1)
+    return page_of([VenueOut(**dict(r)) for r in rows], limit, lambda v: [str(v.id)])

@@ -1,0 +1,1 @@
+"""Transactional outbox: events recorded with the change, relayed to arq jobs."""

@@ -1,0 +1,31 @@
+"""Record a domain event in the caller's transaction, with a NOTIFY wake-up.
+
+Services call `record` inside the same transaction as the change, so the event
+exists if and only if the change committed. pg_notify is delivered at commit.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import asyncpg
+import msgspec
+
+from coord.observability import current_request_id
+from coord.outbox.events import Event, event_kind
+
+NOTIFY_CHANNEL = "coord_outbox"
+
+INSERT_EVENT = """
+INSERT INTO outbox (kind, payload, request_id)
+VALUES ($1, $2::jsonb, $3)
+RETURNING event_id
+"""
+
+
+async def record(conn: asyncpg.Connection, event: Event) -> UUID:
+    if not conn.is_in_transaction():
+        raise RuntimeError("outbox.record must run inside the transaction of the change it describes")
+    event_id = await conn.fetchval(INSERT_EVENT, event_kind(event), msgspec.to_builtins(event), current_request_id())
+    await conn.execute("SELECT pg_notify($1, '')", NOTIFY_CHANNEL)
+    return event_id

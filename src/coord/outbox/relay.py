@@ -1,0 +1,135 @@
+"""The outbox relay: committed events become arq jobs, none lost, none twice.
+
+Claims unpublished rows with FOR UPDATE SKIP LOCKED (several relays may run),
+enqueues one job per (handler, event) with a deterministic job id, and marks the
+rows published only after every enqueue succeeded, in the same transaction. If
+Redis is down the transaction rolls back and the rows wait; a job enqueued twice
+across such a retry is refused by arq for its id, and every effect is keyed in
+`deliveries` besides. LISTEN wakes the relay at once; polling covers a lost
+notification or a dropped listener connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Callable, Mapping
+
+import asyncpg
+from arq.connections import ArqRedis
+
+from coord.outbox.record import NOTIFY_CHANNEL
+
+log = logging.getLogger("coord.relay")
+
+CLAIM_BATCH = """
+SELECT id, event_id, kind, payload, request_id
+FROM outbox
+WHERE published_at IS NULL
+ORDER BY id
+LIMIT $1
+FOR UPDATE SKIP LOCKED
+"""
+MARK_PUBLISHED = "UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])"
+
+Routing = Mapping[str, tuple[str, ...]]  # event kind -> job function names
+
+
+def job_id(job_name: str, event_id: object) -> str:
+    return f"{job_name}:{event_id}"
+
+
+async def relay_batch(pool: asyncpg.Pool, redis: ArqRedis, routing: Routing, batch_size: int = 200) -> int:
+    """Publish one batch; return how many events it published."""
+    async with pool.acquire() as conn, conn.transaction():
+        rows = await conn.fetch(CLAIM_BATCH, batch_size)
+        if not rows:
+            return 0
+        for row in rows:
+            for job_name in routing.get(row["kind"], ()):
+                await redis.enqueue_job(
+                    job_name,
+                    str(row["event_id"]),
+                    row["payload"],
+                    row["request_id"],
+                    _job_id=job_id(job_name, row["event_id"]),
+                )
+        await conn.execute(MARK_PUBLISHED, [row["id"] for row in rows])
+    return len(rows)
+
+
+async def drain(pool: asyncpg.Pool, redis: ArqRedis, routing: Routing) -> int:
+    """Publish everything waiting (tests, and the relay's catch-up after a wake-up)."""
+    total = 0
+    while published := await relay_batch(pool, redis, routing):
+        total += published
+    return total
+
+
+class Relay:
+    def __init__(
+        self,
+        dsn: str,
+        pool: asyncpg.Pool,
+        redis: ArqRedis,
+        routing: Routing,
+        *,
+        poll_interval: float = 2.0,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        self.dsn = dsn
+        self.pool = pool
+        self.redis = redis
+        self.routing = routing
+        self.poll_interval = poll_interval
+        self.wake = asyncio.Event()
+        self.stopping = asyncio.Event()
+        self.on_error = on_error
+        self._listener: asyncpg.Connection | None = None
+
+    def _notified(self, *_args: object) -> None:
+        self.wake.set()
+
+    async def _ensure_listener(self) -> None:
+        if self._listener is not None and not self._listener.is_closed():
+            return
+        try:
+            self._listener = await asyncpg.connect(self.dsn, server_settings={"application_name": "coord-relay"})
+            await self._listener.add_listener(NOTIFY_CHANNEL, self._notified)
+        except (OSError, asyncpg.PostgresError) as exc:
+            self._listener = None
+            log.warning("relay cannot LISTEN (%s); polling every %.1fs until it can", exc, self.poll_interval)
+
+    async def run(self) -> None:
+        backoff = 0.5
+        while not self.stopping.is_set():
+            await self._ensure_listener()
+            self.wake.clear()
+            try:
+                published = await drain(self.pool, self.redis, self.routing)
+                if published:
+                    log.info("relayed %s events", published)
+                backoff = 0.5
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # Redis or PostgreSQL away: keep the rows, try again
+                log.warning("relay paused: %s: %s (retrying in %.1fs)", type(exc).__name__, exc, backoff)
+                if self.on_error:
+                    self.on_error(exc)
+                await self._sleep(backoff)
+                backoff = min(backoff * 2, 10.0)
+                continue
+            await self._sleep(self.poll_interval)
+
+    async def _sleep(self, seconds: float) -> None:
+        waits = [asyncio.ensure_future(self.wake.wait()), asyncio.ensure_future(self.stopping.wait())]
+        try:
+            await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waits:
+                waiter.cancel()
+
+    async def stop(self) -> None:
+        self.stopping.set()
+        if self._listener is not None and not self._listener.is_closed():
+            await self._listener.close()

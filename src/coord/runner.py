@@ -1,0 +1,170 @@
+"""Process entry points behind the CLI: serve, worker (with relay), dev (all-in-one)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import subprocess
+import sys
+from typing import Any
+
+import asyncpg
+from arq import Worker
+from arq import create_pool as create_arq_pool
+from arq.connections import RedisSettings
+
+from coord.config import ConfigError, Settings
+from coord.db.migrate import check_applied, migrate
+from coord.db.pool import create_pool
+from coord.embedded import EmbeddedServers
+
+log = logging.getLogger("coord")
+
+
+async def check_reachable(settings: Settings) -> None:
+    """Fail fast, naming the variable, when a configured server does not answer."""
+    try:
+        conn = await asyncio.wait_for(asyncpg.connect(settings.database_url), 10)
+    except Exception as exc:
+        raise ConfigError("COORD_DATABASE_URL", f"cannot connect to PostgreSQL: {type(exc).__name__}: {exc}") from None
+    await conn.close()
+    from redis.asyncio import Redis
+
+    client = Redis.from_url(settings.redis_url)
+    try:
+        await asyncio.wait_for(client.ping(), 10)
+    except Exception as exc:
+        raise ConfigError("COORD_REDIS_URL", f"cannot connect to Redis: {type(exc).__name__}: {exc}") from None
+    finally:
+        await client.aclose()
+
+
+@contextlib.contextmanager
+def resolved(settings: Settings, *, persist_redis: bool = True):
+    """Settings with URLs: the configured servers, or embedded ones started here."""
+    servers = EmbeddedServers(settings.data_dir, persist_redis=persist_redis)
+    database_url, redis_url = servers.ensure(settings.database_url, settings.redis_url)
+    try:
+        yield settings.with_urls(database_url, redis_url)
+    finally:
+        servers.stop()
+
+
+async def run_migrations(settings: Settings) -> list[str]:
+    await check_reachable(settings)
+    return await migrate(settings.database_url)
+
+
+def serve(settings: Settings) -> None:
+    import uvicorn
+
+    from coord.app import create_app
+
+    async def verify() -> None:
+        await check_reachable(settings)
+        conn = await asyncpg.connect(settings.database_url)
+        try:
+            await check_applied(conn)
+        finally:
+            await conn.close()
+
+    asyncio.run(verify())
+    config = uvicorn.Config(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_config=None,  # our JSON logging
+        access_log=False,  # coord writes its own access line, with the feed secret redacted
+        proxy_headers=settings.production,
+        server_header=False,
+    )
+    uvicorn.Server(config).run()
+
+
+async def run_worker(settings: Settings, *, burst: bool = False) -> None:
+    """The arq worker and the outbox relay, in one process, until SIGINT/SIGTERM."""
+    from coord.outbox.relay import Relay
+    from workers.routing import ROUTING
+    from workers.settings import worker_options
+
+    await check_reachable(settings)
+    pool = await create_pool(settings.database_url, min_size=1, max_size=4)
+    redis = await create_arq_pool(RedisSettings.from_dsn(settings.redis_url))
+    relay = Relay(settings.database_url, pool, redis, ROUTING)
+    worker = Worker(**worker_options(settings), burst=burst, handle_signals=False)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    tasks = [asyncio.create_task(relay.run(), name="relay"), asyncio.create_task(worker.main(), name="worker")]
+    log.info("worker and relay running")
+    try:
+        stopper = asyncio.create_task(stop.wait())
+        done, _ = await asyncio.wait([stopper, *tasks], return_when=asyncio.FIRST_COMPLETED)
+        for task in done:
+            if task is not stopper and task.exception():
+                raise task.exception()  # type: ignore[misc]
+    finally:
+        log.info("worker stopping")
+        await relay.stop()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await worker.close()
+        await redis.aclose()
+        await pool.close()
+
+
+def dev(settings: Settings, demo: bool = False) -> int:
+    """Everything on one machine: embedded servers, migrations, API, worker and relay.
+
+    The API and worker run as child processes; Ctrl-C stops them first, then the
+    embedded servers, and leaves nothing running.
+    """
+    with resolved(settings) as ready:
+        applied = asyncio.run(run_migrations(ready))
+        if applied:
+            log.info("applied %s migrations", len(applied))
+        if demo:
+            from coord.demo import load_demo
+
+            asyncio.run(load_demo(ready))
+        env = {**os.environ, "COORD_DATABASE_URL": ready.database_url, "COORD_REDIS_URL": ready.redis_url}
+        children = [
+            subprocess.Popen([sys.executable, "-m", "coord", "serve"], env=env),
+            subprocess.Popen([sys.executable, "-m", "coord", "worker"], env=env),
+        ]
+        print(f"coord is running on http://{ready.host}:{ready.port}  (Ctrl-C stops it)", flush=True)
+        stopping = False
+
+        def stop_children(*_: Any) -> None:
+            nonlocal stopping
+            stopping = True
+            for child in children:
+                if child.poll() is None:
+                    child.send_signal(signal.SIGTERM)
+
+        signal.signal(signal.SIGINT, stop_children)
+        signal.signal(signal.SIGTERM, stop_children)
+        code = 0
+        try:
+            while any(child.poll() is None for child in children):
+                for child in children:
+                    if child.poll() is not None and not stopping:
+                        log.error("a coord process exited (code %s); stopping the others", child.returncode)
+                        code = child.returncode or 1
+                        stop_children()
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    children[0].wait(timeout=0.5)
+        finally:
+            stop_children()
+            for child in children:
+                try:
+                    child.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    child.kill()
+                    child.wait()
+        return code

@@ -1,0 +1,124 @@
+"""Real PostgreSQL and Redis for every test.
+
+Embedded servers (the same code `make run` uses) start once per session in a
+temporary directory, unless COORD_TEST_DATABASE_URL / COORD_TEST_REDIS_URL name
+others. Each session gets its own freshly migrated database (from migrations/,
+never a separate schema); each test starts from empty tables and an empty Redis.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+import warnings
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import pytest
+from arq import create_pool as create_arq_pool
+from arq.connections import RedisSettings
+from litestar.testing import AsyncTestClient
+
+from coord.app import create_app
+from coord.config import Settings, load_settings
+from coord.db.migrate import migrate
+from coord.db.pool import create_pool
+from coord.embedded import EmbeddedServers
+from tests.support import Api
+
+warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+TEST_SECRET = "test-secret-key-with-at-least-32-characters"
+
+
+@pytest.fixture(scope="session")
+def server_urls(tmp_path_factory: pytest.TempPathFactory):
+    embedded = EmbeddedServers(tmp_path_factory.mktemp("coord-servers"), persist_redis=False)
+    urls = embedded.ensure(os.environ.get("COORD_TEST_DATABASE_URL"), os.environ.get("COORD_TEST_REDIS_URL"))
+    yield urls
+    embedded.stop()
+
+
+def _with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path="/" + name))
+
+
+@pytest.fixture(scope="session")
+async def database_url(server_urls):
+    """A database of its own for this test session, migrated with the real files."""
+    admin_url = server_urls[0]
+    name = f"coord_test_{uuid.uuid4().hex[:10]}"
+    admin = await asyncpg.connect(admin_url)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    url = _with_database(admin_url, name)
+    await migrate(url)
+    yield url
+    await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await admin.close()
+
+
+@pytest.fixture(scope="session")
+def redis_url(server_urls) -> str:
+    return server_urls[1]
+
+
+@pytest.fixture(scope="session")
+async def table_names(database_url) -> list[str]:
+    conn = await asyncpg.connect(database_url)
+    try:
+        rows = await conn.fetch(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'schema_migrations'"
+        )
+    finally:
+        await conn.close()
+    return [r["tablename"] for r in rows]
+
+
+def make_settings(database_url: str, redis_url: str, data_dir: Path, **env: str) -> Settings:
+    base = {
+        "COORD_DATA_DIR": str(data_dir),
+        "COORD_SECRET_KEY": TEST_SECRET,
+        "COORD_LOGIN_ATTEMPTS_PER_MINUTE": "100000",
+        "COORD_BASE_URL": "http://coord.test",
+    }
+    return load_settings({**base, **env}).with_urls(database_url, redis_url)
+
+
+@pytest.fixture
+def settings(database_url, redis_url, tmp_path) -> Settings:
+    return make_settings(database_url, redis_url, tmp_path)
+
+
+@pytest.fixture
+async def pool(database_url, table_names):
+    """A pool on the test database, emptied first (DELETE trigger-free TRUNCATE)."""
+    pool = await create_pool(database_url, min_size=1, max_size=40)
+    async with pool.acquire() as conn:
+        await conn.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in table_names) + " RESTART IDENTITY CASCADE")
+    yield pool
+    await pool.close()
+
+
+@pytest.fixture
+async def redis(redis_url):
+    client = await create_arq_pool(RedisSettings.from_dsn(redis_url))
+    await client.flushdb()
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture
+async def app(settings, pool, redis):
+    return create_app(settings)
+
+
+@pytest.fixture
+async def client(app):
+    async with AsyncTestClient(app=app, base_url="http://coord.test") as client:
+        yield client
+
+
+@pytest.fixture
+def api(client) -> Api:
+    return Api(client)

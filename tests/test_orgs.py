@@ -1,0 +1,104 @@
+"""Organizations, members, venues: roles and per-object scoping."""
+
+from __future__ import annotations
+
+from tests.support import expect
+from tests.test_api_basics import assert_problem
+
+
+async def test_creator_is_admin_and_sees_membership(client, api):
+    admin = await api.user()
+    org = await api.org(admin, slug="riverside")
+    me = expect(await client.get("/api/v1/me", headers=admin.headers), 200)
+    assert me["memberships"] == [{"org_id": org["id"], "org_slug": "riverside", "roles": ["admin"]}]
+
+
+async def test_org_validation(client, api):
+    admin = await api.user()
+    await api.org(admin, slug="taken")
+    body = {"name": "X", "slug": "taken", "timezone": "Europe/Berlin", "contact_email": "a@example.org"}
+    assert_problem(await client.post("/api/v1/orgs", json=body, headers=admin.headers), 409)
+    body["slug"] = "Not A Slug"
+    assert assert_problem(await client.post("/api/v1/orgs", json=body, headers=admin.headers), 400)["errors"]
+    body.update(slug="fine-slug", timezone="Europe/Nowhere")
+    problem = assert_problem(await client.post("/api/v1/orgs", json=body, headers=admin.headers), 422)
+    assert problem["errors"][0]["field"] == "timezone"
+
+
+async def test_members_are_added_by_staff_only(client, api):
+    admin = await api.user()
+    org = await api.org(admin)
+    coordinator, facilitator, newcomer = await api.user(), await api.user(), await api.user()
+    await api.member(org, admin, coordinator, "coordinator")
+    await api.member(org, coordinator, facilitator, "facilitator")
+    url = f"/api/v1/orgs/{org['id']}/members"
+    # A facilitator may not add people.
+    assert_problem(await client.post(url, json={"email": newcomer.email, "roles": ["participant"]}, headers=facilitator.headers), 403)
+    # A coordinator may not make admins.
+    assert_problem(await client.post(url, json={"email": newcomer.email, "roles": ["admin"]}, headers=coordinator.headers), 403)
+    # The person must have an account.
+    problem = assert_problem(
+        await client.post(url, json={"email": "ghost@example.org", "roles": ["participant"]}, headers=admin.headers), 422
+    )
+    assert problem["errors"][0]["field"] == "email"
+    # Unknown role.
+    assert_problem(await client.post(url, json={"email": newcomer.email, "roles": ["owner"]}, headers=admin.headers), 400)
+    # Adding roles to a member merges them and answers 200.
+    again = await client.post(url, json={"email": facilitator.email, "roles": ["volunteer"]}, headers=admin.headers)
+    assert expect(again, 200)["roles"] == ["facilitator", "volunteer"]
+    members = expect(await client.get(url, headers=coordinator.headers), 200)
+    assert len(members["items"]) == 3 and members["next_cursor"] is None
+
+
+async def test_member_listing_pages_with_a_cursor(client, api):
+    admin = await api.user()
+    org = await api.org(admin)
+    for _ in range(4):
+        await api.member(org, admin, await api.user(), "participant")
+    url = f"/api/v1/orgs/{org['id']}/members"
+    first = expect(await client.get(url, params={"limit": 2}, headers=admin.headers), 200)
+    second = expect(await client.get(url, params={"limit": 2, "cursor": first["next_cursor"]}, headers=admin.headers), 200)
+    third = expect(await client.get(url, params={"limit": 2, "cursor": second["next_cursor"]}, headers=admin.headers), 200)
+    seen = [m["user_id"] for page in (first, second, third) for m in page["items"]]
+    assert len(seen) == 5 == len(set(seen)) and third["next_cursor"] is None
+    assert_problem(await client.get(url, params={"limit": 500}, headers=admin.headers), 400)
+    assert_problem(await client.get(url, params={"cursor": "%%%"}, headers=admin.headers), 400)
+
+
+async def test_another_organizations_objects_are_404(client, api):
+    admin_a, admin_b = await api.user(), await api.user()
+    org_a, org_b = await api.org(admin_a), await api.org(admin_b)
+    outsider_target = await api.user()
+    assert_problem(await client.get(f"/api/v1/orgs/{org_b['id']}", headers=admin_a.headers), 404)
+    assert_problem(
+        await client.post(
+            f"/api/v1/orgs/{org_b['id']}/members",
+            json={"email": outsider_target.email, "roles": ["participant"]},
+            headers=admin_a.headers,
+        ),
+        404,
+    )
+    venue = {"name": "Hall", "kind": "in_person", "address": "1 Main St"}
+    assert_problem(await client.post(f"/api/v1/orgs/{org_b['id']}/venues", json=venue, headers=admin_a.headers), 404)
+    assert_problem(await client.get(f"/api/v1/orgs/{org_b['id']}/venues", headers=admin_a.headers), 404)
+    expect(await client.get(f"/api/v1/orgs/{org_a['id']}", headers=admin_a.headers), 200)
+
+
+async def test_venues(client, api):
+    admin = await api.user()
+    participant = await api.user()
+    org = await api.org(admin)
+    await api.member(org, admin, participant, "participant")
+    url = f"/api/v1/orgs/{org['id']}/venues"
+    hall = expect(
+        await client.post(url, json={"name": "Hall", "kind": "in_person", "address": "1 Main St", "accessibility": "Ramp"}, headers=admin.headers),
+        201,
+    )
+    assert hall["kind"] == "in_person" and hall["accessibility"] == "Ramp"
+    assert assert_problem(await client.post(url, json={"name": "Hall", "kind": "in_person"}, headers=admin.headers), 422)["errors"][0]["field"] == "address"
+    assert assert_problem(await client.post(url, json={"name": "Zoom", "kind": "virtual"}, headers=admin.headers), 422)["errors"][0]["field"] == "meeting_url"
+    assert_problem(await client.post(url, json={"name": "Zoom", "kind": "virtual", "meeting_url": "javascript:alert(1)"}, headers=admin.headers), 400)
+    assert_problem(await client.post(url, json={"name": "Hall", "kind": "in_person", "address": "x"}, headers=participant.headers), 403)
+    # Addresses and links are for staff: a participant gets 403, not the list.
+    assert_problem(await client.get(url, headers=participant.headers), 403)
+    assert [v["name"] for v in expect(await client.get(url, headers=admin.headers), 200)["items"]] == ["Hall"]

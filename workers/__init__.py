@@ -1,0 +1,1 @@
+"""The arq side of coord: WorkerSettings, job functions, event routing."""

@@ -1,0 +1,56 @@
+"""arq WorkerSettings. `coord worker` runs this worker and the outbox relay."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from arq.connections import RedisSettings
+
+from coord.config import Settings, load_settings
+from coord.db.pool import create_pool
+from coord.notify.mailer import mailer_from_settings
+from workers import jobs
+
+FUNCTIONS = [jobs.send_welcome]
+
+
+async def startup(ctx: dict[str, Any]) -> None:
+    settings: Settings = ctx.get("settings") or load_settings()
+    ctx["settings"] = settings
+    ctx["pool"] = await create_pool(settings.database_url, min_size=1, max_size=10)
+    ctx["mailer"] = mailer_from_settings(settings)
+
+
+async def shutdown(ctx: dict[str, Any]) -> None:
+    pool = ctx.pop("pool", None)
+    if pool is not None:
+        await pool.close()
+
+
+def worker_options(settings: Settings) -> dict[str, Any]:
+    """Keyword arguments for arq.Worker, shared by `coord worker` and the tests."""
+    return {
+        "functions": FUNCTIONS,
+        "on_startup": startup,
+        "on_shutdown": shutdown,
+        "redis_settings": RedisSettings.from_dsn(settings.redis_url),
+        "ctx": {"settings": settings},
+        # Effects are keyed in `deliveries`; arq's own tries only bound the retries.
+        "max_tries": 10,
+        "keep_result": 24 * 3600,  # job ids stay known a day: a re-enqueue is refused
+        "job_timeout": 120,
+        "poll_delay": 0.2,
+    }
+
+
+class WorkerSettings:
+    """For `arq workers.settings.WorkerSettings` (coord worker is preferred: it runs the relay too)."""
+
+    functions = FUNCTIONS
+    on_startup = startup
+    on_shutdown = shutdown
+    max_tries = 10
+    keep_result = 24 * 3600
+    job_timeout = 120
+    redis_settings = RedisSettings.from_dsn(os.environ.get("COORD_REDIS_URL", "redis://127.0.0.1:6379/0"))
