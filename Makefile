@@ -1,0 +1,55 @@
+# coord: `make run` serves everything on http://127.0.0.1:8000, `make test` runs the suite.
+# Both create .venv and install what they need; nothing else has to be running.
+
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && { echo $$p; break; }; done)
+VENV := .venv
+BIN := $(VENV)/bin
+RUN_STAMP := $(VENV)/.run-installed
+DEV_STAMP := $(VENV)/.dev-installed
+
+.PHONY: run test bench demo migrate clean help
+
+help:
+	@echo "make run    - start coord (API, pages, worker, relay) on http://127.0.0.1:8000"
+	@echo "make test   - run the whole test suite against real PostgreSQL and Redis"
+	@echo "make bench  - run the benchmarks (JSON lines)"
+	@echo "make demo   - load the demo organization"
+
+$(BIN)/python:
+	@test -n "$(PYTHON)" || { echo "coord needs Python 3.11 or newer (python3.11, python3.12 ...)"; exit 1; }
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
+		rm -rf $(VENV); \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "installing python3-venv (Debian/Ubuntu ship venv separately)"; \
+			apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null && $(PYTHON) -m venv $(VENV); \
+		else \
+			echo "cannot create a virtualenv: install python3-venv (sudo apt-get install python3-venv)"; exit 1; \
+		fi; }
+	@$(BIN)/python -m pip install -q --upgrade pip
+
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[embedded]'
+	@touch $@
+
+$(DEV_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[dev]'
+	@touch $@ $(RUN_STAMP)
+
+run: $(RUN_STAMP)
+	$(BIN)/coord dev
+
+demo: $(RUN_STAMP)
+	$(BIN)/coord demo
+
+migrate: $(RUN_STAMP)
+	$(BIN)/coord migrate
+
+test: $(DEV_STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(DEV_STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,90 @@
+"""The migration runner: ordered, locked, checksummed, and what the tests use."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import uuid
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import pytest
+
+from coord.db.migrate import MigrationError, check_applied, load_migrations, migrate, migrations_dir
+
+
+@pytest.fixture
+async def fresh_database(server_urls):
+    admin_url = server_urls[0]
+    name = f"coord_mig_{uuid.uuid4().hex[:8]}"
+    admin = await asyncpg.connect(admin_url)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    yield urlunsplit(urlsplit(admin_url)._replace(path="/" + name))
+    await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    await admin.close()
+
+
+async def test_applies_every_file_once_in_order(fresh_database):
+    names = [m.name for m in load_migrations()]
+    assert names == sorted(names) and names[0].startswith("0001_")
+    assert await migrate(fresh_database) == names
+    assert await migrate(fresh_database) == []
+    conn = await asyncpg.connect(fresh_database)
+    try:
+        rows = await conn.fetch("SELECT version, checksum FROM schema_migrations ORDER BY version")
+        assert [r["version"] for r in rows] == [n[:4] for n in names]
+        assert all(len(r["checksum"]) == 64 for r in rows)
+        await check_applied(conn)
+    finally:
+        await conn.close()
+
+
+async def test_runners_at_once_apply_each_file_exactly_once(fresh_database):
+    results = await asyncio.gather(*(migrate(fresh_database) for _ in range(4)))
+    applied = [name for result in results for name in result]
+    assert sorted(applied) == [m.name for m in load_migrations()]
+
+
+async def test_an_edited_applied_file_stops_the_runner(fresh_database, tmp_path):
+    copy = tmp_path / "migrations"
+    shutil.copytree(migrations_dir(), copy)
+    await migrate(fresh_database, copy)
+    first = sorted(copy.glob("*.sql"))[0]
+    first.write_text(first.read_text() + "\n-- edited\n")
+    with pytest.raises(MigrationError, match="edited"):
+        await migrate(fresh_database, copy)
+    conn = await asyncpg.connect(fresh_database)
+    try:
+        with pytest.raises(MigrationError, match="edited"):
+            await check_applied(conn, copy)
+    finally:
+        await conn.close()
+
+
+async def test_a_failing_file_leaves_nothing_half_applied(fresh_database, tmp_path):
+    copy = tmp_path / "migrations"
+    shutil.copytree(migrations_dir(), copy)
+    (copy / "9999_broken.sql").write_text("CREATE TABLE half_done (id int); SELECT no_such_function();")
+    with pytest.raises(asyncpg.PostgresError):
+        await migrate(fresh_database, copy)
+    conn = await asyncpg.connect(fresh_database)
+    try:
+        assert await conn.fetchval("SELECT to_regclass('half_done')") is None
+        assert await conn.fetchval("SELECT count(*) FROM schema_migrations WHERE version = '9999'") == 0
+    finally:
+        await conn.close()
+
+
+async def test_serving_an_unmigrated_database_is_refused(fresh_database):
+    conn = await asyncpg.connect(fresh_database)
+    try:
+        with pytest.raises(MigrationError, match="coord migrate"):
+            await check_applied(conn)
+    finally:
+        await conn.close()
+
+
+def test_badly_named_files_are_refused(tmp_path):
+    (tmp_path / "1_init.sql").write_text("SELECT 1")
+    with pytest.raises(MigrationError, match="NNNN"):
+        load_migrations(tmp_path)

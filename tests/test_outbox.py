@@ -1,0 +1,189 @@
+"""The outbox path end to end: change + event in one transaction, relay, job, SMTP."""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import uuid
+from email import policy
+
+import pytest
+from aiosmtpd.controller import Controller
+from arq import create_pool as create_arq_pool
+from arq.connections import RedisSettings
+
+from coord.embedded import EmbeddedRedis, free_port
+from coord.notify.mailer import mailer_from_settings
+from coord.orgs import service as org_service
+from coord.orgs.schemas import MemberIn
+from coord.outbox.relay import Relay, drain
+from tests.conftest import make_settings
+from tests.support import run_jobs
+from workers import jobs
+from workers.routing import ROUTING
+
+
+class MailSink:
+    """A real SMTP server on loopback that records what it accepts."""
+
+    def __init__(self) -> None:
+        self.messages: list[email.message.EmailMessage] = []
+        self.refuse_with: list[str] = []  # replies to give instead of accepting, in order
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.refuse_with:
+            return self.refuse_with.pop(0)
+        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp():
+    sink = MailSink()
+    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    sink.url = f"smtp://127.0.0.1:{controller.port}"
+    yield sink
+    controller.stop()
+
+
+@pytest.fixture
+def mail_settings(database_url, redis_url, tmp_path, smtp):
+    return make_settings(database_url, redis_url, tmp_path, COORD_SMTP_URL=smtp.url)
+
+
+async def test_event_is_written_with_the_change_or_not_at_all(pool, api, client):
+    admin, newcomer = await api.user(), await api.user()
+    org = await api.org(admin)
+    async with pool.acquire() as conn:
+        tx = conn.transaction()
+        await tx.start()
+        await org_service.add_member(
+            conn, uuid.UUID(admin.id), uuid.UUID(org["id"]), MemberIn(email=newcomer.email, roles=["volunteer"])
+        )
+        await tx.rollback()
+    assert await pool.fetchval("SELECT count(*) FROM outbox") == 0
+    assert await pool.fetchval("SELECT count(*) FROM org_members WHERE user_id = $1::uuid", newcomer.id) == 0
+    await api.member(org, admin, newcomer, "volunteer")
+    rows = await pool.fetch("SELECT kind, payload, request_id FROM outbox")
+    assert [r["kind"] for r in rows] == ["org.member_added"]
+    assert rows[0]["payload"] == {"kind": "org.member_added", "org_id": org["id"], "user_id": newcomer.id}
+    assert rows[0]["request_id"]
+
+
+async def test_member_added_gets_one_welcome_email_over_real_smtp(mail_settings, pool, redis, api, smtp):
+    admin, newcomer = await api.user(), await api.user("newcomer")
+    org = await api.org(admin)
+    await api.member(org, admin, newcomer, "volunteer")
+    assert await run_jobs(mail_settings, pool, redis) == 1
+    assert len(smtp.messages) == 1
+    message = smtp.messages[0]
+    assert message["To"] == newcomer.email
+    assert "Welcome" in message["Subject"]
+    assert message["Message-ID"]
+    assert await pool.fetchval("SELECT published_at IS NOT NULL FROM outbox") is True
+    assert await pool.fetchval("SELECT status FROM deliveries") == "sent"
+    # Relaying again and running the job again (arq's at-least-once) sends nothing more.
+    await drain(pool, redis, ROUTING)
+    row = await pool.fetchrow("SELECT event_id, payload FROM outbox")
+    ctx = {"settings": mail_settings, "pool": pool, "mailer": mailer_from_settings(mail_settings)}
+    assert await jobs.send_welcome(ctx, str(row["event_id"]), row["payload"]) == "sent"
+    await run_jobs(mail_settings, pool, redis)
+    assert len(smtp.messages) == 1
+
+
+async def test_concurrent_duplicate_jobs_send_once(mail_settings, pool, redis, api, smtp):
+    admin, newcomer = await api.user(), await api.user()
+    org = await api.org(admin)
+    await api.member(org, admin, newcomer, "volunteer")
+    row = await pool.fetchrow("SELECT event_id, payload FROM outbox")
+    ctx = {"settings": mail_settings, "pool": pool, "mailer": mailer_from_settings(mail_settings)}
+    results = await asyncio.gather(*(jobs.send_welcome(ctx, str(row["event_id"]), row["payload"]) for _ in range(5)))
+    assert results == ["sent"] * 5
+    assert len(smtp.messages) == 1
+
+
+async def test_smtp_refusing_then_accepting_delivers_once(mail_settings, pool, redis, api, smtp, monkeypatch):
+    import coord.notify.delivery as delivery
+
+    monkeypatch.setattr(delivery, "BACKOFF_S", (0.2,))  # the real backoff is minutes
+    smtp.refuse_with = ["451 4.3.0 try again later", "451 4.3.0 try again later"]
+    admin, newcomer = await api.user(), await api.user()
+    org = await api.org(admin)
+    await api.member(org, admin, newcomer, "volunteer")
+    await run_jobs(mail_settings, pool, redis)
+    assert len(smtp.messages) == 1
+    row = await pool.fetchrow("SELECT status, attempts FROM deliveries")
+    assert (row["status"], row["attempts"]) == ("sent", 3)
+
+
+async def test_smtp_permanent_refusal_is_a_visible_failed_delivery(mail_settings, pool, redis, api, smtp):
+    smtp.refuse_with = ["550 5.1.1 mailbox unavailable"]
+    admin, newcomer = await api.user(), await api.user()
+    org = await api.org(admin)
+    await api.member(org, admin, newcomer, "volunteer")
+    await run_jobs(mail_settings, pool, redis)
+    row = await pool.fetchrow("SELECT status, attempts, last_error FROM deliveries")
+    assert row["status"] == "failed" and row["attempts"] == 1 and "550" in row["last_error"]
+    assert smtp.messages == []
+
+
+@pytest.fixture
+async def own_redis(tmp_path):
+    """A Redis of this test's own, so the test can really stop and restart it."""
+    server = EmbeddedRedis(tmp_path / "own-redis")
+    port = free_port()
+    server.start(port)
+    yield server, port
+    server.stop()
+
+
+async def test_relay_survives_a_redis_outage_and_delivers_everything_once(
+    database_url, tmp_path, pool, redis, api, smtp, own_redis
+):
+    server, port = own_redis
+    own_url = f"redis://127.0.0.1:{port}/0"
+    settings = make_settings(database_url, own_url, tmp_path, COORD_SMTP_URL=smtp.url)
+    relay_redis = await create_arq_pool(RedisSettings.from_dsn(own_url))
+    relay = Relay(database_url, pool, relay_redis, ROUTING, poll_interval=0.1)
+    relay_task = asyncio.create_task(relay.run())
+    try:
+        admin = await api.user()
+        org = await api.org(admin)
+        first = await api.user()
+        await api.member(org, admin, first, "volunteer")
+        await _wait_for(lambda: pool.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL"), 0)
+
+        server.stop()  # Redis is really gone now
+        people = [await api.user() for _ in range(5)]
+        for person in people:
+            await api.member(org, admin, person, "participant")
+        await asyncio.sleep(1.0)  # the relay keeps trying and failing meanwhile
+        assert await pool.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 5
+        assert not relay_task.done(), "the relay must survive the outage"
+
+        server.start(port)
+        await _wait_for(lambda: pool.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL"), 0, timeout=20)
+    finally:
+        await relay.stop()
+        relay_task.cancel()
+        await asyncio.gather(relay_task, return_exceptions=True)
+        await relay_redis.aclose()
+    worker_redis = await create_arq_pool(RedisSettings.from_dsn(own_url))
+    try:
+        await run_jobs(settings, pool, worker_redis)
+    finally:
+        await worker_redis.aclose()
+    recipients = sorted(m["To"] for m in smtp.messages)
+    assert recipients == sorted([first.email, *[p.email for p in people]])
+
+
+async def _wait_for(probe, expected, timeout: float = 10.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        value = await probe()
+        if value == expected:
+            return
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"waited {timeout}s for {expected!r}, still {value!r}")
+        await asyncio.sleep(0.1)
