@@ -7,6 +7,7 @@ hold no personal data. Decode with `decode_event`, then `match` on the type.
 
 from __future__ import annotations
 
+from typing import Union
 from uuid import UUID
 
 import msgspec
@@ -16,15 +17,167 @@ class Event(msgspec.Struct, tag_field="kind", frozen=True, forbid_unknown_fields
     """Base of every domain event; `kind` is the tag stored in outbox.kind."""
 
 
+# Organizations
 class MemberAdded(Event, tag="org.member_added"):
     org_id: UUID
     user_id: UUID
 
 
-# Every concrete event type. A new event is added here and in workers' routing.
-EVENT_TYPES: tuple[type[Event], ...] = (MemberAdded,)
+# Groups and sessions
+class GroupCreated(Event, tag="group.created"):
+    group_id: UUID
 
-AnyEvent = MemberAdded
+
+class GroupMemberJoined(Event, tag="group.member_joined"):
+    """Active membership began (open join, approval, or added by staff)."""
+
+    group_id: UUID
+    user_id: UUID
+
+
+class GroupMemberRequested(Event, tag="group.member_requested"):
+    """Someone asked to join a group that needs approval."""
+
+    group_id: UUID
+    user_id: UUID
+
+
+class GroupMemberLeft(Event, tag="group.member_left"):
+    group_id: UUID
+    user_id: UUID
+
+
+class SeriesScheduled(Event, tag="series.scheduled"):
+    series_id: UUID
+    group_id: UUID
+
+
+class SeriesChanged(Event, tag="series.changed"):
+    """Split ("this and following"), ended, or extended over the horizon."""
+
+    series_id: UUID
+    group_id: UUID
+
+
+class SessionRescheduled(Event, tag="session.rescheduled"):
+    session_id: UUID
+    group_id: UUID
+
+
+class SessionCancelled(Event, tag="session.cancelled"):
+    session_id: UUID
+    group_id: UUID
+
+
+class FacilitatorsChanged(Event, tag="session.facilitators_changed"):
+    session_id: UUID
+    added: list[UUID]
+    removed: list[UUID]
+
+
+class RsvpRecorded(Event, tag="session.rsvp_recorded"):
+    session_id: UUID
+    user_id: UUID
+
+
+class AttendanceRecorded(Event, tag="session.attendance_recorded"):
+    """Carries no statuses: attendance is health data; handlers re-read it."""
+
+    session_id: UUID
+
+
+# Community events
+class EventScheduled(Event, tag="event.scheduled"):
+    event_id: UUID
+
+
+class EventCancelled(Event, tag="event.cancelled"):
+    event_id: UUID
+
+
+class RegistrationConfirmed(Event, tag="registration.confirmed"):
+    registration_id: UUID
+    event_id: UUID
+    user_id: UUID
+    promoted: bool = False  # from the waitlist
+
+
+class RegistrationWaitlisted(Event, tag="registration.waitlisted"):
+    registration_id: UUID
+    event_id: UUID
+    user_id: UUID
+
+
+class RegistrationCancelled(Event, tag="registration.cancelled"):
+    registration_id: UUID
+    event_id: UUID
+    user_id: UUID
+
+
+# Volunteer shifts
+class ShiftCreated(Event, tag="shift.created"):
+    shift_id: UUID
+
+
+class ShiftChanged(Event, tag="shift.changed"):
+    shift_id: UUID
+
+
+class ShiftCancelled(Event, tag="shift.cancelled"):
+    shift_id: UUID
+
+
+class SignupConfirmed(Event, tag="signup.confirmed"):
+    signup_id: UUID
+    shift_id: UUID
+    user_id: UUID
+    promoted: bool = False  # from the waitlist
+
+
+class SignupWaitlisted(Event, tag="signup.waitlisted"):
+    signup_id: UUID
+    shift_id: UUID
+    user_id: UUID
+
+
+class SignupCancelled(Event, tag="signup.cancelled"):
+    signup_id: UUID
+    shift_id: UUID
+    user_id: UUID
+
+
+class TrainingRecorded(Event, tag="training.recorded"):
+    training_id: UUID
+    user_id: UUID
+
+
+AnyEvent = Union[
+    MemberAdded,
+    GroupCreated,
+    GroupMemberJoined,
+    GroupMemberRequested,
+    GroupMemberLeft,
+    SeriesScheduled,
+    SeriesChanged,
+    SessionRescheduled,
+    SessionCancelled,
+    FacilitatorsChanged,
+    RsvpRecorded,
+    AttendanceRecorded,
+    EventScheduled,
+    EventCancelled,
+    RegistrationConfirmed,
+    RegistrationWaitlisted,
+    RegistrationCancelled,
+    ShiftCreated,
+    ShiftChanged,
+    ShiftCancelled,
+    SignupConfirmed,
+    SignupWaitlisted,
+    SignupCancelled,
+    TrainingRecorded,
+]
+EVENT_TYPES: tuple[type[Event], ...] = AnyEvent.__args__  # type: ignore[attr-defined]
 
 _decoder = msgspec.json.Decoder(AnyEvent)
 _encoder = msgspec.json.Encoder()
