@@ -102,3 +102,58 @@ async def test_venues(client, api):
     # Addresses and links are for staff: a participant gets 403, not the list.
     assert_problem(await client.get(url, headers=participant.headers), 403)
     assert [v["name"] for v in expect(await client.get(url, headers=admin.headers), 200)["items"]] == ["Hall"]
+
+
+async def test_admins_change_settings_others_cannot(client, api):
+    admin, coordinator = await api.user(), await api.user()
+    org = await api.org(admin)
+    await api.member(org, admin, coordinator, "coordinator")
+    url = f"/api/v1/orgs/{org['id']}"
+    assert org["cancellation_cutoff_hours"] == 24 and org["retention_months"] == 24
+    assert "988" in org["crisis_resources"]
+    changed = expect(
+        await client.patch(url, json={"cancellation_cutoff_hours": 48, "crisis_resources": "Call 116 123"}, headers=admin.headers),
+        200,
+    )
+    assert changed["cancellation_cutoff_hours"] == 48 and changed["crisis_resources"] == "Call 116 123"
+    assert changed["timezone"] == org["timezone"], "fields left out keep their value"
+    assert_problem(await client.patch(url, json={"retention_months": 0}, headers=admin.headers), 400)
+    assert_problem(await client.patch(url, json={"timezone": "Nowhere/Land"}, headers=admin.headers), 422)
+    assert_problem(await client.patch(url, json={"retention_months": 12}, headers=coordinator.headers), 403)
+
+
+async def test_audit_log_is_admin_only_and_append_only(client, api, pool):
+    import asyncpg
+    import pytest
+
+    admin, coordinator = await api.user(), await api.user()
+    org = await api.org(admin)
+    await api.member(org, admin, coordinator, "coordinator")
+    await pool.execute(
+        "INSERT INTO audit_log (org_id, actor_id, action, subject_type) VALUES ($1::uuid, $2::uuid, 'attendance.read', 'session')",
+        org["id"],
+        coordinator.id,
+    )
+    url = f"/api/v1/orgs/{org['id']}/audit"
+    entries = expect(await client.get(url, headers=admin.headers), 200)["items"]
+    assert [(e["action"], e["actor_id"]) for e in entries] == [("attendance.read", coordinator.id)]
+    assert_problem(await client.get(url, headers=coordinator.headers), 403)
+    with pytest.raises(asyncpg.RaiseError, match="append-only"):
+        await pool.execute("UPDATE audit_log SET action = 'nothing'")
+
+
+async def test_failed_deliveries_are_listed_for_staff(client, api, pool):
+    admin, volunteer = await api.user(), await api.user()
+    org = await api.org(admin)
+    await api.member(org, admin, volunteer, "volunteer")
+    await pool.execute(
+        "INSERT INTO deliveries (key, user_id, org_id, kind, status, attempts, last_error)"
+        " VALUES ('k1', $2::uuid, $1::uuid, 'welcome', 'failed', 5, '550 no such mailbox')",
+        org["id"],
+        volunteer.id,
+    )
+    url = f"/api/v1/orgs/{org['id']}/deliveries"
+    [failed] = expect(await client.get(url, headers=admin.headers), 200)["items"]
+    assert failed["status"] == "failed" and failed["last_error"] == "550 no such mailbox"
+    assert_problem(await client.get(url, headers=volunteer.headers), 403)
+    assert_problem(await client.get(url, params={"status": "lost"}, headers=admin.headers), 400)

@@ -1,11 +1,45 @@
-INSERT_ORG = """
+ORG_COLUMNS = """id, name, slug, timezone, contact_email, created_at,
+    cancellation_cutoff_hours, reminder_lead_minutes, retention_months, crisis_resources"""
+
+INSERT_ORG = f"""
 INSERT INTO orgs (name, slug, timezone, contact_email)
 VALUES ($1, $2, $3, $4)
 ON CONFLICT (slug) DO NOTHING
-RETURNING id, name, slug, timezone, contact_email, created_at
+RETURNING {ORG_COLUMNS}
 """
 
-GET_ORG = "SELECT id, name, slug, timezone, contact_email, created_at FROM orgs WHERE id = $1"
+GET_ORG = f"SELECT {ORG_COLUMNS} FROM orgs WHERE id = $1"
+
+# NULL keeps the current value.
+UPDATE_ORG = f"""
+UPDATE orgs SET
+    name = coalesce($2, name),
+    contact_email = coalesce($3, contact_email),
+    timezone = coalesce($4, timezone),
+    cancellation_cutoff_hours = coalesce($5, cancellation_cutoff_hours),
+    reminder_lead_minutes = coalesce($6, reminder_lead_minutes),
+    retention_months = coalesce($7, retention_months),
+    crisis_resources = coalesce($8, crisis_resources)
+WHERE id = $1
+RETURNING {ORG_COLUMNS}
+"""
+
+LIST_AUDIT = """
+SELECT id, actor_id, action, subject_type, subject_id, detail, at
+FROM audit_log
+WHERE org_id = $1 AND ($2::bigint IS NULL OR id < $2)
+ORDER BY id DESC
+LIMIT $3
+"""
+
+LIST_DELIVERIES = """
+SELECT id, kind, status, attempts, last_error, user_id, event_id, updated_at
+FROM deliveries
+WHERE org_id = $1 AND status = $2
+  AND ($3::timestamptz IS NULL OR (updated_at, id) < ($3, $4::uuid))
+ORDER BY updated_at DESC, id DESC
+LIMIT $5
+"""
 
 ADD_MEMBER = """
 INSERT INTO org_members (org_id, user_id, roles) VALUES ($1, $2, $3)

@@ -1,10 +1,23 @@
 from __future__ import annotations
 
-from litestar import Controller, Response, get, post
+from typing import Annotated, Literal
+
+from litestar import Controller, Response, get, patch, post
+from litestar.params import QueryParameter
 
 from coord.http import DB, AuthedRequest, Body, Cursor, Limit, PathId
 from coord.orgs import service
-from coord.orgs.schemas import MemberIn, MemberOut, OrgIn, OrgOut, VenueIn, VenueOut
+from coord.orgs.schemas import (
+    AuditEntryOut,
+    DeliveryOut,
+    MemberIn,
+    MemberOut,
+    OrgIn,
+    OrgOut,
+    OrgSettingsIn,
+    VenueIn,
+    VenueOut,
+)
 from coord.pagination import DEFAULT_LIMIT, Page
 
 
@@ -21,6 +34,32 @@ class OrgController(Controller):
     async def get_org(self, request: AuthedRequest, org_id: PathId, db: DB) -> OrgOut:
         """An organization the caller belongs to."""
         return await service.get_org(db, request.user.id, org_id)
+
+    @patch("/{org_id:uuid}", operation_id="updateOrg")
+    async def update_org(self, request: AuthedRequest, org_id: PathId, data: Body[OrgSettingsIn], db: DB) -> OrgOut:
+        """Change an organization's details and settings (admins): timezone, reminder lead time,
+        shift cancellation cutoff, attendance retention, crisis resources shown to members."""
+        return await service.update_org(db, request.user.id, org_id, data)
+
+    @get("/{org_id:uuid}/audit", operation_id="listAudit")
+    async def audit(
+        self, request: AuthedRequest, org_id: PathId, db: DB, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
+    ) -> Page[AuditEntryOut]:
+        """Who read or changed attendance and rosters, newest first (admins). Read-only."""
+        return await service.list_audit(db, request.user.id, org_id, limit, cursor)
+
+    @get("/{org_id:uuid}/deliveries", operation_id="listDeliveries")
+    async def deliveries(
+        self,
+        request: AuthedRequest,
+        org_id: PathId,
+        db: DB,
+        status: Annotated[Literal["failed", "pending", "sent", "skipped"], QueryParameter()] = "failed",
+        limit: Limit = DEFAULT_LIMIT,
+        cursor: Cursor = None,
+    ) -> Page[DeliveryOut]:
+        """Messages by delivery status, newest first (admins, coordinators); failed ones by default."""
+        return await service.list_deliveries(db, request.user.id, org_id, status, limit, cursor)
 
     @post("/{org_id:uuid}/members", operation_id="addOrgMember", status_code=201)
     async def add_member(

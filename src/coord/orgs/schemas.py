@@ -29,6 +29,43 @@ class OrgOut(msgspec.Struct):
     timezone: str
     contact_email: str
     created_at: datetime
+    cancellation_cutoff_hours: int
+    reminder_lead_minutes: int
+    retention_months: int
+    crisis_resources: str
+
+
+class OrgSettingsIn(msgspec.Struct, forbid_unknown_fields=True):
+    """What an admin may change; every field optional."""
+
+    name: Name | None = None
+    contact_email: Email | None = None
+    timezone: Annotated[str, msgspec.Meta(min_length=1, max_length=64)] | None = None
+    cancellation_cutoff_hours: Annotated[int, msgspec.Meta(ge=0, le=24 * 30)] | None = None
+    reminder_lead_minutes: Annotated[int, msgspec.Meta(ge=0, le=60 * 24 * 14)] | None = None
+    retention_months: Annotated[int, msgspec.Meta(ge=1, le=120)] | None = None
+    crisis_resources: Annotated[str, msgspec.Meta(min_length=1, max_length=1000)] | None = None
+
+
+class AuditEntryOut(msgspec.Struct):
+    id: int
+    actor_id: UUID | None
+    action: str
+    subject_type: str
+    subject_id: UUID | None
+    detail: dict
+    at: datetime
+
+
+class DeliveryOut(msgspec.Struct):
+    id: UUID
+    kind: str
+    status: str
+    attempts: int
+    last_error: str | None
+    user_id: UUID | None
+    event_id: UUID | None
+    updated_at: datetime
 
 
 class MemberIn(msgspec.Struct, forbid_unknown_fields=True):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import UUID
 
 import asyncpg
@@ -10,7 +11,17 @@ from coord.access import STAFF, require_member, require_role
 from coord.auth.service import check_timezone
 from coord.errors import Conflict, FieldError, Forbidden, Unprocessable
 from coord.orgs import queries
-from coord.orgs.schemas import MemberIn, MemberOut, OrgIn, OrgOut, VenueIn, VenueOut
+from coord.orgs.schemas import (
+    AuditEntryOut,
+    DeliveryOut,
+    MemberIn,
+    MemberOut,
+    OrgIn,
+    OrgOut,
+    OrgSettingsIn,
+    VenueIn,
+    VenueOut,
+)
 from coord.outbox.events import MemberAdded
 from coord.outbox.record import record
 from coord.pagination import Page, decode_cursor, page_of
@@ -28,6 +39,44 @@ async def create_org(conn: asyncpg.Connection, user_id: UUID, data: OrgIn) -> Or
 async def get_org(conn: asyncpg.Connection, user_id: UUID, org_id: UUID) -> OrgOut:
     await require_member(conn, org_id, user_id)
     return OrgOut(**dict(await conn.fetchrow(queries.GET_ORG, org_id)))
+
+
+async def update_org(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, data: OrgSettingsIn) -> OrgOut:
+    await require_role(conn, org_id, actor_id, ("admin",))
+    if data.timezone is not None:
+        check_timezone(data.timezone)
+    row = await conn.fetchrow(
+        queries.UPDATE_ORG,
+        org_id,
+        data.name,
+        data.contact_email,
+        data.timezone,
+        data.cancellation_cutoff_hours,
+        data.reminder_lead_minutes,
+        data.retention_months,
+        data.crisis_resources,
+    )
+    return OrgOut(**dict(row))
+
+
+async def list_audit(
+    conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, limit: int, cursor: str | None
+) -> Page[AuditEntryOut]:
+    """Newest first. Admins only: the log says who read whose attendance."""
+    await require_role(conn, org_id, actor_id, ("admin",))
+    after = decode_cursor(cursor)
+    rows = await conn.fetch(queries.LIST_AUDIT, org_id, int(after[0]) if after else None, limit + 1)
+    return page_of([AuditEntryOut(**dict(r)) for r in rows], limit, lambda e: [e.id])
+
+
+async def list_deliveries(
+    conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, status: str, limit: int, cursor: str | None
+) -> Page[DeliveryOut]:
+    await require_role(conn, org_id, actor_id, STAFF)
+    after = decode_cursor(cursor)
+    since, after_id = (datetime.fromisoformat(after[0]), UUID(after[1])) if after else (None, None)
+    rows = await conn.fetch(queries.LIST_DELIVERIES, org_id, status, since, after_id, limit + 1)
+    return page_of([DeliveryOut(**dict(r)) for r in rows], limit, lambda d: [d.updated_at.isoformat(), str(d.id)])
 
 
 async def add_member(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, data: MemberIn) -> tuple[MemberOut, bool]:
