@@ -110,3 +110,13 @@ async def test_metrics_are_exposed_in_prometheus_format(client):
     response = await client.get("/metrics")
     assert response.status_code == 200
     assert "coord_requests_total" in response.text or "requests_total" in response.text
+
+
+async def test_security_headers_on_every_response(client):
+    for response in (await client.get("/health"), await client.get("/api/v1/me"), await client.get("/nope")):
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["referrer-policy"] == "no-referrer"
+        assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+        assert "strict-transport-security" not in response.headers  # plain HTTP here
+    behind_tls = await client.get("/health", headers={"X-Forwarded-Proto": "https"})
+    assert behind_tls.headers["strict-transport-security"].startswith("max-age=")

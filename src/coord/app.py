@@ -14,13 +14,17 @@ from coord.config import Settings, load_settings
 from coord.db.pool import create_pool
 from coord.observability import with_request_id
 from coord.plugin import CoordPlugin
+from coord.security_headers import with_security_headers
 
 MAX_BODY_BYTES = 1024 * 1024  # larger bodies get 413
 
 
 class CoordApp(Litestar):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await with_request_id(super().__call__, scope, receive, send)
+        async def litestar(scope: Scope, receive: Receive, send: Send) -> None:
+            await with_security_headers(super(CoordApp, self).__call__, scope, receive, send)
+
+        await with_request_id(litestar, scope, receive, send)
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
