@@ -1,0 +1,1 @@
+"""coord's benchmark harness: `python -m bench` (see bench/README.md)."""

@@ -1,0 +1,239 @@
+"""The load generator: N concurrent workers on one asyncio loop for a fixed time.
+
+`run_load(op, ...)` calls `await op(worker)` in a loop from each of `concurrency`
+workers until the time is up and counts the calls that returned True. HTTP load
+goes through `http_load`, which by default speaks HTTP/1.1 over raw asyncio
+streams (one keep-alive connection per worker): httpx costs several times more
+CPU per request than the server under test, so with it the load generator, not
+the server, would be the bottleneck. COORD_BENCH_CLIENT=httpx switches to httpx.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json as jsonlib
+import os
+import time
+from dataclasses import dataclass, field
+from typing import Awaitable, Callable, Mapping
+from urllib.parse import urlsplit
+
+
+Op = Callable[[int], Awaitable[bool]]
+
+
+@dataclass(frozen=True)
+class Request:
+    """One HTTP request, encoded once and sent many times."""
+
+    method: str
+    path: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+    body: bytes = b""
+
+    @classmethod
+    def json(cls, method: str, path: str, payload: object, headers: Mapping[str, str] | None = None) -> "Request":
+        merged = {"Content-Type": "application/json", **(headers or {})}
+        return cls(method, path, merged, jsonlib.dumps(payload).encode())
+
+    def encode(self, host: str) -> bytes:
+        lines = [f"{self.method} {self.path} HTTP/1.1", f"Host: {host}"]
+        lines += [f"{name}: {value}" for name, value in self.headers.items()]
+        if self.body or self.method in ("POST", "PUT", "PATCH"):
+            lines.append(f"Content-Length: {len(self.body)}")
+        return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + self.body
+
+
+@dataclass
+class LoadResult:
+    ok: int
+    errors: int
+    seconds: float
+    concurrency: int
+    latencies: list[float] = field(repr=False, default_factory=list)
+    first_error: str | None = None
+    cpu: float = 0.0  # CPU seconds this (load) process used per wall second: near 1.0 means it is the bottleneck
+    server_cpu: float | None = None  # the same for the server process, when its pid is known
+
+    @property
+    def rate(self) -> float:
+        """Successful operations per second."""
+        return self.ok / self.seconds if self.seconds > 0 else 0.0
+
+    def percentile(self, p: float) -> float:
+        if not self.latencies:
+            return float("nan")
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
+
+    def summary(self) -> str:
+        text = (
+            f"{self.rate:,.0f}/s ok={self.ok} errors={self.errors} c={self.concurrency} "
+            f"{self.seconds:.2f}s p50={self.percentile(50) * 1000:.2f}ms p99={self.percentile(99) * 1000:.2f}ms "
+            f"cpu: load {self.cpu:.0%}" + (f" server {self.server_cpu:.0%}" if self.server_cpu is not None else "")
+        )
+        return text + (f" first error: {self.first_error}" if self.first_error else "")
+
+
+def process_cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of another process (Linux /proc), None when unknown."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+async def _phase(op: Op, concurrency: int, seconds: float, watch_pid: int | None = None) -> LoadResult:
+    result = LoadResult(0, 0, 0.0, concurrency)
+    clock = time.perf_counter
+    deadline = clock() + seconds
+
+    async def worker(index: int) -> None:
+        latencies = result.latencies
+        while True:
+            started = clock()
+            if started >= deadline:
+                return
+            try:
+                good = await op(index)
+            except Exception as exc:  # any failure is an error; the first one is reported
+                good = False
+                if result.first_error is None:
+                    result.first_error = f"{type(exc).__name__}: {exc}"
+            if good:
+                result.ok += 1
+                latencies.append(clock() - started)
+            else:
+                result.errors += 1
+
+    started, cpu_started = clock(), time.process_time()
+    server_started = process_cpu_seconds(watch_pid) if watch_pid else None
+    async with asyncio.timeout(seconds + 60), asyncio.TaskGroup() as group:
+        for index in range(concurrency):
+            group.create_task(worker(index))
+    result.seconds = clock() - started
+    result.cpu = (time.process_time() - cpu_started) / result.seconds
+    server_ended = process_cpu_seconds(watch_pid) if watch_pid else None
+    if server_started is not None and server_ended is not None:
+        result.server_cpu = (server_ended - server_started) / result.seconds
+    return result
+
+
+async def run_load(
+    op: Op, *, concurrency: int, seconds: float, warmup: float = 0.0, watch_pid: int | None = None
+) -> LoadResult:
+    """Warm up (not counted), then measure `op` at `concurrency` for `seconds`."""
+    if warmup > 0:
+        await _phase(op, concurrency, warmup)
+    return await _phase(op, concurrency, seconds, watch_pid)
+
+
+class RawConnection:
+    """A minimal HTTP/1.1 keep-alive client connection (Content-Length or chunked bodies)."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def send(self, data: bytes) -> tuple[int, bytes]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        reader = self.reader
+        assert reader is not None
+        try:
+            self.writer.write(data)
+            head = await reader.readuntil(b"\r\n\r\n")
+            lines = head.split(b"\r\n")
+            status = int(lines[0].split(b" ", 2)[1])
+            length, chunked, close = None, False, False
+            for line in lines[1:]:
+                name, _, value = line.partition(b":")
+                name = name.strip().lower()
+                if name == b"content-length":
+                    length = int(value)
+                elif name == b"transfer-encoding":
+                    chunked = b"chunked" in value.lower()
+                elif name == b"connection":
+                    close = b"close" in value.lower()
+            if chunked:
+                body = await self._chunked()
+            elif length is not None:
+                body = await reader.readexactly(length)
+            else:
+                body, close = await reader.read(), True
+        except BaseException:
+            self.close()
+            raise
+        if close:
+            self.close()
+        return status, body
+
+    async def _chunked(self) -> bytes:
+        assert self.reader is not None
+        parts = []
+        while True:
+            size = int((await self.reader.readuntil(b"\r\n")).split(b";")[0], 16)
+            if size == 0:
+                await self.reader.readuntil(b"\r\n")  # no trailers expected
+                return b"".join(parts)
+            parts.append(await self.reader.readexactly(size + 2))
+            parts[-1] = parts[-1][:-2]
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
+
+
+def client_kind() -> str:
+    kind = os.environ.get("COORD_BENCH_CLIENT", "raw").strip() or "raw"
+    if kind not in ("raw", "httpx"):
+        raise ValueError(f"COORD_BENCH_CLIENT must be raw or httpx, got {kind!r}")
+    return kind
+
+
+async def http_load(
+    base_url: str,
+    request: Request | Callable[[int], Request],
+    *,
+    expect: int = 200,
+    concurrency: int = 32,
+    seconds: float = 5.0,
+    warmup: float = 0.5,
+    kind: str | None = None,
+    watch_pid: int | None = None,
+) -> LoadResult:
+    """Send `request` (or `request(worker)`) over and over; count responses with status `expect`."""
+    parts = urlsplit(base_url)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 80
+    make = (lambda _i: request) if isinstance(request, Request) else request
+    if (kind or client_kind()) == "httpx":
+        import httpx
+
+        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+        async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=30) as client:
+
+            async def op_httpx(worker: int) -> bool:
+                req = make(worker)
+                response = await client.request(req.method, req.path, headers=dict(req.headers), content=req.body)
+                return response.status_code == expect
+
+            return await run_load(op_httpx, concurrency=concurrency, seconds=seconds, warmup=warmup, watch_pid=watch_pid)
+
+    hostport = f"{host}:{port}"
+    fixed = request.encode(hostport) if isinstance(request, Request) else None
+    connections = [RawConnection(host, port) for _ in range(concurrency)]
+
+    async def op_raw(worker: int) -> bool:
+        data = fixed if fixed is not None else make(worker).encode(hostport)
+        status, _body = await connections[worker].send(data)
+        return status == expect
+
+    try:
+        return await run_load(op_raw, concurrency=concurrency, seconds=seconds, warmup=warmup, watch_pid=watch_pid)
+    finally:
+        for connection in connections:
+            connection.close()
