@@ -7,13 +7,16 @@ so an operator can follow one signup from the request to the email.
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
+import queue
 import re
 import sys
 import time
 import uuid
 from contextvars import ContextVar
+from logging.handlers import QueueHandler, QueueListener
 from typing import Any
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -52,11 +55,32 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
+_listener: QueueListener | None = None
+
+
+class _RequestIdQueueHandler(QueueHandler):
+    """Captures the request id on the event-loop thread, where the contextvar lives."""
+
+    def prepare(self, record: logging.LogRecord) -> logging.LogRecord:
+        if getattr(record, "request_id", None) is None:
+            record.request_id = request_id_var.get()
+        return super().prepare(record)
+
+
 def configure_logging(level: str = "INFO") -> None:
+    """JSON lines on stderr, written by a background thread so the event loop
+    never waits on the terminal or a log collector's pipe."""
+    global _listener
+    if _listener is not None:
+        _listener.stop()
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
+    log_queue: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
+    _listener = QueueListener(log_queue, handler, respect_handler_level=False)
+    _listener.start()
+    atexit.register(_listener.stop)
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    root.handlers[:] = [_RequestIdQueueHandler(log_queue)]
     root.setLevel(level)
     for noisy in ("uvicorn.access", "arq.worker", "aiosmtpd", "mail.log"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

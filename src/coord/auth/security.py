@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections import OrderedDict
+from datetime import datetime, timedelta, timezone
 from typing import Any
 from uuid import UUID
 
@@ -26,6 +27,28 @@ PUBLIC_PATHS = [
 ]
 
 
+class CachedToken(Token):
+    """A verified token is remembered by its exact text, so a client's repeated
+    requests skip the signature check; expiry is still checked on every use, and
+    the account's token version is still checked against the database."""
+
+    _verified: "OrderedDict[tuple[str, str], CachedToken]" = OrderedDict()
+    _max_cached = 4096
+
+    @classmethod
+    def decode(cls, encoded_token: str, secret: str, algorithm: str, *args: Any, **kwargs: Any) -> "CachedToken":
+        key = (encoded_token, secret)
+        token = cls._verified.get(key)
+        if token is not None and token.exp > datetime.now(timezone.utc):
+            cls._verified.move_to_end(key)
+            return token
+        token = super().decode(encoded_token, secret, algorithm, *args, **kwargs)
+        cls._verified[key] = token
+        if len(cls._verified) > cls._max_cached:
+            cls._verified.popitem(last=False)
+        return token
+
+
 async def retrieve_user(token: Token, connection: ASGIConnection[Any, Any, Any, Any]) -> CurrentUser | None:
     try:
         user_id = UUID(token.sub)
@@ -40,6 +63,7 @@ async def retrieve_user(token: Token, connection: ASGIConnection[Any, Any, Any, 
 
 def build_jwt_auth(settings: Settings) -> JWTAuth[CurrentUser, Token]:
     return JWTAuth[CurrentUser, Token](
+        token_cls=CachedToken,
         retrieve_user_handler=retrieve_user,
         token_secret=settings.secret_key,
         default_token_expiration=timedelta(minutes=settings.token_ttl_minutes),
