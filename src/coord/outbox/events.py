@@ -146,7 +146,22 @@ class SignupCancelled(Event, tag="signup.cancelled"):
     user_id: UUID
 
 
+class SignupCheckedIn(Event, tag="signup.checked_in"):
+    signup_id: UUID
+    shift_id: UUID
+
+
+class SignupHoursRecorded(Event, tag="signup.hours_recorded"):
+    signup_id: UUID
+    shift_id: UUID
+
+
 class TrainingRecorded(Event, tag="training.recorded"):
+    training_id: UUID
+    user_id: UUID
+
+
+class TrainingVerified(Event, tag="training.verified"):
     training_id: UUID
     user_id: UUID
 
@@ -175,7 +190,10 @@ AnyEvent = Union[
     SignupConfirmed,
     SignupWaitlisted,
     SignupCancelled,
+    SignupCheckedIn,
+    SignupHoursRecorded,
     TrainingRecorded,
+    TrainingVerified,
 ]
 EVENT_TYPES: tuple[type[Event], ...] = AnyEvent.__args__  # type: ignore[attr-defined]
 

@@ -1,0 +1,120 @@
+"""Community events and registrations.
+
+Capacity rule (as for shifts): the event row is locked with `... FOR UPDATE` in
+one statement, and places are counted in a LATER statement of the same
+transaction. Under READ COMMITTED a statement's snapshot is taken when it
+starts, so a count inside the locking statement could miss registrations
+committed while we waited for the lock, and overbook.
+"""
+
+EVENT_COLUMNS = """
+e.id, e.org_id, e.title, e.description, e.kind, e.starts_at, e.ends_at, e.timezone, e.capacity, e.venue_id,
+e.visibility, e.registration_opens_at, e.registration_closes_at, e.status, e.sequence
+"""
+
+COUNTS = """
+LEFT JOIN LATERAL (
+    SELECT count(*) FILTER (WHERE r.status = 'confirmed') AS confirmed_count,
+           count(*) FILTER (WHERE r.status = 'waitlisted') AS waitlist_count
+    FROM registrations r WHERE r.event_id = e.id AND r.status <> 'cancelled'
+) c ON true
+"""
+
+VENUE_IN_ORG = "SELECT EXISTS (SELECT 1 FROM venues WHERE id = $1 AND org_id = $2)"
+
+INSERT_EVENT = """
+INSERT INTO events (org_id, title, description, kind, starts_at, ends_at, timezone, capacity, venue_id,
+                    visibility, registration_opens_at, registration_closes_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+RETURNING id
+"""
+
+# One event with counts, and the caller's roles in its organization (NULL: not a member).
+GET_EVENT = f"""
+SELECT {EVENT_COLUMNS}, c.confirmed_count, c.waitlist_count,
+       (SELECT m.roles FROM org_members m WHERE m.org_id = e.org_id AND m.user_id = $2) AS roles
+FROM events e {COUNTS}
+WHERE e.id = $1
+"""
+
+# $2 from, $3 to, $4/$5 keyset (starts_at, id) of the last row seen, $6 limit.
+LIST_EVENTS = f"""
+SELECT {EVENT_COLUMNS}, c.confirmed_count, c.waitlist_count
+FROM events e {COUNTS}
+WHERE e.org_id = $1 AND e.status <> 'cancelled'
+  AND ($2::timestamptz IS NULL OR e.starts_at >= $2)
+  AND ($3::timestamptz IS NULL OR e.starts_at < $3)
+  AND ($4::timestamptz IS NULL OR (e.starts_at, e.id) > ($4, $5::uuid))
+ORDER BY e.starts_at, e.id
+LIMIT $6
+"""
+
+# The capacity lock, with what every rule needs: the caller's roles and registration.
+LOCK_EVENT = """
+SELECT e.id, e.org_id, e.capacity, e.starts_at, e.ends_at, e.status, e.visibility,
+       e.registration_opens_at, e.registration_closes_at, now() AS now,
+       (SELECT m.roles FROM org_members m WHERE m.org_id = e.org_id AND m.user_id = $2) AS roles,
+       (SELECT r.status FROM registrations r WHERE r.event_id = e.id AND r.user_id = $2) AS my_status
+FROM events e
+WHERE e.id = $1
+FOR UPDATE OF e
+"""
+
+# Registration, statement 2 of 2 ($3 = the locked capacity; NULL is unlimited).
+# A cancelled registration is reused with a new queue_order (the back of the
+# queue); an active one returns no row. The new row has the highest queue_order
+# of the event, so its rank among the waitlisted is waitlisted + 1.
+TAKE_PLACE = """
+WITH tally AS (
+    SELECT count(*) FILTER (WHERE status = 'confirmed') AS confirmed,
+           count(*) FILTER (WHERE status = 'waitlisted') AS waitlisted
+    FROM registrations WHERE event_id = $1 AND status <> 'cancelled'
+)
+INSERT INTO registrations AS r (event_id, user_id, status)
+SELECT $1, $2, CASE WHEN $3::int IS NULL OR tally.confirmed < $3 THEN 'confirmed' ELSE 'waitlisted' END FROM tally
+ON CONFLICT (event_id, user_id) DO UPDATE
+    SET status = EXCLUDED.status, queue_order = EXCLUDED.queue_order, cancelled_at = NULL, updated_at = now()
+    WHERE r.status = 'cancelled'
+RETURNING r.id, r.status,
+          CASE WHEN r.status = 'waitlisted' THEN (SELECT waitlisted FROM tally) + 1 END AS position
+"""
+
+CANCEL_REGISTRATION = """
+WITH mine AS (
+    SELECT id, status FROM registrations WHERE event_id = $1 AND user_id = $2 AND status <> 'cancelled'
+)
+UPDATE registrations r SET status = 'cancelled', cancelled_at = now(), updated_at = now()
+FROM mine WHERE r.id = mine.id
+RETURNING r.id, mine.status AS was
+"""
+
+# Fill free places from the front of the waitlist ($2 = the locked capacity; NULL: all).
+PROMOTE_WAITLISTED = """
+WITH free AS (
+    SELECT CASE WHEN $2::int IS NULL THEN NULL ELSE greatest($2::int - count(*), 0) END AS places
+    FROM registrations WHERE event_id = $1 AND status = 'confirmed'
+), next_up AS (
+    SELECT id FROM registrations WHERE event_id = $1 AND status = 'waitlisted'
+    ORDER BY queue_order LIMIT (SELECT places FROM free)
+)
+UPDATE registrations r SET status = 'confirmed', updated_at = now()
+FROM next_up WHERE r.id = next_up.id
+RETURNING r.id, r.user_id
+"""
+
+CANCEL_EVENT = "UPDATE events SET status = 'cancelled', sequence = sequence + 1, updated_at = now() WHERE id = $1"
+
+CANCEL_ALL_REGISTRATIONS = """
+UPDATE registrations SET status = 'cancelled', cancelled_at = now(), updated_at = now()
+WHERE event_id = $1 AND status <> 'cancelled'
+RETURNING id, user_id
+"""
+
+MY_REGISTRATION = """
+SELECT r.id, r.event_id, r.user_id, r.status,
+       CASE WHEN r.status = 'waitlisted' THEN (
+           SELECT count(*) FROM registrations w
+           WHERE w.event_id = r.event_id AND w.status = 'waitlisted' AND w.queue_order <= r.queue_order
+       ) END AS position
+FROM registrations r WHERE r.event_id = $1 AND r.user_id = $2
+"""

@@ -1,0 +1,76 @@
+"""HTTP routes of this domain; CONTROLLERS is what the plugin mounts under /api/v1."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from litestar import Controller, delete, get, post
+from litestar.params import QueryParameter
+
+from coord.events import service
+from coord.events.schemas import EventIn, EventOut, RegistrationOut
+from coord.http import DB, AuthedRequest, Body, Cursor, Limit, PathId
+from coord.pagination import DEFAULT_LIMIT, Page
+
+From = Annotated[datetime | None, QueryParameter(name="from", description="events starting at or after (with offset)")]
+To = Annotated[datetime | None, QueryParameter(name="to", description="events starting before (with offset)")]
+
+
+class OrgEventController(Controller):
+    path = "/orgs/{org_id:uuid}/events"
+    tags = ["events"]
+
+    @post("", operation_id="createEvent", status_code=201)
+    async def create(self, request: AuthedRequest, org_id: PathId, data: Body[EventIn], db: DB) -> EventOut:
+        """Schedule a community event (admins, coordinators). capacity null means unlimited."""
+        return await service.create_event(db, request.user.id, org_id, data)
+
+    @get("", operation_id="listEvents")
+    async def list_events(
+        self,
+        request: AuthedRequest,
+        org_id: PathId,
+        db: DB,
+        from_: From = None,
+        to: To = None,
+        limit: Limit = DEFAULT_LIMIT,
+        cursor: Cursor = None,
+    ) -> Page[EventOut]:
+        """The organization's events that are not cancelled, by start time, with counts (members)."""
+        return await service.list_events(db, request.user.id, org_id, from_, to, limit, cursor)
+
+
+class EventController(Controller):
+    path = "/events/{event_id:uuid}"
+    tags = ["events"]
+
+    @get("", operation_id="getEvent")
+    async def get_event(self, request: AuthedRequest, event_id: PathId, db: DB) -> EventOut:
+        """One event with its counts (members of its organization; anyone for a public event)."""
+        return await service.get_event(db, request.user.id, event_id)
+
+    @post("/cancel", operation_id="cancelEvent", status_code=200)
+    async def cancel(self, request: AuthedRequest, event_id: PathId, db: DB) -> EventOut:
+        """Cancel the event and every registration (admins, coordinators)."""
+        return await service.cancel_event(db, request.user.id, event_id)
+
+    @post("/registrations", operation_id="registerForEvent", status_code=201)
+    async def register(self, request: AuthedRequest, event_id: PathId, db: DB) -> RegistrationOut:
+        """Register yourself: a place if one is free, else the waitlist with your position.
+
+        409 when already registered, outside the registration window, or the event is cancelled."""
+        return await service.register(db, request.user.id, event_id)
+
+    @get("/registrations/me", operation_id="getMyRegistration")
+    async def my_registration(self, request: AuthedRequest, event_id: PathId, db: DB) -> RegistrationOut:
+        """Your registration for this event, with your waitlist position."""
+        return await service.my_registration(db, request.user.id, event_id)
+
+    @delete("/registrations/me", operation_id="cancelMyRegistration", status_code=204)
+    async def unregister(self, request: AuthedRequest, event_id: PathId, db: DB) -> None:
+        """Cancel your registration; the first waitlisted person is promoted."""
+        await service.unregister(db, request.user.id, event_id)
+
+
+CONTROLLERS: list[Any] = [OrgEventController, EventController]

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+import msgspec
+
+from coord.types import Instant, LongText, ShortText, TimezoneName
+
+EventKind = Literal["workshop", "training", "awareness", "social"]
+Visibility = Literal["public", "unlisted", "private"]
+RegistrationStatus = Literal["confirmed", "waitlisted", "cancelled"]
+
+
+class EventIn(msgspec.Struct, forbid_unknown_fields=True):
+    title: ShortText
+    kind: EventKind
+    starts_at: Instant
+    ends_at: Instant
+    timezone: TimezoneName
+    visibility: Visibility
+    capacity: Annotated[int, msgspec.Meta(ge=0, le=1_000_000)] | None = None  # null: unlimited
+    venue_id: UUID | None = None
+    description: LongText | None = None
+    registration_opens_at: Instant | None = None
+    registration_closes_at: Instant | None = None
+
+
+class EventOut(msgspec.Struct):
+    id: UUID
+    org_id: UUID
+    title: str
+    description: str | None
+    kind: str
+    starts_at: datetime
+    ends_at: datetime
+    timezone: str
+    capacity: int | None
+    venue_id: UUID | None
+    visibility: str
+    registration_opens_at: datetime | None
+    registration_closes_at: datetime | None
+    status: str
+    sequence: int
+    confirmed_count: int
+    waitlist_count: int
+
+
+class RegistrationOut(msgspec.Struct):
+    """A place at an event; `position` is the 1-based waitlist rank (null unless waitlisted)."""
+
+    id: UUID
+    event_id: UUID
+    user_id: UUID
+    status: RegistrationStatus
+    position: int | None

@@ -1,0 +1,174 @@
+"""Community events and their registrations. Runs inside the caller's transaction.
+
+Who sees an event: members of its organization see all of them; anyone logged
+in sees (and may register for) a public one; other organizations' unlisted and
+private events do not exist for outsiders (404).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+import asyncpg
+
+from coord.access import STAFF, require_member, require_role
+from coord.auth.service import check_timezone
+from coord.errors import BadRequest, Conflict, FieldError, Forbidden, NotFound, Unprocessable
+from coord.events import queries
+from coord.events.schemas import EventIn, EventOut, RegistrationOut
+from coord.outbox.events import (
+    EventCancelled,
+    EventScheduled,
+    RegistrationCancelled,
+    RegistrationConfirmed,
+    RegistrationWaitlisted,
+)
+from coord.outbox.record import record
+from coord.pagination import Page, decode_cursor, page_of
+
+
+def check_time_window(from_: datetime | None, to: datetime | None) -> None:
+    """`from`/`to` filters must carry an offset, like every instant of the API."""
+    for name, value in (("from", from_), ("to", to)):
+        if value is not None and value.tzinfo is None:
+            raise BadRequest(f"{name} needs an offset, e.g. 2026-05-01T00:00:00Z", errors=[FieldError(name, "no offset")])
+
+
+def keyset_after(cursor: str | None) -> tuple[datetime | None, UUID | None]:
+    """A (starts_at, id) cursor as query parameters; (None, None) for the first page."""
+    after = decode_cursor(cursor)
+    if after is None:
+        return None, None
+    try:
+        return datetime.fromisoformat(after[0]), UUID(after[1])
+    except (ValueError, TypeError, IndexError):
+        raise BadRequest("the cursor is not one this service issued", errors=[FieldError("cursor", "invalid cursor")]) from None
+
+
+def _visible(event: asyncpg.Record) -> bool:
+    return bool(event["roles"]) or event["visibility"] == "public"
+
+
+async def create_event(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, data: EventIn) -> EventOut:
+    await require_role(conn, org_id, actor_id, STAFF)
+    check_timezone(data.timezone)
+    if data.ends_at <= data.starts_at:
+        raise Unprocessable("ends_at must be after starts_at", field="ends_at")
+    opens, closes = data.registration_opens_at, data.registration_closes_at
+    if opens and closes and closes <= opens:
+        raise Unprocessable("registration_closes_at must be after registration_opens_at", field="registration_closes_at")
+    if closes and closes > data.ends_at:
+        raise Unprocessable("registration cannot close after the event ends", field="registration_closes_at")
+    if data.venue_id and not await conn.fetchval(queries.VENUE_IN_ORG, data.venue_id, org_id):
+        raise Unprocessable("no such venue in this organization", field="venue_id")
+    event_id = await conn.fetchval(
+        queries.INSERT_EVENT, org_id, data.title.strip(), data.description, data.kind, data.starts_at, data.ends_at,
+        data.timezone, data.capacity, data.venue_id, data.visibility, opens, closes,
+    )  # fmt: skip
+    await record(conn, EventScheduled(event_id=event_id))
+    return await get_event(conn, actor_id, event_id)
+
+
+async def get_event(conn: asyncpg.Connection, actor_id: UUID, event_id: UUID) -> EventOut:
+    row = await conn.fetchrow(queries.GET_EVENT, event_id, actor_id)
+    if row is None or not _visible(row):
+        raise NotFound("no such event")
+    return EventOut(**{k: v for k, v in row.items() if k != "roles"})
+
+
+async def list_events(
+    conn: asyncpg.Connection,
+    actor_id: UUID,
+    org_id: UUID,
+    from_: datetime | None,
+    to: datetime | None,
+    limit: int,
+    cursor: str | None,
+) -> Page[EventOut]:
+    """Every event of the org that is not cancelled, by start time (members)."""
+    await require_member(conn, org_id, actor_id)
+    check_time_window(from_, to)
+    after_start, after_id = keyset_after(cursor)
+    rows = await conn.fetch(queries.LIST_EVENTS, org_id, from_, to, after_start, after_id, limit + 1)
+    return page_of([EventOut(**dict(r)) for r in rows], limit, lambda e: [e.starts_at.isoformat(), str(e.id)])
+
+
+async def _lock_event(conn: asyncpg.Connection, actor_id: UUID, event_id: UUID) -> asyncpg.Record:
+    """Lock the event row (the capacity lock), checking the caller may see it."""
+    event = await conn.fetchrow(queries.LOCK_EVENT, event_id, actor_id)
+    if event is None or not _visible(event):
+        raise NotFound("no such event")
+    return event
+
+
+async def _promote(conn: asyncpg.Connection, event_id: UUID, capacity: int | None) -> None:
+    """Fill free places from the front of the waitlist. The event must be locked."""
+    for row in await conn.fetch(queries.PROMOTE_WAITLISTED, event_id, capacity):
+        await record(
+            conn, RegistrationConfirmed(registration_id=row["id"], event_id=event_id, user_id=row["user_id"], promoted=True)
+        )
+
+
+async def cancel_event(conn: asyncpg.Connection, actor_id: UUID, event_id: UUID) -> EventOut:
+    """Cancel the event and every active registration with it, in one transaction."""
+    event = await _lock_event(conn, actor_id, event_id)
+    if not set(event["roles"] or ()).intersection(STAFF):
+        raise Forbidden(f"this needs one of the roles: {', '.join(STAFF)}")
+    if event["status"] == "cancelled":
+        raise Conflict("this event is already cancelled")
+    await conn.execute(queries.CANCEL_EVENT, event_id)
+    await record(conn, EventCancelled(event_id=event_id))
+    for row in await conn.fetch(queries.CANCEL_ALL_REGISTRATIONS, event_id):
+        await record(conn, RegistrationCancelled(registration_id=row["id"], event_id=event_id, user_id=row["user_id"]))
+    return await get_event(conn, actor_id, event_id)
+
+
+def _check_registration_window(event: asyncpg.Record) -> None:
+    """Registration is open from registration_opens_at (or creation) until
+    registration_closes_at (or the start of the event)."""
+    now, opens = event["now"], event["registration_opens_at"]
+    closes = event["registration_closes_at"] or event["starts_at"]
+    window = {"registration_opens_at": opens.isoformat() if opens else None, "registration_closes_at": closes.isoformat()}
+    if opens and now < opens:
+        raise Conflict(f"registration opens at {opens.isoformat()}", slug="registration-not-open", extra=window)
+    if now >= closes:
+        raise Conflict(f"registration closed at {closes.isoformat()}", slug="registration-closed", extra=window)
+
+
+async def register(conn: asyncpg.Connection, user_id: UUID, event_id: UUID) -> RegistrationOut:
+    """Take a place, or the back of the waitlist when the event is full. Two statements:
+    lock the event and read every rule's input, then count and insert."""
+    event = await _lock_event(conn, user_id, event_id)
+    if event["status"] == "cancelled":
+        raise Conflict("this event is cancelled")
+    if event["my_status"] in ("confirmed", "waitlisted"):
+        raise Conflict(f"you are already registered for this event ({event['my_status']})")
+    _check_registration_window(event)
+    row = await conn.fetchrow(queries.TAKE_PLACE, event_id, user_id, event["capacity"])
+    if row is None:  # a concurrent request of the same person got there first
+        raise Conflict("you are already registered for this event")
+    if row["status"] == "confirmed":
+        await record(conn, RegistrationConfirmed(registration_id=row["id"], event_id=event_id, user_id=user_id))
+    else:
+        await record(conn, RegistrationWaitlisted(registration_id=row["id"], event_id=event_id, user_id=user_id))
+    return RegistrationOut(id=row["id"], event_id=event_id, user_id=user_id, status=row["status"], position=row["position"])
+
+
+async def unregister(conn: asyncpg.Connection, user_id: UUID, event_id: UUID) -> None:
+    """Give up a place (or leave the waitlist); a freed place goes to the first waitlisted person."""
+    event = await _lock_event(conn, user_id, event_id)
+    row = await conn.fetchrow(queries.CANCEL_REGISTRATION, event_id, user_id)
+    if row is None:
+        raise NotFound("you are not registered for this event")
+    await record(conn, RegistrationCancelled(registration_id=row["id"], event_id=event_id, user_id=user_id))
+    if row["was"] == "confirmed":
+        await _promote(conn, event_id, event["capacity"])
+
+
+async def my_registration(conn: asyncpg.Connection, user_id: UUID, event_id: UUID) -> RegistrationOut:
+    await get_event(conn, user_id, event_id)
+    row = await conn.fetchrow(queries.MY_REGISTRATION, event_id, user_id)
+    if row is None:
+        raise NotFound("you are not registered for this event")
+    return RegistrationOut(**dict(row))

@@ -1,0 +1,130 @@
+"""Signing up for shifts, the waitlist, check-in and hours. Runs inside the caller's transaction.
+
+Every change to who holds a place locks the shift row first (see queries.py for
+why the count runs in the statement after the lock), so no load can overbook.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from uuid import UUID
+
+import asyncpg
+
+from coord.access import STAFF, require_role
+from coord.errors import Conflict, Forbidden, NotFound
+from coord.outbox.events import (
+    SignupCancelled,
+    SignupCheckedIn,
+    SignupConfirmed,
+    SignupHoursRecorded,
+    SignupWaitlisted,
+)
+from coord.outbox.record import record
+from coord.pagination import Page, page_of
+from coord.shifts import queries
+from coord.shifts.schemas import MySignupOut, SignupOut
+from coord.events.service import keyset_after
+from coord.shifts.service import get_shift, lock_shift, promote_waitlisted
+
+CHECK_IN_OPENS_BEFORE_START = timedelta(hours=1)
+
+
+async def sign_up(conn: asyncpg.Connection, user_id: UUID, shift_id: UUID) -> SignupOut:
+    """Take a place, or the back of the waitlist when the shift is full. Two statements:
+    lock the shift and read every rule's input, then count and insert."""
+    shift = await conn.fetchrow(queries.LOCK_SHIFT_FOR_SIGNUP, shift_id, user_id)
+    if shift is None or not shift["roles"]:
+        raise NotFound("no such shift")
+    if shift["status"] == "cancelled":
+        raise Conflict("this shift is cancelled")
+    if shift["now"] >= shift["starts_at"]:
+        raise Conflict(f"this shift started at {shift['starts_at'].isoformat()}; signups are closed")
+    if shift["my_status"] in ("confirmed", "waitlisted"):
+        raise Conflict(f"you are already signed up for this shift ({shift['my_status']})")
+    if not shift["trained"]:
+        code = shift["required_training"]
+        raise Forbidden(
+            f"this shift needs the {code} training, valid on {shift['shift_date'].isoformat()}; "
+            "record it with POST /me/trainings",
+            slug="training-required",
+            extra={"required_training": code},
+        )
+    if shift["overlapping_shift_id"]:
+        other = shift["overlapping_shift_id"]
+        raise Conflict(
+            f"you already have a confirmed shift ({other}) at an overlapping time",
+            slug="overlapping-shift",
+            extra={"overlapping_shift_id": str(other)},
+        )
+    row = await conn.fetchrow(queries.TAKE_PLACE, shift_id, user_id, shift["capacity"])
+    if row is None:  # a concurrent request of the same person got there first
+        raise Conflict("you are already signed up for this shift")
+    if row["status"] == "confirmed":
+        await record(conn, SignupConfirmed(signup_id=row["id"], shift_id=shift_id, user_id=user_id))
+    else:
+        await record(conn, SignupWaitlisted(signup_id=row["id"], shift_id=shift_id, user_id=user_id))
+    return SignupOut(id=row["id"], shift_id=shift_id, user_id=user_id, status=row["status"], position=row["position"])
+
+
+async def cancel_signup(conn: asyncpg.Connection, user_id: UUID, shift_id: UUID) -> None:
+    """Give up a place (or leave the waitlist). A freed place goes to the first
+    waitlisted person in the same transaction. Later than the org's cutoff before
+    the start, it is still allowed but flagged as a late cancel."""
+    shift = await lock_shift(conn, user_id, shift_id)
+    if shift["now"] >= shift["ends_at"]:
+        raise Conflict("this shift has ended")
+    row = await conn.fetchrow(
+        queries.CANCEL_SIGNUP, shift_id, user_id, shift["starts_at"], shift["cancellation_cutoff_hours"]
+    )
+    if row is None:
+        raise NotFound("you are not signed up for this shift")
+    await record(conn, SignupCancelled(signup_id=row["id"], shift_id=shift_id, user_id=user_id))
+    if row["was"] == "confirmed":
+        await promote_waitlisted(conn, shift_id, shift["capacity"])
+
+
+async def my_signup(conn: asyncpg.Connection, user_id: UUID, shift_id: UUID) -> SignupOut:
+    await get_shift(conn, user_id, shift_id)
+    row = await conn.fetchrow(queries.MY_SIGNUP, shift_id, user_id)
+    if row is None:
+        raise NotFound("you are not signed up for this shift")
+    return SignupOut(**dict(row))
+
+
+async def check_in(conn: asyncpg.Connection, user_id: UUID, shift_id: UUID) -> SignupOut:
+    """Self check-in, from an hour before the start until the end. Repeating it keeps the first time."""
+    shift = await get_shift(conn, user_id, shift_id)
+    row = await conn.fetchrow(queries.MY_SIGNUP, shift_id, user_id)
+    if row is None or row["status"] != "confirmed":
+        raise Conflict("only someone with a confirmed place can check in")
+    now = datetime.now(timezone.utc)
+    opens = shift.starts_at - CHECK_IN_OPENS_BEFORE_START
+    if not opens <= now <= shift.ends_at:
+        raise Conflict(f"check-in is open from {opens.isoformat()} until {shift.ends_at.isoformat()}")
+    await conn.execute(queries.CHECK_IN, row["id"])
+    await record(conn, SignupCheckedIn(signup_id=row["id"], shift_id=shift_id))
+    return SignupOut(**dict(await conn.fetchrow(queries.MY_SIGNUP, shift_id, user_id)))
+
+
+async def set_hours(conn: asyncpg.Connection, actor_id: UUID, shift_id: UUID, signup_id: UUID, hours: float) -> SignupOut:
+    """Staff record the hours a volunteer served (confirmed places, once the shift has started)."""
+    shift = await get_shift(conn, actor_id, shift_id)
+    await require_role(conn, shift.org_id, actor_id, STAFF)
+    row = await conn.fetchrow(queries.SIGNUP_BY_ID, signup_id, shift_id)
+    if row is None:
+        raise NotFound("no such signup on this shift")
+    if row["status"] != "confirmed":
+        raise Conflict(f"hours are recorded for confirmed places; this signup is {row['status']}")
+    if datetime.now(timezone.utc) < shift.starts_at:
+        raise Conflict("hours can be recorded once the shift has started")
+    await conn.execute(queries.SET_HOURS, signup_id, hours)
+    await record(conn, SignupHoursRecorded(signup_id=signup_id, shift_id=shift_id))
+    return SignupOut(**dict(await conn.fetchrow(queries.SIGNUP_BY_ID, signup_id, shift_id)))
+
+
+async def my_signups(conn: asyncpg.Connection, user_id: UUID, limit: int, cursor: str | None) -> Page[MySignupOut]:
+    after_start, after_id = keyset_after(cursor)
+    rows = await conn.fetch(queries.MY_SIGNUPS, user_id, after_start, after_id, limit + 1)
+    return page_of([MySignupOut(**dict(r)) for r in rows], limit, lambda s: [s.starts_at.isoformat(), str(s.id)])
+
