@@ -1,0 +1,91 @@
+"""SQL of support groups and their membership."""
+
+GROUP_COLUMNS = """
+g.id, g.org_id, g.name, g.description, g.topic, g.audience, g.languages, g.format, g.visibility,
+g.join_policy, g.capacity, g.facilitators_required, g.venue_id, g.timezone, g.discreet_title, g.created_at
+"""
+
+ORG_TIMEZONE = "SELECT timezone FROM orgs WHERE id = $1"
+
+VENUE_IN_ORG = "SELECT EXISTS (SELECT 1 FROM venues WHERE id = $1 AND org_id = $2)"
+
+INSERT_GROUP = f"""
+INSERT INTO groups AS g (org_id, name, description, topic, audience, languages, format, visibility,
+                         join_policy, capacity, facilitators_required, venue_id, timezone, discreet_title)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+RETURNING {GROUP_COLUMNS}
+"""
+
+# The group with the caller's own membership (NULLs when they have none).
+GET_GROUP = f"""
+SELECT {GROUP_COLUMNS}, m.role AS my_role, m.status AS my_status
+FROM groups g LEFT JOIN group_members m ON m.group_id = g.id AND m.user_id = $2
+WHERE g.id = $1
+"""
+
+# Staff ($3) see every group; others see public groups and those they belong to.
+# Unlisted groups are reachable by link but never listed to non-members.
+LIST_GROUPS = f"""
+SELECT {GROUP_COLUMNS}, m.role AS my_role, m.status AS my_status
+FROM groups g LEFT JOIN group_members m ON m.group_id = g.id AND m.user_id = $2
+WHERE g.org_id = $1
+  AND ($3 OR g.visibility = 'public' OR m.user_id IS NOT NULL)
+  AND ($4::text IS NULL OR (g.name, g.id) > ($4, $5::uuid))
+ORDER BY g.name, g.id
+LIMIT $6
+"""
+
+ORG_ROLES = "SELECT roles FROM org_members WHERE org_id = $1 AND user_id = $2"
+
+MEMBERSHIP = "SELECT role, status FROM group_members WHERE group_id = $1 AND user_id = $2"
+
+# Staff adding someone: an existing pending request becomes active with the given role.
+UPSERT_ACTIVE_MEMBER = """
+INSERT INTO group_members (group_id, user_id, role, status) VALUES ($1, $2, $3, 'active')
+ON CONFLICT (group_id, user_id) DO UPDATE
+    SET role = EXCLUDED.role, status = 'active', updated_at = now()
+RETURNING role, status, created_at,
+          (xmax = 0) AS inserted
+"""
+
+# A self-join never changes an existing membership (no self-promotion to facilitator).
+INSERT_SELF_MEMBER = """
+INSERT INTO group_members (group_id, user_id, role, status) VALUES ($1, $2, 'participant', $3)
+ON CONFLICT (group_id, user_id) DO NOTHING
+RETURNING role, status
+"""
+
+APPROVE_MEMBER = """
+UPDATE group_members SET status = 'active', updated_at = now()
+WHERE group_id = $1 AND user_id = $2 AND status = 'pending'
+RETURNING role, status, created_at
+"""
+
+DELETE_MEMBER = "DELETE FROM group_members WHERE group_id = $1 AND user_id = $2 RETURNING status"
+
+# A person who leaves keeps no assignment to sessions still to come.
+UNASSIGN_FUTURE_SESSIONS = """
+WITH removed AS (
+    DELETE FROM session_facilitators sf USING sessions s
+    WHERE sf.session_id = s.id AND s.group_id = $1 AND sf.user_id = $2 AND s.starts_at > now()
+    RETURNING s.id
+)
+UPDATE sessions SET sequence = sequence + 1, updated_at = now()
+WHERE id IN (SELECT id FROM removed)
+RETURNING id
+"""
+
+LIST_MEMBERS = """
+SELECT m.group_id, m.user_id, m.role, m.status, u.display_name, m.created_at AS joined_at
+FROM group_members m JOIN users u ON u.id = m.user_id
+WHERE m.group_id = $1
+  AND ($2::text IS NULL OR m.status = $2)
+  AND ($3::uuid IS NULL OR m.user_id > $3)
+ORDER BY m.user_id
+LIMIT $4
+"""
+
+AUDIT = """
+INSERT INTO audit_log (org_id, actor_id, action, subject_type, subject_id, detail)
+VALUES ($1, $2, $3, $4, $5, $6::jsonb)
+"""

@@ -1,0 +1,89 @@
+"""HTTP routes of support groups; CONTROLLERS is what the plugin mounts under /api/v1."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from litestar import Controller, Response, delete, get, post
+from litestar.params import QueryParameter
+
+from coord.groups import service
+from coord.groups.schemas import GroupIn, GroupMemberIn, GroupMemberOut, GroupOut, JoinOut
+from coord.http import DB, AuthedRequest, Body, Cursor, Limit, PathId
+from coord.pagination import DEFAULT_LIMIT, Page
+
+
+class OrgGroupController(Controller):
+    path = "/orgs/{org_id:uuid}/groups"
+    tags = ["groups"]
+
+    @post("", operation_id="createGroup", status_code=201)
+    async def create(self, request: AuthedRequest, org_id: PathId, data: Body[GroupIn], db: DB) -> GroupOut:
+        """Create a support group (admins, coordinators); its timezone defaults to the organization's."""
+        return await service.create_group(db, request.user.id, org_id, data)
+
+    @get("", operation_id="listGroups")
+    async def list_groups(
+        self, request: AuthedRequest, org_id: PathId, db: DB, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
+    ) -> Page[GroupOut]:
+        """Groups the caller may see: all for staff; public ones and their own for everyone else."""
+        return await service.list_groups(db, request.user.id, org_id, limit, cursor)
+
+
+class GroupController(Controller):
+    path = "/groups/{group_id:uuid}"
+    tags = ["groups"]
+
+    @get("", operation_id="getGroup")
+    async def get_group(self, request: AuthedRequest, group_id: PathId, db: DB) -> GroupOut:
+        """One group, with the caller's own membership; a private group is 404 to non-members."""
+        return await service.get_group(db, request.user.id, group_id)
+
+    @post("/members", operation_id="addGroupMember", status_code=201)
+    async def add_member(
+        self, request: AuthedRequest, group_id: PathId, data: Body[GroupMemberIn], db: DB
+    ) -> Response[GroupMemberOut]:
+        """Add an organization member as facilitator or participant (coordinators, admins).
+
+        Someone already in the group gets the new role and is made active: 200.
+        """
+        member, created = await service.add_member(db, request.user.id, group_id, data)
+        return Response(member, status_code=201 if created else 200)
+
+    @get("/members", operation_id="listGroupMembers")
+    async def list_members(
+        self,
+        request: AuthedRequest,
+        group_id: PathId,
+        db: DB,
+        status: Annotated[Literal["active", "pending"] | None, QueryParameter(description="only this status")] = None,
+        limit: Limit = DEFAULT_LIMIT,
+        cursor: Cursor = None,
+    ) -> Page[GroupMemberOut]:
+        """The group's roster, pending requests included (staff and the group's facilitators; audited)."""
+        return await service.list_members(db, request.user.id, group_id, status, limit, cursor)
+
+    @post("/join", operation_id="joinGroup", status_code=201)
+    async def join(self, request: AuthedRequest, group_id: PathId, db: DB) -> Response[JoinOut]:
+        """Join an open group (active) or ask to join one that needs approval (pending).
+
+        Joining again answers 200 with the current membership.
+        """
+        membership, created = await service.join(db, request.user.id, group_id)
+        return Response(membership, status_code=201 if created else 200)
+
+    @post("/members/{user_id:uuid}/approve", operation_id="approveGroupMember", status_code=200)
+    async def approve(self, request: AuthedRequest, group_id: PathId, user_id: PathId, db: DB) -> GroupMemberOut:
+        """Accept a pending request to join (staff and the group's facilitators)."""
+        return await service.approve(db, request.user.id, group_id, user_id)
+
+    @delete("/members/{user_id:uuid}", operation_id="removeGroupMember", status_code=204)
+    async def remove(self, request: AuthedRequest, group_id: PathId, user_id: PathId, db: DB) -> None:
+        """Leave a group (your own id), decline a request, or remove someone (staff; facilitators for participants).
+
+        Future session assignments of the person are dropped.
+        """
+        await service.remove_member(db, request.user.id, group_id, user_id)
+
+
+CONTROLLERS: list[Any] = [OrgGroupController, GroupController]

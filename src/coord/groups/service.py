@@ -1,0 +1,214 @@
+"""Support groups and their membership. Runs inside the caller's transaction.
+
+Membership of a support group is health data: rosters are for staff and the
+group's facilitators, and a private group is invisible (404) to everyone else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from coord.access import STAFF, require_member, require_role
+from coord.auth.service import check_timezone
+from coord.errors import BadRequest, FieldError, Forbidden, NotFound, Unprocessable
+from coord.groups import queries
+from coord.groups.schemas import GroupIn, GroupMemberIn, GroupMemberOut, GroupOut, JoinOut
+from coord.outbox.events import (
+    FacilitatorsChanged,
+    GroupCreated,
+    GroupMemberJoined,
+    GroupMemberLeft,
+    GroupMemberRequested,
+)
+from coord.outbox.record import record
+from coord.pagination import Page, decode_cursor, page_of
+
+FACILITATING_ORG_ROLES = ("admin", "coordinator", "facilitator")
+
+
+@dataclass(frozen=True)
+class GroupAccess:
+    """A group as one caller sees it: their org roles and group membership."""
+
+    group: GroupOut
+    org_roles: frozenset[str]
+    role: str | None  # facilitator / participant, or None
+    status: str | None  # active / pending, or None
+
+    @property
+    def is_staff(self) -> bool:
+        return bool(self.org_roles.intersection(STAFF))
+
+    @property
+    def is_facilitator(self) -> bool:
+        return self.role == "facilitator" and self.status == "active"
+
+    @property
+    def is_active_member(self) -> bool:
+        return self.status == "active"
+
+    @property
+    def can_manage(self) -> bool:
+        """Staff and the group's own facilitators run its schedule and roster."""
+        return self.is_staff or self.is_facilitator
+
+
+def cursor_key(cursor: str | None, *types: type) -> list[Any] | None:
+    """A decoded cursor converted to the sort key's types; a tampered one is a 400."""
+    key = decode_cursor(cursor)
+    if key is None:
+        return None
+    try:
+        if len(key) != len(types):
+            raise ValueError
+        return [kind.fromisoformat(v) if hasattr(kind, "fromisoformat") else kind(v) for kind, v in zip(types, key)]
+    except (TypeError, ValueError):
+        raise BadRequest("the cursor is not one this service issued", errors=[FieldError("cursor", "invalid cursor")]) from None
+
+
+def _group(row: asyncpg.Record) -> GroupOut:
+    return GroupOut(**{k: (list(v) if k == "languages" else v) for k, v in dict(row).items()})
+
+
+async def load_group(conn: asyncpg.Connection, group_id: UUID, user_id: UUID) -> GroupAccess:
+    """The group if the caller may see it; otherwise 404, never a hint it exists."""
+    row = await conn.fetchrow(queries.GET_GROUP, group_id, user_id)
+    if row is None:
+        raise NotFound("no such group")
+    roles = frozenset(await conn.fetchval(queries.ORG_ROLES, row["org_id"], user_id) or ())
+    if not roles:
+        raise NotFound("no such group")
+    access = GroupAccess(_group(row), roles, row["my_role"], row["my_status"])
+    if row["visibility"] == "private" and not access.is_staff and access.role is None:
+        raise NotFound("no such group")
+    return access
+
+
+async def require_manager(conn: asyncpg.Connection, group_id: UUID, user_id: UUID) -> GroupAccess:
+    access = await load_group(conn, group_id, user_id)
+    if not access.can_manage:
+        raise Forbidden("this needs a coordinator, an admin or one of the group's facilitators")
+    return access
+
+
+async def check_venue(conn: asyncpg.Connection, org_id: UUID, venue_id: UUID | None) -> None:
+    # Another organization's venue is reported as missing, like any foreign id.
+    if venue_id is not None and not await conn.fetchval(queries.VENUE_IN_ORG, venue_id, org_id):
+        raise NotFound("no such venue in this organization")
+
+
+async def audit(conn: asyncpg.Connection, org_id: UUID, actor_id: UUID, action: str, subject_type: str,
+                subject_id: UUID, detail: dict[str, Any] | None = None) -> None:
+    """Who read or changed rosters and attendance (ids only)."""
+    await conn.execute(queries.AUDIT, org_id, actor_id, action, subject_type, subject_id, detail or {})
+
+
+async def create_group(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, data: GroupIn) -> GroupOut:
+    await require_role(conn, org_id, actor_id, STAFF)
+    timezone = check_timezone(data.timezone) if data.timezone else await conn.fetchval(queries.ORG_TIMEZONE, org_id)
+    await check_venue(conn, org_id, data.venue_id)
+    row = await conn.fetchrow(
+        queries.INSERT_GROUP, org_id, data.name.strip(), data.description, data.topic, data.audience,
+        data.languages, data.format, data.visibility, data.join_policy, data.capacity,
+        data.facilitators_required, data.venue_id, timezone, data.discreet_title,
+    )
+    await record(conn, GroupCreated(group_id=row["id"]))
+    return _group(row)
+
+
+async def get_group(conn: asyncpg.Connection, actor_id: UUID, group_id: UUID) -> GroupOut:
+    return (await load_group(conn, group_id, actor_id)).group
+
+
+async def list_groups(
+    conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, limit: int, cursor: str | None
+) -> Page[GroupOut]:
+    roles = await require_member(conn, org_id, actor_id)
+    name, last_id = cursor_key(cursor, str, UUID) or (None, None)
+    staff = bool(roles.intersection(STAFF))
+    rows = await conn.fetch(queries.LIST_GROUPS, org_id, actor_id, staff, name, last_id, limit + 1)
+    return page_of([_group(r) for r in rows], limit, lambda g: [g.name, str(g.id)])
+
+
+async def add_member(
+    conn: asyncpg.Connection, actor_id: UUID, group_id: UUID, data: GroupMemberIn
+) -> tuple[GroupMemberOut, bool]:
+    """Staff add a facilitator or participant (approving any pending request). Returns (member, created)."""
+    access = await load_group(conn, group_id, actor_id)
+    if not access.is_staff:
+        raise Forbidden("only coordinators and admins add people to a group")
+    org_id = access.group.org_id
+    their_roles = set(await conn.fetchval(queries.ORG_ROLES, org_id, data.user_id) or ())
+    if not their_roles:
+        raise Unprocessable("this person is not a member of the organization", field="user_id")
+    if data.role == "facilitator" and not their_roles.intersection(FACILITATING_ORG_ROLES):
+        raise Unprocessable("a group facilitator needs the facilitator role in the organization", field="role")
+    before = await conn.fetchrow(queries.MEMBERSHIP, group_id, data.user_id)
+    row = await conn.fetchrow(queries.UPSERT_ACTIVE_MEMBER, group_id, data.user_id, data.role)
+    if before is None or before["status"] != "active":
+        await record(conn, GroupMemberJoined(group_id=group_id, user_id=data.user_id))
+    await audit(conn, org_id, actor_id, "group.member_added", "group", group_id, {"user_id": str(data.user_id)})
+    member = GroupMemberOut(group_id, data.user_id, row["role"], row["status"], joined_at=row["created_at"])
+    return member, bool(row["inserted"])
+
+
+async def join(conn: asyncpg.Connection, actor_id: UUID, group_id: UUID) -> tuple[JoinOut, bool]:
+    """The caller joins (open) or asks to join (approval). Returns (membership, created)."""
+    access = await load_group(conn, group_id, actor_id)
+    if access.role is not None:  # joining twice changes nothing
+        return JoinOut(group_id, actor_id, access.role, access.status or "active"), False
+    status = "active" if access.group.join_policy == "open" else "pending"
+    row = await conn.fetchrow(queries.INSERT_SELF_MEMBER, group_id, actor_id, status)
+    if row is None:  # a concurrent request of the same person won the insert
+        current = await conn.fetchrow(queries.MEMBERSHIP, group_id, actor_id)
+        return JoinOut(group_id, actor_id, current["role"], current["status"]), False
+    event = GroupMemberJoined if status == "active" else GroupMemberRequested
+    await record(conn, event(group_id=group_id, user_id=actor_id))
+    return JoinOut(group_id, actor_id, row["role"], row["status"]), True
+
+
+async def approve(conn: asyncpg.Connection, actor_id: UUID, group_id: UUID, user_id: UUID) -> GroupMemberOut:
+    access = await require_manager(conn, group_id, actor_id)
+    row = await conn.fetchrow(queries.APPROVE_MEMBER, group_id, user_id)
+    if row is None:
+        current = await conn.fetchrow(queries.MEMBERSHIP, group_id, user_id)
+        if current is None:
+            raise NotFound("this person has not asked to join the group")
+        return GroupMemberOut(group_id, user_id, current["role"], current["status"])  # already active
+    await record(conn, GroupMemberJoined(group_id=group_id, user_id=user_id))
+    await audit(conn, access.group.org_id, actor_id, "group.member_approved", "group", group_id,
+                {"user_id": str(user_id)})
+    return GroupMemberOut(group_id, user_id, row["role"], row["status"], joined_at=row["created_at"])
+
+
+async def remove_member(conn: asyncpg.Connection, actor_id: UUID, group_id: UUID, user_id: UUID) -> None:
+    """Leave (self), or remove someone: staff anyone, the group's facilitators participants only."""
+    access = await load_group(conn, group_id, actor_id)
+    target = await conn.fetchrow(queries.MEMBERSHIP, group_id, user_id)
+    if actor_id != user_id:
+        allowed = access.is_staff or (access.is_facilitator and target is not None and target["role"] == "participant")
+        if not allowed:
+            raise Forbidden("only staff, or the group's facilitators for participants, remove other people")
+    if target is None:
+        raise NotFound("this person is not in the group")
+    await conn.execute(queries.DELETE_MEMBER, group_id, user_id)
+    for row in await conn.fetch(queries.UNASSIGN_FUTURE_SESSIONS, group_id, user_id):
+        await record(conn, FacilitatorsChanged(session_id=row["id"], added=[], removed=[user_id]))
+    await record(conn, GroupMemberLeft(group_id=group_id, user_id=user_id))
+    if actor_id != user_id:
+        await audit(conn, access.group.org_id, actor_id, "group.member_removed", "group", group_id,
+                    {"user_id": str(user_id)})
+
+
+async def list_members(
+    conn: asyncpg.Connection, actor_id: UUID, group_id: UUID, status: str | None, limit: int, cursor: str | None
+) -> Page[GroupMemberOut]:
+    access = await require_manager(conn, group_id, actor_id)
+    (after,) = cursor_key(cursor, UUID) or (None,)
+    rows = await conn.fetch(queries.LIST_MEMBERS, group_id, status, after, limit + 1)
+    await audit(conn, access.group.org_id, actor_id, "group.roster_read", "group", group_id)
+    return page_of([GroupMemberOut(**dict(r)) for r in rows], limit, lambda m: [str(m.user_id)])

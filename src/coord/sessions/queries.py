@@ -1,0 +1,168 @@
+"""SQL of session series, sessions, facilitator assignments, RSVPs and attendance."""
+
+SESSION_COLUMNS = """
+s.id, s.series_id, s.group_id, s.starts_at, s.ends_at, s.status, s.sequence, s.recurrence_id, s.venue_id,
+COALESCE((SELECT array_agg(f.user_id ORDER BY f.user_id) FROM session_facilitators f WHERE f.session_id = s.id),
+         '{}') AS facilitator_ids,
+(SELECT count(*) FROM rsvps r WHERE r.session_id = s.id AND r.response = 'going') AS going_count
+"""
+
+# The session and what access checks need; FOR UPDATE variant serializes changes
+# (capacity counts, moves, cancellations) on one session.
+SESSION_ACCESS = "SELECT id, group_id, org_id, series_id, status, starts_at, ends_at, recurrence_id FROM sessions WHERE id = $1"
+LOCK_SESSION = SESSION_ACCESS + " FOR UPDATE"
+
+GET_SESSION = f"SELECT {SESSION_COLUMNS} FROM sessions s WHERE s.id = $1"
+
+CANCEL_REASON = "SELECT cancel_reason FROM sessions WHERE id = $1"
+
+# Sessions overlapping [from, to). A session lasts at most 24 hours, which lets
+# the (group_id, starts_at, id) index bound the scan from below.
+LIST_GROUP_SESSIONS = f"""
+SELECT {SESSION_COLUMNS}
+FROM sessions s
+WHERE s.group_id = $1
+  AND ($2::timestamptz IS NULL OR (s.ends_at > $2 AND s.starts_at > $2 - interval '24 hours'))
+  AND ($3::timestamptz IS NULL OR s.starts_at < $3)
+  AND ($4::timestamptz IS NULL OR (s.starts_at, s.id) > ($4, $5::uuid))
+ORDER BY s.starts_at, s.id
+LIMIT $6
+"""
+
+INSERT_SERIES = """
+INSERT INTO series (group_id, org_id, start_local, timezone, duration_minutes, rrule, venue_id, materialized_until)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+RETURNING id
+"""
+
+# Idempotent: an occurrence already materialized (same RECURRENCE-ID) is skipped.
+MATERIALIZE = """
+INSERT INTO sessions (series_id, group_id, org_id, recurrence_id, starts_at, ends_at, venue_id)
+SELECT $1, $2, $3, o.starts_at, o.starts_at, o.ends_at, $4
+FROM unnest($5::timestamptz[], $6::timestamptz[]) AS o (starts_at, ends_at)
+ON CONFLICT (series_id, recurrence_id) DO NOTHING
+RETURNING id
+"""
+
+ASSIGN_TO_SESSIONS = """
+INSERT INTO session_facilitators (session_id, user_id)
+SELECT s, u FROM unnest($1::uuid[]) AS s CROSS JOIN unnest($2::uuid[]) AS u
+ON CONFLICT DO NOTHING
+"""
+
+# Series whose horizon is due: still open and materialized short of `$1`.
+SERIES_DUE = """
+SELECT id FROM series WHERE ended_at IS NULL AND materialized_until < $1
+ORDER BY materialized_until LIMIT $2
+"""
+
+LOCK_SERIES = """
+SELECT id, group_id, org_id, start_local, timezone, duration_minutes, rrule, venue_id, materialized_until, ended_at
+FROM series WHERE id = $1 FOR UPDATE
+"""
+
+LAST_RECURRENCE = "SELECT max(recurrence_id) FROM sessions WHERE series_id = $1"
+
+SET_MATERIALIZED_UNTIL = "UPDATE series SET materialized_until = $2, updated_at = now() WHERE id = $1"
+
+# Facilitators of the group who are active; others cannot be assigned.
+ACTIVE_FACILITATORS = """
+SELECT user_id FROM group_members
+WHERE group_id = $1 AND user_id = ANY($2::uuid[]) AND role = 'facilitator' AND status = 'active'
+"""
+
+VENUE_DETAILS = "SELECT id, name, kind, address, meeting_url, accessibility FROM venues WHERE id = $1"
+
+MOVE_SESSION = """
+UPDATE sessions SET starts_at = $2, ends_at = $3, venue_id = $4, sequence = sequence + 1, updated_at = now()
+WHERE id = $1
+"""
+
+CANCEL_SESSION = """
+UPDATE sessions SET status = 'cancelled', cancel_reason = $2, sequence = sequence + 1, updated_at = now()
+WHERE id = $1
+"""
+
+SESSION_FACILITATORS = "SELECT user_id FROM session_facilitators WHERE session_id = $1"
+
+UNASSIGN = "DELETE FROM session_facilitators WHERE session_id = $1 AND user_id = ANY($2::uuid[])"
+
+ASSIGN = """
+INSERT INTO session_facilitators (session_id, user_id) SELECT $1, unnest($2::uuid[])
+ON CONFLICT DO NOTHING
+"""
+
+BUMP_SEQUENCE = "UPDATE sessions SET sequence = sequence + 1, updated_at = now() WHERE id = $1"
+
+# Scheduled sessions with fewer assigned facilitators than their group requires,
+# optionally for one group ($2) or for the groups one facilitator runs ($3).
+COVERAGE_GAPS = """
+SELECT s.id AS session_id, s.group_id, s.starts_at, s.ends_at, g.facilitators_required AS required,
+       count(f.user_id)::int AS assigned
+FROM sessions s
+JOIN groups g ON g.id = s.group_id
+LEFT JOIN session_facilitators f ON f.session_id = s.id
+WHERE s.org_id = $1
+  AND ($2::uuid IS NULL OR s.group_id = $2)
+  AND ($3::uuid IS NULL OR EXISTS (
+        SELECT 1 FROM group_members m
+        WHERE m.group_id = s.group_id AND m.user_id = $3 AND m.role = 'facilitator' AND m.status = 'active'))
+  AND s.status = 'scheduled'
+  AND s.starts_at >= $4
+  AND ($5::timestamptz IS NULL OR s.starts_at < $5)
+  AND ($6::timestamptz IS NULL OR (s.starts_at, s.id) > ($6, $7::uuid))
+GROUP BY s.id, g.facilitators_required
+HAVING count(f.user_id) < g.facilitators_required
+ORDER BY s.starts_at, s.id
+LIMIT $8
+"""
+
+GROUP_CAPACITY = "SELECT capacity FROM groups WHERE id = $1"
+
+GOING_OTHERS = "SELECT count(*) FROM rsvps WHERE session_id = $1 AND response = 'going' AND user_id <> $2"
+
+GOING_COUNT = "SELECT count(*) FROM rsvps WHERE session_id = $1 AND response = 'going'"
+
+MY_RSVP = "SELECT response FROM rsvps WHERE session_id = $1 AND user_id = $2"
+
+UPSERT_RSVP = """
+INSERT INTO rsvps (session_id, user_id, response) VALUES ($1, $2, $3)
+ON CONFLICT (session_id, user_id) DO UPDATE SET response = EXCLUDED.response, updated_at = now()
+"""
+
+# Who may appear on an attendance sheet: the group's active members and anyone who RSVPed.
+ATTENDABLE = """
+SELECT user_id FROM group_members WHERE group_id = $1 AND status = 'active' AND user_id = ANY($3::uuid[])
+UNION
+SELECT user_id FROM rsvps WHERE session_id = $2 AND user_id = ANY($3::uuid[])
+"""
+
+UPSERT_ATTENDANCE = """
+INSERT INTO attendance (session_id, user_id, status, recorded_by)
+SELECT $1, r.user_id, r.status, $4
+FROM unnest($2::uuid[], $3::text[]) AS r (user_id, status)
+ON CONFLICT (session_id, user_id) DO UPDATE
+    SET status = EXCLUDED.status, recorded_by = EXCLUDED.recorded_by, recorded_at = now()
+"""
+
+COMPLETE_SESSION = "UPDATE sessions SET status = 'completed', updated_at = now() WHERE id = $1 AND status = 'scheduled'"
+
+LIST_ATTENDANCE = """
+SELECT user_id, status, recorded_by, recorded_at FROM attendance WHERE session_id = $1
+ORDER BY user_id NULLS LAST, id
+"""
+
+# "This and following": the old series ends before the split, a new one takes over.
+END_SERIES_RULE = """
+UPDATE series SET rrule = $2, ended_at = CASE WHEN $3 THEN now() ELSE ended_at END,
+                  sequence = sequence + 1, updated_at = now()
+WHERE id = $1
+"""
+
+CANCEL_FOLLOWING = """
+UPDATE sessions SET status = 'cancelled', cancel_reason = $3, sequence = sequence + 1, updated_at = now()
+WHERE series_id = $1 AND recurrence_id >= $2 AND status = 'scheduled'
+RETURNING id
+"""
+
+SET_SPLIT_FROM = "UPDATE series SET split_from = $2 WHERE id = $1"

@@ -1,0 +1,156 @@
+"""HTTP routes of series, sessions, RSVPs and attendance; CONTROLLERS is what the plugin mounts under /api/v1."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from litestar import Controller, get, patch, post, put
+from litestar.params import QueryParameter
+
+from coord.http import DB, AuthedRequest, Body, Cursor, Limit, PathId
+from coord.pagination import DEFAULT_LIMIT, Page
+from coord.sessions import participation, series_edit, service
+from coord.sessions.schemas import (
+    AttendanceIn,
+    AttendanceOut,
+    CancelIn,
+    CoverageGapOut,
+    FacilitatorsIn,
+    RsvpIn,
+    RsvpOut,
+    SeriesEditIn,
+    SeriesIn,
+    SeriesOut,
+    SessionDetailOut,
+    SessionOut,
+    SessionPatch,
+)
+
+# The offset is required; the service checks it (query parameters bypass msgspec's tz constraint).
+From = Annotated[datetime | None, QueryParameter(name="from", description="window start, ISO 8601 with an offset")]
+To = Annotated[datetime | None, QueryParameter(name="to", description="window end (exclusive), ISO 8601 with an offset")]
+
+
+class GroupScheduleController(Controller):
+    path = "/groups/{group_id:uuid}"
+    tags = ["sessions"]
+
+    @post("/series", operation_id="createSeries", status_code=201)
+    async def create_series(self, request: AuthedRequest, group_id: PathId, data: Body[SeriesIn], db: DB) -> SeriesOut:
+        """Schedule recurring sessions from a local wall-clock start, an IANA timezone and an RRULE.
+
+        Sessions are created up to the rolling horizon (26 weeks) and keep their local time across DST
+        (staff and the group's facilitators).
+        """
+        return await service.create_series(db, request.user.id, group_id, data)
+
+    @get("/sessions", operation_id="listGroupSessions")
+    async def list_sessions(
+        self,
+        request: AuthedRequest,
+        group_id: PathId,
+        db: DB,
+        from_: From = None,
+        to: To = None,
+        limit: Limit = DEFAULT_LIMIT,
+        cursor: Cursor = None,
+    ) -> Page[SessionOut]:
+        """The group's sessions overlapping [from, to), in start order, cancelled ones included."""
+        return await service.list_sessions(db, request.user.id, group_id, from_, to, limit, cursor)
+
+    @get("/coverage-gaps", operation_id="listGroupCoverageGaps")
+    async def coverage_gaps(
+        self,
+        request: AuthedRequest,
+        group_id: PathId,
+        db: DB,
+        from_: From = None,
+        to: To = None,
+        limit: Limit = DEFAULT_LIMIT,
+        cursor: Cursor = None,
+    ) -> Page[CoverageGapOut]:
+        """Scheduled sessions from `from` (default now) with fewer facilitators than the group requires."""
+        return await service.coverage_gaps(
+            db, request.user.id, group_id=group_id, from_=from_, to=to, limit=limit, cursor=cursor
+        )
+
+
+class OrgCoverageController(Controller):
+    path = "/orgs/{org_id:uuid}/coverage-gaps"
+    tags = ["sessions"]
+
+    @get("", operation_id="listOrgCoverageGaps")
+    async def coverage_gaps(
+        self,
+        request: AuthedRequest,
+        org_id: PathId,
+        db: DB,
+        from_: From = None,
+        to: To = None,
+        limit: Limit = DEFAULT_LIMIT,
+        cursor: Cursor = None,
+    ) -> Page[CoverageGapOut]:
+        """Understaffed sessions across the organization (staff), or across the caller's own groups (facilitators)."""
+        return await service.coverage_gaps(
+            db, request.user.id, org_id=org_id, from_=from_, to=to, limit=limit, cursor=cursor
+        )
+
+
+class SessionController(Controller):
+    path = "/sessions/{session_id:uuid}"
+    tags = ["sessions"]
+
+    @get("", operation_id="getSession")
+    async def get_session(self, request: AuthedRequest, session_id: PathId, db: DB) -> SessionDetailOut:
+        """One session; the venue's address or link only for people confirmed for it."""
+        return await service.get_session(db, request.user.id, session_id)
+
+    @patch("", operation_id="moveSession")
+    async def move(self, request: AuthedRequest, session_id: PathId, data: Body[SessionPatch], db: DB) -> SessionOut:
+        """Move one occurrence or change its venue; it keeps its RECURRENCE-ID and its sequence goes up."""
+        return await service.move_session(db, request.user.id, session_id, data)
+
+    @post("/cancel", operation_id="cancelSession", status_code=200)
+    async def cancel(
+        self, request: AuthedRequest, session_id: PathId, db: DB, data: Body[CancelIn | None] = None
+    ) -> SessionOut:
+        """Cancel one occurrence (staff and the group's facilitators); cancelling again changes nothing."""
+        return await service.cancel_session(db, request.user.id, session_id, data or CancelIn())
+
+    @put("/facilitators", operation_id="setSessionFacilitators")
+    async def set_facilitators(
+        self, request: AuthedRequest, session_id: PathId, data: Body[FacilitatorsIn], db: DB
+    ) -> SessionOut:
+        """Replace the session's facilitators; each must be an active facilitator of the group."""
+        return await service.set_facilitators(db, request.user.id, session_id, data)
+
+    @post("/this-and-following", operation_id="editSeriesFromSession", status_code=201)
+    async def edit_following(
+        self, request: AuthedRequest, session_id: PathId, data: Body[SeriesEditIn], db: DB
+    ) -> SeriesOut:
+        """Change this and all following occurrences: the series is split here and a new one created.
+
+        The old occurrences from here on are cancelled; the new series keeps this session's facilitators.
+        """
+        return await series_edit.edit_following(db, request.user.id, session_id, data)
+
+    @post("/rsvp", operation_id="rsvpSession", status_code=200)
+    async def rsvp(self, request: AuthedRequest, session_id: PathId, data: Body[RsvpIn], db: DB) -> RsvpOut:
+        """Say whether you are going (active group members); `going` is refused when the session is full."""
+        return await participation.rsvp(db, request.user.id, session_id, data)
+
+    @put("/attendance", operation_id="recordAttendance")
+    async def record_attendance(
+        self, request: AuthedRequest, session_id: PathId, data: Body[AttendanceIn], db: DB
+    ) -> AttendanceOut:
+        """Record present / absent / excused (the session's facilitators, coordinators, admins; audited)."""
+        return await participation.record_attendance(db, request.user.id, session_id, data)
+
+    @get("/attendance", operation_id="getAttendance")
+    async def read_attendance(self, request: AuthedRequest, session_id: PathId, db: DB) -> AttendanceOut:
+        """The attendance sheet (the session's facilitators, coordinators, admins; audited)."""
+        return await participation.read_attendance(db, request.user.id, session_id)
+
+
+CONTROLLERS: list[Any] = [GroupScheduleController, OrgCoverageController, SessionController]

@@ -1,0 +1,74 @@
+""""This and following" edits: split a series at one occurrence.
+
+The old series keeps the occurrences before the split (its RRULE gets an UNTIL);
+its occurrences from the split on are cancelled (attendees get CANCELs), and a
+new series, linked by `split_from`, is materialized with the changes and with the
+facilitators of the occurrence the edit started from.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+import asyncpg
+import msgspec
+
+from coord.errors import Conflict, Forbidden, Unprocessable
+from coord.groups.service import check_venue
+from coord.outbox.events import SeriesChanged, SeriesScheduled, SessionCancelled
+from coord.outbox.record import record
+from coord.sessions import queries
+from coord.sessions.recurrence import DEFAULT_HORIZON, RecurrenceError, describe, parse_rule, split_rule
+from coord.sessions.schemas import SeriesEditIn, SeriesOut
+from coord.sessions.service import checked_rule, load_session, materialize
+
+SPLIT_REASON = "the series was rescheduled from this session on"
+
+
+async def edit_following(
+    conn: asyncpg.Connection, actor_id: UUID, session_id: UUID, data: SeriesEditIn
+) -> SeriesOut:
+    row, access = await load_session(conn, session_id, actor_id, lock=True)
+    if not access.can_manage:
+        raise Forbidden("this needs a coordinator, an admin or one of the group's facilitators")
+    if row["series_id"] is None:
+        raise Conflict("this session is not part of a series")
+    now = datetime.now(timezone.utc)
+    if row["recurrence_id"] <= now:
+        raise Conflict("only a series' future sessions can be rescheduled")
+    series = await conn.fetchrow(queries.LOCK_SERIES, row["series_id"])
+    if series["ended_at"] is not None:
+        raise Conflict("this series has ended")
+    tz = series["timezone"]
+    old_rule = parse_rule(series["start_local"], tz, series["rrule"], timedelta(minutes=series["duration_minutes"]))
+    split_at = row["recurrence_id"].astimezone(ZoneInfo(tz)).replace(tzinfo=None)
+    try:
+        old_rrule, tail = split_rule(old_rule, split_at)
+    except RecurrenceError as exc:
+        raise Unprocessable(exc.message, field="start") from None
+    minutes = data.duration_minutes or series["duration_minutes"]
+    new_rule = checked_rule(data.start or tail.start, tz, data.rrule or tail.rrule, minutes)
+    venue_id = series["venue_id"] if data.venue_id is msgspec.UNSET else data.venue_id
+    await check_venue(conn, access.group.org_id, venue_id)
+
+    nothing_left = split_at == old_rule.start  # split at the first occurrence
+    await conn.execute(queries.END_SERIES_RULE, series["id"], old_rrule, nothing_left)
+    for cancelled in await conn.fetch(queries.CANCEL_FOLLOWING, series["id"], row["recurrence_id"], SPLIT_REASON):
+        await record(conn, SessionCancelled(session_id=cancelled["id"], group_id=row["group_id"]))
+    await record(conn, SeriesChanged(series_id=series["id"], group_id=row["group_id"]))
+
+    horizon_end = now + DEFAULT_HORIZON
+    new_id = await conn.fetchval(
+        queries.INSERT_SERIES, row["group_id"], row["org_id"], new_rule.start, tz, minutes, new_rule.rrule,
+        venue_id, horizon_end,
+    )
+    await conn.execute(queries.SET_SPLIT_FROM, new_id, series["id"])
+    new_series = {"id": new_id, "group_id": row["group_id"], "org_id": row["org_id"], "venue_id": venue_id}
+    created = await materialize(conn, new_series, new_rule, None, horizon_end)
+    facilitators = [r["user_id"] for r in await conn.fetch(queries.SESSION_FACILITATORS, session_id)]
+    if facilitators and created:
+        await conn.execute(queries.ASSIGN_TO_SESSIONS, created, facilitators)
+    await record(conn, SeriesScheduled(series_id=new_id, group_id=row["group_id"]))
+    return SeriesOut(new_id, row["group_id"], len(created), describe(new_rule), horizon_end)

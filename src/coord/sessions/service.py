@@ -1,0 +1,282 @@
+"""Session series and single sessions: schedule, list, move, cancel, staff, coverage.
+
+Runs inside the caller's transaction. Series are materialized into sessions over
+a rolling horizon; each session keeps its original start (RECURRENCE-ID) when it
+is moved or cancelled, and every change attendees should see bumps `sequence`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Iterable
+from uuid import UUID
+
+import asyncpg
+import msgspec
+
+from coord.access import STAFF, require_member
+from coord.errors import BadRequest, Conflict, FieldError, Forbidden, NotFound, Unprocessable
+from coord.groups.service import GroupAccess, check_venue, cursor_key, load_group, require_manager
+from coord.outbox.events import (
+    FacilitatorsChanged,
+    SeriesChanged,
+    SeriesScheduled,
+    SessionCancelled,
+    SessionRescheduled,
+)
+from coord.outbox.record import record
+from coord.pagination import Page, page_of
+from coord.sessions import queries
+from coord.sessions.recurrence import (
+    DEFAULT_HORIZON,
+    MAX_OCCURRENCES,
+    RecurrenceError,
+    SeriesRule,
+    describe,
+    materialize_window,
+    parse_rule,
+)
+from coord.sessions.schemas import (
+    CancelIn,
+    CoverageGapOut,
+    FacilitatorsIn,
+    SeriesIn,
+    SeriesOut,
+    SessionDetailOut,
+    SessionOut,
+    SessionPatch,
+    VenueDetails,
+)
+
+UTC = timezone.utc
+MAX_SESSION_LENGTH = timedelta(hours=24)  # also what lets window queries use the index
+# The recurrence module names its inputs by meaning; the API names them by field.
+_FIELD_NAMES = {"duration": "duration_minutes"}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def session_out(row: asyncpg.Record) -> SessionOut:
+    values = dict(row)
+    values["facilitator_ids"] = list(values["facilitator_ids"])
+    return SessionOut(**values)
+
+
+async def load_session(
+    conn: asyncpg.Connection, session_id: UUID, user_id: UUID, *, lock: bool = False
+) -> tuple[asyncpg.Record, GroupAccess]:
+    """The session and the caller's access to its group; 404 when they may not see the group."""
+    row = await conn.fetchrow(queries.LOCK_SESSION if lock else queries.SESSION_ACCESS, session_id)
+    if row is None:
+        raise NotFound("no such session")
+    try:
+        access = await load_group(conn, row["group_id"], user_id)
+    except NotFound:
+        raise NotFound("no such session") from None
+    return row, access
+
+
+async def _get(conn: asyncpg.Connection, session_id: UUID) -> SessionOut:
+    return session_out(await conn.fetchrow(queries.GET_SESSION, session_id))
+
+
+async def _check_facilitators(conn: asyncpg.Connection, group_id: UUID, user_ids: Iterable[UUID], field: str) -> list[UUID]:
+    wanted = list(dict.fromkeys(user_ids))  # de-duplicated, order kept
+    found = {r["user_id"] for r in await conn.fetch(queries.ACTIVE_FACILITATORS, group_id, wanted)}
+    missing = [str(u) for u in wanted if u not in found]
+    if missing:
+        raise Unprocessable(f"not active facilitators of this group: {', '.join(missing)}", field=field)
+    return wanted
+
+
+def checked_rule(start: datetime, tz: str, rrule: str, minutes: int) -> SeriesRule:
+    try:
+        return parse_rule(start, tz, rrule, timedelta(minutes=minutes))
+    except RecurrenceError as exc:
+        raise Unprocessable(exc.message, field=_FIELD_NAMES.get(exc.field, exc.field)) from None
+
+
+async def materialize(
+    conn: asyncpg.Connection, series: dict, rule: SeriesRule, after: datetime | None, horizon_end: datetime
+) -> list[UUID]:
+    window = materialize_window(rule, after=after, horizon_end=horizon_end)
+    if not window:
+        return []
+    rows = await conn.fetch(
+        queries.MATERIALIZE, series["id"], series["group_id"], series["org_id"], series["venue_id"],
+        [start for start, _ in window], [end for _, end in window],
+    )
+    return [r["id"] for r in rows]
+
+
+async def create_series(conn: asyncpg.Connection, actor_id: UUID, group_id: UUID, data: SeriesIn) -> SeriesOut:
+    access = await require_manager(conn, group_id, actor_id)
+    group = access.group
+    rule = checked_rule(data.start, data.timezone, data.rrule, data.duration_minutes)
+    venue_id = data.venue_id if data.venue_id is not None else group.venue_id
+    await check_venue(conn, group.org_id, venue_id)
+    facilitators = await _check_facilitators(conn, group_id, data.facilitator_ids, "facilitator_ids")
+    horizon_end = _now() + DEFAULT_HORIZON
+    if len(materialize_window(rule, after=None, horizon_end=horizon_end)) > MAX_OCCURRENCES:
+        raise Unprocessable(f"this would create more than {MAX_OCCURRENCES} sessions; start later", field="start")
+    series_id = await conn.fetchval(
+        queries.INSERT_SERIES, group_id, group.org_id, rule.start, rule.timezone, data.duration_minutes,
+        rule.rrule, venue_id, horizon_end,
+    )
+    series = {"id": series_id, "group_id": group_id, "org_id": group.org_id, "venue_id": venue_id}
+    created = await materialize(conn, series, rule, None, horizon_end)
+    if facilitators and created:
+        await conn.execute(queries.ASSIGN_TO_SESSIONS, created, facilitators)
+    await record(conn, SeriesScheduled(series_id=series_id, group_id=group_id))
+    return SeriesOut(series_id, group_id, len(created), describe(rule), horizon_end)
+
+
+async def extend_series(conn: asyncpg.Connection, series_id: UUID, horizon_end: datetime) -> int:
+    """Materialize a series up to `horizon_end` (the rolling horizon); returns sessions created."""
+    row = await conn.fetchrow(queries.LOCK_SERIES, series_id)
+    if row is None or row["ended_at"] is not None or row["materialized_until"] >= horizon_end:
+        return 0
+    rule = parse_rule(row["start_local"], row["timezone"], row["rrule"], timedelta(minutes=row["duration_minutes"]))
+    after = await conn.fetchval(queries.LAST_RECURRENCE, series_id)
+    created = await materialize(conn, dict(row), rule, after, horizon_end)
+    await conn.execute(queries.SET_MATERIALIZED_UNTIL, series_id, horizon_end)
+    if created:
+        await record(conn, SeriesChanged(series_id=series_id, group_id=row["group_id"]))
+    return len(created)
+
+
+async def extend_horizons(conn: asyncpg.Connection, *, now: datetime | None = None, batch: int = 100) -> int:
+    """For a periodic job: roll every open series forward to now + the horizon."""
+    horizon_end = (now or _now()) + DEFAULT_HORIZON
+    # Only series a day or more behind: one run a day keeps the rest untouched.
+    due = await conn.fetch(queries.SERIES_DUE, horizon_end - timedelta(days=1), batch)
+    return sum([await extend_series(conn, r["id"], horizon_end) for r in due])
+
+
+def _window(from_: datetime | None, to: datetime | None) -> None:
+    # Query parameters escape the body's Instant type, so the offset is checked here.
+    for name, value in (("from", from_), ("to", to)):
+        if value is not None and value.utcoffset() is None:
+            raise BadRequest(f"`{name}` needs a UTC offset, e.g. 2026-05-01T18:30:00-04:00", errors=[FieldError(name, "offset required")])
+    if from_ is not None and to is not None and to <= from_:
+        raise Unprocessable("`to` must be after `from`", field="to")
+
+
+async def list_sessions(
+    conn: asyncpg.Connection, actor_id: UUID, group_id: UUID, from_: datetime | None, to: datetime | None,
+    limit: int, cursor: str | None,
+) -> Page[SessionOut]:
+    await load_group(conn, group_id, actor_id)
+    _window(from_, to)
+    after_start, after_id = cursor_key(cursor, datetime, UUID) or (None, None)
+    rows = await conn.fetch(queries.LIST_GROUP_SESSIONS, group_id, from_, to, after_start, after_id, limit + 1)
+    return page_of([session_out(r) for r in rows], limit, lambda s: [s.starts_at.isoformat(), str(s.id)])
+
+
+async def get_session(conn: asyncpg.Connection, actor_id: UUID, session_id: UUID) -> SessionDetailOut:
+    _, access = await load_session(conn, session_id, actor_id)
+    session = await _get(conn, session_id)
+    cancel_reason = await conn.fetchval(queries.CANCEL_REASON, session_id)
+    my_rsvp = await conn.fetchval(queries.MY_RSVP, session_id, actor_id)
+    # Where it happens is for people confirmed for this occurrence, and for staff.
+    confirmed = access.can_manage or actor_id in session.facilitator_ids or my_rsvp == "going"
+    venue = None
+    if confirmed and session.venue_id is not None:
+        venue_row = await conn.fetchrow(queries.VENUE_DETAILS, session.venue_id)
+        venue = VenueDetails(**dict(venue_row)) if venue_row else None
+    group = access.group
+    return SessionDetailOut(
+        **msgspec.structs.asdict(session), group_name=group.name, capacity=group.capacity,
+        facilitators_required=group.facilitators_required, cancel_reason=cancel_reason,
+        my_rsvp=my_rsvp, venue=venue,
+    )
+
+
+def _still_scheduled(row: asyncpg.Record) -> None:
+    if row["status"] != "scheduled":
+        raise Conflict(f"this session is {row['status']}; it can no longer be changed")
+
+
+async def move_session(conn: asyncpg.Connection, actor_id: UUID, session_id: UUID, data: SessionPatch) -> SessionOut:
+    row, access = await load_session(conn, session_id, actor_id, lock=True)
+    if not access.can_manage:
+        raise Forbidden("this needs a coordinator, an admin or one of the group's facilitators")
+    _still_scheduled(row)
+    current = await _get(conn, session_id)
+    starts_at = current.starts_at if data.starts_at is msgspec.UNSET else data.starts_at
+    if data.ends_at is not msgspec.UNSET:
+        ends_at = data.ends_at
+    else:  # moving only the start keeps the length
+        ends_at = starts_at + (current.ends_at - current.starts_at)
+    if ends_at <= starts_at:
+        raise Unprocessable("the session must end after it starts", field="ends_at")
+    if ends_at - starts_at > MAX_SESSION_LENGTH:
+        raise Unprocessable("a session lasts at most 24 hours", field="ends_at")
+    venue_id = current.venue_id if data.venue_id is msgspec.UNSET else data.venue_id
+    await check_venue(conn, access.group.org_id, venue_id)
+    if (starts_at, ends_at, venue_id) == (current.starts_at, current.ends_at, current.venue_id):
+        return current  # nothing attendees would notice: no new SEQUENCE, no invites
+    await conn.execute(queries.MOVE_SESSION, session_id, starts_at, ends_at, venue_id)
+    await record(conn, SessionRescheduled(session_id=session_id, group_id=row["group_id"]))
+    return await _get(conn, session_id)
+
+
+async def cancel_session(conn: asyncpg.Connection, actor_id: UUID, session_id: UUID, data: CancelIn) -> SessionOut:
+    row, access = await load_session(conn, session_id, actor_id, lock=True)
+    if not access.can_manage:
+        raise Forbidden("this needs a coordinator, an admin or one of the group's facilitators")
+    if row["status"] == "cancelled":
+        return await _get(conn, session_id)  # cancelling twice sends nothing new
+    _still_scheduled(row)
+    await conn.execute(queries.CANCEL_SESSION, session_id, data.reason)
+    await record(conn, SessionCancelled(session_id=session_id, group_id=row["group_id"]))
+    return await _get(conn, session_id)
+
+
+async def set_facilitators(
+    conn: asyncpg.Connection, actor_id: UUID, session_id: UUID, data: FacilitatorsIn
+) -> SessionOut:
+    """Replace the session's facilitators with exactly `user_ids`."""
+    row, access = await load_session(conn, session_id, actor_id, lock=True)
+    if not access.can_manage:
+        raise Forbidden("this needs a coordinator, an admin or one of the group's facilitators")
+    _still_scheduled(row)
+    wanted = await _check_facilitators(conn, row["group_id"], data.user_ids, "user_ids")
+    current = {r["user_id"] for r in await conn.fetch(queries.SESSION_FACILITATORS, session_id)}
+    added = [u for u in wanted if u not in current]
+    removed = sorted(current - set(wanted))
+    if added or removed:
+        await conn.execute(queries.UNASSIGN, session_id, removed)
+        await conn.execute(queries.ASSIGN, session_id, added)
+        await conn.execute(queries.BUMP_SEQUENCE, session_id)
+        await record(conn, FacilitatorsChanged(session_id=session_id, added=added, removed=removed))
+    return await _get(conn, session_id)
+
+
+async def coverage_gaps(
+    conn: asyncpg.Connection, actor_id: UUID, *, org_id: UUID | None = None, group_id: UUID | None = None,
+    from_: datetime | None, to: datetime | None, limit: int, cursor: str | None,
+) -> Page[CoverageGapOut]:
+    """Upcoming scheduled sessions short of facilitators: per group, or across an organization.
+
+    Staff see every group; a facilitator sees the groups they facilitate.
+    """
+    only_for: UUID | None = None
+    if group_id is not None:
+        access = await require_manager(conn, group_id, actor_id)
+        org_id = access.group.org_id
+    else:
+        roles = await require_member(conn, org_id, actor_id)
+        if not roles.intersection(STAFF):
+            if "facilitator" not in roles:
+                raise Forbidden("coverage gaps are for staff and facilitators")
+            only_for = actor_id
+    _window(from_, to)
+    after_start, after_id = cursor_key(cursor, datetime, UUID) or (None, None)
+    rows = await conn.fetch(
+        queries.COVERAGE_GAPS, org_id, group_id, only_for, from_ or _now(), to, after_start, after_id, limit + 1
+    )
+    gaps = [CoverageGapOut(**dict(r), missing=r["required"] - r["assigned"]) for r in rows]
+    return page_of(gaps, limit, lambda g: [g.starts_at.isoformat(), str(g.session_id)])
