@@ -27,13 +27,28 @@ from coord.config import Settings
 from coord.db.deps import provide_db, provide_redis
 from coord.errors import PROBLEM_BASE, DomainError, ServiceUnavailable, status_title
 from coord.health.routes import health, ready
+from coord.events.routes import CONTROLLERS as EVENT_CONTROLLERS
+from coord.feeds.routes import CONTROLLERS as FEED_CONTROLLERS
+from coord.groups.routes import CONTROLLERS as GROUP_CONTROLLERS
+from coord.notify.routes import CONTROLLERS as NOTIFY_CONTROLLERS
 from coord.orgs.routes import OrgController
+from coord.sessions.routes import CONTROLLERS as SESSION_CONTROLLERS
+from coord.shifts.routes import CONTROLLERS as SHIFT_CONTROLLERS
 
 log = logging.getLogger("coord.errors")
 UNKNOWN_FIELD = re.compile(r"unknown field `([^`]+)`")
 JSON_PATH = re.compile(r"at `\$\.([^`]+)`")
 
-API_CONTROLLERS: list[Any] = [AuthController, MeController, OrgController]
+API_CONTROLLERS: list[Any] = [
+    MeController,
+    OrgController,
+    *GROUP_CONTROLLERS,
+    *SESSION_CONTROLLERS,
+    *EVENT_CONTROLLERS,
+    *SHIFT_CONTROLLERS,
+    *NOTIFY_CONTROLLERS,
+    *FEED_CONTROLLERS,
+]
 
 
 def _problem(status: int, slug: str, title: str, detail: str, **extra: Any) -> ProblemDetailsException:
@@ -136,7 +151,7 @@ class CoordPlugin(InitPluginProtocol):
         auth_router = Router(path="/", route_handlers=[AuthController], middleware=[login_limit.middleware])
         api = Router(
             path="/api/v1",
-            route_handlers=[auth_router, *[c for c in API_CONTROLLERS if c is not AuthController]],
+            route_handlers=[auth_router, *API_CONTROLLERS],
             dependencies={"db": Provide(provide_db), "redis": Provide(provide_redis)},
         )
         prometheus = PrometheusConfig(app_name="coord", group_path=True, exclude=["^/metrics"])

@@ -22,3 +22,16 @@ RECIPIENT = """
 SELECT id, email, display_name, timezone FROM users WHERE id = $1 AND deleted_at IS NULL AND email IS NOT NULL
 """
 ORG_FOR_MAIL = "SELECT id, name, slug, contact_email, timezone FROM orgs WHERE id = $1"
+
+PREFS = """
+SELECT disabled_kinds, quiet_start, quiet_end, discreet
+FROM notification_prefs WHERE user_id = $1
+"""
+UPSERT_PREFS = """
+INSERT INTO notification_prefs (user_id, disabled_kinds, quiet_start, quiet_end, discreet)
+VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (user_id) DO UPDATE SET
+    disabled_kinds = EXCLUDED.disabled_kinds, quiet_start = EXCLUDED.quiet_start,
+    quiet_end = EXCLUDED.quiet_end, discreet = EXCLUDED.discreet, updated_at = now()
+RETURNING disabled_kinds, quiet_start, quiet_end, discreet
+"""

@@ -1,0 +1,1 @@
+"""Calendar feeds: private per-user feeds behind a secret URL, and public org feeds."""

@@ -1,0 +1,47 @@
+"""Creating, listing and revoking private feeds."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import asyncpg
+
+from coord.access import require_member
+from coord.config import Settings
+from coord.errors import NotFound, Unprocessable
+from coord.feeds import queries
+from coord.feeds.schemas import FeedCreatedOut, FeedIn, FeedOut
+from coord.feeds.tokens import new_token
+
+MAX_FEEDS_PER_USER = 50
+
+
+async def create_feed(conn: asyncpg.Connection, settings: Settings, user_id: UUID, data: FeedIn) -> FeedCreatedOut:
+    if data.scope == "org":
+        if data.org_id is None:
+            raise Unprocessable("an organization feed needs org_id", field="org_id")
+        await require_member(conn, data.org_id, user_id)
+    elif data.org_id is not None:
+        raise Unprocessable("org_id goes with scope 'org' only", field="org_id")
+    if len(await conn.fetch(queries.LIST_FEEDS, user_id)) >= MAX_FEEDS_PER_USER:
+        raise Unprocessable(f"at most {MAX_FEEDS_PER_USER} feeds per person; revoke one first", field="scope")
+    token, token_hash = new_token()
+    feed_id = await conn.fetchval(
+        queries.INSERT_FEED, user_id, data.scope, data.org_id, data.discreet, data.label, token_hash
+    )
+    return FeedCreatedOut(
+        id=feed_id,
+        url=f"{settings.base_url}/feeds/{token}.ics",
+        scope=data.scope,
+        org_id=data.org_id,
+        discreet=data.discreet,
+    )
+
+
+async def list_feeds(conn: asyncpg.Connection, user_id: UUID) -> list[FeedOut]:
+    return [FeedOut(**dict(r)) for r in await conn.fetch(queries.LIST_FEEDS, user_id)]
+
+
+async def revoke_feed(conn: asyncpg.Connection, user_id: UUID, feed_id: UUID) -> None:
+    if await conn.fetchval(queries.DELETE_FEED, feed_id, user_id) is None:
+        raise NotFound("no such feed")

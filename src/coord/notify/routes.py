@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from litestar import Controller, get, put
+
+from coord.http import DB, AuthedRequest, Body
+from coord.notify.preferences import Preferences, get_preferences, set_preferences
+
+
+class NotificationSettingsController(Controller):
+    path = "/me/notifications"
+    tags = ["notifications"]
+
+    @get("", operation_id="getNotificationSettings")
+    async def get_settings(self, request: AuthedRequest, db: DB) -> Preferences:
+        """Which kinds of message I get, my quiet hours (in my timezone) and discreet mode."""
+        return await get_preferences(db, request.user.id)
+
+    @put("", operation_id="setNotificationSettings")
+    async def set_settings(self, request: AuthedRequest, data: Body[Preferences], db: DB) -> Preferences:
+        """Replace my notification settings; kinds listed in disabled_kinds are never sent to me."""
+        return await set_preferences(db, request.user.id, data)
+
+
+CONTROLLERS = [NotificationSettingsController]
