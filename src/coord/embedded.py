@@ -47,6 +47,16 @@ def _port_open(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
+def _redis_answers(port: int) -> bool:
+    """PING answered with PONG: the port is open and the data set is loaded."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(64).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
 def _pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -339,7 +349,7 @@ class EmbeddedRedis:
                 start_new_session=True,
             )
             deadline = time.monotonic() + START_TIMEOUT_S
-            while not _port_open(port):
+            while not _redis_answers(port):
                 if proc.poll() is not None:
                     raise EmbeddedError(f"embedded Redis exited at start (code {proc.returncode}); see {self.log_file}")
                 if time.monotonic() > deadline:
@@ -357,7 +367,7 @@ class EmbeddedRedis:
         except (OSError, ValueError):
             return None
         pid, port = int(state["pid"]), int(state["port"])
-        if _pid_alive(pid) and _port_open(port):
+        if _pid_alive(pid) and _redis_answers(port):
             return RunningServer(f"redis://127.0.0.1:{port}/0", pid, owned=False)
         return None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import OrderedDict
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -49,16 +50,55 @@ class CachedToken(Token):
         return token
 
 
+class AccountCache:
+    """Accounts confirmed live for a token version, remembered for a moment.
+
+    Saves a connection and a round trip on every authenticated request. Logging
+    out everywhere or erasing an account calls `forget` in the process that did
+    it; other API processes notice within `ttl` seconds.
+    """
+
+    def __init__(self, ttl: float = 2.0, size: int = 10_000) -> None:
+        self.ttl = ttl
+        self.size = size
+        self._entries: OrderedDict[tuple[UUID, int], tuple[float, CurrentUser]] = OrderedDict()
+
+    def get(self, key: tuple[UUID, int]) -> CurrentUser | None:
+        entry = self._entries.get(key)
+        if entry is None or entry[0] < time.monotonic():
+            return None
+        return entry[1]
+
+    def put(self, key: tuple[UUID, int], user: CurrentUser) -> None:
+        self._entries[key] = (time.monotonic() + self.ttl, user)
+        self._entries.move_to_end(key)
+        if len(self._entries) > self.size:
+            self._entries.popitem(last=False)
+
+    def forget(self, user_id: UUID) -> None:
+        for key in [k for k in self._entries if k[0] == user_id]:
+            del self._entries[key]
+
+
+accounts = AccountCache()
+
+
 async def retrieve_user(token: Token, connection: ASGIConnection[Any, Any, Any, Any]) -> CurrentUser | None:
     try:
         user_id = UUID(token.sub)
         version = int(token.extras.get("tv", -1))
     except (ValueError, TypeError):
         return None
+    if cached := accounts.get((user_id, version)):
+        return cached
     pool = connection.app.state.pool
     async with pool.acquire() as conn:
         row = await conn.fetchrow(queries.USER_FOR_TOKEN, user_id, version)
-    return CurrentUser(**dict(row)) if row else None
+    if row is None:
+        return None
+    user = CurrentUser(**dict(row))
+    accounts.put((user_id, version), user)
+    return user
 
 
 def build_jwt_auth(settings: Settings) -> JWTAuth[CurrentUser, Token]:

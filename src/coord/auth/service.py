@@ -90,7 +90,10 @@ async def authenticate(conn: asyncpg.Connection, redis: Redis, email: str, passw
 
 
 async def revoke_tokens(conn: asyncpg.Connection, user_id: UUID) -> None:
+    from coord.auth.security import accounts  # the per-process cache of live accounts
+
     await conn.execute(queries.REVOKE_TOKENS, user_id)
+    accounts.forget(user_id)
 
 
 async def me(conn: asyncpg.Connection, user_id: UUID) -> MeOut:
