@@ -292,3 +292,48 @@ async def test_this_and_following_splits_the_series(client, api, pool):
     assert "UNTIL=" in rrule and "COUNT" not in rrule and split_from == original["id"]
     # The old series is over from the split on: its cancelled sessions cannot start another split.
     assert_problem(await client.post(f"/api/v1/sessions/{old[3]['id']}/this-and-following", json={}, headers=s.admin.headers), 422)
+
+
+async def test_ending_a_series_cancels_what_follows_and_bounds_the_rule(client, api, pool):
+    s = await setup(client, api)
+    series = await s.series(local_start(1), "FREQ=WEEKLY;BYDAY=TU")  # open-ended
+    sessions = await s.sessions(limit=200)
+    assert len(sessions) == series["sessions_created"] >= 20
+    cut = datetime.fromisoformat(sessions[3]["starts_at"]) + timedelta(hours=1)
+    url = f"/api/v1/series/{series['id']}/end"
+    assert_problem(await client.post(url, json={"after": cut.isoformat()}, headers=s.participant.headers), 403)
+    outsider = await api.user()
+    await api.org(outsider)
+    assert_problem(await client.post(url, json={"after": cut.isoformat()}, headers=outsider.headers), 404)
+    assert_problem(await client.post(url, json={"after": "2026-01-01T10:00:00"}, headers=s.admin.headers), 400)
+
+    ended = expect(await client.post(url, json={"after": cut.isoformat()}, headers=s.facilitator.headers), 200)
+    assert ended["sessions_cancelled"] == len(sessions) - 4
+    assert "UNTIL=" in ended["rrule"] and "COUNT" not in ended["rrule"]
+    statuses = [x["status"] for x in await s.sessions(limit=200)]
+    assert statuses[:4] == ["scheduled"] * 4 and set(statuses[4:]) == {"cancelled"}
+    # Ended series are not extended any further, and cannot be ended twice.
+    async with transaction(pool) as conn:
+        assert await extend_horizons(conn, now=datetime.now(UTC) + timedelta(weeks=30)) == 0
+    assert_problem(await client.post(url, headers=s.admin.headers), 409)
+    assert {"series_id": series["id"], "group_id": s.group["id"], "kind": "series.changed"} in await events_of(
+        pool, "series.changed"
+    )
+
+
+async def test_the_worker_cron_extends_open_series(client, api, pool, redis, settings):
+    from workers.cron import extend_session_horizons
+
+    s = await setup(client, api)
+    series = await s.series(local_start(1), "FREQ=WEEKLY;BYDAY=TU")
+    # As if the series was created long ago: its horizon lies in the past.
+    await pool.execute(
+        "UPDATE series SET materialized_until = now() - interval '2 days' WHERE id = $1::uuid", series["id"]
+    )
+    await pool.execute(
+        "DELETE FROM sessions WHERE series_id = $1::uuid AND starts_at > now() + interval '10 weeks'", series["id"]
+    )
+    before = await pool.fetchval("SELECT count(*) FROM sessions WHERE series_id = $1::uuid", series["id"])
+    assert await extend_session_horizons({"pool": pool}) == series["sessions_created"] - before
+    assert await pool.fetchval("SELECT count(*) FROM sessions WHERE series_id = $1::uuid", series["id"]) == series["sessions_created"]
+    assert await extend_session_horizons({"pool": pool}) == 0

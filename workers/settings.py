@@ -11,6 +11,7 @@ from coord.config import Settings, load_settings
 from coord.db.pool import create_pool
 from coord.notify.mailer import mailer_from_settings
 from workers import jobs
+from workers.cron import CRON_JOBS
 
 FUNCTIONS = [jobs.send_welcome]
 
@@ -32,6 +33,7 @@ def worker_options(settings: Settings) -> dict[str, Any]:
     """Keyword arguments for arq.Worker, shared by `coord worker` and the tests."""
     return {
         "functions": FUNCTIONS,
+        "cron_jobs": CRON_JOBS,
         "on_startup": startup,
         "on_shutdown": shutdown,
         "redis_settings": RedisSettings.from_dsn(settings.redis_url),
@@ -49,6 +51,7 @@ class WorkerSettings:
     """For `arq workers.settings.WorkerSettings` (coord worker is preferred: it runs the relay too)."""
 
     functions = FUNCTIONS
+    cron_jobs = CRON_JOBS
     on_startup = startup
     on_shutdown = shutdown
     max_tries = 10

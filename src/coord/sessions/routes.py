@@ -20,6 +20,8 @@ from coord.sessions.schemas import (
     RsvpIn,
     RsvpOut,
     SeriesEditIn,
+    SeriesEndIn,
+    SeriesEndOut,
     SeriesIn,
     SeriesOut,
     SessionDetailOut,
@@ -153,4 +155,16 @@ class SessionController(Controller):
         return await participation.read_attendance(db, request.user.id, session_id)
 
 
-CONTROLLERS: list[Any] = [GroupScheduleController, OrgCoverageController, SessionController]
+class SeriesController(Controller):
+    path = "/series/{series_id:uuid}"
+    tags = ["sessions"]
+
+    @post("/end", operation_id="endSeries", status_code=200)
+    async def end(
+        self, request: AuthedRequest, series_id: PathId, db: DB, data: Body[SeriesEndIn | None] = None
+    ) -> SeriesEndOut:
+        """End a series (staff and the group's facilitators): sessions after `after` (default now) are cancelled."""
+        return await series_edit.end_series(db, request.user.id, series_id, data or SeriesEndIn())
+
+
+CONTROLLERS: list[Any] = [GroupScheduleController, OrgCoverageController, SessionController, SeriesController]

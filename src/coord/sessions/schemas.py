@@ -34,6 +34,16 @@ class SeriesEditIn(msgspec.Struct, forbid_unknown_fields=True):
     venue_id: UUID | None | msgspec.UnsetType = msgspec.UNSET  # null removes the venue
 
 
+class SeriesEndIn(msgspec.Struct, forbid_unknown_fields=True):
+    after: Instant | None = None  # default: now; sessions starting later are cancelled
+
+
+class SeriesEndOut(msgspec.Struct):
+    id: UUID
+    rrule: str  # now bounded by UNTIL
+    sessions_cancelled: int
+
+
 class SeriesOut(msgspec.Struct):
     id: UUID
     group_id: UUID

@@ -15,16 +15,26 @@ from zoneinfo import ZoneInfo
 import asyncpg
 import msgspec
 
-from coord.errors import Conflict, Forbidden, Unprocessable
-from coord.groups.service import check_venue
+from coord.errors import Conflict, Forbidden, NotFound, Unprocessable
+from coord.groups.service import check_venue, require_manager
 from coord.outbox.events import SeriesChanged, SeriesScheduled, SessionCancelled
 from coord.outbox.record import record
 from coord.sessions import queries
-from coord.sessions.recurrence import DEFAULT_HORIZON, RecurrenceError, describe, parse_rule, split_rule
-from coord.sessions.schemas import SeriesEditIn, SeriesOut
+from coord.sessions.recurrence import (
+    DEFAULT_HORIZON,
+    RecurrenceError,
+    describe,
+    materialize_window,
+    parse_rule,
+    split_rule,
+)
+from coord.sessions.schemas import SeriesEditIn, SeriesEndIn, SeriesEndOut, SeriesOut
 from coord.sessions.service import checked_rule, load_session, materialize
 
 SPLIT_REASON = "the series was rescheduled from this session on"
+END_REASON = "the series has ended"
+# How far ahead to look for the occurrence a series ends before.
+END_LOOKAHEAD = timedelta(days=800)
 
 
 async def edit_following(
@@ -72,3 +82,26 @@ async def edit_following(
         await conn.execute(queries.ASSIGN_TO_SESSIONS, created, facilitators)
     await record(conn, SeriesScheduled(series_id=new_id, group_id=row["group_id"]))
     return SeriesOut(new_id, row["group_id"], len(created), describe(new_rule), horizon_end)
+
+
+async def end_series(conn: asyncpg.Connection, actor_id: UUID, series_id: UUID, data: SeriesEndIn) -> SeriesEndOut:
+    """End a series after an instant (default now): its rule gets an UNTIL, later
+    sessions are cancelled, and no more are materialized."""
+    series = await conn.fetchrow(queries.LOCK_SERIES, series_id)
+    if series is None:
+        raise NotFound("no such series")
+    await require_manager(conn, series["group_id"], actor_id)  # another org's series: 404
+    if series["ended_at"] is not None:
+        raise Conflict("this series has already ended")
+    after = data.after or datetime.now(timezone.utc)
+    tz = series["timezone"]
+    rule = parse_rule(series["start_local"], tz, series["rrule"], timedelta(minutes=series["duration_minutes"]))
+    following = materialize_window(rule, after=after, horizon_end=after + END_LOOKAHEAD)
+    rrule, cancelled = series["rrule"], []
+    if following:
+        first_left_out = following[0][0]
+        rrule, _ = split_rule(rule, first_left_out.astimezone(ZoneInfo(tz)).replace(tzinfo=None))
+        cancelled = await conn.fetch(queries.CANCEL_FOLLOWING, series_id, first_left_out, END_REASON)
+    await conn.execute(queries.END_SERIES_RULE, series_id, rrule, True)
+    await record(conn, SeriesChanged(series_id=series_id, group_id=series["group_id"]))
+    return SeriesEndOut(id=series_id, rrule=rrule, sessions_cancelled=len(cancelled))

@@ -1,0 +1,28 @@
+"""Periodic jobs. arq runs each cron job once per slot across all workers."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from arq.cron import cron
+
+from coord.db.pool import transaction
+from coord.sessions.service import extend_horizons
+
+log = logging.getLogger("coord.cron")
+
+
+async def extend_session_horizons(ctx: dict[str, Any]) -> int:
+    """Roll every open series forward so sessions exist for the next 26 weeks."""
+    async with transaction(ctx["pool"]) as conn:
+        created = await extend_horizons(conn)
+    if created:
+        log.info("materialized %s sessions", created, extra={"job": "extend_session_horizons"})
+    return created
+
+
+CRON_JOBS = [
+    # Hourly; extend_horizons only touches series a day or more behind, so most runs do nothing.
+    cron(extend_session_horizons, minute={7}, run_at_startup=True, unique=True, timeout=600),
+]
