@@ -7,8 +7,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.run-installed
 DEV_STAMP := $(VENV)/.dev-installed
+PARSERS := tests/ics_parsers
 
-.PHONY: run test bench demo migrate clean help
+.PHONY: run test bench demo migrate clean help ics-parsers
 
 help:
 	@echo "make run    - start coord (API, pages, worker, relay) on http://127.0.0.1:8000"
@@ -45,7 +46,22 @@ demo: $(RUN_STAMP)
 migrate: $(RUN_STAMP)
 	$(BIN)/coord migrate
 
-test: $(DEV_STAMP)
+# The calendar tests read our .ics with independent parsers: ical.js (npm) and
+# libical (Debian's GObject bindings, run by the system python3). Installed here
+# when missing and we may (root with apt-get); otherwise those tests say why they skip.
+ics-parsers:
+	@if ! /usr/bin/python3 -c "import gi; gi.require_version('ICalGLib', '3.0')" 2>/dev/null; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "installing libical's GObject bindings (python3-gi gir1.2-ical-3.0)"; \
+			apt-get update -qq >/dev/null && apt-get install -y -qq python3-gi gir1.2-ical-3.0 >/dev/null; \
+		else echo "note: libical parser tests will skip (apt-get install python3-gi gir1.2-ical-3.0)"; fi; fi
+	@if ! command -v npm >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing node and npm for ical.js"; apt-get update -qq >/dev/null && apt-get install -y -qq nodejs npm >/dev/null; fi
+	@if command -v npm >/dev/null; then \
+		[ -d $(PARSERS)/node_modules/ical.js ] || (cd $(PARSERS) && npm ci --no-audit --no-fund --loglevel=error); \
+	else echo "note: ical.js parser tests will skip (install node and npm)"; fi
+
+test: $(DEV_STAMP) ics-parsers
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(DEV_STAMP)

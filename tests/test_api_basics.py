@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.support import expect
@@ -120,3 +122,11 @@ async def test_security_headers_on_every_response(client):
         assert "strict-transport-security" not in response.headers  # plain HTTP here
     behind_tls = await client.get("/health", headers={"X-Forwarded-Proto": "https"})
     assert behind_tls.headers["strict-transport-security"].startswith("max-age=")
+
+
+async def test_unstorable_characters_are_a_400_not_a_500(client):
+    for email in ("nul\u0000@example.org", "surrogate\udaff@example.org"):
+        body = '{"email": %s, "password": "whatever whatever"}' % json.dumps(email)
+        response = await client.post("/api/v1/auth/token", content=body.encode("utf-8", "surrogatepass"),
+                                     headers={"content-type": "application/json"})
+        assert_problem(response, 400)

@@ -130,8 +130,20 @@ def _is_unavailable(exc: BaseException) -> bool:
     )
 
 
+UNSTORABLE_TEXT = (
+    asyncpg.exceptions.CharacterNotInRepertoireError,
+    asyncpg.exceptions.UntranslatableCharacterError,
+    UnicodeEncodeError,
+)
+
+
 def exception_handler(request: Request, exc: Exception) -> Response:
-    """Anything not an HTTPException: a dependency outage (503) or a bug (500)."""
+    """Anything not an HTTPException: bad text (400), a dependency outage (503) or a bug (500)."""
+    if isinstance(exc, UNSTORABLE_TEXT):
+        # NUL characters and lone surrogates are valid JSON but not storable text.
+        detail = "the request holds characters that cannot be stored (such as NUL or lone surrogates)"
+        return _problem(400, "invalid-request", "The request is not valid", detail,
+                        errors=[{"field": "body", "message": detail}]).to_response(request)
     if _is_unavailable(exc):
         return unavailable_problem(exc).to_response(request)
     return internal_error_handler(request, exc)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import time
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 import asyncpg
@@ -27,11 +27,23 @@ MessageKind = Literal[
 MESSAGE_KINDS: tuple[str, ...] = MessageKind.__args__  # type: ignore[attr-defined]
 
 
+# "HH:MM" in the person's own timezone (a plain string: OpenAPI has no time-of-day type).
+ClockTime = Annotated[str, msgspec.Meta(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", examples=["21:00"])]
+
+
 class Preferences(msgspec.Struct, forbid_unknown_fields=True):
     disabled_kinds: list[MessageKind] = msgspec.field(default_factory=list)
-    quiet_hours_start: time = time(21, 0)
-    quiet_hours_end: time = time(8, 0)
+    quiet_hours_start: ClockTime = "21:00"
+    quiet_hours_end: ClockTime = "08:00"
     discreet: bool = False
+
+    @property
+    def quiet_start(self) -> time:
+        return time.fromisoformat(self.quiet_hours_start)
+
+    @property
+    def quiet_end(self) -> time:
+        return time.fromisoformat(self.quiet_hours_end)
 
 
 DEFAULTS = Preferences()
@@ -43,8 +55,8 @@ async def get_preferences(conn: asyncpg.Connection, user_id: UUID) -> Preference
         return DEFAULTS
     return Preferences(
         disabled_kinds=list(row["disabled_kinds"]),
-        quiet_hours_start=row["quiet_start"],
-        quiet_hours_end=row["quiet_end"],
+        quiet_hours_start=row["quiet_start"].strftime("%H:%M"),
+        quiet_hours_end=row["quiet_end"].strftime("%H:%M"),
         discreet=row["discreet"],
     )
 
@@ -54,8 +66,8 @@ async def set_preferences(conn: asyncpg.Connection, user_id: UUID, prefs: Prefer
         queries.UPSERT_PREFS,
         user_id,
         sorted(set(prefs.disabled_kinds)),
-        prefs.quiet_hours_start.replace(tzinfo=None),
-        prefs.quiet_hours_end.replace(tzinfo=None),
+        prefs.quiet_start,
+        prefs.quiet_end,
         prefs.discreet,
     )
     return await get_preferences(conn, user_id)
