@@ -3,7 +3,19 @@
 from __future__ import annotations
 
 from coord.outbox.events import MemberAdded, event_kind
+from workers.feed_jobs import FEED_ROUTING
 
-ROUTING: dict[str, tuple[str, ...]] = {
+NOTIFY_ROUTING: dict[str, tuple[str, ...]] = {
     event_kind(MemberAdded): ("send_welcome",),
 }
+
+
+def merge(*tables: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    merged: dict[str, tuple[str, ...]] = {}
+    for table in tables:
+        for kind, jobs in table.items():
+            merged[kind] = merged.get(kind, ()) + tuple(j for j in jobs if j not in merged.get(kind, ()))
+    return merged
+
+
+ROUTING = merge(NOTIFY_ROUTING, FEED_ROUTING)

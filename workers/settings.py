@@ -12,8 +12,9 @@ from coord.db.pool import create_pool
 from coord.notify.mailer import mailer_from_settings
 from workers import jobs
 from workers.cron import CRON_JOBS
+from workers.feed_jobs import FEED_FUNCTIONS
 
-FUNCTIONS = [jobs.send_welcome]
+FUNCTIONS = [jobs.send_welcome, *FEED_FUNCTIONS]
 
 
 async def startup(ctx: dict[str, Any]) -> None:

@@ -29,6 +29,7 @@ from coord.errors import PROBLEM_BASE, DomainError, ServiceUnavailable, status_t
 from coord.health.routes import health, ready
 from coord.events.routes import CONTROLLERS as EVENT_CONTROLLERS
 from coord.feeds.routes import CONTROLLERS as FEED_CONTROLLERS
+from coord.feeds.routes import PUBLIC_ROUTES as FEED_PUBLIC_ROUTES
 from coord.groups.routes import CONTROLLERS as GROUP_CONTROLLERS
 from coord.notify.routes import CONTROLLERS as NOTIFY_CONTROLLERS
 from coord.orgs.routes import OrgController
@@ -168,7 +169,7 @@ class CoordPlugin(InitPluginProtocol):
         )
         prometheus = PrometheusConfig(app_name="coord", group_path=True, exclude=["^/metrics"])
 
-        app_config.route_handlers.extend([api, health, ready, PrometheusController])
+        app_config.route_handlers.extend([api, *FEED_PUBLIC_ROUTES, health, ready, PrometheusController])
         app_config.middleware.append(prometheus.middleware)
         app_config.stores = {
             **(app_config.stores or {}),  # type: ignore[dict-item]

@@ -28,4 +28,5 @@ class MyFeedsController(Controller):
         await service.revoke_feed(db, request.user.id, feed_id)
 
 
-CONTROLLERS = [MyFeedsController]
+CONTROLLERS = [MyFeedsController]  # mounted under /api/v1
+PUBLIC_ROUTES: list = []  # mounted at the root: /feeds/{token}.ics, /orgs/{slug}/events.ics
