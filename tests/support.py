@@ -56,7 +56,7 @@ class Api:
 async def run_jobs(settings, pool, redis) -> int:
     """Relay every committed event, then run a real arq worker in burst mode."""
     await drain(pool, redis, ROUTING)
-    worker = Worker(**worker_options(settings), burst=True, handle_signals=False)
+    worker = Worker(**worker_options(settings, with_cron=False), burst=True, handle_signals=False)
     try:
         await worker.main()
     finally:

@@ -30,11 +30,12 @@ async def shutdown(ctx: dict[str, Any]) -> None:
         await pool.close()
 
 
-def worker_options(settings: Settings) -> dict[str, Any]:
-    """Keyword arguments for arq.Worker, shared by `coord worker` and the tests."""
+def worker_options(settings: Settings, *, with_cron: bool = True) -> dict[str, Any]:
+    """Keyword arguments for arq.Worker, shared by `coord worker` and the tests
+    (which run event jobs in burst mode without the periodic ones)."""
     return {
         "functions": FUNCTIONS,
-        "cron_jobs": CRON_JOBS,
+        "cron_jobs": CRON_JOBS if with_cron else [],
         "on_startup": startup,
         "on_shutdown": shutdown,
         "redis_settings": RedisSettings.from_dsn(settings.redis_url),
