@@ -14,8 +14,12 @@ import warnings
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import email
+from email import policy
+
 import asyncpg
 import pytest
+from aiosmtpd.controller import Controller
 from arq import create_pool as create_arq_pool
 from arq.connections import RedisSettings
 from litestar.testing import AsyncTestClient
@@ -24,7 +28,7 @@ from coord.app import create_app
 from coord.config import Settings, load_settings
 from coord.db.migrate import migrate
 from coord.db.pool import create_pool
-from coord.embedded import EmbeddedServers
+from coord.embedded import EmbeddedServers, free_port
 from tests.support import Api
 
 warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
@@ -122,3 +126,32 @@ async def client(app):
 @pytest.fixture
 def api(client) -> Api:
     return Api(client)
+
+
+class MailSink:
+    """A real SMTP server on loopback that records what it accepts."""
+
+    def __init__(self) -> None:
+        self.messages: list[email.message.EmailMessage] = []
+        self.refuse_with: list[str] = []  # replies to give instead of accepting, in order
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.refuse_with:
+            return self.refuse_with.pop(0)
+        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp():
+    sink = MailSink()
+    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    sink.url = f"smtp://127.0.0.1:{controller.port}"
+    yield sink
+    controller.stop()
+
+
+@pytest.fixture
+def mail_settings(database_url, redis_url, tmp_path, smtp):
+    return make_settings(database_url, redis_url, tmp_path, COORD_SMTP_URL=smtp.url)

@@ -33,7 +33,7 @@ class Api:
     def __init__(self, client) -> None:
         self.client = client
 
-    async def user(self, name: str = "", timezone: str | None = None) -> User:
+    async def user(self, name: str = "", timezone: str | None = None, quiet_hours: bool = False) -> User:
         n = next(_counter)
         email = f"{name or 'user'}{n}@example.org"
         body = {"email": email, "password": PASSWORD, "display_name": name or f"User {n}"}
@@ -41,7 +41,12 @@ class Api:
             body["timezone"] = timezone
         created = expect(await self.client.post("/api/v1/auth/register", json=body), 201)
         token = expect(await self.client.post("/api/v1/auth/token", json={"email": email, "password": PASSWORD}), 200)
-        return User(created["id"], email, {"Authorization": f"Bearer {token['access_token']}"})
+        user = User(created["id"], email, {"Authorization": f"Bearer {token['access_token']}"})
+        if not quiet_hours:
+            # Tests run at any hour: without this, non-urgent mail would wait for morning.
+            no_quiet = {"quiet_hours_start": "00:00", "quiet_hours_end": "00:00"}
+            expect(await self.client.put("/api/v1/me/notifications", json=no_quiet, headers=user.headers), 200)
+        return user
 
     async def org(self, admin: User, slug: str | None = None, timezone: str = "America/New_York") -> dict:
         slug = slug or f"org-{next(_counter)}"

@@ -3,7 +3,7 @@ from tests.test_api_basics import assert_problem
 
 
 async def test_defaults_then_my_own_settings(client, api):
-    user = await api.user()
+    user = await api.user(quiet_hours=True)
     url = "/api/v1/me/notifications"
     assert expect(await client.get(url, headers=user.headers), 200) == {
         "disabled_kinds": [],
@@ -14,7 +14,7 @@ async def test_defaults_then_my_own_settings(client, api):
     body = {"disabled_kinds": ["followup_absent", "roster"], "quiet_hours_start": "22:30", "quiet_hours_end": "07:00", "discreet": True}
     assert expect(await client.put(url, json=body, headers=user.headers), 200) == body
     assert expect(await client.get(url, headers=user.headers), 200) == body
-    other = await api.user()
+    other = await api.user(quiet_hours=True)
     assert expect(await client.get(url, headers=other.headers), 200)["disabled_kinds"] == []
 
 

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import email
 import uuid
-from email import policy
 
 import pytest
-from aiosmtpd.controller import Controller
 from arq import create_pool as create_arq_pool
 from arq.connections import RedisSettings
 
@@ -21,35 +18,6 @@ from tests.conftest import make_settings
 from tests.support import run_jobs
 from workers import jobs
 from workers.routing import ROUTING
-
-
-class MailSink:
-    """A real SMTP server on loopback that records what it accepts."""
-
-    def __init__(self) -> None:
-        self.messages: list[email.message.EmailMessage] = []
-        self.refuse_with: list[str] = []  # replies to give instead of accepting, in order
-
-    async def handle_DATA(self, server, session, envelope):
-        if self.refuse_with:
-            return self.refuse_with.pop(0)
-        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp():
-    sink = MailSink()
-    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    sink.url = f"smtp://127.0.0.1:{controller.port}"
-    yield sink
-    controller.stop()
-
-
-@pytest.fixture
-def mail_settings(database_url, redis_url, tmp_path, smtp):
-    return make_settings(database_url, redis_url, tmp_path, COORD_SMTP_URL=smtp.url)
 
 
 async def test_event_is_written_with_the_change_or_not_at_all(pool, api, client):

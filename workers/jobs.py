@@ -35,8 +35,8 @@ async def send_welcome(ctx: dict[str, Any], event_id: str, payload: dict[str, An
             raise TypeError(f"send_welcome cannot handle {type(event).__name__}")
     settings = ctx["settings"]
 
-    async def build(conn, _delivery_id):
-        return await messages.welcome(conn, settings, org_id, user_id)
+    async def build(conn, recipient):
+        return await messages.welcome(conn, settings, org_id, recipient)
 
     status = await deliver(
         ctx["pool"], ctx["mailer"], DeliveryKey(UUID(event_id), user_id, "welcome", org_id), build

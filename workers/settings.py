@@ -11,10 +11,11 @@ from coord.config import Settings, load_settings
 from coord.db.pool import create_pool
 from coord.notify.mailer import mailer_from_settings
 from workers import jobs
+from workers.booking_jobs import send_booking_message
 from workers.cron import CRON_JOBS
 from workers.feed_jobs import FEED_FUNCTIONS
 
-FUNCTIONS = [jobs.send_welcome, *FEED_FUNCTIONS]
+FUNCTIONS = [jobs.send_welcome, send_booking_message, *FEED_FUNCTIONS]
 
 
 async def startup(ctx: dict[str, Any]) -> None:

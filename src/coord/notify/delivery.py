@@ -4,12 +4,17 @@
 that row while sending, and records the outcome. A job that runs twice finds the
 row sent and does nothing. SMTP trouble is retried with backoff by arq; after
 `MAX_ATTEMPTS` the row is `failed`, for an admin to see and retry.
+
+The recipient's own settings apply here, for every kind of message: a kind they
+turned off is `skipped`, and a non-urgent message in their quiet hours waits
+(the job is deferred to the end of the quiet hours, the row stays pending).
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from email.message import EmailMessage
 from typing import Awaitable, Callable
 from uuid import UUID
@@ -19,6 +24,8 @@ from arq import Retry
 
 from coord.notify import queries
 from coord.notify.mailer import Mailer, PermanentMailError, TransientMailError
+from coord.notify.preferences import get_preferences
+from coord.notify.quiet_hours import release_time
 
 log = logging.getLogger("coord.delivery")
 
@@ -38,21 +45,49 @@ class DeliveryKey:
         return f"{self.event_id}:{self.user_id}:{self.kind}"
 
 
-# Builds the message once the row is locked; returns None to skip (e.g. erased recipient).
-Builder = Callable[[asyncpg.Connection, UUID], Awaitable[EmailMessage | None]]
+# Builds the message for the (locked-in) recipient; returns None when it no longer
+# applies (the state changed since the event).
+Builder = Callable[[asyncpg.Connection, asyncpg.Record], Awaitable[EmailMessage | None]]
 
 
-async def deliver(pool: asyncpg.Pool, mailer: Mailer, key: DeliveryKey, build: Builder) -> str:
+class QuietHours(Exception):
+    def __init__(self, release: datetime) -> None:
+        self.release = release
+
+
+async def deliver(
+    pool: asyncpg.Pool, mailer: Mailer, key: DeliveryKey, build: Builder, *, urgent: bool = False
+) -> str:
     """Send one keyed message; return the delivery status afterwards."""
+    try:
+        return await _deliver(pool, mailer, key, build, urgent)
+    except QuietHours as waiting:
+        delay = max((waiting.release - datetime.now(timezone.utc)).total_seconds(), 1.0)
+        raise Retry(defer=delay) from None
+
+
+async def _deliver(pool: asyncpg.Pool, mailer: Mailer, key: DeliveryKey, build: Builder, urgent: bool) -> str:
     async with pool.acquire() as conn:
         await conn.execute(queries.ENSURE_DELIVERY, key.key, key.event_id, key.user_id, key.org_id, key.kind)
         async with conn.transaction():
             row = await conn.fetchrow(queries.LOCK_DELIVERY, key.key)
             if row["status"] in ("sent", "skipped", "failed"):
                 return row["status"]
-            message = await build(conn, row["id"])
+            recipient = await conn.fetchrow(queries.RECIPIENT, key.user_id)
+            if recipient is None:
+                await conn.execute(queries.MARK_SKIPPED, row["id"], "recipient erased")
+                return "skipped"
+            prefs = await get_preferences(conn, key.user_id)
+            if key.kind in prefs.disabled_kinds:
+                await conn.execute(queries.MARK_SKIPPED, row["id"], "turned off by the recipient")
+                return "skipped"
+            now = datetime.now(timezone.utc)
+            release = now if urgent else release_time(now, recipient["timezone"], prefs.quiet_start, prefs.quiet_end)
+            if release > now:
+                raise QuietHours(release)
+            message = await build(conn, recipient)
             if message is None:
-                await conn.execute(queries.MARK_SKIPPED, row["id"], "recipient gone or opted out")
+                await conn.execute(queries.MARK_SKIPPED, row["id"], "no longer applies")
                 return "skipped"
             # Same id on a resend after a crash, so mail clients fold duplicates.
             message["Message-ID"] = f"<{row['id']}@coord>"

@@ -26,10 +26,11 @@ def base_message(settings: Settings, to: str, subject: str, text: str, html: str
     return message
 
 
-async def welcome(conn: asyncpg.Connection, settings: Settings, org_id: UUID, user_id: UUID) -> EmailMessage | None:
-    user = await conn.fetchrow(queries.RECIPIENT, user_id)
+async def welcome(
+    conn: asyncpg.Connection, settings: Settings, org_id: UUID, user: asyncpg.Record
+) -> EmailMessage | None:
     org = await conn.fetchrow(queries.ORG_FOR_MAIL, org_id)
-    if user is None or org is None:
+    if org is None:
         return None
     name, org_name = user["display_name"], org["name"]
     link = f"{settings.base_url}/me"

@@ -15,6 +15,7 @@ from coord.notify import queries
 MessageKind = Literal[
     "welcome",
     "invite",
+    "waitlist",
     "cancellation",
     "reminder",
     "promotion",

@@ -1,0 +1,31 @@
+"""iMIP (RFC 6047) email carrying an iTIP (RFC 5546) REQUEST or CANCEL.
+
+multipart/mixed
+├── multipart/alternative
+│   ├── text/plain
+│   ├── text/html
+│   └── text/calendar; method=REQUEST; charset=UTF-8   (what calendar clients act on)
+└── invite.ics (the same calendar, for clients that only look at attachments)
+"""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+
+from coord.calendar import Calendar, render_calendar
+from coord.config import Settings
+from coord.notify.messages import base_message
+
+
+def imip_message(
+    settings: Settings, *, to: str, subject: str, text: str, html: str, calendar: Calendar
+) -> EmailMessage:
+    if calendar.method is None:
+        raise ValueError("an iMIP message needs a METHOD")
+    ics = render_calendar(calendar)
+    message = base_message(settings, to, subject, text, html)
+    params = {"method": calendar.method, "charset": "UTF-8"}
+    message.add_alternative(ics, maintype="text", subtype="calendar", params=params)
+    filename = "cancel.ics" if calendar.method == "CANCEL" else "invite.ics"
+    message.add_attachment(ics, maintype="application", subtype="ics", filename=filename)
+    return message

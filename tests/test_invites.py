@@ -1,0 +1,151 @@
+"""Invites that real calendars accept: iMIP mail for signups and registrations."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import icalendar
+import pytest
+from arq import Retry
+
+from coord.notify.mailer import mailer_from_settings
+from tests.support import expect, run_jobs
+from tests.test_calendar import expand
+from workers.booking_jobs import send_booking_message
+
+UTC = timezone.utc
+
+
+def calendar_parts(message) -> tuple[bytes, bytes | None]:
+    """The inline text/calendar part and the .ics attachment of an iMIP message."""
+    inline = attachment = None
+    for part in message.walk():
+        if part.get_content_type() == "text/calendar":
+            inline = part
+        elif part.get_filename():
+            attachment = part
+    return inline, attachment
+
+
+async def shift_setup(client, api, capacity: int = 1, hours_ahead: int = 72):
+    admin = await api.user("admin")
+    org = await api.org(admin, timezone="Europe/London")
+    people = [await api.user("volunteer", timezone="America/New_York") for _ in range(2)]
+    for person in people:
+        await api.member(org, admin, person, "volunteer")
+    start = (datetime.now(UTC) + timedelta(hours=hours_ahead)).replace(minute=0, second=0, microsecond=0)
+    body = {"role": "Greeter", "starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=2)).isoformat(),
+            "capacity": capacity}
+    shift = expect(await client.post(f"/api/v1/orgs/{org['id']}/shifts", json=body, headers=admin.headers), 201)
+    return org, admin, people, shift, start
+
+
+async def test_confirmed_signup_gets_an_imip_request_only_for_them(client, api, smtp, mail_settings, pool, redis):
+    org, _admin, (ana, ben), shift, start = await shift_setup(client, api)
+    smtp.messages.clear()  # welcome mails
+    expect(await client.post(f"/api/v1/shifts/{shift['id']}/signups", headers=ana.headers), 201)
+    await run_jobs(mail_settings, pool, redis)
+    [message] = [m for m in smtp.messages if "confirmed" in m["Subject"].lower()]
+    assert message["To"] == ana.email
+    assert message.get_content_type() == "multipart/mixed"
+    inline, attachment = calendar_parts(message)
+    assert inline.get_param("method") == "REQUEST" and inline.get_param("charset").upper() == "UTF-8"
+    ics = inline.get_payload(decode=True)
+    assert attachment.get_payload(decode=True) == ics
+    cal = icalendar.Calendar.from_ical(ics)
+    assert str(cal["METHOD"]) == "REQUEST"
+    [vevent] = cal.walk("VEVENT")
+    assert str(vevent["UID"]) == f"shift-{shift['id']}@coord"
+    assert str(vevent["ORGANIZER"]) == f"mailto:{org['contact_email']}"
+    assert str(vevent["ATTENDEE"]) == f"mailto:{ana.email}"  # one attendee: nobody else is named
+    assert ben.email.encode() not in message.as_bytes()
+    assert "DTSTAMP" in vevent and vevent["DTSTART"].params["TZID"] == "Europe/London"
+    # The time a real client reads is the time the database holds.
+    [occurrence] = expand("recurring-ical-events+vtimezone", ics)
+    assert occurrence["start"] == start.strftime("%Y-%m-%dT%H:%M:%SZ")
+    # The text speaks the reader's own timezone.
+    assert "America/New_York" in message.get_body(("plain",)).get_content()
+
+
+async def test_waitlist_notice_then_promotion_invite_and_cancel(client, api, smtp, mail_settings, pool, redis):
+    _org, _admin, (ana, ben), shift, _start = await shift_setup(client, api, capacity=1)
+    url = f"/api/v1/shifts/{shift['id']}/signups"
+    expect(await client.post(url, headers=ana.headers), 201)
+    assert expect(await client.post(url, headers=ben.headers), 201)["status"] == "waitlisted"
+    await run_jobs(mail_settings, pool, redis)
+    smtp.messages.clear()
+    assert (await client.delete(f"{url}/me", headers=ana.headers)).status_code == 204
+    await run_jobs(mail_settings, pool, redis)
+    by_recipient = {m["To"]: m for m in smtp.messages}
+    cancel_inline, _ = calendar_parts(by_recipient[ana.email])
+    assert cancel_inline.get_param("method") == "CANCEL"
+    assert b"STATUS:CANCELLED" in cancel_inline.get_payload(decode=True)
+    promoted = by_recipient[ben.email]
+    assert promoted["Subject"].startswith("A place opened up")
+    assert calendar_parts(promoted)[0].get_param("method") == "REQUEST"
+
+
+async def test_waitlisted_person_hears_their_position_without_an_invite(client, api, smtp, mail_settings, pool, redis):
+    _org, _admin, (ana, ben), shift, _start = await shift_setup(client, api, capacity=1)
+    url = f"/api/v1/shifts/{shift['id']}/signups"
+    expect(await client.post(url, headers=ana.headers), 201)
+    expect(await client.post(url, headers=ben.headers), 201)
+    await run_jobs(mail_settings, pool, redis)
+    [notice] = [m for m in smtp.messages if m["To"] == ben.email and "waitlist" in m["Subject"]]
+    assert calendar_parts(notice) == (None, None)
+    assert "number 1 on the waitlist" in notice.get_body(("plain",)).get_content()
+
+
+async def test_event_registration_invite_carries_the_venue_to_confirmed_people(client, api, smtp, mail_settings, pool, redis):
+    admin, guest = await api.user(), await api.user()
+    org = await api.org(admin, timezone="Europe/Berlin")
+    await api.member(org, admin, guest, "participant")
+    venue = expect(await client.post(f"/api/v1/orgs/{org['id']}/venues",
+                                     json={"name": "Hall", "kind": "in_person", "address": "1 Main St"},
+                                     headers=admin.headers), 201)
+    start = (datetime.now(UTC) + timedelta(days=10)).replace(minute=0, second=0, microsecond=0)
+    body = {"title": "MHFA training", "kind": "training", "starts_at": start.isoformat(),
+            "ends_at": (start + timedelta(hours=3)).isoformat(), "timezone": "Europe/Berlin", "capacity": 10,
+            "venue_id": venue["id"], "visibility": "public"}
+    event = expect(await client.post(f"/api/v1/orgs/{org['id']}/events", json=body, headers=admin.headers), 201)
+    expect(await client.post(f"/api/v1/events/{event['id']}/registrations", headers=guest.headers), 201)
+    await run_jobs(mail_settings, pool, redis)
+    [invite] = [m for m in smtp.messages if m["To"] == guest.email and "confirmed" in m["Subject"].lower()]
+    ics = calendar_parts(invite)[0].get_payload(decode=True)
+    [vevent] = icalendar.Calendar.from_ical(ics).walk("VEVENT")
+    assert str(vevent["UID"]) == f"event-{event['id']}@coord" and "1 Main St" in str(vevent["LOCATION"])
+    [occurrence] = expand("recurring-ical-events+vtimezone", ics)
+    assert occurrence["start"] == start.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+async def test_a_kind_turned_off_is_skipped(client, api, smtp, mail_settings, pool, redis):
+    _org, _admin, (ana, _ben), shift, _start = await shift_setup(client, api)
+    off = {"disabled_kinds": ["invite"], "quiet_hours_start": "00:00", "quiet_hours_end": "00:00"}
+    expect(await client.put("/api/v1/me/notifications", json=off, headers=ana.headers), 200)
+    smtp.messages.clear()
+    expect(await client.post(f"/api/v1/shifts/{shift['id']}/signups", headers=ana.headers), 201)
+    await run_jobs(mail_settings, pool, redis)
+    assert [m["Subject"] for m in smtp.messages if m["To"] == ana.email] == ["Welcome to " + _org["name"]]
+    assert await pool.fetchval("SELECT status FROM deliveries WHERE kind = 'invite'") == "skipped"
+
+
+async def test_promotion_waits_out_the_recipients_quiet_hours(client, api, smtp, mail_settings, pool, redis):
+    _org, _admin, (ana, ben), shift, _start = await shift_setup(client, api, capacity=1)
+    # Ben's quiet hours cover every minute of the day except one: now is surely inside.
+    now_local = datetime.now(UTC)
+    end = (now_local - timedelta(minutes=2)).strftime("%H:%M")
+    start_q = (now_local - timedelta(minutes=1)).strftime("%H:%M")
+    quiet = {"quiet_hours_start": start_q, "quiet_hours_end": end}
+    await pool.execute("UPDATE users SET timezone = 'UTC' WHERE id = $1::uuid", ben.id)
+    expect(await client.put("/api/v1/me/notifications", json=quiet, headers=ben.headers), 200)
+    url = f"/api/v1/shifts/{shift['id']}/signups"
+    expect(await client.post(url, headers=ana.headers), 201)
+    expect(await client.post(url, headers=ben.headers), 201)
+    assert (await client.delete(f"{url}/me", headers=ana.headers)).status_code == 204
+    row = await pool.fetchrow("SELECT event_id, payload FROM outbox WHERE kind = 'signup.confirmed' AND payload->>'promoted' = 'true'")
+    ctx = {"settings": mail_settings, "pool": pool, "mailer": mailer_from_settings(mail_settings)}
+    with pytest.raises(Retry) as deferred:
+        await send_booking_message(ctx, str(row["event_id"]), row["payload"])
+    assert deferred.value.defer_score > 60 * 60 * 1000  # ms: it waits for the end of the quiet hours
+    assert await pool.fetchval("SELECT status FROM deliveries WHERE kind = 'promotion'") == "pending"
+    assert [m for m in smtp.messages if m["To"] == ben.email and "opened up" in m["Subject"]] == []

@@ -1,0 +1,70 @@
+"""Invites, waitlist notices and cancellations for shift signups and event registrations."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from uuid import UUID
+
+import msgspec
+
+from coord.notify.bookings import event_message, shift_message
+from coord.notify.delivery import DeliveryKey, deliver
+from coord.observability import request_id_var
+from coord.outbox.events import (
+    AnyEvent,
+    RegistrationCancelled,
+    RegistrationConfirmed,
+    RegistrationWaitlisted,
+    SignupCancelled,
+    SignupConfirmed,
+    SignupWaitlisted,
+    event_kind,
+)
+
+log = logging.getLogger("coord.jobs")
+
+# The message kind each change is filed (and can be turned off) under.
+KIND = {"confirmed": "invite", "promoted": "promotion", "waitlisted": "waitlist", "cancelled": "cancellation"}
+
+
+async def send_booking_message(
+    ctx: dict[str, Any], event_id: str, payload: dict[str, Any], request_id: str | None = None
+) -> str:
+    """One person's place changed: invite (REQUEST), waitlist notice, or CANCEL."""
+    request_id_var.set(request_id)
+    event = msgspec.convert(payload, AnyEvent)
+    match event:
+        case SignupConfirmed(signup_id=item, shift_id=parent, user_id=user, promoted=promoted):
+            change, builder = ("promoted" if promoted else "confirmed"), shift_message
+        case SignupWaitlisted(signup_id=item, shift_id=parent, user_id=user):
+            change, builder = "waitlisted", shift_message
+        case SignupCancelled(signup_id=item, shift_id=parent, user_id=user):
+            change, builder = "cancelled", shift_message
+        case RegistrationConfirmed(registration_id=item, event_id=parent, user_id=user, promoted=promoted):
+            change, builder = ("promoted" if promoted else "confirmed"), event_message
+        case RegistrationWaitlisted(registration_id=item, event_id=parent, user_id=user):
+            change, builder = "waitlisted", event_message
+        case RegistrationCancelled(registration_id=item, event_id=parent, user_id=user):
+            change, builder = "cancelled", event_message
+        case _:
+            raise TypeError(f"send_booking_message cannot handle {type(event).__name__}")
+    settings = ctx["settings"]
+
+    async def build(conn, recipient):
+        return await builder(conn, settings, recipient, parent, item, change)
+
+    # Answers to the person's own action go at once; a promotion respects quiet hours.
+    status = await deliver(
+        ctx["pool"], ctx["mailer"], DeliveryKey(UUID(event_id), user, KIND[change]), build,
+        urgent=change != "promoted",
+    )
+    log.info("booking message %s", status, extra={"event_id": event_id, "job": "send_booking_message", "status": status})
+    return status
+
+
+BOOKING_EVENTS = (
+    SignupConfirmed, SignupWaitlisted, SignupCancelled,
+    RegistrationConfirmed, RegistrationWaitlisted, RegistrationCancelled,
+)
+BOOKING_ROUTING = {event_kind(e): ("send_booking_message",) for e in BOOKING_EVENTS}
