@@ -9,6 +9,7 @@ from arq.cron import cron
 
 from coord.db.pool import transaction
 from coord.sessions.service import extend_horizons
+from workers.schedule_jobs import plan_reminders_job, remind_unrecorded_attendance
 
 log = logging.getLogger("coord.cron")
 
@@ -25,4 +26,6 @@ async def extend_session_horizons(ctx: dict[str, Any]) -> int:
 CRON_JOBS = [
     # Hourly; extend_horizons only touches series a day or more behind, so most runs do nothing.
     cron(extend_session_horizons, minute={7}, run_at_startup=True, unique=True, timeout=600),
+    cron(plan_reminders_job, minute=set(range(0, 60, 10)), run_at_startup=True, unique=True, timeout=300),
+    cron(remind_unrecorded_attendance, minute=set(range(3, 60, 15)), unique=True, timeout=300),
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from coord.outbox.events import MemberAdded, event_kind
 from workers.booking_jobs import BOOKING_ROUTING
 from workers.feed_jobs import FEED_ROUTING
+from workers.schedule_jobs import SCHEDULE_ROUTING
 
 NOTIFY_ROUTING: dict[str, tuple[str, ...]] = {
     event_kind(MemberAdded): ("send_welcome",),
@@ -19,4 +20,4 @@ def merge(*tables: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
     return merged
 
 
-ROUTING = merge(NOTIFY_ROUTING, BOOKING_ROUTING, FEED_ROUTING)
+ROUTING = merge(NOTIFY_ROUTING, BOOKING_ROUTING, SCHEDULE_ROUTING, FEED_ROUTING)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from email.message import EmailMessage
-from html import escape
 from typing import Literal
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -20,7 +19,7 @@ from coord.calendar import CalEvent, Calendar
 from coord.config import Settings
 from coord.notify import queries
 from coord.notify.imip import imip_message
-from coord.notify.messages import base_message
+from coord.notify.messages import base_message, paragraphs_to_text_and_html
 
 Change = Literal["confirmed", "promoted", "waitlisted", "cancelled"]
 # What the person's row must say now for the message to still be true.
@@ -32,13 +31,6 @@ def when(start: datetime, end: datetime, tz: str) -> str:
     zone = ZoneInfo(tz)
     local_start, local_end = start.astimezone(zone), end.astimezone(zone)
     return f"{local_start:%A %-d %B %Y}, {local_start:%H:%M}–{local_end:%H:%M} ({tz})"
-
-
-def _lines(greeting: str, paragraphs: list[str], link: str) -> tuple[str, str]:
-    text = "\n\n".join([greeting, *paragraphs, link]) + "\n"
-    html = "".join(f"<p>{escape(p)}</p>" for p in [greeting, *paragraphs])
-    html += f'<p><a href="{escape(link)}">{escape(link)}</a></p>'
-    return text, html
 
 
 def _wording(change: Change, what: str, when_text: str, org: str, position: int | None, by_org: bool) -> tuple[str, list[str]]:
@@ -75,7 +67,7 @@ def _invite(
         status="CANCELLED" if cancel else "CONFIRMED",
     )
     calendar = Calendar(name=summary, events=(event,), method="CANCEL" if cancel else "REQUEST", refresh_minutes=None)
-    text, html = _lines(f"Hello {recipient['display_name']},", paragraphs, link)
+    text, html = paragraphs_to_text_and_html(f"Hello {recipient['display_name']},", paragraphs, link)
     return imip_message(settings, to=recipient["email"], subject=subject, text=text, html=html, calendar=calendar)
 
 
@@ -94,7 +86,7 @@ async def shift_message(
     )
     link = f"{settings.base_url}/shifts"
     if change == "waitlisted":
-        text, html = _lines(f"Hello {recipient['display_name']},", paragraphs, link)
+        text, html = paragraphs_to_text_and_html(f"Hello {recipient['display_name']},", paragraphs, link)
         return base_message(settings, recipient["email"], subject, text, html)
     return _invite(
         settings, recipient, uid=f"shift-{shift_id}@coord", subject=subject, paragraphs=paragraphs, link=link,
@@ -119,7 +111,7 @@ async def event_message(
     )
     link = f"{settings.base_url}/events/{event_id}"
     if change == "waitlisted":
-        text, html = _lines(f"Hello {recipient['display_name']},", paragraphs, link)
+        text, html = paragraphs_to_text_and_html(f"Hello {recipient['display_name']},", paragraphs, link)
         return base_message(settings, recipient["email"], subject, text, html)
     # A confirmed person learns where; the venue stays out of cancellations.
     location = None

@@ -35,14 +35,18 @@ BACKOFF_S = (5, 30, 120, 600, 1800)
 
 @dataclass(frozen=True)
 class DeliveryKey:
+    """What makes a message unique: by default the event it answers; messages not
+    caused by one event (reminders, follow-ups) name their own `scope`."""
+
     event_id: UUID | None
     user_id: UUID
     kind: str
     org_id: UUID | None = None
+    scope: str | None = None
 
     @property
     def key(self) -> str:
-        return f"{self.event_id}:{self.user_id}:{self.kind}"
+        return f"{self.scope or self.event_id}:{self.user_id}:{self.kind}"
 
 
 # Builds the message for the (locked-in) recipient; returns None when it no longer
@@ -72,7 +76,7 @@ async def _deliver(pool: asyncpg.Pool, mailer: Mailer, key: DeliveryKey, build: 
         async with conn.transaction():
             row = await conn.fetchrow(queries.LOCK_DELIVERY, key.key)
             if row["status"] in ("sent", "skipped", "failed"):
-                return row["status"]
+                return "already_" + row["status"]  # a duplicate or retried job: nothing to do
             recipient = await conn.fetchrow(queries.RECIPIENT, key.user_id)
             if recipient is None:
                 await conn.execute(queries.MARK_SKIPPED, row["id"], "recipient erased")

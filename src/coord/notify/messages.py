@@ -13,6 +13,13 @@ from coord.config import Settings
 from coord.notify import queries
 
 
+def paragraphs_to_text_and_html(greeting: str, paragraphs: list[str], link: str) -> tuple[str, str]:
+    text = "\n\n".join([greeting, *paragraphs, link]) + "\n"
+    html = "".join(f"<p>{escape(p)}</p>" for p in [greeting, *paragraphs])
+    html += f'<p><a href="{escape(link)}">{escape(link)}</a></p>'
+    return text, html
+
+
 def base_message(settings: Settings, to: str, subject: str, text: str, html: str | None = None) -> EmailMessage:
     message = EmailMessage()
     message["From"] = formataddr(("coord", settings.mail_from))

@@ -63,3 +63,81 @@ LEFT JOIN venues v ON v.id = e.venue_id
 JOIN registrations r ON r.event_id = e.id AND r.id = $2
 WHERE e.id = $1
 """
+
+# --- attendance follow-ups and reminders --------------------------------------
+
+SESSION_FOR_MAIL = """
+SELECT s.id, s.group_id, s.starts_at, s.ends_at, s.status, s.sequence, s.org_id,
+       g.name AS group_name, g.discreet_title, g.timezone AS group_timezone,
+       o.name AS org_name, o.contact_email, o.crisis_resources
+FROM sessions s JOIN groups g ON g.id = s.group_id JOIN orgs o ON o.id = s.org_id
+WHERE s.id = $1
+"""
+
+ATTENDANCE_OF = "SELECT user_id, status FROM attendance WHERE session_id = $1 AND user_id IS NOT NULL"
+
+NEXT_SESSION = """
+SELECT starts_at, ends_at FROM sessions
+WHERE group_id = $1 AND status = 'scheduled' AND starts_at > $2
+ORDER BY starts_at LIMIT 1
+"""
+
+# Sessions that ended two hours ago or more (up to two days) with nobody recorded.
+UNRECORDED_SESSIONS = """
+SELECT s.id FROM sessions s
+WHERE s.status = 'scheduled' AND s.ends_at <= $1::timestamptz - interval '2 hours'
+  AND s.ends_at > $1::timestamptz - interval '2 days'
+  AND NOT EXISTS (SELECT 1 FROM attendance a WHERE a.session_id = s.id)
+ORDER BY s.ends_at LIMIT 500
+"""
+
+# Who records attendance: the assigned facilitators, else the group's facilitators.
+SESSION_RECORDERS = """
+SELECT user_id FROM session_facilitators WHERE session_id = $1
+UNION
+SELECT m.user_id FROM group_members m JOIN sessions s ON s.group_id = m.group_id
+WHERE s.id = $1 AND m.role = 'facilitator' AND m.status = 'active'
+  AND NOT EXISTS (SELECT 1 FROM session_facilitators f WHERE f.session_id = $1)
+"""
+
+# --- reminders ----------------------------------------------------------------
+
+# Items starting within each organization's reminder lead (plus a margin for the
+# planner's period), not yet started.
+UPCOMING_SESSIONS = """
+SELECT s.id, s.sequence, s.starts_at, o.reminder_lead_minutes AS lead
+FROM sessions s JOIN orgs o ON o.id = s.org_id
+WHERE s.status = 'scheduled' AND o.reminder_lead_minutes > 0
+  AND s.starts_at > $1 AND s.starts_at <= $1 + make_interval(mins => o.reminder_lead_minutes) + $2::interval
+"""
+UPCOMING_SHIFTS = """
+SELECT s.id, s.sequence, s.starts_at, o.reminder_lead_minutes AS lead
+FROM shifts s JOIN orgs o ON o.id = s.org_id
+WHERE s.status = 'scheduled' AND o.reminder_lead_minutes > 0
+  AND s.starts_at > $1 AND s.starts_at <= $1 + make_interval(mins => o.reminder_lead_minutes) + $2::interval
+"""
+UPCOMING_EVENTS = """
+SELECT e.id, e.sequence, e.starts_at, o.reminder_lead_minutes AS lead
+FROM events e JOIN orgs o ON o.id = e.org_id
+WHERE e.status = 'scheduled' AND o.reminder_lead_minutes > 0
+  AND e.starts_at > $1 AND e.starts_at <= $1 + make_interval(mins => o.reminder_lead_minutes) + $2::interval
+"""
+
+SESSION_REMINDER_RECIPIENTS = """
+SELECT m.user_id FROM group_members m JOIN sessions s ON s.group_id = m.group_id
+WHERE s.id = $1 AND m.status = 'active'
+  AND NOT EXISTS (SELECT 1 FROM rsvps r WHERE r.session_id = s.id AND r.user_id = m.user_id AND r.response = 'not_going')
+UNION
+SELECT user_id FROM session_facilitators WHERE session_id = $1
+"""
+SHIFT_REMINDER_RECIPIENTS = "SELECT user_id FROM signups WHERE shift_id = $1 AND status = 'confirmed'"
+EVENT_REMINDER_RECIPIENTS = "SELECT user_id FROM registrations WHERE event_id = $1 AND status = 'confirmed'"
+
+SHIFT_FOR_REMINDER = """
+SELECT s.id, s.role AS title, s.starts_at, s.ends_at, s.status, s.sequence, o.name AS org_name
+FROM shifts s JOIN orgs o ON o.id = s.org_id WHERE s.id = $1
+"""
+EVENT_FOR_REMINDER = """
+SELECT e.id, e.title, e.starts_at, e.ends_at, e.status, e.sequence, o.name AS org_name
+FROM events e JOIN orgs o ON o.id = e.org_id WHERE e.id = $1
+"""

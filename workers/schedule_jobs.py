@@ -1,0 +1,117 @@
+"""Jobs about time: reminders, attendance follow-ups and nudges to record attendance."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable
+from uuid import UUID
+
+import msgspec
+from arq import Retry
+
+from coord.notify import queries
+from coord.notify.delivery import DeliveryKey, deliver
+from coord.notify.followups import FOLLOWUP_KIND, attendance_reminder, followup
+from coord.notify.reminders import current_item, plan_reminders, recipients, reminder_message
+from coord.observability import request_id_var
+from coord.outbox.events import AnyEvent, AttendanceRecorded, event_kind
+
+log = logging.getLogger("coord.jobs")
+URGENT_WITHIN = timedelta(hours=12)  # a reminder this close to the start ignores quiet hours
+
+
+async def deliver_each(ctx: dict[str, Any], sends: list[tuple[DeliveryKey, Callable, bool]]) -> dict[str, int]:
+    """Deliver to several people; one in quiet hours does not hold up the others."""
+    outcome: dict[str, int] = {}
+    waits: list[float] = []
+    for key, build, urgent in sends:
+        try:
+            status = await deliver(ctx["pool"], ctx["mailer"], key, build, urgent=urgent)
+        except Retry as deferred:
+            waits.append(deferred.defer_score or 1000)
+            status = "deferred"
+        outcome[status] = outcome.get(status, 0) + 1
+    if waits:  # run again when the earliest quiet hours end; the others are keyed as sent
+        raise Retry(defer=min(waits) / 1000)
+    return outcome
+
+
+async def send_attendance_followups(
+    ctx: dict[str, Any], event_id: str, payload: dict[str, Any], request_id: str | None = None
+) -> dict[str, int]:
+    request_id_var.set(request_id)
+    match msgspec.convert(payload, AnyEvent):
+        case AttendanceRecorded(session_id=session_id):
+            pass
+        case other:
+            raise TypeError(f"send_attendance_followups cannot handle {type(other).__name__}")
+    settings = ctx["settings"]
+    async with ctx["pool"].acquire() as conn:
+        records = await conn.fetch(queries.ATTENDANCE_OF, session_id)
+        org_id = await conn.fetchval("SELECT org_id FROM sessions WHERE id = $1", session_id)
+    sends = []
+    for record in records:
+        kind = FOLLOWUP_KIND.get(record["status"])
+        if kind is None:  # excused: nothing to say
+            continue
+
+        async def build(conn, recipient, status=record["status"]):
+            return await followup(conn, settings, recipient, session_id, status)
+
+        # Keyed by session, not event: correcting attendance never repeats a message.
+        key = DeliveryKey(UUID(event_id), record["user_id"], kind, org_id, scope=f"session:{session_id}")
+        sends.append((key, build, False))
+    outcome = await deliver_each(ctx, sends)
+    log.info("attendance follow-ups %s", outcome, extra={"event_id": event_id, "job": "send_attendance_followups"})
+    return outcome
+
+
+async def send_reminder(
+    ctx: dict[str, Any], kind: str, item_id: str, sequence: int, starts_at: str
+) -> dict[str, int]:
+    item_uuid, start = UUID(item_id), datetime.fromisoformat(starts_at)
+    settings = ctx["settings"]
+    async with ctx["pool"].acquire() as conn:
+        item = await current_item(conn, kind, item_uuid, sequence, start)
+        people = await recipients(conn, kind, item_uuid) if item else []
+    if item is None:
+        log.info("reminder not sent: %s moved, cancelled or started", kind, extra={"job": "send_reminder"})
+        return {"stale": 1}
+    urgent = start - datetime.now(timezone.utc) < URGENT_WITHIN
+    sends = []
+    for user_id in people:
+
+        async def build(conn, recipient):
+            fresh = await current_item(conn, kind, item_uuid, sequence, start)
+            return await reminder_message(conn, settings, recipient, kind, fresh) if fresh else None
+
+        key = DeliveryKey(None, user_id, "reminder", scope=f"reminder:{kind}:{item_id}:{starts_at}")
+        sends.append((key, build, urgent))
+    return await deliver_each(ctx, sends)
+
+
+async def plan_reminders_job(ctx: dict[str, Any]) -> int:
+    async with ctx["pool"].acquire() as conn:
+        return await plan_reminders(conn, ctx["redis"])
+
+
+async def remind_unrecorded_attendance(ctx: dict[str, Any]) -> dict[str, int]:
+    """Two hours after a session ended with nobody recorded, its facilitators get a nudge."""
+    settings = ctx["settings"]
+    async with ctx["pool"].acquire() as conn:
+        sessions = [r["id"] for r in await conn.fetch(queries.UNRECORDED_SESSIONS, datetime.now(timezone.utc))]
+        plan = [(s, r["user_id"]) for s in sessions for r in await conn.fetch(queries.SESSION_RECORDERS, s)]
+    sends = []
+    for session_id, user_id in plan:
+
+        async def build(conn, recipient, session_id=session_id):
+            return await attendance_reminder(conn, settings, recipient, session_id)
+
+        key = DeliveryKey(None, user_id, "attendance_reminder", scope=f"session:{session_id}")
+        sends.append((key, build, False))
+    return await deliver_each(ctx, sends)
+
+
+SCHEDULE_FUNCTIONS = [send_attendance_followups, send_reminder]
+SCHEDULE_ROUTING = {event_kind(AttendanceRecorded): ("send_attendance_followups",)}
