@@ -5,6 +5,7 @@ from __future__ import annotations
 from coord.outbox.events import MemberAdded, event_kind
 from workers.booking_jobs import BOOKING_ROUTING
 from workers.feed_jobs import FEED_ROUTING
+from workers.group_jobs import GROUP_ROUTING
 from workers.schedule_jobs import SCHEDULE_ROUTING
 
 NOTIFY_ROUTING: dict[str, tuple[str, ...]] = {
@@ -20,4 +21,4 @@ def merge(*tables: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
     return merged
 
 
-ROUTING = merge(NOTIFY_ROUTING, BOOKING_ROUTING, SCHEDULE_ROUTING, FEED_ROUTING)
+ROUTING = merge(NOTIFY_ROUTING, BOOKING_ROUTING, GROUP_ROUTING, SCHEDULE_ROUTING, FEED_ROUTING)

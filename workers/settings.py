@@ -14,9 +14,10 @@ from workers import jobs
 from workers.booking_jobs import send_booking_message
 from workers.cron import CRON_JOBS
 from workers.feed_jobs import FEED_FUNCTIONS
+from workers.group_jobs import GROUP_FUNCTIONS
 from workers.schedule_jobs import SCHEDULE_FUNCTIONS
 
-FUNCTIONS = [jobs.send_welcome, send_booking_message, *SCHEDULE_FUNCTIONS, *FEED_FUNCTIONS]
+FUNCTIONS = [jobs.send_welcome, send_booking_message, *SCHEDULE_FUNCTIONS, *GROUP_FUNCTIONS, *FEED_FUNCTIONS]
 
 
 async def startup(ctx: dict[str, Any]) -> None:

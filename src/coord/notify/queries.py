@@ -141,3 +141,29 @@ EVENT_FOR_REMINDER = """
 SELECT e.id, e.title, e.starts_at, e.ends_at, e.status, e.sequence, o.name AS org_name
 FROM events e JOIN orgs o ON o.id = e.org_id WHERE e.id = $1
 """
+
+# --- group schedules (series invites) ------------------------------------------
+
+SERIES_FOR_INVITE = """
+SELECT r.id, r.group_id, r.start_local, r.timezone, r.duration_minutes, r.rrule, r.sequence, r.ended_at,
+       r.venue_id, g.name AS group_name, g.discreet_title, g.visibility,
+       o.name AS org_name, o.contact_email
+FROM series r JOIN groups g ON g.id = r.group_id JOIN orgs o ON o.id = r.org_id
+WHERE r.id = $1
+"""
+SERIES_SESSIONS = """
+SELECT id, recurrence_id, starts_at, ends_at, status, sequence FROM sessions
+WHERE series_id = $1 AND recurrence_id IS NOT NULL ORDER BY recurrence_id
+"""
+OPEN_SERIES_OF_GROUP = "SELECT id FROM series WHERE group_id = $1 AND ended_at IS NULL ORDER BY created_at"
+SESSION_SERIES = "SELECT series_id, group_id, recurrence_id, starts_at, ends_at, status, sequence FROM sessions WHERE id = $1"
+
+# Everyone confirmed for a group's schedule: active members and assigned facilitators.
+GROUP_PEOPLE = """
+SELECT user_id FROM group_members WHERE group_id = $1 AND status = 'active'
+UNION
+SELECT f.user_id FROM session_facilitators f JOIN sessions s ON s.id = f.session_id
+WHERE s.group_id = $1 AND s.starts_at > now()
+"""
+VENUE_FOR_INVITE = "SELECT name, address, meeting_url FROM venues WHERE id = $1"
+IS_ACTIVE_MEMBER = "SELECT status = 'active' FROM group_members WHERE group_id = $1 AND user_id = $2"

@@ -1,0 +1,113 @@
+"""A group's schedule as one invite: the series master with RRULE, EXDATE for
+cancelled occurrences and RECURRENCE-ID overrides for moved ones; and CANCEL for
+a single cancelled occurrence. One message per person, naming nobody else."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from email.message import EmailMessage
+from uuid import UUID
+
+import asyncpg
+
+from coord.calendar import CalEvent, Calendar, Moved, series_events
+from coord.config import Settings
+from coord.notify import queries
+from coord.notify.bookings import when
+from coord.notify.followups import group_label
+from coord.notify.imip import imip_message
+from coord.notify.messages import paragraphs_to_text_and_html
+from coord.sessions.recurrence import occurrences, parse_rule
+
+UTC = timezone.utc
+
+
+def series_uid(series_id: UUID) -> str:
+    return f"series-{series_id}@coord"
+
+
+async def _location(conn: asyncpg.Connection, venue_id: UUID | None) -> str | None:
+    """Where, for a confirmed recipient (these messages only go to confirmed people)."""
+    if venue_id is None:
+        return None
+    venue = await conn.fetchrow(queries.VENUE_FOR_INVITE, venue_id)
+    if venue is None:
+        return None
+    return venue["meeting_url"] or ", ".join(x for x in (venue["name"], venue["address"]) if x)
+
+
+async def series_calendar_events(
+    conn: asyncpg.Connection, series: asyncpg.Record, *, summary: str, organizer: str, attendee: str,
+    location: str | None, url: str,
+) -> list[CalEvent]:
+    """The master and its overrides from what the database holds now."""
+    rows = await conn.fetch(queries.SERIES_SESSIONS, series["id"])
+    duration = timedelta(minutes=series["duration_minutes"])
+    rule = parse_rule(series["start_local"], series["timezone"], series["rrule"], duration)
+    # Only occurrences the current rule still has (an ended series' later ones are gone).
+    horizon = max((r["recurrence_id"] for r in rows), default=datetime.now(UTC)) + timedelta(seconds=1)
+    of_rule = {start for start, _ in occurrences(rule, until=horizon)}
+    cancelled = [r["recurrence_id"] for r in rows if r["status"] == "cancelled" and r["recurrence_id"] in of_rule]
+    moved = [
+        Moved(original_start=r["recurrence_id"], start=r["starts_at"], end=r["ends_at"], sequence=r["sequence"])
+        for r in rows
+        if r["status"] != "cancelled" and r["recurrence_id"] in of_rule
+        and (r["starts_at"] != r["recurrence_id"] or r["ends_at"] - r["starts_at"] != duration)
+    ]
+    return series_events(
+        uid=series_uid(series["id"]), rrule=rule.rrule, first_start=rule.start, tzid=series["timezone"],
+        duration=duration, summary=summary, dtstamp=datetime.now(UTC), sequence=series["sequence"],
+        cancelled=cancelled, moved=moved, location=location, url=url,
+        organizer=f"mailto:{organizer}", attendee=f"mailto:{attendee}",
+    )
+
+
+async def series_invite(
+    conn: asyncpg.Connection, settings: Settings, recipient: asyncpg.Record, series_id: UUID, reason: str
+) -> EmailMessage | None:
+    """REQUEST with the whole schedule. `reason`: joined, scheduled, changed, facilitating."""
+    series = await conn.fetchrow(queries.SERIES_FOR_INVITE, series_id)
+    if series is None:
+        return None
+    label = await group_label(conn, series, recipient["id"])
+    url = f"{settings.base_url}/groups/{series['group_id']}"
+    events = await series_calendar_events(
+        conn, series, summary=label, organizer=series["contact_email"], attendee=recipient["email"],
+        location=await _location(conn, series["venue_id"]), url=url,
+    )
+    first_line = {
+        "joined": f"Welcome to {label}. Here is its schedule for your calendar.",
+        "scheduled": f"{label} has new sessions. Here is the schedule for your calendar.",
+        "changed": f"The schedule of {label} has changed. Your calendar will update from this message.",
+        "facilitating": f"You are facilitating sessions of {label}. Here is its schedule for your calendar.",
+    }[reason]
+    text, html = paragraphs_to_text_and_html(f"Hello {recipient['display_name']},", [first_line], url)
+    subject = {"joined": "Your group's schedule", "scheduled": "New sessions in your group's schedule",
+               "changed": "Your group's schedule has changed", "facilitating": "Your facilitation schedule"}[reason]
+    calendar = Calendar(name=label, events=tuple(events), method="REQUEST", refresh_minutes=None)
+    return imip_message(settings, to=recipient["email"], subject=subject, text=text, html=html, calendar=calendar)
+
+
+async def occurrence_cancel(
+    conn: asyncpg.Connection, settings: Settings, recipient: asyncpg.Record, session_id: UUID
+) -> EmailMessage | None:
+    """CANCEL of one occurrence (RECURRENCE-ID), if it is still cancelled."""
+    session = await conn.fetchrow(queries.SESSION_SERIES, session_id)
+    if session is None or session["status"] != "cancelled" or session["series_id"] is None:
+        return None
+    series = await conn.fetchrow(queries.SERIES_FOR_INVITE, session["series_id"])
+    label = await group_label(conn, series, recipient["id"])
+    url = f"{settings.base_url}/groups/{series['group_id']}"
+    event = CalEvent(
+        uid=series_uid(series["id"]), dtstamp=datetime.now(UTC), start=session["starts_at"], end=session["ends_at"],
+        tzid=series["timezone"], summary=label, sequence=session["sequence"], recurrence_id=session["recurrence_id"],
+        status="CANCELLED", organizer=f"mailto:{series['contact_email']}", attendee=f"mailto:{recipient['email']}",
+    )
+    paragraphs = [
+        f"The session of {label} on {when(session['starts_at'], session['ends_at'], recipient['timezone'])} "
+        "is cancelled. The rest of the schedule stays as it is."
+    ]
+    text, html = paragraphs_to_text_and_html(f"Hello {recipient['display_name']},", paragraphs, url)
+    calendar = Calendar(name=label, events=(event,), method="CANCEL", refresh_minutes=None)
+    return imip_message(settings, to=recipient["email"], subject="A session is cancelled", text=text, html=html,
+                        calendar=calendar)

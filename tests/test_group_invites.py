@@ -1,0 +1,101 @@
+"""A group's schedule as one invite that real calendars expand to what the database holds."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import icalendar
+import pytest
+
+from tests.support import expect, run_jobs
+from tests.test_calendar import expand
+from tests.test_invites import calendar_parts
+from tests.test_sessions import local_start, setup
+
+UTC = timezone.utc
+PARSERS = ["ical.js", "libical", "recurring-ical-events+vtimezone"]
+
+
+def iso(value: str) -> str:
+    return datetime.fromisoformat(value).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def only(smtp, user, subject: str):
+    found = [m for m in smtp.messages if m["To"] == user.email and m["Subject"] == subject]
+    assert len(found) == 1, [(m["To"], m["Subject"]) for m in smtp.messages]
+    return found[0]
+
+
+@pytest.mark.parametrize("parser", PARSERS)
+async def test_joining_sends_the_schedule_that_clients_expand_like_the_database(
+    client, api, smtp, mail_settings, pool, redis, parser
+):
+    s = await setup(client, api)
+    # Weekly across the November DST change in New York, 18:30 local.
+    await s.series(local_start(1), "FREQ=WEEKLY;BYDAY=TU;COUNT=10")
+    sessions = await s.sessions(limit=200)
+    cancelled, moved = sessions[2], sessions[4]
+    expect(await client.post(f"/api/v1/sessions/{cancelled['id']}/cancel", headers=s.facilitator.headers), 200)
+    new_start = datetime.fromisoformat(moved["starts_at"]) + timedelta(hours=2)
+    expect(await client.patch(f"/api/v1/sessions/{moved['id']}", json={"starts_at": new_start.isoformat()},
+                              headers=s.facilitator.headers), 200)
+    await run_jobs(mail_settings, pool, redis)
+    smtp.messages.clear()
+
+    expect(await client.post(f"{s.base}/join", headers=s.bystander.headers), 201)
+    await run_jobs(mail_settings, pool, redis)
+    invite = only(smtp, s.bystander, "Your group's schedule")
+    inline, attachment = calendar_parts(invite)
+    assert inline.get_param("method") == "REQUEST"
+    ics = inline.get_payload(decode=True)
+    vevents = icalendar.Calendar.from_ical(ics).walk("VEVENT")
+    assert len(vevents) == 2 and "RRULE" in vevents[0] and "EXDATE" in vevents[0]  # master + one override
+    assert all(str(v["ATTENDEE"]) == f"mailto:{s.bystander.email}" for v in vevents)
+
+    truth = sorted(
+        iso(x["starts_at"]) for x in await s.sessions(limit=200) if x["status"] == "scheduled"
+    )
+    assert sorted(o["start"] for o in expand(parser, ics)) == truth
+
+
+async def test_moving_and_cancelling_one_occurrence_reach_every_member(client, api, smtp, mail_settings, pool, redis):
+    s = await setup(client, api)
+    await s.series(local_start(1), "FREQ=WEEKLY;BYDAY=TU;COUNT=6")
+    await run_jobs(mail_settings, pool, redis)
+    first_invite = only(smtp, s.participant, "New sessions in your group's schedule")
+    assert calendar_parts(first_invite)[0].get_param("method") == "REQUEST"
+    sessions = await s.sessions()
+    smtp.messages.clear()
+
+    target = sessions[1]
+    new_start = datetime.fromisoformat(target["starts_at"]) + timedelta(hours=1)
+    moved = expect(await client.patch(f"/api/v1/sessions/{target['id']}", json={"starts_at": new_start.isoformat()},
+                                      headers=s.facilitator.headers), 200)
+    await run_jobs(mail_settings, pool, redis)
+    change = only(smtp, s.participant, "Your group's schedule has changed")
+    ics = calendar_parts(change)[0].get_payload(decode=True)
+    override = [v for v in icalendar.Calendar.from_ical(ics).walk("VEVENT") if "RECURRENCE-ID" in v]
+    assert len(override) == 1 and int(override[0]["SEQUENCE"]) == moved["sequence"] >= 1
+    assert override[0]["RECURRENCE-ID"].dt.astimezone(UTC) == datetime.fromisoformat(target["starts_at"])
+    smtp.messages.clear()
+
+    gone = sessions[3]
+    expect(await client.post(f"/api/v1/sessions/{gone['id']}/cancel", headers=s.facilitator.headers), 200)
+    await run_jobs(mail_settings, pool, redis)
+    cancel = only(smtp, s.participant, "A session is cancelled")
+    inline = calendar_parts(cancel)[0]
+    assert inline.get_param("method") == "CANCEL"
+    [vevent] = icalendar.Calendar.from_ical(inline.get_payload(decode=True)).walk("VEVENT")
+    assert vevent["RECURRENCE-ID"].dt.astimezone(UTC) == datetime.fromisoformat(gone["starts_at"])
+    assert str(vevent["STATUS"]) == "CANCELLED"
+    # The facilitators heard too; nobody outside the group did.
+    assert any(m["To"] == s.facilitator.email for m in smtp.messages)
+    assert not any(m["To"] == s.bystander.email for m in smtp.messages)
+
+
+async def test_nothing_is_sent_about_sessions_already_over(client, api, smtp, mail_settings, pool, redis):
+    s = await setup(client, api)
+    start = (datetime.now(UTC) - timedelta(days=30)).replace(second=0, microsecond=0, tzinfo=None)
+    await s.series(start, "FREQ=DAILY;COUNT=5", timezone="UTC")
+    await run_jobs(mail_settings, pool, redis)
+    assert [m for m in smtp.messages if "schedule" in m["Subject"]] == []

@@ -1,0 +1,96 @@
+"""Group schedules to people: series invites on joining and on every change,
+CANCEL for a cancelled occurrence. Nothing is sent about sessions already over."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta, timezone
+from typing import Any
+from uuid import UUID
+
+import msgspec
+
+from coord.notify import queries
+from coord.notify.delivery import DeliveryKey
+from coord.notify.schedules import occurrence_cancel, series_invite
+from coord.observability import request_id_var
+from coord.outbox.events import (
+    AnyEvent,
+    FacilitatorsChanged,
+    GroupMemberJoined,
+    SeriesChanged,
+    SeriesScheduled,
+    SessionCancelled,
+    SessionRescheduled,
+    event_kind,
+)
+from workers.schedule_jobs import URGENT_WITHIN, deliver_each
+
+log = logging.getLogger("coord.jobs")
+UTC = timezone.utc
+HAS_FUTURE = "SELECT exists(SELECT 1 FROM sessions WHERE series_id = $1 AND status <> 'cancelled' AND ends_at > now())"
+
+
+async def send_group_schedule(
+    ctx: dict[str, Any], event_id: str, payload: dict[str, Any], request_id: str | None = None
+) -> dict[str, int]:
+    request_id_var.set(request_id)
+    settings, pool = ctx["settings"], ctx["pool"]
+    event = msgspec.convert(payload, AnyEvent)
+    now = datetime.now(UTC)
+    plan: list[tuple[UUID, UUID | None, str, str, bool]] = []  # (user, series or session, what, reason, urgent)
+    async with pool.acquire() as conn:
+        match event:
+            case GroupMemberJoined(group_id=group_id, user_id=user_id):
+                for row in await conn.fetch(queries.OPEN_SERIES_OF_GROUP, group_id):
+                    if await conn.fetchval(HAS_FUTURE, row["id"]):
+                        plan.append((user_id, row["id"], "series", "joined", False))
+            case SeriesScheduled(series_id=series_id, group_id=group_id) | SeriesChanged(
+                series_id=series_id, group_id=group_id
+            ):
+                if await conn.fetchval(HAS_FUTURE, series_id):
+                    reason = "scheduled" if isinstance(event, SeriesScheduled) else "changed"
+                    people = await conn.fetch(queries.GROUP_PEOPLE, group_id)
+                    plan += [(p["user_id"], series_id, "series", reason, False) for p in people]
+            case SessionRescheduled(session_id=session_id, group_id=group_id) | SessionCancelled(
+                session_id=session_id, group_id=group_id
+            ):
+                session = await conn.fetchrow(queries.SESSION_SERIES, session_id)
+                if session and session["series_id"] and session["recurrence_id"] > now - timedelta(hours=1):
+                    urgent = min(session["starts_at"], session["recurrence_id"]) - now < URGENT_WITHIN
+                    people = await conn.fetch(queries.GROUP_PEOPLE, group_id)
+                    if isinstance(event, SessionCancelled):
+                        plan += [(p["user_id"], session_id, "cancel", "cancelled", urgent) for p in people]
+                    else:
+                        plan += [(p["user_id"], session["series_id"], "series", "changed", urgent) for p in people]
+            case FacilitatorsChanged(session_id=session_id, added=added):
+                session = await conn.fetchrow(queries.SESSION_SERIES, session_id)
+                if session and session["series_id"] and session["ends_at"] > now:
+                    plan += [(user, session["series_id"], "series", "facilitating", False) for user in added]
+            case _:
+                raise TypeError(f"send_group_schedule cannot handle {type(event).__name__}")
+
+    sends = []
+    for user_id, target, what, reason, urgent in plan:
+        if what == "cancel":
+
+            async def build(conn, recipient, target=target):
+                return await occurrence_cancel(conn, settings, recipient, target)
+
+            kind = "cancellation"
+        else:
+
+            async def build(conn, recipient, target=target, reason=reason):
+                return await series_invite(conn, settings, recipient, target, reason)
+
+            kind = "invite"
+        key = DeliveryKey(UUID(event_id), user_id, kind, scope=f"{event_id}:{target}")
+        sends.append((key, build, urgent))
+    outcome = await deliver_each(ctx, sends)
+    log.info("group schedule %s", outcome, extra={"event_id": event_id, "job": "send_group_schedule"})
+    return outcome
+
+
+GROUP_EVENTS = (GroupMemberJoined, SeriesScheduled, SeriesChanged, SessionRescheduled, SessionCancelled, FacilitatorsChanged)
+GROUP_ROUTING = {event_kind(e): ("send_group_schedule",) for e in GROUP_EVENTS}
+GROUP_FUNCTIONS = [send_group_schedule]
