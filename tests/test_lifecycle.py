@@ -89,6 +89,11 @@ def test_coord_dev_runs_everything_keeps_data_and_leaves_nothing_behind(tmp_path
         assert _http("POST", base + "/api/v1/auth/register", friend)[0] == 201
         status, token = _http("POST", base + "/api/v1/auth/token", {k: account[k] for k in ("email", "password")})
         assert status == 200
+        # The friend has no quiet hours, so the welcome goes now whatever the hour.
+        _, friend_token = _http("POST", base + "/api/v1/auth/token", {k: friend[k] for k in ("email", "password")})
+        no_quiet = {"quiet_hours_start": "00:00", "quiet_hours_end": "00:00"}
+        friend_auth = {"Authorization": f"Bearer {friend_token['access_token']}"}
+        assert _http("PUT", base + "/api/v1/me/notifications", no_quiet, friend_auth)[0] == 200
         # The worker and relay run too: a new member's welcome lands in the mail sink.
         auth = {"Authorization": f"Bearer {token['access_token']}"}
         org = {"name": "Dev Org", "slug": "dev-org", "timezone": "Europe/London", "contact_email": "o@example.org"}

@@ -43,7 +43,7 @@ async def test_member_added_gets_one_welcome_email_over_real_smtp(mail_settings,
     admin, newcomer = await api.user(), await api.user("newcomer")
     org = await api.org(admin)
     await api.member(org, admin, newcomer, "volunteer")
-    assert await run_jobs(mail_settings, pool, redis) == 1
+    assert await run_jobs(mail_settings, pool, redis) >= 1
     assert len(smtp.messages) == 1
     message = smtp.messages[0]
     assert message["To"] == newcomer.email
