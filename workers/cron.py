@@ -9,7 +9,7 @@ from arq.cron import cron
 
 from coord.db.pool import transaction
 from coord.sessions.service import extend_horizons
-from workers.schedule_jobs import plan_reminders_job, remind_unrecorded_attendance
+from workers.schedule_jobs import alert_coverage_gaps, plan_reminders_job, remind_unrecorded_attendance, send_rosters
 
 log = logging.getLogger("coord.cron")
 
@@ -28,4 +28,7 @@ CRON_JOBS = [
     cron(extend_session_horizons, minute={7}, run_at_startup=True, unique=True, timeout=600),
     cron(plan_reminders_job, minute=set(range(0, 60, 10)), run_at_startup=True, unique=True, timeout=300),
     cron(remind_unrecorded_attendance, minute=set(range(3, 60, 15)), unique=True, timeout=300),
+    # Hourly; each organization's roster goes at Monday 08:00 in its own timezone.
+    cron(send_rosters, minute={1}, unique=True, timeout=900),
+    cron(alert_coverage_gaps, minute={31}, unique=True, timeout=300),
 ]

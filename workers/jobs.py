@@ -15,7 +15,7 @@ import msgspec
 from coord.notify import messages
 from coord.notify.delivery import DeliveryKey, deliver
 from coord.observability import request_id_var
-from coord.outbox.events import AnyEvent, MemberAdded
+from coord.outbox.events import AnyEvent, DeliveryRetryRequested, MemberAdded
 
 log = logging.getLogger("coord.jobs")
 
@@ -43,3 +43,30 @@ async def send_welcome(ctx: dict[str, Any], event_id: str, payload: dict[str, An
     )
     log.info("welcome %s", status, extra={"event_id": event_id, "job": "send_welcome", "status": status})
     return status
+
+
+async def retry_delivery(ctx: dict[str, Any], event_id: str, payload: dict[str, Any], request_id: str | None = None) -> int:
+    """An admin asked to resend a failed message: re-run the jobs of the event that
+    caused it. They are keyed, so only the reset (pending) delivery is sent again."""
+    from workers.routing import ROUTING
+    from workers.settings import FUNCTIONS
+
+    request_id_var.set(request_id)
+    match _event(payload):
+        case DeliveryRetryRequested(delivery_id=delivery_id):
+            pass
+        case other:
+            raise TypeError(f"retry_delivery cannot handle {type(other).__name__}")
+    async with ctx["pool"].acquire() as conn:
+        origin = await conn.fetchrow(
+            "SELECT o.event_id, o.kind, o.payload, o.request_id FROM deliveries d"
+            " JOIN outbox o ON o.event_id = d.event_id WHERE d.id = $1",
+            delivery_id,
+        )
+    if origin is None:
+        return 0
+    by_name = {f.__name__: f for f in FUNCTIONS}
+    for job_name in ROUTING.get(origin["kind"], ()):
+        if job_name in by_name and job_name != "retry_delivery":
+            await by_name[job_name](ctx, str(origin["event_id"]), origin["payload"], origin["request_id"])
+    return 1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from coord.outbox.events import MemberAdded, event_kind
+from coord.outbox.events import DeliveryRetryRequested, MemberAdded, event_kind
 from workers.booking_jobs import BOOKING_ROUTING
 from workers.feed_jobs import FEED_ROUTING
 from workers.group_jobs import GROUP_ROUTING
@@ -10,6 +10,7 @@ from workers.schedule_jobs import SCHEDULE_ROUTING
 
 NOTIFY_ROUTING: dict[str, tuple[str, ...]] = {
     event_kind(MemberAdded): ("send_welcome",),
+    event_kind(DeliveryRetryRequested): ("retry_delivery",),
 }
 
 

@@ -115,3 +115,46 @@ async def remind_unrecorded_attendance(ctx: dict[str, Any]) -> dict[str, int]:
 
 SCHEDULE_FUNCTIONS = [send_attendance_followups, send_reminder]
 SCHEDULE_ROUTING = {event_kind(AttendanceRecorded): ("send_attendance_followups",)}
+
+
+async def send_rosters(ctx: dict[str, Any], *, force: bool = False) -> dict[str, int]:
+    """Hourly: where it is Monday 08:00 locally, every facilitator and coordinator
+    gets their roster (keyed by ISO week, so a second run sends nothing)."""
+    from coord.notify.rosters import ROSTER_PEOPLE, build_roster, roster_due, roster_message, roster_week
+
+    settings, now = ctx["settings"], datetime.now(timezone.utc)
+    async with ctx["pool"].acquire() as conn:
+        orgs = await conn.fetch("SELECT id, timezone FROM orgs")
+        people = []
+        for org in orgs:
+            if force or roster_due(now, org["timezone"]):
+                people += await conn.fetch(ROSTER_PEOPLE, org["id"])
+    sends = []
+    for person in people:
+
+        async def build(conn, recipient, person=person):
+            roster = await build_roster(conn, person["org_id"], person["user_id"], staff=person["staff"])
+            return roster_message(settings, recipient, person["org_name"], roster)
+
+        scope = f"roster:{person['org_id']}:{roster_week(now, person['timezone'])}"
+        sends.append((DeliveryKey(None, person["user_id"], "roster", person["org_id"], scope=scope), build, False))
+    return await deliver_each(ctx, sends)
+
+
+async def alert_coverage_gaps(ctx: dict[str, Any]) -> dict[str, int]:
+    """Hourly: coordinators hear about a session still short of facilitators 72 hours ahead."""
+    from coord.notify.rosters import GAP_ALERT_AHEAD, GAPS_SOON, ORG_STAFF, SESSION_FOR_GAP, gap_alert_message
+
+    settings = ctx["settings"]
+    async with ctx["pool"].acquire() as conn:
+        gaps = await conn.fetch(GAPS_SOON, datetime.now(timezone.utc), GAP_ALERT_AHEAD)
+        plan = [(g["id"], g["org_id"], r["user_id"]) for g in gaps for r in await conn.fetch(ORG_STAFF, g["org_id"])]
+    sends = []
+    for session_id, org_id, user_id in plan:
+
+        async def build(conn, recipient, session_id=session_id):
+            return gap_alert_message(settings, recipient, await conn.fetchrow(SESSION_FOR_GAP, session_id))
+
+        key = DeliveryKey(None, user_id, "coverage_alert", org_id, scope=f"gap:{session_id}")
+        sends.append((key, build, False))
+    return await deliver_each(ctx, sends)

@@ -17,7 +17,7 @@ from workers.feed_jobs import FEED_FUNCTIONS
 from workers.group_jobs import GROUP_FUNCTIONS
 from workers.schedule_jobs import SCHEDULE_FUNCTIONS
 
-FUNCTIONS = [jobs.send_welcome, send_booking_message, *SCHEDULE_FUNCTIONS, *GROUP_FUNCTIONS, *FEED_FUNCTIONS]
+FUNCTIONS = [jobs.send_welcome, jobs.retry_delivery, send_booking_message, *SCHEDULE_FUNCTIONS, *GROUP_FUNCTIONS, *FEED_FUNCTIONS]
 
 
 async def startup(ctx: dict[str, Any]) -> None:

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from litestar import Controller, get, put
 
-from coord.http import DB, AuthedRequest, Body
+from coord.access import require_role
+from coord.http import DB, AuthedRequest, Body, PathId
+from coord.notify.rosters import Roster, build_roster
 from coord.notify.preferences import Preferences, get_preferences, set_preferences
 
 
@@ -21,4 +23,18 @@ class NotificationSettingsController(Controller):
         return await set_preferences(db, request.user.id, data)
 
 
-CONTROLLERS = [NotificationSettingsController]
+
+class RosterController(Controller):
+    path = "/orgs/{org_id:uuid}/roster"
+    tags = ["notifications"]
+
+    @get("", operation_id="getRoster")
+    async def roster(self, request: AuthedRequest, org_id: PathId, db: DB) -> Roster:
+        """My roster for the next 14 days, on demand (the weekly email holds the same).
+
+        Coordinators and admins get the organization view, coverage gaps first."""
+        roles = await require_role(db, org_id, request.user.id, ("facilitator", "coordinator", "admin"))
+        return await build_roster(db, org_id, request.user.id, staff=bool(roles & {"coordinator", "admin"}))
+
+
+CONTROLLERS = [NotificationSettingsController, RosterController]

@@ -69,3 +69,11 @@ SELECT id, org_id, name, kind, address, meeting_url, accessibility
 FROM venues WHERE org_id = $1 AND ($2::uuid IS NULL OR id > $2)
 ORDER BY id LIMIT $3
 """
+
+# A failed delivery goes back to pending; the worker re-runs the event's jobs.
+RESET_FAILED_DELIVERY = """
+UPDATE deliveries SET status = 'pending', attempts = 0, last_error = NULL, updated_at = now()
+WHERE id = $1 AND org_id = $2 AND status = 'failed' AND event_id IS NOT NULL
+RETURNING id, kind, status, attempts, last_error, user_id, event_id, updated_at
+"""
+DELIVERY_STATUS = "SELECT status, event_id FROM deliveries WHERE id = $1 AND org_id = $2"

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 from typing import Annotated, Literal
+from uuid import UUID
 
 from litestar import Controller, Response, get, patch, post
-from litestar.params import QueryParameter
+from litestar.params import FromPath, QueryParameter
 
 from coord.http import DB, AuthedRequest, Body, Cursor, Limit, PathId
 from coord.orgs import service
@@ -60,6 +61,13 @@ class OrgController(Controller):
     ) -> Page[DeliveryOut]:
         """Messages by delivery status, newest first (admins, coordinators); failed ones by default."""
         return await service.list_deliveries(db, request.user.id, org_id, status, limit, cursor)
+
+    @post("/{org_id:uuid}/deliveries/{delivery_id:uuid}/retry", operation_id="retryDelivery", status_code=200)
+    async def retry_delivery(
+        self, request: AuthedRequest, org_id: PathId, delivery_id: FromPath[UUID], db: DB
+    ) -> DeliveryOut:
+        """Send a failed message again (admins); 409 if it has not failed."""
+        return await service.retry_delivery(db, request.user.id, org_id, delivery_id)
 
     @post("/{org_id:uuid}/members", operation_id="addOrgMember", status_code=201)
     async def add_member(

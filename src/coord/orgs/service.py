@@ -9,7 +9,7 @@ import asyncpg
 
 from coord.access import STAFF, require_member, require_role
 from coord.auth.service import check_timezone
-from coord.errors import Conflict, FieldError, Forbidden, Unprocessable
+from coord.errors import Conflict, FieldError, Forbidden, NotFound, Unprocessable
 from coord.orgs import queries
 from coord.orgs.schemas import (
     AuditEntryOut,
@@ -22,7 +22,7 @@ from coord.orgs.schemas import (
     VenueIn,
     VenueOut,
 )
-from coord.outbox.events import MemberAdded
+from coord.outbox.events import DeliveryRetryRequested, MemberAdded
 from coord.outbox.record import record
 from coord.pagination import Page, decode_cursor, page_of
 
@@ -77,6 +77,21 @@ async def list_deliveries(
     since, after_id = (datetime.fromisoformat(after[0]), UUID(after[1])) if after else (None, None)
     rows = await conn.fetch(queries.LIST_DELIVERIES, org_id, status, since, after_id, limit + 1)
     return page_of([DeliveryOut(**dict(r)) for r in rows], limit, lambda d: [d.updated_at.isoformat(), str(d.id)])
+
+
+async def retry_delivery(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, delivery_id: UUID) -> DeliveryOut:
+    """Send a failed message again (admins): back to pending, and its event's jobs re-run."""
+    await require_role(conn, org_id, actor_id, ("admin",))
+    row = await conn.fetchrow(queries.RESET_FAILED_DELIVERY, delivery_id, org_id)
+    if row is None:
+        current = await conn.fetchrow(queries.DELIVERY_STATUS, delivery_id, org_id)
+        if current is None:
+            raise NotFound("no such delivery")
+        if current["status"] != "failed":
+            raise Conflict(f"only failed deliveries can be retried; this one is {current['status']}")
+        raise Conflict("this message was not caused by one event (a reminder or roster); its schedule sends the next")
+    await record(conn, DeliveryRetryRequested(delivery_id=delivery_id))
+    return DeliveryOut(**dict(row))
 
 
 async def add_member(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, data: MemberIn) -> tuple[MemberOut, bool]:

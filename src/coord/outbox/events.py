@@ -166,6 +166,10 @@ class TrainingVerified(Event, tag="training.verified"):
     user_id: UUID
 
 
+class DeliveryRetryRequested(Event, tag="delivery.retry_requested"):
+    delivery_id: UUID
+
+
 AnyEvent = Union[
     MemberAdded,
     GroupCreated,
@@ -194,6 +198,7 @@ AnyEvent = Union[
     SignupHoursRecorded,
     TrainingRecorded,
     TrainingVerified,
+    DeliveryRetryRequested,
 ]
 EVENT_TYPES: tuple[type[Event], ...] = AnyEvent.__args__  # type: ignore[attr-defined]
 

@@ -1,0 +1,162 @@
+"""Facilitator rosters: the next 14 days of one's sessions, co-facilitators,
+coverage gaps and RSVP counts; the organization view for coordinators, gaps
+first; and alerts 72 hours before a session that still lacks facilitators."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from email.message import EmailMessage
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+import asyncpg
+import msgspec
+
+from coord.calendar import CalEvent, Calendar, render_calendar
+from coord.config import Settings
+from coord.notify.bookings import when
+from coord.notify.messages import base_message, paragraphs_to_text_and_html
+
+UTC = timezone.utc
+WINDOW = timedelta(days=14)
+GAP_ALERT_AHEAD = timedelta(hours=72)
+
+ROSTER_SESSIONS = """
+SELECT s.id, s.group_id, s.starts_at, s.ends_at, s.sequence, g.name AS group_name, g.timezone,
+       g.facilitators_required AS required,
+       (SELECT count(*) FROM session_facilitators f WHERE f.session_id = s.id)::int AS assigned,
+       (SELECT count(*) FROM rsvps r WHERE r.session_id = s.id AND r.response = 'going')::int AS going,
+       ARRAY(SELECT u.display_name FROM session_facilitators f JOIN users u ON u.id = f.user_id
+             WHERE f.session_id = s.id AND f.user_id <> $2 ORDER BY u.display_name) AS co_facilitators,
+       EXISTS (SELECT 1 FROM session_facilitators f WHERE f.session_id = s.id AND f.user_id = $2) AS mine
+FROM sessions s JOIN groups g ON g.id = s.group_id
+WHERE s.org_id = $1 AND s.status = 'scheduled' AND s.starts_at >= $3 AND s.starts_at < $4
+  AND ($5 OR EXISTS (SELECT 1 FROM session_facilitators f WHERE f.session_id = s.id AND f.user_id = $2)
+          OR EXISTS (SELECT 1 FROM group_members m WHERE m.group_id = s.group_id AND m.user_id = $2
+                     AND m.role = 'facilitator' AND m.status = 'active'))
+ORDER BY (g.facilitators_required > (SELECT count(*) FROM session_facilitators f WHERE f.session_id = s.id)) AND $5 DESC,
+         s.starts_at, s.id
+"""
+
+ROSTER_PEOPLE = """
+SELECT o.id AS org_id, o.name AS org_name, o.timezone, o.contact_email, m.user_id,
+       ('coordinator' = ANY(m.roles) OR 'admin' = ANY(m.roles)) AS staff
+FROM orgs o JOIN org_members m ON m.org_id = o.id
+WHERE o.id = $1 AND (m.roles && ARRAY['facilitator', 'coordinator', 'admin'])
+"""
+
+GAPS_SOON = """
+SELECT s.id, s.org_id FROM sessions s JOIN groups g ON g.id = s.group_id
+WHERE s.status = 'scheduled' AND s.starts_at > $1 AND s.starts_at <= $1 + $2::interval
+  AND (SELECT count(*) FROM session_facilitators f WHERE f.session_id = s.id) < g.facilitators_required
+"""
+ORG_STAFF = "SELECT user_id FROM org_members WHERE org_id = $1 AND roles && ARRAY['coordinator', 'admin']"
+
+
+class RosterSession(msgspec.Struct):
+    session_id: UUID
+    group_id: UUID
+    group_name: str
+    starts_at: datetime
+    ends_at: datetime
+    mine: bool
+    co_facilitators: list[str]
+    assigned: int
+    required: int
+    going: int
+
+    @property
+    def gap(self) -> bool:
+        return self.assigned < self.required
+
+
+class Roster(msgspec.Struct):
+    org_id: UUID
+    window_start: datetime
+    window_end: datetime
+    organization_view: bool  # coordinators: every session, gaps first
+    sessions: list[RosterSession]
+    gaps: int
+
+
+async def build_roster(
+    conn: asyncpg.Connection, org_id: UUID, user_id: UUID, *, staff: bool, now: datetime | None = None
+) -> Roster:
+    start = now or datetime.now(UTC)
+    rows = await conn.fetch(ROSTER_SESSIONS, org_id, user_id, start, start + WINDOW, staff)
+    sessions = [
+        RosterSession(
+            session_id=r["id"], group_id=r["group_id"], group_name=r["group_name"], starts_at=r["starts_at"],
+            ends_at=r["ends_at"], mine=r["mine"], co_facilitators=list(r["co_facilitators"]),
+            assigned=r["assigned"], required=r["required"], going=r["going"],
+        )
+        for r in rows
+    ]
+    return Roster(org_id, start, start + WINDOW, staff, sessions, sum(s.gap for s in sessions))
+
+
+def roster_ics(roster: Roster, settings: Settings, tz: str) -> bytes:
+    """The recipient's own sessions as a plain calendar attachment (no METHOD)."""
+    events = tuple(
+        CalEvent(
+            uid=f"session-{s.session_id}@coord", dtstamp=roster.window_start, start=s.starts_at, end=s.ends_at,
+            tzid=tz, summary=f"Facilitating: {s.group_name}", url=f"{settings.base_url}/sessions/{s.session_id}",
+        )
+        for s in roster.sessions if s.mine
+    )
+    return render_calendar(Calendar(name="My facilitation roster", events=events, refresh_minutes=None))
+
+
+def roster_message(settings: Settings, recipient: asyncpg.Record, org_name: str, roster: Roster) -> EmailMessage | None:
+    if not roster.sessions:
+        return None
+    tz = recipient["timezone"]
+    lines = []
+    for s in roster.sessions:
+        flags = []
+        if s.gap:
+            flags.append(f"needs {s.required - s.assigned} more facilitator(s)")
+        if s.mine:
+            flags.append("you" + (f" with {', '.join(s.co_facilitators)}" if s.co_facilitators else ""))
+        flags.append(f"{s.going} going")
+        lines.append(f"{when(s.starts_at, s.ends_at, tz)}: {s.group_name} ({'; '.join(flags)})")
+    intro = (
+        f"The next 14 days at {org_name}: {len(roster.sessions)} sessions, {roster.gaps} still short of facilitators."
+        if roster.organization_view else f"Your next 14 days at {org_name}."
+    )
+    text, html = paragraphs_to_text_and_html(f"Hello {recipient['display_name']},", [intro, *lines], f"{settings.base_url}/me")
+    message = base_message(settings, recipient["email"], f"Your roster for the next two weeks ({org_name})", text, html)
+    message.add_attachment(roster_ics(roster, settings, tz), maintype="text", subtype="calendar", filename="roster.ics")
+    return message
+
+
+def roster_due(now: datetime, org_tz: str, weekday: int = 0, hour: int = 8) -> bool:
+    """Monday 08:00 in the organization's timezone (the cron runs hourly)."""
+    local = now.astimezone(ZoneInfo(org_tz))
+    return local.weekday() == weekday and local.hour == hour
+
+
+def roster_week(now: datetime, org_tz: str) -> str:
+    year, week, _ = now.astimezone(ZoneInfo(org_tz)).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def gap_alert_message(settings: Settings, recipient: asyncpg.Record, session: asyncpg.Record) -> EmailMessage | None:
+    assigned = session["assigned"]
+    if session["status"] != "scheduled" or assigned >= session["required"]:
+        return None
+    paragraphs = [
+        f"{session['group_name']} on {when(session['starts_at'], session['ends_at'], recipient['timezone'])} "
+        f"has {assigned} of {session['required']} facilitators.",
+        "Assign someone on the session page, or let the group know if it cannot go ahead.",
+    ]
+    link = f"{settings.base_url}/sessions/{session['id']}"
+    text, html = paragraphs_to_text_and_html(f"Hello {recipient['display_name']},", paragraphs, link)
+    return base_message(settings, recipient["email"], "A session still needs a facilitator", text, html)
+
+
+SESSION_FOR_GAP = """
+SELECT s.id, s.starts_at, s.ends_at, s.status, g.name AS group_name, g.facilitators_required AS required,
+       (SELECT count(*) FROM session_facilitators f WHERE f.session_id = s.id)::int AS assigned
+FROM sessions s JOIN groups g ON g.id = s.group_id WHERE s.id = $1
+"""

@@ -1,0 +1,75 @@
+"""Weekly facilitator rosters, coverage alerts, and admins resending failed mail."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from coord.notify.mailer import mailer_from_settings
+from coord.notify.rosters import roster_due
+from tests.support import expect, run_jobs
+from tests.test_sessions import local_start, setup
+from workers.schedule_jobs import alert_coverage_gaps, send_rosters
+
+UTC = timezone.utc
+
+
+def test_rosters_are_due_monday_eight_in_the_orgs_own_timezone():
+    monday_8_ny = datetime(2026, 11, 30, 13, 5, tzinfo=UTC)  # 08:05 in New York
+    assert roster_due(monday_8_ny, "America/New_York")
+    assert not roster_due(monday_8_ny, "Europe/London")  # 13:05 there
+
+
+async def test_weekly_roster_for_facilitators_and_the_org_view_for_coordinators(
+    client, api, smtp, mail_settings, pool, redis
+):
+    s = await setup(client, api, facilitators_required=2)
+    await s.series(local_start(0.2), "FREQ=DAILY;COUNT=5", facilitator_ids=[s.facilitator.id])
+    await run_jobs(mail_settings, pool, redis)
+    smtp.messages.clear()
+    ctx = {"settings": mail_settings, "pool": pool, "mailer": mailer_from_settings(mail_settings)}
+    outcome = await send_rosters(ctx, force=True)
+    assert outcome.get("sent", 0) >= 3  # two facilitators, coordinator, admin
+    [mine] = [m for m in smtp.messages if m["To"] == s.facilitator.email]
+    body = mine.get_body(("plain",)).get_content()
+    assert "Your next 14 days" in body and "needs 1 more facilitator" in body
+    [attachment] = [p for p in mine.iter_attachments() if p.get_filename() == "roster.ics"]
+    assert attachment.get_payload(decode=True).count(b"BEGIN:VEVENT") == 5
+    [org_view] = [m for m in smtp.messages if m["To"] == s.coordinator.email]
+    assert "still short of facilitators" in org_view.get_body(("plain",)).get_content()
+    # Once a week: running again sends nothing new.
+    assert set((await send_rosters(ctx, force=True)).keys()) == {"already_sent"}
+
+    # The same roster on demand; participants have none.
+    roster = expect(await client.get(f"/api/v1/orgs/{s.org['id']}/roster", headers=s.facilitator.headers), 200)
+    assert len(roster["sessions"]) == 5 and roster["gaps"] == 5 and all(x["mine"] for x in roster["sessions"])
+    assert (await client.get(f"/api/v1/orgs/{s.org['id']}/roster", headers=s.participant.headers)).status_code == 403
+
+
+async def test_coordinators_are_alerted_72_hours_before_a_gap(client, api, smtp, mail_settings, pool, redis):
+    s = await setup(client, api, facilitators_required=1)
+    await s.series(local_start(0.2), "FREQ=DAILY;COUNT=10")  # nobody assigned
+    ctx = {"settings": mail_settings, "pool": pool, "mailer": mailer_from_settings(mail_settings)}
+    soon = await pool.fetchval(
+        "SELECT count(*) FROM sessions WHERE starts_at > now() AND starts_at <= now() + interval '72 hours'"
+    )
+    outcome = await alert_coverage_gaps(ctx)
+    assert outcome == {"sent": soon * 2}  # coordinator and admin, per session within 72 hours
+    assert all(m["Subject"] == "A session still needs a facilitator" for m in smtp.messages
+               if m["To"] in (s.coordinator.email, s.admin.email) and "facilitator" in m["Subject"])
+    assert set((await alert_coverage_gaps(ctx)).keys()) == {"already_sent"}
+
+
+async def test_admin_resends_a_failed_delivery(client, api, smtp, mail_settings, pool, redis):
+    admin, newcomer = await api.user(), await api.user()
+    org = await api.org(admin)
+    smtp.refuse_with = ["550 5.1.1 mailbox unavailable"]
+    await api.member(org, admin, newcomer, "volunteer")
+    await run_jobs(mail_settings, pool, redis)
+    [failed] = expect(await client.get(f"/api/v1/orgs/{org['id']}/deliveries", headers=admin.headers), 200)["items"]
+    assert failed["status"] == "failed" and smtp.messages == []
+    url = f"/api/v1/orgs/{org['id']}/deliveries/{failed['id']}/retry"
+    assert expect(await client.post(url, headers=admin.headers), 200)["status"] == "pending"
+    await run_jobs(mail_settings, pool, redis)
+    assert [m["To"] for m in smtp.messages] == [newcomer.email]
+    assert await pool.fetchval("SELECT status FROM deliveries WHERE id = $1::uuid", failed["id"]) == "sent"
+    assert (await client.post(url, headers=admin.headers)).status_code == 409  # sent now, nothing to retry
