@@ -25,10 +25,10 @@ async def extend_session_horizons(ctx: dict[str, Any]) -> int:
 
 CRON_JOBS = [
     # Hourly; extend_horizons only touches series a day or more behind, so most runs do nothing.
-    cron(extend_session_horizons, minute={7}, run_at_startup=True, unique=True, timeout=600),
-    cron(plan_reminders_job, minute=set(range(0, 60, 10)), run_at_startup=True, unique=True, timeout=300),
-    cron(remind_unrecorded_attendance, minute=set(range(3, 60, 15)), unique=True, timeout=300),
+    cron(extend_session_horizons, minute={7}, run_at_startup=True, unique=True),
+    cron(plan_reminders_job, minute=set(range(0, 60, 10)), run_at_startup=True, unique=True),
+    cron(remind_unrecorded_attendance, minute=set(range(3, 60, 15)), unique=True),
     # Hourly; each organization's roster goes at Monday 08:00 in its own timezone.
-    cron(send_rosters, minute={1}, unique=True, timeout=900),
-    cron(alert_coverage_gaps, minute={31}, unique=True, timeout=300),
+    cron(send_rosters, minute={1}, unique=True),
+    cron(alert_coverage_gaps, minute={31}, unique=True),
 ]

@@ -46,7 +46,8 @@ def worker_options(settings: Settings, *, with_cron: bool = True) -> dict[str, A
         # Effects are keyed in `deliveries`; arq's own tries only bound the retries.
         "max_tries": 10,
         "keep_result": 24 * 3600,  # job ids stay known a day: a re-enqueue is refused
-        "job_timeout": 120,
+        # Also bounds how long a job whose worker was killed waits before it runs again.
+        "job_timeout": settings.job_timeout_seconds,
         "poll_delay": 0.2,
         "health_check_interval": 30,  # `coord worker --check` reads this sentinel
     }
@@ -61,5 +62,5 @@ class WorkerSettings:
     on_shutdown = shutdown
     max_tries = 10
     keep_result = 24 * 3600
-    job_timeout = 120
+    job_timeout = 60
     redis_settings = RedisSettings.from_dsn(os.environ.get("COORD_REDIS_URL", "redis://127.0.0.1:6379/0"))

@@ -40,6 +40,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     log_level: str = "INFO"
     token_ttl_minutes: int = 60 * 12
     login_attempts_per_minute: int = 10
+    # arq re-runs a job whose worker died only after this (+10 s): keep it short.
+    job_timeout_seconds: int = 60
 
     @property
     def mail_dir(self) -> Path:
@@ -138,6 +140,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         env=mode,  # type: ignore[arg-type]
         log_level=level,
         token_ttl_minutes=_int("COORD_TOKEN_TTL_MINUTES", get("COORD_TOKEN_TTL_MINUTES") or "720", 1, 60 * 24 * 30),
+        job_timeout_seconds=_int("COORD_JOB_TIMEOUT_SECONDS", get("COORD_JOB_TIMEOUT_SECONDS") or "60", 1, 3600),
         login_attempts_per_minute=_int(
             "COORD_LOGIN_ATTEMPTS_PER_MINUTE", get("COORD_LOGIN_ATTEMPTS_PER_MINUTE") or "10", 1, 100000
         ),
