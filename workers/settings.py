@@ -17,17 +17,21 @@ from workers.feed_jobs import FEED_FUNCTIONS
 from workers.group_jobs import GROUP_FUNCTIONS
 from workers.schedule_jobs import SCHEDULE_FUNCTIONS
 
+MAX_JOBS = 32  # jobs at once per worker: most time is spent waiting on PostgreSQL and SMTP
 FUNCTIONS = [jobs.send_welcome, jobs.retry_delivery, send_booking_message, *SCHEDULE_FUNCTIONS, *GROUP_FUNCTIONS, *FEED_FUNCTIONS]
 
 
 async def startup(ctx: dict[str, Any]) -> None:
     settings: Settings = ctx.get("settings") or load_settings()
     ctx["settings"] = settings
-    ctx["pool"] = await create_pool(settings.database_url, min_size=1, max_size=10)
+    ctx["pool"] = await create_pool(settings.database_url, min_size=1, max_size=MAX_JOBS + 4)
     ctx["mailer"] = mailer_from_settings(settings)
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
+    mailer = ctx.pop("mailer", None)
+    if hasattr(mailer, "close"):
+        await mailer.close()
     pool = ctx.pop("pool", None)
     if pool is not None:
         await pool.close()
@@ -49,6 +53,7 @@ def worker_options(settings: Settings, *, with_cron: bool = True) -> dict[str, A
         # Also bounds how long a job whose worker was killed waits before it runs again.
         "job_timeout": settings.job_timeout_seconds,
         "poll_delay": 0.2,
+        "max_jobs": MAX_JOBS,
         "health_check_interval": 30,  # `coord worker --check` reads this sentinel
     }
 

@@ -29,7 +29,10 @@ class Mailer(Protocol):
 
 
 class SmtpMailer:
-    def __init__(self, url: str, timeout: float = 15.0) -> None:
+    """Keeps up to `connections` SMTP sessions open and reuses them: a connection,
+    EHLO, STARTTLS and AUTH per message would cost more than the message."""
+
+    def __init__(self, url: str, timeout: float = 15.0, connections: int = 4) -> None:
         parts = urlsplit(url)
         self.hostname = parts.hostname or "localhost"
         self.implicit_tls = parts.scheme == "smtps"
@@ -37,20 +40,43 @@ class SmtpMailer:
         self.username = unquote(parts.username) if parts.username else None
         self.password = unquote(parts.password) if parts.password else None
         self.timeout = timeout
+        self._idle: list[aiosmtplib.SMTP] = []
+        self._slots = asyncio.Semaphore(connections)
+
+    async def _connect(self) -> aiosmtplib.SMTP:
+        client = aiosmtplib.SMTP(
+            hostname=self.hostname,
+            port=self.port,
+            use_tls=self.implicit_tls,
+            # STARTTLS when the server offers it; plain on loopback sinks that do not.
+            start_tls=None if not self.implicit_tls else False,
+            timeout=self.timeout,
+        )
+        await client.connect()
+        if self.username:
+            await client.login(self.username, self.password or "")
+        return client
+
+    async def _send_pooled(self, message: EmailMessage) -> None:
+        async with self._slots:
+            client = self._idle.pop() if self._idle else None
+            try:
+                if client is None or not client.is_connected:
+                    client = await self._connect()
+                try:
+                    await client.send_message(message)
+                except aiosmtplib.SMTPServerDisconnected:
+                    client = await self._connect()  # a reused session the server had closed
+                    await client.send_message(message)
+                self._idle.append(client)
+            except BaseException:
+                if client is not None:
+                    client.close()  # after an error the session's state is unknown: start afresh
+                raise
 
     async def send(self, message: EmailMessage) -> None:
         try:
-            await aiosmtplib.send(
-                message,
-                hostname=self.hostname,
-                port=self.port,
-                username=self.username,
-                password=self.password,
-                use_tls=self.implicit_tls,
-                # STARTTLS when the server offers it; plain on loopback sinks that do not.
-                start_tls=None if not self.implicit_tls else False,
-                timeout=self.timeout,
-            )
+            await self._send_pooled(message)
         except aiosmtplib.SMTPRecipientsRefused as exc:
             codes = [err.code for err in exc.recipients]
             if codes and all(code >= 500 for code in codes):
@@ -62,6 +88,14 @@ class SmtpMailer:
             raise TransientMailError(f"{exc.code} {exc.message}") from exc
         except (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError) as exc:
             raise TransientMailError(f"{type(exc).__name__}: {exc}") from exc
+
+    async def close(self) -> None:
+        while self._idle:
+            client = self._idle.pop()
+            try:
+                await client.quit()
+            except (aiosmtplib.SMTPException, OSError):
+                client.close()
 
 
 class FileMailer:
