@@ -8,6 +8,7 @@ from typing import Any
 from arq.cron import cron
 
 from coord.db.pool import transaction
+from coord.privacy.service import expire_attendance
 from coord.sessions.service import extend_horizons
 from workers.schedule_jobs import alert_coverage_gaps, plan_reminders_job, remind_unrecorded_attendance, send_rosters
 
@@ -23,6 +24,12 @@ async def extend_session_horizons(ctx: dict[str, Any]) -> int:
     return created
 
 
+async def expire_old_attendance(ctx: dict[str, Any]) -> int:
+    """Daily: attendance older than each organization's retention period is deleted."""
+    async with transaction(ctx["pool"]) as conn:
+        return await expire_attendance(conn)
+
+
 CRON_JOBS = [
     # Hourly; extend_horizons only touches series a day or more behind, so most runs do nothing.
     cron(extend_session_horizons, minute={7}, run_at_startup=True, unique=True),
@@ -31,4 +38,5 @@ CRON_JOBS = [
     # Hourly; each organization's roster goes at Monday 08:00 in its own timezone.
     cron(send_rosters, minute={1}, unique=True),
     cron(alert_coverage_gaps, minute={31}, unique=True),
+    cron(expire_old_attendance, hour={3}, minute={17}, unique=True),
 ]

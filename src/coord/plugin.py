@@ -33,6 +33,7 @@ from coord.feeds.routes import PUBLIC_ROUTES as FEED_PUBLIC_ROUTES
 from coord.groups.routes import CONTROLLERS as GROUP_CONTROLLERS
 from coord.notify.routes import CONTROLLERS as NOTIFY_CONTROLLERS
 from coord.orgs.routes import OrgController
+from coord.privacy.routes import CONTROLLERS as PRIVACY_CONTROLLERS
 from coord.sessions.routes import CONTROLLERS as SESSION_CONTROLLERS
 from coord.shifts.routes import CONTROLLERS as SHIFT_CONTROLLERS
 
@@ -49,6 +50,7 @@ API_CONTROLLERS: list[Any] = [
     *SHIFT_CONTROLLERS,
     *NOTIFY_CONTROLLERS,
     *FEED_CONTROLLERS,
+    *PRIVACY_CONTROLLERS,
 ]
 
 

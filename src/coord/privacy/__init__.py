@@ -1,0 +1,1 @@
+"""What coord holds about a person: export, erasure, retention."""

@@ -1,0 +1,71 @@
+"""Export everything held about a person; erase them; expire old attendance."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from coord.auth.security import accounts
+from coord.errors import NotFound
+from coord.events.service import unregister
+from coord.privacy import queries
+from coord.shifts.signups import cancel_signup
+
+SECTIONS = {
+    "organizations": queries.ORG_MEMBERSHIPS,
+    "groups": queries.GROUP_MEMBERSHIPS,
+    "attendance": queries.MY_ATTENDANCE,
+    "rsvps": queries.MY_RSVPS,
+    "shift_signups": queries.MY_SIGNUPS,
+    "event_registrations": queries.MY_REGISTRATIONS,
+    "trainings": queries.MY_TRAININGS,
+    "calendar_feeds": queries.MY_FEEDS,
+    "messages": queries.MY_DELIVERIES,
+}
+
+
+def _plain(row: asyncpg.Record) -> dict[str, Any]:
+    return {k: (list(v) if isinstance(v, (list, tuple)) else v) for k, v in dict(row).items()}
+
+
+async def _audit(conn: asyncpg.Connection, user_id: UUID, action: str, detail: str) -> None:
+    org_ids = [r["org_id"] for r in await conn.fetch(queries.MY_ORG_IDS, user_id)] or [None]
+    await conn.execute(queries.AUDIT, org_ids, user_id, action, detail)
+
+
+async def export(conn: asyncpg.Connection, user_id: UUID) -> dict[str, Any]:
+    profile = await conn.fetchrow(queries.PROFILE, user_id)
+    if profile is None:
+        raise NotFound("no such account")
+    data: dict[str, Any] = {"exported_at": datetime.now(timezone.utc), "profile": _plain(profile)}
+    for name, query in SECTIONS.items():
+        data[name] = [_plain(r) for r in await conn.fetch(query, user_id)]
+    prefs = await conn.fetchrow(queries.MY_PREFS, user_id)
+    data["notification_settings"] = _plain(prefs) if prefs else None
+    await _audit(conn, user_id, "user.export", '{"sections": %d}' % (len(SECTIONS) + 2))
+    return data
+
+
+async def erase(conn: asyncpg.Connection, user_id: UUID) -> None:
+    """Identity gone, places given up (waitlists move on), attendance anonymized,
+    future messages stopped, login impossible: all in one transaction."""
+    await _audit(conn, user_id, "user.erase", "{}")
+    for row in await conn.fetch(queries.ACTIVE_FUTURE_SIGNUPS, user_id):
+        await cancel_signup(conn, user_id, row["shift_id"])
+    for row in await conn.fetch(queries.ACTIVE_FUTURE_REGISTRATIONS, user_id):
+        await unregister(conn, user_id, row["event_id"])
+    for statement in queries.ERASE_RELATED:
+        await conn.execute(statement, user_id)
+    await conn.execute(queries.ERASE_IDENTITY, user_id)
+    accounts.forget(user_id)
+
+
+async def expire_attendance(conn: asyncpg.Connection, now: datetime | None = None) -> int:
+    removed = 0
+    for row in await conn.fetch(queries.EXPIRED_ATTENDANCE, now or datetime.now(timezone.utc)):
+        await conn.execute(queries.AUDIT_RETENTION, row["org_id"], row["removed"])
+        removed += row["removed"]
+    return removed

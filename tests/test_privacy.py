@@ -1,0 +1,107 @@
+"""Privacy: export, erasure, retention, and no personal data in events, jobs or logs."""
+
+from __future__ import annotations
+
+import logging
+import pickle
+from datetime import datetime, timedelta, timezone
+
+from coord.db.pool import transaction
+from coord.outbox.relay import drain
+from coord.privacy.service import expire_attendance
+from tests.support import PASSWORD, expect, run_jobs
+from tests.test_api_basics import assert_problem
+from tests.test_participation import past_session
+from tests.test_sessions import setup
+from workers.routing import ROUTING
+
+UTC = timezone.utc
+
+
+async def shift_with_waitlist(client, s):
+    start = (datetime.now(UTC) + timedelta(days=5)).replace(microsecond=0)
+    body = {"role": "Greeter", "starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=2)).isoformat(), "capacity": 1}
+    shift = expect(await client.post(f"/api/v1/orgs/{s.org['id']}/shifts", json=body, headers=s.admin.headers), 201)
+    expect(await client.post(f"/api/v1/shifts/{shift['id']}/signups", headers=s.participant.headers), 201)
+    waiting = expect(await client.post(f"/api/v1/shifts/{shift['id']}/signups", headers=s.bystander.headers), 201)
+    assert waiting["status"] == "waitlisted"
+    return shift
+
+
+async def test_export_holds_everything_about_me_and_is_audited(client, api, pool):
+    s = await setup(client, api)
+    session = await past_session(s)
+    sheet = {"records": [{"user_id": s.participant.id, "status": "present"}]}
+    expect(await client.put(f"/api/v1/sessions/{session['id']}/attendance", json=sheet, headers=s.facilitator.headers), 200)
+    await shift_with_waitlist(client, s)
+    data = expect(await client.get("/api/v1/me/export", headers=s.participant.headers), 200)
+    assert data["profile"]["email"] == s.participant.email
+    assert [g["group_name"] for g in data["groups"]] == [s.group["name"]]
+    assert [(a["session_id"], a["status"]) for a in data["attendance"]] == [(session["id"], "present")]
+    assert [x["status"] for x in data["shift_signups"]] == ["confirmed"]
+    assert data["organizations"][0]["org_id"] == s.org["id"]
+    assert await pool.fetchval("SELECT count(*) FROM audit_log WHERE action = 'user.export' AND actor_id = $1::uuid", s.participant.id) == 1
+    assert_problem(await client.get("/api/v1/me/export"), 401)
+
+
+async def test_erasure_removes_identity_keeps_counts_promotes_and_stops_login(client, api, pool):
+    s = await setup(client, api)
+    session = await past_session(s)
+    sheet = {"records": [{"user_id": s.participant.id, "status": "absent"}]}
+    expect(await client.put(f"/api/v1/sessions/{session['id']}/attendance", json=sheet, headers=s.facilitator.headers), 200)
+    shift = await shift_with_waitlist(client, s)
+    expect(await client.post("/api/v1/me/feeds", json={"scope": "mine"}, headers=s.participant.headers), 201)
+
+    assert (await client.delete("/api/v1/me", headers=s.participant.headers)).status_code == 204
+    user = await pool.fetchrow("SELECT email, password_hash, display_name, deleted_at FROM users WHERE id = $1::uuid", s.participant.id)
+    assert user["email"] is None and user["password_hash"] is None and user["deleted_at"] is not None
+    assert s.participant.email not in str(dict(user))
+    # Only a count of the attendance remains.
+    rows = await pool.fetch("SELECT user_id, status FROM attendance WHERE session_id = $1::uuid", session["id"])
+    assert [(r["user_id"], r["status"]) for r in rows] == [(None, "absent")]
+    # The freed shift place went to the waitlist; feeds and memberships are gone.
+    promoted = expect(await client.get(f"/api/v1/shifts/{shift['id']}/signups/me", headers=s.bystander.headers), 200)
+    assert promoted["status"] == "confirmed"
+    assert await pool.fetchval("SELECT count(*) FROM feed_tokens WHERE user_id = $1::uuid", s.participant.id) == 0
+    assert await pool.fetchval("SELECT count(*) FROM group_members WHERE user_id = $1::uuid", s.participant.id) == 0
+    # No login, no old token, no re-registration clash.
+    assert_problem(await client.get("/api/v1/me", headers=s.participant.headers), 401)
+    login = await client.post("/api/v1/auth/token", json={"email": s.participant.email, "password": PASSWORD})
+    assert_problem(login, 401)
+    assert await pool.fetchval("SELECT count(*) FROM audit_log WHERE action = 'user.erase'") >= 1
+
+
+async def test_attendance_past_the_retention_period_is_deleted_and_audited(client, api, pool):
+    s = await setup(client, api)
+    session = await past_session(s)
+    sheet = {"records": [{"user_id": s.participant.id, "status": "present"}]}
+    expect(await client.put(f"/api/v1/sessions/{session['id']}/attendance", json=sheet, headers=s.facilitator.headers), 200)
+    async with transaction(pool) as conn:
+        assert await expire_attendance(conn) == 0  # within 24 months
+        assert await expire_attendance(conn, now=datetime.now(UTC) + timedelta(days=25 * 31)) == 1
+    assert await pool.fetchval("SELECT count(*) FROM attendance") == 0
+    audit = await pool.fetchrow("SELECT detail FROM audit_log WHERE action = 'attendance.retention'")
+    assert audit["detail"] == {"removed": 1}
+
+
+async def test_no_personal_data_in_events_job_payloads_or_logs(client, api, pool, redis, settings, caplog):
+    caplog.set_level(logging.DEBUG)
+    s = await setup(client, api, discreet_title="Tuesday group")
+    session = await past_session(s)
+    sheet = {"records": [{"user_id": s.participant.id, "status": "absent"}, {"user_id": s.bystander.id, "status": "present"}]}
+    expect(await client.post(f"{s.base}/join", headers=s.bystander.headers), 201)
+    expect(await client.put(f"/api/v1/sessions/{session['id']}/attendance", json=sheet, headers=s.facilitator.headers), 200)
+    await shift_with_waitlist(client, s)
+    await drain(pool, redis, ROUTING)
+    people = [s.admin, s.coordinator, s.facilitator, s.co_facilitator, s.participant, s.bystander]
+    secrets_ = [p.email for p in people] + [await pool.fetchval("SELECT display_name FROM users WHERE id = $1::uuid", p.id) for p in people]
+    secrets_ += [s.group["name"], "present", "absent"]
+
+    outbox = [str(r["payload"]) for r in await pool.fetch("SELECT payload FROM outbox")]
+    jobs = [str(pickle.loads(await redis.get(key))) for key in await redis.keys("arq:job:*")]
+    assert outbox and jobs
+    await run_jobs(settings, pool, redis)
+    logs = [record.getMessage() + str(getattr(record, "__dict__", {})) for record in caplog.records]
+    for where, texts in (("outbox", outbox), ("job payloads", jobs), ("logs", logs)):
+        leaked = {secret for secret in secrets_ for text in texts if secret in text}
+        assert not leaked, f"{where} hold personal data: {leaked}"
