@@ -130,3 +130,19 @@ async def test_unstorable_characters_are_a_400_not_a_500(client):
         response = await client.post("/api/v1/auth/token", content=body.encode("utf-8", "surrogatepass"),
                                      headers={"content-type": "application/json"})
         assert_problem(response, 400)
+
+
+async def test_metrics_show_outbox_lag_and_deliveries(client, api, pool):
+    admin, member = await api.user(), await api.user()
+    org = await api.org(admin)
+    await api.member(org, admin, member, "volunteer")  # one event waits in the outbox
+    await pool.execute("UPDATE outbox SET created_at = now() - interval '90 seconds'")
+    await pool.execute(
+        "INSERT INTO deliveries (key, kind, status) VALUES ('a', 'invite', 'sent'), ('b', 'invite', 'failed')"
+    )
+    text = (await client.get("/metrics")).text
+    lag = float(next(line.split()[1] for line in text.splitlines() if line.startswith("coord_outbox_lag_seconds")))
+    assert lag >= 90
+    assert 'coord_deliveries{kind="invite",status="failed"} 1.0' in text
+    assert "coord_deliveries_failed 1.0" in text
+    assert 'path="/health"' in text or "/health" in text  # request metrics by route

@@ -18,7 +18,7 @@ from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
 from litestar.plugins import InitPluginProtocol
 from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsException, ProblemDetailsPlugin
-from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
+from litestar.plugins.prometheus import PrometheusConfig
 from litestar.stores.redis import RedisStore
 
 from coord.auth.routes import AuthController, MeController
@@ -27,6 +27,7 @@ from coord.config import Settings
 from coord.db.deps import provide_db, provide_redis
 from coord.errors import PROBLEM_BASE, DomainError, ServiceUnavailable, status_title
 from coord.health.routes import health, ready
+from coord.metrics import MetricsController
 from coord.events.routes import CONTROLLERS as EVENT_CONTROLLERS
 from coord.feeds.routes import CONTROLLERS as FEED_CONTROLLERS
 from coord.feeds.routes import PUBLIC_ROUTES as FEED_PUBLIC_ROUTES
@@ -171,7 +172,7 @@ class CoordPlugin(InitPluginProtocol):
         )
         prometheus = PrometheusConfig(app_name="coord", group_path=True, exclude=["^/metrics"])
 
-        app_config.route_handlers.extend([api, *FEED_PUBLIC_ROUTES, health, ready, PrometheusController])
+        app_config.route_handlers.extend([api, *FEED_PUBLIC_ROUTES, health, ready, MetricsController])
         app_config.middleware.append(prometheus.middleware)
         app_config.stores = {
             **(app_config.stores or {}),  # type: ignore[dict-item]

@@ -1,0 +1,40 @@
+"""Prometheus metrics: Litestar's request rates and latencies by route, plus what
+an operator of coord needs to see, read from the database at scrape time (so any
+API process answers for the whole system): outbox lag, deliveries by kind and
+outcome, failed deliveries."""
+
+from __future__ import annotations
+
+from litestar import Response, get
+from litestar.datastructures import State
+from litestar.plugins.prometheus import PrometheusController
+from prometheus_client import Gauge
+
+OUTBOX_LAG = Gauge("coord_outbox_lag_seconds", "Age of the oldest unpublished outbox event (0 when none)")
+OUTBOX_WAITING = Gauge("coord_outbox_unpublished", "Outbox events not yet relayed to jobs")
+DELIVERIES = Gauge("coord_deliveries", "Messages by kind and outcome", ["kind", "status"])
+FAILED = Gauge("coord_deliveries_failed", "Messages that failed for good, awaiting an admin")
+
+OUTBOX_QUERY = """
+SELECT count(*) AS waiting, coalesce(extract(epoch FROM now() - min(created_at)), 0) AS lag
+FROM outbox WHERE published_at IS NULL
+"""
+DELIVERY_QUERY = "SELECT kind, status, count(*) AS n FROM deliveries GROUP BY kind, status"
+
+
+class MetricsController(PrometheusController):
+    path = "/metrics"
+
+    @get(operation_id="metrics", exclude_from_auth=True, tags=["operations"])
+    async def get(self, state: State) -> Response:  # type: ignore[override]
+        """Prometheus metrics (text format)."""
+        async with state.pool.acquire() as conn:
+            outbox = await conn.fetchrow(OUTBOX_QUERY)
+            rows = await conn.fetch(DELIVERY_QUERY)
+        OUTBOX_WAITING.set(outbox["waiting"])
+        OUTBOX_LAG.set(float(outbox["lag"]))
+        DELIVERIES.clear()
+        for row in rows:
+            DELIVERIES.labels(row["kind"], row["status"]).set(row["n"])
+        FAILED.set(sum(r["n"] for r in rows if r["status"] == "failed"))
+        return await super().get.fn(self)
