@@ -78,3 +78,99 @@ async def test_worker_killed_mid_batch_every_message_once(database_url, redis_ur
     finally:
         log.close()
         controller.stop()
+
+
+@pytest.mark.slow
+async def test_postgres_restarted_under_load(tmp_path):
+    """Signups keep coming to a real `coord serve` while its PostgreSQL stops and
+    starts again: the outage answers 503 with Retry-After (never a 500), the
+    server recovers by itself, and every signup that exists is whole (its event
+    recorded with it; capacity held)."""
+    from datetime import datetime, timedelta, timezone
+
+    import asyncpg
+    import httpx
+
+    from coord.db.migrate import migrate
+    from coord.embedded import EmbeddedPostgres, EmbeddedRedis
+
+    postgres, redis_server = EmbeddedPostgres(tmp_path / "pg"), EmbeddedRedis(tmp_path / "redis")
+    pg_port, port = free_port(), free_port()
+    database_url = postgres.start(pg_port).url
+    redis_url = redis_server.start().url
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COORD_")}
+    env.update(COORD_DATABASE_URL=database_url, COORD_REDIS_URL=redis_url, COORD_DATA_DIR=str(tmp_path),
+               COORD_PORT=str(port), COORD_SECRET_KEY=TEST_SECRET, COORD_LOGIN_ATTEMPTS_PER_MINUTE="100000")
+    server = None
+    try:
+        await migrate(database_url)
+        server = subprocess.Popen([sys.executable, "-m", "coord", "serve"], env=env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        base = f"http://127.0.0.1:{port}"
+        async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+            for _ in range(200):
+                try:
+                    if (await http.get("/ready")).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                await asyncio.sleep(0.1)
+
+            async def user(n: int) -> dict:
+                email = f"v{n}@example.org"
+                body = {"email": email, "password": "a long enough passphrase", "display_name": f"V{n}"}
+                assert (await http.post("/api/v1/auth/register", json=body)).status_code == 201
+                token = (await http.post("/api/v1/auth/token", json={"email": email, "password": body["password"]})).json()
+                return {"email": email, "headers": {"Authorization": f"Bearer {token['access_token']}"}}
+
+            admin = await user(0)
+            org_body = {"name": "Drill", "slug": "drill", "timezone": "UTC", "contact_email": "d@example.org"}
+            org = (await http.post("/api/v1/orgs", json=org_body, headers=admin["headers"])).json()
+            volunteers = [await user(n) for n in range(1, 31)]
+            for person in volunteers:
+                member = {"email": person["email"], "roles": ["volunteer"]}
+                assert (await http.post(f"/api/v1/orgs/{org['id']}/members", json=member, headers=admin["headers"])).status_code == 201
+            start = (datetime.now(timezone.utc) + timedelta(days=2)).replace(microsecond=0)
+            shift_body = {"role": "Greeter", "starts_at": start.isoformat(),
+                          "ends_at": (start + timedelta(hours=2)).isoformat(), "capacity": 10}
+            shift = (await http.post(f"/api/v1/orgs/{org['id']}/shifts", json=shift_body, headers=admin["headers"])).json()
+            statuses: list[int] = []
+
+            async def sign_up(person) -> int:
+                response = await http.post(f"/api/v1/shifts/{shift['id']}/signups", headers=person["headers"])
+                statuses.append(response.status_code)
+                if response.status_code == 503:
+                    assert response.headers.get("retry-after")
+                return response.status_code
+
+            in_flight = [asyncio.create_task(sign_up(p)) for p in volunteers[:10]]
+            await asyncio.sleep(0.02)
+            await asyncio.to_thread(postgres.stop)
+            during = [await sign_up(p) for p in volunteers[10:20]]
+            await asyncio.gather(*in_flight)
+            await asyncio.to_thread(postgres.start, pg_port)
+            for _ in range(300):
+                if (await http.get("/ready")).status_code == 200:
+                    break
+                await asyncio.sleep(0.1)
+            else:
+                raise AssertionError("no recovery without a restart")
+            after = await asyncio.gather(*(sign_up(p) for p in volunteers[20:]))
+        print(f"\ndrill: PostgreSQL stopped under load: statuses seen {sorted(set(statuses))}; during the outage "
+              f"{during.count(503)}/{len(during)} answered 503; after recovery {after.count(201)}/{len(after)} signed up")
+        assert 500 not in statuses and set(statuses) <= {201, 503}
+        assert set(during) == {503} and set(after) == {201}
+        conn = await asyncpg.connect(database_url)
+        try:
+            signups = await conn.fetch("SELECT status FROM signups")
+            events = await conn.fetchval("SELECT count(*) FROM outbox WHERE kind LIKE 'signup.%'")
+            assert len(signups) == events == statuses.count(201), "a signup was half-written or lost"
+            assert sum(s["status"] == "confirmed" for s in signups) == min(10, len(signups))
+        finally:
+            await conn.close()
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+        redis_server.stop()
+        postgres.stop()

@@ -14,6 +14,7 @@ from litestar.security.jwt import JWTAuth, Token
 from coord.auth import queries
 from coord.auth.schemas import CurrentUser
 from coord.config import Settings
+from coord.db.pool import ACQUIRE_TIMEOUT_S
 
 # Routes that need no token (everything else does).
 PUBLIC_PATHS = [
@@ -92,8 +93,8 @@ async def retrieve_user(token: Token, connection: ASGIConnection[Any, Any, Any, 
     if cached := accounts.get((user_id, version)):
         return cached
     pool = connection.app.state.pool
-    async with pool.acquire() as conn:
-        row = await conn.fetchrow(queries.USER_FOR_TOKEN, user_id, version)
+    async with pool.acquire(timeout=ACQUIRE_TIMEOUT_S) as conn:
+        row = await conn.fetchrow(queries.USER_FOR_TOKEN, user_id, version, timeout=ACQUIRE_TIMEOUT_S)
     if row is None:
         return None
     user = CurrentUser(**dict(row))

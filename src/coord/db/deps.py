@@ -13,10 +13,12 @@ import asyncpg
 from litestar.datastructures import State
 from redis.asyncio import Redis
 
+from coord.db.pool import ACQUIRE_TIMEOUT_S
+
 
 async def provide_db(state: State) -> AsyncGenerator[asyncpg.Connection, None]:
     pool: asyncpg.Pool = state.pool
-    async with pool.acquire() as conn, conn.transaction():
+    async with pool.acquire(timeout=ACQUIRE_TIMEOUT_S) as conn, conn.transaction():
         yield conn
 
 

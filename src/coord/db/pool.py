@@ -19,6 +19,10 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
     )
 
 
+# Waiting for a free connection longer than this means trouble: answer 503 instead.
+ACQUIRE_TIMEOUT_S = 10.0
+
+
 async def create_pool(dsn: str, *, min_size: int = 2, max_size: int = 40) -> asyncpg.Pool:
     return await asyncpg.create_pool(
         dsn,
@@ -26,6 +30,7 @@ async def create_pool(dsn: str, *, min_size: int = 2, max_size: int = 40) -> asy
         max_size=max_size,
         init=_init_connection,
         command_timeout=30,
+        timeout=5,  # connecting: a database that is down must fail fast (503), not hang
         # A server restart must not leave dead connections in the pool for long.
         max_inactive_connection_lifetime=60,
         server_settings={"application_name": "coord"},
