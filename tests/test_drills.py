@@ -113,8 +113,9 @@ async def test_postgres_restarted_under_load(tmp_path):
     server = None
     try:
         await migrate(database_url)
+        server_log = open(tmp_path / "serve.log", "wb")
         server = subprocess.Popen([sys.executable, "-m", "coord", "serve"], env=env,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                  stdout=server_log, stderr=subprocess.STDOUT)
         base = f"http://127.0.0.1:{port}"
         async with httpx.AsyncClient(base_url=base, timeout=30) as http:
             for _ in range(200):
@@ -167,13 +168,18 @@ async def test_postgres_restarted_under_load(tmp_path):
             after = await asyncio.gather(*(sign_up(p) for p in volunteers[20:]))
         print(f"\ndrill: PostgreSQL stopped under load: statuses seen {sorted(set(statuses))}; during the outage "
               f"{during.count(503)}/{len(during)} answered 503; after recovery {after.count(201)}/{len(after)} signed up")
-        assert 500 not in statuses and set(statuses) <= {201, 503}
+        errors = [line for line in (tmp_path / "serve.log").read_text().splitlines() if '"level": "error"' in line]
+        assert 500 not in statuses and set(statuses) <= {201, 503}, "\n".join(errors[:2])
         assert set(during) == {503} and set(after) == {201}
         conn = await asyncpg.connect(database_url)
         try:
             signups = await conn.fetch("SELECT status FROM signups")
             events = await conn.fetchval("SELECT count(*) FROM outbox WHERE kind LIKE 'signup.%'")
-            assert len(signups) == events == statuses.count(201), "a signup was half-written or lost"
+            # Whole: every signup row has its event. A 201 always means a signup exists;
+            # a 503 can come after the commit (the connection broke on release), so
+            # the rows may outnumber the 201s by the requests cut off mid-flight.
+            assert len(signups) == events, "a signup without its event (or the reverse): half-written"
+            assert statuses.count(201) <= len(signups) <= statuses.count(201) + 10
             assert sum(s["status"] == "confirmed" for s in signups) == min(10, len(signups))
         finally:
             await conn.close()

@@ -113,7 +113,7 @@ def unavailable_problem(exc: Exception) -> ProblemDetailsException:
 
 
 def internal_error_handler(request: Request, exc: Exception) -> Response:
-    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    log.exception("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path)
     problem = _problem(500, "internal-error", "Internal error", "something went wrong on our side; it has been logged")
     return problem.to_response(request)
 
@@ -127,6 +127,9 @@ def _is_unavailable(exc: BaseException) -> bool:
             asyncpg.exceptions.CannotConnectNowError,
             asyncpg.exceptions.InterfaceError,
             asyncpg.exceptions.AdminShutdownError,
+            asyncpg.exceptions.PostgresConnectionError,
+            # A connection that broke mid-query then fails its ROLLBACK with this.
+            asyncpg.exceptions.InternalClientError,
             redis.exceptions.ConnectionError,
             redis.exceptions.TimeoutError,
             TimeoutError,
@@ -141,8 +144,23 @@ UNSTORABLE_TEXT = (
 )
 
 
+def _leaves(exc: BaseException) -> list[BaseException]:
+    if isinstance(exc, BaseExceptionGroup):
+        return [leaf for inner in exc.exceptions for leaf in _leaves(inner)]
+    return [exc]
+
+
 def exception_handler(request: Request, exc: Exception) -> Response:
     """Anything not an HTTPException: bad text (400), a dependency outage (503) or a bug (500)."""
+    if isinstance(exc, BaseExceptionGroup):
+        # Cleanup after a broken connection can raise several errors at once: an
+        # outage anywhere in the group makes the whole request a 503.
+        leaves = _leaves(exc)
+        outage = next((leaf for leaf in leaves if _is_unavailable(leaf)), None)
+        if outage is not None:
+            return unavailable_problem(outage).to_response(request)  # type: ignore[arg-type]
+        if len(leaves) == 1 and isinstance(leaves[0], Exception):
+            exc = leaves[0]
     if isinstance(exc, UNSTORABLE_TEXT):
         # NUL characters and lone surrogates are valid JSON but not storable text.
         detail = "the request holds characters that cannot be stored (such as NUL or lone surrogates)"
