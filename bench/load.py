@@ -158,7 +158,9 @@ class RawConnection:
                     chunked = b"chunked" in value.lower()
                 elif name == b"connection":
                     close = b"close" in value.lower()
-            if chunked:
+            if status in (204, 304) or 100 <= status < 200:
+                body = b""  # RFC 9110: these never carry a body, whatever the headers say
+            elif chunked:
                 body = await self._chunked()
             elif length is not None:
                 body = await reader.readexactly(length)

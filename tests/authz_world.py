@@ -17,7 +17,7 @@ async def build_world(client, api, pool) -> dict:
     people = {role: await api.user(role) for role in ROLES if role != "anonymous"}
     admin = people["admin"]
     org = await api.org(admin)
-    other_org = await api.org(people["outsider"])
+    await api.org(people["outsider"])  # the outsider is admin of another organization
     await api.member(org, admin, people["coordinator"], "coordinator")
     for role in ("facilitator", "facilitator_other"):
         await api.member(org, admin, people[role], "facilitator")
@@ -26,7 +26,7 @@ async def build_world(client, api, pool) -> dict:
     extra = await api.user("pending")
     await api.member(org, admin, extra, "participant")
 
-    venue = expect(await client.post(f"/api/v1/orgs/{org['id']}/venues",
+    expect(await client.post(f"/api/v1/orgs/{org['id']}/venues",
                                      json={"name": "Hall", "kind": "in_person", "address": "1 Main St"},
                                      headers=admin.headers), 201)
     group = await make_group(client, org, admin)

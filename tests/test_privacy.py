@@ -105,3 +105,13 @@ async def test_no_personal_data_in_events_job_payloads_or_logs(client, api, pool
     for where, texts in (("outbox", outbox), ("job payloads", jobs), ("logs", logs)):
         leaked = {secret for secret in secrets_ for text in texts if secret in text}
         assert not leaked, f"{where} hold personal data: {leaked}"
+
+
+async def test_erasure_stops_cached_feeds_at_once(client, api, pool):
+    s = await setup(client, api)
+    feed = expect(await client.post("/api/v1/me/feeds", json={"scope": "mine"}, headers=s.participant.headers), 201)
+    path = "/" + feed["url"].split("/", 3)[3]
+    assert (await client.get(path)).status_code == 200
+    assert (await client.get(path)).status_code == 200  # now served from the cache
+    assert (await client.delete("/api/v1/me", headers=s.participant.headers)).status_code == 204
+    assert (await client.get(path)).status_code == 404

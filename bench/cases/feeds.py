@@ -7,7 +7,6 @@ cancelled and a moved occurrence) plus 300 confirmed shifts, inserted with SQL.
 
 from __future__ import annotations
 
-import asyncio
 import statistics
 import time
 from datetime import datetime, timedelta, timezone
@@ -18,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
-from bench.load import RawConnection, Request
+from bench.load import Request
 from bench.registry import Context, benchmark, result
 from coord.calendar import PRODID, CalEvent, render_calendar
 from coord.feeds import content
@@ -79,54 +78,14 @@ async def _setup(ctx: Context) -> dict[str, Any]:
     return world
 
 
-class _Connection(RawConnection):
-    """bench.load's raw client, except that a 304 has no body (RFC 9110 15.4.5): the
-    stock client waits for one until the server closes the connection."""
-
-    async def send(self, data: bytes) -> tuple[int, bytes]:
-        if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
-        assert self.reader is not None
-        try:
-            self.writer.write(data)
-            head = await self.reader.readuntil(b"\r\n\r\n")
-            lines = head.split(b"\r\n")
-            status = int(lines[0].split(b" ", 2)[1])
-            length = 0
-            for line in lines[1:]:
-                name, _, value = line.partition(b":")
-                if name.strip().lower() == b"content-length":
-                    length = int(value)
-            body = b"" if status == 304 else await self.reader.readexactly(length)
-        except BaseException:
-            self.close()
-            raise
-        return status, body
-
-
-async def _load(ctx: Context, request: Request, expect: int, concurrency: int = 32):
-    parts = urlsplit(ctx.base_url)
-    host, port = parts.hostname or "127.0.0.1", parts.port or 80
-    data = request.encode(f"{host}:{port}")
-    connections = [_Connection(host, port) for _ in range(concurrency)]
-
-    async def op(worker: int) -> bool:
-        return (await connections[worker].send(data))[0] == expect
-
-    try:
-        return await ctx.ops_load(op, concurrency=concurrency)
-    finally:
-        for connection in connections:
-            connection.close()
-
-
 @benchmark("feed_304_vs_health")
 async def feed_304_vs_health(ctx: Context) -> dict:
     """value: cached feed revalidations (304) per second; baseline: GET /health in the
-    same run, with the same client (bench.load's raw client, made to read 304s right)."""
+    same run, with the same client (bench.load's raw client)."""
     world = await _setup(ctx)
-    health = await _load(ctx, Request("GET", "/health"), 200)
-    feed = await _load(ctx, Request("GET", world["path"], headers={"If-None-Match": world["etag"]}), 304)
+    health = await ctx.http_load(Request("GET", "/health"), expect=200)
+    revalidate = Request("GET", world["path"], headers={"If-None-Match": world["etag"]})
+    feed = await ctx.http_load(revalidate, expect=304)
     return result("feed_304_vs_health", feed.rate, "req/s", baseline=health.rate)
 
 

@@ -126,7 +126,8 @@ async def invites(ctx: Context):
 
         # Up to 10,000 events in all, then compare the worker's memory.
         remaining = max(0, RSS_EVENTS - steady_total - backlog)
-        batch = [await one_signup() for _ in range(remaining)]
+        for _ in range(remaining):
+            await one_signup()
         sink.accepted.clear()
         marker = [await one_signup() for _ in range(5)]
         await _wait_delivered(sink, list(set(marker)), 600)

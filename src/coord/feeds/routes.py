@@ -1,11 +1,17 @@
 from __future__ import annotations
 
-from litestar import Controller, delete, get, post
+from litestar import Controller, Request, Response, delete, get, post
+from litestar.background_tasks import BackgroundTask
 from litestar.datastructures import State
+from litestar.params import FromPath
 
-from coord.feeds import service
+from coord.errors import NotFound
+from coord.feeds import service, serving
+from coord.feeds.local import LocalValidators
 from coord.feeds.schemas import FeedCreatedOut, FeedIn, FeedOut
 from coord.http import DB, AuthedRequest, Body, PathId
+
+CALENDAR = "text/calendar"  # Litestar adds "; charset=utf-8"
 
 
 class MyFeedsController(Controller):
@@ -23,10 +29,72 @@ class MyFeedsController(Controller):
         return await service.list_feeds(db, request.user.id)
 
     @delete("/{feed_id:uuid}", operation_id="revokeFeed", status_code=204)
-    async def revoke(self, request: AuthedRequest, feed_id: PathId, db: DB) -> None:
+    async def revoke(self, request: AuthedRequest, feed_id: PathId, state: State) -> None:
         """Revoke a feed: its URL answers 404 from now on."""
-        await service.revoke_feed(db, request.user.id, feed_id)
+        key = await service.revoke_feed(state.pool, state.redis, request.user.id, feed_id)
+        validators(state).drop([key])  # this process at once; the others through the channel
+
+
+def validators(state: State) -> LocalValidators:
+    """This app's in-memory feed validators, listening for invalidations from the first use on."""
+    local = state.get("feed_validators")
+    if local is None:
+        local = state.feed_validators = LocalValidators(state.redis)
+        local.start()
+    return local
+
+
+def _response(served: serving.Served, background: BackgroundTask | None = None) -> Response[bytes]:
+    headers = {
+        "ETag": served.meta.etag,
+        "Last-Modified": served.meta.last_modified,
+        "Cache-Control": served.cache_control,
+    }
+    if served.status == 304:
+        return Response(b"", status_code=304, headers=headers, background=background)
+    return Response(served.body or b"", status_code=200, media_type=CALENDAR, headers=headers, background=background)
+
+
+@get(
+    "/feeds/{filename:str}",
+    operation_id="getPrivateFeed",
+    exclude_from_auth=True,
+    tags=["feeds"],
+    cache=False,
+    summary="A private calendar feed (GET /feeds/{token}.ics)",
+)
+async def private_feed(filename: FromPath[str], request: Request, state: State) -> Response[bytes]:
+    """A private iCalendar feed by the secret in its URL, for calendar apps to subscribe to.
+
+    Answers 304 when If-None-Match holds the current ETag. A malformed, unknown or
+    revoked URL gets the same 404."""
+    token, dot_ics = filename[:-4], filename[-4:]
+    if dot_ics != ".ics":
+        raise NotFound(serving.NO_SUCH_FEED)
+    served = await serving.private_feed(
+        state.pool, state.redis, validators(state), state.settings, token, request.headers.get("if-none-match")
+    )
+    feed_id = served.meta.feed_id
+    touch = None
+    if feed_id is not None and serving.touch_due(feed_id):
+        touch = BackgroundTask(serving.touch, state.pool, state.redis, feed_id)
+    return _response(served, touch)
+
+
+@get(
+    "/orgs/{slug:str}/events.ics",
+    operation_id="getPublicEventsFeed",
+    exclude_from_auth=True,
+    tags=["feeds"],
+    cache=False,
+)
+async def public_events_feed(slug: FromPath[str], request: Request, state: State) -> Response[bytes]:
+    """An organization's public community events as an iCalendar feed; no login needed."""
+    served = await serving.public_events(
+        state.pool, state.redis, validators(state), state.settings, slug, request.headers.get("if-none-match")
+    )
+    return _response(served)
 
 
 CONTROLLERS = [MyFeedsController]  # mounted under /api/v1
-PUBLIC_ROUTES: list = []  # mounted at the root: /feeds/{token}.ics, /orgs/{slug}/events.ics
+PUBLIC_ROUTES: list = [private_feed, public_events_feed]  # mounted at the root

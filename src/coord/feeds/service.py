@@ -1,15 +1,16 @@
-"""Creating, listing and revoking private feeds."""
+"""Creating, listing and revoking private feeds (serving them: coord.feeds.serving)."""
 
 from __future__ import annotations
 
 from uuid import UUID
 
 import asyncpg
+from redis.asyncio import Redis
 
 from coord.access import require_member
 from coord.config import Settings
 from coord.errors import NotFound, Unprocessable
-from coord.feeds import queries
+from coord.feeds import cache, queries
 from coord.feeds.schemas import FeedCreatedOut, FeedIn, FeedOut
 from coord.feeds.tokens import new_token
 
@@ -42,6 +43,16 @@ async def list_feeds(conn: asyncpg.Connection, user_id: UUID) -> list[FeedOut]:
     return [FeedOut(**dict(r)) for r in await conn.fetch(queries.LIST_FEEDS, user_id)]
 
 
-async def revoke_feed(conn: asyncpg.Connection, user_id: UUID, feed_id: UUID) -> None:
-    if await conn.fetchval(queries.DELETE_FEED, feed_id, user_id) is None:
+async def revoke_feed(pool: asyncpg.Pool, redis: Redis, user_id: UUID, feed_id: UUID) -> str:
+    """Delete the feed, commit, then drop its cached render: once this returns, its URL is a 404.
+
+    The cache is dropped after the commit (not inside the request's transaction) so
+    that no render that read the feed before the commit can be stored afterwards.
+    Returns the cache key, for the caller to drop from its process's memory too."""
+    async with pool.acquire() as conn, conn.transaction():
+        token_hash = await conn.fetchval(queries.DELETE_FEED_RETURNING_HASH, feed_id, user_id)
+    if token_hash is None:
         raise NotFound("no such feed")
+    key = cache.private_key(token_hash)
+    await cache.forget(redis, [key])
+    return key

@@ -28,6 +28,7 @@ MY_TRAININGS = "SELECT code, completed_on, expires_on, verified_at FROM training
 MY_FEEDS = "SELECT id, scope, org_id, discreet, created_at, last_fetched_at FROM feed_tokens WHERE user_id = $1"
 MY_PREFS = "SELECT disabled_kinds, quiet_start::text, quiet_end::text, discreet FROM notification_prefs WHERE user_id = $1"
 MY_DELIVERIES = "SELECT kind, status, created_at, sent_at FROM deliveries WHERE user_id = $1 ORDER BY created_at"
+MY_FEED_HASHES = "SELECT token_hash FROM feed_tokens WHERE user_id = $1"
 MY_ORG_IDS = "SELECT org_id FROM org_members WHERE user_id = $1"
 
 AUDIT = """

@@ -3,6 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, delete, get
+from litestar.datastructures import State
+
+from coord.feeds import cache
+from coord.feeds.routes import validators
 
 from coord.http import DB, AuthedRequest
 from coord.privacy import service
@@ -18,9 +22,15 @@ class MyDataController(Controller):
         return await service.export(db, request.user.id)
 
     @delete("", operation_id="eraseMe", status_code=204)
-    async def erase(self, request: AuthedRequest, db: DB) -> None:
+    async def erase(self, request: AuthedRequest, state: State) -> None:
         """Erase my account: identity gone, attendance anonymized, messages stopped, login impossible."""
-        await service.erase(db, request.user.id)
+        # Its own transaction: the feeds' cached renders are dropped after the commit,
+        # so no render that read them before can be stored afterwards.
+        async with state.pool.acquire() as conn, conn.transaction():
+            feed_hashes = await service.erase(conn, request.user.id)
+        keys = [cache.private_key(h) for h in feed_hashes]
+        await cache.forget(state.redis, keys)
+        validators(state).drop(keys)
 
 
 CONTROLLERS = [MyDataController]

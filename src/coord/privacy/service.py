@@ -49,9 +49,11 @@ async def export(conn: asyncpg.Connection, user_id: UUID) -> dict[str, Any]:
     return data
 
 
-async def erase(conn: asyncpg.Connection, user_id: UUID) -> None:
+async def erase(conn: asyncpg.Connection, user_id: UUID) -> list[bytes]:
     """Identity gone, places given up (waitlists move on), attendance anonymized,
-    future messages stopped, login impossible: all in one transaction."""
+    future messages stopped, login impossible: all in one transaction. Returns the
+    hashes of the feeds it deleted, whose cached renders the caller drops after commit."""
+    feed_hashes = [r["token_hash"] for r in await conn.fetch(queries.MY_FEED_HASHES, user_id)]
     await _audit(conn, user_id, "user.erase", "{}")
     for row in await conn.fetch(queries.ACTIVE_FUTURE_SIGNUPS, user_id):
         await cancel_signup(conn, user_id, row["shift_id"])
@@ -61,6 +63,7 @@ async def erase(conn: asyncpg.Connection, user_id: UUID) -> None:
         await conn.execute(statement, user_id)
     await conn.execute(queries.ERASE_IDENTITY, user_id)
     accounts.forget(user_id)
+    return feed_hashes
 
 
 async def expire_attendance(conn: asyncpg.Connection, now: datetime | None = None) -> int:
