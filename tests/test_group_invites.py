@@ -99,3 +99,17 @@ async def test_nothing_is_sent_about_sessions_already_over(client, api, smtp, ma
     await s.series(start, "FREQ=DAILY;COUNT=5", timezone="UTC")
     await run_jobs(mail_settings, pool, redis)
     assert [m for m in smtp.messages if "schedule" in m["Subject"]] == []
+
+
+async def test_a_series_ended_before_its_first_session_is_cancelled_whole(client, api, smtp, mail_settings, pool, redis):
+    s = await setup(client, api)
+    series = await s.series(local_start(2), "FREQ=WEEKLY;BYDAY=TU;COUNT=4")
+    await run_jobs(mail_settings, pool, redis)
+    smtp.messages.clear()
+    expect(await client.post(f"/api/v1/series/{series['id']}/end", headers=s.facilitator.headers), 200)
+    await run_jobs(mail_settings, pool, redis)
+    cancel = only(smtp, s.participant, "Your group's sessions have ended")
+    inline = calendar_parts(cancel)[0]
+    assert inline.get_param("method") == "CANCEL"
+    [vevent] = icalendar.Calendar.from_ical(inline.get_payload(decode=True)).walk("VEVENT")
+    assert str(vevent["UID"]) == f"series-{series['id']}@coord" and "RECURRENCE-ID" not in vevent

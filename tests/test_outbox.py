@@ -143,6 +143,8 @@ async def test_relay_survives_a_redis_outage_and_delivers_everything_once(
     finally:
         await worker_redis.aclose()
     recipients = sorted(m["To"] for m in smtp.messages)
+    print(f"\ndrill: Redis stopped while {len(people)} events were written; the outbox held them, the relay "
+          f"survived, and after Redis returned {len(recipients)} messages reached {len(set(recipients))} people")
     assert recipients == sorted([first.email, *[p.email for p in people]])
 
 
@@ -155,3 +157,39 @@ async def _wait_for(probe, expected, timeout: float = 10.0) -> None:
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"waited {timeout}s for {expected!r}, still {value!r}")
         await asyncio.sleep(0.1)
+
+
+async def test_smtp_deferring_then_refusing_ends_as_a_failed_delivery_admins_see(
+    mail_settings, pool, redis, api, smtp, client, monkeypatch
+):
+    import coord.notify.delivery as delivery
+
+    monkeypatch.setattr(delivery, "BACKOFF_S", (0.2,))
+    smtp.refuse_with = ["451 4.3.0 try again later", "550 5.1.1 mailbox unavailable"]
+    admin, newcomer = await api.user(), await api.user()
+    org = await api.org(admin)
+    await api.member(org, admin, newcomer, "volunteer")
+    await run_jobs(mail_settings, pool, redis)
+    [failed] = (await client.get(f"/api/v1/orgs/{org['id']}/deliveries", headers=admin.headers)).json()["items"]
+    print(f"\ndrill: SMTP answered 451 then 550: delivery {failed['status']} after {failed['attempts']} attempts "
+          f"({failed['last_error']}); no message accepted: {smtp.messages == []}")
+    assert (failed["status"], failed["attempts"]) == ("failed", 2) and "550" in failed["last_error"]
+    assert smtp.messages == []
+
+
+async def test_request_id_follows_the_change_to_the_job(client, api, pool, redis, mail_settings, caplog):
+    import logging
+
+    caplog.set_level(logging.INFO, logger="coord.jobs")
+    admin, newcomer = await api.user(), await api.user()
+    org = await api.org(admin)
+    body = {"email": newcomer.email, "roles": ["volunteer"]}
+    headers = {**admin.headers, "X-Request-ID": "trace-me-123"}
+    response = await client.post(f"/api/v1/orgs/{org['id']}/members", json=body, headers=headers)
+    assert response.headers["x-request-id"] == "trace-me-123"
+    assert await pool.fetchval("SELECT request_id FROM outbox WHERE kind = 'org.member_added'") == "trace-me-123"
+    await run_jobs(mail_settings, pool, redis)
+    from coord.observability import JsonFormatter
+
+    lines = [JsonFormatter().format(r) for r in caplog.records if r.name == "coord.jobs"]
+    assert any('"request_id": "trace-me-123"' in line and "welcome" in line for line in lines), lines

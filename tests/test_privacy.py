@@ -115,3 +115,26 @@ async def test_erasure_stops_cached_feeds_at_once(client, api, pool):
     assert (await client.get(path)).status_code == 200  # now served from the cache
     assert (await client.delete("/api/v1/me", headers=s.participant.headers)).status_code == 204
     assert (await client.get(path)).status_code == 404
+
+
+async def test_secrets_stay_out_of_logs_errors_and_the_schema(client, api, caplog):
+    from coord.observability import JsonFormatter
+
+    caplog.set_level(logging.DEBUG)
+    user = await api.user()
+    feed = expect(await client.post("/api/v1/me/feeds", json={"scope": "mine"}, headers=user.headers), 201)
+    token = feed["url"].rsplit("/", 1)[1].removesuffix(".ics")
+    path = f"/feeds/{token}.ics"
+    assert (await client.get(path)).status_code == 200
+    wrong = await client.get(f"/feeds/{token[:-2]}xx.ics")
+    assert wrong.status_code == 404 and token[:-2] not in wrong.text
+    bearer = user.headers["Authorization"].split()[1]
+    # The test's own HTTP client (httpx) logs its requests; the server's records are what count.
+    server_side = [r for r in caplog.records if not r.name.startswith(("httpx", "httpcore"))]
+    formatted = [JsonFormatter().format(record) for record in server_side]
+    assert any("/feeds/[redacted]" in line for line in formatted)  # the access line is there, redacted
+    for secret in (token, bearer, PASSWORD):
+        leaks = [line for line in formatted if secret in line]
+        assert not leaks, leaks[:2]
+    schema = (await client.get("/schema/openapi.json")).text
+    assert token not in schema and "test-secret-key" not in schema

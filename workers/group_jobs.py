@@ -12,7 +12,7 @@ import msgspec
 
 from coord.notify import queries
 from coord.notify.delivery import DeliveryKey
-from coord.notify.schedules import occurrence_cancel, series_invite
+from coord.notify.schedules import occurrence_cancel, series_cancel, series_invite
 from coord.observability import request_id_var
 from coord.outbox.events import (
     AnyEvent,
@@ -28,6 +28,11 @@ from workers.schedule_jobs import URGENT_WITHIN, deliver_each
 
 log = logging.getLogger("coord.jobs")
 UTC = timezone.utc
+ENDED_WITH_FUTURE_CANCELLED = """
+SELECT r.ended_at IS NOT NULL AND exists(
+    SELECT 1 FROM sessions s WHERE s.series_id = r.id AND s.status = 'cancelled' AND s.ends_at > now())
+FROM series r WHERE r.id = $1
+"""
 HAS_FUTURE = "SELECT exists(SELECT 1 FROM sessions WHERE series_id = $1 AND status <> 'cancelled' AND ends_at > now())"
 
 
@@ -48,10 +53,13 @@ async def send_group_schedule(
             case SeriesScheduled(series_id=series_id, group_id=group_id) | SeriesChanged(
                 series_id=series_id, group_id=group_id
             ):
+                people = await conn.fetch(queries.GROUP_PEOPLE, group_id)
                 if await conn.fetchval(HAS_FUTURE, series_id):
                     reason = "scheduled" if isinstance(event, SeriesScheduled) else "changed"
-                    people = await conn.fetch(queries.GROUP_PEOPLE, group_id)
                     plan += [(p["user_id"], series_id, "series", reason, False) for p in people]
+                elif isinstance(event, SeriesChanged) and await conn.fetchval(ENDED_WITH_FUTURE_CANCELLED, series_id):
+                    # Ended with nothing left ahead: the whole series is cancelled.
+                    plan += [(p["user_id"], series_id, "series_cancel", "ended", False) for p in people]
             case SessionRescheduled(session_id=session_id, group_id=group_id) | SessionCancelled(
                 session_id=session_id, group_id=group_id
             ):
@@ -76,6 +84,12 @@ async def send_group_schedule(
 
             async def build(conn, recipient, target=target):
                 return await occurrence_cancel(conn, settings, recipient, target)
+
+            kind = "cancellation"
+        elif what == "series_cancel":
+
+            async def build(conn, recipient, target=target):
+                return await series_cancel(conn, settings, recipient, target)
 
             kind = "cancellation"
         else:

@@ -58,13 +58,19 @@ class JsonFormatter(logging.Formatter):
 _listener: QueueListener | None = None
 
 
-class _RequestIdQueueHandler(QueueHandler):
-    """Captures the request id on the event-loop thread, where the contextvar lives."""
+_base_factory = logging.getLogRecordFactory()
 
-    def prepare(self, record: logging.LogRecord) -> logging.LogRecord:
-        if getattr(record, "request_id", None) is None:
-            record.request_id = request_id_var.get()
-        return super().prepare(record)
+
+def _record_with_request_id(*args: Any, **kwargs: Any) -> logging.LogRecord:
+    """Every log record carries the request id of the context it was made in (the
+    request, or the job that the request's event became), whatever handler writes it."""
+    record = _base_factory(*args, **kwargs)
+    if not hasattr(record, "request_id"):
+        record.request_id = request_id_var.get()
+    return record
+
+
+logging.setLogRecordFactory(_record_with_request_id)
 
 
 def configure_logging(level: str = "INFO") -> None:
@@ -80,7 +86,7 @@ def configure_logging(level: str = "INFO") -> None:
     _listener.start()
     atexit.register(_listener.stop)
     root = logging.getLogger()
-    root.handlers[:] = [_RequestIdQueueHandler(log_queue)]
+    root.handlers[:] = [QueueHandler(log_queue)]
     root.setLevel(level)
     for noisy in ("uvicorn.access", "arq.worker", "aiosmtpd", "mail.log"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import asyncpg
 
@@ -111,3 +112,28 @@ async def occurrence_cancel(
     calendar = Calendar(name=label, events=(event,), method="CANCEL", refresh_minutes=None)
     return imip_message(settings, to=recipient["email"], subject="A session is cancelled", text=text, html=html,
                         calendar=calendar)
+
+
+async def series_cancel(
+    conn: asyncpg.Connection, settings: Settings, recipient: asyncpg.Record, series_id: UUID
+) -> EmailMessage | None:
+    """CANCEL for the whole UID: the series ended with nothing of it left ahead."""
+    series = await conn.fetchrow(queries.SERIES_FOR_INVITE, series_id)
+    if series is None or series["ended_at"] is None:
+        return None
+    label = await group_label(conn, series, recipient["id"])
+    url = f"{settings.base_url}/groups/{series['group_id']}"
+    # The rule may have no occurrence left to expand: name the series by its first start.
+    start = series["start_local"].replace(tzinfo=ZoneInfo(series["timezone"]))
+    master = CalEvent(
+        uid=series_uid(series["id"]), dtstamp=datetime.now(UTC), start=start,
+        end=start + timedelta(minutes=series["duration_minutes"]), tzid=series["timezone"], summary=label,
+        sequence=series["sequence"], status="CANCELLED", organizer=f"mailto:{series['contact_email']}",
+        attendee=f"mailto:{recipient['email']}",
+    )
+    text, html = paragraphs_to_text_and_html(
+        f"Hello {recipient['display_name']},", [f"The sessions of {label} have ended. Thank you for being part of it."], url
+    )
+    calendar = Calendar(name=label, events=(master,), method="CANCEL", refresh_minutes=None)
+    return imip_message(settings, to=recipient["email"], subject="Your group's sessions have ended", text=text,
+                        html=html, calendar=calendar)
