@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+from datetime import datetime
 from typing import Any, Generic, TypeVar
+from uuid import UUID
 
 import msgspec
 
-from coord.errors import BadRequest, FieldError
+from coord.errors import BadRequest, FieldError, Unprocessable
 
 T = TypeVar("T")
 MAX_LIMIT = 200
@@ -53,3 +55,26 @@ def page_of(rows: list[T], limit: int, key_of) -> Page[T]:
         rows = rows[:limit]
         return Page(items=rows, next_cursor=encode_cursor(key_of(rows[-1])))
     return Page(items=rows, next_cursor=None)
+
+
+def check_window(from_: datetime | None, to: datetime | None) -> None:
+    """`from`/`to` filters: instants with an offset (query parameters escape the
+    body's Instant type, so it is checked here), and `to` after `from`."""
+    for name, value in (("from", from_), ("to", to)):
+        if value is not None and value.utcoffset() is None:
+            raise BadRequest(
+                f"`{name}` needs a UTC offset, e.g. 2026-05-01T18:30:00-04:00", errors=[FieldError(name, "offset required")]
+            )
+    if from_ is not None and to is not None and to <= from_:
+        raise Unprocessable("`to` must be after `from`", field="to")
+
+
+def keyset_after(cursor: str | None) -> tuple[datetime | None, UUID | None]:
+    """A (starts_at, id) cursor as query parameters; (None, None) for the first page."""
+    after = decode_cursor(cursor)
+    if after is None:
+        return None, None
+    try:
+        return datetime.fromisoformat(after[0]), UUID(after[1])
+    except (ValueError, TypeError, IndexError):
+        raise BadRequest("the cursor is not one this service issued", errors=[FieldError("cursor", "invalid cursor")]) from None

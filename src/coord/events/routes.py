@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, delete, get, post
-from litestar.params import QueryParameter
 
 from coord.events import service
 from coord.events.schemas import EventIn, EventOut, RegistrationOut
-from coord.http import DB, AuthedRequest, Body, Cursor, Limit, PathId
+from coord.http import DB, AuthedRequest, Body, Cursor, From, Limit, PathId, To
 from coord.pagination import DEFAULT_LIMIT, Page
 
-From = Annotated[datetime | None, QueryParameter(name="from", description="events starting at or after (with offset)")]
-To = Annotated[datetime | None, QueryParameter(name="to", description="events starting before (with offset)")]
 
 
 class OrgEventController(Controller):

@@ -14,7 +14,7 @@ import asyncpg
 
 from coord.access import STAFF, require_member, require_role
 from coord.auth.service import check_timezone
-from coord.errors import BadRequest, Conflict, FieldError, Forbidden, NotFound, Unprocessable
+from coord.errors import Conflict, Forbidden, NotFound, Unprocessable
 from coord.events import queries
 from coord.events.schemas import EventIn, EventOut, RegistrationOut
 from coord.outbox.events import (
@@ -25,25 +25,7 @@ from coord.outbox.events import (
     RegistrationWaitlisted,
 )
 from coord.outbox.record import record
-from coord.pagination import Page, decode_cursor, page_of
-
-
-def check_time_window(from_: datetime | None, to: datetime | None) -> None:
-    """`from`/`to` filters must carry an offset, like every instant of the API."""
-    for name, value in (("from", from_), ("to", to)):
-        if value is not None and value.tzinfo is None:
-            raise BadRequest(f"{name} needs an offset, e.g. 2026-05-01T00:00:00Z", errors=[FieldError(name, "no offset")])
-
-
-def keyset_after(cursor: str | None) -> tuple[datetime | None, UUID | None]:
-    """A (starts_at, id) cursor as query parameters; (None, None) for the first page."""
-    after = decode_cursor(cursor)
-    if after is None:
-        return None, None
-    try:
-        return datetime.fromisoformat(after[0]), UUID(after[1])
-    except (ValueError, TypeError, IndexError):
-        raise BadRequest("the cursor is not one this service issued", errors=[FieldError("cursor", "invalid cursor")]) from None
+from coord.pagination import Page, check_window, keyset_after, page_of
 
 
 def _visible(event: asyncpg.Record) -> bool:
@@ -88,7 +70,7 @@ async def list_events(
 ) -> Page[EventOut]:
     """Every event of the org that is not cancelled, by start time (members)."""
     await require_member(conn, org_id, actor_id)
-    check_time_window(from_, to)
+    check_window(from_, to)
     after_start, after_id = keyset_after(cursor)
     rows = await conn.fetch(queries.LIST_EVENTS, org_id, from_, to, after_start, after_id, limit + 1)
     return page_of([EventOut(**dict(r)) for r in rows], limit, lambda e: [e.starts_at.isoformat(), str(e.id)])

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, get, patch, post, put
-from litestar.params import QueryParameter
 
-from coord.http import DB, AuthedRequest, Body, Cursor, Limit, PathId
+from coord.http import DB, AuthedRequest, Body, Cursor, From, Limit, PathId, To
 from coord.pagination import DEFAULT_LIMIT, Page
 from coord.sessions import participation, series_edit, service
 from coord.sessions.schemas import (
@@ -29,9 +27,6 @@ from coord.sessions.schemas import (
     SessionPatch,
 )
 
-# The offset is required; the service checks it (query parameters bypass msgspec's tz constraint).
-From = Annotated[datetime | None, QueryParameter(name="from", description="window start, ISO 8601 with an offset")]
-To = Annotated[datetime | None, QueryParameter(name="to", description="window end (exclusive), ISO 8601 with an offset")]
 
 
 class GroupScheduleController(Controller):

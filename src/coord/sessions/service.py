@@ -15,7 +15,7 @@ import asyncpg
 import msgspec
 
 from coord.access import STAFF, require_member
-from coord.errors import BadRequest, Conflict, FieldError, Forbidden, NotFound, Unprocessable
+from coord.errors import Conflict, Forbidden, NotFound, Unprocessable
 from coord.groups.service import GroupAccess, check_venue, cursor_key, load_group, require_manager
 from coord.outbox.events import (
     FacilitatorsChanged,
@@ -25,7 +25,7 @@ from coord.outbox.events import (
     SessionRescheduled,
 )
 from coord.outbox.record import record
-from coord.pagination import Page, page_of
+from coord.pagination import Page, check_window, page_of
 from coord.sessions import queries
 from coord.sessions.recurrence import (
     DEFAULT_HORIZON,
@@ -155,21 +155,12 @@ async def extend_horizons(conn: asyncpg.Connection, *, now: datetime | None = No
     return sum([await extend_series(conn, r["id"], horizon_end) for r in due])
 
 
-def _window(from_: datetime | None, to: datetime | None) -> None:
-    # Query parameters escape the body's Instant type, so the offset is checked here.
-    for name, value in (("from", from_), ("to", to)):
-        if value is not None and value.utcoffset() is None:
-            raise BadRequest(f"`{name}` needs a UTC offset, e.g. 2026-05-01T18:30:00-04:00", errors=[FieldError(name, "offset required")])
-    if from_ is not None and to is not None and to <= from_:
-        raise Unprocessable("`to` must be after `from`", field="to")
-
-
 async def list_sessions(
     conn: asyncpg.Connection, actor_id: UUID, group_id: UUID, from_: datetime | None, to: datetime | None,
     limit: int, cursor: str | None,
 ) -> Page[SessionOut]:
     await load_group(conn, group_id, actor_id)
-    _window(from_, to)
+    check_window(from_, to)
     after_start, after_id = cursor_key(cursor, datetime, UUID) or (None, None)
     rows = await conn.fetch(queries.LIST_GROUP_SESSIONS, group_id, from_, to, after_start, after_id, limit + 1)
     return page_of([session_out(r) for r in rows], limit, lambda s: [s.starts_at.isoformat(), str(s.id)])
@@ -273,7 +264,7 @@ async def coverage_gaps(
             if "facilitator" not in roles:
                 raise Forbidden("coverage gaps are for staff and facilitators")
             only_for = actor_id
-    _window(from_, to)
+    check_window(from_, to)
     after_start, after_id = cursor_key(cursor, datetime, UUID) or (None, None)
     rows = await conn.fetch(
         queries.COVERAGE_GAPS, org_id, group_id, only_for, from_ or _now(), to, after_start, after_id, limit + 1

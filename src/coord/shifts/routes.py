@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from litestar import Controller, delete, get, patch, post, put
 from litestar.params import QueryParameter
 
-from coord.http import DB, AuthedRequest, Body, Cursor, Limit, PathId
+from coord.http import DB, AuthedRequest, Body, Cursor, From, Limit, PathId, To
 from coord.pagination import DEFAULT_LIMIT, Page
 from coord.shifts import service, signups, trainings
 from coord.shifts.schemas import (
@@ -22,8 +21,6 @@ from coord.shifts.schemas import (
     TrainingOut,
 )
 
-From = Annotated[datetime | None, QueryParameter(name="from", description="shifts starting at or after (with offset)")]
-To = Annotated[datetime | None, QueryParameter(name="to", description="shifts starting before (with offset)")]
 
 
 class OrgShiftController(Controller):

@@ -9,10 +9,9 @@ import asyncpg
 
 from coord.access import STAFF, require_member, require_role
 from coord.errors import Conflict, Forbidden, NotFound, Unprocessable
-from coord.events.service import check_time_window, keyset_after
 from coord.outbox.events import ShiftCancelled, ShiftChanged, ShiftCreated, SignupCancelled, SignupConfirmed
 from coord.outbox.record import record
-from coord.pagination import Page, page_of
+from coord.pagination import Page, check_window, keyset_after, page_of
 from coord.shifts import queries
 from coord.shifts.schemas import ShiftIn, ShiftOut, ShiftPatch
 
@@ -66,7 +65,7 @@ async def list_shifts(
     cursor: str | None,
 ) -> Page[ShiftOut]:
     await require_member(conn, org_id, actor_id)
-    check_time_window(from_, to)
+    check_window(from_, to)
     after_start, after_id = keyset_after(cursor)
     rows = await conn.fetch(queries.LIST_SHIFTS, org_id, from_, to, after_start, after_id, open_only, limit + 1)
     return page_of([ShiftOut(**dict(r)) for r in rows], limit, lambda s: [s.starts_at.isoformat(), str(s.id)])
