@@ -117,6 +117,10 @@ async def test_admins_change_settings_others_cannot(client, api):
     )
     assert changed["cancellation_cutoff_hours"] == 48 and changed["crisis_resources"] == "Call 116 123"
     assert changed["timezone"] == org["timezone"], "fields left out keep their value"
+    assert (org["roster_weekday"], org["roster_hour"]) == (1, 8)  # Monday 08:00 by default
+    moved = expect(await client.patch(url, json={"roster_weekday": 5, "roster_hour": 17}, headers=admin.headers), 200)
+    assert (moved["roster_weekday"], moved["roster_hour"]) == (5, 17)
+    assert_problem(await client.patch(url, json={"roster_weekday": 8}, headers=admin.headers), 400)
     assert_problem(await client.patch(url, json={"retention_months": 0}, headers=admin.headers), 400)
     assert_problem(await client.patch(url, json={"timezone": "Nowhere/Land"}, headers=admin.headers), 422)
     assert_problem(await client.patch(url, json={"retention_months": 12}, headers=coordinator.headers), 403)

@@ -17,6 +17,8 @@ def test_rosters_are_due_monday_eight_in_the_orgs_own_timezone():
     monday_8_ny = datetime(2026, 11, 30, 13, 5, tzinfo=UTC)  # 08:05 in New York
     assert roster_due(monday_8_ny, "America/New_York")
     assert not roster_due(monday_8_ny, "Europe/London")  # 13:05 there
+    assert roster_due(monday_8_ny, "Europe/London", iso_weekday=1, hour=13)  # an org that chose 13:00
+    assert not roster_due(monday_8_ny, "America/New_York", iso_weekday=5, hour=8)  # Fridays
 
 
 async def test_weekly_roster_for_facilitators_and_the_org_view_for_coordinators(

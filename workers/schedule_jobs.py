@@ -124,10 +124,10 @@ async def send_rosters(ctx: dict[str, Any], *, force: bool = False) -> dict[str,
 
     settings, now = ctx["settings"], datetime.now(timezone.utc)
     async with ctx["pool"].acquire() as conn:
-        orgs = await conn.fetch("SELECT id, timezone FROM orgs")
+        orgs = await conn.fetch("SELECT id, timezone, roster_weekday, roster_hour FROM orgs")
         people = []
         for org in orgs:
-            if force or roster_due(now, org["timezone"]):
+            if force or roster_due(now, org["timezone"], org["roster_weekday"], org["roster_hour"]):
                 people += await conn.fetch(ROSTER_PEOPLE, org["id"])
     sends = []
     for person in people:

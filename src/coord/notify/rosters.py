@@ -130,10 +130,10 @@ def roster_message(settings: Settings, recipient: asyncpg.Record, org_name: str,
     return message
 
 
-def roster_due(now: datetime, org_tz: str, weekday: int = 0, hour: int = 8) -> bool:
-    """Monday 08:00 in the organization's timezone (the cron runs hourly)."""
+def roster_due(now: datetime, org_tz: str, iso_weekday: int = 1, hour: int = 8) -> bool:
+    """The organization's roster hour (default Monday 08:00) in its own timezone; the cron runs hourly."""
     local = now.astimezone(ZoneInfo(org_tz))
-    return local.weekday() == weekday and local.hour == hour
+    return local.isoweekday() == iso_weekday and local.hour == hour
 
 
 def roster_week(now: datetime, org_tz: str) -> str:

@@ -1,5 +1,6 @@
 ORG_COLUMNS = """id, name, slug, timezone, contact_email, created_at,
-    cancellation_cutoff_hours, reminder_lead_minutes, retention_months, crisis_resources"""
+    cancellation_cutoff_hours, reminder_lead_minutes, retention_months, crisis_resources,
+    roster_weekday, roster_hour"""
 
 INSERT_ORG = f"""
 INSERT INTO orgs (name, slug, timezone, contact_email)
@@ -19,7 +20,9 @@ UPDATE orgs SET
     cancellation_cutoff_hours = coalesce($5, cancellation_cutoff_hours),
     reminder_lead_minutes = coalesce($6, reminder_lead_minutes),
     retention_months = coalesce($7, retention_months),
-    crisis_resources = coalesce($8, crisis_resources)
+    crisis_resources = coalesce($8, crisis_resources),
+    roster_weekday = coalesce($9, roster_weekday),
+    roster_hour = coalesce($10, roster_hour)
 WHERE id = $1
 RETURNING {ORG_COLUMNS}
 """

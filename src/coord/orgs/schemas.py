@@ -33,6 +33,8 @@ class OrgOut(msgspec.Struct):
     reminder_lead_minutes: int
     retention_months: int
     crisis_resources: str
+    roster_weekday: int  # ISO: 1 = Monday
+    roster_hour: int
 
 
 class OrgSettingsIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -45,6 +47,8 @@ class OrgSettingsIn(msgspec.Struct, forbid_unknown_fields=True):
     reminder_lead_minutes: Annotated[int, msgspec.Meta(ge=0, le=60 * 24 * 14)] | None = None
     retention_months: Annotated[int, msgspec.Meta(ge=1, le=120)] | None = None
     crisis_resources: Annotated[str, msgspec.Meta(min_length=1, max_length=1000)] | None = None
+    roster_weekday: Annotated[int, msgspec.Meta(ge=1, le=7, description="ISO weekday, 1 = Monday")] | None = None
+    roster_hour: Annotated[int, msgspec.Meta(ge=0, le=23)] | None = None
 
 
 class AuditEntryOut(msgspec.Struct):

@@ -55,6 +55,8 @@ async def update_org(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, dat
         data.reminder_lead_minutes,
         data.retention_months,
         data.crisis_resources,
+        data.roster_weekday,
+        data.roster_hour,
     )
     return OrgOut(**dict(row))
 
