@@ -8,7 +8,7 @@ None and the later event's message says what is true.
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from email.message import EmailMessage
+from email.message import Message
 from typing import Literal
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -60,7 +60,7 @@ def _invite(
     settings: Settings, recipient: asyncpg.Record, *, uid: str, subject: str, paragraphs: list[str], link: str,
     summary: str, start: datetime, end: datetime, tz: str, sequence: int, dtstamp: datetime, organizer: str,
     location: str | None, cancel: bool,
-) -> EmailMessage:
+) -> Message:
     event = CalEvent(
         uid=uid, dtstamp=dtstamp, start=start, end=end, tzid=tz, summary=summary, sequence=sequence,
         location=location, url=link, organizer=f"mailto:{organizer}", attendee=f"mailto:{recipient['email']}",
@@ -74,7 +74,7 @@ def _invite(
 async def shift_message(
     conn: asyncpg.Connection, settings: Settings, recipient: asyncpg.Record, shift_id: UUID, signup_id: UUID,
     change: Change,
-) -> EmailMessage | None:
+) -> Message | None:
     row = await conn.fetchrow(queries.SHIFT_BOOKING, shift_id, signup_id)
     if row is None or row["signup_status"] != EXPECTED_STATUS[change]:
         return None
@@ -99,7 +99,7 @@ async def shift_message(
 async def event_message(
     conn: asyncpg.Connection, settings: Settings, recipient: asyncpg.Record, event_id: UUID, registration_id: UUID,
     change: Change,
-) -> EmailMessage | None:
+) -> Message | None:
     row = await conn.fetchrow(queries.EVENT_BOOKING, event_id, registration_id)
     if row is None or row["registration_status"] != EXPECTED_STATUS[change]:
         return None

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from email.message import EmailMessage
+from email.message import Message
 from typing import Awaitable, Callable
 from uuid import UUID
 
@@ -51,7 +51,7 @@ class DeliveryKey:
 
 # Builds the message for the (locked-in) recipient; returns None when it no longer
 # applies (the state changed since the event).
-Builder = Callable[[asyncpg.Connection, asyncpg.Record], Awaitable[EmailMessage | None]]
+Builder = Callable[[asyncpg.Connection, asyncpg.Record], Awaitable[Message | None]]
 
 
 class QuietHours(Exception):

@@ -7,7 +7,7 @@ discreet title (or a reader in discreet mode) is never named in the body either.
 
 from __future__ import annotations
 
-from email.message import EmailMessage
+from email.message import Message
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -32,7 +32,7 @@ async def group_label(conn: asyncpg.Connection, session: asyncpg.Record, user_id
 
 async def followup(
     conn: asyncpg.Connection, settings: Settings, recipient: asyncpg.Record, session_id: UUID, status: str
-) -> EmailMessage | None:
+) -> Message | None:
     session = await conn.fetchrow(queries.SESSION_FOR_MAIL, session_id)
     current = await conn.fetchval(
         "SELECT status FROM attendance WHERE session_id = $1 AND user_id = $2", session_id, recipient["id"]
@@ -65,7 +65,7 @@ async def followup(
 
 async def attendance_reminder(
     conn: asyncpg.Connection, settings: Settings, recipient: asyncpg.Record, session_id: UUID
-) -> EmailMessage | None:
+) -> Message | None:
     session = await conn.fetchrow(queries.SESSION_FOR_MAIL, session_id)
     recorded = await conn.fetchval("SELECT count(*) FROM attendance WHERE session_id = $1", session_id)
     if session is None or session["status"] != "scheduled" or recorded:

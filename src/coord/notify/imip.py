@@ -10,7 +10,8 @@ multipart/mixed
 
 from __future__ import annotations
 
-from email.message import EmailMessage
+from email.message import Message
+from email.mime.text import MIMEText
 
 from coord.calendar import Calendar, render_calendar
 from coord.config import Settings
@@ -19,13 +20,13 @@ from coord.notify.messages import base_message
 
 def imip_message(
     settings: Settings, *, to: str, subject: str, text: str, html: str, calendar: Calendar
-) -> EmailMessage:
+) -> Message:
     if calendar.method is None:
         raise ValueError("an iMIP message needs a METHOD")
     ics = render_calendar(calendar)
-    message = base_message(settings, to, subject, text, html)
-    params = {"method": calendar.method, "charset": "UTF-8"}
-    message.add_alternative(ics, maintype="text", subtype="calendar", params=params)
+    inline = MIMEText(ics.decode("utf-8"), "calendar", "utf-8")
+    inline.set_param("method", calendar.method)
     filename = "cancel.ics" if calendar.method == "CANCEL" else "invite.ics"
-    message.add_attachment(ics, maintype="application", subtype="ics", filename=filename)
-    return message
+    return base_message(
+        settings, to, subject, text, html, extra=(inline,), attachments=((ics, "application", "ics", filename),)
+    )

@@ -6,7 +6,7 @@ import asyncio
 import os
 import uuid
 from datetime import datetime, timezone
-from email.message import EmailMessage
+from email.message import Message
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
@@ -25,7 +25,7 @@ class PermanentMailError(Exception):
 
 
 class Mailer(Protocol):
-    async def send(self, message: EmailMessage) -> None: ...
+    async def send(self, message: Message) -> None: ...
 
 
 class SmtpMailer:
@@ -57,7 +57,7 @@ class SmtpMailer:
             await client.login(self.username, self.password or "")
         return client
 
-    async def _send_pooled(self, message: EmailMessage) -> None:
+    async def _send_pooled(self, message: Message) -> None:
         async with self._slots:
             client = self._idle.pop() if self._idle else None
             try:
@@ -74,7 +74,7 @@ class SmtpMailer:
                     client.close()  # after an error the session's state is unknown: start afresh
                 raise
 
-    async def send(self, message: EmailMessage) -> None:
+    async def send(self, message: Message) -> None:
         try:
             await self._send_pooled(message)
         except aiosmtplib.SMTPRecipientsRefused as exc:
@@ -104,10 +104,10 @@ class FileMailer:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
 
-    async def send(self, message: EmailMessage) -> None:
+    async def send(self, message: Message) -> None:
         await asyncio.to_thread(self._write, message)
 
-    def _write(self, message: EmailMessage) -> None:
+    def _write(self, message: Message) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
         final = self.directory / f"{stamp}-{uuid.uuid4().hex[:8]}.eml"

@@ -9,7 +9,7 @@ runs, finds the sequence changed and sends nothing. A cancelled item likewise.
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from email.message import EmailMessage
+from email.message import Message
 from uuid import UUID
 
 import asyncpg
@@ -70,7 +70,7 @@ async def recipients(conn: asyncpg.Connection, kind: str, item_id: UUID) -> list
 
 async def reminder_message(
     conn: asyncpg.Connection, settings: Settings, recipient: asyncpg.Record, kind: str, item: asyncpg.Record
-) -> EmailMessage:
+) -> Message:
     if kind == "session":
         title = await group_label(conn, item, recipient["id"])
         link = f"{settings.base_url}/sessions/{item['id']}"

@@ -5,7 +5,7 @@ first; and alerts 72 hours before a session that still lacks facilitators."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from email.message import EmailMessage
+from email.message import Message
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -107,7 +107,7 @@ def roster_ics(roster: Roster, settings: Settings, tz: str) -> bytes:
     return render_calendar(Calendar(name="My facilitation roster", events=events, refresh_minutes=None))
 
 
-def roster_message(settings: Settings, recipient: asyncpg.Record, org_name: str, roster: Roster) -> EmailMessage | None:
+def roster_message(settings: Settings, recipient: asyncpg.Record, org_name: str, roster: Roster) -> Message | None:
     if not roster.sessions:
         return None
     tz = recipient["timezone"]
@@ -125,9 +125,10 @@ def roster_message(settings: Settings, recipient: asyncpg.Record, org_name: str,
         if roster.organization_view else f"Your next 14 days at {org_name}."
     )
     text, html = paragraphs_to_text_and_html(f"Hello {recipient['display_name']},", [intro, *lines], f"{settings.base_url}/me")
-    message = base_message(settings, recipient["email"], f"Your roster for the next two weeks ({org_name})", text, html)
-    message.add_attachment(roster_ics(roster, settings, tz), maintype="text", subtype="calendar", filename="roster.ics")
-    return message
+    return base_message(
+        settings, recipient["email"], f"Your roster for the next two weeks ({org_name})", text, html,
+        attachments=((roster_ics(roster, settings, tz), "text", "calendar", "roster.ics"),),
+    )
 
 
 def roster_due(now: datetime, org_tz: str, iso_weekday: int = 1, hour: int = 8) -> bool:
@@ -141,7 +142,7 @@ def roster_week(now: datetime, org_tz: str) -> str:
     return f"{year}-W{week:02d}"
 
 
-def gap_alert_message(settings: Settings, recipient: asyncpg.Record, session: asyncpg.Record) -> EmailMessage | None:
+def gap_alert_message(settings: Settings, recipient: asyncpg.Record, session: asyncpg.Record) -> Message | None:
     assigned = session["assigned"]
     if session["status"] != "scheduled" or assigned >= session["required"]:
         return None

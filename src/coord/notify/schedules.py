@@ -5,7 +5,7 @@ a single cancelled occurrence. One message per person, naming nobody else."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from email.message import EmailMessage
+from email.message import Message
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -65,7 +65,7 @@ async def series_calendar_events(
 
 async def series_invite(
     conn: asyncpg.Connection, settings: Settings, recipient: asyncpg.Record, series_id: UUID, reason: str
-) -> EmailMessage | None:
+) -> Message | None:
     """REQUEST with the whole schedule. `reason`: joined, scheduled, changed, facilitating."""
     series = await conn.fetchrow(queries.SERIES_FOR_INVITE, series_id)
     if series is None:
@@ -91,7 +91,7 @@ async def series_invite(
 
 async def occurrence_cancel(
     conn: asyncpg.Connection, settings: Settings, recipient: asyncpg.Record, session_id: UUID
-) -> EmailMessage | None:
+) -> Message | None:
     """CANCEL of one occurrence (RECURRENCE-ID), if it is still cancelled."""
     session = await conn.fetchrow(queries.SESSION_SERIES, session_id)
     if session is None or session["status"] != "cancelled" or session["series_id"] is None:
@@ -116,7 +116,7 @@ async def occurrence_cancel(
 
 async def series_cancel(
     conn: asyncpg.Connection, settings: Settings, recipient: asyncpg.Record, series_id: UUID
-) -> EmailMessage | None:
+) -> Message | None:
     """CANCEL for the whole UID: the series ended with nothing of it left ahead."""
     series = await conn.fetchrow(queries.SERIES_FOR_INVITE, series_id)
     if series is None or series["ended_at"] is None:
