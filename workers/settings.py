@@ -17,6 +17,10 @@ from workers.feed_jobs import FEED_FUNCTIONS
 from workers.group_jobs import GROUP_FUNCTIONS
 from workers.schedule_jobs import SCHEDULE_FUNCTIONS
 
+# Effects are keyed in `deliveries`; arq's own tries only bound the retries.
+MAX_TRIES = 10
+KEEP_RESULT_S = 24 * 3600  # job ids stay known a day: a re-enqueue is refused
+HEALTH_CHECK_S = 30  # `coord worker --check` reads this sentinel
 MAX_JOBS = 32  # jobs at once per worker: most time is spent waiting on PostgreSQL and SMTP
 FUNCTIONS = [jobs.send_welcome, jobs.retry_delivery, send_booking_message, *SCHEDULE_FUNCTIONS, *GROUP_FUNCTIONS, *FEED_FUNCTIONS]
 
@@ -47,14 +51,13 @@ def worker_options(settings: Settings, *, with_cron: bool = True) -> dict[str, A
         "on_shutdown": shutdown,
         "redis_settings": RedisSettings.from_dsn(settings.redis_url),
         "ctx": {"settings": settings},
-        # Effects are keyed in `deliveries`; arq's own tries only bound the retries.
-        "max_tries": 10,
-        "keep_result": 24 * 3600,  # job ids stay known a day: a re-enqueue is refused
+        "max_tries": MAX_TRIES,
+        "keep_result": KEEP_RESULT_S,
         # Also bounds how long a job whose worker was killed waits before it runs again.
         "job_timeout": settings.job_timeout_seconds,
         "poll_delay": 0.2,
         "max_jobs": MAX_JOBS,
-        "health_check_interval": 30,  # `coord worker --check` reads this sentinel
+        "health_check_interval": HEALTH_CHECK_S,
     }
 
 
@@ -65,7 +68,9 @@ class WorkerSettings:
     cron_jobs = CRON_JOBS
     on_startup = startup
     on_shutdown = shutdown
-    max_tries = 10
-    keep_result = 24 * 3600
-    job_timeout = 60
+    max_tries = MAX_TRIES
+    keep_result = KEEP_RESULT_S
+    health_check_interval = HEALTH_CHECK_S
+    max_jobs = MAX_JOBS
+    job_timeout = 60  # COORD_JOB_TIMEOUT_SECONDS' default
     redis_settings = RedisSettings.from_dsn(os.environ.get("COORD_REDIS_URL", "redis://127.0.0.1:6379/0"))

@@ -75,17 +75,12 @@ async def welcome(
     org = await conn.fetchrow(queries.ORG_FOR_MAIL, org_id)
     if org is None:
         return None
-    name, org_name = user["display_name"], org["name"]
+    org_name = org["name"]
+    paragraphs = [
+        f"You have been added to {org_name} on coord. You can see your schedule, sign up for shifts "
+        "and subscribe to your calendar from your page:",
+    ]
     link = f"{settings.base_url}/me"
-    text = (
-        f"Hello {name},\n\n"
-        f"You have been added to {org_name} on coord. You can see your schedule, "
-        f"sign up for shifts and subscribe to your calendar here:\n{link}\n\n"
-        f"If you did not expect this, you can ignore this message or write to {org['contact_email']}.\n"
-    )
-    html = (
-        f"<p>Hello {escape(name)},</p><p>You have been added to <strong>{escape(org_name)}</strong> on coord. "
-        f'You can see your schedule, sign up for shifts and subscribe to your calendar <a href="{escape(link)}">here</a>.</p>'
-        f"<p>If you did not expect this, you can ignore this message or write to {escape(org['contact_email'])}.</p>"
-    )
-    return base_message(settings, user["email"], f"Welcome to {org_name}", text, html)
+    text, html = paragraphs_to_text_and_html(f"Hello {user['display_name']},", paragraphs, link)
+    footer = f"If you did not expect this, you can ignore this message or write to {org['contact_email']}."
+    return base_message(settings, user["email"], f"Welcome to {org_name}", f"{text}\n{footer}\n", f"{html}<p>{escape(footer)}</p>")
