@@ -37,6 +37,7 @@ from coord.orgs.routes import OrgController
 from coord.privacy.routes import CONTROLLERS as PRIVACY_CONTROLLERS
 from coord.sessions.routes import CONTROLLERS as SESSION_CONTROLLERS
 from coord.shifts.routes import CONTROLLERS as SHIFT_CONTROLLERS
+from coord.web.setup import configure_pages
 
 log = logging.getLogger("coord.errors")
 UNKNOWN_FIELD = re.compile(r"unknown field `([^`]+)`")
@@ -214,5 +215,6 @@ class CoordPlugin(InitPluginProtocol):
             )
         )
         app_config.exception_handlers[Exception] = exception_handler
+        configure_pages(app_config, settings)
         app_config = jwt_auth.on_app_init(app_config)
         return app_config

@@ -16,17 +16,19 @@ from coord.auth.schemas import CurrentUser
 from coord.config import Settings
 from coord.db.pool import ACQUIRE_TIMEOUT_S
 
-# Routes that need no token (everything else does).
+# Bearer tokens guard the API only. Everything outside /api/v1 (health, metrics,
+# schema, feeds, and the pages, which use a cookie session of their own) and the
+# two API routes that issue accounts and tokens need none.
+# (Written as "/" plus paths that start with a letter: every top-level path does, and
+# Litestar warns about a pattern that would also match "/<uuid>".)
 PUBLIC_PATHS = [
-    "^/health$",
-    "^/ready$",
-    "^/metrics",
-    "^/schema",
+    "^/$",
+    "^/(?!api/v1/)[a-z]",
     "^/api/v1/auth/register$",
     "^/api/v1/auth/token$",
-    "^/feeds/",
-    "^/orgs/[^/]+/events\\.ics$",
 ]
+# Page sessions carry this claim; the API refuses such tokens as bearer tokens.
+PAGE_TOKEN_USE = "page"
 
 
 class CachedToken(Token):
@@ -85,6 +87,13 @@ accounts = AccountCache()
 
 
 async def retrieve_user(token: Token, connection: ASGIConnection[Any, Any, Any, Any]) -> CurrentUser | None:
+    if token.extras.get("use") == PAGE_TOKEN_USE:
+        return None
+    return await live_account(connection.app.state.pool, token)
+
+
+async def live_account(pool: Any, token: Token) -> CurrentUser | None:
+    """The account a verified token names, if it still exists and the token's version is current."""
     try:
         user_id = UUID(token.sub)
         version = int(token.extras.get("tv", -1))
@@ -92,7 +101,6 @@ async def retrieve_user(token: Token, connection: ASGIConnection[Any, Any, Any, 
         return None
     if cached := accounts.get((user_id, version)):
         return cached
-    pool = connection.app.state.pool
     async with pool.acquire(timeout=ACQUIRE_TIMEOUT_S) as conn:
         row = await conn.fetchrow(queries.USER_FOR_TOKEN, user_id, version, timeout=ACQUIRE_TIMEOUT_S)
     if row is None:

@@ -200,3 +200,23 @@ UPDATE trainings SET verified_by = coalesce(verified_by, $2), verified_at = coal
 WHERE id = $1
 RETURNING id, user_id, code, completed_on, expires_on, verified_by IS NOT NULL AS verified, verified_at
 """
+
+# The shift board: one org's shifts in a week with counts, the event they belong to,
+# and the reader's own place ($2) with its waitlist position. $3/$4 window.
+BOARD = f"""
+SELECT {SHIFT_COLUMNS}, c.confirmed_count, c.waitlist_count, e.title AS event_title,
+       my.status AS my_status, my.position AS my_position
+FROM shifts s {COUNTS}
+LEFT JOIN events e ON e.id = s.event_id
+LEFT JOIN LATERAL (
+    SELECT g.status,
+           CASE WHEN g.status = 'waitlisted' THEN (
+               SELECT count(*) FROM signups w
+               WHERE w.shift_id = g.shift_id AND w.status = 'waitlisted' AND w.queue_order <= g.queue_order
+           ) END AS position
+    FROM signups g WHERE g.shift_id = s.id AND g.user_id = $2 AND g.status <> 'cancelled'
+) my ON true
+WHERE s.org_id = $1 AND s.starts_at >= $3 AND s.starts_at < $4
+ORDER BY s.starts_at, s.id
+LIMIT 500
+"""

@@ -1,0 +1,67 @@
+"""What anyone may see without an account: organizations by slug, public groups and
+public community events. Unlisted and private things never appear here."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+import asyncpg
+import msgspec
+
+from coord.errors import NotFound
+from coord.orgs import queries
+
+
+class PublicOrg(msgspec.Struct):
+    id: UUID
+    name: str
+    slug: str
+    timezone: str
+    contact_email: str
+    crisis_resources: str
+
+
+class PublicGroup(msgspec.Struct):
+    id: UUID
+    name: str
+    description: str | None
+    topic: str | None
+    format: str
+    join_policy: str
+    timezone: str | None
+    org_name: str
+    org_slug: str
+    next_session: datetime | None
+
+
+class PublicEvent(msgspec.Struct):
+    id: UUID
+    title: str
+    kind: str
+    starts_at: datetime
+    ends_at: datetime
+    timezone: str
+    capacity: int | None
+    org_name: str
+    org_slug: str
+    confirmed_count: int
+
+    @property
+    def full(self) -> bool:
+        return self.capacity is not None and self.confirmed_count >= self.capacity
+
+
+async def org_by_slug(conn: asyncpg.Connection, slug: str) -> PublicOrg:
+    row = await conn.fetchrow(queries.ORG_BY_SLUG, slug)
+    if row is None:
+        raise NotFound("no such organization")
+    return PublicOrg(**dict(row))
+
+
+async def public_groups(conn: asyncpg.Connection, org_id: UUID | None = None, limit: int = 100) -> list[PublicGroup]:
+    return [PublicGroup(**dict(r)) for r in await conn.fetch(queries.PUBLIC_GROUPS, org_id, limit)]
+
+
+async def public_events(conn: asyncpg.Connection, org_id: UUID | None = None, limit: int = 100) -> list[PublicEvent]:
+    return [PublicEvent(**dict(r)) for r in await conn.fetch(queries.PUBLIC_EVENTS, org_id, limit)]

@@ -1,0 +1,1 @@
+"""Server-rendered pages on the same services as the API (see setup.configure_pages)."""

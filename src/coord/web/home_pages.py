@@ -1,0 +1,29 @@
+"""The start page: what coord is, public groups and events, the crisis line."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get
+from litestar.response import Template
+
+from coord.auth.schemas import CurrentUser
+from coord.http import DB
+from coord.orgs import directory
+from coord.web.render import page
+from coord.web.session import Viewer
+
+
+class HomePages(Controller):
+    path = "/"
+
+    @get("/", name="home")
+    async def home(self, request: Request, viewer: Viewer, db: DB) -> Template:
+        """Public groups and upcoming public events of every organization."""
+        groups = await directory.public_groups(db, limit=50)
+        events = await directory.public_events(db, limit=50)
+        return page(request, "home.html", viewer=viewer, title="Support groups, events and volunteering",
+                    groups=groups, events=events)
+
+
+CONTROLLERS: list[Any] = [HomePages]

@@ -1,0 +1,90 @@
+"""Rendering pages: the Jinja environment, time formatting and the common context."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from litestar import Request
+from litestar.response import Template
+
+from coord.auth.schemas import CurrentUser
+
+TEMPLATES = Path(__file__).parent / "templates"
+STATIC = Path(__file__).parent / "static"
+# The line every page shows when no organization's own wording applies (same as the
+# organizations' default in migrations/0002).
+DEFAULT_CRISIS_LINE = "988 Suicide & Crisis Lifeline: call or text 988. Crisis Text Line: text HOME to 741741."
+
+
+def _zone(name: str | None) -> ZoneInfo:
+    return ZoneInfo(name or "UTC")
+
+
+def when(moment: datetime | None, tz: str | None, with_year: bool = False) -> str:
+    """"Tue 24 Nov, 18:30" in the reader's timezone."""
+    if moment is None:
+        return ""
+    local = moment.astimezone(_zone(tz))
+    day = f"{local:%a} {local.day} {local:%b}" + (f" {local.year}" if with_year else "")
+    return f"{day}, {local:%H:%M}"
+
+
+def time_range(start: datetime, end: datetime, tz: str | None) -> str:
+    """"Tue 24 Nov, 18:30–20:00"; both days when it runs past midnight."""
+    a, b = start.astimezone(_zone(tz)), end.astimezone(_zone(tz))
+    if a.date() == b.date():
+        return f"{when(start, tz)}–{b:%H:%M}"
+    return f"{when(start, tz)} – {when(end, tz)}"
+
+
+def iso_local(moment: datetime | None, tz: str | None) -> str:
+    """The value of an <input type=datetime-local> for this moment in this timezone."""
+    if moment is None:
+        return ""
+    return moment.astimezone(_zone(tz)).strftime("%Y-%m-%dT%H:%M")
+
+
+def build_environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,  # a missing variable is a bug, not an empty string
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+    env.filters.update(when=when, time_range=time_range, iso_local=iso_local)
+    return env
+
+
+def page(
+    request: Request[Any, Any, Any],
+    template: str,
+    *,
+    viewer: CurrentUser | None,
+    title: str,
+    crisis_line: str | None = None,
+    timezone: str | None = None,
+    status_code: int = 200,
+    **context: Any,
+) -> Template:
+    """A full page (or, for an HTMX request that asks for one fragment, the same page:
+    HTMX picks what it needs with hx-select, so there is one template per page)."""
+    return Template(
+        template_name=template,
+        status_code=status_code,
+        context={
+            "viewer": viewer,
+            "title": title,
+            "crisis_line": crisis_line or DEFAULT_CRISIS_LINE,
+            # Times are shown in the reader's own timezone; visitors see the organization's.
+            "tz": viewer.timezone if viewer else (timezone or "UTC"),
+            "path": request.url.path,
+            **context,
+        },
+        media_type="text/html",
+    )

@@ -1,0 +1,11 @@
+"""Every page controller, in one list for the router in setup.py."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from coord.web.account_pages import CONTROLLERS as ACCOUNT
+from coord.web.home_pages import CONTROLLERS as HOME
+from coord.web.shift_pages import CONTROLLERS as SHIFTS
+
+PAGE_CONTROLLERS: list[Any] = [*HOME, *ACCOUNT, *SHIFTS]

@@ -1,0 +1,109 @@
+"""Wires the pages into the app: templates, static files, CSRF, the session user,
+and errors shown as pages rather than problem+json."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from litestar import Request, Response, Router
+from litestar.config.app import AppConfig
+from litestar.config.csrf import CSRFConfig
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.datastructures import CacheControlHeader
+from litestar.di import Provide
+from litestar.exceptions import HTTPException, NotFoundException, PermissionDeniedException
+from litestar.middleware.base import DefineMiddleware
+from litestar.middleware.csrf import CSRFMiddleware
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+
+from coord.config import Settings
+from coord.db.deps import provide_db, provide_redis
+from coord.errors import DomainError, status_title
+from coord.web.account_pages import PASSWORD_FORMS, password_forms_limit
+from coord.web.render import STATIC, build_environment, page
+from coord.web.routes import PAGE_CONTROLLERS
+from coord.web.session import LoginRequired, provide_viewer, redirect_to_login
+
+log = logging.getLogger("coord.web")
+CSRF_COOKIE = "coord_csrf"
+CSRF_FIELD = "_csrf_token"
+
+
+def _error_page(request: Request[Any, Any, Any], status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    viewer = request.scope.get("_coord_viewer")  # set by the viewer dependency when it ran
+    response = page(request, "error.html", viewer=viewer, title=status_title(status), status_code=status,
+                    status=status, message=message)
+    if headers:
+        response.headers.update(headers)
+    return response
+
+
+def domain_error_page(request: Request[Any, Any, Any], exc: DomainError) -> Response:
+    return _error_page(request, exc.status, exc.detail, exc.headers)
+
+
+def http_error_page(request: Request[Any, Any, Any], exc: HTTPException) -> Response:
+    status = exc.status_code
+    if isinstance(exc, PermissionDeniedException) and "CSRF" in (exc.detail or ""):
+        message = "This form has expired or came from another site. Go back, reload the page and try again."
+    elif isinstance(exc, NotFoundException):
+        message = "There is nothing here. It may have been removed, or you may not have access to it."
+    elif status == 400:
+        message = "Something in the form could not be read. Go back and check what you entered."
+    elif status == 429:
+        message = "Too many attempts from this connection. Wait a minute and try again."
+    else:
+        message = exc.detail or status_title(status)
+    headers = dict(exc.headers or {})
+    if status == 429 and "Retry-After" not in headers:
+        headers["Retry-After"] = headers.get("RateLimit-Reset", "60")
+    return _error_page(request, status, message, headers)
+
+
+async def _viewer(request: Request[Any, Any, Any]) -> Any:
+    viewer = await provide_viewer(request)
+    request.scope["_coord_viewer"] = viewer  # type: ignore[typeddict-unknown-key]
+    return viewer
+
+
+def configure_pages(app_config: AppConfig, settings: Settings) -> None:
+    secure = settings.base_url.startswith("https://")
+    csrf = CSRFConfig(
+        secret=settings.secret_key,
+        cookie_name=CSRF_COOKIE,
+        cookie_secure=secure,
+        cookie_httponly=True,  # forms carry the token in a hidden field; scripts never read it
+        cookie_samesite="lax",
+        header_name="x-csrftoken",
+    )
+    pages = Router(
+        path="/",
+        route_handlers=[
+            *PAGE_CONTROLLERS,
+            Router(path="/", route_handlers=PASSWORD_FORMS,
+                   middleware=[password_forms_limit(settings.login_attempts_per_minute).middleware]),
+        ],
+        middleware=[DefineMiddleware(CSRFMiddleware, config=csrf)],
+        dependencies={
+            "db": Provide(provide_db),
+            "redis": Provide(provide_redis),
+            "viewer": Provide(_viewer),
+        },
+        exception_handlers={
+            LoginRequired: redirect_to_login,
+            DomainError: domain_error_page,
+            HTTPException: http_error_page,
+        },
+        include_in_schema=False,
+    )
+    static = create_static_files_router(
+        path="/static",
+        directories=[STATIC],
+        name="static",
+        cache_control=CacheControlHeader(max_age=3600, public=True),
+        include_in_schema=False,
+    )
+    app_config.route_handlers.extend([pages, static])
+    app_config.template_config = TemplateConfig(engine=JinjaTemplateEngine.from_environment(build_environment()))

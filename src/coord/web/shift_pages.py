@@ -1,0 +1,108 @@
+"""The shift board: a week of shifts by role and event, one-click sign up and cancel."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from litestar import Controller, Request, Response, get, post
+from litestar.response import Redirect, Template
+
+from coord.auth import service as auth_service
+from coord.auth.schemas import CurrentUser
+from coord.errors import DomainError
+from coord.http import DB, PathId
+from coord.orgs import directory
+from coord.shifts import board, signups
+from coord.web.forms import form_fields
+from coord.web.render import page
+from coord.web.session import Viewer, signed_in
+
+
+def _parse_week(value: str | None, tz: str) -> date:
+    try:
+        return date.fromisoformat(value) if value else datetime.now(ZoneInfo(tz)).date()
+    except ValueError:
+        return datetime.now(ZoneInfo(tz)).date()
+
+
+def _parse_uuid(value: str | None) -> UUID | None:
+    try:
+        return UUID(value) if value else None
+    except ValueError:
+        return None
+
+
+def board_url(org: str, week: date, role: str | None, event: str | None, just: UUID | None = None) -> str:
+    query = {"org": org, "week": week.isoformat()}
+    if role:
+        query["role"] = role
+    if event:
+        query["event"] = event
+    if just:
+        query["just"] = str(just)
+    return "/shifts?" + urlencode(query) + (f"#shift-{just}" if just else "")
+
+
+class ShiftPages(Controller):
+    path = "/shifts"
+
+    @get("", name="shift-board")
+    async def shift_board(self, request: Request, viewer: Viewer, db: DB) -> Template:
+        """The board for one of the viewer's organizations (`org` is a slug), one week at a time."""
+        return await self._board(request, signed_in(request, viewer), db, dict(request.query_params))
+
+    async def _board(self, request: Request, viewer: CurrentUser, db: DB, params: dict[str, Any],
+                     problem: str | None = None, problem_shift: UUID | None = None, status_code: int = 200) -> Template:
+        me = await auth_service.me(db, viewer.id)
+        orgs = sorted(me.memberships, key=lambda m: m.org_slug)
+        if not orgs:
+            return page(request, "shifts.html", viewer=viewer, title="Shifts", orgs=[], org=None, board=None,
+                        problem=problem, status_code=status_code)
+        slug = params.get("org") or orgs[0].org_slug
+        membership = next((m for m in orgs if m.org_slug == slug), orgs[0])
+        org = await directory.org_by_slug(db, membership.org_slug)
+        role, event = params.get("role") or None, params.get("event") or None
+        week = _parse_week(params.get("week"), viewer.timezone)
+        shifts = await board.shift_board(db, viewer.id, org.id, week, viewer.timezone, role, _parse_uuid(event))
+        return page(
+            request, "shifts.html", viewer=viewer, title="Shifts", crisis_line=org.crisis_resources,
+            orgs=orgs, org=org, board=shifts, role=role, event=event, status_code=status_code,
+            just=_parse_uuid(params.get("just")), problem=problem, problem_shift=problem_shift,
+            prev_url=board_url(org.slug, shifts.week_start - timedelta(days=7), role, event),
+            next_url=board_url(org.slug, shifts.week_start + timedelta(days=7), role, event),
+            week_end=shifts.week_start + timedelta(days=6), now=datetime.now().astimezone(),
+        )
+
+    async def _change(self, request: Request, viewer: CurrentUser | None, db: DB, shift_id: UUID, cancel: bool) -> Response:
+        viewer = signed_in(request, viewer)
+        fields = await form_fields(request)
+        back = board_url(str(fields.get("org", "")), _parse_week(fields.get("week"), viewer.timezone),
+                         fields.get("role"), fields.get("event"), just=shift_id)
+        try:
+            async with db.transaction():  # a savepoint: a refusal leaves nothing behind
+                if cancel:
+                    await signups.cancel_signup(db, viewer.id, shift_id)
+                else:
+                    await signups.sign_up(db, viewer.id, shift_id)
+        except DomainError as exc:
+            # Nothing changed (the transaction rolls back): the same board, saying why.
+            return await self._board(request, viewer, db, fields, problem=exc.detail, problem_shift=shift_id,
+                                     status_code=exc.status)
+        return Redirect(back, status_code=303)
+
+    @post("/{shift_id:uuid}/signup", status_code=303)
+    async def sign_up(self, request: Request, viewer: Viewer, db: DB, shift_id: PathId) -> Response:
+        """Take a place, or join the waitlist when the shift is full; back to the board, which says which."""
+        return await self._change(request, viewer, db, shift_id, cancel=False)
+
+    @post("/{shift_id:uuid}/cancel", status_code=303)
+    async def cancel(self, request: Request, viewer: Viewer, db: DB, shift_id: PathId) -> Response:
+        """Give up a place or leave the waitlist; the first person waiting is promoted."""
+        return await self._change(request, viewer, db, shift_id, cancel=True)
+
+
+CONTROLLERS: list[Any] = [ShiftPages]

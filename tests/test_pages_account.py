@@ -1,0 +1,102 @@
+"""Sign up, log in, log out through the pages, with CSRF and the session cookie."""
+
+from __future__ import annotations
+
+from tests.pages import Visitor, csrf_of, text_of
+from tests.support import PASSWORD, expect
+
+
+async def test_register_signs_in_and_shows_the_crisis_line(client):
+    browser = Visitor(client)
+    page = await browser.get("/register")
+    assert page.status_code == 200
+    for name in ("email", "password", "display_name"):
+        assert f'name="{name}"' in page.text and f'for="f-{name}"' in page.text
+    done = await browser.post("/register", {"email": "new@example.org", "password": PASSWORD,
+                                            "display_name": "Nell", "timezone": "Europe/Berlin"})
+    assert done.status_code == 303 and done.headers["location"] == "/me"
+    assert "coord_session" in browser.cookies
+    set_cookie = done.headers["set-cookie"].lower()
+    assert "httponly" in set_cookie and "samesite=lax" in set_cookie
+    board = await browser.get("/shifts")
+    assert board.status_code == 200 and "Europe/Berlin" in board.text
+    assert "988" in text_of(board.text)
+
+
+async def test_register_errors_are_shown_in_the_form_and_nothing_is_created(client, pool):
+    browser = Visitor(client)
+    short = await browser.post("/register", {"email": "x@example.org", "password": "short", "display_name": "X"})
+    assert short.status_code == 422
+    assert "at least 10 characters" in short.text and 'aria-invalid="true"' in short.text
+    assert 'value="x@example.org"' in short.text  # what was typed is kept
+    missing = await browser.post("/register", {"email": "y@example.org", "password": PASSWORD})
+    assert missing.status_code == 422 and "this field is required" in missing.text
+    async with pool.acquire() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM users") == 0
+
+
+async def test_login_wrong_password_then_right_then_logout(client, api):
+    user = await api.user("lena")
+    browser = Visitor(client)
+    wrong = await browser.post("/login", {"email": user.email, "password": "not the password"})
+    assert wrong.status_code == 401 and "email or password is not right" in wrong.text
+    assert "coord_session" not in browser.cookies
+    ok = await browser.post("/login?next=/shifts", {"email": user.email, "password": PASSWORD, "next": "/shifts"},
+                            form_page="/login?next=/shifts")
+    assert ok.status_code == 303 and ok.headers["location"] == "/shifts"
+    assert (await browser.get("/shifts")).status_code == 200
+    out = await browser.post("/logout", form_page="/shifts")
+    assert out.status_code == 303
+    assert "coord_session" not in browser.cookies
+    again = await browser.get("/shifts", follow_redirects=False)
+    assert again.status_code == 303 and again.headers["location"] == "/login?next=/shifts"
+
+
+async def test_login_never_redirects_to_another_site(client, api):
+    user = await api.user()
+    browser = Visitor(client)
+    for target in ("https://evil.example/", "//evil.example/x", "/\\evil.example"):
+        response = await browser.post("/login", {"email": user.email, "password": PASSWORD, "next": target})
+        assert response.headers["location"] == "/me"
+
+
+async def test_posts_without_the_csrf_token_are_refused(client, api, pool):
+    browser = Visitor(client)
+    await browser.get("/register")  # has the CSRF cookie, but sends no token
+    response = await browser.post_raw("/register", {"email": "z@example.org", "password": PASSWORD, "display_name": "Z"})
+    assert response.status_code == 403 and "form has expired" in response.text
+    forged = await browser.post_raw("/register", {"_csrf_token": "forged", "email": "z@example.org",
+                                                  "password": PASSWORD, "display_name": "Z"})
+    assert forged.status_code == 403
+    async with pool.acquire() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM users") == 0
+
+
+async def test_logging_out_everywhere_ends_page_sessions(client, api):
+    user = await api.user()
+    browser = Visitor(client)
+    await browser.login(user)
+    assert (await browser.get("/shifts")).status_code == 200
+    expect(await client.post("/api/v1/auth/logout-all", headers=user.headers), 204)
+    assert (await browser.get("/shifts", follow_redirects=False)).status_code == 303
+
+
+async def test_the_page_cookie_is_not_an_api_token(client, api):
+    user = await api.user()
+    browser = Visitor(client)
+    await browser.login(user)
+    token = browser.cookies["coord_session"]
+    client.cookies.clear()
+    response = await client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 401
+
+
+async def test_pages_answer_without_javascript_and_carry_the_page_policy(client):
+    for path in ("/", "/login", "/register", "/logout"):
+        response = await client.get(path)
+        assert response.status_code == 200, path
+        assert response.headers["content-type"].startswith("text/html")
+        csp = response.headers["content-security-policy"]
+        assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+        if path in ("/login", "/register"):
+            assert csrf_of(response.text)
