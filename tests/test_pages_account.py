@@ -100,3 +100,13 @@ async def test_pages_answer_without_javascript_and_carry_the_page_policy(client)
         assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
         if path in ("/login", "/register"):
             assert csrf_of(response.text)
+
+
+async def test_unknown_addresses_are_a_page_for_browsers_and_a_problem_for_the_api(client):
+    browser = await client.get("/no-such-page", headers={"Accept": "text/html,application/xhtml+xml"})
+    assert browser.status_code == 404 and browser.headers["content-type"].startswith("text/html")
+    assert "There is nothing here" in browser.text and "988" in browser.text
+    api = await client.get("/api/v1/no-such-thing", headers={"Accept": "text/html"})
+    assert api.status_code == 404 and api.headers["content-type"] == "application/problem+json"
+    plain = await client.get("/no-such-page")
+    assert plain.status_code == 404 and plain.headers["content-type"] == "application/problem+json"

@@ -62,6 +62,16 @@ def http_error_page(request: Request[Any, Any, Any], exc: HTTPException) -> Resp
     return _error_page(request, status, message, headers)
 
 
+def not_found(request: Request[Any, Any, Any], exc: NotFoundException) -> Response:
+    """Unknown addresses: a page for browsers, problem+json for the API and other clients."""
+    from coord.plugin import http_problem  # the API's own translation
+
+    wants_html = "text/html" in request.headers.get("accept", "")
+    if wants_html and not request.url.path.startswith(("/api/", "/feeds/", "/schema")):
+        return http_error_page(request, exc)
+    return http_problem(exc).to_response(request)  # type: ignore[return-value]
+
+
 async def _viewer(request: Request[Any, Any, Any]) -> Any:
     viewer = await provide_viewer(request)
     request.scope["_coord_viewer"] = viewer  # type: ignore[typeddict-unknown-key]
@@ -106,4 +116,5 @@ def configure_pages(app_config: AppConfig, settings: Settings) -> None:
         include_in_schema=False,
     )
     app_config.route_handlers.extend([pages, static])
+    app_config.exception_handlers[NotFoundException] = not_found
     app_config.template_config = TemplateConfig(engine=JinjaTemplateEngine.from_environment(build_environment()))
