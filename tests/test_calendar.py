@@ -29,6 +29,7 @@ import icalendar
 import pytest
 
 from coord.calendar import CalEvent, Calendar, Moved, render_calendar, series_events, transitions, vtimezone
+from coord.calendar.vtimezone import _vtimezone_for_years
 from coord.sessions.recurrence import occurrences, parse_rule
 
 UTC = timezone.utc
@@ -336,10 +337,11 @@ def test_sao_paulo_history_ends_in_2019():
 
 def test_current_rules_are_open_ended_and_cached():
     transitions.cache_clear()
+    _vtimezone_for_years.cache_clear()
     text = _vtz_text("Europe/Berlin")
     assert "UNTIL" not in text  # a never-ending series stays right in the far future
-    _vtz_text("Europe/Berlin")
-    assert transitions.cache_info().hits >= 1
+    assert _vtz_text("Europe/Berlin") == text
+    assert _vtimezone_for_years.cache_info().hits >= 1  # the same years: the same component
 
 
 # ---------------------------------------------------------------- rendering

@@ -142,11 +142,17 @@ def vtimezone(tzid: str, start: datetime, end: datetime) -> Timezone:
 
     A yearly rule that tzdata continues past that window stays open-ended (no
     UNTIL), so a never-ending series keeps its offsets right in clients that expand
-    it for years. Transition data is cached per (tzid, years).
+    it for years. The component depends only on the zone and the window's years,
+    so it is built once per (tzid, years) and shared: callers only add it to a
+    calendar, never change it.
     """
     if end < start:
         start, end = end, start
-    first_year, last_year = start.year - 1, end.year + 1
+    return _vtimezone_for_years(tzid, start.year - 1, end.year + 1)
+
+
+@lru_cache(maxsize=256)
+def _vtimezone_for_years(tzid: str, first_year: int, last_year: int) -> Timezone:
     changes = transitions(tzid, first_year, last_year)
     tz = Timezone()
     tz.add("tzid", tzid)
