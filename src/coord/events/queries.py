@@ -118,3 +118,44 @@ SELECT r.id, r.event_id, r.user_id, r.status,
        ) END AS position
 FROM registrations r WHERE r.event_id = $1 AND r.user_id = $2
 """
+
+# The event page (coord.events.public): the event with counts, its organization, its
+# venue, and the caller's roles and registration ($2 NULL for a visitor without an account).
+EVENT_VIEW = f"""
+SELECT {EVENT_COLUMNS}, c.confirmed_count, c.waitlist_count, now() AS now,
+       o.name AS org_name, o.slug AS org_slug, o.timezone AS org_timezone,
+       o.contact_email AS org_contact_email, o.crisis_resources,
+       v.kind AS venue_kind, v.name AS venue_name, v.address AS venue_address,
+       v.meeting_url AS venue_meeting_url, v.accessibility AS venue_accessibility,
+       (SELECT m.roles FROM org_members m WHERE m.org_id = e.org_id AND m.user_id = $2::uuid) AS roles,
+       r.status AS my_status,
+       CASE WHEN r.status = 'waitlisted' THEN (
+           SELECT count(*) FROM registrations w
+           WHERE w.event_id = e.id AND w.status = 'waitlisted' AND w.queue_order <= r.queue_order
+       ) END AS my_position
+FROM events e
+JOIN orgs o ON o.id = e.org_id
+{COUNTS}
+LEFT JOIN venues v ON v.id = e.venue_id
+LEFT JOIN registrations r ON r.event_id = e.id AND r.user_id = $2::uuid
+WHERE e.id = $1
+"""
+
+# My schedule (coord.sessions.my_schedule): $1's registrations for events not ended by
+# $2 and starting before $3, with the waitlist position; a registration cancelled with
+# its event stays listed. $4 limit.
+MY_SCHEDULE_REGISTRATIONS = """
+SELECT e.id AS event_id, e.title, e.starts_at, e.ends_at, e.status AS event_status,
+       o.name AS org_name, o.slug AS org_slug, r.status,
+       CASE WHEN r.status = 'waitlisted' THEN (
+           SELECT count(*) FROM registrations w
+           WHERE w.event_id = r.event_id AND w.status = 'waitlisted' AND w.queue_order <= r.queue_order
+       )::int END AS position
+FROM registrations r
+JOIN events e ON e.id = r.event_id
+JOIN orgs o ON o.id = e.org_id
+WHERE r.user_id = $1 AND e.ends_at > $2 AND e.starts_at < $3
+  AND (r.status <> 'cancelled' OR (e.status = 'cancelled' AND r.cancelled_at >= e.updated_at))
+ORDER BY e.starts_at, e.id
+LIMIT $4
+"""

@@ -109,3 +109,11 @@ WHERE e.visibility = 'public' AND e.status = 'scheduled' AND e.ends_at > now()
 ORDER BY e.starts_at, e.id
 LIMIT $2
 """
+
+# The organizations $1 belongs to, with their names (for links on "My schedule").
+MY_ORGS = """
+SELECT o.id, o.slug, o.name, m.roles
+FROM org_members m JOIN orgs o ON o.id = m.org_id
+WHERE m.user_id = $1
+ORDER BY o.name, o.slug
+"""

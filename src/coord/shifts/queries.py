@@ -220,3 +220,23 @@ WHERE s.org_id = $1 AND s.starts_at >= $3 AND s.starts_at < $4
 ORDER BY s.starts_at, s.id
 LIMIT 500
 """
+
+# My schedule (coord.sessions.my_schedule): $1's places on shifts not ended by $2 and
+# starting before $3, with the waitlist position; a place the organization cancelled
+# together with its shift stays listed, so the person sees why it is gone. $4 limit.
+MY_SCHEDULE_SIGNUPS = """
+SELECT s.id AS shift_id, s.role, s.starts_at, s.ends_at, s.status AS shift_status, s.event_id,
+       e.title AS event_title, o.name AS org_name, o.slug AS org_slug, g.status,
+       CASE WHEN g.status = 'waitlisted' THEN (
+           SELECT count(*) FROM signups w
+           WHERE w.shift_id = g.shift_id AND w.status = 'waitlisted' AND w.queue_order <= g.queue_order
+       )::int END AS position
+FROM signups g
+JOIN shifts s ON s.id = g.shift_id
+JOIN orgs o ON o.id = s.org_id
+LEFT JOIN events e ON e.id = s.event_id
+WHERE g.user_id = $1 AND s.ends_at > $2 AND s.starts_at < $3
+  AND (g.status <> 'cancelled' OR (s.status = 'cancelled' AND g.cancelled_at >= s.updated_at))
+ORDER BY s.starts_at, s.id
+LIMIT $4
+"""

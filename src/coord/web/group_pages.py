@@ -1,7 +1,127 @@
-"""(being written)"""
+"""Group pages: one group (anyone may see public and unlisted ones), joining, leaving,
+approving requests, and "My groups" with the coverage gaps of the groups I facilitate.
+
+The series form lives in schedule_pages.py and the session page in session_pages.py;
+their controllers are exported from here too, so routes.py needs one import.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from typing import Any
+from uuid import UUID
 
-CONTROLLERS: list[Any] = []
+from litestar import Controller, Request, Response, get, post
+from litestar.response import Redirect, Template
+
+from coord.auth.schemas import CurrentUser
+from coord.errors import DomainError
+from coord.groups import service as groups_service
+from coord.groups.public import GroupView, group_view
+from coord.http import DB, PathId
+from coord.sessions import service as sessions_service
+from coord.sessions import views as session_views
+from coord.web.render import page
+from coord.web.schedule_pages import CONTROLLERS as SCHEDULE
+from coord.web.session import Viewer, login_url, signed_in
+from coord.web.session_pages import CONTROLLERS as SESSIONS
+
+GAP_WEEKS = 8
+
+
+def _plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def _notice(request: Request) -> str | None:
+    """The outcome of the form just sent (PRG), named in the redirect's query."""
+    query = request.query_params
+    if query.get("joined"):
+        return "You have joined this group."
+    if query.get("requested"):
+        return "Your request to join has been sent."
+    if query.get("approved"):
+        return "The request was approved: they are now a member of the group."
+    scheduled = query.get("scheduled")
+    if scheduled and scheduled.isdigit():
+        return f"{_plural(int(scheduled), 'session')} scheduled."
+    return None
+
+
+async def _group_page(request: Request, viewer: CurrentUser | None, db: DB, group_id: UUID, *,
+                      problem: str | None = None, status_code: int = 200) -> Template:
+    view: GroupView = await group_view(db, group_id, viewer.id if viewer else None)
+    gaps: list[Any] = []
+    if viewer is not None and view.can_manage:
+        now = datetime.now(timezone.utc)
+        found = await sessions_service.coverage_gaps(
+            db, viewer.id, group_id=group_id, from_=now, to=now + timedelta(weeks=GAP_WEEKS), limit=20, cursor=None)
+        gaps = found.items
+    return page(
+        request, "group.html", viewer=viewer, title=view.group.name, crisis_line=view.org.crisis_resources,
+        timezone=view.group.timezone, status_code=status_code, view=view, g=view.group, gaps=gaps,
+        gap_weeks=GAP_WEEKS, notice=None if problem else _notice(request), problem=problem,
+        login_to_join=login_url(f"/groups/{group_id}"), plural=_plural,
+    )
+
+
+class GroupPages(Controller):
+    path = "/groups/{group_id:uuid}"
+
+    @get("", name="group-page")
+    async def group(self, request: Request, viewer: Viewer, db: DB, group_id: PathId) -> Template:
+        """A group: what it is, when it meets, joining; the roster and requests for its facilitators."""
+        return await _group_page(request, viewer, db, group_id)
+
+    @post("/join", status_code=303)
+    async def join(self, request: Request, viewer: Viewer, db: DB, group_id: PathId) -> Response:
+        """Join an open group, or ask to join one that needs approval."""
+        viewer = signed_in(request, viewer)
+        try:
+            async with db.transaction():  # a savepoint: a refusal leaves nothing behind
+                membership, _ = await groups_service.join(db, viewer.id, group_id)
+        except DomainError as exc:
+            return await _group_page(request, viewer, db, group_id, problem=exc.detail, status_code=exc.status)
+        outcome = "joined" if membership.status == "active" else "requested"
+        return Redirect(f"/groups/{group_id}?{outcome}=1", status_code=303)
+
+    @post("/leave", status_code=303)
+    async def leave(self, request: Request, viewer: Viewer, db: DB, group_id: PathId) -> Response:
+        """Leave the group, or withdraw a request to join."""
+        viewer = signed_in(request, viewer)
+        try:
+            async with db.transaction():
+                await groups_service.remove_member(db, viewer.id, group_id, viewer.id)
+        except DomainError as exc:
+            return await _group_page(request, viewer, db, group_id, problem=exc.detail, status_code=exc.status)
+        return Redirect("/me/groups?left=1", status_code=303)
+
+    @post("/members/{user_id:uuid}/approve", status_code=303)
+    async def approve(self, request: Request, viewer: Viewer, db: DB, group_id: PathId, user_id: PathId) -> Response:
+        """Accept a pending request to join (the group's facilitators, coordinators, admins)."""
+        viewer = signed_in(request, viewer)
+        try:
+            async with db.transaction():
+                await groups_service.approve(db, viewer.id, group_id, user_id)
+        except DomainError as exc:
+            return await _group_page(request, viewer, db, group_id, problem=exc.detail, status_code=exc.status)
+        return Redirect(f"/groups/{group_id}?approved=1", status_code=303)
+
+
+class MyGroupsPages(Controller):
+    path = "/me/groups"
+
+    @get("", name="my-groups")
+    async def my_groups(self, request: Request, viewer: Viewer, db: DB) -> Template:
+        """The groups I belong to, with my role and the next session; my coverage gaps as a facilitator."""
+        viewer = signed_in(request, viewer)
+        groups = await session_views.my_groups(db, viewer.id)
+        facilitating = any(g.role == "facilitator" and g.status == "active" for g in groups)
+        gaps = await session_views.my_coverage_gaps(db, viewer.id, weeks=GAP_WEEKS) if facilitating else []
+        notice = "You have left the group." if request.query_params.get("left") else None
+        return page(request, "groups_mine.html", viewer=viewer, title="My groups", groups=groups,
+                    facilitating=facilitating, gaps=gaps, gap_weeks=GAP_WEEKS, notice=notice, plural=_plural)
+
+
+CONTROLLERS: list[Any] = [GroupPages, MyGroupsPages, *SCHEDULE, *SESSIONS]
+"""Every page controller, in one list for the router in setup.py."""

@@ -1,7 +1,149 @@
-"""(being written)"""
+"""Organization pages: the public page of an organization, and the coordinators' overview
+(coverage gaps, groups, events, shifts, members, failed deliveries) with its forms."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
-CONTROLLERS: list[Any] = []
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from coord.auth.schemas import CurrentUser
+from coord.errors import DomainError
+from coord.events import service as events_service
+from coord.events.schemas import EventIn
+from coord.http import DB, PathId
+from coord.orgs import directory, overview, service as orgs_service
+from coord.orgs.schemas import MemberIn
+from coord.shifts import service as shifts_service
+from coord.shifts.schemas import ShiftIn
+from coord.web.event_pages import CONTROLLERS as EVENT_CONTROLLERS
+from coord.web.forms import FormInvalid, domain_errors, form_fields, to_struct
+from coord.web.render import page, when
+from coord.web.session import Viewer, signed_in
+
+Slug = FromPath[str]
+ROLE_CHOICES = ("participant", "volunteer", "facilitator", "coordinator", "admin")
+DONE = {
+    "member": "The member was added. If they were already a member, the new roles were added to theirs.",
+    "event": "The event was created.",
+    "shift": "The shift was created. It is on the shift board now.",
+    "retry": "The message will be sent again shortly.",
+}
+
+
+def coordination_url(slug: str, done: str | None = None, anchor: str = "") -> str:
+    return f"/orgs/{quote(slug)}/coordination" + (f"?done={done}" if done else "") + (f"#{anchor}" if anchor else "")
+
+
+def local_instant(fields: dict[str, Any], name: str, tz: str) -> None:
+    """A datetime-local value ("2026-05-01T18:30") read in the organization's timezone, in place."""
+    value = fields.get(name)
+    if not isinstance(value, str):
+        return
+    try:
+        naive = datetime.fromisoformat(value)
+    except ValueError:
+        raise FormInvalid({name: "enter a date and time"}, f"{name}: enter a date and time") from None
+    fields[name] = naive.replace(tzinfo=ZoneInfo(tz)).isoformat() if naive.tzinfo is None else naive.isoformat()
+
+
+class OrgPages(Controller):
+    path = "/orgs"
+
+    @get("/{slug:str}", name="org-page")
+    async def org(self, request: Request, viewer: Viewer, db: DB, slug: Slug) -> Template:
+        """An organization: contact, public groups and upcoming public events; members see more."""
+        view = await overview.org_page(db, viewer.id if viewer else None, slug)
+        return page(request, "org.html", viewer=viewer, title=view.org.name, crisis_line=view.org.crisis_resources,
+                    timezone=view.org.timezone, view=view, org=view.org)
+
+    async def _coordination(self, request: Request, viewer: CurrentUser, db: DB, slug: str, *,
+                            errors: dict[str, dict[str, str]] | None = None,
+                            values: dict[str, dict[str, Any]] | None = None,
+                            problem: str | None = None, status_code: int = 200) -> Template:
+        view = await overview.coordination(db, viewer.id, slug)
+        done = request.query_params.get("done") if request.method == "GET" else None
+        return page(
+            request, "org_coordination.html", viewer=viewer, title=f"Coordination: {view.org.name}",
+            crisis_line=view.org.crisis_resources, status_code=status_code, view=view, org=view.org,
+            errors={"member": {}, "event": {}, "shift": {}, **(errors or {})},
+            values={"member": {}, "event": {}, "shift": {}, **(values or {})},
+            problem=problem, done=DONE.get(done or ""), role_choices=ROLE_CHOICES,
+            venue_options=[(str(v.id), v.name) for v in view.venues],
+            event_options=[(str(e.id), f"{e.title} ({when(e.starts_at, viewer.timezone)})") for e in view.events],
+        )
+
+    @get("/{slug:str}/coordination", name="org-coordination")
+    async def coordination(self, request: Request, viewer: Viewer, db: DB, slug: Slug) -> Template:
+        """The coordinators' overview (admins and coordinators; other members 403, others 404)."""
+        return await self._coordination(request, signed_in(request, viewer), db, slug)
+
+    async def _form_post(self, request: Request, viewer: CurrentUser | None, db: DB, slug: str, form: str,
+                         action: Any) -> Response:
+        """Run one of the overview's forms; a refusal shows the overview again with the errors at the fields."""
+        viewer = signed_in(request, viewer)
+        fields = await form_fields(request)
+        try:
+            async with db.transaction():  # a savepoint: a refusal leaves nothing behind
+                await action(viewer, dict(fields))  # `fields` stays as typed, for the form
+        except FormInvalid as exc:
+            return await self._coordination(request, viewer, db, slug, errors={form: exc.errors},
+                                            values={form: fields}, status_code=422)
+        except DomainError as exc:
+            if exc.status == 404:
+                raise
+            return await self._coordination(request, viewer, db, slug, errors={form: domain_errors(exc)},
+                                            values={form: fields}, status_code=exc.status)
+        return Redirect(coordination_url(slug, form, anchor=f"{form}s"), status_code=303)
+
+    @post("/{slug:str}/members", status_code=303)
+    async def add_member(self, request: Request, viewer: Viewer, db: DB, slug: Slug) -> Response:
+        """Add an existing account by email with roles, or add roles to a member."""
+        async def action(me: CurrentUser, fields: dict[str, Any]) -> None:
+            org = await directory.org_by_slug(db, slug)
+            if not fields.get("roles"):
+                raise FormInvalid({"roles": "choose at least one role"}, "roles: choose at least one role")
+            await orgs_service.add_member(db, me.id, org.id, to_struct(fields, MemberIn))
+        return await self._form_post(request, viewer, db, slug, "member", action)
+
+    @post("/{slug:str}/events", status_code=303)
+    async def create_event(self, request: Request, viewer: Viewer, db: DB, slug: Slug) -> Response:
+        """Schedule a community event; the times are read in the organization's timezone."""
+        async def action(me: CurrentUser, fields: dict[str, Any]) -> None:
+            org = await directory.org_by_slug(db, slug)
+            for name in ("starts_at", "ends_at"):
+                local_instant(fields, name, org.timezone)
+            await events_service.create_event(db, me.id, org.id, to_struct({**fields, "timezone": org.timezone}, EventIn))
+        return await self._form_post(request, viewer, db, slug, "event", action)
+
+    @post("/{slug:str}/shifts", status_code=303)
+    async def create_shift(self, request: Request, viewer: Viewer, db: DB, slug: Slug) -> Response:
+        """Add a volunteer shift; the times are read in the organization's timezone."""
+        async def action(me: CurrentUser, fields: dict[str, Any]) -> None:
+            org = await directory.org_by_slug(db, slug)
+            for name in ("starts_at", "ends_at"):
+                local_instant(fields, name, org.timezone)
+            await shifts_service.create_shift(db, me.id, org.id, to_struct(fields, ShiftIn))
+        return await self._form_post(request, viewer, db, slug, "shift", action)
+
+    @post("/{slug:str}/deliveries/{delivery_id:uuid}/retry", status_code=303)
+    async def retry_delivery(self, request: Request, viewer: Viewer, db: DB, slug: Slug, delivery_id: PathId) -> Response:
+        """Send a failed message again (admins); a refusal is shown on the overview."""
+        viewer = signed_in(request, viewer)
+        try:
+            async with db.transaction():
+                org = await directory.org_by_slug(db, slug)
+                await orgs_service.retry_delivery(db, viewer.id, org.id, delivery_id)
+        except DomainError as exc:
+            if exc.status == 404:
+                raise
+            return await self._coordination(request, viewer, db, slug, problem=exc.detail, status_code=exc.status)
+        return Redirect(coordination_url(slug, "retry", anchor="deliveries"), status_code=303)
+
+
+CONTROLLERS: list[Any] = [OrgPages, *EVENT_CONTROLLERS]

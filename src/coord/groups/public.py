@@ -1,0 +1,109 @@
+"""One group as its page shows it, to anyone allowed to see it.
+
+Public and unlisted groups can be seen by anyone, signed in or not (unlisted ones
+only by their link: they are never listed); a private group only by its members and
+the organization's staff; to everyone else it does not exist (404). What each reader
+gets beyond the description follows the group rules of groups.service: the roster
+and pending requests for staff and the group's facilitators, and where the group
+meets for them and for active members (the exact address or link stays on each
+session, for people who said they are going).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from uuid import UUID
+
+import asyncpg
+import msgspec
+
+from coord.errors import NotFound
+from coord.groups import queries
+from coord.groups.schemas import GroupMemberOut, GroupOut
+from coord.groups.service import GroupAccess, _group, list_members, load_group
+from coord.orgs.directory import PublicOrg
+from coord.sessions.schemas import VenueDetails
+
+ROSTER_LIMIT = 200
+
+
+class GroupSession(msgspec.Struct):
+    id: UUID
+    starts_at: datetime
+    ends_at: datetime
+    status: str
+
+
+@dataclass(frozen=True)
+class GroupView:
+    group: GroupOut  # my_role / my_status are the reader's own membership
+    org: PublicOrg
+    access: GroupAccess | None  # None: not signed in, or not a member of the organization
+    upcoming: list[GroupSession]
+    venue: VenueDetails | None = None  # staff and facilitators: all of it; active members: no address or link
+    recent: list[GroupSession] = field(default_factory=list)  # managers: sessions that have begun
+    members: list[GroupMemberOut] = field(default_factory=list)  # managers only
+    members_truncated: bool = False
+    active_count: int = 0
+    pending_count: int = 0
+
+    @property
+    def can_manage(self) -> bool:
+        return self.access is not None and self.access.can_manage
+
+    @property
+    def can_join(self) -> bool:
+        """A member of the organization who is not in the group yet."""
+        return self.access is not None and self.access.role is None
+
+    @property
+    def pending(self) -> list[GroupMemberOut]:
+        return [m for m in self.members if m.status == "pending"]
+
+    @property
+    def active(self) -> list[GroupMemberOut]:
+        return [m for m in self.members if m.status == "active"]
+
+
+async def group_view(
+    conn: asyncpg.Connection, group_id: UUID, viewer_id: UUID | None, *, upcoming: int = 10
+) -> GroupView:
+    """The group for `viewer_id` (None: not signed in); 404 when they may not see it."""
+    access: GroupAccess | None = None
+    if viewer_id is not None:
+        try:
+            access = await load_group(conn, group_id, viewer_id)
+        except NotFound:
+            access = None  # not in the organization: they see what the public sees
+    if access is not None:
+        group = access.group
+    else:
+        row = await conn.fetchrow(queries.GET_GROUP, group_id, None)
+        if row is None or row["visibility"] not in ("public", "unlisted"):
+            raise NotFound("no such group")
+        group = _group(row)
+    org = PublicOrg(**dict(await conn.fetchrow(queries.GROUP_ORG, group.org_id)))
+    sessions = [GroupSession(**dict(r)) for r in await conn.fetch(queries.UPCOMING_GROUP_SESSIONS, group_id, upcoming)]
+    view = GroupView(group=group, org=org, access=access, upcoming=sessions)
+    if access is None or not (access.can_manage or access.is_active_member):
+        return view
+    venue = None
+    if group.venue_id is not None:
+        row = await conn.fetchrow(queries.GROUP_VENUE, group.venue_id)
+        if row is not None:
+            venue = VenueDetails(**dict(row))
+            if not access.can_manage:
+                venue = msgspec.structs.replace(venue, address=None, meeting_url=None)
+    if not access.can_manage:
+        return GroupView(group=group, org=org, access=access, upcoming=sessions, venue=venue)
+    assert viewer_id is not None  # access came from their own membership
+    counts = await conn.fetchrow(queries.MEMBER_COUNTS, group_id)
+    roster = await list_members(conn, viewer_id, group_id, None, ROSTER_LIMIT, None)  # audited
+    recent = [GroupSession(**dict(r)) for r in await conn.fetch(queries.RECENT_GROUP_SESSIONS, group_id, 5)]
+    return GroupView(
+        group=group, org=org, access=access, upcoming=sessions, venue=venue, recent=recent,
+        members=sorted(roster.items, key=lambda m: ((m.display_name or "").lower(), str(m.user_id))),
+        members_truncated=roster.next_cursor is not None,
+        active_count=counts["active"], pending_count=counts["pending"],
+    )

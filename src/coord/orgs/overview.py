@@ -1,0 +1,161 @@
+"""An organization as its pages show it: the public page (what a visitor, a member
+or a coordinator may see) and the coordinators' overview. Composed from the
+domains' own services, which check access; nothing here reads around them."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from uuid import UUID
+
+import asyncpg
+import msgspec
+
+from coord.access import STAFF, org_roles, require_role
+from coord.events import service as events_service
+from coord.events.schemas import EventOut
+from coord.groups import service as groups_service
+from coord.groups.counts import GroupCounts, member_counts
+from coord.groups.schemas import GroupOut
+from coord.orgs import directory, service as orgs_service
+from coord.orgs.directory import PublicOrg
+from coord.orgs.schemas import DeliveryOut, MemberOut, VenueOut
+from coord.sessions import service as sessions_service
+from coord.shifts import service as shifts_service
+from coord.shifts.schemas import ShiftOut
+
+UTC = timezone.utc
+WINDOW = timedelta(days=14)  # coverage gaps and shifts: the same two weeks as the rosters
+MAX_ROWS = 200
+
+
+class OrgGroup(msgspec.Struct):
+    id: UUID
+    name: str
+    description: str | None
+    format: str
+    join_policy: str
+    visibility: str
+    next_session: datetime | None
+    my_status: str | None = None  # the reader's own membership: active / pending
+
+
+class OrgEvent(msgspec.Struct):
+    id: UUID
+    title: str
+    kind: str
+    starts_at: datetime
+    ends_at: datetime
+    timezone: str
+    capacity: int | None
+    confirmed_count: int
+    visibility: str
+
+    @property
+    def full(self) -> bool:
+        return self.capacity is not None and self.confirmed_count >= self.capacity
+
+
+class OrgPage(msgspec.Struct):
+    org: PublicOrg
+    roles: list[str]
+    groups: list[OrgGroup]
+    events: list[OrgEvent]
+
+    @property
+    def is_member(self) -> bool:
+        return bool(self.roles)
+
+    @property
+    def is_staff(self) -> bool:
+        return bool(set(self.roles).intersection(STAFF))
+
+
+async def org_page(conn: asyncpg.Connection, viewer_id: UUID | None, slug: str) -> OrgPage:
+    """Visitors and other organizations' people see public groups and events; members
+    also the groups and events they may see as members (groups.service decides which)."""
+    org = await directory.org_by_slug(conn, slug)
+    roles = await org_roles(conn, org.id, viewer_id) if viewer_id else set()
+    public_groups = await directory.public_groups(conn, org.id, MAX_ROWS)
+    if not roles:
+        groups = [OrgGroup(g.id, g.name, g.description, g.format, g.join_policy, "public", g.next_session)
+                  for g in public_groups]
+        events = [OrgEvent(e.id, e.title, e.kind, e.starts_at, e.ends_at, e.timezone, e.capacity, e.confirmed_count,
+                           "public") for e in await directory.public_events(conn, org.id, MAX_ROWS)]
+        return OrgPage(org, [], groups, events)
+    assert viewer_id is not None
+    next_session = {g.id: g.next_session for g in public_groups}
+    mine = await groups_service.list_groups(conn, viewer_id, org.id, MAX_ROWS, None)
+    groups = [OrgGroup(g.id, g.name, g.description, g.format, g.join_policy, g.visibility, next_session.get(g.id),
+                       g.my_status) for g in mine.items]
+    listed = await events_service.list_events(conn, viewer_id, org.id, datetime.now(UTC), None, MAX_ROWS, None)
+    events = [OrgEvent(e.id, e.title, e.kind, e.starts_at, e.ends_at, e.timezone, e.capacity, e.confirmed_count,
+                       e.visibility) for e in listed.items]
+    return OrgPage(org, sorted(roles), groups, events)
+
+
+class Gap(msgspec.Struct):
+    session_id: UUID
+    group_id: UUID
+    group_name: str
+    starts_at: datetime
+    ends_at: datetime
+    required: int
+    assigned: int
+    missing: int
+
+
+class GroupRow(msgspec.Struct):
+    group: GroupOut
+    counts: GroupCounts | None
+
+
+class Coordination(msgspec.Struct):
+    org: PublicOrg
+    roles: list[str]
+    window_end: datetime
+    gaps: list[Gap]
+    groups: list[GroupRow]
+    events: list[EventOut]
+    shifts: list[ShiftOut]
+    members: list[MemberOut]
+    deliveries: list[DeliveryOut]
+    venues: list[VenueOut]
+    more: list[str]  # sections cut at MAX_ROWS
+
+    @property
+    def is_admin(self) -> bool:
+        return "admin" in self.roles
+
+    def event_title(self, event_id: UUID | None) -> str | None:
+        return next((e.title for e in self.events if e.id == event_id), None)
+
+
+async def coordination(conn: asyncpg.Connection, actor_id: UUID, slug: str, now: datetime | None = None) -> Coordination:
+    """Coverage gaps, groups, events, shifts, members and failed deliveries (admins, coordinators).
+    Another organization's people get 404, members without a staff role 403."""
+    org = await directory.org_by_slug(conn, slug)
+    roles = await require_role(conn, org.id, actor_id, STAFF)
+    start = now or datetime.now(UTC)
+    end = start + WINDOW
+    groups = await groups_service.list_groups(conn, actor_id, org.id, MAX_ROWS, None)
+    names = {g.id: g.name for g in groups.items}
+    gaps = await sessions_service.coverage_gaps(conn, actor_id, org_id=org.id, from_=start, to=end,
+                                                limit=MAX_ROWS, cursor=None)
+    counts = await member_counts(conn, actor_id, org.id)
+    events = await events_service.list_events(conn, actor_id, org.id, start, None, MAX_ROWS, None)
+    shifts = await shifts_service.list_shifts(conn, actor_id, org.id, start, end, False, MAX_ROWS, None)
+    members = await orgs_service.list_members(conn, actor_id, org.id, MAX_ROWS, None)
+    deliveries = await orgs_service.list_deliveries(conn, actor_id, org.id, "failed", MAX_ROWS, None)
+    venues = await orgs_service.list_venues(conn, actor_id, org.id, MAX_ROWS, None)
+    pages = {"coverage gaps": gaps, "groups": groups, "events": events, "shifts": shifts, "members": members,
+             "failed deliveries": deliveries}
+    return Coordination(
+        org=org, roles=sorted(roles), window_end=end,
+        gaps=[Gap(g.session_id, g.group_id, names.get(g.group_id, "A group"), g.starts_at, g.ends_at, g.required,
+                  g.assigned, g.missing) for g in gaps.items],
+        groups=[GroupRow(g, counts.get(g.id)) for g in groups.items],
+        events=events.items, shifts=shifts.items,
+        members=sorted(members.items, key=lambda m: ((m.display_name or "").lower(), str(m.user_id))),
+        deliveries=deliveries.items, venues=venues.items,
+        more=[name for name, p in pages.items() if p.next_cursor],
+    )

@@ -1,0 +1,229 @@
+"""Scheduling a series of sessions: a form that says the rule back in words and
+previews the dates (a plain GET, so it works without JavaScript), then saves it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timezone
+from typing import Any
+from urllib.parse import urlencode
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from litestar import Controller, Request, Response, get, post
+from litestar.response import Redirect, Template
+
+from coord.auth.schemas import CurrentUser
+from coord.auth.service import check_timezone
+from coord.errors import DomainError, Forbidden
+from coord.groups import service as groups_service
+from coord.groups.service import GroupAccess
+from coord.http import DB, PathId
+from coord.orgs import service as orgs_service
+from coord.sessions import service as sessions_service
+from coord.sessions.describe import (
+    REPEATS,
+    WEEKDAY_NAMES,
+    WEEKDAYS,
+    created_now,
+    horizon_weeks,
+    rrule_from_choices,
+    rule_in_words,
+    series_dates,
+    weekday_code,
+)
+from coord.sessions.recurrence import MAX_OCCURRENCES, SeriesRule
+from coord.sessions.schemas import SeriesIn
+from coord.web.account_pages import timezone_choices
+from coord.web.forms import FormInvalid, domain_errors, form_fields
+from coord.web.render import page, when
+from coord.web.session import Viewer, signed_in
+
+PREVIEW_LIMIT = 26
+DEFAULTS = {"duration_minutes": "90", "freq": "weekly"}
+# Where the service's field errors show on this form.
+_SERVICE_FIELDS = {"start": "start_date", "rrule": "form", "facilitator_ids": "form"}
+
+
+@dataclass(frozen=True)
+class SeriesChoice:
+    data: SeriesIn
+    rule: SeriesRule
+
+
+def query_fields(request: Request) -> dict[str, Any]:
+    """The query string like form_fields reads a form: stripped, empty dropped, repeats as lists."""
+    fields: dict[str, Any] = {}
+    for key in request.query_params.keys():
+        values = [v.strip() for v in request.query_params.getall(key) if v.strip()]
+        if values:
+            fields[key] = values if len(values) > 1 else values[0]
+    return fields
+
+
+def _as_list(value: Any) -> list[str]:
+    return [] if value is None else list(value) if isinstance(value, list) else [value]
+
+
+def _whole(value: str, low: int, high: int, what: str) -> int:
+    if not value.isdigit() or not low <= int(value) <= high:
+        raise ValueError(f"{what} must be a whole number from {low} to {high}")
+    return int(value)
+
+
+def read_series_form(fields: dict[str, Any], now: datetime) -> SeriesChoice:
+    """The form's choices as the service's SeriesIn and the checked rule; FormInvalid names every problem."""
+    errors: dict[str, str] = {}
+    start_day = start_time = until = None
+    count = duration = None
+    try:
+        start_day = date.fromisoformat(str(fields.get("start_date", "")))
+    except ValueError:
+        errors["start_date"] = "Enter the date of the first session, like 2026-03-10."
+    try:
+        start_time = time.fromisoformat(str(fields.get("start_time", "")))
+    except ValueError:
+        errors["start_time"] = "Enter the start time, like 18:30."
+    tz = str(fields.get("timezone", ""))
+    try:
+        check_timezone(tz)
+    except DomainError:
+        errors["timezone"] = "Choose a timezone from the list."
+    try:
+        duration = _whole(str(fields.get("duration_minutes", "")), 5, 1440, "The length in minutes")
+    except ValueError as exc:
+        errors["duration_minutes"] = f"{exc}."
+    repeat = str(fields.get("freq", ""))
+    if repeat not in REPEATS:
+        errors["freq"] = "Choose how often the group meets."
+    weekdays = _as_list(fields.get("byday"))
+    if any(d not in WEEKDAYS for d in weekdays):
+        errors["byday"] = "Choose days from the list."
+    elif weekdays and repeat in ("weekly", "biweekly") and start_day and weekday_code(start_day) not in weekdays:
+        day = WEEKDAY_NAMES[start_day.weekday()]
+        errors["byday"] = f"The first date is a {day}: tick {day} too, or change the first date."
+    if "count" in fields and "until" in fields:
+        errors["until"] = "Fill in only one: the number of sessions or the last date."
+    elif "count" in fields:
+        try:
+            count = _whole(str(fields["count"]), 1, MAX_OCCURRENCES, "The number of sessions")
+        except ValueError as exc:
+            errors["count"] = f"{exc}."
+    elif "until" in fields:
+        try:
+            until = date.fromisoformat(str(fields["until"]))
+            if start_day and until < start_day:
+                errors["until"] = "The last date must be on or after the first date."
+        except ValueError:
+            errors["until"] = "Enter the last date, like 2026-06-30."
+    else:
+        errors["count"] = "Say when the series ends: a number of sessions, or a last date."
+    venue_id = None
+    if fields.get("venue_id"):
+        try:
+            venue_id = UUID(str(fields["venue_id"]))
+        except ValueError:
+            errors["venue_id"] = "Choose a venue from the list."
+    start = datetime.combine(start_day, start_time) if start_day and start_time else None
+    if start is not None and "timezone" not in errors and start.replace(tzinfo=ZoneInfo(tz)) < now:
+        errors["start_date"] = "The first session is in the past: choose a date and time from now on."
+    if errors:
+        raise FormInvalid(errors, "; ".join(errors.values()))
+    assert start is not None and start_day is not None and duration is not None
+    rrule = rrule_from_choices(repeat, start_day, weekdays, count=count, until=until)  # type: ignore[arg-type]
+    data = SeriesIn(start=start, timezone=tz, duration_minutes=duration, rrule=rrule, venue_id=venue_id)
+    try:
+        rule = sessions_service.checked_rule(start, tz, rrule, duration)
+    except DomainError as exc:
+        raise FormInvalid(_service_errors(exc), exc.detail) from None
+    return SeriesChoice(data, rule)
+
+
+def _service_errors(exc: DomainError) -> dict[str, str]:
+    return {_SERVICE_FIELDS.get(k, k): v for k, v in domain_errors(exc).items()}
+
+
+async def _venues(db: DB, viewer: CurrentUser, access: GroupAccess) -> list[Any]:
+    try:
+        return (await orgs_service.list_venues(db, viewer.id, access.group.org_id, 200, None)).items
+    except Forbidden:  # a group facilitator without the facilitator role in the organization
+        return []
+
+
+async def _form_page(request: Request, viewer: CurrentUser, db: DB, access: GroupAccess, values: dict[str, Any],
+                     errors: dict[str, str], choice: SeriesChoice | None = None, status_code: int = 200) -> Template:
+    preview: dict[str, Any] | None = None
+    if choice is not None:
+        now = datetime.now(timezone.utc)
+        dates = series_dates(choice.rule, now=now)
+        preview = {
+            "words": rule_in_words(choice.rule),
+            "dates": [_date_row(a, b, choice.data.timezone, viewer.timezone) for a, b in dates[:PREVIEW_LIMIT]],
+            "total": len(dates),
+            "more": max(0, len(dates) - PREVIEW_LIMIT), "created_now": created_now(dates, now=now),
+            "series_tz": choice.data.timezone, "saved": _saved_fields(values),
+        }
+    group = access.group
+    zones = timezone_choices()
+    if values.get("timezone") and values["timezone"] not in zones:
+        zones = [str(values["timezone"]), *zones]  # e.g. UTC, which the list leaves out
+    return page(
+        request, "group_schedule.html", viewer=viewer, title=f"Schedule sessions: {group.name}",
+        status_code=status_code, g=group, values=values, byday=_as_list(values.get("byday")), errors=errors,
+        preview=preview, zones=zones, repeats=REPEATS, weekdays=list(zip(WEEKDAYS, WEEKDAY_NAMES)),
+        venues=await _venues(db, viewer, access), max_count=MAX_OCCURRENCES, horizon_weeks=horizon_weeks(),
+        preview_limit=PREVIEW_LIMIT,
+    )
+
+
+def _date_row(start: datetime, end: datetime, series_tz: str, reader_tz: str) -> tuple[str, str | None]:
+    """"Tue 10 Mar 2026, 18:30–20:00" in the series' timezone, and the start in the reader's when it differs."""
+    local_end = end.astimezone(ZoneInfo(series_tz))
+    same_day = local_end.date() == start.astimezone(ZoneInfo(series_tz)).date()
+    text = f"{when(start, series_tz, True)}–{local_end:%H:%M}" if same_day else \
+        f"{when(start, series_tz, True)} – {when(end, series_tz, True)}"
+    return text, (when(start, reader_tz) if reader_tz != series_tz else None)
+
+
+def _saved_fields(values: dict[str, Any]) -> list[tuple[str, str]]:
+    """The previewed choices as hidden fields of the "Save series" form."""
+    names = ("start_date", "start_time", "timezone", "duration_minutes", "freq", "count", "until", "venue_id")
+    pairs = [(n, str(values[n])) for n in names if values.get(n)]
+    return pairs + [("byday", d) for d in _as_list(values.get("byday"))]
+
+
+class SchedulePages(Controller):
+    path = "/groups/{group_id:uuid}/schedule"
+
+    @get("", name="group-schedule")
+    async def schedule_form(self, request: Request, viewer: Viewer, db: DB, group_id: PathId) -> Template:
+        """The series form; with `preview=1` and the form's fields, the rule in words and its dates."""
+        viewer = signed_in(request, viewer)
+        access = await groups_service.require_manager(db, group_id, viewer.id)  # 404 / 403 pages
+        fields = query_fields(request)
+        if not fields.pop("preview", None):
+            return await _form_page(request, viewer, db, access, {**DEFAULTS, "timezone": access.group.timezone}, {})
+        try:
+            choice = read_series_form(fields, datetime.now(timezone.utc))
+        except FormInvalid as exc:
+            return await _form_page(request, viewer, db, access, fields, exc.errors, status_code=422)
+        return await _form_page(request, viewer, db, access, fields, {}, choice)
+
+    @post("", status_code=303)
+    async def save_series(self, request: Request, viewer: Viewer, db: DB, group_id: PathId) -> Response:
+        """Create the series: its sessions up to the rolling horizon; back to the group, saying how many."""
+        viewer = signed_in(request, viewer)
+        access = await groups_service.require_manager(db, group_id, viewer.id)
+        fields = await form_fields(request)
+        try:
+            choice = read_series_form(fields, datetime.now(timezone.utc))
+            async with db.transaction():  # a savepoint: a refusal leaves nothing behind
+                created = await sessions_service.create_series(db, viewer.id, group_id, choice.data)
+        except FormInvalid as exc:
+            return await _form_page(request, viewer, db, access, fields, exc.errors, status_code=422)
+        except DomainError as exc:
+            return await _form_page(request, viewer, db, access, fields, _service_errors(exc), status_code=exc.status)
+        return Redirect(f"/groups/{group_id}?" + urlencode({"scheduled": created.sessions_created}), status_code=303)
+
+
+CONTROLLERS: list[Any] = [SchedulePages]

@@ -1,0 +1,144 @@
+"""The session page: when and where, RSVPs (counts only for participants), and for
+facilitators the roster, attendance taken in a few taps, moving and cancelling."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from litestar import Controller, Request, Response, get, post
+from litestar.response import Redirect, Template
+
+from coord.auth.schemas import CurrentUser
+from coord.errors import DomainError
+from coord.http import DB, PathId
+from coord.sessions import participation
+from coord.sessions import service as sessions_service
+from coord.sessions import views as session_views
+from coord.sessions.schemas import AttendanceIn, AttendanceRecordIn, CancelIn, RsvpIn
+from coord.web.forms import FormInvalid, domain_errors, form_fields, to_struct
+from coord.web.render import page
+from coord.web.session import Viewer, signed_in
+
+ATTENDANCE_CHOICES = (("present", "Present"), ("absent", "Absent"), ("excused", "Excused"))
+STATUS_PREFIX = "status-"
+
+
+def _notice(request: Request) -> str | None:
+    query = request.query_params
+    if query.get("rsvp") == "going":
+        return "You are going. Thank you for letting the facilitators know."
+    if query.get("rsvp") == "not_going":
+        return "You are not going. Thank you for letting the facilitators know."
+    saved = query.get("attendance")
+    if saved and saved.isdigit():
+        return f"Attendance saved for {saved} {'person' if saved == '1' else 'people'}."
+    if query.get("moved"):
+        return "The session was moved. Everyone in the group gets the new time."
+    if query.get("cancelled"):
+        return "The session was cancelled. Everyone in the group is told."
+    if query.get("facilitating"):
+        return "You are now a facilitator of this session."
+    return None
+
+
+async def _session_page(request: Request, viewer: CurrentUser, db: DB, session_id: UUID, *,
+                        problem: str | None = None, errors: dict[str, str] | None = None,
+                        values: dict[str, Any] | None = None, status_code: int = 200) -> Template:
+    view = await session_views.session_view(db, viewer.id, session_id)
+    s = view.session
+    return page(
+        request, "session.html", viewer=viewer, title=f"{s.group_name}: session", crisis_line=view.org.crisis_resources,
+        status_code=status_code, view=view, s=s, notice=None if problem else _notice(request), problem=problem,
+        errors=errors or {}, values=values or {}, choices=ATTENDANCE_CHOICES,
+        minutes=int((s.ends_at - s.starts_at).total_seconds() // 60),
+    )
+
+
+def _attendance(fields: dict[str, Any]) -> AttendanceIn:
+    records = []
+    for key, value in fields.items():
+        if not key.startswith(STATUS_PREFIX):
+            continue
+        try:
+            records.append(AttendanceRecordIn(UUID(key.removeprefix(STATUS_PREFIX)), value))
+        except ValueError:
+            raise FormInvalid({"form": "The form has a field this page did not send. Reload it and try again."},
+                              "unknown field") from None
+    if not records:
+        raise FormInvalid({"form": "Choose Present, Absent or Excused for at least one person."}, "nothing chosen")
+    return to_struct({"records": [{"user_id": str(r.user_id), "status": r.status} for r in records]}, AttendanceIn)
+
+
+class SessionPages(Controller):
+    path = "/sessions/{session_id:uuid}"
+
+    @get("", name="session-page")
+    async def session(self, request: Request, viewer: Viewer, db: DB, session_id: PathId) -> Template:
+        """One session for its reader: counts for participants, the roster and attendance for facilitators."""
+        return await _session_page(request, signed_in(request, viewer), db, session_id)
+
+    async def _act(self, request: Request, viewer: CurrentUser | None, db: DB, session_id: UUID, action: Any,
+                   done: str) -> Response:
+        """Run `action(viewer, fields)` in a savepoint; back to the page with `done`, or the page saying why not."""
+        viewer = signed_in(request, viewer)
+        fields = await form_fields(request)
+        try:
+            async with db.transaction():  # a savepoint: a refusal leaves nothing behind
+                outcome = await action(viewer, fields)
+        except FormInvalid as exc:
+            return await _session_page(request, viewer, db, session_id, problem="; ".join(exc.errors.values()),
+                                       errors=exc.errors, values=fields, status_code=422)
+        except DomainError as exc:
+            return await _session_page(request, viewer, db, session_id, problem=exc.detail,
+                                       errors=domain_errors(exc), values=fields, status_code=exc.status)
+        return Redirect(f"/sessions/{session_id}?{done.format(outcome=outcome)}", status_code=303)
+
+    @post("/rsvp", status_code=303)
+    async def rsvp(self, request: Request, viewer: Viewer, db: DB, session_id: PathId) -> Response:
+        """Going or not going (active members of the group)."""
+        async def answer(me: CurrentUser, fields: dict[str, Any]) -> str:
+            if fields.get("response") not in ("going", "not_going"):
+                raise FormInvalid({"form": "Choose Going or Not going."}, "response")
+            return (await participation.rsvp(db, me.id, session_id, to_struct(fields, RsvpIn))).response
+        return await self._act(request, viewer, db, session_id, answer, "rsvp={outcome}")
+
+    @post("/attendance", status_code=303)
+    async def attendance(self, request: Request, viewer: Viewer, db: DB, session_id: PathId) -> Response:
+        """Record present / absent / excused for each person chosen (the session's facilitators and staff)."""
+        async def record(me: CurrentUser, fields: dict[str, Any]) -> int:
+            data = _attendance(fields)
+            await participation.record_attendance(db, me.id, session_id, data)
+            return len(data.records)
+        return await self._act(request, viewer, db, session_id, record, "attendance={outcome}")
+
+    @post("/move", status_code=303)
+    async def move(self, request: Request, viewer: Viewer, db: DB, session_id: PathId) -> Response:
+        """Move this one occurrence to a new start (read in the series' timezone); it keeps its length."""
+        async def move(me: CurrentUser, fields: dict[str, Any]) -> int:
+            await session_views.move_to_local(db, me.id, session_id, fields.get("starts_at"))
+            return 1
+        return await self._act(request, viewer, db, session_id, move, "moved={outcome}")
+
+    @post("/cancel", status_code=303)
+    async def cancel(self, request: Request, viewer: Viewer, db: DB, session_id: PathId) -> Response:
+        """Cancel this one occurrence, with an optional reason shown to the group."""
+        async def cancel(me: CurrentUser, fields: dict[str, Any]) -> int:
+            if not fields.get("confirm"):
+                raise FormInvalid({"confirm": "Tick the box to confirm that the session is cancelled for everyone."},
+                                  "confirm")
+            data = to_struct({"reason": fields["reason"]} if fields.get("reason") else {}, CancelIn)
+            await sessions_service.cancel_session(db, me.id, session_id, data)
+            return 1
+        return await self._act(request, viewer, db, session_id, cancel, "cancelled={outcome}")
+
+    @post("/facilitate", status_code=303)
+    async def facilitate(self, request: Request, viewer: Viewer, db: DB, session_id: PathId) -> Response:
+        """A facilitator of the group takes this session (fills a coverage gap)."""
+        async def take(me: CurrentUser, fields: dict[str, Any]) -> int:
+            await session_views.volunteer(db, me.id, session_id)
+            return 1
+        return await self._act(request, viewer, db, session_id, take, "facilitating={outcome}")
+
+
+CONTROLLERS: list[Any] = [SessionPages]
