@@ -9,7 +9,7 @@ RUN_STAMP := $(VENV)/.run-installed
 DEV_STAMP := $(VENV)/.dev-installed
 PARSERS := tests/ics_parsers
 
-.PHONY: run test bench demo migrate clean help ics-parsers
+.PHONY: run test bench demo migrate clean help ics-parsers browser
 
 help:
 	@echo "make run    - start coord (API, pages, worker, relay) on http://127.0.0.1:8000"
@@ -61,7 +61,16 @@ ics-parsers:
 		[ -d $(PARSERS)/node_modules/ical.js ] || (cd $(PARSERS) && npm ci --no-audit --no-fund --loglevel=error); \
 	else echo "note: ical.js parser tests will skip (install node and npm)"; fi
 
-test: $(DEV_STAMP) ics-parsers
+# The browser journeys (tests/e2e) drive Debian's Chromium headless through Playwright;
+# browser downloads by test tools are blocked, so the system package is used.
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "installing Chromium for the browser tests (chromium chromium-driver)"; \
+			apt-get update -qq >/dev/null && apt-get install -y -qq chromium chromium-driver >/dev/null; \
+		else echo "note: browser tests will skip (apt-get install chromium chromium-driver)"; fi; fi
+
+test: $(DEV_STAMP) ics-parsers browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(DEV_STAMP)

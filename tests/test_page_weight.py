@@ -1,0 +1,57 @@
+"""No page heavier than 200 KB: every page the demo volunteer, facilitator and
+coordinator can reach, on the demo organization's data, and the static files."""
+
+from __future__ import annotations
+
+import re
+
+from coord.demo import DEMO_PASSWORD, DEMO_SLUG, load_demo
+from tests.pages import Visitor
+from tests.support import User
+
+LIMIT = 200 * 1024
+STATIC = re.compile(r'(?:href|src)="(/static/[^"]+)"')
+PAGES = (
+    "/", "/login", "/register", "/shifts", f"/shifts?org={DEMO_SLUG}", "/me", "/me/feeds", "/me/notifications",
+    "/me/trainings", "/me/groups", f"/orgs/{DEMO_SLUG}", f"/orgs/{DEMO_SLUG}/coordination",
+    "/groups/{group}", "/sessions/{session}", "/events/{event}",
+)
+
+
+async def demo_objects(pool) -> dict[str, str]:
+    row = await pool.fetchrow(
+        """SELECT (SELECT g.id FROM groups g WHERE g.visibility = 'public' ORDER BY g.name LIMIT 1) AS group,
+                  (SELECT s.id FROM sessions s JOIN session_facilitators f ON f.session_id = s.id
+                   JOIN users u ON u.id = f.user_id
+                   WHERE u.email = 'facilitator@demo.coord.test' ORDER BY s.starts_at LIMIT 1) AS session,
+                  (SELECT e.id FROM events e WHERE e.kind = 'workshop' LIMIT 1) AS event"""
+    )
+    return {key: str(value) for key, value in row.items()}
+
+
+async def test_every_page_and_static_file_weighs_less_than_200_kb(settings, pool, client):
+    await load_demo(settings)
+    objects = await demo_objects(pool)
+    sizes: dict[str, int] = {}
+    for persona in ("volunteer", "facilitator", "coordinator"):
+        email = f"{persona}@demo.coord.test"
+        visitor = Visitor(client)
+        await visitor.login(User(str(await pool.fetchval("SELECT id FROM users WHERE email = $1", email)), email, {}),
+                            password=DEMO_PASSWORD)
+        for path in PAGES:
+            url = path.format(**objects)
+            response = await visitor.get(url)
+            assert response.status_code in (200, 403, 404), f"{persona} GET {url}: {response.status_code}"
+            if response.status_code == 200:
+                sizes[f"{persona} {url}"] = len(response.content)
+    assert len(sizes) >= 15, sizes  # the pages that exist today, for three people
+    assert sizes[f"volunteer /shifts?org={DEMO_SLUG}"] > 5_000  # the board really holds the demo's shifts
+    heavy = {page: size for page, size in sizes.items() if size >= LIMIT}
+    assert not heavy, heavy
+
+    home = await client.get("/")
+    statics = sorted(set(STATIC.findall(home.text)))
+    assert statics, "the start page links no stylesheet or script"
+    for path in statics:
+        response = await client.get(path)
+        assert response.status_code == 200 and 0 < len(response.content) < LIMIT, (path, len(response.content))
