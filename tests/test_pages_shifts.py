@@ -121,11 +121,18 @@ async def test_missing_training_is_explained_and_changes_nothing(client, api, po
     browser = Visitor(client)
     await browser.login(ana)
     path = board_path(org, starts)
+    before = text_of(shift_card((await browser.get(path)).text, shift["id"]))
+    assert "Needs the MHFA training, valid on this date, which you have not recorded." in before
     refused = await browser.post(f"/shifts/{shift['id']}/signup", {"org": org["slug"], "week": path.split("week=")[1]},
                                  form_page=path)
     assert refused.status_code == 403
     assert "needs the MHFA training" in text_of(refused.text) and 'href="/me/trainings"' in refused.text
     assert await pool.fetchval("SELECT count(*) FROM signups") == 0
+    expires = (starts + timedelta(days=30)).date().isoformat()
+    expect(await client.post(f"{API}/me/trainings", headers=ana.headers, json={
+        "code": "MHFA", "completed_on": "2026-01-05", "expires_on": expires}), 201)
+    after = text_of(shift_card((await browser.get(path)).text, shift["id"]))
+    assert "Needs the MHFA training (you have it)." in after
 
 
 async def test_board_shows_only_the_viewers_own_organizations(client, api, board):

@@ -21,6 +21,7 @@ class BoardShift(msgspec.Struct):
     event_title: str | None
     my_status: str | None  # confirmed | waitlisted | None
     my_position: int | None
+    trained: bool  # holds the required training, valid on the shift's date (True when none is required)
 
     @property
     def open_places(self) -> int:
@@ -56,6 +57,7 @@ async def shift_board(
             event_title=r["event_title"],
             my_status=r["my_status"],
             my_position=r["my_position"],
+            trained=r["trained"],
         )
         for r in rows
     ]

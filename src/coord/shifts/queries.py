@@ -59,16 +59,20 @@ FOR UPDATE OF s
 
 # Signup, statement 1 of 2: lock the shift and gather every rule's input in one
 # round trip. The training must be valid on the shift's date in the org's timezone.
-LOCK_SHIFT_FOR_SIGNUP = """
+# Whether person $2 holds shift s's training, valid on its date in org o's timezone.
+TRAINED_FOR_SHIFT = """
+(s.required_training IS NULL OR EXISTS (
+    SELECT 1 FROM trainings t
+    WHERE t.user_id = $2 AND t.code = s.required_training
+      AND t.completed_on <= (s.starts_at AT TIME ZONE o.timezone)::date
+      AND (t.expires_on IS NULL OR t.expires_on >= (s.starts_at AT TIME ZONE o.timezone)::date)
+))"""
+
+LOCK_SHIFT_FOR_SIGNUP = f"""
 SELECT s.id, s.org_id, s.capacity, s.starts_at, s.ends_at, s.status, s.required_training,
        now() AS now, m.roles, (s.starts_at AT TIME ZONE o.timezone)::date AS shift_date,
        (SELECT g.status FROM signups g WHERE g.shift_id = s.id AND g.user_id = $2) AS my_status,
-       (s.required_training IS NULL OR EXISTS (
-           SELECT 1 FROM trainings t
-           WHERE t.user_id = $2 AND t.code = s.required_training
-             AND t.completed_on <= (s.starts_at AT TIME ZONE o.timezone)::date
-             AND (t.expires_on IS NULL OR t.expires_on >= (s.starts_at AT TIME ZONE o.timezone)::date)
-       )) AS trained,
+       {TRAINED_FOR_SHIFT} AS trained,
        (SELECT x.id FROM signups g JOIN shifts x ON x.id = g.shift_id
         WHERE g.user_id = $2 AND g.status = 'confirmed' AND x.id <> s.id AND x.status = 'scheduled'
           AND x.starts_at < s.ends_at AND x.ends_at > s.starts_at
@@ -205,8 +209,9 @@ RETURNING id, user_id, code, completed_on, expires_on, verified_by IS NOT NULL A
 # and the reader's own place ($2) with its waitlist position. $3/$4 window.
 BOARD = f"""
 SELECT {SHIFT_COLUMNS}, c.confirmed_count, c.waitlist_count, e.title AS event_title,
-       my.status AS my_status, my.position AS my_position
+       my.status AS my_status, my.position AS my_position, {TRAINED_FOR_SHIFT} AS trained
 FROM shifts s {COUNTS}
+JOIN orgs o ON o.id = s.org_id
 LEFT JOIN events e ON e.id = s.event_id
 LEFT JOIN LATERAL (
     SELECT g.status,
