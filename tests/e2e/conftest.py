@@ -116,21 +116,33 @@ class Shots:
         return path
 
 
+def _is_problem(message) -> bool:
+    # A page the journey opens on purpose with a 403 or 404 logs "Failed to load resource";
+    # anything else at error level (CSP "Refused to ...", script errors) is a defect.
+    return message.type == "error" and not message.text.startswith("Failed to load resource: the server responded with a status of 4")
+
+
 @pytest.fixture
 async def new_page(browser, served, pool, redis):
     """`await new_page()` -> a page in a fresh context (its own cookies) at the mobile viewport."""
     contexts = []
+    # Console errors include every Content-Security-Policy violation and script error.
+    problems: list[str] = []
 
     async def make(viewport: dict | None = None, permissions: list[str] | None = None):
         context = await browser.new_context(viewport=viewport or MOBILE, base_url=served,
                                             permissions=permissions or [])
         context.set_default_timeout(15_000)
         contexts.append(context)
-        return await context.new_page()
+        page = await context.new_page()
+        page.on("console", lambda m: problems.append(f"{page.url}: {m.text}") if _is_problem(m) else None)
+        page.on("pageerror", lambda e: problems.append(f"{page.url}: {e}"))
+        return page
 
     yield make
     for context in contexts:
         await context.close()
+    assert not problems, "the browser reported errors (a CSP violation or a script error):\n" + "\n".join(problems)
 
 
 async def log_in(page, user: User, next_path: str = "/shifts", password: str = PASSWORD) -> None:
