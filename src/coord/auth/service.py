@@ -31,7 +31,7 @@ _DUMMY_HASH = hasher.hash("coord-dummy-password-for-timing")
 def check_timezone(name: str, field: str = "timezone") -> str:
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, TypeError, OSError):  # OSError: a name too long for a path
         raise Unprocessable(f"{name!r} is not an IANA timezone such as Europe/London", field=field) from None
     return name
 
