@@ -110,3 +110,19 @@ async def test_unknown_addresses_are_a_page_for_browsers_and_a_problem_for_the_a
     assert api.status_code == 404 and api.headers["content-type"] == "application/problem+json"
     plain = await client.get("/no-such-page")
     assert plain.status_code == 404 and plain.headers["content-type"] == "application/problem+json"
+
+
+async def test_pages_outside_an_organization_show_the_readers_own_organizations_crisis_line(client, api):
+    admin = await api.user("admin")
+    org = await api.org(admin)
+    line = "Riverside warm line: call 555-0100, any time."
+    expect(await client.patch(f"/api/v1/orgs/{org['id']}", json={"crisis_resources": line}, headers=admin.headers), 200)
+    member = await api.user("member")
+    await api.member(org, admin, member, "volunteer")
+    browser = Visitor(client)
+    await browser.login(member)
+    for path in ("/me", "/me/feeds", "/me/notifications", "/"):
+        assert line in text_of((await browser.get(path)).text), path
+    loner = Visitor(client)
+    await loner.login(await api.user("loner"))
+    assert "call or text 988" in text_of((await loner.get("/me")).text)

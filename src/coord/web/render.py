@@ -80,7 +80,8 @@ def page(
         context={
             "viewer": viewer,
             "title": title,
-            "crisis_line": crisis_line or DEFAULT_CRISIS_LINE,
+            # The page's organization's line, else the reader's own organization's, else 988.
+            "crisis_line": crisis_line or request.scope.get("_coord_crisis_line") or DEFAULT_CRISIS_LINE,
             # Times are shown in the reader's own timezone; visitors see the organization's.
             "tz": viewer.timezone if viewer else (timezone or "UTC"),
             "path": request.url.path,

@@ -18,9 +18,11 @@ from litestar.middleware.csrf import CSRFMiddleware
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
+from coord.auth import queries as auth_queries
 from coord.config import Settings
 from coord.db.deps import provide_db, provide_redis
 from coord.errors import DomainError, status_title
+from coord.http import DB
 from coord.web.account_pages import PASSWORD_FORMS, password_forms_limit
 from coord.web.render import STATIC, build_environment, page
 from coord.web.routes import PAGE_CONTROLLERS
@@ -72,9 +74,12 @@ def not_found(request: Request[Any, Any, Any], exc: NotFoundException) -> Respon
     return http_problem(exc).to_response(request)  # type: ignore[return-value]
 
 
-async def _viewer(request: Request[Any, Any, Any]) -> Any:
+async def _viewer(request: Request[Any, Any, Any], db: DB) -> Any:
     viewer = await provide_viewer(request)
     request.scope["_coord_viewer"] = viewer  # type: ignore[typeddict-unknown-key]
+    if viewer is not None:
+        line = await db.fetchval(auth_queries.FIRST_ORG_CRISIS_LINE, viewer.id)
+        request.scope["_coord_crisis_line"] = line  # type: ignore[typeddict-unknown-key]
     return viewer
 
 
