@@ -243,3 +243,63 @@ async def test_queue_matches_the_model_after_every_step(pool, initial_capacity, 
         async with pool.acquire() as conn:
             told = [(await signup_service.my_signup(conn, person, shift_id)).position for person in waiting]
         assert told == list(range(1, len(waiting) + 1))
+
+
+async def test_one_persons_concurrent_signups_for_overlapping_shifts_confirm_one(client, api, pool):
+    """Two overlapping shifts with room, one person, ten simultaneous signups for the pair:
+    exactly one confirmed place, every other request refused as overlapping or repeated.
+    Five rounds, each on a new pair a day apart."""
+    admin = await api.user("admin")
+    org = await api.org(admin)
+    person = await api.user("eager")
+    await api.member(org, admin, person, "volunteer")
+    for day in range(2, 7):
+        start = datetime.now(timezone.utc) + timedelta(days=day)
+        pair = []
+        for offset in (0, 1):
+            body = {"role": f"Role {offset}", "starts_at": (start + timedelta(hours=offset)).isoformat(),
+                    "ends_at": (start + timedelta(hours=offset + 2)).isoformat(), "capacity": 5}
+            pair.append(expect(await client.post(f"/api/v1/orgs/{org['id']}/shifts", json=body,
+                                                 headers=admin.headers), 201))
+        responses = await asyncio.gather(*(
+            client.post(f"/api/v1/shifts/{pair[i % 2]['id']}/signups", headers=person.headers) for i in range(10)
+        ))
+        assert sorted(r.status_code for r in responses) == [201] + [409] * 9
+        confirmed = await pool.fetchval(
+            "SELECT count(*) FROM signups WHERE user_id = $1 AND status = 'confirmed' AND shift_id = ANY($2::uuid[])",
+            UUID(person.id), [UUID(x["id"]) for x in pair])
+        assert confirmed == 1
+
+
+async def test_a_persons_second_signup_waits_for_their_first_and_sees_the_overlap(client, api, pool):
+    """Deterministic interleaving on two real transactions: while the first signup is still
+    uncommitted, a second one for an overlapping shift must wait for it (and then refuse),
+    not pass the overlap check against a snapshot without the first."""
+    admin = await api.user("admin")
+    org = await api.org(admin)
+    person = await api.user("eager")
+    await api.member(org, admin, person, "volunteer")
+    start = datetime.now(timezone.utc) + timedelta(days=2)
+    pair = []
+    for offset in (0, 1):
+        body = {"role": f"Role {offset}", "starts_at": (start + timedelta(hours=offset)).isoformat(),
+                "ends_at": (start + timedelta(hours=offset + 2)).isoformat(), "capacity": 5}
+        pair.append(UUID(expect(await client.post(f"/api/v1/orgs/{org['id']}/shifts", json=body,
+                                                  headers=admin.headers), 201)["id"]))
+    user_id = UUID(person.id)
+
+    async def second() -> str:
+        async with pool.acquire() as conn, conn.transaction():
+            try:
+                return (await signup_service.sign_up(conn, user_id, pair[1])).status
+            except Conflict as refused:
+                return f"refused: {refused.detail}"
+
+    async with pool.acquire() as first, first.transaction():
+        assert (await signup_service.sign_up(first, user_id, pair[0])).status == "confirmed"
+        other = asyncio.create_task(second())
+        await asyncio.sleep(0.5)
+        assert not other.done(), "the second signup did not wait for the first one's transaction"
+    outcome = await other
+    assert outcome.startswith("refused:") and "overlapping" in outcome
+    assert await pool.fetchval("SELECT count(*) FROM signups WHERE user_id = $1 AND status = 'confirmed'", user_id) == 1

@@ -57,6 +57,11 @@ WHERE s.id = $1
 FOR UPDATE OF s
 """
 
+# Signup, statement 0: one signup at a time per person (a transaction-scoped lock on
+# the person), so two of their signups for overlapping shifts cannot both pass the
+# overlap check below. Its own statement, for the same snapshot reason as the row lock.
+LOCK_PERSON_FOR_SIGNUP = "SELECT pg_advisory_xact_lock(hashtextextended('coord:signup:' || $1::uuid::text, 0))"
+
 # Signup, statement 1 of 2: lock the shift and gather every rule's input in one
 # round trip. The training must be valid on the shift's date in the org's timezone.
 # Whether person $2 holds shift s's training, valid on its date in org o's timezone.

@@ -32,7 +32,9 @@ CHECK_IN_OPENS_BEFORE_START = timedelta(hours=1)
 
 async def sign_up(conn: asyncpg.Connection, user_id: UUID, shift_id: UUID) -> SignupOut:
     """Take a place, or the back of the waitlist when the shift is full. Two statements:
-    lock the shift and read every rule's input, then count and insert."""
+    lock the shift and read every rule's input, then count and insert (after a lock on
+    the person, so their own concurrent signups are checked against each other)."""
+    await conn.execute(queries.LOCK_PERSON_FOR_SIGNUP, user_id)
     shift = await conn.fetchrow(queries.LOCK_SHIFT_FOR_SIGNUP, shift_id, user_id)
     if shift is None or not shift["roles"]:
         raise NotFound("no such shift")
