@@ -114,6 +114,8 @@ async def test_open_ended_series_stays_within_the_horizon_and_rolls_forward(clie
     items = await s.sessions(limit=200)
     assert len(items) == series["sessions_created"] + 4
     assert len({i["recurrence_id"] for i in items}) == len(items)
+    # The added weeks keep the series' facilitator (they are not coverage gaps).
+    assert all(i["facilitator_ids"] == [s.facilitator.id] for i in items[-4:])
     assert await events_of(pool, "series.changed") == [
         {"kind": "series.changed", "series_id": series["id"], "group_id": s.group["id"]}
     ]

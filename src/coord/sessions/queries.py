@@ -63,6 +63,25 @@ FROM series WHERE id = $1 FOR UPDATE
 
 LAST_RECURRENCE = "SELECT max(recurrence_id) FROM sessions WHERE series_id = $1"
 
+# Sessions added by rolling the horizon forward ($1) get the facilitators of the
+# series' latest earlier occurrence ($2 the series), those still active facilitators
+# of its group: a weekly group keeps its facilitators beyond the first 26 weeks.
+CARRY_FACILITATORS_FORWARD = """
+INSERT INTO session_facilitators (session_id, user_id)
+SELECT added.id, sf.user_id
+FROM unnest($1::uuid[]) AS added (id)
+CROSS JOIN session_facilitators sf
+JOIN sessions latest ON latest.id = sf.session_id
+JOIN group_members gm ON gm.group_id = latest.group_id AND gm.user_id = sf.user_id
+                     AND gm.role = 'facilitator' AND gm.status = 'active'
+WHERE latest.id = (
+    SELECT s.id FROM sessions s
+    WHERE s.series_id = $2 AND s.id <> ALL ($1::uuid[])
+    ORDER BY s.recurrence_id DESC LIMIT 1
+)
+ON CONFLICT DO NOTHING
+"""
+
 SET_MATERIALIZED_UNTIL = "UPDATE series SET materialized_until = $2, updated_at = now() WHERE id = $1"
 
 # Facilitators of the group who are active; others cannot be assigned.

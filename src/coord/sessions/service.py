@@ -141,6 +141,8 @@ async def extend_series(conn: asyncpg.Connection, series_id: UUID, horizon_end: 
     rule = parse_rule(row["start_local"], row["timezone"], row["rrule"], timedelta(minutes=row["duration_minutes"]))
     after = await conn.fetchval(queries.LAST_RECURRENCE, series_id)
     created = await materialize(conn, dict(row), rule, after, horizon_end)
+    if created:
+        await conn.execute(queries.CARRY_FACILITATORS_FORWARD, created, series_id)
     await conn.execute(queries.SET_MATERIALIZED_UNTIL, series_id, horizon_end)
     if created:
         await record(conn, SeriesChanged(series_id=series_id, group_id=row["group_id"]))
