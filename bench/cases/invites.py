@@ -84,6 +84,10 @@ async def invites(ctx: Context):
     emails = {r["id"]: r["email"] for r in await ctx.pool.fetch("SELECT id, email FROM users WHERE id = ANY($1)", everyone)}
     steady_shift, backlog_shift, *churn_shifts = await _shifts(ctx, org_id, 42)
     churn = _pairs(churn_shifts, churn_users)
+    # Earlier cases in the same run (signups, feeds) and this set-up leave thousands of
+    # unpublished events with no relay running. They are not this measurement: set them
+    # aside, so the worker starts on an empty queue and each latency is its own invite's.
+    await ctx.pool.execute("UPDATE outbox SET published_at = now() WHERE published_at IS NULL")
     sink = Sink()
     controller = Controller(sink, hostname="127.0.0.1", port=free_port())
     controller.start()
