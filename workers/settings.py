@@ -22,6 +22,9 @@ MAX_TRIES = 10
 KEEP_RESULT_S = 24 * 3600  # job ids stay known a day: a re-enqueue is refused
 HEALTH_CHECK_S = 30  # `coord worker --check` reads this sentinel
 MAX_JOBS = 32  # jobs at once per worker: most time is spent waiting on PostgreSQL and SMTP
+# How often an idle worker looks for new jobs: the relay enqueues the moment an event
+# commits, so this is most of the commit-to-send latency (one cheap Redis call each).
+POLL_DELAY_S = 0.05
 FUNCTIONS = [jobs.send_welcome, jobs.retry_delivery, send_booking_message, *SCHEDULE_FUNCTIONS, *GROUP_FUNCTIONS, *FEED_FUNCTIONS]
 
 
@@ -55,7 +58,7 @@ def worker_options(settings: Settings, *, with_cron: bool = True) -> dict[str, A
         "keep_result": KEEP_RESULT_S,
         # Also bounds how long a job whose worker was killed waits before it runs again.
         "job_timeout": settings.job_timeout_seconds,
-        "poll_delay": 0.2,
+        "poll_delay": POLL_DELAY_S,
         "max_jobs": MAX_JOBS,
         "health_check_interval": HEALTH_CHECK_S,
     }
@@ -72,5 +75,6 @@ class WorkerSettings:
     keep_result = KEEP_RESULT_S
     health_check_interval = HEALTH_CHECK_S
     max_jobs = MAX_JOBS
+    poll_delay = POLL_DELAY_S
     job_timeout = 60  # COORD_JOB_TIMEOUT_SECONDS' default
     redis_settings = RedisSettings.from_dsn(os.environ.get("COORD_REDIS_URL", "redis://127.0.0.1:6379/0"))
