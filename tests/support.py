@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import os
+import subprocess
+import sys
+import time
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Any, Iterator
 
 from arq import Worker
+import httpx
 from httpx import Response
 
 from coord.outbox.relay import drain
@@ -67,3 +74,42 @@ async def run_jobs(settings, pool, redis) -> int:
     finally:
         await worker.close()
     return worker.jobs_complete
+
+
+@contextlib.contextmanager
+def coord_serve(database_url: str, redis_url: str, data_dir: Path, log: Path, **env: str) -> Iterator[str]:
+    """A real `coord serve` process on the given servers, ready (GET /ready is 200) before
+    this yields its base URL; stopped afterwards. `env` adds or overrides COORD_* settings."""
+    from coord.embedded import free_port
+    from tests.conftest import TEST_SECRET
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("COORD_")}
+    environment.update(
+        COORD_DATABASE_URL=database_url, COORD_REDIS_URL=redis_url, COORD_DATA_DIR=str(data_dir),
+        COORD_HOST="127.0.0.1", COORD_PORT=str(port), COORD_SECRET_KEY=TEST_SECRET, COORD_BASE_URL=base,
+        COORD_LOG_LEVEL="WARNING", COORD_LOGIN_ATTEMPTS_PER_MINUTE="100000", **env,
+    )
+    with open(log, "wb") as out:
+        process = subprocess.Popen([sys.executable, "-m", "coord", "serve"], env=environment, stdout=out,
+                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert process.poll() is None, log.read_text()
+            try:
+                if httpx.get(base + "/ready", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "coord serve did not become ready:\n" + log.read_text()
+            time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-import subprocess
-import sys
 import time
 
 import httpx
@@ -17,44 +15,16 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from coord.embedded import free_port
-from tests.conftest import TEST_SECRET
+from tests.support import coord_serve
 
 PASSWORD = "a long enough passphrase"
 
 
 @pytest.fixture(scope="module")
 def served(database_url, redis_url, tmp_path_factory):
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COORD_")}
-    env.update(
-        COORD_DATABASE_URL=database_url,
-        COORD_REDIS_URL=redis_url,
-        COORD_DATA_DIR=str(tmp_path_factory.mktemp("fuzz")),
-        COORD_PORT=str(port),
-        COORD_SECRET_KEY=TEST_SECRET,
-        COORD_LOG_LEVEL="WARNING",
-        COORD_LOGIN_ATTEMPTS_PER_MINUTE="100000",
-    )
     log = tmp_path_factory.mktemp("fuzz-log") / "serve.log"
-    with open(log, "wb") as out:
-        process = subprocess.Popen([sys.executable, "-m", "coord", "serve"], env=env, stdout=out, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, log.read_text()
-            try:
-                if httpx.get(base + "/ready", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "coord serve did not become ready"
-            time.sleep(0.2)
+    with coord_serve(database_url, redis_url, tmp_path_factory.mktemp("fuzz"), log) as base:
         yield base, log
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")

@@ -11,18 +11,12 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
-import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-import httpx
 import pytest
 
-from coord.embedded import free_port
-from tests.conftest import TEST_SECRET
-from tests.support import PASSWORD, User
+from tests.support import PASSWORD, User, coord_serve
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -42,44 +36,10 @@ def _missing(reason: str):
 
 @pytest.fixture(scope="session")
 def served(database_url, redis_url, tmp_path_factory):
-    """`coord serve` as its own process on the test database and Redis (like tests/test_fuzz.py)."""
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COORD_")}
-    env.update(
-        COORD_DATABASE_URL=database_url,
-        COORD_REDIS_URL=redis_url,
-        COORD_DATA_DIR=str(tmp_path_factory.mktemp("e2e")),
-        COORD_HOST="127.0.0.1",
-        COORD_PORT=str(port),
-        COORD_SECRET_KEY=TEST_SECRET,
-        COORD_BASE_URL=base,
-        COORD_LOG_LEVEL="WARNING",
-        COORD_LOGIN_ATTEMPTS_PER_MINUTE="100000",
-    )
-    log = tmp_path_factory.mktemp("e2e-log") / "serve.log"
-    with open(log, "wb") as out:
-        process = subprocess.Popen([sys.executable, "-m", "coord", "serve"], env=env, stdout=out,
-                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, log.read_text()
-            try:
-                if httpx.get(base + "/ready", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "coord serve did not become ready:\n" + log.read_text()
-            time.sleep(0.2)
+    """`coord serve` as its own process on the test database and Redis."""
+    with coord_serve(database_url, redis_url, tmp_path_factory.mktemp("e2e"),
+                     tmp_path_factory.mktemp("e2e-log") / "serve.log") as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture(scope="session")

@@ -20,6 +20,12 @@ LEFT JOIN LATERAL (
 ) c ON true
 """
 
+# The 1-based waitlist position of registration r (NULL unless r is waitlisted).
+REGISTRATION_POSITION = """CASE WHEN r.status = 'waitlisted' THEN (
+    SELECT count(*) FROM registrations w
+    WHERE w.event_id = r.event_id AND w.status = 'waitlisted' AND w.queue_order <= r.queue_order
+) END"""
+
 VENUE_IN_ORG = "SELECT EXISTS (SELECT 1 FROM venues WHERE id = $1 AND org_id = $2)"
 
 INSERT_EVENT = """
@@ -110,12 +116,9 @@ WHERE event_id = $1 AND status <> 'cancelled'
 RETURNING id, user_id
 """
 
-MY_REGISTRATION = """
+MY_REGISTRATION = f"""
 SELECT r.id, r.event_id, r.user_id, r.status,
-       CASE WHEN r.status = 'waitlisted' THEN (
-           SELECT count(*) FROM registrations w
-           WHERE w.event_id = r.event_id AND w.status = 'waitlisted' AND w.queue_order <= r.queue_order
-       ) END AS position
+       {REGISTRATION_POSITION} AS position
 FROM registrations r WHERE r.event_id = $1 AND r.user_id = $2
 """
 
@@ -129,10 +132,7 @@ SELECT {EVENT_COLUMNS}, c.confirmed_count, c.waitlist_count, now() AS now,
        v.meeting_url AS venue_meeting_url, v.accessibility AS venue_accessibility,
        (SELECT m.roles FROM org_members m WHERE m.org_id = e.org_id AND m.user_id = $2::uuid) AS roles,
        r.status AS my_status,
-       CASE WHEN r.status = 'waitlisted' THEN (
-           SELECT count(*) FROM registrations w
-           WHERE w.event_id = e.id AND w.status = 'waitlisted' AND w.queue_order <= r.queue_order
-       ) END AS my_position
+       {REGISTRATION_POSITION} AS my_position
 FROM events e
 JOIN orgs o ON o.id = e.org_id
 {COUNTS}
@@ -144,13 +144,10 @@ WHERE e.id = $1
 # My schedule (coord.sessions.my_schedule): $1's registrations for events not ended by
 # $2 and starting before $3, with the waitlist position; a registration cancelled with
 # its event stays listed. $4 limit.
-MY_SCHEDULE_REGISTRATIONS = """
+MY_SCHEDULE_REGISTRATIONS = f"""
 SELECT e.id AS event_id, e.title, e.starts_at, e.ends_at, e.status AS event_status,
        o.name AS org_name, o.slug AS org_slug, r.status,
-       CASE WHEN r.status = 'waitlisted' THEN (
-           SELECT count(*) FROM registrations w
-           WHERE w.event_id = r.event_id AND w.status = 'waitlisted' AND w.queue_order <= r.queue_order
-       )::int END AS position
+       ({REGISTRATION_POSITION})::int AS position
 FROM registrations r
 JOIN events e ON e.id = r.event_id
 JOIN orgs o ON o.id = e.org_id

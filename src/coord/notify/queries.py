@@ -1,3 +1,6 @@
+from coord.events.queries import REGISTRATION_POSITION
+from coord.shifts.queries import SIGNUP_POSITION
+
 # Create the delivery row once per key, then lock it for the send: a duplicate
 # job waits here and then finds it already sent.
 ENSURE_DELIVERY = """
@@ -36,27 +39,23 @@ ON CONFLICT (user_id) DO UPDATE SET
 RETURNING disabled_kinds, quiet_start, quiet_end, discreet
 """
 
-SHIFT_BOOKING = """
+SHIFT_BOOKING = f"""
 SELECT s.id, s.role, s.description, s.starts_at, s.ends_at, s.status, s.sequence, s.updated_at,
        o.name AS org_name, o.contact_email, o.timezone AS org_timezone,
        g.status AS signup_status,
-       CASE WHEN g.status = 'waitlisted' THEN (
-           SELECT count(*) FROM signups w
-           WHERE w.shift_id = s.id AND w.status = 'waitlisted' AND w.queue_order <= g.queue_order) END AS position
+       {SIGNUP_POSITION} AS position
 FROM shifts s
 JOIN orgs o ON o.id = s.org_id
 JOIN signups g ON g.shift_id = s.id AND g.id = $2
 WHERE s.id = $1
 """
 
-EVENT_BOOKING = """
+EVENT_BOOKING = f"""
 SELECT e.id, e.title, e.description, e.kind, e.starts_at, e.ends_at, e.timezone, e.status, e.sequence,
        e.updated_at, e.visibility, v.name AS venue_name, v.address, v.meeting_url,
        o.name AS org_name, o.contact_email,
        r.status AS registration_status,
-       CASE WHEN r.status = 'waitlisted' THEN (
-           SELECT count(*) FROM registrations w
-           WHERE w.event_id = e.id AND w.status = 'waitlisted' AND w.queue_order <= r.queue_order) END AS position
+       {REGISTRATION_POSITION} AS position
 FROM events e
 JOIN orgs o ON o.id = e.org_id
 LEFT JOIN venues v ON v.id = e.venue_id

@@ -30,7 +30,6 @@ class BoardShift(msgspec.Struct):
 
 class Board(msgspec.Struct):
     week_start: date
-    timezone: str
     shifts: list[BoardShift]
     roles: list[str]
     events: list[tuple[UUID, str]]
@@ -67,4 +66,4 @@ async def shift_board(
         s for s in shifts
         if (role is None or s.shift.role == role) and (event_id is None or s.shift.event_id == event_id)
     ]
-    return Board(week_start=week_of(week_start), timezone=tz, shifts=chosen, roles=roles, events=events)
+    return Board(week_start=week_of(week_start), shifts=chosen, roles=roles, events=events)

@@ -22,6 +22,12 @@ LEFT JOIN LATERAL (
 ) c ON true
 """
 
+# The 1-based waitlist position of signup g (NULL unless g is waitlisted).
+SIGNUP_POSITION = """CASE WHEN g.status = 'waitlisted' THEN (
+    SELECT count(*) FROM signups w
+    WHERE w.shift_id = g.shift_id AND w.status = 'waitlisted' AND w.queue_order <= g.queue_order
+) END"""
+
 INSERT_SHIFT = """
 INSERT INTO shifts (org_id, role, description, starts_at, ends_at, capacity, event_id, session_id, required_training)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
@@ -149,12 +155,9 @@ WHERE shift_id = $1 AND status <> 'cancelled'
 RETURNING id, user_id
 """
 
-SIGNUP_COLUMNS = """
+SIGNUP_COLUMNS = f"""
 g.id, g.shift_id, g.user_id, g.status, g.late_cancel, g.checked_in_at, g.hours::float8 AS hours,
-CASE WHEN g.status = 'waitlisted' THEN (
-    SELECT count(*) FROM signups w
-    WHERE w.shift_id = g.shift_id AND w.status = 'waitlisted' AND w.queue_order <= g.queue_order
-) END AS position
+{SIGNUP_POSITION} AS position
 """
 
 MY_SIGNUP = f"SELECT {SIGNUP_COLUMNS} FROM signups g WHERE g.shift_id = $1 AND g.user_id = $2"
@@ -220,10 +223,7 @@ JOIN orgs o ON o.id = s.org_id
 LEFT JOIN events e ON e.id = s.event_id
 LEFT JOIN LATERAL (
     SELECT g.status,
-           CASE WHEN g.status = 'waitlisted' THEN (
-               SELECT count(*) FROM signups w
-               WHERE w.shift_id = g.shift_id AND w.status = 'waitlisted' AND w.queue_order <= g.queue_order
-           ) END AS position
+           {SIGNUP_POSITION} AS position
     FROM signups g WHERE g.shift_id = s.id AND g.user_id = $2 AND g.status <> 'cancelled'
 ) my ON true
 WHERE s.org_id = $1 AND s.starts_at >= $3 AND s.starts_at < $4
@@ -234,13 +234,10 @@ LIMIT 500
 # My schedule (coord.sessions.my_schedule): $1's places on shifts not ended by $2 and
 # starting before $3, with the waitlist position; a place the organization cancelled
 # together with its shift stays listed, so the person sees why it is gone. $4 limit.
-MY_SCHEDULE_SIGNUPS = """
+MY_SCHEDULE_SIGNUPS = f"""
 SELECT s.id AS shift_id, s.role, s.starts_at, s.ends_at, s.status AS shift_status, s.event_id,
        e.title AS event_title, o.name AS org_name, o.slug AS org_slug, g.status,
-       CASE WHEN g.status = 'waitlisted' THEN (
-           SELECT count(*) FROM signups w
-           WHERE w.shift_id = g.shift_id AND w.status = 'waitlisted' AND w.queue_order <= g.queue_order
-       )::int END AS position
+       ({SIGNUP_POSITION})::int AS position
 FROM signups g
 JOIN shifts s ON s.id = g.shift_id
 JOIN orgs o ON o.id = s.org_id

@@ -23,8 +23,9 @@ from coord.web.session import Viewer, signed_in
 
 
 def _parse_week(value: str | None, tz: str) -> date:
+    """The day asked for, or today in the reader's timezone when none (or nonsense) is given."""
     try:
-        return date.fromisoformat(value) if value else datetime.now(ZoneInfo(tz)).date()
+        return date.fromisoformat(value or "")
     except ValueError:
         return datetime.now(ZoneInfo(tz)).date()
 
