@@ -129,13 +129,13 @@ async def test_a_kind_turned_off_is_skipped(client, api, smtp, mail_settings, po
     assert await pool.fetchval("SELECT status FROM deliveries WHERE kind = 'invite'") == "skipped"
 
 
-async def test_promotion_waits_out_the_recipients_quiet_hours(client, api, smtp, mail_settings, pool, redis):
-    _org, _admin, (ana, ben), shift, _start = await shift_setup(client, api, capacity=1)
-    # Ben's quiet hours cover every minute of the day except one: now is surely inside.
-    now_local = datetime.now(UTC)
-    end = (now_local - timedelta(minutes=2)).strftime("%H:%M")
-    start_q = (now_local - timedelta(minutes=1)).strftime("%H:%M")
-    quiet = {"quiet_hours_start": start_q, "quiet_hours_end": end}
+async def promote_in_quiet_hours(client, api, pool, mail_settings, hours_ahead: int):
+    """Ben, waitlisted, is promoted while his quiet hours cover every minute of the day but
+    one (now is surely inside); returns Ben and the promotion job, run in this process."""
+    _org, _admin, (ana, ben), shift, _start = await shift_setup(client, api, capacity=1, hours_ahead=hours_ahead)
+    now = datetime.now(UTC)
+    quiet = {"quiet_hours_start": (now - timedelta(minutes=1)).strftime("%H:%M"),
+             "quiet_hours_end": (now - timedelta(minutes=2)).strftime("%H:%M")}
     await pool.execute("UPDATE users SET timezone = 'UTC' WHERE id = $1::uuid", ben.id)
     expect(await client.put("/api/v1/me/notifications", json=quiet, headers=ben.headers), 200)
     url = f"/api/v1/shifts/{shift['id']}/signups"
@@ -144,8 +144,20 @@ async def test_promotion_waits_out_the_recipients_quiet_hours(client, api, smtp,
     assert (await client.delete(f"{url}/me", headers=ana.headers)).status_code == 204
     row = await pool.fetchrow("SELECT event_id, payload FROM outbox WHERE kind = 'signup.confirmed' AND payload->>'promoted' = 'true'")
     ctx = {"settings": mail_settings, "pool": pool, "mailer": mailer_from_settings(mail_settings)}
+    return ben, send_booking_message(ctx, str(row["event_id"]), row["payload"])
+
+
+async def test_promotion_waits_out_the_recipients_quiet_hours(client, api, smtp, mail_settings, pool, redis):
+    ben, promotion = await promote_in_quiet_hours(client, api, pool, mail_settings, hours_ahead=72)
     with pytest.raises(Retry) as deferred:
-        await send_booking_message(ctx, str(row["event_id"]), row["payload"])
+        await promotion
     assert deferred.value.defer_score > 60 * 60 * 1000  # ms: it waits for the end of the quiet hours
     assert await pool.fetchval("SELECT status FROM deliveries WHERE kind = 'promotion'") == "pending"
     assert [m for m in smtp.messages if m["To"] == ben.email and "opened up" in m["Subject"]] == []
+
+
+async def test_promotion_for_a_shift_starting_soon_ignores_quiet_hours(client, api, smtp, mail_settings, pool, redis):
+    ben, promotion = await promote_in_quiet_hours(client, api, pool, mail_settings, hours_ahead=6)
+    # Morning would be too late for a shift six hours away: it goes now, not deferred.
+    assert await promotion == "sent"
+    assert [m for m in smtp.messages if m["To"] == ben.email and "opened up" in m["Subject"]] != []

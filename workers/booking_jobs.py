@@ -10,6 +10,8 @@ import msgspec
 
 from coord.notify.bookings import event_message, shift_message
 from coord.notify.delivery import DeliveryKey, deliver
+from coord.notify.queries import EVENT_STARTS_AT, SHIFT_STARTS_AT
+from coord.notify.quiet_hours import starts_soon
 from coord.observability import request_id_var
 from coord.outbox.events import (
     AnyEvent,
@@ -54,11 +56,15 @@ async def send_booking_message(
     async def build(conn, recipient):
         return await builder(conn, settings, recipient, parent, item, change)
 
-    # Answers to the person's own action go at once; a promotion respects quiet hours.
-    status = await deliver(
-        ctx["pool"], ctx["mailer"], DeliveryKey(UUID(event_id), user, KIND[change]), build,
-        urgent=change != "promoted",
-    )
+    # Answers to the person's own action go at once. A promotion is somebody else's doing:
+    # it respects quiet hours, unless the shift or event starts within 12 hours (morning
+    # could be too late).
+    urgent = change != "promoted"
+    if not urgent:
+        starts_at = SHIFT_STARTS_AT if builder is shift_message else EVENT_STARTS_AT
+        start = await ctx["pool"].fetchval(starts_at, parent)
+        urgent = start is not None and starts_soon(start)
+    status = await deliver(ctx["pool"], ctx["mailer"], DeliveryKey(UUID(event_id), user, KIND[change]), build, urgent=urgent)
     log.info("booking message %s", status, extra={"event_id": event_id, "job": "send_booking_message", "status": status})
     return status
 

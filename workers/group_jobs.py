@@ -12,6 +12,7 @@ import msgspec
 
 from coord.notify import queries
 from coord.notify.delivery import DeliveryKey
+from coord.notify.quiet_hours import starts_soon
 from coord.notify.schedules import occurrence_cancel, series_cancel, series_invite
 from coord.observability import request_id_var
 from coord.outbox.events import (
@@ -24,7 +25,7 @@ from coord.outbox.events import (
     SessionRescheduled,
     event_kind,
 )
-from workers.schedule_jobs import URGENT_WITHIN, deliver_each
+from workers.schedule_jobs import deliver_each
 
 log = logging.getLogger("coord.jobs")
 UTC = timezone.utc
@@ -65,7 +66,7 @@ async def send_group_schedule(
             ):
                 session = await conn.fetchrow(queries.SESSION_SERIES, session_id)
                 if session and session["series_id"] and session["recurrence_id"] > now - timedelta(hours=1):
-                    urgent = min(session["starts_at"], session["recurrence_id"]) - now < URGENT_WITHIN
+                    urgent = starts_soon(min(session["starts_at"], session["recurrence_id"]), now)
                     people = await conn.fetch(queries.GROUP_PEOPLE, group_id)
                     if isinstance(event, SessionCancelled):
                         plan += [(p["user_id"], session_id, "cancel", "cancelled", urgent) for p in people]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any, Callable
 from uuid import UUID
 
@@ -14,11 +14,11 @@ from coord.notify import queries
 from coord.notify.delivery import DeliveryKey, deliver
 from coord.notify.followups import FOLLOWUP_KIND, attendance_reminder, followup
 from coord.notify.reminders import current_item, plan_reminders, recipients, reminder_message
+from coord.notify.quiet_hours import starts_soon
 from coord.observability import request_id_var
 from coord.outbox.events import AnyEvent, AttendanceRecorded, event_kind
 
 log = logging.getLogger("coord.jobs")
-URGENT_WITHIN = timedelta(hours=12)  # a reminder this close to the start ignores quiet hours
 
 
 async def deliver_each(ctx: dict[str, Any], sends: list[tuple[DeliveryKey, Callable, bool]]) -> dict[str, int]:
@@ -78,7 +78,7 @@ async def send_reminder(
     if item is None:
         log.info("reminder not sent: %s moved, cancelled or started", kind, extra={"job": "send_reminder"})
         return {"stale": 1}
-    urgent = start - datetime.now(timezone.utc) < URGENT_WITHIN
+    urgent = starts_soon(start)
     sends = []
     for user_id in people:
 
