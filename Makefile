@@ -27,7 +27,8 @@ $(BIN)/python:
 		else \
 			echo "cannot create a virtualenv: install python3-venv (sudo apt-get install python3-venv)"; exit 1; \
 		fi; }
-	@$(BIN)/python -m pip install -q --upgrade pip
+	@# Python 3.11's venv seeds setuptools 65.5, which has known vulnerabilities.
+	@$(BIN)/python -m pip install -q --upgrade pip setuptools
 
 $(RUN_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e '.[embedded]'
