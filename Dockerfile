@@ -8,7 +8,7 @@ COPY pyproject.toml README.md ./
 COPY src ./src
 COPY workers ./workers
 COPY migrations ./migrations
-RUN pip install . && useradd --system --home /app coord && mkdir -p /data && chown coord /data
+RUN pip install --upgrade pip setuptools && pip install . && useradd --system --home /app coord && mkdir -p /data && chown coord /data
 USER coord
 ENV COORD_HOST=0.0.0.0 COORD_PORT=8000 COORD_DATA_DIR=/data
 EXPOSE 8000
