@@ -113,3 +113,31 @@ async def test_a_series_ended_before_its_first_session_is_cancelled_whole(client
     assert inline.get_param("method") == "CANCEL"
     [vevent] = icalendar.Calendar.from_ical(inline.get_payload(decode=True)).walk("VEVENT")
     assert str(vevent["UID"]) == f"series-{series['id']}@coord" and "RECURRENCE-ID" not in vevent
+
+
+async def test_moving_one_occurrence_to_another_place_updates_it_in_the_calendar(
+    client, api, smtp, mail_settings, pool, redis
+):
+    s = await setup(client, api)
+    venues = f"/api/v1/orgs/{s.org['id']}/venues"
+    hall = expect(await client.post(venues, json={"name": "Hall", "kind": "in_person", "address": "1 Main St"},
+                                    headers=s.admin.headers), 201)
+    annex = expect(await client.post(venues, json={"name": "Annex", "kind": "in_person", "address": "9 Side St"},
+                                     headers=s.admin.headers), 201)
+    await s.series(local_start(1), "FREQ=WEEKLY;BYDAY=TU;COUNT=6", venue_id=hall["id"])
+    await run_jobs(mail_settings, pool, redis)
+    target = (await s.sessions())[2]
+    smtp.messages.clear()
+
+    # Same time, another room: the attendee's calendar must show the new place for that day only.
+    moved = expect(await client.patch(f"/api/v1/sessions/{target['id']}", json={"venue_id": annex["id"]},
+                                      headers=s.facilitator.headers), 200)
+    await run_jobs(mail_settings, pool, redis)
+    ics = calendar_parts(only(smtp, s.participant, "Your group's schedule has changed"))[0].get_payload(decode=True)
+    master, *overrides = icalendar.Calendar.from_ical(ics).walk("VEVENT")
+    assert "1 Main St" in str(master["LOCATION"])
+    [override] = overrides
+    assert override["RECURRENCE-ID"].dt.astimezone(UTC) == datetime.fromisoformat(target["starts_at"])
+    assert override["DTSTART"].dt.astimezone(UTC) == datetime.fromisoformat(target["starts_at"])
+    assert "9 Side St" in str(override["LOCATION"])
+    assert int(override["SEQUENCE"]) == moved["sequence"] >= 1

@@ -153,7 +153,7 @@ FROM series r JOIN groups g ON g.id = r.group_id JOIN orgs o ON o.id = r.org_id
 WHERE r.id = $1
 """
 SERIES_SESSIONS = """
-SELECT id, recurrence_id, starts_at, ends_at, status, sequence FROM sessions
+SELECT id, recurrence_id, starts_at, ends_at, status, sequence, venue_id FROM sessions
 WHERE series_id = $1 AND recurrence_id IS NOT NULL ORDER BY recurrence_id
 """
 OPEN_SERIES_OF_GROUP = "SELECT id FROM series WHERE group_id = $1 AND ended_at IS NULL ORDER BY created_at"

@@ -49,11 +49,16 @@ async def series_calendar_events(
     horizon = max((r["recurrence_id"] for r in rows), default=datetime.now(UTC)) + timedelta(seconds=1)
     of_rule = {start for start, _ in occurrences(rule, until=horizon)}
     cancelled = [r["recurrence_id"] for r in rows if r["status"] == "cancelled" and r["recurrence_id"] in of_rule]
+    # An occurrence at another time or in another place is an override, with its own LOCATION.
     moved = [
-        Moved(original_start=r["recurrence_id"], start=r["starts_at"], end=r["ends_at"], sequence=r["sequence"])
+        Moved(
+            original_start=r["recurrence_id"], start=r["starts_at"], end=r["ends_at"], sequence=r["sequence"],
+            location=None if r["venue_id"] == series["venue_id"] else await _location(conn, r["venue_id"]),
+        )
         for r in rows
         if r["status"] != "cancelled" and r["recurrence_id"] in of_rule
-        and (r["starts_at"] != r["recurrence_id"] or r["ends_at"] - r["starts_at"] != duration)
+        and (r["starts_at"] != r["recurrence_id"] or r["ends_at"] - r["starts_at"] != duration
+             or r["venue_id"] != series["venue_id"])
     ]
     return series_events(
         uid=series_uid(series["id"]), rrule=rule.rrule, first_start=rule.start, tzid=series["timezone"],
