@@ -67,6 +67,37 @@ async def test_confirmed_signup_gets_an_imip_request_only_for_them(client, api, 
     assert "America/New_York" in message.get_body(("plain",)).get_content()
 
 
+async def test_moving_a_shift_sends_its_confirmed_people_the_invite_again(client, api, smtp, mail_settings, pool, redis):
+    _org, admin, (ana, ben), shift, start = await shift_setup(client, api, capacity=1)
+    url = f"/api/v1/shifts/{shift['id']}"
+    expect(await client.post(f"{url}/signups", headers=ana.headers), 201)
+    assert expect(await client.post(f"{url}/signups", headers=ben.headers), 201)["status"] == "waitlisted"
+    await run_jobs(mail_settings, pool, redis)
+    smtp.messages.clear()
+
+    # A new description moves nothing in anyone's calendar: no message.
+    expect(await client.patch(url, json={"description": "Bring a coat"}, headers=admin.headers), 200)
+    await run_jobs(mail_settings, pool, redis)
+    assert [m["Subject"] for m in smtp.messages if m["To"] == ana.email] == []
+
+    later = start + timedelta(hours=3)
+    moved = expect(await client.patch(url, json={"starts_at": later.isoformat(), "ends_at": (later + timedelta(hours=2)).isoformat()},
+                                      headers=admin.headers), 200)
+    await run_jobs(mail_settings, pool, redis)
+    [message] = [m for m in smtp.messages if m["To"] == ana.email]
+    assert message["Subject"].startswith("New time:")
+    inline = calendar_parts(message)[0]
+    assert inline.get_param("method") == "REQUEST"
+    ics = inline.get_payload(decode=True)
+    [vevent] = icalendar.Calendar.from_ical(ics).walk("VEVENT")
+    assert str(vevent["UID"]) == f"shift-{shift['id']}@coord"
+    assert int(vevent["SEQUENCE"]) == moved["sequence"] >= 1
+    [occurrence] = expand("recurring-ical-events+vtimezone", ics)
+    assert occurrence["start"] == later.strftime("%Y-%m-%dT%H:%M:%SZ")
+    # Ben holds no place (waitlisted): his calendar has no invite to update.
+    assert [m for m in smtp.messages if m["To"] == ben.email] == []
+
+
 async def test_waitlist_notice_then_promotion_invite_and_cancel(client, api, smtp, mail_settings, pool, redis):
     _org, _admin, (ana, ben), shift, _start = await shift_setup(client, api, capacity=1)
     url = f"/api/v1/shifts/{shift['id']}/signups"

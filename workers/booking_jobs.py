@@ -10,14 +10,16 @@ import msgspec
 
 from coord.notify.bookings import event_message, shift_message
 from coord.notify.delivery import DeliveryKey, deliver
-from coord.notify.queries import EVENT_STARTS_AT, SHIFT_STARTS_AT
+from coord.notify.queries import CONFIRMED_SIGNUPS, EVENT_STARTS_AT, SHIFT_STARTS_AT
 from coord.notify.quiet_hours import starts_soon
 from coord.observability import request_id_var
+from workers.schedule_jobs import deliver_each
 from coord.outbox.events import (
     AnyEvent,
     RegistrationCancelled,
     RegistrationConfirmed,
     RegistrationWaitlisted,
+    ShiftChanged,
     SignupCancelled,
     SignupConfirmed,
     SignupWaitlisted,
@@ -69,8 +71,37 @@ async def send_booking_message(
     return status
 
 
+async def send_shift_moved(
+    ctx: dict[str, Any], event_id: str, payload: dict[str, Any], request_id: str | None = None
+) -> dict[str, int]:
+    """A shift's time changed: each confirmed person gets the invite again, SEQUENCE raised."""
+    request_id_var.set(request_id)
+    event = msgspec.convert(payload, AnyEvent)
+    if not isinstance(event, ShiftChanged):
+        raise TypeError(f"send_shift_moved cannot handle {type(event).__name__}")
+    if not event.moved:
+        return {}
+    settings, shift_id = ctx["settings"], event.shift_id
+    async with ctx["pool"].acquire() as conn:
+        signups = await conn.fetch(CONFIRMED_SIGNUPS, shift_id)
+        start = await conn.fetchval(SHIFT_STARTS_AT, shift_id)
+    sends = []
+    for signup in signups:
+
+        async def build(conn, recipient, signup_id=signup["id"]):
+            return await shift_message(conn, settings, recipient, shift_id, signup_id, "moved")
+
+        sends.append((DeliveryKey(UUID(event_id), signup["user_id"], "invite"), build, start is not None and starts_soon(start)))
+    outcome = await deliver_each(ctx, sends)
+    log.info("shift moved %s", outcome, extra={"event_id": event_id, "job": "send_shift_moved"})
+    return outcome
+
+
 BOOKING_EVENTS = (
     SignupConfirmed, SignupWaitlisted, SignupCancelled,
     RegistrationConfirmed, RegistrationWaitlisted, RegistrationCancelled,
 )
-BOOKING_ROUTING = {event_kind(e): ("send_booking_message",) for e in BOOKING_EVENTS}
+BOOKING_ROUTING = {event_kind(e): ("send_booking_message",) for e in BOOKING_EVENTS} | {
+    event_kind(ShiftChanged): ("send_shift_moved",)
+}
+BOOKING_FUNCTIONS = [send_booking_message, send_shift_moved]

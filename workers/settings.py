@@ -11,7 +11,7 @@ from coord.config import Settings, load_settings
 from coord.db.pool import create_pool
 from coord.notify.mailer import mailer_from_settings
 from workers import jobs
-from workers.booking_jobs import send_booking_message
+from workers.booking_jobs import BOOKING_FUNCTIONS
 from workers.cron import CRON_JOBS
 from workers.feed_jobs import FEED_FUNCTIONS
 from workers.group_jobs import GROUP_FUNCTIONS
@@ -25,7 +25,7 @@ MAX_JOBS = 32  # jobs at once per worker: most time is spent waiting on PostgreS
 # How often an idle worker looks for new jobs: the relay enqueues the moment an event
 # commits, so this is most of the commit-to-send latency (one cheap Redis call each).
 POLL_DELAY_S = 0.05
-FUNCTIONS = [jobs.send_welcome, jobs.retry_delivery, send_booking_message, *SCHEDULE_FUNCTIONS, *GROUP_FUNCTIONS, *FEED_FUNCTIONS]
+FUNCTIONS = [jobs.send_welcome, jobs.retry_delivery, *BOOKING_FUNCTIONS, *SCHEDULE_FUNCTIONS, *GROUP_FUNCTIONS, *FEED_FUNCTIONS]
 
 
 async def startup(ctx: dict[str, Any]) -> None:

@@ -21,9 +21,12 @@ from coord.notify import queries
 from coord.notify.imip import imip_message
 from coord.notify.messages import base_message, paragraphs_to_text_and_html
 
-Change = Literal["confirmed", "promoted", "waitlisted", "cancelled"]
+Change = Literal["confirmed", "promoted", "moved", "waitlisted", "cancelled"]
 # What the person's row must say now for the message to still be true.
-EXPECTED_STATUS = {"confirmed": "confirmed", "promoted": "confirmed", "waitlisted": "waitlisted", "cancelled": "cancelled"}
+EXPECTED_STATUS = {
+    "confirmed": "confirmed", "promoted": "confirmed", "moved": "confirmed", "waitlisted": "waitlisted",
+    "cancelled": "cancelled",
+}
 
 
 def when(start: datetime, end: datetime, tz: str) -> str:
@@ -38,6 +41,12 @@ def _wording(change: Change, what: str, when_text: str, org: str, position: int 
         return f"A place opened up: {what}", [
             f"A place opened up and you are now confirmed for {what} on {when_text}.",
             "It is in the attached invitation, so your calendar can keep it.",
+        ]
+    if change == "moved":
+        return f"New time: {what}", [
+            f"The time of {what} has changed: it is now {when_text}. You are still confirmed.",
+            "Your calendar will update from the attached invitation. If the new time does not suit you, "
+            "you can cancel your place from the link below.",
         ]
     if change == "confirmed":
         return f"You're confirmed: {what}", [

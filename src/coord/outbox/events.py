@@ -121,6 +121,7 @@ class ShiftCreated(Event, tag="shift.created"):
 
 class ShiftChanged(Event, tag="shift.changed"):
     shift_id: UUID
+    moved: bool = False  # its time changed: confirmed people get an updated invite
 
 
 class ShiftCancelled(Event, tag="shift.cancelled"):

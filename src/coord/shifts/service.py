@@ -108,7 +108,7 @@ async def update_shift(conn: asyncpg.Connection, actor_id: UUID, shift_id: UUID,
     description = current["description"] if data.description is None else data.description
     moved = (starts_at, ends_at) != (current["starts_at"], current["ends_at"])
     await conn.execute(queries.UPDATE_SHIFT, shift_id, capacity, starts_at, ends_at, role, description, moved)
-    await record(conn, ShiftChanged(shift_id=shift_id))
+    await record(conn, ShiftChanged(shift_id=shift_id, moved=moved))
     if capacity > current["capacity"]:
         await promote_waitlisted(conn, shift_id, capacity)
     return await _shift_out(conn, shift_id)
