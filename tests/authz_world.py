@@ -101,6 +101,7 @@ async def build_world(client, api, pool) -> dict:
                             "ends_at": (soon + timedelta(hours=1)).isoformat(), "timezone": "UTC", "visibility": "public"},
             "createShift": {"role": "Host", "starts_at": soon.isoformat(), "ends_at": (soon + timedelta(hours=1)).isoformat(),
                             "capacity": 2},
+            "updateEvent": {"capacity": 60},
             "updateShift": {"capacity": 60},
             "setShiftHours": {"hours": 2},
             "recordTraining": {"code": "FIRST-AID", "completed_on": "2026-02-01"},

@@ -57,6 +57,7 @@ TABLE = {
     "listEvents":               "401 ok   ok   ok   ok   ok   ok   404",
     "createEvent":              "401 403  403  403  403  ok   ok   404",
     "getEvent":                 "401 ok   ok   ok   ok   ok   ok   404",
+    "updateEvent":              "401 403  403  403  403  ok   ok   404",
     "cancelEvent":              "401 403  403  403  403  ok   ok   404",
     "registerForEvent":         "401 ok   ok   ok   ok   ok   ok   404",
     "getMyRegistration":        "401 404  404  404  404  404  404  404",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 
 from tests.support import expect
@@ -158,6 +160,50 @@ async def test_public_events_are_open_to_outsiders_private_ones_are_404(client, 
         assert_problem(await client.post(f"{API}/events/{hidden['id']}/registrations", headers=outsider.headers), 404)
     assert_problem(await client.get(f"{API}/orgs/{org['id']}/events", headers=outsider.headers), 404)
     assert_problem(await client.post(f"{API}/events/{public['id']}/cancel", headers=outsider.headers), 403)
+
+
+async def test_update_event_moves_it_and_promotes_on_more_room(client, pool, org_setup):
+    org, admin, (a, b, c) = org_setup
+    event = await make_event(client, org, admin, capacity=1)
+    url = f"{API}/events/{event['id']}"
+    for person in (a, b, c):
+        expect(await client.post(f"{url}/registrations", headers=person.headers), 201)
+    # Room for one more: the first waitlisted (b) is promoted; nothing a calendar shows changed.
+    roomier = expect(await client.patch(url, json={"capacity": 2, "description": "Bring water"}, headers=admin.headers), 200)
+    assert (roomier["sequence"], roomier["confirmed_count"], roomier["waitlist_count"]) == (0, 2, 1)
+    assert expect(await client.get(f"{url}/registrations/me", headers=b.headers), 200)["status"] == "confirmed"
+    # Less room never removes anyone confirmed.
+    tighter = expect(await client.patch(url, json={"capacity": 0}, headers=admin.headers), 200)
+    assert (tighter["confirmed_count"], tighter["waitlist_count"]) == (2, 1)
+    new_start, new_end = at(96), at(98)
+    moved = expect(await client.patch(url, json={"starts_at": new_start, "ends_at": new_end}, headers=admin.headers), 200)
+    assert moved["sequence"] == 1
+    assert datetime.fromisoformat(moved["starts_at"]) == datetime.fromisoformat(new_start)
+    changes = [p for k, p in await outbox(pool) if k == "event.changed"]
+    assert [p["moved"] for p in changes] == [False, False, True]
+    # Unlimited: everyone waiting gets in.
+    assert expect(await client.patch(url, json={"capacity": None}, headers=admin.headers), 200)["waitlist_count"] == 0
+
+
+async def test_update_event_problems(client, api, org_setup):
+    org, admin, (member, *_) = org_setup
+    event = await make_event(client, org, admin)
+    url = f"{API}/events/{event['id']}"
+    for body, status, field in [
+        ({"ends_at": at(71)}, 422, "ends_at"),  # before its start
+        ({"timezone": "Mars/Olympus"}, 422, "timezone"),
+        ({"venue_id": "00000000-0000-0000-0000-000000000000"}, 422, "venue_id"),
+        ({"capacity": -1}, 400, "capacity"),
+        ({"colour": "red"}, 400, None),
+    ]:
+        problem = assert_problem(await client.patch(url, json=body, headers=admin.headers), status)
+        if field:
+            assert any(field in str(e) for e in problem["errors"]), problem
+    assert_problem(await client.patch(url, json={"capacity": 5}, headers=member.headers), 403)
+    # Nothing half done: the event is as it was.
+    assert expect(await client.get(url, headers=admin.headers), 200) | {"sequence": 0} == event | {"sequence": 0}
+    expect(await client.post(f"{url}/cancel", headers=admin.headers), 200)
+    assert_problem(await client.patch(url, json={"capacity": 5}, headers=admin.headers), 409)
 
 
 async def test_cancel_event_cancels_every_registration(client, pool, org_setup):

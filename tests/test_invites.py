@@ -85,7 +85,7 @@ async def test_moving_a_shift_sends_its_confirmed_people_the_invite_again(client
                                       headers=admin.headers), 200)
     await run_jobs(mail_settings, pool, redis)
     [message] = [m for m in smtp.messages if m["To"] == ana.email]
-    assert message["Subject"].startswith("New time:")
+    assert message["Subject"].startswith("Updated:")
     inline = calendar_parts(message)[0]
     assert inline.get_param("method") == "REQUEST"
     ics = inline.get_payload(decode=True)
@@ -147,6 +147,38 @@ async def test_event_registration_invite_carries_the_venue_to_confirmed_people(c
     assert str(vevent["UID"]) == f"event-{event['id']}@coord" and "1 Main St" in str(vevent["LOCATION"])
     [occurrence] = expand("recurring-ical-events+vtimezone", ics)
     assert occurrence["start"] == start.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+async def test_moving_an_event_to_another_place_updates_registrants_calendars(client, api, smtp, mail_settings, pool, redis):
+    admin, guest, waiting = await api.user(), await api.user(), await api.user()
+    org = await api.org(admin, timezone="Europe/Berlin")
+    for person in (guest, waiting):
+        await api.member(org, admin, person, "participant")
+    venues = f"/api/v1/orgs/{org['id']}/venues"
+    hall = expect(await client.post(venues, json={"name": "Hall", "kind": "in_person", "address": "1 Main St"},
+                                    headers=admin.headers), 201)
+    online = expect(await client.post(venues, json={"name": "Video", "kind": "virtual",
+                                                    "meeting_url": "https://meet.example.org/walk"},
+                                      headers=admin.headers), 201)
+    start = (datetime.now(UTC) + timedelta(days=10)).replace(minute=0, second=0, microsecond=0)
+    body = {"title": "Wellbeing walk", "kind": "social", "starts_at": start.isoformat(),
+            "ends_at": (start + timedelta(hours=2)).isoformat(), "timezone": "Europe/Berlin", "capacity": 1,
+            "venue_id": hall["id"], "visibility": "private"}
+    event = expect(await client.post(f"/api/v1/orgs/{org['id']}/events", json=body, headers=admin.headers), 201)
+    for person in (guest, waiting):
+        expect(await client.post(f"/api/v1/events/{event['id']}/registrations", headers=person.headers), 201)
+    await run_jobs(mail_settings, pool, redis)
+    smtp.messages.clear()
+
+    moved = expect(await client.patch(f"/api/v1/events/{event['id']}", json={"venue_id": online["id"]},
+                                      headers=admin.headers), 200)
+    await run_jobs(mail_settings, pool, redis)
+    [update] = [m for m in smtp.messages if m["To"] == guest.email]
+    assert update["Subject"] == "Updated: Wellbeing walk"
+    [vevent] = icalendar.Calendar.from_ical(calendar_parts(update)[0].get_payload(decode=True)).walk("VEVENT")
+    assert str(vevent["UID"]) == f"event-{event['id']}@coord" and int(vevent["SEQUENCE"]) == moved["sequence"] == 1
+    assert str(vevent["LOCATION"]) == "https://meet.example.org/walk"
+    assert [m for m in smtp.messages if m["To"] == waiting.email] == []  # no place, no invite to update
 
 
 async def test_a_kind_turned_off_is_skipped(client, api, smtp, mail_settings, pool, redis):

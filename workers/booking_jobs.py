@@ -10,12 +10,13 @@ import msgspec
 
 from coord.notify.bookings import event_message, shift_message
 from coord.notify.delivery import DeliveryKey, deliver
-from coord.notify.queries import CONFIRMED_SIGNUPS, EVENT_STARTS_AT, SHIFT_STARTS_AT
+from coord.notify.queries import CONFIRMED_REGISTRATIONS, CONFIRMED_SIGNUPS, EVENT_STARTS_AT, SHIFT_STARTS_AT
 from coord.notify.quiet_hours import starts_soon
 from coord.observability import request_id_var
 from workers.schedule_jobs import deliver_each
 from coord.outbox.events import (
     AnyEvent,
+    EventChanged,
     RegistrationCancelled,
     RegistrationConfirmed,
     RegistrationWaitlisted,
@@ -71,29 +72,35 @@ async def send_booking_message(
     return status
 
 
-async def send_shift_moved(
+async def send_booking_update(
     ctx: dict[str, Any], event_id: str, payload: dict[str, Any], request_id: str | None = None
 ) -> dict[str, int]:
-    """A shift's time changed: each confirmed person gets the invite again, SEQUENCE raised."""
+    """A shift or event moved (time, place, title): each confirmed person gets the invite
+    again with SEQUENCE raised, so their calendar updates the entry it has."""
     request_id_var.set(request_id)
     event = msgspec.convert(payload, AnyEvent)
-    if not isinstance(event, ShiftChanged):
-        raise TypeError(f"send_shift_moved cannot handle {type(event).__name__}")
-    if not event.moved:
+    match event:
+        case ShiftChanged(shift_id=parent, moved=moved):
+            builder, places, starts_at = shift_message, CONFIRMED_SIGNUPS, SHIFT_STARTS_AT
+        case EventChanged(event_id=parent, moved=moved):
+            builder, places, starts_at = event_message, CONFIRMED_REGISTRATIONS, EVENT_STARTS_AT
+        case _:
+            raise TypeError(f"send_booking_update cannot handle {type(event).__name__}")
+    if not moved:
         return {}
-    settings, shift_id = ctx["settings"], event.shift_id
+    settings = ctx["settings"]
     async with ctx["pool"].acquire() as conn:
-        signups = await conn.fetch(CONFIRMED_SIGNUPS, shift_id)
-        start = await conn.fetchval(SHIFT_STARTS_AT, shift_id)
+        people = await conn.fetch(places, parent)
+        start = await conn.fetchval(starts_at, parent)
     sends = []
-    for signup in signups:
+    for place in people:
 
-        async def build(conn, recipient, signup_id=signup["id"]):
-            return await shift_message(conn, settings, recipient, shift_id, signup_id, "moved")
+        async def build(conn, recipient, item=place["id"]):
+            return await builder(conn, settings, recipient, parent, item, "moved")
 
-        sends.append((DeliveryKey(UUID(event_id), signup["user_id"], "invite"), build, start is not None and starts_soon(start)))
+        sends.append((DeliveryKey(UUID(event_id), place["user_id"], "invite"), build, start is not None and starts_soon(start)))
     outcome = await deliver_each(ctx, sends)
-    log.info("shift moved %s", outcome, extra={"event_id": event_id, "job": "send_shift_moved"})
+    log.info("booking update %s", outcome, extra={"event_id": event_id, "job": "send_booking_update"})
     return outcome
 
 
@@ -102,6 +109,6 @@ BOOKING_EVENTS = (
     RegistrationConfirmed, RegistrationWaitlisted, RegistrationCancelled,
 )
 BOOKING_ROUTING = {event_kind(e): ("send_booking_message",) for e in BOOKING_EVENTS} | {
-    event_kind(ShiftChanged): ("send_shift_moved",)
+    event_kind(ShiftChanged): ("send_booking_update",), event_kind(EventChanged): ("send_booking_update",)
 }
-BOOKING_FUNCTIONS = [send_booking_message, send_shift_moved]
+BOOKING_FUNCTIONS = [send_booking_message, send_booking_update]

@@ -21,6 +21,7 @@ from coord.observability import request_id_var
 from coord.outbox.events import (
     AnyEvent,
     EventCancelled,
+    EventChanged,
     EventScheduled,
     FacilitatorsChanged,
     GroupMemberJoined,
@@ -59,7 +60,7 @@ def _scope(event: AnyEvent) -> tuple[str, UUID, list[UUID]]:
             return queries.ORG_OF_SESSION, session_id, []
         case FacilitatorsChanged(session_id=session_id, added=added, removed=removed):
             return queries.ORG_OF_SESSION, session_id, [*added, *removed]
-        case EventScheduled(event_id=event_id) | EventCancelled(event_id=event_id):
+        case EventScheduled(event_id=event_id) | EventChanged(event_id=event_id) | EventCancelled(event_id=event_id):
             return queries.ORG_OF_EVENT, event_id, []
         case RegistrationConfirmed(event_id=event_id, user_id=u) | RegistrationCancelled(event_id=event_id, user_id=u):
             return queries.ORG_OF_EVENT, event_id, [u]
@@ -96,8 +97,8 @@ async def invalidate_feeds(
 
 _FEED_EVENTS = (
     MemberAdded, GroupMemberJoined, GroupMemberLeft, GroupMemberRequested, SeriesScheduled, SeriesChanged,
-    SessionRescheduled, SessionCancelled, FacilitatorsChanged, EventScheduled, EventCancelled,
-    RegistrationConfirmed, RegistrationCancelled, ShiftCreated, ShiftChanged, ShiftCancelled,
+    SessionRescheduled, SessionCancelled, FacilitatorsChanged, EventScheduled, EventChanged,
+    EventCancelled, RegistrationConfirmed, RegistrationCancelled, ShiftCreated, ShiftChanged, ShiftCancelled,
     SignupConfirmed, SignupCancelled,
 )
 

@@ -108,6 +108,18 @@ FROM next_up WHERE r.id = next_up.id
 RETURNING r.id, r.user_id
 """
 
+EVENT_FOR_UPDATE = """
+SELECT title, description, starts_at, ends_at, timezone, capacity, venue_id, registration_closes_at
+FROM events WHERE id = $1
+"""
+
+# $9: the change is one a calendar shows (time, place, title), so SEQUENCE goes up.
+UPDATE_EVENT = """
+UPDATE events SET title = $2, description = $3, starts_at = $4, ends_at = $5, timezone = $6, capacity = $7,
+    venue_id = $8, sequence = sequence + CASE WHEN $9 THEN 1 ELSE 0 END, updated_at = now()
+WHERE id = $1
+"""
+
 CANCEL_EVENT = "UPDATE events SET status = 'cancelled', sequence = sequence + 1, updated_at = now() WHERE id = $1"
 
 CANCEL_ALL_REGISTRATIONS = """

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, delete, get, post
+from litestar import Controller, delete, get, patch, post
 
 from coord.events import service
-from coord.events.schemas import EventIn, EventOut, RegistrationOut
+from coord.events.schemas import EventIn, EventOut, EventPatch, RegistrationOut
 from coord.http import DB, AuthedRequest, Body, Cursor, From, Limit, PathId, To
 from coord.pagination import DEFAULT_LIMIT, Page
 
@@ -45,6 +45,13 @@ class EventController(Controller):
     async def get_event(self, request: AuthedRequest, event_id: PathId, db: DB) -> EventOut:
         """One event with its counts (members of its organization; anyone for a public event)."""
         return await service.get_event(db, request.user.id, event_id)
+
+    @patch("", operation_id="updateEvent")
+    async def update(self, request: AuthedRequest, event_id: PathId, data: Body[EventPatch], db: DB) -> EventOut:
+        """Change an event (admins, coordinators). A new time, place or title raises `sequence`
+        and sends everyone confirmed an updated invite. More capacity promotes the waitlist in
+        order; less never removes anyone already confirmed."""
+        return await service.update_event(db, request.user.id, event_id, data)
 
     @post("/cancel", operation_id="cancelEvent", status_code=200)
     async def cancel(self, request: AuthedRequest, event_id: PathId, db: DB) -> EventOut:

@@ -27,6 +27,18 @@ class EventIn(msgspec.Struct, forbid_unknown_fields=True):
     registration_closes_at: Instant | None = None
 
 
+class EventPatch(msgspec.Struct, forbid_unknown_fields=True):
+    """Only what is given changes. capacity null: unlimited; venue_id null: no venue."""
+
+    title: ShortText | None = None
+    description: LongText | None = None
+    starts_at: Instant | None = None
+    ends_at: Instant | None = None
+    timezone: TimezoneName | None = None
+    capacity: Annotated[int, msgspec.Meta(ge=0, le=1_000_000)] | None | msgspec.UnsetType = msgspec.UNSET
+    venue_id: UUID | None | msgspec.UnsetType = msgspec.UNSET
+
+
 class EventOut(msgspec.Struct):
     id: UUID
     org_id: UUID

@@ -11,14 +11,16 @@ from datetime import datetime
 from uuid import UUID
 
 import asyncpg
+import msgspec
 
 from coord.access import STAFF, require_member, require_role
 from coord.auth.service import check_timezone
 from coord.errors import Conflict, Forbidden, NotFound, Unprocessable
 from coord.events import queries
-from coord.events.schemas import EventIn, EventOut, RegistrationOut
+from coord.events.schemas import EventIn, EventOut, EventPatch, RegistrationOut
 from coord.outbox.events import (
     EventCancelled,
+    EventChanged,
     EventScheduled,
     RegistrationCancelled,
     RegistrationConfirmed,
@@ -92,11 +94,49 @@ async def _promote(conn: asyncpg.Connection, event_id: UUID, capacity: int | Non
         )
 
 
+async def update_event(conn: asyncpg.Connection, actor_id: UUID, event_id: UUID, data: EventPatch) -> EventOut:
+    """Change an event. A new time, place or title raises SEQUENCE and sends everyone
+    confirmed the invite again; more capacity promotes the waitlist in order, less never
+    removes anyone confirmed."""
+    event = await _lock_event(conn, actor_id, event_id)
+    _require_staff(event)
+    if event["status"] == "cancelled":
+        raise Conflict("this event is cancelled")
+    current = await conn.fetchrow(queries.EVENT_FOR_UPDATE, event_id)
+    starts_at, ends_at = data.starts_at or current["starts_at"], data.ends_at or current["ends_at"]
+    if ends_at <= starts_at:
+        raise Unprocessable("ends_at must be after starts_at", field="ends_at")
+    closes = current["registration_closes_at"]
+    if closes and closes > ends_at:
+        raise Unprocessable("the event would end before registration closes", field="ends_at")
+    timezone = data.timezone or current["timezone"]
+    check_timezone(timezone)
+    venue_id = current["venue_id"] if data.venue_id is msgspec.UNSET else data.venue_id
+    if venue_id and not await conn.fetchval(queries.VENUE_IN_ORG, venue_id, event["org_id"]):
+        raise Unprocessable("no such venue in this organization", field="venue_id")
+    capacity = current["capacity"] if data.capacity is msgspec.UNSET else data.capacity
+    title = data.title.strip() if data.title else current["title"]
+    description = current["description"] if data.description is None else data.description
+    seen = (title, starts_at, ends_at, timezone, venue_id)
+    moved = seen != tuple(current[k] for k in ("title", "starts_at", "ends_at", "timezone", "venue_id"))
+    await conn.execute(
+        queries.UPDATE_EVENT, event_id, title, description, starts_at, ends_at, timezone, capacity, venue_id, moved
+    )
+    await record(conn, EventChanged(event_id=event_id, moved=moved))
+    if capacity is None or (current["capacity"] is not None and capacity > current["capacity"]):
+        await _promote(conn, event_id, capacity)
+    return await get_event(conn, actor_id, event_id)
+
+
+def _require_staff(event: asyncpg.Record) -> None:
+    if not set(event["roles"] or ()).intersection(STAFF):
+        raise Forbidden(f"this needs one of the roles: {', '.join(STAFF)}")
+
+
 async def cancel_event(conn: asyncpg.Connection, actor_id: UUID, event_id: UUID) -> EventOut:
     """Cancel the event and every active registration with it, in one transaction."""
     event = await _lock_event(conn, actor_id, event_id)
-    if not set(event["roles"] or ()).intersection(STAFF):
-        raise Forbidden(f"this needs one of the roles: {', '.join(STAFF)}")
+    _require_staff(event)
     if event["status"] == "cancelled":
         raise Conflict("this event is already cancelled")
     await conn.execute(queries.CANCEL_EVENT, event_id)

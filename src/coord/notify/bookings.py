@@ -43,8 +43,8 @@ def _wording(change: Change, what: str, when_text: str, org: str, position: int 
             "It is in the attached invitation, so your calendar can keep it.",
         ]
     if change == "moved":
-        return f"New time: {what}", [
-            f"The time of {what} has changed: it is now {when_text}. You are still confirmed.",
+        return f"Updated: {what}", [
+            f"There is a change to {what}: it is now on {when_text}. You are still confirmed.",
             "Your calendar will update from the attached invitation. If the new time does not suit you, "
             "you can cancel your place from the link below.",
         ]

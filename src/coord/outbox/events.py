@@ -91,6 +91,11 @@ class EventScheduled(Event, tag="event.scheduled"):
     event_id: UUID
 
 
+class EventChanged(Event, tag="event.changed"):
+    event_id: UUID
+    moved: bool = False  # its time, place or title changed: confirmed people get an updated invite
+
+
 class EventCancelled(Event, tag="event.cancelled"):
     event_id: UUID
 
@@ -185,6 +190,7 @@ AnyEvent = Union[
     RsvpRecorded,
     AttendanceRecorded,
     EventScheduled,
+    EventChanged,
     EventCancelled,
     RegistrationConfirmed,
     RegistrationWaitlisted,
