@@ -26,7 +26,7 @@ async def build_world(client, api, pool) -> dict:
     extra = await api.user("pending")
     await api.member(org, admin, extra, "participant")
 
-    expect(await client.post(f"/api/v1/orgs/{org['id']}/venues",
+    venue = expect(await client.post(f"/api/v1/orgs/{org['id']}/venues",
                                      json={"name": "Hall", "kind": "in_person", "address": "1 Main St"},
                                      headers=admin.headers), 201)
     group = await make_group(client, org, admin)
@@ -75,7 +75,7 @@ async def build_world(client, api, pool) -> dict:
             "org_id": org["id"], "group_id": group["id"], "session_id": future["id"], "series_id": series["id"],
             "event_id": event["id"], "shift_id": shift["id"], "signup_id": signup["id"], "training_id": training["id"],
             "feed_id": feed["id"], "delivery_id": str(delivery), "user_id": people["participant"].id,
-            "slug": org["slug"], "filename": feed["url"].rsplit("/", 1)[1],
+            "slug": org["slug"], "filename": feed["url"].rsplit("/", 1)[1], "venue_id": venue["id"],
         },
         # Some operations need a different object to reach their rule (not their 404).
         "overrides": {
@@ -102,6 +102,7 @@ async def build_world(client, api, pool) -> dict:
             "createShift": {"role": "Host", "starts_at": soon.isoformat(), "ends_at": (soon + timedelta(hours=1)).isoformat(),
                             "capacity": 2},
             "updateEvent": {"capacity": 60},
+            "updateVenue": {"accessibility": "Step-free entrance"},
             "updateShift": {"capacity": 60},
             "setShiftHours": {"hours": 2},
             "recordTraining": {"code": "FIRST-AID", "completed_on": "2026-02-01"},

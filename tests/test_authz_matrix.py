@@ -30,6 +30,7 @@ TABLE = {
     "listAudit":                "401 403  403  403  403  403  ok   404",
     "listVenues":               "401 403  403  ok   ok   ok   ok   404",
     "createVenue":              "401 403  403  403  403  ok   ok   404",
+    "updateVenue":              "401 403  403  403  403  ok   ok   404",
     "listDeliveries":           "401 403  403  403  403  ok   ok   404",
     "retryDelivery":            "401 403  403  403  403  403  ok   404",
     "getRoster":                "401 403  403  ok   ok   ok   ok   404",

@@ -141,3 +141,35 @@ async def test_moving_one_occurrence_to_another_place_updates_it_in_the_calendar
     assert override["DTSTART"].dt.astimezone(UTC) == datetime.fromisoformat(target["starts_at"])
     assert "9 Side St" in str(override["LOCATION"])
     assert int(override["SEQUENCE"]) == moved["sequence"] >= 1
+
+
+async def test_editing_a_venue_updates_every_calendar_that_shows_it(client, api, smtp, mail_settings, pool, redis):
+    s = await setup(client, api)
+    hall = expect(await client.post(f"/api/v1/orgs/{s.org['id']}/venues",
+                                    json={"name": "Hall", "kind": "in_person", "address": "1 Main St"},
+                                    headers=s.admin.headers), 201)
+    series = await s.series(local_start(1), "FREQ=WEEKLY;BYDAY=TU;COUNT=4", venue_id=hall["id"])
+    soon = datetime.now(UTC).replace(microsecond=0) + timedelta(days=5)
+    event = expect(await client.post(f"/api/v1/orgs/{s.org['id']}/events", json={
+        "title": "Open evening", "kind": "social", "starts_at": soon.isoformat(), "ends_at": (soon + timedelta(hours=2)).isoformat(),
+        "timezone": "UTC", "visibility": "private", "venue_id": hall["id"]}, headers=s.admin.headers), 201)
+    expect(await client.post(f"/api/v1/events/{event['id']}/registrations", headers=s.bystander.headers), 201)
+    await run_jobs(mail_settings, pool, redis)
+    smtp.messages.clear()
+
+    url = f"/api/v1/orgs/{s.org['id']}/venues/{hall['id']}"
+    # Step-free access is no calendar's business: nobody hears of it.
+    expect(await client.patch(url, json={"accessibility": "Step-free"}, headers=s.admin.headers), 200)
+    await run_jobs(mail_settings, pool, redis)
+    assert smtp.messages == []
+
+    expect(await client.patch(url, json={"address": "12 New Road"}, headers=s.admin.headers), 200)
+    await run_jobs(mail_settings, pool, redis)
+    ics = calendar_parts(only(smtp, s.participant, "Your group's schedule has changed"))[0].get_payload(decode=True)
+    [master] = icalendar.Calendar.from_ical(ics).walk("VEVENT")
+    assert str(master["UID"]) == f"series-{series['id']}@coord" and int(master["SEQUENCE"]) == 1
+    assert "12 New Road" in str(master["LOCATION"])
+    ics = calendar_parts(only(smtp, s.bystander, "Updated: Open evening"))[0].get_payload(decode=True)
+    [vevent] = icalendar.Calendar.from_ical(ics).walk("VEVENT")
+    assert str(vevent["UID"]) == f"event-{event['id']}@coord" and int(vevent["SEQUENCE"]) == 1
+    assert "12 New Road" in str(vevent["LOCATION"])

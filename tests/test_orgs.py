@@ -104,6 +104,37 @@ async def test_venues(client, api):
     assert [v["name"] for v in expect(await client.get(url, headers=admin.headers), 200)["items"]] == ["Hall"]
 
 
+async def test_editing_a_venue(client, api):
+    admin, participant, other_admin = await api.user(), await api.user(), await api.user()
+    org, other = await api.org(admin), await api.org(other_admin)
+    await api.member(org, admin, participant, "participant")
+    hall = expect(await client.post(f"/api/v1/orgs/{org['id']}/venues",
+                                    json={"name": "Hall", "kind": "in_person", "address": "1 Main St", "accessibility": "Ramp"},
+                                    headers=admin.headers), 201)
+    url = f"/api/v1/orgs/{org['id']}/venues/{hall['id']}"
+    moved = expect(await client.patch(url, json={"address": "2 Main St"}, headers=admin.headers), 200)
+    assert (moved["name"], moved["address"], moved["accessibility"]) == ("Hall", "2 Main St", "Ramp")
+    cleared = expect(await client.patch(url, json={"accessibility": None}, headers=admin.headers), 200)
+    assert cleared["accessibility"] is None and cleared["address"] == "2 Main St"
+    # Online now: it needs a link, and keeps no street address unless asked to.
+    problem = assert_problem(await client.patch(url, json={"kind": "virtual"}, headers=admin.headers), 422)
+    assert problem["errors"][0]["field"] == "meeting_url"
+    online = expect(await client.patch(url, json={"kind": "virtual", "meeting_url": "https://meet.example.org/h",
+                                                  "address": None}, headers=admin.headers), 200)
+    assert (online["kind"], online["meeting_url"], online["address"]) == ("virtual", "https://meet.example.org/h", None)
+    assert assert_problem(await client.patch(url, json={"name": "   "}, headers=admin.headers), 422)["errors"][0]["field"] == "name"
+    assert_problem(await client.patch(url, json={"meeting_url": "javascript:alert(1)"}, headers=admin.headers), 400)
+    assert_problem(await client.patch(url, json={"colour": "red"}, headers=admin.headers), 400)
+    assert_problem(await client.patch(url, json={"name": "Mine"}, headers=participant.headers), 403)
+    # Another organization's venue does not exist for you, under either organization's path.
+    assert_problem(await client.patch(f"/api/v1/orgs/{other['id']}/venues/{hall['id']}", json={"name": "X"},
+                                      headers=other_admin.headers), 404)
+    assert_problem(await client.patch(f"/api/v1/orgs/{other['id']}/venues/{hall['id']}", json={"name": "X"},
+                                      headers=admin.headers), 404)
+    [venue] = expect(await client.get(f"/api/v1/orgs/{org['id']}/venues", headers=admin.headers), 200)["items"]
+    assert venue == online  # the refused edits changed nothing
+
+
 async def test_admins_change_settings_others_cannot(client, api):
     admin, coordinator = await api.user(), await api.user()
     org = await api.org(admin)

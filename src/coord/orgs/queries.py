@@ -67,6 +67,33 @@ VALUES ($1, $2, $3, $4, $5, $6)
 RETURNING id, org_id, name, kind, address, meeting_url, accessibility
 """
 
+LOCK_VENUE = """
+SELECT id, org_id, name, kind, address, meeting_url, accessibility FROM venues
+WHERE id = $1 AND org_id = $2 FOR UPDATE
+"""
+
+UPDATE_VENUE = """
+UPDATE venues SET name = $2, kind = $3, address = $4, meeting_url = $5, accessibility = $6 WHERE id = $1
+RETURNING id, org_id, name, kind, address, meeting_url, accessibility
+"""
+
+# Series with a session still ahead at the venue: their invites show its address or link.
+REISSUE_SERIES_AT_VENUE = """
+WITH held_there AS (
+    SELECT DISTINCT series_id FROM sessions
+    WHERE venue_id = $1 AND ends_at > now() AND status <> 'cancelled' AND series_id IS NOT NULL
+)
+UPDATE series r SET sequence = r.sequence + 1, updated_at = now()
+FROM held_there h WHERE r.id = h.series_id
+RETURNING r.id, r.group_id
+"""
+
+REISSUE_EVENTS_AT_VENUE = """
+UPDATE events SET sequence = sequence + 1, updated_at = now()
+WHERE venue_id = $1 AND ends_at > now() AND status <> 'cancelled'
+RETURNING id
+"""
+
 LIST_VENUES = """
 SELECT id, org_id, name, kind, address, meeting_url, accessibility
 FROM venues WHERE org_id = $1 AND ($2::uuid IS NULL OR id > $2)

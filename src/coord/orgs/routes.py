@@ -18,6 +18,7 @@ from coord.orgs.schemas import (
     OrgSettingsIn,
     VenueIn,
     VenueOut,
+    VenuePatch,
 )
 from coord.pagination import DEFAULT_LIMIT, Page
 
@@ -98,6 +99,14 @@ class OrgController(Controller):
     ) -> VenueOut:
         """Add an in-person or virtual venue (admins, coordinators)."""
         return await service.create_venue(db, request.user.id, org_id, data)
+
+    @patch("/{org_id:uuid}/venues/{venue_id:uuid}", operation_id="updateVenue")
+    async def update_venue(
+        self, request: AuthedRequest, org_id: PathId, venue_id: PathId, data: Body[VenuePatch], db: DB
+    ) -> VenueOut:
+        """Change a venue (admins, coordinators). A new name, address or link re-sends the
+        invites of every series and event still ahead there, with a higher SEQUENCE."""
+        return await service.update_venue(db, request.user.id, org_id, venue_id, data)
 
     @get("/{org_id:uuid}/venues", operation_id="listVenues")
     async def list_venues(

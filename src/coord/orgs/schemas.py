@@ -92,6 +92,16 @@ class VenueIn(msgspec.Struct, forbid_unknown_fields=True):
     accessibility: Text | None = None
 
 
+class VenuePatch(msgspec.Struct, forbid_unknown_fields=True):
+    """Only what is given changes; null clears address, meeting_url or accessibility."""
+
+    name: Name | None = None
+    kind: Literal["in_person", "virtual"] | None = None
+    address: Text | None | msgspec.UnsetType = msgspec.UNSET
+    meeting_url: Url | None | msgspec.UnsetType = msgspec.UNSET
+    accessibility: Text | None | msgspec.UnsetType = msgspec.UNSET
+
+
 class VenueOut(msgspec.Struct):
     id: UUID
     org_id: UUID

@@ -6,6 +6,7 @@ from datetime import datetime
 from uuid import UUID
 
 import asyncpg
+import msgspec
 
 from coord.access import STAFF, require_member, require_role
 from coord.auth.service import check_timezone
@@ -21,8 +22,9 @@ from coord.orgs.schemas import (
     OrgSettingsIn,
     VenueIn,
     VenueOut,
+    VenuePatch,
 )
-from coord.outbox.events import DeliveryRetryRequested, MemberAdded
+from coord.outbox.events import DeliveryRetryRequested, EventChanged, MemberAdded, SeriesChanged
 from coord.outbox.record import record
 from coord.pagination import Page, decode_cursor, page_of
 
@@ -119,15 +121,50 @@ async def list_members(
     return page_of([MemberOut(**dict(r)) for r in rows], limit, lambda m: [str(m.user_id)])
 
 
+def _check_venue(name: str, kind: str, address: str | None, meeting_url: str | None) -> None:
+    if not name.strip():
+        raise Unprocessable("a venue needs a name", field="name")
+    if kind == "in_person" and not address:
+        raise Unprocessable("an in-person venue needs an address", field="address")
+    if kind == "virtual" and not meeting_url:
+        raise Unprocessable("a virtual venue needs a meeting_url", field="meeting_url")
+
+
 async def create_venue(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, data: VenueIn) -> VenueOut:
     await require_role(conn, org_id, actor_id, STAFF)
-    if data.kind == "in_person" and not data.address:
-        raise Unprocessable("an in-person venue needs an address", field="address")
-    if data.kind == "virtual" and not data.meeting_url:
-        raise Unprocessable("a virtual venue needs a meeting_url", field="meeting_url")
+    _check_venue(data.name, data.kind, data.address, data.meeting_url)
     row = await conn.fetchrow(
         queries.INSERT_VENUE, org_id, data.name.strip(), data.kind, data.address, data.meeting_url, data.accessibility
     )
+    return VenueOut(**dict(row))
+
+
+async def update_venue(
+    conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, venue_id: UUID, data: VenuePatch
+) -> VenueOut:
+    """Change a venue. When its name, address or link changes, every series and event
+    still ahead there raises its SEQUENCE and is sent again to the people in it."""
+    await require_role(conn, org_id, actor_id, STAFF)
+    current = await conn.fetchrow(queries.LOCK_VENUE, venue_id, org_id)
+    if current is None:
+        raise NotFound("no such venue")
+    venue = dict(current)
+    venue["name"] = data.name.strip() if data.name else current["name"]
+    venue["kind"] = data.kind or current["kind"]
+    for field in ("address", "meeting_url", "accessibility"):  # null clears; absent keeps
+        if (value := getattr(data, field)) is not msgspec.UNSET:
+            venue[field] = value
+    _check_venue(venue["name"], venue["kind"], venue["address"], venue["meeting_url"])
+    row = await conn.fetchrow(
+        queries.UPDATE_VENUE, venue_id, venue["name"], venue["kind"], venue["address"], venue["meeting_url"],
+        venue["accessibility"],
+    )  # fmt: skip
+    shown = ("name", "kind", "address", "meeting_url")  # what invites and feeds put in LOCATION
+    if any(current[k] != row[k] for k in shown):
+        for series in await conn.fetch(queries.REISSUE_SERIES_AT_VENUE, venue_id):
+            await record(conn, SeriesChanged(series_id=series["id"], group_id=series["group_id"]))
+        for event in await conn.fetch(queries.REISSUE_EVENTS_AT_VENUE, venue_id):
+            await record(conn, EventChanged(event_id=event["id"], moved=True))
     return VenueOut(**dict(row))
 
 

@@ -53,7 +53,7 @@ class SeriesScheduled(Event, tag="series.scheduled"):
 
 
 class SeriesChanged(Event, tag="series.changed"):
-    """Split ("this and following"), ended, or extended over the horizon."""
+    """Split ("this and following"), ended, extended over the horizon, or its venue edited."""
 
     series_id: UUID
     group_id: UUID
