@@ -173,3 +173,37 @@ async def test_editing_a_venue_updates_every_calendar_that_shows_it(client, api,
     [vevent] = icalendar.Calendar.from_ical(ics).walk("VEVENT")
     assert str(vevent["UID"]) == f"event-{event['id']}@coord" and int(vevent["SEQUENCE"]) == 1
     assert "12 New Road" in str(vevent["LOCATION"])
+
+
+async def test_leaving_a_group_takes_its_schedule_off_your_calendar(client, api, smtp, mail_settings, pool, redis):
+    s = await setup(client, api)
+    series = await s.series(local_start(1), "FREQ=WEEKLY;BYDAY=TU;COUNT=4")
+    await run_jobs(mail_settings, pool, redis)
+    smtp.messages.clear()
+
+    # The participant leaves; the bystander joins and leaves again before any job runs.
+    expect(await client.post(f"{s.base}/join", headers=s.bystander.headers), 201)
+    leave = f"{s.base}/members/{{}}"
+    assert (await client.delete(leave.format(s.participant.id), headers=s.participant.headers)).status_code == 204
+    assert (await client.delete(leave.format(s.bystander.id), headers=s.bystander.headers)).status_code == 204
+    await run_jobs(mail_settings, pool, redis)
+    cancel = only(smtp, s.participant, "Your group's sessions are off your calendar")
+    inline = calendar_parts(cancel)[0]
+    assert inline.get_param("method") == "CANCEL"
+    [master] = icalendar.Calendar.from_ical(inline.get_payload(decode=True)).walk("VEVENT")
+    assert str(master["UID"]) == f"series-{series['id']}@coord" and "RECURRENCE-ID" not in master
+    assert str(master["STATUS"]) == "CANCELLED" and str(master["ATTENDEE"]) == f"mailto:{s.participant.email}"
+    # Gone before the invite went out: no schedule, only the (harmless) CANCEL.
+    assert [m["Subject"] for m in smtp.messages if m["To"] == s.bystander.email] == [
+        "Your group's sessions are off your calendar",
+    ]
+    assert not any(m["To"] == s.facilitator.email for m in smtp.messages)  # the others keep theirs
+    smtp.messages.clear()
+
+    # Back before the job ran: the schedule stays on their calendar.
+    expect(await client.post(f"{s.base}/join", headers=s.participant.headers), 201)
+    assert (await client.delete(leave.format(s.participant.id), headers=s.participant.headers)).status_code == 204
+    expect(await client.post(f"{s.base}/join", headers=s.participant.headers), 201)
+    await run_jobs(mail_settings, pool, redis)
+    subjects = [m["Subject"] for m in smtp.messages if m["To"] == s.participant.email]
+    assert "Your group's schedule" in subjects and "Your group's sessions are off your calendar" not in subjects

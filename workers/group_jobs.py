@@ -13,12 +13,13 @@ import msgspec
 from coord.notify import queries
 from coord.notify.delivery import DeliveryKey
 from coord.notify.quiet_hours import starts_soon
-from coord.notify.schedules import occurrence_cancel, series_cancel, series_invite
+from coord.notify.schedules import occurrence_cancel, series_cancel, series_invite, series_left
 from coord.observability import request_id_var
 from coord.outbox.events import (
     AnyEvent,
     FacilitatorsChanged,
     GroupMemberJoined,
+    GroupMemberLeft,
     SeriesChanged,
     SeriesScheduled,
     SessionCancelled,
@@ -51,6 +52,12 @@ async def send_group_schedule(
                 for row in await conn.fetch(queries.OPEN_SERIES_OF_GROUP, group_id):
                     if await conn.fetchval(HAS_FUTURE, row["id"]):
                         plan.append((user_id, row["id"], "series", "joined", False))
+            case GroupMemberLeft(group_id=group_id, user_id=user_id, was_active=True):
+                for row in await conn.fetch(queries.OPEN_SERIES_OF_GROUP, group_id):
+                    if await conn.fetchval(HAS_FUTURE, row["id"]):
+                        plan.append((user_id, row["id"], "series_left", "left", False))
+            case GroupMemberLeft():
+                pass  # a request withdrawn before approval: they never had the schedule
             case SeriesScheduled(series_id=series_id, group_id=group_id) | SeriesChanged(
                 series_id=series_id, group_id=group_id
             ):
@@ -93,6 +100,12 @@ async def send_group_schedule(
                 return await series_cancel(conn, settings, recipient, target)
 
             kind = "cancellation"
+        elif what == "series_left":
+
+            async def build(conn, recipient, target=target):
+                return await series_left(conn, settings, recipient, target)
+
+            kind = "cancellation"
         else:
 
             async def build(conn, recipient, target=target, reason=reason):
@@ -106,6 +119,9 @@ async def send_group_schedule(
     return outcome
 
 
-GROUP_EVENTS = (GroupMemberJoined, SeriesScheduled, SeriesChanged, SessionRescheduled, SessionCancelled, FacilitatorsChanged)
+GROUP_EVENTS = (
+    GroupMemberJoined, GroupMemberLeft, SeriesScheduled, SeriesChanged, SessionRescheduled, SessionCancelled,
+    FacilitatorsChanged,
+)
 GROUP_ROUTING = {event_kind(e): ("send_group_schedule",) for e in GROUP_EVENTS}
 GROUP_FUNCTIONS = [send_group_schedule]

@@ -198,7 +198,7 @@ async def remove_member(conn: asyncpg.Connection, actor_id: UUID, group_id: UUID
     await conn.execute(queries.DELETE_MEMBER, group_id, user_id)
     for row in await conn.fetch(queries.UNASSIGN_FUTURE_SESSIONS, group_id, user_id):
         await record(conn, FacilitatorsChanged(session_id=row["id"], added=[], removed=[user_id]))
-    await record(conn, GroupMemberLeft(group_id=group_id, user_id=user_id))
+    await record(conn, GroupMemberLeft(group_id=group_id, user_id=user_id, was_active=target["status"] == "active"))
     if actor_id != user_id:
         await audit(conn, access.group.org_id, actor_id, "group.member_removed", "group", group_id,
                     {"user_id": str(user_id)})

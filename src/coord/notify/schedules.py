@@ -73,7 +73,8 @@ async def series_invite(
 ) -> Message | None:
     """REQUEST with the whole schedule. `reason`: joined, scheduled, changed, facilitating."""
     series = await conn.fetchrow(queries.SERIES_FOR_INVITE, series_id)
-    if series is None:
+    # Nobody gets the schedule of a group they have left by the time this runs.
+    if series is None or not await conn.fetchval(queries.STILL_IN_GROUP, series["group_id"], recipient["id"]):
         return None
     label = await group_label(conn, series, recipient["id"])
     url = f"{settings.base_url}/groups/{series['group_id']}"
@@ -127,6 +128,31 @@ async def series_cancel(
     if series is None or series["ended_at"] is None:
         return None
     label = await group_label(conn, series, recipient["id"])
+    return _whole_series_cancel(
+        settings, recipient, series, label, "Your group's sessions have ended",
+        f"The sessions of {label} have ended. Thank you for being part of it.",
+    )
+
+
+async def series_left(
+    conn: asyncpg.Connection, settings: Settings, recipient: asyncpg.Record, series_id: UUID
+) -> Message | None:
+    """CANCEL for the whole UID to one person no longer in the group, unless they are
+    back (or facilitate a session still ahead) by the time this runs."""
+    series = await conn.fetchrow(queries.SERIES_FOR_INVITE, series_id)
+    if series is None or await conn.fetchval(queries.STILL_IN_GROUP, series["group_id"], recipient["id"]):
+        return None
+    label = await group_label(conn, series, recipient["id"])
+    return _whole_series_cancel(
+        settings, recipient, series, label, "Your group's sessions are off your calendar",
+        f"You are no longer in {label}, so its sessions are coming off your calendar. "
+        f"If that is a surprise, {series['org_name']} will be glad to hear from you.",
+    )
+
+
+def _whole_series_cancel(
+    settings: Settings, recipient: asyncpg.Record, series: asyncpg.Record, label: str, subject: str, paragraph: str
+) -> Message:
     url = f"{settings.base_url}/groups/{series['group_id']}"
     # The rule may have no occurrence left to expand: name the series by its first start.
     start = series["start_local"].replace(tzinfo=ZoneInfo(series["timezone"]))
@@ -136,9 +162,6 @@ async def series_cancel(
         sequence=series["sequence"], status="CANCELLED", organizer=f"mailto:{series['contact_email']}",
         attendee=f"mailto:{recipient['email']}",
     )
-    text, html = paragraphs_to_text_and_html(
-        f"Hello {recipient['display_name']},", [f"The sessions of {label} have ended. Thank you for being part of it."], url
-    )
+    text, html = paragraphs_to_text_and_html(f"Hello {recipient['display_name']},", [paragraph], url)
     calendar = Calendar(name=label, events=(master,), method="CANCEL", refresh_minutes=None)
-    return imip_message(settings, to=recipient["email"], subject="Your group's sessions have ended", text=text,
-                        html=html, calendar=calendar)
+    return imip_message(settings, to=recipient["email"], subject=subject, text=text, html=html, calendar=calendar)

@@ -45,6 +45,7 @@ class GroupMemberRequested(Event, tag="group.member_requested"):
 class GroupMemberLeft(Event, tag="group.member_left"):
     group_id: UUID
     user_id: UUID
+    was_active: bool = False  # had the group's schedule (not a pending request): it comes off their calendar
 
 
 class SeriesScheduled(Event, tag="series.scheduled"):
