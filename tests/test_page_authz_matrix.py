@@ -36,6 +36,7 @@ TABLE = {
     ("GET", "/orgs/{slug}/coordination"):                 "303  403  403  403  403  200  200  404",
     ("GET", "/events/{event_id}"):                        "404  200  200  200  200  200  200  404",  # private
     ("POST", "/events/{event_id}/cancel"):                "303  403  403  403  403  ok   ok   404",
+    ("POST", "/events/{event_id}/edit"):                  "303  403  403  403  403  ok   ok   404",
     ("POST", "/events/{event_id}/register"):              "303  ok   ok   ok   ok   ok   ok   404",
     ("POST", "/events/{event_id}/unregister"):            "303  404  404  404  404  404  404  404",
     ("POST", "/groups/{group_id}/join"):                  "303  ok   ok   ok   ok   ok   ok   404",
@@ -83,6 +84,7 @@ def bodies(world: dict) -> dict[str, dict]:
     later = (datetime.now(timezone.utc) + timedelta(days=10, hours=2)).strftime("%Y-%m-%dT%H:%M")
     return {
         "/events/{event_id}/cancel": {"confirm": "yes"},
+        "/events/{event_id}/edit": {"title": "Matrix", "starts_at": soon, "ends_at": later, "capacity": "5"},
         "/groups/{group_id}/schedule": {"start_date": soon[:10], "start_time": "18:00", "timezone": "UTC",
                                         "duration_minutes": "60", "freq": "weekly", "count": "2"},
         "/me/sessions/{session_id}/rsvp": {"response": "going"},

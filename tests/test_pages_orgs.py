@@ -237,6 +237,35 @@ async def test_event_visibility_and_cancelling(client, api, pool):
     assert "registration is closed" in text_of((await staff.get(path)).text)
 
 
+async def test_changing_an_event_from_its_page(client, api, pool):
+    org, admin, coordinator, volunteer = await staffed_org(api)
+    hall = expect(await client.post(f"{API}/orgs/{org['id']}/venues", json={"name": "Hall", "kind": "in_person",
+                                    "address": "1 Main St"}, headers=admin.headers), 201)
+    event = await make_event(client, org, admin, "Open Evening", "private", capacity=1)
+    path = f"/events/{event['id']}"
+    assert "Change this event" not in (await (await browser_for(client, volunteer)).get(path)).text
+    staff = await browser_for(client, coordinator)
+    html = (await staff.get(path)).text
+    start_local = datetime.fromisoformat(event["starts_at"]).astimezone(ZoneInfo(NY))
+    assert f'value="{start_local:%Y-%m-%dT%H:%M}"' in html  # the form holds the current values
+
+    later = (start_local + timedelta(days=1)).replace(second=0, microsecond=0)
+    form = {"title": "Open Evening", "starts_at": f"{later:%Y-%m-%dT%H:%M}",
+            "ends_at": f"{later + timedelta(hours=2):%Y-%m-%dT%H:%M}", "capacity": "", "venue_id": hall["id"]}
+    changed = await staff.post(f"{path}/edit", form, form_page=path)
+    assert changed.status_code == 303 and changed.headers["location"] == f"{path}?done=changed"
+    row = await pool.fetchrow("SELECT starts_at, capacity, venue_id, sequence FROM events WHERE id = $1", event["id"])
+    assert row["starts_at"] == later.astimezone(timezone.utc)  # read in the event's own timezone
+    assert (row["capacity"], str(row["venue_id"]), row["sequence"]) == (None, hall["id"], 1)  # empty: no limit
+    assert "Everyone with a place gets the new details" in text_of((await staff.get(f"{path}?done=changed")).text)
+
+    # Ends before it starts: the page says why and nothing changes.
+    refused = await staff.post(f"{path}/edit", form | {"ends_at": f"{later - timedelta(hours=1):%Y-%m-%dT%H:%M}"},
+                               form_page=path)
+    assert refused.status_code == 422 and "ends_at must be after starts_at" in text_of(refused.text)
+    assert await pool.fetchval("SELECT sequence FROM events WHERE id = $1", event["id"]) == 1
+
+
 async def test_creating_an_event_and_a_shift_from_the_overview(client, api, pool):
     org, admin, coordinator, volunteer = await staffed_org(api)
     browser = await browser_for(client, coordinator)

@@ -1,5 +1,5 @@
 """The page of a community event: when and where, places left, registering and the
-waitlist, and cancelling the event for its coordinators."""
+waitlist, and changing or cancelling the event for its coordinators."""
 
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ from litestar.response import Redirect, Template
 from coord.auth.schemas import CurrentUser
 from coord.errors import DomainError
 from coord.events import public, service as events_service
+from coord.events.schemas import EventPatch
 from coord.http import DB, PathId
-from coord.web.forms import form_fields
+from coord.orgs import service as orgs_service
+from coord.web.forms import FormInvalid, form_fields, local_instant, to_struct
 from coord.web.render import page
 from coord.web.session import Viewer, login_url, signed_in
 
@@ -21,7 +23,9 @@ DONE = {
     "registered": None,  # the registration itself says what happened
     "left": "You are no longer registered for this event.",
     "cancelled": "The event is cancelled. Everyone registered has been told.",
+    "changed": "The event is changed. Everyone with a place gets the new details for their calendar.",
 }
+EDITABLE = ("title", "starts_at", "ends_at", "capacity", "venue_id")
 
 
 class EventPages(Controller):
@@ -31,10 +35,14 @@ class EventPages(Controller):
                     problem: str | None = None, status_code: int = 200) -> Template:
         view = await public.event_view(db, viewer.id if viewer else None, event_id)
         done = request.query_params.get("done") if request.method == "GET" else None
+        venues = []
+        if viewer and view.is_staff:  # the change form offers the organization's venues
+            venues = (await orgs_service.list_venues(db, viewer.id, view.event.org_id, 200, None)).items
         return page(
             request, "event.html", viewer=viewer, title=view.event.title, crisis_line=view.org.crisis_resources,
             timezone=view.event.timezone, status_code=status_code, view=view, event=view.event, org=view.org,
             problem=problem, done=DONE.get(done or ""), just=done, login_link=login_url(f"/events/{event_id}"),
+            venue_options=[(str(v.id), v.name) for v in venues],
         )
 
     @get("/{event_id:uuid}", name="event-page")
@@ -66,6 +74,28 @@ class EventPages(Controller):
         async def action(me: CurrentUser) -> None:
             await events_service.unregister(db, me.id, event_id)
         return await self._change(request, viewer, db, event_id, action, "left")
+
+    @post("/{event_id:uuid}/edit", status_code=303)
+    async def edit(self, request: Request, viewer: Viewer, db: DB, event_id: PathId) -> Response:
+        """Change the title, times (in the event's timezone), places or venue (admins,
+        coordinators). The form holds every value: an empty places field means no limit."""
+        viewer = signed_in(request, viewer)
+        fields = await form_fields(request)
+        view = await public.event_view(db, viewer.id, event_id)  # 404 for who may not see it
+        change = {name: fields.get(name) for name in EDITABLE}
+        try:
+            for name in ("starts_at", "ends_at"):
+                local_instant(change, name, view.event.timezone)
+            data = to_struct({k: v for k, v in change.items() if v is not None or k in ("capacity", "venue_id")},
+                             EventPatch)
+            async with db.transaction():  # a savepoint: a refusal leaves nothing behind
+                await events_service.update_event(db, viewer.id, event_id, data)
+        except FormInvalid as exc:
+            return await self._page(request, viewer, db, event_id, problem=f"Not changed: {exc.message}",
+                                    status_code=422)
+        except DomainError as exc:
+            return await self._page(request, viewer, db, event_id, problem=exc.detail, status_code=exc.status)
+        return Redirect(f"/events/{event_id}?done=changed", status_code=303)
 
     @post("/{event_id:uuid}/cancel", status_code=303)
     async def cancel(self, request: Request, viewer: Viewer, db: DB, event_id: PathId) -> Response:

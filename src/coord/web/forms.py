@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 import msgspec
 from litestar import Request
@@ -58,3 +60,15 @@ def domain_errors(exc: DomainError) -> dict[str, str]:
     """A service's field errors keyed by field; the rest under "form"."""
     errors = {str(e.get("field")): str(e.get("message")) for e in exc.errors or [] if e.get("field")}
     return errors or {"form": exc.detail}
+
+
+def local_instant(fields: dict[str, Any], name: str, tz: str) -> None:
+    """A datetime-local value ("2026-05-01T18:30") read in timezone `tz`, in place."""
+    value = fields.get(name)
+    if not isinstance(value, str):
+        return
+    try:
+        naive = datetime.fromisoformat(value)
+    except ValueError:
+        raise FormInvalid({name: "enter a date and time"}, f"{name}: enter a date and time") from None
+    fields[name] = naive.replace(tzinfo=ZoneInfo(tz)).isoformat() if naive.tzinfo is None else naive.isoformat()

@@ -3,10 +3,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
@@ -22,7 +20,7 @@ from coord.orgs.schemas import MemberIn
 from coord.shifts import service as shifts_service
 from coord.shifts.schemas import ShiftIn
 from coord.web.event_pages import CONTROLLERS as EVENT_CONTROLLERS
-from coord.web.forms import FormInvalid, domain_errors, form_fields, to_struct
+from coord.web.forms import FormInvalid, domain_errors, form_fields, local_instant, to_struct
 from coord.web.render import page, when
 from coord.web.session import Viewer, signed_in
 
@@ -38,18 +36,6 @@ DONE = {
 
 def coordination_url(slug: str, done: str | None = None, anchor: str = "") -> str:
     return f"/orgs/{quote(slug)}/coordination" + (f"?done={done}" if done else "") + (f"#{anchor}" if anchor else "")
-
-
-def local_instant(fields: dict[str, Any], name: str, tz: str) -> None:
-    """A datetime-local value ("2026-05-01T18:30") read in the organization's timezone, in place."""
-    value = fields.get(name)
-    if not isinstance(value, str):
-        return
-    try:
-        naive = datetime.fromisoformat(value)
-    except ValueError:
-        raise FormInvalid({name: "enter a date and time"}, f"{name}: enter a date and time") from None
-    fields[name] = naive.replace(tzinfo=ZoneInfo(tz)).isoformat() if naive.tzinfo is None else naive.isoformat()
 
 
 class OrgPages(Controller):
