@@ -207,3 +207,35 @@ async def test_leaving_a_group_takes_its_schedule_off_your_calendar(client, api,
     await run_jobs(mail_settings, pool, redis)
     subjects = [m["Subject"] for m in smtp.messages if m["To"] == s.participant.email]
     assert "Your group's schedule" in subjects and "Your group's sessions are off your calendar" not in subjects
+
+
+async def test_an_occurrence_moved_back_or_moved_from_the_past_still_reaches_calendars(
+    client, api, smtp, mail_settings, pool, redis
+):
+    s = await setup(client, api)
+    await s.series(local_start(1), "FREQ=WEEKLY;BYDAY=TU;COUNT=4")
+    await run_jobs(mail_settings, pool, redis)
+    target = (await s.sessions())[1]
+    url = f"/api/v1/sessions/{target['id']}"
+    start = datetime.fromisoformat(target["starts_at"])
+    expect(await client.patch(url, json={"starts_at": (start + timedelta(hours=1)).isoformat()},
+                              headers=s.facilitator.headers), 200)
+    await run_jobs(mail_settings, pool, redis)
+    smtp.messages.clear()
+
+    # Back to its own slot: the invite still carries it, with a SEQUENCE above the one before.
+    back = expect(await client.patch(url, json={"starts_at": start.isoformat()}, headers=s.facilitator.headers), 200)
+    await run_jobs(mail_settings, pool, redis)
+    ics = calendar_parts(only(smtp, s.participant, "Your group's schedule has changed"))[0].get_payload(decode=True)
+    [override] = [v for v in icalendar.Calendar.from_ical(ics).walk("VEVENT") if "RECURRENCE-ID" in v]
+    assert override["DTSTART"].dt.astimezone(UTC) == start and int(override["SEQUENCE"]) == back["sequence"] == 2
+    smtp.messages.clear()
+
+    # Its original time has passed (as if a week went by): a cancel of its new time still goes out.
+    await pool.execute("UPDATE sessions SET recurrence_id = recurrence_id - interval '14 days' WHERE id = $1",
+                       target["id"])
+    expect(await client.post(f"{url}/cancel", headers=s.facilitator.headers), 200)
+    await run_jobs(mail_settings, pool, redis)
+    cancel = calendar_parts(only(smtp, s.participant, "A session is cancelled"))[0]
+    [vevent] = icalendar.Calendar.from_ical(cancel.get_payload(decode=True)).walk("VEVENT")
+    assert int(vevent["SEQUENCE"]) == 3

@@ -51,7 +51,7 @@ async def send_group_schedule(
             case GroupMemberJoined(group_id=group_id, user_id=user_id):
                 for row in await conn.fetch(queries.OPEN_SERIES_OF_GROUP, group_id):
                     if await conn.fetchval(HAS_FUTURE, row["id"]):
-                        plan.append((user_id, row["id"], "series", "joined", False))
+                        plan.append((user_id, row["id"], "series", "joined", True))  # their own action
             case GroupMemberLeft(group_id=group_id, user_id=user_id, was_active=True):
                 for row in await conn.fetch(queries.OPEN_SERIES_OF_GROUP, group_id):
                     if await conn.fetchval(HAS_FUTURE, row["id"]):
@@ -72,7 +72,9 @@ async def send_group_schedule(
                 session_id=session_id, group_id=group_id
             ):
                 session = await conn.fetchrow(queries.SESSION_SERIES, session_id)
-                if session and session["series_id"] and session["recurrence_id"] > now - timedelta(hours=1):
+                # Worth a message while either its old or its new time is still ahead.
+                latest = max(session["starts_at"], session["recurrence_id"]) if session else None
+                if session and session["series_id"] and latest > now - timedelta(hours=1):
                     urgent = starts_soon(min(session["starts_at"], session["recurrence_id"]), now)
                     people = await conn.fetch(queries.GROUP_PEOPLE, group_id)
                     if isinstance(event, SessionCancelled):
@@ -82,7 +84,8 @@ async def send_group_schedule(
             case FacilitatorsChanged(session_id=session_id, added=added):
                 session = await conn.fetchrow(queries.SESSION_SERIES, session_id)
                 if session and session["series_id"] and session["ends_at"] > now:
-                    plan += [(user, session["series_id"], "series", "facilitating", False) for user in added]
+                    urgent = starts_soon(session["starts_at"], now)  # facilitating tonight: tell them now
+                    plan += [(user, session["series_id"], "series", "facilitating", urgent) for user in added]
             case _:
                 raise TypeError(f"send_group_schedule cannot handle {type(event).__name__}")
 

@@ -70,7 +70,7 @@ async def attendance_reminder(
     recorded = await conn.fetchval("SELECT count(*) FROM attendance WHERE session_id = $1", session_id)
     if session is None or session["status"] != "scheduled" or recorded:
         return None
-    label = session["discreet_title"] or session["group_name"]
+    label = await group_label(conn, session, recipient["id"])
     link = f"{settings.base_url}/sessions/{session_id}"
     paragraphs = [
         f"The session of {label} on {when(session['starts_at'], session['ends_at'], recipient['timezone'])} "

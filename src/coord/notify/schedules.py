@@ -57,8 +57,9 @@ async def series_calendar_events(
         )
         for r in rows
         if r["status"] != "cancelled" and r["recurrence_id"] in of_rule
+        # sequence > 0: changed once, perhaps back to its slot; the override's SEQUENCE tells clients.
         and (r["starts_at"] != r["recurrence_id"] or r["ends_at"] - r["starts_at"] != duration
-             or r["venue_id"] != series["venue_id"])
+             or r["venue_id"] != series["venue_id"] or r["sequence"] > 0)
     ]
     return series_events(
         uid=series_uid(series["id"]), rrule=rule.rrule, first_start=rule.start, tzid=series["timezone"],
@@ -107,8 +108,9 @@ async def occurrence_cancel(
     url = f"{settings.base_url}/groups/{series['group_id']}"
     event = CalEvent(
         uid=series_uid(series["id"]), dtstamp=datetime.now(UTC), start=session["starts_at"], end=session["ends_at"],
-        tzid=series["timezone"], summary=label, sequence=session["sequence"], recurrence_id=session["recurrence_id"],
-        status="CANCELLED", organizer=f"mailto:{series['contact_email']}", attendee=f"mailto:{recipient['email']}",
+        tzid=series["timezone"], summary=label, recurrence_id=session["recurrence_id"], status="CANCELLED",
+        # Never below what the series' invites gave this occurrence, or clients ignore it as stale.
+        sequence=max(session["sequence"], series["sequence"]), organizer=f"mailto:{series['contact_email']}", attendee=f"mailto:{recipient['email']}",
     )
     paragraphs = [
         f"The session of {label} on {when(session['starts_at'], session['ends_at'], recipient['timezone'])} "
