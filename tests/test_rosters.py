@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+import pytest
+from arq import Retry
+
 from coord.notify.mailer import mailer_from_settings
 from coord.notify.rosters import roster_due
 from tests.support import expect, run_jobs
 from tests.test_sessions import local_start, setup
-from workers.schedule_jobs import alert_coverage_gaps, send_rosters
+from workers.schedule_jobs import alert_coverage_gaps, send_roster, send_rosters
 
 UTC = timezone.utc
 
@@ -28,9 +31,10 @@ async def test_weekly_roster_for_facilitators_and_the_org_view_for_coordinators(
     await s.series(local_start(0.2), "FREQ=DAILY;COUNT=5", facilitator_ids=[s.facilitator.id])
     await run_jobs(mail_settings, pool, redis)
     smtp.messages.clear()
-    ctx = {"settings": mail_settings, "pool": pool, "mailer": mailer_from_settings(mail_settings)}
-    outcome = await send_rosters(ctx, force=True)
-    assert outcome.get("sent", 0) >= 3  # two facilitators, coordinator, admin
+    ctx = {"settings": mail_settings, "pool": pool, "mailer": mailer_from_settings(mail_settings), "redis": redis}
+    assert await send_rosters(ctx, force=True) == 4  # a job each: two facilitators, coordinator, admin
+    await run_jobs(mail_settings, pool, redis)
+    assert await pool.fetchval("SELECT count(*) FROM deliveries WHERE kind = 'roster' AND status = 'sent'") == 4
     [mine] = [m for m in smtp.messages if m["To"] == s.facilitator.email]
     body = mine.get_body(("plain",)).get_content()
     assert "Your next 14 days" in body and "needs 1 more facilitator" in body
@@ -39,12 +43,34 @@ async def test_weekly_roster_for_facilitators_and_the_org_view_for_coordinators(
     [org_view] = [m for m in smtp.messages if m["To"] == s.coordinator.email]
     assert "still short of facilitators" in org_view.get_body(("plain",)).get_content()
     # Once a week: running again sends nothing new.
-    assert set((await send_rosters(ctx, force=True)).keys()) == {"already_sent"}
+    smtp.messages.clear()
+    await send_rosters(ctx, force=True)
+    await run_jobs(mail_settings, pool, redis)
+    assert smtp.messages == []
 
     # The same roster on demand; participants have none.
     roster = expect(await client.get(f"/api/v1/orgs/{s.org['id']}/roster", headers=s.facilitator.headers), 200)
     assert len(roster["sessions"]) == 5 and roster["gaps"] == 5 and all(x["mine"] for x in roster["sessions"])
     assert (await client.get(f"/api/v1/orgs/{s.org['id']}/roster", headers=s.participant.headers)).status_code == 403
+
+
+async def test_a_roster_waits_out_its_readers_quiet_hours_alone(client, api, smtp, mail_settings, pool, redis):
+    s = await setup(client, api)
+    await s.series(local_start(0.2), "FREQ=DAILY;COUNT=3", facilitator_ids=[s.facilitator.id])
+    now = datetime.now(UTC)  # quiet around the clock but for one minute: now is inside
+    quiet = {"quiet_hours_start": (now - timedelta(minutes=1)).strftime("%H:%M"),
+             "quiet_hours_end": (now - timedelta(minutes=2)).strftime("%H:%M")}
+    await pool.execute("UPDATE users SET timezone = 'UTC' WHERE id = $1::uuid", s.facilitator.id)
+    expect(await client.put("/api/v1/me/notifications", json=quiet, headers=s.facilitator.headers), 200)
+    ctx = {"settings": mail_settings, "pool": pool, "mailer": mailer_from_settings(mail_settings), "redis": redis}
+    scope = f"roster:{s.org['id']}:W"
+    # Their own job is put off to the end of their quiet hours (arq runs it again then) ...
+    with pytest.raises(Retry) as deferred:
+        await send_roster(ctx, s.org["id"], s.facilitator.id, scope)
+    assert deferred.value.defer_score > 60 * 60 * 1000
+    # ... while the coordinator's goes now.
+    assert await send_roster(ctx, s.org["id"], s.coordinator.id, scope) == "sent"
+    assert await send_roster(ctx, s.org["id"], s.participant.id, scope) == "skipped"  # not staff: no roster
 
 
 async def test_coordinators_are_alerted_72_hours_before_a_gap(client, api, smtp, mail_settings, pool, redis):

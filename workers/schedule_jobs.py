@@ -21,8 +21,12 @@ from coord.outbox.events import AnyEvent, AttendanceRecorded, event_kind
 log = logging.getLogger("coord.jobs")
 
 
-async def deliver_each(ctx: dict[str, Any], sends: list[tuple[DeliveryKey, Callable, bool]]) -> dict[str, int]:
-    """Deliver to several people; one in quiet hours does not hold up the others."""
+async def deliver_each(
+    ctx: dict[str, Any], sends: list[tuple[DeliveryKey, Callable, bool]], *, retry: bool = True
+) -> dict[str, int]:
+    """Deliver to several people; one in quiet hours does not hold up the others. A cron
+    job passes retry=False (arq runs a cron job once): its next run plans the waiting
+    sends again, and their keys keep the rest from going twice."""
     outcome: dict[str, int] = {}
     waits: list[float] = []
     for key, build, urgent in sends:
@@ -32,7 +36,7 @@ async def deliver_each(ctx: dict[str, Any], sends: list[tuple[DeliveryKey, Calla
             waits.append(deferred.defer_score or 1000)
             status = "deferred"
         outcome[status] = outcome.get(status, 0) + 1
-    if waits:  # run again when the earliest quiet hours end; the others are keyed as sent
+    if waits and retry:  # run again when the earliest quiet hours end; the others are keyed as sent
         raise Retry(defer=min(waits) / 1000)
     return outcome
 
@@ -110,35 +114,49 @@ async def remind_unrecorded_attendance(ctx: dict[str, Any]) -> dict[str, int]:
 
         key = DeliveryKey(None, user_id, "attendance_reminder", scope=f"session:{session_id}")
         sends.append((key, build, False))
-    return await deliver_each(ctx, sends)
+    return await deliver_each(ctx, sends, retry=False)  # planned again every 15 minutes
 
 
-SCHEDULE_FUNCTIONS = [send_attendance_followups, send_reminder]
 SCHEDULE_ROUTING = {event_kind(AttendanceRecorded): ("send_attendance_followups",)}
 
 
-async def send_rosters(ctx: dict[str, Any], *, force: bool = False) -> dict[str, int]:
-    """Hourly: where it is Monday 08:00 locally, every facilitator and coordinator
-    gets their roster (keyed by ISO week, so a second run sends nothing)."""
-    from coord.notify.rosters import ROSTER_PEOPLE, build_roster, roster_due, roster_message, roster_week
+async def send_rosters(ctx: dict[str, Any], *, force: bool = False) -> int:
+    """Hourly: where it is the roster hour locally (default Monday 08:00), every
+    facilitator and coordinator gets a job for their roster. One job each, so that a
+    reader in quiet hours (another timezone than the organization's) waits for their
+    morning while the others get theirs; keyed by ISO week, so a second run sends nothing."""
+    from coord.notify.rosters import ROSTER_PEOPLE, roster_due, roster_week
 
-    settings, now = ctx["settings"], datetime.now(timezone.utc)
+    now = datetime.now(timezone.utc)
     async with ctx["pool"].acquire() as conn:
         orgs = await conn.fetch("SELECT id, timezone, roster_weekday, roster_hour FROM orgs")
         people = []
         for org in orgs:
             if force or roster_due(now, org["timezone"], org["roster_weekday"], org["roster_hour"]):
                 people += await conn.fetch(ROSTER_PEOPLE, org["id"])
-    sends = []
     for person in people:
-
-        async def build(conn, recipient, person=person):
-            roster = await build_roster(conn, person["org_id"], person["user_id"], staff=person["staff"])
-            return roster_message(settings, recipient, person["org_name"], roster)
-
         scope = f"roster:{person['org_id']}:{roster_week(now, person['timezone'])}"
-        sends.append((DeliveryKey(None, person["user_id"], "roster", person["org_id"], scope=scope), build, False))
-    return await deliver_each(ctx, sends)
+        await ctx["redis"].enqueue_job("send_roster", str(person["org_id"]), str(person["user_id"]), scope,
+                                       _job_id=f"{scope}:{person['user_id']}")
+    return len(people)
+
+
+async def send_roster(ctx: dict[str, Any], org_id: str, user_id: str, scope: str) -> str:
+    """One person's roster, built when it goes out (after their quiet hours, if any)."""
+    from coord.notify.rosters import ROSTER_PERSON, build_roster, roster_message
+
+    settings, org, user = ctx["settings"], UUID(org_id), UUID(user_id)
+
+    async def build(conn, recipient):
+        person = await conn.fetchrow(ROSTER_PERSON, org, user)
+        if person is None:
+            return None  # no longer a facilitator or coordinator there
+        roster = await build_roster(conn, org, user, staff=person["staff"])
+        return roster_message(settings, recipient, person["org_name"], roster)
+
+    status = await deliver(ctx["pool"], ctx["mailer"], DeliveryKey(None, user, "roster", org, scope=scope), build)
+    log.info("roster %s", status, extra={"job": "send_roster", "status": status})
+    return status
 
 
 async def alert_coverage_gaps(ctx: dict[str, Any]) -> dict[str, int]:
@@ -157,4 +175,7 @@ async def alert_coverage_gaps(ctx: dict[str, Any]) -> dict[str, int]:
 
         key = DeliveryKey(None, user_id, "coverage_alert", org_id, scope=f"gap:{session_id}")
         sends.append((key, build, False))
-    return await deliver_each(ctx, sends)
+    return await deliver_each(ctx, sends, retry=False)  # planned again every hour
+
+
+SCHEDULE_FUNCTIONS = [send_attendance_followups, send_reminder, send_roster]

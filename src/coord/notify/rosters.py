@@ -45,6 +45,12 @@ FROM orgs o JOIN org_members m ON m.org_id = o.id
 WHERE o.id = $1 AND (m.roles && ARRAY['facilitator', 'coordinator', 'admin'])
 """
 
+ROSTER_PERSON = """
+SELECT o.name AS org_name, ('coordinator' = ANY(m.roles) OR 'admin' = ANY(m.roles)) AS staff
+FROM orgs o JOIN org_members m ON m.org_id = o.id
+WHERE o.id = $1 AND m.user_id = $2 AND (m.roles && ARRAY['facilitator', 'coordinator', 'admin'])
+"""
+
 GAPS_SOON = """
 SELECT s.id, s.org_id FROM sessions s JOIN groups g ON g.id = s.group_id
 WHERE s.status = 'scheduled' AND s.starts_at > $1 AND s.starts_at <= $1 + $2::interval
