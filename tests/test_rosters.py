@@ -101,3 +101,24 @@ async def test_admin_resends_a_failed_delivery(client, api, smtp, mail_settings,
     assert [m["To"] for m in smtp.messages] == [newcomer.email]
     assert await pool.fetchval("SELECT status FROM deliveries WHERE id = $1::uuid", failed["id"]) == "sent"
     assert (await client.post(url, headers=admin.headers)).status_code == 409  # sent now, nothing to retry
+
+
+async def test_rosters_and_alerts_never_name_a_discreet_group(client, api, smtp, mail_settings, pool, redis):
+    s = await setup(client, api, facilitators_required=2, discreet_title="Wednesday group")
+    await s.series(local_start(0.2), "FREQ=DAILY;COUNT=4", facilitator_ids=[s.facilitator.id])
+    await run_jobs(mail_settings, pool, redis)
+    smtp.messages.clear()
+    ctx = {"settings": mail_settings, "pool": pool, "mailer": mailer_from_settings(mail_settings), "redis": redis}
+    await send_rosters(ctx, force=True)
+    await run_jobs(mail_settings, pool, redis)
+    assert (await alert_coverage_gaps(ctx)).get("sent", 0) >= 1
+    real_name = s.group["name"].encode()
+    rosters = [m for m in smtp.messages if m["Subject"].startswith("Your roster")]
+    alerts = [m for m in smtp.messages if m["Subject"] == "A session still needs a facilitator"]
+    assert rosters and alerts
+    for message in rosters + alerts:
+        assert real_name not in message.as_bytes(), message["Subject"]
+        assert "Wednesday group" in message.get_body(("plain",)).get_content()
+    [mine] = [m for m in rosters if m["To"] == s.facilitator.email]
+    [ics] = [p for p in mine.iter_attachments() if p.get_filename() == "roster.ics"]
+    assert b"SUMMARY:Facilitating: Wednesday group" in ics.get_payload(decode=True)

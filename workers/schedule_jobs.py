@@ -14,6 +14,7 @@ from coord.notify import queries
 from coord.notify.delivery import DeliveryKey, deliver
 from coord.notify.followups import FOLLOWUP_KIND, attendance_reminder, followup
 from coord.notify.reminders import current_item, plan_reminders, recipients, reminder_message
+from coord.notify.preferences import get_preferences
 from coord.notify.quiet_hours import starts_soon
 from coord.observability import request_id_var
 from coord.outbox.events import AnyEvent, AttendanceRecorded, event_kind
@@ -152,7 +153,8 @@ async def send_roster(ctx: dict[str, Any], org_id: str, user_id: str, scope: str
         if person is None:
             return None  # no longer a facilitator or coordinator there
         roster = await build_roster(conn, org, user, staff=person["staff"])
-        return roster_message(settings, recipient, person["org_name"], roster)
+        discreet = (await get_preferences(conn, user)).discreet
+        return roster_message(settings, recipient, person["org_name"], roster, discreet)
 
     status = await deliver(ctx["pool"], ctx["mailer"], DeliveryKey(None, user, "roster", org, scope=scope), build)
     log.info("roster %s", status, extra={"job": "send_roster", "status": status})
@@ -171,7 +173,8 @@ async def alert_coverage_gaps(ctx: dict[str, Any]) -> dict[str, int]:
     for session_id, org_id, user_id in plan:
 
         async def build(conn, recipient, session_id=session_id):
-            return gap_alert_message(settings, recipient, await conn.fetchrow(SESSION_FOR_GAP, session_id))
+            discreet = (await get_preferences(conn, recipient["id"])).discreet
+            return gap_alert_message(settings, recipient, await conn.fetchrow(SESSION_FOR_GAP, session_id), discreet)
 
         key = DeliveryKey(None, user_id, "coverage_alert", org_id, scope=f"gap:{session_id}")
         sends.append((key, build, False))

@@ -22,7 +22,7 @@ WINDOW = timedelta(days=14)
 GAP_ALERT_AHEAD = timedelta(hours=72)
 
 ROSTER_SESSIONS = """
-SELECT s.id, s.group_id, s.starts_at, s.ends_at, s.sequence, g.name AS group_name, g.timezone,
+SELECT s.id, s.group_id, s.starts_at, s.ends_at, s.sequence, g.name AS group_name, g.discreet_title, g.timezone,
        g.facilitators_required AS required,
        (SELECT count(*) FROM session_facilitators f WHERE f.session_id = s.id)::int AS assigned,
        (SELECT count(*) FROM rsvps r WHERE r.session_id = s.id AND r.response = 'going')::int AS going,
@@ -63,6 +63,7 @@ class RosterSession(msgspec.Struct):
     session_id: UUID
     group_id: UUID
     group_name: str
+    discreet_title: str | None  # what emails and calendar files call the group, when set
     starts_at: datetime
     ends_at: datetime
     mine: bool
@@ -92,7 +93,8 @@ async def build_roster(
     rows = await conn.fetch(ROSTER_SESSIONS, org_id, user_id, start, start + WINDOW, staff)
     sessions = [
         RosterSession(
-            session_id=r["id"], group_id=r["group_id"], group_name=r["group_name"], starts_at=r["starts_at"],
+            session_id=r["id"], group_id=r["group_id"], group_name=r["group_name"],
+            discreet_title=r["discreet_title"], starts_at=r["starts_at"],
             ends_at=r["ends_at"], mine=r["mine"], co_facilitators=list(r["co_facilitators"]),
             assigned=r["assigned"], required=r["required"], going=r["going"],
         )
@@ -101,19 +103,30 @@ async def build_roster(
     return Roster(org_id, start, start + WINDOW, staff, sessions, sum(s.gap for s in sessions))
 
 
-def roster_ics(roster: Roster, settings: Settings, tz: str) -> bytes:
+def mail_label(group_name: str, discreet_title: str | None, discreet_reader: bool) -> str:
+    """A group as an email or calendar file names it: never the real name of a group
+    with a discreet title, nor of any group for a reader in discreet mode."""
+    if discreet_title:
+        return discreet_title
+    return "Group session" if discreet_reader else group_name
+
+
+def roster_ics(roster: Roster, settings: Settings, tz: str, discreet_reader: bool = False) -> bytes:
     """The recipient's own sessions as a plain calendar attachment (no METHOD)."""
     events = tuple(
         CalEvent(
             uid=f"session-{s.session_id}@coord", dtstamp=roster.window_start, start=s.starts_at, end=s.ends_at,
-            tzid=tz, summary=f"Facilitating: {s.group_name}", url=f"{settings.base_url}/sessions/{s.session_id}",
+            tzid=tz, summary=f"Facilitating: {mail_label(s.group_name, s.discreet_title, discreet_reader)}",
+            url=f"{settings.base_url}/sessions/{s.session_id}",
         )
         for s in roster.sessions if s.mine
     )
     return render_calendar(Calendar(name="My facilitation roster", events=events, refresh_minutes=None))
 
 
-def roster_message(settings: Settings, recipient: asyncpg.Record, org_name: str, roster: Roster) -> Message | None:
+def roster_message(
+    settings: Settings, recipient: asyncpg.Record, org_name: str, roster: Roster, discreet_reader: bool = False
+) -> Message | None:
     if not roster.sessions:
         return None
     tz = recipient["timezone"]
@@ -125,7 +138,8 @@ def roster_message(settings: Settings, recipient: asyncpg.Record, org_name: str,
         if s.mine:
             flags.append("you" + (f" with {', '.join(s.co_facilitators)}" if s.co_facilitators else ""))
         flags.append(f"{s.going} going")
-        lines.append(f"{when(s.starts_at, s.ends_at, tz)}: {s.group_name} ({'; '.join(flags)})")
+        label = mail_label(s.group_name, s.discreet_title, discreet_reader)
+        lines.append(f"{when(s.starts_at, s.ends_at, tz)}: {label} ({'; '.join(flags)})")
     intro = (
         f"The next 14 days at {org_name}: {len(roster.sessions)} sessions, {roster.gaps} still short of facilitators."
         if roster.organization_view else f"Your next 14 days at {org_name}."
@@ -133,7 +147,7 @@ def roster_message(settings: Settings, recipient: asyncpg.Record, org_name: str,
     text, html = paragraphs_to_text_and_html(f"Hello {recipient['display_name']},", [intro, *lines], f"{settings.base_url}/me")
     return base_message(
         settings, recipient["email"], f"Your roster for the next two weeks ({org_name})", text, html,
-        attachments=((roster_ics(roster, settings, tz), "text", "calendar", "roster.ics"),),
+        attachments=((roster_ics(roster, settings, tz, discreet_reader), "text", "calendar", "roster.ics"),),
     )
 
 
@@ -148,12 +162,15 @@ def roster_week(now: datetime, org_tz: str) -> str:
     return f"{year}-W{week:02d}"
 
 
-def gap_alert_message(settings: Settings, recipient: asyncpg.Record, session: asyncpg.Record) -> Message | None:
+def gap_alert_message(
+    settings: Settings, recipient: asyncpg.Record, session: asyncpg.Record, discreet_reader: bool = False
+) -> Message | None:
     assigned = session["assigned"]
     if session["status"] != "scheduled" or assigned >= session["required"]:
         return None
+    label = mail_label(session["group_name"], session["discreet_title"], discreet_reader)
     paragraphs = [
-        f"{session['group_name']} on {when(session['starts_at'], session['ends_at'], recipient['timezone'])} "
+        f"{label} on {when(session['starts_at'], session['ends_at'], recipient['timezone'])} "
         f"has {assigned} of {session['required']} facilitators.",
         "Assign someone on the session page, or let the group know if it cannot go ahead.",
     ]
@@ -163,7 +180,8 @@ def gap_alert_message(settings: Settings, recipient: asyncpg.Record, session: as
 
 
 SESSION_FOR_GAP = """
-SELECT s.id, s.starts_at, s.ends_at, s.status, g.name AS group_name, g.facilitators_required AS required,
+SELECT s.id, s.starts_at, s.ends_at, s.status, g.name AS group_name, g.discreet_title,
+       g.facilitators_required AS required,
        (SELECT count(*) FROM session_facilitators f WHERE f.session_id = s.id)::int AS assigned
 FROM sessions s JOIN groups g ON g.id = s.group_id WHERE s.id = $1
 """
