@@ -199,6 +199,16 @@ async def test_discreet_feed_names_nothing_and_says_nowhere(client, world):
     assert b"EXDATE" in body and b"RECURRENCE-ID" in body  # the times stay exact
 
 
+async def test_a_group_with_a_discreet_title_is_discreet_in_every_feed(client, world, pool):
+    await pool.execute("UPDATE groups SET discreet_title = 'Tuesday group' WHERE id = $1", world.group["id"])
+    feed = await world.feed(world.member)  # an ordinary feed, not a discreet one
+    body = (await client.get(path_of(feed["url"]))).content
+    assert b"Grief" not in body and b"loss" not in body  # neither its name nor its topic
+    summaries = {str(e["SUMMARY"]) for e in vevents(body)}
+    assert "Tuesday group" in summaries
+    assert b"Elm Hall" in body  # where it meets stays, for the member
+
+
 async def test_org_feed_shows_what_the_person_may_see(client, api, world):
     staff = await world.feed(world.admin, scope="org", org_id=world.org["id"])
     bystander = await world.feed(world.bystander, scope="org", org_id=world.org["id"])

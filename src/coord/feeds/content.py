@@ -112,9 +112,15 @@ def _location(venue: Row | None, view: View, confirmed: bool = True) -> str | No
 
 
 def _session_summary(row: Row, view: View) -> str:
-    if view.discreet:
+    # A group with a discreet title is in discreet mode in every feed, not only discreet ones.
+    if view.discreet or row["discreet_title"]:
         return row["discreet_title"] or DISCREET_SESSION
     return row["name"]
+
+
+def _group_description(row: Row, view: View) -> str | None:
+    """A group's description tells its topic: never for a group in discreet mode."""
+    return None if row["discreet_title"] else _text(row["description"], view)
 
 
 def _text(value: str | None, view: View) -> str | None:
@@ -155,7 +161,7 @@ def _series_vevents(row: Row, exceptions: list[Row], venues: dict[UUID, Row], vi
             sequence=row["sequence"],
             cancelled=[e["recurrence_id"] for e in in_rule if e["status"] == "cancelled"],
             moved=moved,
-            description=_text(row["description"], view),
+            description=_group_description(row, view),
             location=_location(venues.get(row["venue_id"]), view, confirmed),
             url=_link(view, f"/groups/{row['group_id']}"),
         )
@@ -182,7 +188,7 @@ def build_events(rows: FeedRows, view: View) -> list[CalEvent]:
         out.append(CalEvent(
             uid=f"session-{row['id']}@coord", dtstamp=row["updated_at"], start=row["starts_at"], end=row["ends_at"],
             tzid=row["timezone"], sequence=row["sequence"], summary=_session_summary(row, view),
-            description=_text(row["description"], view),
+            description=_group_description(row, view),
             location=_location(rows.venues.get(row["venue_id"]), view, row["confirmed"]),
             url=_link(view, f"/sessions/{row['id']}"),
         ))
