@@ -117,7 +117,7 @@ async def test_open_ended_series_stays_within_the_horizon_and_rolls_forward(clie
     # The added weeks keep the series' facilitator (they are not coverage gaps).
     assert all(i["facilitator_ids"] == [s.facilitator.id] for i in items[-4:])
     assert await events_of(pool, "series.changed") == [
-        {"kind": "series.changed", "series_id": series["id"], "group_id": s.group["id"]}
+        {"kind": "series.changed", "series_id": series["id"], "group_id": s.group["id"], "extended": True}
     ]
 
 
@@ -318,16 +318,19 @@ async def test_ending_a_series_cancels_what_follows_and_bounds_the_rule(client, 
     async with transaction(pool) as conn:
         assert await extend_horizons(conn, now=datetime.now(UTC) + timedelta(weeks=30)) == 0
     assert_problem(await client.post(url, headers=s.admin.headers), 409)
-    assert {"series_id": series["id"], "group_id": s.group["id"], "kind": "series.changed"} in await events_of(
+    assert {"series_id": series["id"], "group_id": s.group["id"], "kind": "series.changed", "extended": False} in await events_of(
         pool, "series.changed"
     )
 
 
-async def test_the_worker_cron_extends_open_series(client, api, pool, redis, settings):
+async def test_the_worker_cron_extends_open_series(client, api, pool, redis, settings, smtp, mail_settings):
+    from tests.support import run_jobs
     from workers.cron import extend_session_horizons
 
     s = await setup(client, api)
     series = await s.series(local_start(1), "FREQ=WEEKLY;BYDAY=TU")
+    await run_jobs(mail_settings, pool, redis)
+    smtp.messages.clear()
     # As if the series was created long ago: its horizon lies in the past.
     await pool.execute(
         "UPDATE series SET materialized_until = now() - interval '2 days' WHERE id = $1::uuid", series["id"]
@@ -339,3 +342,6 @@ async def test_the_worker_cron_extends_open_series(client, api, pool, redis, set
     assert await extend_session_horizons({"pool": pool}) == series["sessions_created"] - before
     assert await pool.fetchval("SELECT count(*) FROM sessions WHERE series_id = $1::uuid", series["id"]) == series["sessions_created"]
     assert await extend_session_horizons({"pool": pool}) == 0
+    # The invite's RRULE already holds those sessions: nobody is emailed about them.
+    await run_jobs(mail_settings, pool, redis)
+    assert smtp.messages == []

@@ -58,6 +58,8 @@ async def send_group_schedule(
                         plan.append((user_id, row["id"], "series_left", "left", False))
             case GroupMemberLeft():
                 pass  # a request withdrawn before approval: they never had the schedule
+            case SeriesChanged(extended=True):
+                pass  # the invite's RRULE already holds the sessions made ahead
             case SeriesScheduled(series_id=series_id, group_id=group_id) | SeriesChanged(
                 series_id=series_id, group_id=group_id
             ):

@@ -58,6 +58,9 @@ class SeriesChanged(Event, tag="series.changed"):
 
     series_id: UUID
     group_id: UUID
+    # More sessions of the same rule made ahead of time: calendars already show them (the
+    # invite holds the RRULE), so nobody is emailed; feeds and pages still see them.
+    extended: bool = False
 
 
 class SessionRescheduled(Event, tag="session.rescheduled"):

@@ -145,7 +145,7 @@ async def extend_series(conn: asyncpg.Connection, series_id: UUID, horizon_end: 
         await conn.execute(queries.CARRY_FACILITATORS_FORWARD, created, series_id)
     await conn.execute(queries.SET_MATERIALIZED_UNTIL, series_id, horizon_end)
     if created:
-        await record(conn, SeriesChanged(series_id=series_id, group_id=row["group_id"]))
+        await record(conn, SeriesChanged(series_id=series_id, group_id=row["group_id"], extended=True))
     return len(created)
 
 
