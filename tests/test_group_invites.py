@@ -239,3 +239,29 @@ async def test_an_occurrence_moved_back_or_moved_from_the_past_still_reaches_cal
     cancel = calendar_parts(only(smtp, s.participant, "A session is cancelled"))[0]
     [vevent] = icalendar.Calendar.from_ical(cancel.get_payload(decode=True)).walk("VEVENT")
     assert int(vevent["SEQUENCE"]) == 3
+
+
+@pytest.mark.parametrize("split_at", [0, 2])
+async def test_this_and_following_is_two_messages_not_one_per_week(
+    client, api, smtp, mail_settings, pool, redis, split_at
+):
+    s = await setup(client, api)
+    original = await s.series(local_start(1), "FREQ=WEEKLY;BYDAY=TU;COUNT=8")
+    if split_at == 0:
+        # The old series keeps only a session already over (its first, moved into the past
+        # here) and nothing ahead: its shortened rule must still reach calendars.
+        first = (await s.sessions(limit=200))[0]
+        await pool.execute("UPDATE sessions SET starts_at = starts_at - interval '60 days', "
+                           "ends_at = ends_at - interval '60 days' WHERE id = $1::uuid", first["id"])
+    await run_jobs(mail_settings, pool, redis)
+    smtp.messages.clear()
+    sessions = [x for x in await s.sessions(limit=200) if datetime.fromisoformat(x["starts_at"]) > datetime.now(UTC)]
+    target = sessions[split_at]
+    expect(await client.post(f"/api/v1/sessions/{target['id']}/this-and-following", json={"duration_minutes": 60},
+                             headers=s.facilitator.headers), 201)
+    await run_jobs(mail_settings, pool, redis)
+    subjects = sorted(m["Subject"] for m in smtp.messages if m["To"] == s.participant.email)
+    assert subjects == ["New sessions in your group's schedule", "Your group's schedule has changed"]
+    old_invite = only(smtp, s.participant, "Your group's schedule has changed")
+    [master, *_] = icalendar.Calendar.from_ical(calendar_parts(old_invite)[0].get_payload(decode=True)).walk("VEVENT")
+    assert str(master["UID"]) == f"series-{original['id']}@coord" and "UNTIL=" in master["RRULE"].to_ical().decode()

@@ -284,7 +284,7 @@ async def test_this_and_following_splits_the_series(client, api, pool):
     assert {d.strftime("%a %H:%M") for d in starts} == {"Tue 19:00"}
     assert starts[0].date() == later.date()
     assert all(datetime.fromisoformat(i["ends_at"]) - datetime.fromisoformat(i["starts_at"]) == timedelta(hours=1) for i in fresh)
-    assert len(await events_of(pool, "session.cancelled")) == 4
+    assert await events_of(pool, "session.cancelled") == []  # the two series' invites say it (no email each)
     assert [e["series_id"] for e in await events_of(pool, "series.changed")] == [original["id"]]
     async with pool.acquire() as conn:
         rrule, split_from = await conn.fetchrow(

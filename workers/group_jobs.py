@@ -30,9 +30,10 @@ from workers.schedule_jobs import deliver_each
 
 log = logging.getLogger("coord.jobs")
 UTC = timezone.utc
-ENDED_WITH_FUTURE_CANCELLED = """
-SELECT r.ended_at IS NOT NULL AND exists(
-    SELECT 1 FROM sessions s WHERE s.series_id = r.id AND s.status = 'cancelled' AND s.ends_at > now())
+# Sessions ahead that the change cancelled, and whether the series has ended.
+CUT_SHORT = """
+SELECT r.ended_at IS NOT NULL AS ended, exists(
+    SELECT 1 FROM sessions s WHERE s.series_id = r.id AND s.status = 'cancelled' AND s.ends_at > now()) AS cut
 FROM series r WHERE r.id = $1
 """
 HAS_FUTURE = "SELECT exists(SELECT 1 FROM sessions WHERE series_id = $1 AND status <> 'cancelled' AND ends_at > now())"
@@ -67,9 +68,11 @@ async def send_group_schedule(
                 if await conn.fetchval(HAS_FUTURE, series_id):
                     reason = "scheduled" if isinstance(event, SeriesScheduled) else "changed"
                     plan += [(p["user_id"], series_id, "series", reason, False) for p in people]
-                elif isinstance(event, SeriesChanged) and await conn.fetchval(ENDED_WITH_FUTURE_CANCELLED, series_id):
-                    # Ended with nothing left ahead: the whole series is cancelled.
-                    plan += [(p["user_id"], series_id, "series_cancel", "ended", False) for p in people]
+                elif isinstance(event, SeriesChanged) and (cut := await conn.fetchrow(CUT_SHORT, series_id))["cut"]:
+                    # Nothing left ahead. Ended: the whole series is cancelled. Split right
+                    # before its next session: its rule now stops, and the invite says so.
+                    what, reason = ("series_cancel", "ended") if cut["ended"] else ("series", "changed")
+                    plan += [(p["user_id"], series_id, what, reason, False) for p in people]
             case SessionRescheduled(session_id=session_id, group_id=group_id) | SessionCancelled(
                 session_id=session_id, group_id=group_id
             ):

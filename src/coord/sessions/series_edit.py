@@ -17,7 +17,7 @@ import msgspec
 
 from coord.errors import Conflict, Forbidden, NotFound, Unprocessable
 from coord.groups.service import check_venue, require_manager
-from coord.outbox.events import SeriesChanged, SeriesScheduled, SessionCancelled
+from coord.outbox.events import SeriesChanged, SeriesScheduled
 from coord.outbox.record import record
 from coord.sessions import queries
 from coord.sessions.recurrence import (
@@ -65,8 +65,9 @@ async def edit_following(
 
     nothing_left = split_at == old_rule.start  # split at the first occurrence
     await conn.execute(queries.END_SERIES_RULE, series["id"], old_rrule, nothing_left)
-    for cancelled in await conn.fetch(queries.CANCEL_FOLLOWING, series["id"], row["recurrence_id"], SPLIT_REASON):
-        await record(conn, SessionCancelled(session_id=cancelled["id"], group_id=row["group_id"]))
+    # No CANCEL per session: the old series' invite (its rule now ends before them) and the
+    # new series' invite say it all, in two messages rather than one per week.
+    await conn.execute(queries.CANCEL_FOLLOWING, series["id"], row["recurrence_id"], SPLIT_REASON)
     await record(conn, SeriesChanged(series_id=series["id"], group_id=row["group_id"]))
 
     horizon_end = now + DEFAULT_HORIZON
