@@ -105,7 +105,7 @@ async def test_registration_waitlist_and_promotion(client, pool, org_setup):
     assert expect(await client.get(f"{url}/me", headers=c.headers), 200)["position"] == 1
     events = await outbox(pool)
     assert ("registration.cancelled", {"kind": "registration.cancelled", "registration_id": first["id"],
-            "event_id": event["id"], "user_id": a.id}) in events  # fmt: skip
+            "event_id": event["id"], "user_id": a.id, "had_place": True}) in events  # fmt: skip
     promoted = [p for k, p in events if k == "registration.confirmed" and p["promoted"]]
     assert [p["registration_id"] for p in promoted] == [second["id"]]
     assert [k for k, _ in events].count("registration.waitlisted") == 2

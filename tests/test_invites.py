@@ -181,6 +181,46 @@ async def test_moving_an_event_to_another_place_updates_registrants_calendars(cl
     assert [m for m in smtp.messages if m["To"] == waiting.email] == []  # no place, no invite to update
 
 
+async def test_cancelled_by_the_organization_waits_for_morning_and_spares_the_waitlist_a_calendar(
+    client, api, smtp, mail_settings, pool, redis
+):
+    org, admin, (ana, ben), shift, _start = await shift_setup(client, api, capacity=1)  # three days ahead
+    url = f"/api/v1/shifts/{shift['id']}"
+    expect(await client.post(f"{url}/signups", headers=ana.headers), 201)
+    expect(await client.post(f"{url}/signups", headers=ben.headers), 201)  # waitlisted
+    await run_jobs(mail_settings, pool, redis)
+    smtp.messages.clear()
+    now = datetime.now(UTC)  # Ana: quiet around the clock but for one minute
+    quiet = {"quiet_hours_start": (now - timedelta(minutes=1)).strftime("%H:%M"),
+             "quiet_hours_end": (now - timedelta(minutes=2)).strftime("%H:%M")}
+    await pool.execute("UPDATE users SET timezone = 'UTC' WHERE id = $1::uuid", ana.id)
+    expect(await client.put("/api/v1/me/notifications", json=quiet, headers=ana.headers), 200)
+    expect(await client.post(f"{url}/cancel", headers=admin.headers), 200)
+
+    rows = await pool.fetch("SELECT event_id, payload FROM outbox WHERE kind = 'signup.cancelled'")
+    ctx = {"settings": mail_settings, "pool": pool, "mailer": mailer_from_settings(mail_settings)}
+    by_user = {r["payload"]["user_id"]: r for r in rows}
+    # The organization's doing, three days ahead: Ana hears in her morning, not in the night.
+    with pytest.raises(Retry):
+        await send_booking_message(ctx, str(by_user[ana.id]["event_id"]), by_user[ana.id]["payload"])
+    # Ben was only waiting: told plainly, with no calendar CANCEL for an invite he never had.
+    assert await send_booking_message(ctx, str(by_user[ben.id]["event_id"]), by_user[ben.id]["payload"]) == "sent"
+    [notice] = [m for m in smtp.messages if m["To"] == ben.email]
+    assert notice["Subject"].startswith("Cancelled:") and "waitlist is closed" in notice.get_body(("plain",)).get_content()
+    assert not any(part.get_content_type() == "text/calendar" for part in notice.walk())
+
+
+async def test_leaving_the_waitlist_is_confirmed_without_a_calendar(client, api, smtp, mail_settings, pool, redis):
+    _org, _admin, (ana, ben), shift, _start = await shift_setup(client, api, capacity=1)
+    url = f"/api/v1/shifts/{shift['id']}/signups"
+    expect(await client.post(url, headers=ana.headers), 201)
+    expect(await client.post(url, headers=ben.headers), 201)
+    assert (await client.delete(f"{url}/me", headers=ben.headers)).status_code == 204
+    await run_jobs(mail_settings, pool, redis)
+    [left] = [m for m in smtp.messages if m["To"] == ben.email and "left the waitlist" in m["Subject"]]
+    assert not any(part.get_content_type() == "text/calendar" for part in left.walk())
+
+
 async def test_a_kind_turned_off_is_skipped(client, api, smtp, mail_settings, pool, redis):
     _org, _admin, (ana, _ben), shift, _start = await shift_setup(client, api)
     off = {"disabled_kinds": ["invite"], "quiet_hours_start": "00:00", "quiet_hours_end": "00:00"}

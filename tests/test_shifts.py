@@ -110,7 +110,7 @@ async def test_waitlist_positions_and_promotion_on_cancel(client, pool, org_setu
     assert (counts["confirmed_count"], counts["waitlist_count"]) == (1, 1)
     events = await outbox(pool)
     assert [k for k, _ in events].count("signup.waitlisted") == 2
-    assert ("signup.cancelled", {"kind": "signup.cancelled", "signup_id": first["id"], "shift_id": shift["id"], "user_id": a.id}) in events
+    assert ("signup.cancelled", {"kind": "signup.cancelled", "signup_id": first["id"], "shift_id": shift["id"], "user_id": a.id, "had_place": True}) in events
     promoted = [p for k, p in events if k == "signup.confirmed" and p["promoted"]]
     assert promoted == [{"kind": "signup.confirmed", "signup_id": second["id"], "shift_id": shift["id"], "user_id": b.id, "promoted": True}]
 

@@ -10,7 +10,7 @@ import msgspec
 
 from coord.notify.bookings import event_message, shift_message
 from coord.notify.delivery import DeliveryKey, deliver
-from coord.notify.queries import CONFIRMED_REGISTRATIONS, CONFIRMED_SIGNUPS, EVENT_STARTS_AT, SHIFT_STARTS_AT
+from coord.notify.queries import CONFIRMED_REGISTRATIONS, CONFIRMED_SIGNUPS, EVENT_STATE, SHIFT_STATE
 from coord.notify.quiet_hours import starts_soon
 from coord.observability import request_id_var
 from workers.schedule_jobs import deliver_each
@@ -30,7 +30,10 @@ from coord.outbox.events import (
 log = logging.getLogger("coord.jobs")
 
 # The message kind each change is filed (and can be turned off) under.
-KIND = {"confirmed": "invite", "promoted": "promotion", "waitlisted": "waitlist", "cancelled": "cancellation"}
+KIND = {
+    "confirmed": "invite", "promoted": "promotion", "waitlisted": "waitlist", "cancelled": "cancellation",
+    "left_waitlist": "cancellation",
+}
 
 
 async def send_booking_message(
@@ -44,14 +47,14 @@ async def send_booking_message(
             change, builder = ("promoted" if promoted else "confirmed"), shift_message
         case SignupWaitlisted(signup_id=item, shift_id=parent, user_id=user):
             change, builder = "waitlisted", shift_message
-        case SignupCancelled(signup_id=item, shift_id=parent, user_id=user):
-            change, builder = "cancelled", shift_message
+        case SignupCancelled(signup_id=item, shift_id=parent, user_id=user, had_place=had_place):
+            change, builder = ("cancelled" if had_place else "left_waitlist"), shift_message
         case RegistrationConfirmed(registration_id=item, event_id=parent, user_id=user, promoted=promoted):
             change, builder = ("promoted" if promoted else "confirmed"), event_message
         case RegistrationWaitlisted(registration_id=item, event_id=parent, user_id=user):
             change, builder = "waitlisted", event_message
-        case RegistrationCancelled(registration_id=item, event_id=parent, user_id=user):
-            change, builder = "cancelled", event_message
+        case RegistrationCancelled(registration_id=item, event_id=parent, user_id=user, had_place=had_place):
+            change, builder = ("cancelled" if had_place else "left_waitlist"), event_message
         case _:
             raise TypeError(f"send_booking_message cannot handle {type(event).__name__}")
     settings = ctx["settings"]
@@ -59,17 +62,23 @@ async def send_booking_message(
     async def build(conn, recipient):
         return await builder(conn, settings, recipient, parent, item, change)
 
-    # Answers to the person's own action go at once. A promotion is somebody else's doing:
-    # it respects quiet hours, unless the shift or event starts within 12 hours (morning
-    # could be too late).
-    urgent = change != "promoted"
-    if not urgent:
-        starts_at = SHIFT_STARTS_AT if builder is shift_message else EVENT_STARTS_AT
-        start = await ctx["pool"].fetchval(starts_at, parent)
-        urgent = start is not None and starts_soon(start)
+    urgent = await _urgent(ctx, change, SHIFT_STATE if builder is shift_message else EVENT_STATE, parent)
     status = await deliver(ctx["pool"], ctx["mailer"], DeliveryKey(UUID(event_id), user, KIND[change]), build, urgent=urgent)
     log.info("booking message %s", status, extra={"event_id": event_id, "job": "send_booking_message", "status": status})
     return status
+
+
+async def _urgent(ctx: dict[str, Any], change: str, state_query: str, parent: UUID) -> bool:
+    """Answers to the person's own action go at once. What others did (a promotion, the
+    organization cancelling) respects quiet hours, unless the shift or event starts
+    within 12 hours (morning could be too late)."""
+    if change in ("confirmed", "waitlisted"):
+        return True
+    state = await ctx["pool"].fetchrow(state_query, parent)
+    if state is None:
+        return False
+    own_cancel = change in ("cancelled", "left_waitlist") and state["status"] != "cancelled"
+    return own_cancel or starts_soon(state["starts_at"])
 
 
 async def send_booking_update(
@@ -81,9 +90,9 @@ async def send_booking_update(
     event = msgspec.convert(payload, AnyEvent)
     match event:
         case ShiftChanged(shift_id=parent, moved=moved):
-            builder, places, starts_at = shift_message, CONFIRMED_SIGNUPS, SHIFT_STARTS_AT
+            builder, places, state_query = shift_message, CONFIRMED_SIGNUPS, SHIFT_STATE
         case EventChanged(event_id=parent, moved=moved):
-            builder, places, starts_at = event_message, CONFIRMED_REGISTRATIONS, EVENT_STARTS_AT
+            builder, places, state_query = event_message, CONFIRMED_REGISTRATIONS, EVENT_STATE
         case _:
             raise TypeError(f"send_booking_update cannot handle {type(event).__name__}")
     if not moved:
@@ -91,14 +100,14 @@ async def send_booking_update(
     settings = ctx["settings"]
     async with ctx["pool"].acquire() as conn:
         people = await conn.fetch(places, parent)
-        start = await conn.fetchval(starts_at, parent)
+        state = await conn.fetchrow(state_query, parent)
     sends = []
     for place in people:
 
         async def build(conn, recipient, item=place["id"]):
             return await builder(conn, settings, recipient, parent, item, "moved")
 
-        sends.append((DeliveryKey(UUID(event_id), place["user_id"], "invite"), build, start is not None and starts_soon(start)))
+        sends.append((DeliveryKey(UUID(event_id), place["user_id"], "invite"), build, state is not None and starts_soon(state["starts_at"])))
     outcome = await deliver_each(ctx, sends)
     log.info("booking update %s", outcome, extra={"event_id": event_id, "job": "send_booking_update"})
     return outcome

@@ -123,9 +123,10 @@ WHERE id = $1
 CANCEL_EVENT = "UPDATE events SET status = 'cancelled', sequence = sequence + 1, updated_at = now() WHERE id = $1"
 
 CANCEL_ALL_REGISTRATIONS = """
-UPDATE registrations SET status = 'cancelled', cancelled_at = now(), updated_at = now()
-WHERE event_id = $1 AND status <> 'cancelled'
-RETURNING id, user_id
+WITH before AS (SELECT id, status FROM registrations WHERE event_id = $1 AND status <> 'cancelled' FOR UPDATE)
+UPDATE registrations t SET status = 'cancelled', cancelled_at = now(), updated_at = now()
+FROM before b WHERE t.id = b.id
+RETURNING t.id, t.user_id, b.status AS was
 """
 
 MY_REGISTRATION = f"""

@@ -142,7 +142,8 @@ async def cancel_event(conn: asyncpg.Connection, actor_id: UUID, event_id: UUID)
     await conn.execute(queries.CANCEL_EVENT, event_id)
     await record(conn, EventCancelled(event_id=event_id))
     for row in await conn.fetch(queries.CANCEL_ALL_REGISTRATIONS, event_id):
-        await record(conn, RegistrationCancelled(registration_id=row["id"], event_id=event_id, user_id=row["user_id"]))
+        await record(conn, RegistrationCancelled(registration_id=row["id"], event_id=event_id, user_id=row["user_id"],
+                                                 had_place=row["was"] == "confirmed"))
     return await get_event(conn, actor_id, event_id)
 
 
@@ -183,7 +184,8 @@ async def unregister(conn: asyncpg.Connection, user_id: UUID, event_id: UUID) ->
     row = await conn.fetchrow(queries.CANCEL_REGISTRATION, event_id, user_id)
     if row is None:
         raise NotFound("you are not registered for this event")
-    await record(conn, RegistrationCancelled(registration_id=row["id"], event_id=event_id, user_id=user_id))
+    await record(conn, RegistrationCancelled(registration_id=row["id"], event_id=event_id, user_id=user_id,
+                                             had_place=row["was"] == "confirmed"))
     if row["was"] == "confirmed":
         await _promote(conn, event_id, event["capacity"])
 

@@ -21,12 +21,14 @@ from coord.notify import queries
 from coord.notify.imip import imip_message
 from coord.notify.messages import base_message, paragraphs_to_text_and_html
 
-Change = Literal["confirmed", "promoted", "moved", "waitlisted", "cancelled"]
+Change = Literal["confirmed", "promoted", "moved", "waitlisted", "cancelled", "left_waitlist"]
 # What the person's row must say now for the message to still be true.
 EXPECTED_STATUS = {
     "confirmed": "confirmed", "promoted": "confirmed", "moved": "confirmed", "waitlisted": "waitlisted",
-    "cancelled": "cancelled",
+    "cancelled": "cancelled", "left_waitlist": "cancelled",
 }
+# Notices without a calendar: the person holds no place, so no invite to add or cancel.
+NO_INVITE = ("waitlisted", "left_waitlist")
 
 
 def when(start: datetime, end: datetime, tz: str) -> str:
@@ -58,6 +60,12 @@ def _wording(change: Change, what: str, when_text: str, org: str, position: int 
             f"{what} on {when_text} is full for now. You are number {position} on the waitlist.",
             "If a place opens up we will confirm you and send an invitation. Nothing else to do.",
         ]
+    if change == "left_waitlist":
+        if by_org:
+            return f"Cancelled: {what}", [
+                f"{org} has cancelled {what} on {when_text}, so its waitlist is closed. There is nothing else to do."
+            ]
+        return f"You've left the waitlist: {what}", [f"You are no longer on the waitlist for {what} on {when_text}."]
     if by_org:
         return f"Cancelled: {what}", [f"{org} has cancelled {what} on {when_text}.", "Sorry for the change of plans."]
     return f"Your place is cancelled: {what}", [
@@ -94,7 +102,7 @@ async def shift_message(
         by_org=row["status"] == "cancelled",
     )
     link = f"{settings.base_url}/shifts"
-    if change == "waitlisted":
+    if change in NO_INVITE:
         text, html = paragraphs_to_text_and_html(f"Hello {recipient['display_name']},", paragraphs, link)
         return base_message(settings, recipient["email"], subject, text, html)
     return _invite(
@@ -119,7 +127,7 @@ async def event_message(
         by_org=row["status"] == "cancelled",
     )
     link = f"{settings.base_url}/events/{event_id}"
-    if change == "waitlisted":
+    if change in NO_INVITE:
         text, html = paragraphs_to_text_and_html(f"Hello {recipient['display_name']},", paragraphs, link)
         return base_message(settings, recipient["email"], subject, text, html)
     # A confirmed person learns where; the venue stays out of cancellations.

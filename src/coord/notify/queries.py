@@ -129,8 +129,8 @@ WHERE s.id = $1 AND m.status = 'active'
 UNION
 SELECT user_id FROM session_facilitators WHERE session_id = $1
 """
-SHIFT_STARTS_AT = "SELECT starts_at FROM shifts WHERE id = $1"
-EVENT_STARTS_AT = "SELECT starts_at FROM events WHERE id = $1"
+SHIFT_STATE = "SELECT starts_at, status FROM shifts WHERE id = $1"
+EVENT_STATE = "SELECT starts_at, status FROM events WHERE id = $1"
 CONFIRMED_SIGNUPS = "SELECT id, user_id FROM signups WHERE shift_id = $1 AND status = 'confirmed' ORDER BY id"
 CONFIRMED_REGISTRATIONS = "SELECT id, user_id FROM registrations WHERE event_id = $1 AND status = 'confirmed' ORDER BY id"
 SHIFT_REMINDER_RECIPIENTS = "SELECT user_id FROM signups WHERE shift_id = $1 AND status = 'confirmed'"

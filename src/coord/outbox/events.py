@@ -121,6 +121,7 @@ class RegistrationCancelled(Event, tag="registration.cancelled"):
     registration_id: UUID
     event_id: UUID
     user_id: UUID
+    had_place: bool = True  # False: they were on the waitlist (no invite to cancel)
 
 
 # Volunteer shifts
@@ -154,6 +155,7 @@ class SignupCancelled(Event, tag="signup.cancelled"):
     signup_id: UUID
     shift_id: UUID
     user_id: UUID
+    had_place: bool = True  # False: they were on the waitlist (no invite to cancel)
 
 
 class SignupCheckedIn(Event, tag="signup.checked_in"):

@@ -150,9 +150,10 @@ WHERE id = $1
 CANCEL_SHIFT = "UPDATE shifts SET status = 'cancelled', sequence = sequence + 1, updated_at = now() WHERE id = $1"
 
 CANCEL_ALL_SIGNUPS = """
-UPDATE signups SET status = 'cancelled', cancelled_at = now(), updated_at = now()
-WHERE shift_id = $1 AND status <> 'cancelled'
-RETURNING id, user_id
+WITH before AS (SELECT id, status FROM signups WHERE shift_id = $1 AND status <> 'cancelled' FOR UPDATE)
+UPDATE signups t SET status = 'cancelled', cancelled_at = now(), updated_at = now()
+FROM before b WHERE t.id = b.id
+RETURNING t.id, t.user_id, b.status AS was
 """
 
 SIGNUP_COLUMNS = f"""

@@ -123,5 +123,6 @@ async def cancel_shift(conn: asyncpg.Connection, actor_id: UUID, shift_id: UUID)
     await conn.execute(queries.CANCEL_SHIFT, shift_id)
     await record(conn, ShiftCancelled(shift_id=shift_id))
     for row in await conn.fetch(queries.CANCEL_ALL_SIGNUPS, shift_id):
-        await record(conn, SignupCancelled(signup_id=row["id"], shift_id=shift_id, user_id=row["user_id"]))
+        await record(conn, SignupCancelled(signup_id=row["id"], shift_id=shift_id, user_id=row["user_id"],
+                                           had_place=row["was"] == "confirmed"))
     return await _shift_out(conn, shift_id)

@@ -81,7 +81,8 @@ async def cancel_signup(conn: asyncpg.Connection, user_id: UUID, shift_id: UUID)
     )
     if row is None:
         raise NotFound("you are not signed up for this shift")
-    await record(conn, SignupCancelled(signup_id=row["id"], shift_id=shift_id, user_id=user_id))
+    await record(conn, SignupCancelled(signup_id=row["id"], shift_id=shift_id, user_id=user_id,
+                                       had_place=row["was"] == "confirmed"))
     if row["was"] == "confirmed":
         await promote_waitlisted(conn, shift_id, shift["capacity"])
 
