@@ -29,6 +29,10 @@ async def test_weekly_roster_for_facilitators_and_the_org_view_for_coordinators(
 ):
     s = await setup(client, api, facilitators_required=2)
     await s.series(local_start(0.2), "FREQ=DAILY;COUNT=5", facilitator_ids=[s.facilitator.id])
+    first = (await s.sessions())[0]
+    expect(await client.post(f"/api/v1/sessions/{first['id']}/rsvp", json={"response": "going"},
+                             headers=s.participant.headers), 200)
+    coming = await pool.fetchval("SELECT display_name FROM users WHERE id = $1::uuid", s.participant.id)
     await run_jobs(mail_settings, pool, redis)
     smtp.messages.clear()
     ctx = {"settings": mail_settings, "pool": pool, "mailer": mailer_from_settings(mail_settings), "redis": redis}
@@ -40,8 +44,10 @@ async def test_weekly_roster_for_facilitators_and_the_org_view_for_coordinators(
     assert "Your next 14 days" in body and "needs 1 more facilitator" in body
     [attachment] = [p for p in mine.iter_attachments() if p.get_filename() == "roster.ics"]
     assert attachment.get_payload(decode=True).count(b"BEGIN:VEVENT") == 5
+    assert f"1 going: {coming}" in body  # names in the reader's own group
     [org_view] = [m for m in smtp.messages if m["To"] == s.coordinator.email]
     assert "still short of facilitators" in org_view.get_body(("plain",)).get_content()
+    assert "1 going" in org_view.get_body(("plain",)).get_content() and coming not in org_view.as_string()
     # Once a week: running again sends nothing new.
     smtp.messages.clear()
     await send_rosters(ctx, force=True)
@@ -51,6 +57,9 @@ async def test_weekly_roster_for_facilitators_and_the_org_view_for_coordinators(
     # The same roster on demand; participants have none.
     roster = expect(await client.get(f"/api/v1/orgs/{s.org['id']}/roster", headers=s.facilitator.headers), 200)
     assert len(roster["sessions"]) == 5 and roster["gaps"] == 5 and all(x["mine"] for x in roster["sessions"])
+    assert roster["sessions"][0]["going_names"] == [coming]
+    org_roster = expect(await client.get(f"/api/v1/orgs/{s.org['id']}/roster", headers=s.coordinator.headers), 200)
+    assert org_roster["sessions"][0]["going"] == 1 and org_roster["sessions"][0]["going_names"] is None
     assert (await client.get(f"/api/v1/orgs/{s.org['id']}/roster", headers=s.participant.headers)).status_code == 403
 
 

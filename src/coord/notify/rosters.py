@@ -1,6 +1,7 @@
 """Facilitator rosters: the next 14 days of one's sessions, co-facilitators,
-coverage gaps and RSVP counts; the organization view for coordinators, gaps
-first; and alerts 72 hours before a session that still lacks facilitators."""
+coverage gaps and RSVP counts (with names, in the reader's own groups); the
+organization view for coordinators, gaps first; and alerts 72 hours before a
+session that still lacks facilitators."""
 
 from __future__ import annotations
 
@@ -26,6 +27,14 @@ SELECT s.id, s.group_id, s.starts_at, s.ends_at, s.sequence, g.name AS group_nam
        g.facilitators_required AS required,
        (SELECT count(*) FROM session_facilitators f WHERE f.session_id = s.id)::int AS assigned,
        (SELECT count(*) FROM rsvps r WHERE r.session_id = s.id AND r.response = 'going')::int AS going,
+       -- Who is coming, by name, only in the reader's own groups; elsewhere the count.
+       CASE WHEN EXISTS (SELECT 1 FROM session_facilitators f WHERE f.session_id = s.id AND f.user_id = $2)
+                 OR EXISTS (SELECT 1 FROM group_members m WHERE m.group_id = s.group_id AND m.user_id = $2
+                            AND m.role = 'facilitator' AND m.status = 'active')
+            THEN ARRAY(SELECT u.display_name FROM rsvps r JOIN users u ON u.id = r.user_id
+                       WHERE r.session_id = s.id AND r.response = 'going' AND u.display_name IS NOT NULL
+                       ORDER BY u.display_name)
+       END AS going_names,
        ARRAY(SELECT u.display_name FROM session_facilitators f JOIN users u ON u.id = f.user_id
              WHERE f.session_id = s.id AND f.user_id <> $2 ORDER BY u.display_name) AS co_facilitators,
        EXISTS (SELECT 1 FROM session_facilitators f WHERE f.session_id = s.id AND f.user_id = $2) AS mine
@@ -71,6 +80,7 @@ class RosterSession(msgspec.Struct):
     assigned: int
     required: int
     going: int
+    going_names: list[str] | None = None  # only for the reader's own groups
 
     @property
     def gap(self) -> bool:
@@ -97,6 +107,7 @@ async def build_roster(
             discreet_title=r["discreet_title"], starts_at=r["starts_at"],
             ends_at=r["ends_at"], mine=r["mine"], co_facilitators=list(r["co_facilitators"]),
             assigned=r["assigned"], required=r["required"], going=r["going"],
+            going_names=list(r["going_names"]) if r["going_names"] is not None else None,
         )
         for r in rows
     ]
@@ -137,7 +148,7 @@ def roster_message(
             flags.append(f"needs {s.required - s.assigned} more facilitator(s)")
         if s.mine:
             flags.append("you" + (f" with {', '.join(s.co_facilitators)}" if s.co_facilitators else ""))
-        flags.append(f"{s.going} going")
+        flags.append(f"{s.going} going" + (f": {', '.join(s.going_names)}" if s.going_names else ""))
         label = mail_label(s.group_name, s.discreet_title, discreet_reader)
         lines.append(f"{when(s.starts_at, s.ends_at, tz)}: {label} ({'; '.join(flags)})")
     intro = (
