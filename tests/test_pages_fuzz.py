@@ -40,6 +40,7 @@ async def demo(app, client, pool, settings):
         "user_id": await pool.fetchval("SELECT user_id FROM group_members WHERE role = 'participant' LIMIT 1"),
         "feed_id": "00000000-0000-0000-0000-000000000001",
         "delivery_id": "00000000-0000-0000-0000-000000000002",
+        "venue_id": await pool.fetchval("SELECT id FROM venues ORDER BY name LIMIT 1"),
     }
     admin = User(id="", email="admin@demo.coord.test", headers={})
     browser = Visitor(client)

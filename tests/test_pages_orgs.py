@@ -266,6 +266,33 @@ async def test_changing_an_event_from_its_page(client, api, pool):
     assert await pool.fetchval("SELECT sequence FROM events WHERE id = $1", event["id"]) == 1
 
 
+async def test_adding_and_changing_a_venue_from_the_overview(client, api, pool):
+    org, admin, coordinator, volunteer = await staffed_org(api)
+    staff = await browser_for(client, coordinator)
+    page_url = f"/orgs/{org['slug']}/coordination"
+    added = await staff.post(f"/orgs/{org['slug']}/venues", {"name": "Zoom room", "kind": "virtual",
+                             "meeting_url": "https://meet.example.org/a"}, form_page=page_url)
+    assert added.status_code == 303 and added.headers["location"].endswith("?done=venue#venues")
+    venue_id = await pool.fetchval("SELECT id FROM venues WHERE org_id = $1::uuid", org["id"])
+    html = (await staff.get(page_url)).text
+    assert "Zoom room" in html and f'action="/orgs/{org["slug"]}/venues/{venue_id}"' in html
+
+    changed = await staff.post(f"/orgs/{org['slug']}/venues/{venue_id}",
+                               {"name": "Zoom room", "meeting_url": "https://meet.example.org/b"}, form_page=page_url)
+    assert changed.status_code == 303 and changed.headers["location"].endswith("?done=venue_edit#venues")
+    row = await pool.fetchrow("SELECT meeting_url, accessibility FROM venues WHERE id = $1", venue_id)
+    assert (row["meeting_url"], row["accessibility"]) == ("https://meet.example.org/b", None)
+    # An online venue without its link: the page says why, and nothing changes.
+    refused = await staff.post(f"/orgs/{org['slug']}/venues/{venue_id}", {"name": "Zoom room"}, form_page=page_url)
+    assert refused.status_code == 422 and "needs a meeting_url" in text_of(refused.text)
+    assert await pool.fetchval("SELECT meeting_url FROM venues WHERE id = $1", venue_id) == "https://meet.example.org/b"
+    # Volunteers cannot.
+    other = await (await browser_for(client, volunteer)).post(
+        f"/orgs/{org['slug']}/venues/{venue_id}", {"name": "Mine", "meeting_url": "https://x.example.org"},
+        form_page=f"/orgs/{org['slug']}")
+    assert other.status_code == 403
+
+
 async def test_creating_an_event_and_a_shift_from_the_overview(client, api, pool):
     org, admin, coordinator, volunteer = await staffed_org(api)
     browser = await browser_for(client, coordinator)

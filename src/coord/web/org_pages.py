@@ -16,7 +16,7 @@ from coord.events import service as events_service
 from coord.events.schemas import EventIn
 from coord.http import DB, PathId
 from coord.orgs import directory, overview, service as orgs_service
-from coord.orgs.schemas import MemberIn
+from coord.orgs.schemas import MemberIn, VenueIn, VenuePatch
 from coord.shifts import service as shifts_service
 from coord.shifts.schemas import ShiftIn
 from coord.web.event_pages import CONTROLLERS as EVENT_CONTROLLERS
@@ -31,7 +31,12 @@ DONE = {
     "event": "The event was created.",
     "shift": "The shift was created. It is on the shift board now.",
     "retry": "The message will be sent again shortly.",
+    "venue": "The venue was added.",
+    "venue_edit": "The venue was changed. Everyone with a session or event still ahead there gets the new details.",
 }
+
+
+ANCHOR = {"venue_edit": "venues"}
 
 
 def coordination_url(slug: str, done: str | None = None, anchor: str = "") -> str:
@@ -57,8 +62,8 @@ class OrgPages(Controller):
         return page(
             request, "org_coordination.html", viewer=viewer, title=f"Coordination: {view.org.name}",
             crisis_line=view.org.crisis_resources, status_code=status_code, view=view, org=view.org,
-            errors={"member": {}, "event": {}, "shift": {}, **(errors or {})},
-            values={"member": {}, "event": {}, "shift": {}, **(values or {})},
+            errors={"member": {}, "event": {}, "shift": {}, "venue": {}, "venue_edit": {}, **(errors or {})},
+            values={"member": {}, "event": {}, "shift": {}, "venue": {}, "venue_edit": {}, **(values or {})},
             problem=problem, done=DONE.get(done or ""), role_choices=ROLE_CHOICES,
             venue_options=[(str(v.id), v.name) for v in view.venues],
             event_options=[(str(e.id), f"{e.title} ({when(e.starts_at, viewer.timezone)})") for e in view.events],
@@ -85,7 +90,7 @@ class OrgPages(Controller):
                 raise
             return await self._coordination(request, viewer, db, slug, errors={form: domain_errors(exc)},
                                             values={form: fields}, status_code=exc.status)
-        return Redirect(coordination_url(slug, form, anchor=f"{form}s"), status_code=303)
+        return Redirect(coordination_url(slug, form, anchor=ANCHOR.get(form, f"{form}s")), status_code=303)
 
     @post("/{slug:str}/members", status_code=303)
     async def add_member(self, request: Request, viewer: Viewer, db: DB, slug: Slug) -> Response:
@@ -116,6 +121,26 @@ class OrgPages(Controller):
                 local_instant(fields, name, org.timezone)
             await shifts_service.create_shift(db, me.id, org.id, to_struct(fields, ShiftIn))
         return await self._form_post(request, viewer, db, slug, "shift", action)
+
+    @post("/{slug:str}/venues", status_code=303)
+    async def create_venue(self, request: Request, viewer: Viewer, db: DB, slug: Slug) -> Response:
+        """Add an in-person venue (with its address) or a virtual one (with its meeting link)."""
+        async def action(me: CurrentUser, fields: dict[str, Any]) -> None:
+            org = await directory.org_by_slug(db, slug)
+            await orgs_service.create_venue(db, me.id, org.id, to_struct(fields, VenueIn))
+        return await self._form_post(request, viewer, db, slug, "venue", action)
+
+    @post("/{slug:str}/venues/{venue_id:uuid}", status_code=303)
+    async def update_venue(self, request: Request, viewer: Viewer, db: DB, slug: Slug, venue_id: PathId) -> Response:
+        """Change a venue; the form holds every value, so an emptied field is cleared. Calendars
+        of the sessions and events still ahead there are updated."""
+        async def action(me: CurrentUser, fields: dict[str, Any]) -> None:
+            org = await directory.org_by_slug(db, slug)
+            change = {k: fields.get(k) for k in ("address", "meeting_url", "accessibility")}
+            if fields.get("name"):
+                change["name"] = fields["name"]
+            await orgs_service.update_venue(db, me.id, org.id, venue_id, to_struct(change, VenuePatch))
+        return await self._form_post(request, viewer, db, slug, "venue_edit", action)
 
     @post("/{slug:str}/deliveries/{delivery_id:uuid}/retry", status_code=303)
     async def retry_delivery(self, request: Request, viewer: Viewer, db: DB, slug: Slug, delivery_id: PathId) -> Response:
