@@ -44,11 +44,16 @@ async def test_export_holds_everything_about_me_and_is_audited(client, api, pool
     assert_problem(await client.get("/api/v1/me/export"), 401)
 
 
-async def test_erasure_removes_identity_keeps_counts_promotes_and_stops_login(client, api, pool):
+async def test_erasure_removes_identity_keeps_counts_promotes_and_stops_login(
+    client, api, pool, redis, smtp, mail_settings
+):
     s = await setup(client, api)
     session = await past_session(s)
     sheet = {"records": [{"user_id": s.participant.id, "status": "absent"}]}
     expect(await client.put(f"/api/v1/sessions/{session['id']}/attendance", json=sheet, headers=s.facilitator.headers), 200)
+    await run_jobs(mail_settings, pool, redis)  # the check-in after a missed session: its kind says "absent"
+    assert await pool.fetchval("SELECT kind FROM deliveries WHERE user_id = $1::uuid AND kind LIKE 'followup%'",
+                               s.participant.id) == "followup_absent"
     shift = await shift_with_waitlist(client, s)
     expect(await client.post("/api/v1/me/feeds", json={"scope": "mine"}, headers=s.participant.headers), 201)
 
@@ -64,6 +69,8 @@ async def test_erasure_removes_identity_keeps_counts_promotes_and_stops_login(cl
     assert promoted["status"] == "confirmed"
     assert await pool.fetchval("SELECT count(*) FROM feed_tokens WHERE user_id = $1::uuid", s.participant.id) == 0
     assert await pool.fetchval("SELECT count(*) FROM group_members WHERE user_id = $1::uuid", s.participant.id) == 0
+    # No message row keeps their id (nor, through a follow-up's kind, their attendance).
+    assert await pool.fetchval("SELECT count(*) FROM deliveries WHERE user_id = $1::uuid", s.participant.id) == 0
     # No login, no old token, no re-registration clash.
     assert_problem(await client.get("/api/v1/me", headers=s.participant.headers), 401)
     login = await client.post("/api/v1/auth/token", json={"email": s.participant.email, "password": PASSWORD})
@@ -71,15 +78,20 @@ async def test_erasure_removes_identity_keeps_counts_promotes_and_stops_login(cl
     assert await pool.fetchval("SELECT count(*) FROM audit_log WHERE action = 'user.erase'") >= 1
 
 
-async def test_attendance_past_the_retention_period_is_deleted_and_audited(client, api, pool):
+async def test_attendance_past_the_retention_period_is_deleted_and_audited(client, api, pool, redis, smtp, mail_settings):
     s = await setup(client, api)
     session = await past_session(s)
     sheet = {"records": [{"user_id": s.participant.id, "status": "present"}]}
     expect(await client.put(f"/api/v1/sessions/{session['id']}/attendance", json=sheet, headers=s.facilitator.headers), 200)
+    await run_jobs(mail_settings, pool, redis)  # the thank-you: its kind says "present"
+    followups = "SELECT count(*) FROM deliveries WHERE kind LIKE 'followup%'"
+    assert await pool.fetchval(followups) == 1
     async with transaction(pool) as conn:
         assert await expire_attendance(conn) == 0  # within 24 months
+        assert await pool.fetchval(followups) == 1
         assert await expire_attendance(conn, now=datetime.now(UTC) + timedelta(days=25 * 31)) == 1
     assert await pool.fetchval("SELECT count(*) FROM attendance") == 0
+    assert await pool.fetchval(followups) == 0  # the follow-up's record goes with the attendance
     audit = await pool.fetchrow("SELECT detail FROM audit_log WHERE action = 'attendance.retention'")
     assert audit["detail"] == {"removed": 1}
 

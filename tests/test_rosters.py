@@ -99,11 +99,13 @@ async def test_coordinators_are_alerted_72_hours_before_a_gap(client, api, smtp,
 async def test_admin_resends_a_failed_delivery(client, api, smtp, mail_settings, pool, redis):
     admin, newcomer = await api.user(), await api.user()
     org = await api.org(admin)
-    smtp.refuse_with = ["550 5.1.1 mailbox unavailable"]
+    smtp.refuse_with = [f"550 5.1.1 <{newcomer.email}>: mailbox unavailable"]
     await api.member(org, admin, newcomer, "volunteer")
     await run_jobs(mail_settings, pool, redis)
     [failed] = expect(await client.get(f"/api/v1/orgs/{org['id']}/deliveries", headers=admin.headers), 200)["items"]
     assert failed["status"] == "failed" and smtp.messages == []
+    # The server's reply is kept, without the address it quoted.
+    assert failed["last_error"] == "550 5.1.1 <address>: mailbox unavailable"
     url = f"/api/v1/orgs/{org['id']}/deliveries/{failed['id']}/retry"
     assert expect(await client.post(url, headers=admin.headers), 200)["status"] == "pending"
     await run_jobs(mail_settings, pool, redis)

@@ -114,7 +114,7 @@ def unavailable_problem(exc: Exception) -> ProblemDetailsException:
 
 
 def internal_error_handler(request: Request, exc: Exception) -> Response:
-    log.exception("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path)
+    log.exception("unhandled %s on %s %s", type(exc).__name__, request.method, redact_path(request.url.path))
     problem = _problem(500, "internal-error", "Internal error", "something went wrong on our side; it has been logged")
     return problem.to_response(request)
 

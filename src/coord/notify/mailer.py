@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import uuid
 from datetime import datetime, timezone
 from email.message import Message
@@ -14,6 +15,15 @@ from urllib.parse import unquote, urlsplit
 import aiosmtplib
 
 from coord.config import Settings
+
+
+# Mail servers often quote the address they refuse ("550 <ana@x.org> unknown"): the text
+# goes into logs and the failed-deliveries list, so addresses are taken out first.
+_ADDRESS = re.compile(r"<?[^\s<>@\"']+@[^\s<>@\"']+>?")
+
+
+def _without_addresses(text: str) -> str:
+    return _ADDRESS.sub("<address>", text)
 
 
 class TransientMailError(Exception):
@@ -83,11 +93,12 @@ class SmtpMailer:
                 raise PermanentMailError(f"recipient refused: {codes}") from exc
             raise TransientMailError(f"recipient deferred: {codes}") from exc
         except aiosmtplib.SMTPResponseException as exc:
+            reply = _without_addresses(f"{exc.code} {exc.message}")
             if exc.code >= 500:
-                raise PermanentMailError(f"{exc.code} {exc.message}") from exc
-            raise TransientMailError(f"{exc.code} {exc.message}") from exc
+                raise PermanentMailError(reply) from exc
+            raise TransientMailError(reply) from exc
         except (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError) as exc:
-            raise TransientMailError(f"{type(exc).__name__}: {exc}") from exc
+            raise TransientMailError(_without_addresses(f"{type(exc).__name__}: {exc}")) from exc
 
     async def close(self) -> None:
         while self._idle:

@@ -62,7 +62,9 @@ ERASE_RELATED = [
     "DELETE FROM feed_tokens WHERE user_id = $1",
     "DELETE FROM notification_prefs WHERE user_id = $1",
     "DELETE FROM trainings WHERE user_id = $1",
-    "UPDATE deliveries SET status = 'skipped', last_error = 'recipient erased' WHERE user_id = $1 AND status = 'pending'",
+    # Every message row goes: its key holds the person's id and a follow-up's kind their
+    # attendance. A job that runs later finds no recipient and sends nothing.
+    "DELETE FROM deliveries WHERE user_id = $1",
 ]
 
 # Retention: attendance of sessions older than each organization's period.
@@ -74,6 +76,12 @@ WITH gone AS (
     RETURNING s.org_id
 )
 SELECT org_id, count(*)::int AS removed FROM gone GROUP BY org_id
+"""
+# A follow-up's kind says present or absent: it goes with the attendance it came from.
+EXPIRED_FOLLOWUPS = """
+DELETE FROM deliveries d USING orgs o
+WHERE d.org_id = o.id AND d.kind IN ('followup_present', 'followup_absent')
+  AND d.created_at < $1::timestamptz - make_interval(months => o.retention_months)
 """
 AUDIT_RETENTION = """
 INSERT INTO audit_log (org_id, actor_id, action, subject_type, detail)

@@ -71,4 +71,5 @@ async def expire_attendance(conn: asyncpg.Connection, now: datetime | None = Non
     for row in await conn.fetch(queries.EXPIRED_ATTENDANCE, now or datetime.now(timezone.utc)):
         await conn.execute(queries.AUDIT_RETENTION, row["org_id"], row["removed"])
         removed += row["removed"]
+    await conn.execute(queries.EXPIRED_FOLLOWUPS, now or datetime.now(timezone.utc))
     return removed
