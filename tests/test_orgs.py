@@ -171,10 +171,23 @@ async def test_audit_log_is_admin_only_and_append_only(client, api, pool):
     )
     url = f"/api/v1/orgs/{org['id']}/audit"
     entries = expect(await client.get(url, headers=admin.headers), 200)["items"]
-    assert [(e["action"], e["actor_id"]) for e in entries] == [("attendance.read", coordinator.id)]
+    # Newest first: the read, then the admin granting the coordinator's role.
+    assert [(e["action"], e["actor_id"]) for e in entries] == [
+        ("attendance.read", coordinator.id), ("org.roles_granted", admin.id),
+    ]
+    assert entries[1]["subject_id"] == coordinator.id and entries[1]["detail"] == {"roles": ["coordinator"]}
     assert_problem(await client.get(url, headers=coordinator.headers), 403)
     with pytest.raises(asyncpg.RaiseError, match="append-only"):
         await pool.execute("UPDATE audit_log SET action = 'nothing'")
+    with pytest.raises(asyncpg.RaiseError, match="append-only"):  # nor pinned on somebody else
+        await pool.execute("UPDATE audit_log SET actor_id = $1::uuid", admin.id)
+    with pytest.raises(asyncpg.RaiseError, match="append-only"):
+        await pool.execute("DELETE FROM audit_log")
+    await pool.execute("UPDATE audit_log SET actor_id = NULL WHERE actor_id = $1::uuid", coordinator.id)  # erasure
+    # A change of the settings that decide how long attendance is kept is on record too.
+    expect(await client.patch(f"/api/v1/orgs/{org['id']}", json={"retention_months": 12}, headers=admin.headers), 200)
+    [latest, *_] = expect(await client.get(url, headers=admin.headers), 200)["items"]
+    assert (latest["action"], latest["detail"]) == ("org.settings_changed", {"fields": ["retention_months"], "retention_months": 12})
 
 
 async def test_failed_deliveries_are_listed_for_staff(client, api, pool):

@@ -58,6 +58,8 @@ async def test_weekly_roster_for_facilitators_and_the_org_view_for_coordinators(
     roster = expect(await client.get(f"/api/v1/orgs/{s.org['id']}/roster", headers=s.facilitator.headers), 200)
     assert len(roster["sessions"]) == 5 and roster["gaps"] == 5 and all(x["mine"] for x in roster["sessions"])
     assert roster["sessions"][0]["going_names"] == [coming]
+    read = await pool.fetchrow("SELECT actor_id::text, detail FROM audit_log WHERE action = 'roster.names_read'")
+    assert read["actor_id"] == s.facilitator.id and read["detail"] == {"group_ids": [s.group["id"]]}
     org_roster = expect(await client.get(f"/api/v1/orgs/{s.org['id']}/roster", headers=s.coordinator.headers), 200)
     assert org_roster["sessions"][0]["going"] == 1 and org_roster["sessions"][0]["going_names"] is None
     assert (await client.get(f"/api/v1/orgs/{s.org['id']}/roster", headers=s.participant.headers)).status_code == 403

@@ -85,11 +85,6 @@ ORDER BY m.user_id
 LIMIT $4
 """
 
-AUDIT = """
-INSERT INTO audit_log (org_id, actor_id, action, subject_type, subject_id, detail)
-VALUES ($1, $2, $3, $4, $5, $6::jsonb)
-"""
-
 # Head counts per group of an organization, for its coordinators (coord.groups.counts).
 GROUP_MEMBER_COUNTS = """
 SELECT g.id AS group_id,

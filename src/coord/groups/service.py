@@ -13,6 +13,7 @@ from uuid import UUID
 import asyncpg
 
 from coord.access import STAFF, require_member, require_role
+from coord.audit import audit
 from coord.auth.service import check_timezone
 from coord.errors import BadRequest, FieldError, Forbidden, NotFound, Unprocessable
 from coord.groups import queries
@@ -99,12 +100,6 @@ async def check_venue(conn: asyncpg.Connection, org_id: UUID, venue_id: UUID | N
     # Another organization's venue is reported as missing, like any foreign id.
     if venue_id is not None and not await conn.fetchval(queries.VENUE_IN_ORG, venue_id, org_id):
         raise NotFound("no such venue in this organization")
-
-
-async def audit(conn: asyncpg.Connection, org_id: UUID, actor_id: UUID, action: str, subject_type: str,
-                subject_id: UUID, detail: dict[str, Any] | None = None) -> None:
-    """Who read or changed rosters and attendance (ids only)."""
-    await conn.execute(queries.AUDIT, org_id, actor_id, action, subject_type, subject_id, detail or {})
 
 
 async def create_group(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, data: GroupIn) -> GroupOut:

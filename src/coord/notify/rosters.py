@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo
 import asyncpg
 import msgspec
 
+from coord.access import require_role
+from coord.audit import audit
 from coord.calendar import CalEvent, Calendar, render_calendar
 from coord.config import Settings
 from coord.notify.bookings import when
@@ -112,6 +114,17 @@ async def build_roster(
         for r in rows
     ]
     return Roster(org_id, start, start + WINDOW, staff, sessions, sum(s.gap for s in sessions))
+
+
+async def roster_on_demand(conn: asyncpg.Connection, org_id: UUID, user_id: UUID) -> Roster:
+    """The caller's roster now (facilitators; coordinators and admins get the organization
+    view). Names of who is coming are a roster read, and audited as one."""
+    roles = await require_role(conn, org_id, user_id, ("facilitator", "coordinator", "admin"))
+    roster = await build_roster(conn, org_id, user_id, staff=bool(roles & {"coordinator", "admin"}))
+    named = sorted({str(s.group_id) for s in roster.sessions if s.going_names})
+    if named:
+        await audit(conn, org_id, user_id, "roster.names_read", "org", org_id, {"group_ids": named})
+    return roster
 
 
 def mail_label(group_name: str, discreet_title: str | None, discreet_reader: bool) -> str:

@@ -4,7 +4,7 @@ from litestar import Controller, get, put
 
 from coord.access import require_role
 from coord.http import DB, AuthedRequest, Body, PathId
-from coord.notify.rosters import Roster, build_roster
+from coord.notify.rosters import Roster, roster_on_demand
 from coord.notify.preferences import Preferences, get_preferences, set_preferences
 
 
@@ -33,8 +33,7 @@ class RosterController(Controller):
         """My roster for the next 14 days, on demand (the weekly email holds the same).
 
         Coordinators and admins get the organization view, coverage gaps first."""
-        roles = await require_role(db, org_id, request.user.id, ("facilitator", "coordinator", "admin"))
-        return await build_roster(db, org_id, request.user.id, staff=bool(roles & {"coordinator", "admin"}))
+        return await roster_on_demand(db, org_id, request.user.id)
 
 
 CONTROLLERS = [NotificationSettingsController, RosterController]

@@ -9,6 +9,7 @@ import asyncpg
 import msgspec
 
 from coord.access import STAFF, require_member, require_role
+from coord.audit import audit
 from coord.auth.service import check_timezone
 from coord.errors import Conflict, FieldError, Forbidden, NotFound, Unprocessable
 from coord.orgs import queries
@@ -60,6 +61,10 @@ async def update_org(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, dat
         data.roster_weekday,
         data.roster_hour,
     )
+    # Settings decide how long attendance is kept and what people are told: audited.
+    given = sorted(k for k, v in msgspec.structs.asdict(data).items() if v is not None)
+    await audit(conn, org_id, actor_id, "org.settings_changed", "org", org_id,
+                {"fields": given, "retention_months": row["retention_months"]})
     return OrgOut(**dict(row))
 
 
@@ -109,6 +114,8 @@ async def add_member(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, dat
     row = await conn.fetchrow(queries.ADD_MEMBER, org_id, user_id, sorted(set(data.roles)))
     if row["inserted"]:
         await record(conn, MemberAdded(org_id=org_id, user_id=user_id))
+    # Roles open attendance and rosters to their holder: who granted what is audited.
+    await audit(conn, org_id, actor_id, "org.roles_granted", "user", user_id, {"roles": sorted(set(data.roles))})
     return MemberOut(org_id=org_id, user_id=user_id, roles=list(row["roles"])), bool(row["inserted"])
 
 
