@@ -40,6 +40,11 @@ async def test_export_holds_everything_about_me_and_is_audited(client, api, pool
     assert [(a["session_id"], a["status"]) for a in data["attendance"]] == [(session["id"], "present")]
     assert [x["status"] for x in data["shift_signups"]] == ["confirmed"]
     assert data["organizations"][0]["org_id"] == s.org["id"]
+    feed = expect(await client.post("/api/v1/me/feeds", json={"scope": "mine"}, headers=s.facilitator.headers), 201)
+    mine = expect(await client.get("/api/v1/me/export", headers=s.facilitator.headers), 200)
+    assert session["id"] in {x["session_id"] for x in mine["facilitated_sessions"]}
+    assert ("attendance.recorded", session["id"]) in {(x["action"], x["subject_id"]) for x in mine["audited_actions"]}
+    assert [f["id"] for f in mine["calendar_feeds"]] == [feed["id"]] and "label" in mine["calendar_feeds"][0]
     assert await pool.fetchval("SELECT count(*) FROM audit_log WHERE action = 'user.export' AND actor_id = $1::uuid", s.participant.id) == 1
     assert_problem(await client.get("/api/v1/me/export"), 401)
 

@@ -25,7 +25,16 @@ SELECT r.event_id, e.title, e.starts_at, r.status, r.created_at
 FROM registrations r JOIN events e ON e.id = r.event_id WHERE r.user_id = $1 ORDER BY e.starts_at
 """
 MY_TRAININGS = "SELECT code, completed_on, expires_on, verified_at FROM trainings WHERE user_id = $1 ORDER BY completed_on"
-MY_FEEDS = "SELECT id, scope, org_id, discreet, created_at, last_fetched_at FROM feed_tokens WHERE user_id = $1"
+MY_FEEDS = "SELECT id, label, scope, org_id, discreet, created_at, last_fetched_at FROM feed_tokens WHERE user_id = $1"
+MY_FACILITATIONS = """
+SELECT f.session_id, g.name AS group_name, s.starts_at, s.status
+FROM session_facilitators f JOIN sessions s ON s.id = f.session_id JOIN groups g ON g.id = s.group_id
+WHERE f.user_id = $1 ORDER BY s.starts_at
+"""
+# What they did that is on record (reads and changes of rosters and attendance, roles granted).
+MY_AUDITED_ACTIONS = """
+SELECT org_id, action, subject_type, subject_id, at FROM audit_log WHERE actor_id = $1 ORDER BY id
+"""
 MY_PREFS = "SELECT disabled_kinds, quiet_start::text, quiet_end::text, discreet FROM notification_prefs WHERE user_id = $1"
 MY_DELIVERIES = "SELECT kind, status, created_at, sent_at FROM deliveries WHERE user_id = $1 ORDER BY created_at"
 MY_FEED_HASHES = "SELECT token_hash FROM feed_tokens WHERE user_id = $1"

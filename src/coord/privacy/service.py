@@ -18,12 +18,14 @@ SECTIONS = {
     "organizations": queries.ORG_MEMBERSHIPS,
     "groups": queries.GROUP_MEMBERSHIPS,
     "attendance": queries.MY_ATTENDANCE,
+    "facilitated_sessions": queries.MY_FACILITATIONS,
     "rsvps": queries.MY_RSVPS,
     "shift_signups": queries.MY_SIGNUPS,
     "event_registrations": queries.MY_REGISTRATIONS,
     "trainings": queries.MY_TRAININGS,
     "calendar_feeds": queries.MY_FEEDS,
     "messages": queries.MY_DELIVERIES,
+    "audited_actions": queries.MY_AUDITED_ACTIONS,
 }
 
 
