@@ -205,3 +205,11 @@ async def test_failed_deliveries_are_listed_for_staff(client, api, pool):
     assert failed["status"] == "failed" and failed["last_error"] == "550 no such mailbox"
     assert_problem(await client.get(url, headers=volunteer.headers), 403)
     assert_problem(await client.get(url, params={"status": "lost"}, headers=admin.headers), 400)
+    # A check-in after a missed session: the list does not say that they were absent.
+    await pool.execute(
+        "INSERT INTO deliveries (key, user_id, org_id, kind, status, attempts, last_error)"
+        " VALUES ('k2', $2::uuid, $1::uuid, 'followup_absent', 'failed', 5, '550 no such mailbox')",
+        org["id"], volunteer.id,
+    )
+    kinds = {d["kind"] for d in expect(await client.get(url, headers=admin.headers), 200)["items"]}
+    assert kinds == {"welcome", "followup"}

@@ -35,8 +35,10 @@ ORDER BY id DESC
 LIMIT $3
 """
 
+# A follow-up's own kind says present or absent: staff listing messages see "followup".
 LIST_DELIVERIES = """
-SELECT id, kind, status, attempts, last_error, user_id, event_id, updated_at
+SELECT id, CASE WHEN kind IN ('followup_present', 'followup_absent') THEN 'followup' ELSE kind END AS kind,
+       status, attempts, last_error, user_id, event_id, updated_at
 FROM deliveries
 WHERE org_id = $1 AND status = $2
   AND ($3::timestamptz IS NULL OR (updated_at, id) < ($3, $4::uuid))
