@@ -134,6 +134,27 @@ async def test_erasure_stops_cached_feeds_at_once(client, api, pool):
     assert (await client.get(path)).status_code == 404
 
 
+async def test_an_unexpected_error_on_a_feed_url_keeps_its_secret_out_of_the_log(client, api, caplog, monkeypatch):
+    from coord.feeds import serving
+
+    user = await api.user()
+    feed = expect(await client.post("/api/v1/me/feeds", json={"scope": "mine"}, headers=user.headers), 201)
+    path = "/" + feed["url"].split("/", 3)[3]
+    token = path.rsplit("/", 1)[1].removesuffix(".ics")
+
+    async def broken(*args, **kwargs):  # a bug in feed serving, injected
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(serving, "private_feed", broken)
+    caplog.set_level(logging.ERROR)
+    response = await client.get(path)
+    problem = assert_problem(response, 500)
+    assert "RuntimeError" not in response.text and token not in response.text
+    [logged] = [r for r in caplog.records if r.getMessage().startswith("unhandled RuntimeError")]
+    assert "/feeds/" in logged.getMessage() and token not in logged.getMessage()
+    assert problem["status"] == 500
+
+
 async def test_secrets_stay_out_of_logs_errors_and_the_schema(client, api, caplog):
     from coord.observability import JsonFormatter
 

@@ -28,6 +28,7 @@ from coord.db.deps import provide_db, provide_redis
 from coord.errors import PROBLEM_BASE, DomainError, ServiceUnavailable, status_title
 from coord.health.routes import health, ready
 from coord.metrics import MetricsController
+from coord.observability import redact_path
 from coord.events.routes import CONTROLLERS as EVENT_CONTROLLERS
 from coord.feeds.routes import CONTROLLERS as FEED_CONTROLLERS
 from coord.feeds.routes import PUBLIC_ROUTES as FEED_PUBLIC_ROUTES
