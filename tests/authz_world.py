@@ -4,7 +4,6 @@ every role, one object of every kind, and a member of another organization."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from uuid import UUID
 
 from tests.support import expect
 from tests.test_groups import make_group

@@ -180,7 +180,7 @@ async def test_update_event_moves_it_and_promotes_on_more_room(client, pool, org
     assert moved["sequence"] == 1
     assert datetime.fromisoformat(moved["starts_at"]) == datetime.fromisoformat(new_start)
     changes = [p for k, p in await outbox(pool) if k == "event.changed"]
-    assert [p["moved"] for p in changes] == [False, False, True]
+    assert [p["invite_changed"] for p in changes] == [False, False, True]
     # Unlimited: everyone waiting gets in.
     assert expect(await client.patch(url, json={"capacity": None}, headers=admin.headers), 200)["waitlist_count"] == 0
 

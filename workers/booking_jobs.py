@@ -13,7 +13,6 @@ from coord.notify.delivery import DeliveryKey, deliver
 from coord.notify.queries import CONFIRMED_REGISTRATIONS, CONFIRMED_SIGNUPS, EVENT_STATE, SHIFT_STATE
 from coord.notify.quiet_hours import starts_soon
 from coord.observability import request_id_var
-from workers.schedule_jobs import deliver_each
 from coord.outbox.events import (
     AnyEvent,
     EventChanged,
@@ -26,6 +25,7 @@ from coord.outbox.events import (
     SignupWaitlisted,
     event_kind,
 )
+from workers.schedule_jobs import deliver_each
 
 log = logging.getLogger("coord.jobs")
 
@@ -89,25 +89,26 @@ async def send_booking_update(
     request_id_var.set(request_id)
     event = msgspec.convert(payload, AnyEvent)
     match event:
-        case ShiftChanged(shift_id=parent, moved=moved):
+        case ShiftChanged(shift_id=parent, invite_changed=invite_changed):
             builder, places, state_query = shift_message, CONFIRMED_SIGNUPS, SHIFT_STATE
-        case EventChanged(event_id=parent, moved=moved):
+        case EventChanged(event_id=parent, invite_changed=invite_changed):
             builder, places, state_query = event_message, CONFIRMED_REGISTRATIONS, EVENT_STATE
         case _:
             raise TypeError(f"send_booking_update cannot handle {type(event).__name__}")
-    if not moved:
+    if not invite_changed:
         return {}
     settings = ctx["settings"]
     async with ctx["pool"].acquire() as conn:
         people = await conn.fetch(places, parent)
         state = await conn.fetchrow(state_query, parent)
+    urgent = state is not None and starts_soon(state["starts_at"])  # the organization's doing
     sends = []
     for place in people:
 
         async def build(conn, recipient, item=place["id"]):
-            return await builder(conn, settings, recipient, parent, item, "moved")
+            return await builder(conn, settings, recipient, parent, item, "updated")
 
-        sends.append((DeliveryKey(UUID(event_id), place["user_id"], "invite"), build, state is not None and starts_soon(state["starts_at"])))
+        sends.append((DeliveryKey(UUID(event_id), place["user_id"], "invite"), build, urgent))
     outcome = await deliver_each(ctx, sends)
     log.info("booking update %s", outcome, extra={"event_id": event_id, "job": "send_booking_update"})
     return outcome

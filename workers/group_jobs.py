@@ -39,28 +39,38 @@ FROM series r WHERE r.id = $1
 HAS_FUTURE = "SELECT exists(SELECT 1 FROM sessions WHERE series_id = $1 AND status <> 'cancelled' AND ends_at > now())"
 
 
+def changes_a_calendar(event: AnyEvent) -> bool:
+    """False for the two group events that reach nobody's calendar: a join request
+    withdrawn before approval (they never had the schedule), and sessions made ahead
+    by the rolling horizon (the invite's RRULE already holds them)."""
+    match event:
+        case GroupMemberLeft(was_active=False) | SeriesChanged(extended=True):
+            return False
+    return True
+
+
 async def send_group_schedule(
     ctx: dict[str, Any], event_id: str, payload: dict[str, Any], request_id: str | None = None
 ) -> dict[str, int]:
     request_id_var.set(request_id)
     settings, pool = ctx["settings"], ctx["pool"]
     event = msgspec.convert(payload, AnyEvent)
+    if not changes_a_calendar(event):
+        return {}
     now = datetime.now(UTC)
     plan: list[tuple[UUID, UUID | None, str, str, bool]] = []  # (user, series or session, what, reason, urgent)
     async with pool.acquire() as conn:
         match event:
-            case GroupMemberJoined(group_id=group_id, user_id=user_id):
+            case GroupMemberJoined(group_id=group_id, user_id=user_id) | GroupMemberLeft(
+                group_id=group_id, user_id=user_id
+            ):
+                # Joining is their own action (at once); leaving takes the schedule off their calendar.
+                what, reason, urgent = (
+                    ("series", "joined", True) if isinstance(event, GroupMemberJoined) else ("series_left", "left", False)
+                )
                 for row in await conn.fetch(queries.OPEN_SERIES_OF_GROUP, group_id):
                     if await conn.fetchval(HAS_FUTURE, row["id"]):
-                        plan.append((user_id, row["id"], "series", "joined", True))  # their own action
-            case GroupMemberLeft(group_id=group_id, user_id=user_id, was_active=True):
-                for row in await conn.fetch(queries.OPEN_SERIES_OF_GROUP, group_id):
-                    if await conn.fetchval(HAS_FUTURE, row["id"]):
-                        plan.append((user_id, row["id"], "series_left", "left", False))
-            case GroupMemberLeft():
-                pass  # a request withdrawn before approval: they never had the schedule
-            case SeriesChanged(extended=True):
-                pass  # the invite's RRULE already holds the sessions made ahead
+                        plan.append((user_id, row["id"], what, reason, urgent))
             case SeriesScheduled(series_id=series_id, group_id=group_id) | SeriesChanged(
                 series_id=series_id, group_id=group_id
             ):

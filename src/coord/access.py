@@ -36,7 +36,12 @@ async def require_role(
     conn: asyncpg.Connection, org_id: UUID, user_id: UUID, allowed: Iterable[str], what: str = "organization"
 ) -> set[str]:
     roles = await require_member(conn, org_id, user_id, what)
-    allowed = tuple(allowed)
-    if not roles.intersection(allowed):
-        raise Forbidden(f"this needs one of the roles: {', '.join(allowed)}")
+    check_roles(roles, allowed)
     return roles
+
+
+def check_roles(roles: Iterable[str] | None, allowed: Iterable[str]) -> None:
+    """403 unless `roles` (already loaded, e.g. with a locked row) hold one of `allowed`."""
+    allowed = tuple(allowed)
+    if not set(roles or ()).intersection(allowed):
+        raise Forbidden(f"this needs one of the roles: {', '.join(allowed)}")

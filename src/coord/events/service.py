@@ -13,9 +13,9 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
-from coord.access import STAFF, require_member, require_role
+from coord.access import STAFF, check_roles, require_member, require_role
 from coord.auth.service import check_timezone
-from coord.errors import Conflict, Forbidden, NotFound, Unprocessable
+from coord.errors import Conflict, NotFound, Unprocessable
 from coord.events import queries
 from coord.events.schemas import EventIn, EventOut, EventPatch, RegistrationOut
 from coord.outbox.events import (
@@ -99,7 +99,7 @@ async def update_event(conn: asyncpg.Connection, actor_id: UUID, event_id: UUID,
     confirmed the invite again; more capacity promotes the waitlist in order, less never
     removes anyone confirmed."""
     event = await _lock_event(conn, actor_id, event_id)
-    _require_staff(event)
+    check_roles(event["roles"], STAFF)
     if event["status"] == "cancelled":
         raise Conflict("this event is cancelled")
     current = await conn.fetchrow(queries.EVENT_FOR_UPDATE, event_id)
@@ -118,25 +118,20 @@ async def update_event(conn: asyncpg.Connection, actor_id: UUID, event_id: UUID,
     title = data.title.strip() if data.title else current["title"]
     description = current["description"] if data.description is None else data.description
     seen = (title, starts_at, ends_at, timezone, venue_id)
-    moved = seen != tuple(current[k] for k in ("title", "starts_at", "ends_at", "timezone", "venue_id"))
+    invite_changed = seen != tuple(current[k] for k in ("title", "starts_at", "ends_at", "timezone", "venue_id"))
     await conn.execute(
-        queries.UPDATE_EVENT, event_id, title, description, starts_at, ends_at, timezone, capacity, venue_id, moved
+        queries.UPDATE_EVENT, event_id, title, description, starts_at, ends_at, timezone, capacity, venue_id, invite_changed
     )
-    await record(conn, EventChanged(event_id=event_id, moved=moved))
+    await record(conn, EventChanged(event_id=event_id, invite_changed=invite_changed))
     if capacity is None or (current["capacity"] is not None and capacity > current["capacity"]):
         await _promote(conn, event_id, capacity)
     return await get_event(conn, actor_id, event_id)
 
 
-def _require_staff(event: asyncpg.Record) -> None:
-    if not set(event["roles"] or ()).intersection(STAFF):
-        raise Forbidden(f"this needs one of the roles: {', '.join(STAFF)}")
-
-
 async def cancel_event(conn: asyncpg.Connection, actor_id: UUID, event_id: UUID) -> EventOut:
     """Cancel the event and every active registration with it, in one transaction."""
     event = await _lock_event(conn, actor_id, event_id)
-    _require_staff(event)
+    check_roles(event["roles"], STAFF)
     if event["status"] == "cancelled":
         raise Conflict("this event is already cancelled")
     await conn.execute(queries.CANCEL_EVENT, event_id)

@@ -21,10 +21,10 @@ from coord.notify import queries
 from coord.notify.imip import imip_message
 from coord.notify.messages import base_message, paragraphs_to_text_and_html
 
-Change = Literal["confirmed", "promoted", "moved", "waitlisted", "cancelled", "left_waitlist"]
+Change = Literal["confirmed", "promoted", "updated", "waitlisted", "cancelled", "left_waitlist"]
 # What the person's row must say now for the message to still be true.
 EXPECTED_STATUS = {
-    "confirmed": "confirmed", "promoted": "confirmed", "moved": "confirmed", "waitlisted": "waitlisted",
+    "confirmed": "confirmed", "promoted": "confirmed", "updated": "confirmed", "waitlisted": "waitlisted",
     "cancelled": "cancelled", "left_waitlist": "cancelled",
 }
 # Notices without a calendar: the person holds no place, so no invite to add or cancel.
@@ -44,7 +44,7 @@ def _wording(change: Change, what: str, when_text: str, org: str, position: int 
             f"A place opened up and you are now confirmed for {what} on {when_text}.",
             "It is in the attached invitation, so your calendar can keep it.",
         ]
-    if change == "moved":
+    if change == "updated":
         return f"Updated: {what}", [
             f"There is a change to {what}: it is now on {when_text}. You are still confirmed.",
             "Your calendar will update from the attached invitation. If the new time does not suit you, "

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from litestar import Controller, get, put
 
-from coord.access import require_role
 from coord.http import DB, AuthedRequest, Body, PathId
 from coord.notify.rosters import Roster, roster_on_demand
 from coord.notify.preferences import Preferences, get_preferences, set_preferences

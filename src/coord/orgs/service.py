@@ -171,7 +171,7 @@ async def update_venue(
         for series in await conn.fetch(queries.REISSUE_SERIES_AT_VENUE, venue_id):
             await record(conn, SeriesChanged(series_id=series["id"], group_id=series["group_id"]))
         for event in await conn.fetch(queries.REISSUE_EVENTS_AT_VENUE, venue_id):
-            await record(conn, EventChanged(event_id=event["id"], moved=True))
+            await record(conn, EventChanged(event_id=event["id"], invite_changed=True))
     return VenueOut(**dict(row))
 
 

@@ -97,7 +97,7 @@ class EventScheduled(Event, tag="event.scheduled"):
 
 class EventChanged(Event, tag="event.changed"):
     event_id: UUID
-    moved: bool = False  # its time, place or title changed: confirmed people get an updated invite
+    invite_changed: bool = False  # its time, place or title changed: confirmed people get the invite again
 
 
 class EventCancelled(Event, tag="event.cancelled"):
@@ -131,7 +131,7 @@ class ShiftCreated(Event, tag="shift.created"):
 
 class ShiftChanged(Event, tag="shift.changed"):
     shift_id: UUID
-    moved: bool = False  # its time changed: confirmed people get an updated invite
+    invite_changed: bool = False  # its time changed: confirmed people get the invite again
 
 
 class ShiftCancelled(Event, tag="shift.cancelled"):

@@ -7,8 +7,8 @@ from uuid import UUID
 
 import asyncpg
 
-from coord.access import STAFF, require_member, require_role
-from coord.errors import Conflict, Forbidden, NotFound, Unprocessable
+from coord.access import STAFF, check_roles, require_member, require_role
+from coord.errors import Conflict, NotFound, Unprocessable
 from coord.outbox.events import ShiftCancelled, ShiftChanged, ShiftCreated, SignupCancelled, SignupConfirmed
 from coord.outbox.record import record
 from coord.pagination import Page, check_window, keyset_after, page_of
@@ -87,16 +87,11 @@ async def promote_waitlisted(conn: asyncpg.Connection, shift_id: UUID, capacity:
     return len(promoted)
 
 
-def _require_staff(shift: asyncpg.Record) -> None:
-    if not set(shift["roles"]).intersection(STAFF):
-        raise Forbidden(f"this needs one of the roles: {', '.join(STAFF)}")
-
-
 async def update_shift(conn: asyncpg.Connection, actor_id: UUID, shift_id: UUID, data: ShiftPatch) -> ShiftOut:
     """Change a shift. More capacity promotes waitlisted people in order; less never
     removes anyone confirmed (they keep their place; newcomers wait)."""
     shift = await lock_shift(conn, actor_id, shift_id)
-    _require_staff(shift)
+    check_roles(shift["roles"], STAFF)
     if shift["status"] == "cancelled":
         raise Conflict("this shift is cancelled")
     current = await conn.fetchrow(queries.GET_SHIFT, shift_id)
@@ -108,7 +103,7 @@ async def update_shift(conn: asyncpg.Connection, actor_id: UUID, shift_id: UUID,
     description = current["description"] if data.description is None else data.description
     moved = (starts_at, ends_at) != (current["starts_at"], current["ends_at"])
     await conn.execute(queries.UPDATE_SHIFT, shift_id, capacity, starts_at, ends_at, role, description, moved)
-    await record(conn, ShiftChanged(shift_id=shift_id, moved=moved))
+    await record(conn, ShiftChanged(shift_id=shift_id, invite_changed=moved))
     if capacity > current["capacity"]:
         await promote_waitlisted(conn, shift_id, capacity)
     return await _shift_out(conn, shift_id)
@@ -117,7 +112,7 @@ async def update_shift(conn: asyncpg.Connection, actor_id: UUID, shift_id: UUID,
 async def cancel_shift(conn: asyncpg.Connection, actor_id: UUID, shift_id: UUID) -> ShiftOut:
     """Cancel the shift and every active signup with it, in one transaction."""
     shift = await lock_shift(conn, actor_id, shift_id)
-    _require_staff(shift)
+    check_roles(shift["roles"], STAFF)
     if shift["status"] == "cancelled":
         raise Conflict("this shift is already cancelled")
     await conn.execute(queries.CANCEL_SHIFT, shift_id)

@@ -82,12 +82,12 @@ class EventPages(Controller):
         viewer = signed_in(request, viewer)
         fields = await form_fields(request)
         view = await public.event_view(db, viewer.id, event_id)  # 404 for who may not see it
+        # The form holds every field: missing (emptied) places mean no limit, a missing venue none.
         change = {name: fields.get(name) for name in EDITABLE}
         try:
             for name in ("starts_at", "ends_at"):
                 local_instant(change, name, view.event.timezone)
-            data = to_struct({k: v for k, v in change.items() if v is not None or k in ("capacity", "venue_id")},
-                             EventPatch)
+            data = to_struct(change, EventPatch)
             async with db.transaction():  # a savepoint: a refusal leaves nothing behind
                 await events_service.update_event(db, viewer.id, event_id, data)
         except FormInvalid as exc:

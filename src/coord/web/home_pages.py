@@ -7,7 +7,6 @@ from typing import Any
 from litestar import Controller, Request, get
 from litestar.response import Template
 
-from coord.auth.schemas import CurrentUser
 from coord.http import DB
 from coord.orgs import directory
 from coord.web.render import page
