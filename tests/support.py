@@ -60,6 +60,11 @@ class Api:
         body = {"name": f"Org {slug}", "slug": slug, "timezone": timezone, "contact_email": f"hello@{slug}.example.org"}
         return expect(await self.client.post("/api/v1/orgs", json=body, headers=admin.headers), 201)
 
+    async def venue(self, org: dict, actor: User, name: str, **fields: str) -> dict:
+        """In person with `address=`, or online with `kind="virtual", meeting_url=`."""
+        body = {"name": name, "kind": "in_person", **fields}
+        return expect(await self.client.post(f"/api/v1/orgs/{org['id']}/venues", json=body, headers=actor.headers), 201)
+
     async def member(self, org: dict, actor: User, user: User, *roles: str) -> dict:
         body = {"email": user.email, "roles": list(roles)}
         return expect(await self.client.post(f"/api/v1/orgs/{org['id']}/members", json=body, headers=actor.headers), 201)

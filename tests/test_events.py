@@ -201,7 +201,7 @@ async def test_update_event_problems(client, api, org_setup):
             assert any(field in str(e) for e in problem["errors"]), problem
     assert_problem(await client.patch(url, json={"capacity": 5}, headers=member.headers), 403)
     # Nothing half done: the event is as it was.
-    assert expect(await client.get(url, headers=admin.headers), 200) | {"sequence": 0} == event | {"sequence": 0}
+    assert expect(await client.get(url, headers=admin.headers), 200) == event
     expect(await client.post(f"{url}/cancel", headers=admin.headers), 200)
     assert_problem(await client.patch(url, json={"capacity": 5}, headers=admin.headers), 409)
 

@@ -119,11 +119,8 @@ async def test_moving_one_occurrence_to_another_place_updates_it_in_the_calendar
     client, api, smtp, mail_settings, pool, redis
 ):
     s = await setup(client, api)
-    venues = f"/api/v1/orgs/{s.org['id']}/venues"
-    hall = expect(await client.post(venues, json={"name": "Hall", "kind": "in_person", "address": "1 Main St"},
-                                    headers=s.admin.headers), 201)
-    annex = expect(await client.post(venues, json={"name": "Annex", "kind": "in_person", "address": "9 Side St"},
-                                     headers=s.admin.headers), 201)
+    hall = await api.venue(s.org, s.admin, "Hall", address="1 Main St")
+    annex = await api.venue(s.org, s.admin, "Annex", address="9 Side St")
     await s.series(local_start(1), "FREQ=WEEKLY;BYDAY=TU;COUNT=6", venue_id=hall["id"])
     await run_jobs(mail_settings, pool, redis)
     target = (await s.sessions())[2]
@@ -145,9 +142,7 @@ async def test_moving_one_occurrence_to_another_place_updates_it_in_the_calendar
 
 async def test_editing_a_venue_updates_every_calendar_that_shows_it(client, api, smtp, mail_settings, pool, redis):
     s = await setup(client, api)
-    hall = expect(await client.post(f"/api/v1/orgs/{s.org['id']}/venues",
-                                    json={"name": "Hall", "kind": "in_person", "address": "1 Main St"},
-                                    headers=s.admin.headers), 201)
+    hall = await api.venue(s.org, s.admin, "Hall", address="1 Main St")
     series = await s.series(local_start(1), "FREQ=WEEKLY;BYDAY=TU;COUNT=4", venue_id=hall["id"])
     soon = datetime.now(UTC).replace(microsecond=0) + timedelta(days=5)
     event = expect(await client.post(f"/api/v1/orgs/{s.org['id']}/events", json={

@@ -154,12 +154,8 @@ async def test_moving_an_event_to_another_place_updates_registrants_calendars(cl
     org = await api.org(admin, timezone="Europe/Berlin")
     for person in (guest, waiting):
         await api.member(org, admin, person, "participant")
-    venues = f"/api/v1/orgs/{org['id']}/venues"
-    hall = expect(await client.post(venues, json={"name": "Hall", "kind": "in_person", "address": "1 Main St"},
-                                    headers=admin.headers), 201)
-    online = expect(await client.post(venues, json={"name": "Video", "kind": "virtual",
-                                                    "meeting_url": "https://meet.example.org/walk"},
-                                      headers=admin.headers), 201)
+    hall = await api.venue(org, admin, "Hall", address="1 Main St")
+    online = await api.venue(org, admin, "Video", kind="virtual", meeting_url="https://meet.example.org/walk")
     start = (datetime.now(UTC) + timedelta(days=10)).replace(minute=0, second=0, microsecond=0)
     body = {"title": "Wellbeing walk", "kind": "social", "starts_at": start.isoformat(),
             "ends_at": (start + timedelta(hours=2)).isoformat(), "timezone": "Europe/Berlin", "capacity": 1,

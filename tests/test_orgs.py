@@ -108,9 +108,7 @@ async def test_editing_a_venue(client, api):
     admin, participant, other_admin = await api.user(), await api.user(), await api.user()
     org, other = await api.org(admin), await api.org(other_admin)
     await api.member(org, admin, participant, "participant")
-    hall = expect(await client.post(f"/api/v1/orgs/{org['id']}/venues",
-                                    json={"name": "Hall", "kind": "in_person", "address": "1 Main St", "accessibility": "Ramp"},
-                                    headers=admin.headers), 201)
+    hall = await api.venue(org, admin, "Hall", address="1 Main St", accessibility="Ramp")
     url = f"/api/v1/orgs/{org['id']}/venues/{hall['id']}"
     moved = expect(await client.patch(url, json={"address": "2 Main St"}, headers=admin.headers), 200)
     assert (moved["name"], moved["address"], moved["accessibility"]) == ("Hall", "2 Main St", "Ramp")

@@ -239,8 +239,7 @@ async def test_event_visibility_and_cancelling(client, api, pool):
 
 async def test_changing_an_event_from_its_page(client, api, pool):
     org, admin, coordinator, volunteer = await staffed_org(api)
-    hall = expect(await client.post(f"{API}/orgs/{org['id']}/venues", json={"name": "Hall", "kind": "in_person",
-                                    "address": "1 Main St"}, headers=admin.headers), 201)
+    hall = await api.venue(org, admin, "Hall", address="1 Main St")
     event = await make_event(client, org, admin, "Open Evening", "private", capacity=1)
     path = f"/events/{event['id']}"
     assert "Change this event" not in (await (await browser_for(client, volunteer)).get(path)).text

@@ -78,11 +78,13 @@ async def send_group_schedule(
                 if await conn.fetchval(HAS_FUTURE, series_id):
                     reason = "scheduled" if isinstance(event, SeriesScheduled) else "changed"
                     plan += [(p["user_id"], series_id, "series", reason, False) for p in people]
-                elif isinstance(event, SeriesChanged) and (cut := await conn.fetchrow(CUT_SHORT, series_id))["cut"]:
+                elif isinstance(event, SeriesChanged):
                     # Nothing left ahead. Ended: the whole series is cancelled. Split right
                     # before its next session: its rule now stops, and the invite says so.
-                    what, reason = ("series_cancel", "ended") if cut["ended"] else ("series", "changed")
-                    plan += [(p["user_id"], series_id, what, reason, False) for p in people]
+                    cut = await conn.fetchrow(CUT_SHORT, series_id)
+                    if cut["cut"]:
+                        what, reason = ("series_cancel", "ended") if cut["ended"] else ("series", "changed")
+                        plan += [(p["user_id"], series_id, what, reason, False) for p in people]
             case SessionRescheduled(session_id=session_id, group_id=group_id) | SessionCancelled(
                 session_id=session_id, group_id=group_id
             ):

@@ -169,7 +169,6 @@ SELECT f.user_id FROM session_facilitators f JOIN sessions s ON s.id = f.session
 WHERE s.group_id = $1 AND s.starts_at > now()
 """
 VENUE_FOR_INVITE = "SELECT name, address, meeting_url FROM venues WHERE id = $1"
-IS_ACTIVE_MEMBER = "SELECT status = 'active' FROM group_members WHERE group_id = $1 AND user_id = $2"
 STILL_IN_GROUP = """
 SELECT exists(SELECT 1 FROM group_members WHERE group_id = $1 AND user_id = $2 AND status = 'active')
     OR exists(SELECT 1 FROM session_facilitators f JOIN sessions s ON s.id = f.session_id
