@@ -4,12 +4,13 @@ CANCEL for a cancelled occurrence. Nothing is sent about sessions already over."
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
 import msgspec
 
+from coord import clock
 from coord.notify import queries
 from coord.notify.delivery import DeliveryKey
 from coord.notify.quiet_hours import starts_soon
@@ -29,14 +30,13 @@ from coord.outbox.events import (
 from workers.schedule_jobs import deliver_each
 
 log = logging.getLogger("coord.jobs")
-UTC = timezone.utc
-# Sessions ahead that the change cancelled, and whether the series has ended.
+# Sessions not ended by $2 (now) that the change cancelled, and whether the series has ended.
 CUT_SHORT = """
 SELECT r.ended_at IS NOT NULL AS ended, exists(
-    SELECT 1 FROM sessions s WHERE s.series_id = r.id AND s.status = 'cancelled' AND s.ends_at > now()) AS cut
+    SELECT 1 FROM sessions s WHERE s.series_id = r.id AND s.status = 'cancelled' AND s.ends_at > $2) AS cut
 FROM series r WHERE r.id = $1
 """
-HAS_FUTURE = "SELECT exists(SELECT 1 FROM sessions WHERE series_id = $1 AND status <> 'cancelled' AND ends_at > now())"
+HAS_FUTURE = "SELECT exists(SELECT 1 FROM sessions WHERE series_id = $1 AND status <> 'cancelled' AND ends_at > $2)"
 
 
 def changes_a_calendar(event: AnyEvent) -> bool:
@@ -57,7 +57,7 @@ async def send_group_schedule(
     event = msgspec.convert(payload, AnyEvent)
     if not changes_a_calendar(event):
         return {}
-    now = datetime.now(UTC)
+    now = clock.now()
     plan: list[tuple[UUID, UUID | None, str, str, bool]] = []  # (user, series or session, what, reason, urgent)
     async with pool.acquire() as conn:
         match event:
@@ -69,19 +69,19 @@ async def send_group_schedule(
                     ("series", "joined", True) if isinstance(event, GroupMemberJoined) else ("series_left", "left", False)
                 )
                 for row in await conn.fetch(queries.OPEN_SERIES_OF_GROUP, group_id):
-                    if await conn.fetchval(HAS_FUTURE, row["id"]):
+                    if await conn.fetchval(HAS_FUTURE, row["id"], now):
                         plan.append((user_id, row["id"], what, reason, urgent))
             case SeriesScheduled(series_id=series_id, group_id=group_id) | SeriesChanged(
                 series_id=series_id, group_id=group_id
             ):
-                people = await conn.fetch(queries.GROUP_PEOPLE, group_id)
-                if await conn.fetchval(HAS_FUTURE, series_id):
+                people = await conn.fetch(queries.GROUP_PEOPLE, group_id, now)
+                if await conn.fetchval(HAS_FUTURE, series_id, now):
                     reason = "scheduled" if isinstance(event, SeriesScheduled) else "changed"
                     plan += [(p["user_id"], series_id, "series", reason, False) for p in people]
                 elif isinstance(event, SeriesChanged):
                     # Nothing left ahead. Ended: the whole series is cancelled. Split right
                     # before its next session: its rule now stops, and the invite says so.
-                    cut = await conn.fetchrow(CUT_SHORT, series_id)
+                    cut = await conn.fetchrow(CUT_SHORT, series_id, now)
                     if cut["cut"]:
                         what, reason = ("series_cancel", "ended") if cut["ended"] else ("series", "changed")
                         plan += [(p["user_id"], series_id, what, reason, False) for p in people]
@@ -93,7 +93,7 @@ async def send_group_schedule(
                 latest = max(session["starts_at"], session["recurrence_id"]) if session else None
                 if session and session["series_id"] and latest > now - timedelta(hours=1):
                     urgent = starts_soon(min(session["starts_at"], session["recurrence_id"]), now)
-                    people = await conn.fetch(queries.GROUP_PEOPLE, group_id)
+                    people = await conn.fetch(queries.GROUP_PEOPLE, group_id, now)
                     if isinstance(event, SessionCancelled):
                         plan += [(p["user_id"], session_id, "cancel", "cancelled", urgent) for p in people]
                     else:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, Callable
 from uuid import UUID
 
 import msgspec
 from arq import Retry
 
+from coord import clock
 from coord.notify import queries
 from coord.notify.delivery import DeliveryKey, deliver
 from coord.notify.followups import FOLLOWUP_KIND, attendance_reminder, followup
@@ -105,7 +106,7 @@ async def remind_unrecorded_attendance(ctx: dict[str, Any]) -> dict[str, int]:
     """Two hours after a session ended with nobody recorded, its facilitators get a nudge."""
     settings = ctx["settings"]
     async with ctx["pool"].acquire() as conn:
-        sessions = [r["id"] for r in await conn.fetch(queries.UNRECORDED_SESSIONS, datetime.now(timezone.utc))]
+        sessions = [r["id"] for r in await conn.fetch(queries.UNRECORDED_SESSIONS, clock.now())]
         plan = [(s, r["user_id"]) for s in sessions for r in await conn.fetch(queries.SESSION_RECORDERS, s)]
     sends = []
     for session_id, user_id in plan:
@@ -128,7 +129,7 @@ async def send_rosters(ctx: dict[str, Any], *, force: bool = False) -> int:
     morning while the others get theirs; keyed by ISO week, so a second run sends nothing."""
     from coord.notify.rosters import ROSTER_PEOPLE, roster_due, roster_week
 
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     async with ctx["pool"].acquire() as conn:
         orgs = await conn.fetch("SELECT id, timezone, roster_weekday, roster_hour FROM orgs")
         people = []
@@ -167,7 +168,7 @@ async def alert_coverage_gaps(ctx: dict[str, Any]) -> dict[str, int]:
 
     settings = ctx["settings"]
     async with ctx["pool"].acquire() as conn:
-        gaps = await conn.fetch(GAPS_SOON, datetime.now(timezone.utc), GAP_ALERT_AHEAD)
+        gaps = await conn.fetch(GAPS_SOON, clock.now(), GAP_ALERT_AHEAD)
         plan = [(g["id"], g["org_id"], r["user_id"]) for g in gaps for r in await conn.fetch(ORG_STAFF, g["org_id"])]
     sends = []
     for session_id, org_id, user_id in plan:

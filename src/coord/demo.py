@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 
+from coord import clock
 from coord.auth import service as auth_service
 from coord.auth.schemas import RegisterIn
 from coord.config import Settings
@@ -144,7 +145,7 @@ async def load_demo(settings: Settings) -> str:
             await conn.execute("SELECT pg_advisory_xact_lock(hashtext('coord.demo'))")
             if await conn.fetchval("SELECT id FROM orgs WHERE slug = $1", DEMO_SLUG):
                 return f"demo organization {DEMO_SLUG!r} already loaded; accounts use password {DEMO_PASSWORD!r}"
-            loader = _Loader(conn, datetime.now(ZoneInfo(DEMO_TZ)).date())
+            loader = _Loader(conn, clock.today_in(DEMO_TZ))
             await loader.organization()
             await loader.groups()
             await loader.community_events()

@@ -27,6 +27,7 @@ from coord.config import Settings
 from coord.db.deps import provide_db, provide_redis
 from coord.errors import PROBLEM_BASE, DomainError, ServiceUnavailable, status_title
 from coord.health.routes import health, ready
+from coord.http import LIST_DEPENDENCIES
 from coord.metrics import MetricsController
 from coord.observability import redact_path
 from coord.events.routes import CONTROLLERS as EVENT_CONTROLLERS
@@ -188,7 +189,7 @@ class CoordPlugin(InitPluginProtocol):
         api = Router(
             path="/api/v1",
             route_handlers=[auth_router, *API_CONTROLLERS],
-            dependencies={"db": Provide(provide_db), "redis": Provide(provide_redis)},
+            dependencies={"db": Provide(provide_db), "redis": Provide(provide_redis), **LIST_DEPENDENCIES},
         )
         prometheus = PrometheusConfig(app_name="coord", group_path=True, exclude=["^/metrics"])
 

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from datetime import datetime, timedelta, timezone
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 from litestar.connection import ASGIConnection
+from litestar.exceptions import ImproperlyConfiguredException
 from litestar.security.jwt import JWTAuth, Token
 
+from coord import clock
 from coord.auth import queries
 from coord.auth.schemas import CurrentUser
 from coord.config import Settings
@@ -31,19 +34,54 @@ PUBLIC_PATHS = [
 PAGE_TOKEN_USE = "page"
 
 
+def _expired(exp: datetime) -> bool:
+    return exp <= clock.now()
+
+
 class CachedToken(Token):
     """A verified token is remembered by its exact text, so a client's repeated
     requests skip the signature check; expiry is still checked on every use, and
-    the account's token version is still checked against the database."""
+    the account's token version is still checked against the database.
+
+    Its times (exp, iat, nbf) are checked against coord.clock, here and in
+    `__post_init__`, which runs when a token is made and when one is decoded:
+    pyjwt's and Litestar's own checks read the system clock, so they are off."""
 
     _verified: "OrderedDict[tuple[str, str], CachedToken]" = OrderedDict()
     _max_cached = 4096
+
+    def __post_init__(self) -> None:
+        if len(self.sub) < 1:
+            raise ImproperlyConfiguredException("sub must be a string with a length greater than 0")
+        now = clock.now()
+        self.exp = self.exp.astimezone(clock.UTC).replace(microsecond=0)
+        self.iat = self.iat.astimezone(clock.UTC).replace(microsecond=0)
+        if _expired(self.exp):
+            raise ImproperlyConfiguredException("exp value must be a datetime in the future")
+        if self.iat > now:
+            raise ImproperlyConfiguredException("iat must be a current or past time")
+        if "nbf" in self.extras and float(self.extras["nbf"]) > now.timestamp():
+            raise ImproperlyConfiguredException("the token is not valid yet (nbf)")
+
+    @classmethod
+    def decode_payload(
+        cls,
+        encoded_token: str,
+        secret: str,
+        algorithms: list[str],
+        issuer: str | Sequence[str] | None = None,
+        audience: str | Sequence[str] | None = None,
+        options: Any = None,
+    ) -> Any:
+        """pyjwt checks the signature and the claims but not the times: __post_init__ does, on coord.clock."""
+        options = {**(options or {}), "verify_exp": False, "verify_nbf": False, "verify_iat": False}
+        return super().decode_payload(encoded_token, secret, algorithms, issuer, audience, options)
 
     @classmethod
     def decode(cls, encoded_token: str, secret: str, algorithm: str, *args: Any, **kwargs: Any) -> "CachedToken":
         key = (encoded_token, secret)
         token = cls._verified.get(key)
-        if token is not None and token.exp > datetime.now(timezone.utc):
+        if token is not None and not _expired(token.exp):
             cls._verified.move_to_end(key)
             return token
         token = super().decode(encoded_token, secret, algorithm, *args, **kwargs)
@@ -110,8 +148,34 @@ async def live_account(pool: Any, token: Token) -> CurrentUser | None:
     return user
 
 
+class ClockedJWTAuth(JWTAuth[CurrentUser, Token]):
+    """Litestar's JWTAuth, issuing tokens whose exp and iat come from coord.clock."""
+
+    def create_token(
+        self,
+        identifier: str,
+        token_expiration: timedelta | None = None,
+        token_issuer: str | None = None,
+        token_audience: str | None = None,
+        token_unique_jwt_id: str | None = None,
+        token_extras: dict | None = None,
+        **kwargs: Any,
+    ) -> str:
+        now = clock.now()
+        token = self.token_cls(
+            sub=identifier,
+            exp=now + (token_expiration or self.default_token_expiration),
+            iss=token_issuer,
+            aud=token_audience,
+            jti=token_unique_jwt_id,
+            extras=token_extras or {},
+            **{"iat": now, **kwargs},
+        )
+        return token.encode(secret=self.token_secret, algorithm=self.algorithm)
+
+
 def build_jwt_auth(settings: Settings) -> JWTAuth[CurrentUser, Token]:
-    return JWTAuth[CurrentUser, Token](
+    return ClockedJWTAuth(
         token_cls=CachedToken,
         retrieve_user_handler=retrieve_user,
         token_secret=settings.secret_key,

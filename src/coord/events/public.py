@@ -14,6 +14,7 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
+from coord import clock
 from coord.access import STAFF
 from coord.errors import NotFound
 from coord.events import queries
@@ -91,4 +92,4 @@ async def event_view(conn: asyncpg.Connection, viewer_id: UUID | None, event_id:
                           meeting_url=row["venue_meeting_url"] if with_link else None,
                           accessibility=row["venue_accessibility"])
     return EventView(event=event, org=org, venue=venue, roles=roles, my_status=my_status,
-                     my_position=row["my_position"], now=row["now"])
+                     my_position=row["my_position"], now=clock.now())

@@ -58,7 +58,7 @@ LIMIT $6
 # The capacity lock, with what every rule needs: the caller's roles and registration.
 LOCK_EVENT = """
 SELECT e.id, e.org_id, e.capacity, e.starts_at, e.ends_at, e.status, e.visibility,
-       e.registration_opens_at, e.registration_closes_at, now() AS now,
+       e.registration_opens_at, e.registration_closes_at,
        (SELECT m.roles FROM org_members m WHERE m.org_id = e.org_id AND m.user_id = $2) AS roles,
        (SELECT r.status FROM registrations r WHERE r.event_id = e.id AND r.user_id = $2) AS my_status
 FROM events e
@@ -138,7 +138,7 @@ FROM registrations r WHERE r.event_id = $1 AND r.user_id = $2
 # The event page (coord.events.public): the event with counts, its organization, its
 # venue, and the caller's roles and registration ($2 NULL for a visitor without an account).
 EVENT_VIEW = f"""
-SELECT {EVENT_COLUMNS}, c.confirmed_count, c.waitlist_count, now() AS now,
+SELECT {EVENT_COLUMNS}, c.confirmed_count, c.waitlist_count,
        o.name AS org_name, o.slug AS org_slug, o.timezone AS org_timezone,
        o.contact_email AS org_contact_email, o.crisis_resources,
        v.kind AS venue_kind, v.name AS venue_name, v.address AS venue_address,

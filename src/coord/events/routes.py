@@ -8,8 +8,8 @@ from litestar import Controller, delete, get, patch, post
 
 from coord.events import service
 from coord.events.schemas import EventIn, EventOut, EventPatch, RegistrationOut
-from coord.http import DB, AuthedRequest, Body, Cursor, From, Limit, PathId, To
-from coord.pagination import DEFAULT_LIMIT, Page
+from coord.http import DB, AuthedRequest, Body, Paging, PathId, TimeWindow
+from coord.pagination import Page
 
 
 
@@ -24,17 +24,10 @@ class OrgEventController(Controller):
 
     @get("", operation_id="listEvents")
     async def list_events(
-        self,
-        request: AuthedRequest,
-        org_id: PathId,
-        db: DB,
-        from_: From = None,
-        to: To = None,
-        limit: Limit = DEFAULT_LIMIT,
-        cursor: Cursor = None,
+        self, request: AuthedRequest, org_id: PathId, db: DB, window: TimeWindow, page: Paging
     ) -> Page[EventOut]:
         """The organization's events that are not cancelled, by start time, with counts (members)."""
-        return await service.list_events(db, request.user.id, org_id, from_, to, limit, cursor)
+        return await service.list_events(db, request.user.id, org_id, window.from_, window.to, page.limit, page.cursor)
 
 
 class EventController(Controller):

@@ -13,6 +13,7 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
+from coord import clock
 from coord.access import STAFF, check_roles, require_member, require_role
 from coord.auth.service import check_timezone
 from coord.errors import Conflict, NotFound, Unprocessable
@@ -27,7 +28,7 @@ from coord.outbox.events import (
     RegistrationWaitlisted,
 )
 from coord.outbox.record import record
-from coord.pagination import Page, check_window, keyset_after, page_of
+from coord.pagination import KeyInstant, Page, decode_cursor, page_of
 
 
 def _visible(event: asyncpg.Record) -> bool:
@@ -72,10 +73,9 @@ async def list_events(
 ) -> Page[EventOut]:
     """Every event of the org that is not cancelled, by start time (members)."""
     await require_member(conn, org_id, actor_id)
-    check_window(from_, to)
-    after_start, after_id = keyset_after(cursor)
+    after_start, after_id = decode_cursor(cursor, tuple[KeyInstant, UUID]) or (None, None)
     rows = await conn.fetch(queries.LIST_EVENTS, org_id, from_, to, after_start, after_id, limit + 1)
-    return page_of([EventOut(**dict(r)) for r in rows], limit, lambda e: [e.starts_at.isoformat(), str(e.id)])
+    return page_of([EventOut(**dict(r)) for r in rows], limit, lambda e: (e.starts_at, e.id))
 
 
 async def _lock_event(conn: asyncpg.Connection, actor_id: UUID, event_id: UUID) -> asyncpg.Record:
@@ -142,10 +142,10 @@ async def cancel_event(conn: asyncpg.Connection, actor_id: UUID, event_id: UUID)
     return await get_event(conn, actor_id, event_id)
 
 
-def _check_registration_window(event: asyncpg.Record) -> None:
+def _check_registration_window(event: asyncpg.Record, now: datetime) -> None:
     """Registration is open from registration_opens_at (or creation) until
     registration_closes_at (or the start of the event)."""
-    now, opens = event["now"], event["registration_opens_at"]
+    opens = event["registration_opens_at"]
     closes = event["registration_closes_at"] or event["starts_at"]
     window = {"registration_opens_at": opens.isoformat() if opens else None, "registration_closes_at": closes.isoformat()}
     if opens and now < opens:
@@ -162,7 +162,7 @@ async def register(conn: asyncpg.Connection, user_id: UUID, event_id: UUID) -> R
         raise Conflict("this event is cancelled")
     if event["my_status"] in ("confirmed", "waitlisted"):
         raise Conflict(f"you are already registered for this event ({event['my_status']})")
-    _check_registration_window(event)
+    _check_registration_window(event, clock.now())
     row = await conn.fetchrow(queries.TAKE_PLACE, event_id, user_id, event["capacity"])
     if row is None:  # a concurrent request of the same person got there first
         raise Conflict("you are already registered for this event")

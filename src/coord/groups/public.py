@@ -18,6 +18,7 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
+from coord import clock
 from coord.errors import NotFound
 from coord.groups import queries
 from coord.groups.schemas import GroupMemberOut, GroupOut
@@ -84,7 +85,9 @@ async def group_view(
             raise NotFound("no such group")
         group = _group(row)
     org = PublicOrg(**dict(await conn.fetchrow(queries.GROUP_ORG, group.org_id)))
-    sessions = [GroupSession(**dict(r)) for r in await conn.fetch(queries.UPCOMING_GROUP_SESSIONS, group_id, upcoming)]
+    now = clock.now()
+    rows = await conn.fetch(queries.UPCOMING_GROUP_SESSIONS, group_id, upcoming, now)
+    sessions = [GroupSession(**dict(r)) for r in rows]
     view = GroupView(group=group, org=org, access=access, upcoming=sessions)
     if access is None or not (access.can_manage or access.is_active_member):
         return view
@@ -100,7 +103,7 @@ async def group_view(
     assert viewer_id is not None  # access came from their own membership
     counts = await conn.fetchrow(queries.MEMBER_COUNTS, group_id)
     roster = await list_members(conn, viewer_id, group_id, None, ROSTER_LIMIT, None)  # audited
-    recent = [GroupSession(**dict(r)) for r in await conn.fetch(queries.RECENT_GROUP_SESSIONS, group_id, 5)]
+    recent = [GroupSession(**dict(r)) for r in await conn.fetch(queries.RECENT_GROUP_SESSIONS, group_id, 5, now)]
     return GroupView(
         group=group, org=org, access=access, upcoming=sessions, venue=venue, recent=recent,
         members=sorted(roster.items, key=lambda m: ((m.display_name or "").lower(), str(m.user_id))),

@@ -63,11 +63,11 @@ RETURNING role, status, created_at
 
 DELETE_MEMBER = "DELETE FROM group_members WHERE group_id = $1 AND user_id = $2 RETURNING status"
 
-# A person who leaves keeps no assignment to sessions still to come.
+# A person who leaves keeps no assignment to sessions still to come (after $3, now).
 UNASSIGN_FUTURE_SESSIONS = """
 WITH removed AS (
     DELETE FROM session_facilitators sf USING sessions s
-    WHERE sf.session_id = s.id AND s.group_id = $1 AND sf.user_id = $2 AND s.starts_at > now()
+    WHERE sf.session_id = s.id AND s.group_id = $1 AND sf.user_id = $2 AND s.starts_at > $3
     RETURNING s.id
 )
 UPDATE sessions SET sequence = sequence + 1, updated_at = now()
@@ -100,18 +100,18 @@ GROUP BY g.id
 
 GROUP_ORG = "SELECT id, name, slug, timezone, contact_email, crisis_resources FROM orgs WHERE id = $1"
 
-# Sessions not yet over, cancelled ones included (marked on the page); $2 limit.
+# Sessions not yet over at $3 (now), cancelled ones included (marked on the page); $2 limit.
 UPCOMING_GROUP_SESSIONS = """
 SELECT id, starts_at, ends_at, status FROM sessions
-WHERE group_id = $1 AND starts_at > now() - interval '24 hours' AND ends_at > now()
+WHERE group_id = $1 AND starts_at > $3::timestamptz - interval '24 hours' AND ends_at > $3
 ORDER BY starts_at, id
 LIMIT $2
 """
 
-# The latest sessions that have begun, newest first (for taking attendance afterwards).
+# The latest sessions that have begun by $3 (now), newest first (for taking attendance afterwards).
 RECENT_GROUP_SESSIONS = """
 SELECT id, starts_at, ends_at, status FROM sessions
-WHERE group_id = $1 AND starts_at <= now()
+WHERE group_id = $1 AND starts_at <= $3
 ORDER BY starts_at DESC, id DESC
 LIMIT $2
 """

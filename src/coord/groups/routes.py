@@ -9,8 +9,8 @@ from litestar.params import QueryParameter
 
 from coord.groups import service
 from coord.groups.schemas import GroupIn, GroupMemberIn, GroupMemberOut, GroupOut, JoinOut
-from coord.http import DB, AuthedRequest, Body, Cursor, Limit, PathId
-from coord.pagination import DEFAULT_LIMIT, Page
+from coord.http import DB, AuthedRequest, Body, Paging, PathId
+from coord.pagination import Page
 
 
 class OrgGroupController(Controller):
@@ -23,11 +23,9 @@ class OrgGroupController(Controller):
         return await service.create_group(db, request.user.id, org_id, data)
 
     @get("", operation_id="listGroups")
-    async def list_groups(
-        self, request: AuthedRequest, org_id: PathId, db: DB, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
-    ) -> Page[GroupOut]:
+    async def list_groups(self, request: AuthedRequest, org_id: PathId, db: DB, page: Paging) -> Page[GroupOut]:
         """Groups the caller may see: all for staff; public ones and their own for everyone else."""
-        return await service.list_groups(db, request.user.id, org_id, limit, cursor)
+        return await service.list_groups(db, request.user.id, org_id, page.limit, page.cursor)
 
 
 class GroupController(Controller):
@@ -56,12 +54,11 @@ class GroupController(Controller):
         request: AuthedRequest,
         group_id: PathId,
         db: DB,
+        page: Paging,
         status: Annotated[Literal["active", "pending"] | None, QueryParameter(description="only this status")] = None,
-        limit: Limit = DEFAULT_LIMIT,
-        cursor: Cursor = None,
     ) -> Page[GroupMemberOut]:
         """The group's roster, pending requests included (staff and the group's facilitators; audited)."""
-        return await service.list_members(db, request.user.id, group_id, status, limit, cursor)
+        return await service.list_members(db, request.user.id, group_id, status, page.limit, page.cursor)
 
     @post("/join", operation_id="joinGroup", status_code=201)
     async def join(self, request: AuthedRequest, group_id: PathId, db: DB) -> Response[JoinOut]:

@@ -7,15 +7,15 @@ group's facilitators, and a private group is invisible (404) to everyone else.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 from uuid import UUID
 
 import asyncpg
 
+from coord import clock
 from coord.access import STAFF, require_member, require_role
 from coord.audit import audit
 from coord.auth.service import check_timezone
-from coord.errors import BadRequest, FieldError, Forbidden, NotFound, Unprocessable
+from coord.errors import Forbidden, NotFound, Unprocessable
 from coord.groups import queries
 from coord.groups.schemas import GroupIn, GroupMemberIn, GroupMemberOut, GroupOut, JoinOut
 from coord.outbox.events import (
@@ -26,7 +26,7 @@ from coord.outbox.events import (
     GroupMemberRequested,
 )
 from coord.outbox.record import record
-from coord.pagination import Page, decode_cursor, page_of
+from coord.pagination import KeyText, Page, decode_cursor, page_of
 
 FACILITATING_ORG_ROLES = ("admin", "coordinator", "facilitator")
 
@@ -56,19 +56,6 @@ class GroupAccess:
     def can_manage(self) -> bool:
         """Staff and the group's own facilitators run its schedule and roster."""
         return self.is_staff or self.is_facilitator
-
-
-def cursor_key(cursor: str | None, *types: type) -> list[Any] | None:
-    """A decoded cursor converted to the sort key's types; a tampered one is a 400."""
-    key = decode_cursor(cursor)
-    if key is None:
-        return None
-    try:
-        if len(key) != len(types):
-            raise ValueError
-        return [kind.fromisoformat(v) if hasattr(kind, "fromisoformat") else kind(v) for kind, v in zip(types, key)]
-    except (TypeError, ValueError):
-        raise BadRequest("the cursor is not one this service issued", errors=[FieldError("cursor", "invalid cursor")]) from None
 
 
 def _group(row: asyncpg.Record) -> GroupOut:
@@ -123,10 +110,10 @@ async def list_groups(
     conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, limit: int, cursor: str | None
 ) -> Page[GroupOut]:
     roles = await require_member(conn, org_id, actor_id)
-    name, last_id = cursor_key(cursor, str, UUID) or (None, None)
+    name, last_id = decode_cursor(cursor, tuple[KeyText, UUID]) or (None, None)
     staff = bool(roles.intersection(STAFF))
     rows = await conn.fetch(queries.LIST_GROUPS, org_id, actor_id, staff, name, last_id, limit + 1)
-    return page_of([_group(r) for r in rows], limit, lambda g: [g.name, str(g.id)])
+    return page_of([_group(r) for r in rows], limit, lambda g: (g.name, g.id))
 
 
 async def add_member(
@@ -191,7 +178,7 @@ async def remove_member(conn: asyncpg.Connection, actor_id: UUID, group_id: UUID
     if target is None:
         raise NotFound("this person is not in the group")
     await conn.execute(queries.DELETE_MEMBER, group_id, user_id)
-    for row in await conn.fetch(queries.UNASSIGN_FUTURE_SESSIONS, group_id, user_id):
+    for row in await conn.fetch(queries.UNASSIGN_FUTURE_SESSIONS, group_id, user_id, clock.now()):
         await record(conn, FacilitatorsChanged(session_id=row["id"], added=[], removed=[user_id]))
     await record(conn, GroupMemberLeft(group_id=group_id, user_id=user_id, was_active=target["status"] == "active"))
     if actor_id != user_id:
@@ -203,7 +190,7 @@ async def list_members(
     conn: asyncpg.Connection, actor_id: UUID, group_id: UUID, status: str | None, limit: int, cursor: str | None
 ) -> Page[GroupMemberOut]:
     access = await require_manager(conn, group_id, actor_id)
-    (after,) = cursor_key(cursor, UUID) or (None,)
+    (after,) = decode_cursor(cursor, tuple[UUID]) or (None,)
     rows = await conn.fetch(queries.LIST_MEMBERS, group_id, status, after, limit + 1)
     await audit(conn, access.group.org_id, actor_id, "group.roster_read", "group", group_id)
-    return page_of([GroupMemberOut(**dict(r)) for r in rows], limit, lambda m: [str(m.user_id)])
+    return page_of([GroupMemberOut(**dict(r)) for r in rows], limit, lambda m: (m.user_id,))

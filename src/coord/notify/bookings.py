@@ -7,7 +7,7 @@ None and the later event's message says what is true.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from email.message import Message
 from typing import Literal
 from uuid import UUID
@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 
+from coord import clock
 from coord.calendar import CalEvent, Calendar
 from coord.config import Settings
 from coord.notify import queries
@@ -108,7 +109,7 @@ async def shift_message(
     return _invite(
         settings, recipient, uid=f"shift-{shift_id}@coord", subject=subject, paragraphs=paragraphs, link=link,
         summary=f"{row['role']} shift ({row['org_name']})", start=row["starts_at"], end=row["ends_at"],
-        tz=row["org_timezone"], sequence=row["sequence"], dtstamp=datetime.now(timezone.utc),
+        tz=row["org_timezone"], sequence=row["sequence"], dtstamp=clock.now(),
         organizer=row["contact_email"], location=None, cancel=change == "cancelled",
     )
 
@@ -137,6 +138,6 @@ async def event_message(
     return _invite(
         settings, recipient, uid=f"event-{event_id}@coord", subject=subject, paragraphs=paragraphs, link=link,
         summary=row["title"], start=row["starts_at"], end=row["ends_at"], tz=row["timezone"],
-        sequence=row["sequence"], dtstamp=datetime.now(timezone.utc), organizer=row["contact_email"],
+        sequence=row["sequence"], dtstamp=clock.now(), organizer=row["contact_email"],
         location=location, cancel=change == "cancelled",
     )

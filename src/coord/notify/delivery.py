@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from email.message import Message
 from typing import Awaitable, Callable
 from uuid import UUID
@@ -22,6 +22,7 @@ from uuid import UUID
 import asyncpg
 from arq import Retry
 
+from coord import clock
 from coord.notify import queries
 from coord.notify.mailer import Mailer, PermanentMailError, TransientMailError
 from coord.notify.preferences import get_preferences
@@ -66,7 +67,7 @@ async def deliver(
     try:
         return await _deliver(pool, mailer, key, build, urgent)
     except QuietHours as waiting:
-        delay = max((waiting.release - datetime.now(timezone.utc)).total_seconds(), 1.0)
+        delay = max((waiting.release - clock.now()).total_seconds(), 1.0)
         raise Retry(defer=delay) from None
 
 
@@ -85,7 +86,7 @@ async def _deliver(pool: asyncpg.Pool, mailer: Mailer, key: DeliveryKey, build: 
             if key.kind in prefs.disabled_kinds:
                 await conn.execute(queries.MARK_SKIPPED, row["id"], "turned off by the recipient")
                 return "skipped"
-            now = datetime.now(timezone.utc)
+            now = clock.now()
             release = now if urgent else release_time(now, recipient["timezone"], prefs.quiet_start, prefs.quiet_end)
             if release > now:
                 raise QuietHours(release)

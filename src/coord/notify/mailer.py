@@ -6,7 +6,6 @@ import asyncio
 import os
 import re
 import uuid
-from datetime import datetime, timezone
 from email.message import Message
 from pathlib import Path
 from typing import Protocol
@@ -14,6 +13,7 @@ from urllib.parse import unquote, urlsplit
 
 import aiosmtplib
 
+from coord import clock
 from coord.config import Settings
 
 
@@ -120,7 +120,7 @@ class FileMailer:
 
     def _write(self, message: Message) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
+        stamp = clock.now().strftime("%Y%m%dT%H%M%S%f")
         final = self.directory / f"{stamp}-{uuid.uuid4().hex[:8]}.eml"
         tmp = final.with_suffix(".tmp")
         tmp.write_bytes(message.as_bytes())

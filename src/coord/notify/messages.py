@@ -7,12 +7,13 @@ from email.message import Message
 from email.mime.application import MIMEApplication
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
-from email.utils import formataddr, formatdate
+from email.utils import formataddr, format_datetime
 from html import escape
 from uuid import UUID
 
 import asyncpg
 
+from coord import clock
 from coord.config import Settings
 from coord.notify import queries
 
@@ -64,7 +65,7 @@ def base_message(
     message["From"] = formataddr(("coord", settings.mail_from))
     message["To"] = to
     message["Subject"] = subject if subject.isascii() else Header(subject, "utf-8")
-    message["Date"] = formatdate(localtime=False, usegmt=True)
+    message["Date"] = format_datetime(clock.now(), usegmt=True)
     message["Auto-Submitted"] = "auto-generated"
     return message
 

@@ -161,16 +161,18 @@ WHERE series_id = $1 AND recurrence_id IS NOT NULL ORDER BY recurrence_id
 OPEN_SERIES_OF_GROUP = "SELECT id FROM series WHERE group_id = $1 AND ended_at IS NULL ORDER BY created_at"
 SESSION_SERIES = "SELECT series_id, group_id, recurrence_id, starts_at, ends_at, status, sequence FROM sessions WHERE id = $1"
 
-# Everyone confirmed for a group's schedule: active members and assigned facilitators.
+# Everyone confirmed for a group's schedule: active members and facilitators assigned
+# to a session starting after $2 (now).
 GROUP_PEOPLE = """
 SELECT user_id FROM group_members WHERE group_id = $1 AND status = 'active'
 UNION
 SELECT f.user_id FROM session_facilitators f JOIN sessions s ON s.id = f.session_id
-WHERE s.group_id = $1 AND s.starts_at > now()
+WHERE s.group_id = $1 AND s.starts_at > $2
 """
 VENUE_FOR_INVITE = "SELECT name, address, meeting_url FROM venues WHERE id = $1"
+# $3 now: facilitating a session still ahead counts as being in the group.
 STILL_IN_GROUP = """
 SELECT exists(SELECT 1 FROM group_members WHERE group_id = $1 AND user_id = $2 AND status = 'active')
     OR exists(SELECT 1 FROM session_facilitators f JOIN sessions s ON s.id = f.session_id
-              WHERE s.group_id = $1 AND f.user_id = $2 AND s.starts_at > now())
+              WHERE s.group_id = $1 AND f.user_id = $2 AND s.starts_at > $3)
 """

@@ -5,13 +5,15 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from coord import clock
+
 # A message about something this close to its start goes at once, quiet hours or not:
 # waiting for morning would deliver it after the start.
 URGENT_WITHIN = timedelta(hours=12)
 
 
 def starts_soon(starts_at: datetime, now: datetime | None = None) -> bool:
-    return starts_at - (now or datetime.now(timezone.utc)) < URGENT_WITHIN
+    return starts_at - (now or clock.now()) < URGENT_WITHIN
 
 
 def in_quiet_hours(local: time, start: time, end: time) -> bool:

@@ -8,13 +8,14 @@ runs, finds the sequence changed and sends nothing. A cancelled item likewise.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from email.message import Message
 from uuid import UUID
 
 import asyncpg
 from arq.connections import ArqRedis
 
+from coord import clock
 from coord.config import Settings
 from coord.notify import queries
 from coord.notify.bookings import when
@@ -38,7 +39,7 @@ def reminder_job_id(kind: str, item_id: UUID, sequence: int, starts_at: datetime
 
 async def plan_reminders(conn: asyncpg.Connection, redis: ArqRedis, now: datetime | None = None) -> int:
     """Enqueue the deferred reminder jobs for what starts soon; returns how many were new."""
-    now = now or datetime.now(timezone.utc)
+    now = now or clock.now()
     planned = 0
     for kind, query in UPCOMING.items():
         for row in await conn.fetch(query, now, PLANNER_MARGIN):
@@ -48,7 +49,7 @@ async def plan_reminders(conn: asyncpg.Connection, redis: ArqRedis, now: datetim
             job = await redis.enqueue_job(
                 "send_reminder", kind, str(row["id"]), row["sequence"], row["starts_at"].isoformat(),
                 _job_id=reminder_job_id(kind, row["id"], row["sequence"], row["starts_at"]),
-                _defer_until=send_at,
+                _defer_by=send_at - now,  # arq's clock only counts the wait: coord.clock says when
             )
             planned += job is not None  # None: already planned (arq refuses a known job id)
     return planned
@@ -59,7 +60,7 @@ async def current_item(conn: asyncpg.Connection, kind: str, item_id: UUID, seque
     row = await conn.fetchrow(ITEM[kind], item_id)
     if row is None or row["status"] != "scheduled" or row["sequence"] != sequence or row["starts_at"] != starts_at:
         return None
-    if row["starts_at"] <= datetime.now(timezone.utc):
+    if row["starts_at"] <= clock.now():
         return None
     return row
 

@@ -5,7 +5,7 @@ session that still lacks facilitators."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from email.message import Message
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import asyncpg
 import msgspec
 
+from coord import clock
 from coord.access import require_role
 from coord.audit import audit
 from coord.calendar import CalEvent, Calendar, render_calendar
@@ -20,7 +21,6 @@ from coord.config import Settings
 from coord.notify.bookings import when
 from coord.notify.messages import base_message, paragraphs_to_text_and_html
 
-UTC = timezone.utc
 WINDOW = timedelta(days=14)
 GAP_ALERT_AHEAD = timedelta(hours=72)
 
@@ -101,7 +101,7 @@ class Roster(msgspec.Struct):
 async def build_roster(
     conn: asyncpg.Connection, org_id: UUID, user_id: UUID, *, staff: bool, now: datetime | None = None
 ) -> Roster:
-    start = now or datetime.now(UTC)
+    start = now or clock.now()
     rows = await conn.fetch(ROSTER_SESSIONS, org_id, user_id, start, start + WINDOW, staff)
     sessions = [
         RosterSession(

@@ -4,13 +4,14 @@ a single cancelled occurrence. One message per person, naming nobody else."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from email.message import Message
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import asyncpg
 
+from coord import clock
 from coord.calendar import CalEvent, Calendar, Moved, series_events
 from coord.config import Settings
 from coord.notify import queries
@@ -19,8 +20,6 @@ from coord.notify.followups import group_label
 from coord.notify.imip import imip_message
 from coord.notify.messages import paragraphs_to_text_and_html
 from coord.sessions.recurrence import occurrences, parse_rule
-
-UTC = timezone.utc
 
 
 def series_uid(series_id: UUID) -> str:
@@ -46,7 +45,7 @@ async def series_calendar_events(
     duration = timedelta(minutes=series["duration_minutes"])
     rule = parse_rule(series["start_local"], series["timezone"], series["rrule"], duration)
     # Only occurrences the current rule still has (an ended series' later ones are gone).
-    horizon = max((r["recurrence_id"] for r in rows), default=datetime.now(UTC)) + timedelta(seconds=1)
+    horizon = max((r["recurrence_id"] for r in rows), default=clock.now()) + timedelta(seconds=1)
     of_rule = {start for start, _ in occurrences(rule, until=horizon)}
     cancelled = [r["recurrence_id"] for r in rows if r["status"] == "cancelled" and r["recurrence_id"] in of_rule]
     # An occurrence at another time or in another place is an override, with its own LOCATION.
@@ -63,7 +62,7 @@ async def series_calendar_events(
     ]
     return series_events(
         uid=series_uid(series["id"]), rrule=rule.rrule, first_start=rule.start, tzid=series["timezone"],
-        duration=duration, summary=summary, dtstamp=datetime.now(UTC), sequence=series["sequence"],
+        duration=duration, summary=summary, dtstamp=clock.now(), sequence=series["sequence"],
         cancelled=cancelled, moved=moved, location=location, url=url,
         organizer=f"mailto:{organizer}", attendee=f"mailto:{attendee}",
     )
@@ -75,7 +74,9 @@ async def series_invite(
     """REQUEST with the whole schedule. `reason`: joined, scheduled, changed, facilitating."""
     series = await conn.fetchrow(queries.SERIES_FOR_INVITE, series_id)
     # Nobody gets the schedule of a group they have left by the time this runs.
-    if series is None or not await conn.fetchval(queries.STILL_IN_GROUP, series["group_id"], recipient["id"]):
+    if series is None or not await conn.fetchval(
+        queries.STILL_IN_GROUP, series["group_id"], recipient["id"], clock.now()
+    ):
         return None
     label = await group_label(conn, series, recipient["id"])
     url = f"{settings.base_url}/groups/{series['group_id']}"
@@ -107,7 +108,7 @@ async def occurrence_cancel(
     label = await group_label(conn, series, recipient["id"])
     url = f"{settings.base_url}/groups/{series['group_id']}"
     event = CalEvent(
-        uid=series_uid(series["id"]), dtstamp=datetime.now(UTC), start=session["starts_at"], end=session["ends_at"],
+        uid=series_uid(series["id"]), dtstamp=clock.now(), start=session["starts_at"], end=session["ends_at"],
         tzid=series["timezone"], summary=label, recurrence_id=session["recurrence_id"], status="CANCELLED",
         # Never below what the series' invites gave this occurrence, or clients ignore it as stale.
         sequence=max(session["sequence"], series["sequence"]), organizer=f"mailto:{series['contact_email']}", attendee=f"mailto:{recipient['email']}",
@@ -142,7 +143,7 @@ async def series_left(
     """CANCEL for the whole UID to one person no longer in the group, unless they are
     back (or facilitate a session still ahead) by the time this runs."""
     series = await conn.fetchrow(queries.SERIES_FOR_INVITE, series_id)
-    if series is None or await conn.fetchval(queries.STILL_IN_GROUP, series["group_id"], recipient["id"]):
+    if series is None or await conn.fetchval(queries.STILL_IN_GROUP, series["group_id"], recipient["id"], clock.now()):
         return None
     label = await group_label(conn, series, recipient["id"])
     return _whole_series_cancel(
@@ -159,7 +160,7 @@ def _whole_series_cancel(
     # The rule may have no occurrence left to expand: name the series by its first start.
     start = series["start_local"].replace(tzinfo=ZoneInfo(series["timezone"]))
     master = CalEvent(
-        uid=series_uid(series["id"]), dtstamp=datetime.now(UTC), start=start,
+        uid=series_uid(series["id"]), dtstamp=clock.now(), start=start,
         end=start + timedelta(minutes=series["duration_minutes"]), tzid=series["timezone"], summary=label,
         sequence=series["sequence"], status="CANCELLED", organizer=f"mailto:{series['contact_email']}",
         attendee=f"mailto:{recipient['email']}",

@@ -9,6 +9,7 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
+from coord import clock
 from coord.errors import NotFound
 from coord.orgs import queries
 
@@ -60,8 +61,8 @@ async def org_by_slug(conn: asyncpg.Connection, slug: str) -> PublicOrg:
 
 
 async def public_groups(conn: asyncpg.Connection, org_id: UUID | None = None, limit: int = 100) -> list[PublicGroup]:
-    return [PublicGroup(**dict(r)) for r in await conn.fetch(queries.PUBLIC_GROUPS, org_id, limit)]
+    return [PublicGroup(**dict(r)) for r in await conn.fetch(queries.PUBLIC_GROUPS, org_id, limit, clock.now())]
 
 
 async def public_events(conn: asyncpg.Connection, org_id: UUID | None = None, limit: int = 100) -> list[PublicEvent]:
-    return [PublicEvent(**dict(r)) for r in await conn.fetch(queries.PUBLIC_EVENTS, org_id, limit)]
+    return [PublicEvent(**dict(r)) for r in await conn.fetch(queries.PUBLIC_EVENTS, org_id, limit, clock.now())]

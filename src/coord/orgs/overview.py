@@ -4,12 +4,13 @@ domains' own services, which check access; nothing here reads around them."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from uuid import UUID
 
 import asyncpg
 import msgspec
 
+from coord import clock
 from coord.access import STAFF, org_roles, require_role
 from coord.events import service as events_service
 from coord.events.schemas import EventOut
@@ -23,7 +24,6 @@ from coord.sessions import service as sessions_service
 from coord.shifts import service as shifts_service
 from coord.shifts.schemas import ShiftOut
 
-UTC = timezone.utc
 WINDOW = timedelta(days=14)  # coverage gaps and shifts: the same two weeks as the rosters
 MAX_ROWS = 200
 
@@ -87,7 +87,7 @@ async def org_page(conn: asyncpg.Connection, viewer_id: UUID | None, slug: str) 
     mine = await groups_service.list_groups(conn, viewer_id, org.id, MAX_ROWS, None)
     groups = [OrgGroup(g.id, g.name, g.description, g.format, g.join_policy, g.visibility, next_session.get(g.id),
                        g.my_status) for g in mine.items]
-    listed = await events_service.list_events(conn, viewer_id, org.id, datetime.now(UTC), None, MAX_ROWS, None)
+    listed = await events_service.list_events(conn, viewer_id, org.id, clock.now(), None, MAX_ROWS, None)
     events = [OrgEvent(e.id, e.title, e.kind, e.starts_at, e.ends_at, e.timezone, e.capacity, e.confirmed_count,
                        e.visibility) for e in listed.items]
     return OrgPage(org, sorted(roles), groups, events)
@@ -135,7 +135,7 @@ async def coordination(conn: asyncpg.Connection, actor_id: UUID, slug: str, now:
     Another organization's people get 404, members without a staff role 403."""
     org = await directory.org_by_slug(conn, slug)
     roles = await require_role(conn, org.id, actor_id, STAFF)
-    start = now or datetime.now(UTC)
+    start = now or clock.now()
     end = start + WINDOW
     groups = await groups_service.list_groups(conn, actor_id, org.id, MAX_ROWS, None)
     names = {g.id: g.name for g in groups.items}

@@ -79,20 +79,21 @@ UPDATE venues SET name = $2, kind = $3, address = $4, meeting_url = $5, accessib
 RETURNING id, org_id, name, kind, address, meeting_url, accessibility
 """
 
-# Series with a session still ahead at the venue: their invites show its address or link.
+# Series with a session still ahead ($2 now) at the venue: their invites show its address or link.
 REISSUE_SERIES_AT_VENUE = """
 WITH held_there AS (
     SELECT DISTINCT series_id FROM sessions
-    WHERE venue_id = $1 AND ends_at > now() AND status <> 'cancelled' AND series_id IS NOT NULL
+    WHERE venue_id = $1 AND ends_at > $2 AND status <> 'cancelled' AND series_id IS NOT NULL
 )
 UPDATE series r SET sequence = r.sequence + 1, updated_at = now()
 FROM held_there h WHERE r.id = h.series_id
 RETURNING r.id, r.group_id
 """
 
+# Events at the venue not ended by $2 (now).
 REISSUE_EVENTS_AT_VENUE = """
 UPDATE events SET sequence = sequence + 1, updated_at = now()
-WHERE venue_id = $1 AND ends_at > now() AND status <> 'cancelled'
+WHERE venue_id = $1 AND ends_at > $2 AND status <> 'cancelled'
 RETURNING id
 """
 
@@ -115,25 +116,25 @@ ORG_BY_SLUG = """
 SELECT id, name, slug, timezone, contact_email, crisis_resources FROM orgs WHERE slug = $1
 """
 
-# Public groups with their next scheduled session; $1 one org or NULL for all, $2 limit.
+# Public groups with their next scheduled session after $3 (now); $1 one org or NULL for all, $2 limit.
 PUBLIC_GROUPS = """
 SELECT g.id, g.name, g.description, g.topic, g.format, g.join_policy, g.timezone,
        o.name AS org_name, o.slug AS org_slug,
        (SELECT min(s.starts_at) FROM sessions s
-        WHERE s.group_id = g.id AND s.status = 'scheduled' AND s.starts_at > now()) AS next_session
+        WHERE s.group_id = g.id AND s.status = 'scheduled' AND s.starts_at > $3) AS next_session
 FROM groups g JOIN orgs o ON o.id = g.org_id
 WHERE g.visibility = 'public' AND ($1::uuid IS NULL OR g.org_id = $1)
 ORDER BY o.name, g.name, g.id
 LIMIT $2
 """
 
-# Public community events that have not ended; $1 one org or NULL for all, $2 limit.
+# Public community events not ended by $3 (now); $1 one org or NULL for all, $2 limit.
 PUBLIC_EVENTS = """
 SELECT e.id, e.title, e.kind, e.starts_at, e.ends_at, e.timezone, e.capacity,
        o.name AS org_name, o.slug AS org_slug,
        (SELECT count(*) FROM registrations r WHERE r.event_id = e.id AND r.status = 'confirmed') AS confirmed_count
 FROM events e JOIN orgs o ON o.id = e.org_id
-WHERE e.visibility = 'public' AND e.status = 'scheduled' AND e.ends_at > now()
+WHERE e.visibility = 'public' AND e.status = 'scheduled' AND e.ends_at > $3
   AND ($1::uuid IS NULL OR e.org_id = $1)
 ORDER BY e.starts_at, e.id
 LIMIT $2

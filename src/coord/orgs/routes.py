@@ -6,7 +6,7 @@ from uuid import UUID
 from litestar import Controller, Response, get, patch, post
 from litestar.params import FromPath, QueryParameter
 
-from coord.http import DB, AuthedRequest, Body, Cursor, Limit, PathId
+from coord.http import DB, AuthedRequest, Body, Paging, PathId
 from coord.orgs import service
 from coord.orgs.schemas import (
     AuditEntryOut,
@@ -20,7 +20,7 @@ from coord.orgs.schemas import (
     VenueOut,
     VenuePatch,
 )
-from coord.pagination import DEFAULT_LIMIT, Page
+from coord.pagination import Page
 
 
 class OrgController(Controller):
@@ -44,11 +44,9 @@ class OrgController(Controller):
         return await service.update_org(db, request.user.id, org_id, data)
 
     @get("/{org_id:uuid}/audit", operation_id="listAudit")
-    async def audit(
-        self, request: AuthedRequest, org_id: PathId, db: DB, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
-    ) -> Page[AuditEntryOut]:
+    async def audit(self, request: AuthedRequest, org_id: PathId, db: DB, page: Paging) -> Page[AuditEntryOut]:
         """Who read or changed attendance and rosters, newest first (admins). Read-only."""
-        return await service.list_audit(db, request.user.id, org_id, limit, cursor)
+        return await service.list_audit(db, request.user.id, org_id, page.limit, page.cursor)
 
     @get("/{org_id:uuid}/deliveries", operation_id="listDeliveries")
     async def deliveries(
@@ -56,12 +54,11 @@ class OrgController(Controller):
         request: AuthedRequest,
         org_id: PathId,
         db: DB,
+        page: Paging,
         status: Annotated[Literal["failed", "pending", "sent", "skipped"], QueryParameter()] = "failed",
-        limit: Limit = DEFAULT_LIMIT,
-        cursor: Cursor = None,
     ) -> Page[DeliveryOut]:
         """Messages by delivery status, newest first (admins, coordinators); failed ones by default."""
-        return await service.list_deliveries(db, request.user.id, org_id, status, limit, cursor)
+        return await service.list_deliveries(db, request.user.id, org_id, status, page.limit, page.cursor)
 
     @post("/{org_id:uuid}/deliveries/{delivery_id:uuid}/retry", operation_id="retryDelivery", status_code=200)
     async def retry_delivery(
@@ -82,16 +79,9 @@ class OrgController(Controller):
         return Response(member, status_code=201 if created else 200)
 
     @get("/{org_id:uuid}/members", operation_id="listOrgMembers")
-    async def list_members(
-        self,
-        request: AuthedRequest,
-        org_id: PathId,
-        db: DB,
-        limit: Limit = DEFAULT_LIMIT,
-        cursor: Cursor = None,
-    ) -> Page[MemberOut]:
+    async def list_members(self, request: AuthedRequest, org_id: PathId, db: DB, page: Paging) -> Page[MemberOut]:
         """Members and their roles (admins, coordinators)."""
-        return await service.list_members(db, request.user.id, org_id, limit, cursor)
+        return await service.list_members(db, request.user.id, org_id, page.limit, page.cursor)
 
     @post("/{org_id:uuid}/venues", operation_id="createVenue", status_code=201)
     async def create_venue(
@@ -109,13 +99,6 @@ class OrgController(Controller):
         return await service.update_venue(db, request.user.id, org_id, venue_id, data)
 
     @get("/{org_id:uuid}/venues", operation_id="listVenues")
-    async def list_venues(
-        self,
-        request: AuthedRequest,
-        org_id: PathId,
-        db: DB,
-        limit: Limit = DEFAULT_LIMIT,
-        cursor: Cursor = None,
-    ) -> Page[VenueOut]:
+    async def list_venues(self, request: AuthedRequest, org_id: PathId, db: DB, page: Paging) -> Page[VenueOut]:
         """Venues with addresses and links (staff and facilitators)."""
-        return await service.list_venues(db, request.user.id, org_id, limit, cursor)
+        return await service.list_venues(db, request.user.id, org_id, page.limit, page.cursor)

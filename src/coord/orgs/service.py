@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from uuid import UUID
 
 import asyncpg
 import msgspec
 
+from coord import clock
 from coord.access import STAFF, require_member, require_role
 from coord.audit import audit
 from coord.auth.service import check_timezone
@@ -27,7 +27,7 @@ from coord.orgs.schemas import (
 )
 from coord.outbox.events import DeliveryRetryRequested, EventChanged, MemberAdded, SeriesChanged
 from coord.outbox.record import record
-from coord.pagination import Page, decode_cursor, page_of
+from coord.pagination import KeyBigint, KeyInstant, Page, decode_cursor, page_of
 
 
 async def create_org(conn: asyncpg.Connection, user_id: UUID, data: OrgIn) -> OrgOut:
@@ -73,19 +73,18 @@ async def list_audit(
 ) -> Page[AuditEntryOut]:
     """Newest first. Admins only: the log says who read whose attendance."""
     await require_role(conn, org_id, actor_id, ("admin",))
-    after = decode_cursor(cursor)
-    rows = await conn.fetch(queries.LIST_AUDIT, org_id, int(after[0]) if after else None, limit + 1)
-    return page_of([AuditEntryOut(**dict(r)) for r in rows], limit, lambda e: [e.id])
+    (after_id,) = decode_cursor(cursor, tuple[KeyBigint]) or (None,)
+    rows = await conn.fetch(queries.LIST_AUDIT, org_id, after_id, limit + 1)
+    return page_of([AuditEntryOut(**dict(r)) for r in rows], limit, lambda e: (e.id,))
 
 
 async def list_deliveries(
     conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, status: str, limit: int, cursor: str | None
 ) -> Page[DeliveryOut]:
     await require_role(conn, org_id, actor_id, STAFF)
-    after = decode_cursor(cursor)
-    since, after_id = (datetime.fromisoformat(after[0]), UUID(after[1])) if after else (None, None)
+    since, after_id = decode_cursor(cursor, tuple[KeyInstant, UUID]) or (None, None)
     rows = await conn.fetch(queries.LIST_DELIVERIES, org_id, status, since, after_id, limit + 1)
-    return page_of([DeliveryOut(**dict(r)) for r in rows], limit, lambda d: [d.updated_at.isoformat(), str(d.id)])
+    return page_of([DeliveryOut(**dict(r)) for r in rows], limit, lambda d: (d.updated_at, d.id))
 
 
 async def retry_delivery(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, delivery_id: UUID) -> DeliveryOut:
@@ -123,9 +122,9 @@ async def list_members(
     conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, limit: int, cursor: str | None
 ) -> Page[MemberOut]:
     await require_role(conn, org_id, actor_id, STAFF)
-    after = decode_cursor(cursor)
-    rows = await conn.fetch(queries.LIST_MEMBERS, org_id, UUID(after[0]) if after else None, limit + 1)
-    return page_of([MemberOut(**dict(r)) for r in rows], limit, lambda m: [str(m.user_id)])
+    (after_id,) = decode_cursor(cursor, tuple[UUID]) or (None,)
+    rows = await conn.fetch(queries.LIST_MEMBERS, org_id, after_id, limit + 1)
+    return page_of([MemberOut(**dict(r)) for r in rows], limit, lambda m: (m.user_id,))
 
 
 def _check_venue(name: str, kind: str, address: str | None, meeting_url: str | None) -> None:
@@ -168,9 +167,10 @@ async def update_venue(
     )  # fmt: skip
     shown = ("name", "kind", "address", "meeting_url")  # what invites and feeds put in LOCATION
     if any(current[k] != row[k] for k in shown):
-        for series in await conn.fetch(queries.REISSUE_SERIES_AT_VENUE, venue_id):
+        now = clock.now()
+        for series in await conn.fetch(queries.REISSUE_SERIES_AT_VENUE, venue_id, now):
             await record(conn, SeriesChanged(series_id=series["id"], group_id=series["group_id"]))
-        for event in await conn.fetch(queries.REISSUE_EVENTS_AT_VENUE, venue_id):
+        for event in await conn.fetch(queries.REISSUE_EVENTS_AT_VENUE, venue_id, now):
             await record(conn, EventChanged(event_id=event["id"], invite_changed=True))
     return VenueOut(**dict(row))
 
@@ -181,6 +181,6 @@ async def list_venues(
     roles = await require_member(conn, org_id, actor_id)
     if not roles.intersection(("admin", "coordinator", "facilitator")):
         raise Forbidden("venue details are for staff and facilitators")
-    after = decode_cursor(cursor)
-    rows = await conn.fetch(queries.LIST_VENUES, org_id, UUID(after[0]) if after else None, limit + 1)
-    return page_of([VenueOut(**dict(r)) for r in rows], limit, lambda v: [str(v.id)])
+    (after_id,) = decode_cursor(cursor, tuple[UUID]) or (None,)
+    rows = await conn.fetch(queries.LIST_VENUES, org_id, after_id, limit + 1)
+    return page_of([VenueOut(**dict(r)) for r in rows], limit, lambda v: (v.id,))

@@ -45,13 +45,18 @@ INSERT INTO audit_log (org_id, actor_id, action, subject_type, subject_id, detai
 SELECT unnest($1::uuid[]), $2, $3, 'user', $2, $4::jsonb
 """
 
+# $2 now: places on what has not started yet.
 ACTIVE_FUTURE_SIGNUPS = """
 SELECT g.shift_id FROM signups g JOIN shifts s ON s.id = g.shift_id
-WHERE g.user_id = $1 AND g.status IN ('confirmed', 'waitlisted') AND s.starts_at > now() AND s.status = 'scheduled'
+WHERE g.user_id = $1 AND g.status IN ('confirmed', 'waitlisted') AND s.starts_at > $2 AND s.status = 'scheduled'
 """
 ACTIVE_FUTURE_REGISTRATIONS = """
 SELECT r.event_id FROM registrations r JOIN events e ON e.id = r.event_id
-WHERE r.user_id = $1 AND r.status IN ('confirmed', 'waitlisted') AND e.starts_at > now() AND e.status = 'scheduled'
+WHERE r.user_id = $1 AND r.status IN ('confirmed', 'waitlisted') AND e.starts_at > $2 AND e.status = 'scheduled'
+"""
+# Assignments to sessions starting after $2 (now) go; past ones stay, like attendance counts.
+UNASSIGN_FUTURE_FACILITATION = """
+DELETE FROM session_facilitators f USING sessions s WHERE f.session_id = s.id AND f.user_id = $1 AND s.starts_at > $2
 """
 
 # Identity gone; the row stays only so that counts and foreign keys hold.
@@ -66,7 +71,6 @@ ERASE_RELATED = [
     "UPDATE attendance SET recorded_by = NULL WHERE recorded_by = $1",
     "DELETE FROM rsvps WHERE user_id = $1",
     "DELETE FROM group_members WHERE user_id = $1",
-    "DELETE FROM session_facilitators f USING sessions s WHERE f.session_id = s.id AND f.user_id = $1 AND s.starts_at > now()",
     "DELETE FROM org_members WHERE user_id = $1",
     "DELETE FROM feed_tokens WHERE user_id = $1",
     "DELETE FROM notification_prefs WHERE user_id = $1",

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 import asyncpg
 
+from coord import clock
 from coord.auth.security import accounts
 from coord.errors import NotFound
 from coord.events.service import unregister
@@ -42,7 +43,7 @@ async def export(conn: asyncpg.Connection, user_id: UUID) -> dict[str, Any]:
     profile = await conn.fetchrow(queries.PROFILE, user_id)
     if profile is None:
         raise NotFound("no such account")
-    data: dict[str, Any] = {"exported_at": datetime.now(timezone.utc), "profile": _plain(profile)}
+    data: dict[str, Any] = {"exported_at": clock.now(), "profile": _plain(profile)}
     for name, query in SECTIONS.items():
         data[name] = [_plain(r) for r in await conn.fetch(query, user_id)]
     prefs = await conn.fetchrow(queries.MY_PREFS, user_id)
@@ -57,10 +58,12 @@ async def erase(conn: asyncpg.Connection, user_id: UUID) -> list[bytes]:
     hashes of the feeds it deleted, whose cached renders the caller drops after commit."""
     feed_hashes = [r["token_hash"] for r in await conn.fetch(queries.MY_FEED_HASHES, user_id)]
     await _audit(conn, user_id, "user.erase", "{}")
-    for row in await conn.fetch(queries.ACTIVE_FUTURE_SIGNUPS, user_id):
+    now = clock.now()
+    for row in await conn.fetch(queries.ACTIVE_FUTURE_SIGNUPS, user_id, now):
         await cancel_signup(conn, user_id, row["shift_id"])
-    for row in await conn.fetch(queries.ACTIVE_FUTURE_REGISTRATIONS, user_id):
+    for row in await conn.fetch(queries.ACTIVE_FUTURE_REGISTRATIONS, user_id, now):
         await unregister(conn, user_id, row["event_id"])
+    await conn.execute(queries.UNASSIGN_FUTURE_FACILITATION, user_id, now)
     for statement in queries.ERASE_RELATED:
         await conn.execute(statement, user_id)
     await conn.execute(queries.ERASE_IDENTITY, user_id)
@@ -69,9 +72,10 @@ async def erase(conn: asyncpg.Connection, user_id: UUID) -> list[bytes]:
 
 
 async def expire_attendance(conn: asyncpg.Connection, now: datetime | None = None) -> int:
+    now = now or clock.now()
     removed = 0
-    for row in await conn.fetch(queries.EXPIRED_ATTENDANCE, now or datetime.now(timezone.utc)):
+    for row in await conn.fetch(queries.EXPIRED_ATTENDANCE, now):
         await conn.execute(queries.AUDIT_RETENTION, row["org_id"], row["removed"])
         removed += row["removed"]
-    await conn.execute(queries.EXPIRED_FOLLOWUPS, now or datetime.now(timezone.utc))
+    await conn.execute(queries.EXPIRED_FOLLOWUPS, now)
     return removed

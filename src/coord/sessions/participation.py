@@ -6,11 +6,11 @@ record or read it, every read and write is audited, and events carry no statuses
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from uuid import UUID
 
 import asyncpg
 
+from coord import clock
 from coord.errors import Conflict, Forbidden, Unprocessable
 from coord.groups.service import GroupAccess, audit
 from coord.outbox.events import AttendanceRecorded, RsvpRecorded
@@ -28,7 +28,7 @@ async def rsvp(conn: asyncpg.Connection, actor_id: UUID, session_id: UUID, data:
         raise Forbidden("only active members of the group can RSVP")
     if row["status"] != "scheduled":
         raise Conflict(f"this session is {row['status']}")
-    if row["starts_at"] <= datetime.now(timezone.utc):
+    if row["starts_at"] <= clock.now():
         raise Conflict("this session has already started")
     capacity = access.group.capacity
     if data.response == "going" and capacity is not None:
@@ -64,7 +64,7 @@ async def record_attendance(
     row, access = await _require_attendance_access(conn, actor_id, session_id, lock=True)
     if row["status"] == "cancelled":
         raise Conflict("this session was cancelled")
-    if row["starts_at"] > datetime.now(timezone.utc):
+    if row["starts_at"] > clock.now():
         raise Conflict("attendance can be taken once the session has started")
     user_ids = [r.user_id for r in data.records]
     if len(set(user_ids)) != len(user_ids):

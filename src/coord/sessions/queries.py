@@ -233,7 +233,8 @@ ORDER BY lower(u.display_name), u.id
 LIMIT $3
 """
 
-# The groups one person belongs to (in organizations they still belong to), with the next session.
+# The groups one person belongs to (in organizations they still belong to), with the next
+# session after $3 (now); $2 limit.
 MY_GROUPS = """
 SELECT g.id, g.name, o.name AS org_name, o.slug AS org_slug, m.role, m.status,
        n.id AS next_session_id, n.starts_at AS next_starts_at, n.ends_at AS next_ends_at
@@ -243,7 +244,7 @@ JOIN orgs o ON o.id = g.org_id
 JOIN org_members om ON om.org_id = g.org_id AND om.user_id = m.user_id
 LEFT JOIN LATERAL (
     SELECT s.id, s.starts_at, s.ends_at FROM sessions s
-    WHERE s.group_id = g.id AND s.status = 'scheduled' AND s.starts_at > now()
+    WHERE s.group_id = g.id AND s.status = 'scheduled' AND s.starts_at > $3
     ORDER BY s.starts_at, s.id LIMIT 1
 ) n ON true
 WHERE m.user_id = $1
@@ -251,7 +252,8 @@ ORDER BY lower(g.name), g.id
 LIMIT $2
 """
 
-# Upcoming sessions short of facilitators in the groups one person facilitates, before $2.
+# Sessions short of facilitators in the groups one person facilitates, starting from $2 (now)
+# and before $3; $4 limit.
 MY_COVERAGE_GAPS = """
 SELECT s.id AS session_id, s.group_id, g.name AS group_name, s.starts_at, s.ends_at,
        g.facilitators_required AS required, count(f.user_id)::int AS assigned
@@ -261,9 +263,9 @@ JOIN org_members om ON om.org_id = g.org_id AND om.user_id = m.user_id
 JOIN sessions s ON s.group_id = g.id
 LEFT JOIN session_facilitators f ON f.session_id = s.id
 WHERE m.user_id = $1 AND m.role = 'facilitator' AND m.status = 'active'
-  AND s.status = 'scheduled' AND s.starts_at >= now() AND s.starts_at < $2
+  AND s.status = 'scheduled' AND s.starts_at >= $2 AND s.starts_at < $3
 GROUP BY s.id, g.id
 HAVING count(f.user_id) < g.facilitators_required
 ORDER BY s.starts_at, s.id
-LIMIT $3
+LIMIT $4
 """

@@ -6,8 +6,8 @@ from typing import Any
 
 from litestar import Controller, get, patch, post, put
 
-from coord.http import DB, AuthedRequest, Body, Cursor, From, Limit, PathId, To
-from coord.pagination import DEFAULT_LIMIT, Page
+from coord.http import DB, AuthedRequest, Body, Paging, PathId, TimeWindow
+from coord.pagination import Page
 from coord.sessions import participation, series_edit, service
 from coord.sessions.schemas import (
     AttendanceIn,
@@ -44,32 +44,21 @@ class GroupScheduleController(Controller):
 
     @get("/sessions", operation_id="listGroupSessions")
     async def list_sessions(
-        self,
-        request: AuthedRequest,
-        group_id: PathId,
-        db: DB,
-        from_: From = None,
-        to: To = None,
-        limit: Limit = DEFAULT_LIMIT,
-        cursor: Cursor = None,
+        self, request: AuthedRequest, group_id: PathId, db: DB, window: TimeWindow, page: Paging
     ) -> Page[SessionOut]:
         """The group's sessions overlapping [from, to), in start order, cancelled ones included."""
-        return await service.list_sessions(db, request.user.id, group_id, from_, to, limit, cursor)
+        return await service.list_sessions(
+            db, request.user.id, group_id, window.from_, window.to, page.limit, page.cursor
+        )
 
     @get("/coverage-gaps", operation_id="listGroupCoverageGaps")
     async def coverage_gaps(
-        self,
-        request: AuthedRequest,
-        group_id: PathId,
-        db: DB,
-        from_: From = None,
-        to: To = None,
-        limit: Limit = DEFAULT_LIMIT,
-        cursor: Cursor = None,
+        self, request: AuthedRequest, group_id: PathId, db: DB, window: TimeWindow, page: Paging
     ) -> Page[CoverageGapOut]:
         """Scheduled sessions from `from` (default now) with fewer facilitators than the group requires."""
         return await service.coverage_gaps(
-            db, request.user.id, group_id=group_id, from_=from_, to=to, limit=limit, cursor=cursor
+            db, request.user.id, group_id=group_id, from_=window.from_, to=window.to, limit=page.limit,
+            cursor=page.cursor,
         )
 
 
@@ -79,18 +68,11 @@ class OrgCoverageController(Controller):
 
     @get("", operation_id="listOrgCoverageGaps")
     async def coverage_gaps(
-        self,
-        request: AuthedRequest,
-        org_id: PathId,
-        db: DB,
-        from_: From = None,
-        to: To = None,
-        limit: Limit = DEFAULT_LIMIT,
-        cursor: Cursor = None,
+        self, request: AuthedRequest, org_id: PathId, db: DB, window: TimeWindow, page: Paging
     ) -> Page[CoverageGapOut]:
         """Understaffed sessions across the organization (staff), or across the caller's own groups (facilitators)."""
         return await service.coverage_gaps(
-            db, request.user.id, org_id=org_id, from_=from_, to=to, limit=limit, cursor=cursor
+            db, request.user.id, org_id=org_id, from_=window.from_, to=window.to, limit=page.limit, cursor=page.cursor
         )
 
 

@@ -8,13 +8,14 @@ facilitators of the occurrence the edit started from.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import asyncpg
 import msgspec
 
+from coord import clock
 from coord.errors import Conflict, Forbidden, NotFound, Unprocessable
 from coord.groups.service import check_venue, require_manager
 from coord.outbox.events import SeriesChanged, SeriesScheduled
@@ -45,7 +46,7 @@ async def edit_following(
         raise Forbidden("this needs a coordinator, an admin or one of the group's facilitators")
     if row["series_id"] is None:
         raise Conflict("this session is not part of a series")
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     if row["recurrence_id"] <= now:
         raise Conflict("only a series' future sessions can be rescheduled")
     series = await conn.fetchrow(queries.LOCK_SERIES, row["series_id"])
@@ -94,7 +95,7 @@ async def end_series(conn: asyncpg.Connection, actor_id: UUID, series_id: UUID, 
     await require_manager(conn, series["group_id"], actor_id)  # another org's series: 404
     if series["ended_at"] is not None:
         raise Conflict("this series has already ended")
-    after = data.after or datetime.now(timezone.utc)
+    after = data.after or clock.now()
     tz = series["timezone"]
     rule = parse_rule(series["start_local"], tz, series["rrule"], timedelta(minutes=series["duration_minutes"]))
     following = materialize_window(rule, after=after, horizon_end=after + END_LOOKAHEAD)

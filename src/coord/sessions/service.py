@@ -7,16 +7,17 @@ is moved or cancelled, and every change attendees should see bumps `sequence`.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Iterable
 from uuid import UUID
 
 import asyncpg
 import msgspec
 
+from coord import clock
 from coord.access import STAFF, require_member
 from coord.errors import Conflict, Forbidden, NotFound, Unprocessable
-from coord.groups.service import GroupAccess, check_venue, cursor_key, load_group, require_manager
+from coord.groups.service import GroupAccess, check_venue, load_group, require_manager
 from coord.outbox.events import (
     FacilitatorsChanged,
     SeriesChanged,
@@ -25,7 +26,7 @@ from coord.outbox.events import (
     SessionRescheduled,
 )
 from coord.outbox.record import record
-from coord.pagination import Page, check_window, page_of
+from coord.pagination import KeyInstant, Page, decode_cursor, page_of
 from coord.sessions import queries
 from coord.sessions.recurrence import (
     DEFAULT_HORIZON,
@@ -48,14 +49,9 @@ from coord.sessions.schemas import (
     VenueDetails,
 )
 
-UTC = timezone.utc
 MAX_SESSION_LENGTH = timedelta(hours=24)  # also what lets window queries use the index
 # The recurrence module names its inputs by meaning; the API names them by field.
 _FIELD_NAMES = {"duration": "duration_minutes"}
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def session_out(row: asyncpg.Record) -> SessionOut:
@@ -118,7 +114,7 @@ async def create_series(conn: asyncpg.Connection, actor_id: UUID, group_id: UUID
     venue_id = data.venue_id if data.venue_id is not None else group.venue_id
     await check_venue(conn, group.org_id, venue_id)
     facilitators = await _check_facilitators(conn, group_id, data.facilitator_ids, "facilitator_ids")
-    horizon_end = _now() + DEFAULT_HORIZON
+    horizon_end = clock.now() + DEFAULT_HORIZON
     if len(materialize_window(rule, after=None, horizon_end=horizon_end)) > MAX_OCCURRENCES:
         raise Unprocessable(f"this would create more than {MAX_OCCURRENCES} sessions; start later", field="start")
     series_id = await conn.fetchval(
@@ -151,7 +147,7 @@ async def extend_series(conn: asyncpg.Connection, series_id: UUID, horizon_end: 
 
 async def extend_horizons(conn: asyncpg.Connection, *, now: datetime | None = None, batch: int = 100) -> int:
     """For a periodic job: roll every open series forward to now + the horizon."""
-    horizon_end = (now or _now()) + DEFAULT_HORIZON
+    horizon_end = (now or clock.now()) + DEFAULT_HORIZON
     # Only series a day or more behind: one run a day keeps the rest untouched.
     due = await conn.fetch(queries.SERIES_DUE, horizon_end - timedelta(days=1), batch)
     return sum([await extend_series(conn, r["id"], horizon_end) for r in due])
@@ -162,10 +158,9 @@ async def list_sessions(
     limit: int, cursor: str | None,
 ) -> Page[SessionOut]:
     await load_group(conn, group_id, actor_id)
-    check_window(from_, to)
-    after_start, after_id = cursor_key(cursor, datetime, UUID) or (None, None)
+    after_start, after_id = decode_cursor(cursor, tuple[KeyInstant, UUID]) or (None, None)
     rows = await conn.fetch(queries.LIST_GROUP_SESSIONS, group_id, from_, to, after_start, after_id, limit + 1)
-    return page_of([session_out(r) for r in rows], limit, lambda s: [s.starts_at.isoformat(), str(s.id)])
+    return page_of([session_out(r) for r in rows], limit, lambda s: (s.starts_at, s.id))
 
 
 async def get_session(conn: asyncpg.Connection, actor_id: UUID, session_id: UUID) -> SessionDetailOut:
@@ -266,10 +261,9 @@ async def coverage_gaps(
             if "facilitator" not in roles:
                 raise Forbidden("coverage gaps are for staff and facilitators")
             only_for = actor_id
-    check_window(from_, to)
-    after_start, after_id = cursor_key(cursor, datetime, UUID) or (None, None)
+    after_start, after_id = decode_cursor(cursor, tuple[KeyInstant, UUID]) or (None, None)
     rows = await conn.fetch(
-        queries.COVERAGE_GAPS, org_id, group_id, only_for, from_ or _now(), to, after_start, after_id, limit + 1
+        queries.COVERAGE_GAPS, org_id, group_id, only_for, from_ or clock.now(), to, after_start, after_id, limit + 1
     )
     gaps = [CoverageGapOut(**dict(r), missing=r["required"] - r["assigned"]) for r in rows]
-    return page_of(gaps, limit, lambda g: [g.starts_at.isoformat(), str(g.session_id)])
+    return page_of(gaps, limit, lambda g: (g.starts_at, g.session_id))

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import asyncpg
 import msgspec
 
+from coord import clock
 from coord.errors import Forbidden, Unprocessable
 from coord.groups import queries as group_queries
 from coord.groups.service import GroupAccess, audit
@@ -53,7 +54,7 @@ class SessionView:
     can_take_attendance: bool  # staff and the session's own facilitators
     roster: list[RosterPerson] = field(default_factory=list)
     roster_truncated: bool = False
-    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    now: datetime = field(default_factory=clock.now)
 
     @property
     def upcoming(self) -> bool:
@@ -172,15 +173,16 @@ class MyGap(msgspec.Struct):
 
 async def my_groups(conn: asyncpg.Connection, user_id: UUID, limit: int = 200) -> list[MyGroup]:
     """The groups the person belongs to or asked to join, with each one's next session."""
-    return [MyGroup(**dict(r)) for r in await conn.fetch(queries.MY_GROUPS, user_id, limit)]
+    return [MyGroup(**dict(r)) for r in await conn.fetch(queries.MY_GROUPS, user_id, limit, clock.now())]
 
 
 async def my_coverage_gaps(
     conn: asyncpg.Connection, user_id: UUID, *, weeks: int = 8, limit: int = 50, now: datetime | None = None
 ) -> list[MyGap]:
     """Upcoming sessions of the groups the person facilitates that still need facilitators."""
-    until = (now or datetime.now(UTC)) + timedelta(weeks=weeks)
-    return [MyGap(**dict(r)) for r in await conn.fetch(queries.MY_COVERAGE_GAPS, user_id, until, limit)]
+    start = now or clock.now()
+    until = start + timedelta(weeks=weeks)
+    return [MyGap(**dict(r)) for r in await conn.fetch(queries.MY_COVERAGE_GAPS, user_id, start, until, limit)]
 
 
 async def move_to_local(

@@ -54,7 +54,7 @@ LIMIT $7
 
 # The lock taken before any change to a shift's places, with the caller's roles.
 LOCK_SHIFT = """
-SELECT s.id, s.org_id, s.capacity, s.starts_at, s.ends_at, s.status, now() AS now,
+SELECT s.id, s.org_id, s.capacity, s.starts_at, s.ends_at, s.status,
        o.cancellation_cutoff_hours, m.roles
 FROM shifts s
 JOIN orgs o ON o.id = s.org_id
@@ -81,7 +81,7 @@ TRAINED_FOR_SHIFT = """
 
 LOCK_SHIFT_FOR_SIGNUP = f"""
 SELECT s.id, s.org_id, s.capacity, s.starts_at, s.ends_at, s.status, s.required_training,
-       now() AS now, m.roles, (s.starts_at AT TIME ZONE o.timezone)::date AS shift_date,
+       m.roles, (s.starts_at AT TIME ZONE o.timezone)::date AS shift_date,
        (SELECT g.status FROM signups g WHERE g.shift_id = s.id AND g.user_id = $2) AS my_status,
        {TRAINED_FOR_SHIFT} AS trained,
        (SELECT x.id FROM signups g JOIN shifts x ON x.id = g.shift_id
@@ -115,14 +115,15 @@ RETURNING g.id, g.status,
           CASE WHEN g.status = 'waitlisted' THEN (SELECT waitlisted FROM tally) + 1 END AS position
 """
 
-# A confirmed place given up later than the org's cutoff before the start is a late cancel.
+# A confirmed place given up later than the org's cutoff before the start is a late cancel:
+# $3 the start, $4 the cutoff in hours, $5 now.
 CANCEL_SIGNUP = """
 WITH mine AS (
     SELECT id, status FROM signups WHERE shift_id = $1 AND user_id = $2 AND status <> 'cancelled'
 )
 UPDATE signups g
 SET status = 'cancelled', cancelled_at = now(), updated_at = now(),
-    late_cancel = (mine.status = 'confirmed' AND now() > $3::timestamptz - make_interval(hours => $4::int))
+    late_cancel = (mine.status = 'confirmed' AND $5::timestamptz > $3::timestamptz - make_interval(hours => $4::int))
 FROM mine WHERE g.id = mine.id
 RETURNING g.id, mine.status AS was, g.late_cancel
 """

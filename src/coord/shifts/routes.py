@@ -7,8 +7,8 @@ from typing import Annotated, Any
 from litestar import Controller, delete, get, patch, post, put
 from litestar.params import QueryParameter
 
-from coord.http import DB, AuthedRequest, Body, Cursor, From, Limit, PathId, To
-from coord.pagination import DEFAULT_LIMIT, Page
+from coord.http import DB, AuthedRequest, Body, Paging, PathId, TimeWindow
+from coord.pagination import Page
 from coord.shifts import service, signups, trainings
 from coord.shifts.schemas import (
     HoursIn,
@@ -38,14 +38,14 @@ class OrgShiftController(Controller):
         request: AuthedRequest,
         org_id: PathId,
         db: DB,
-        from_: From = None,
-        to: To = None,
+        window: TimeWindow,
+        page: Paging,
         open: Annotated[bool, QueryParameter(description="only scheduled shifts with a free place")] = False,
-        limit: Limit = DEFAULT_LIMIT,
-        cursor: Cursor = None,
     ) -> Page[ShiftOut]:
         """Shifts by start time with confirmed and waitlist counts (members)."""
-        return await service.list_shifts(db, request.user.id, org_id, from_, to, open, limit, cursor)
+        return await service.list_shifts(
+            db, request.user.id, org_id, window.from_, window.to, open, page.limit, page.cursor
+        )
 
 
 class ShiftController(Controller):
@@ -105,9 +105,9 @@ class MyVolunteeringController(Controller):
     tags = ["shifts"]
 
     @get("/signups", operation_id="listMySignups")
-    async def my_signups(self, request: AuthedRequest, db: DB, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Page[MySignupOut]:
+    async def my_signups(self, request: AuthedRequest, db: DB, page: Paging) -> Page[MySignupOut]:
         """Your shift signups with the shifts' times, by start time."""
-        return await signups.my_signups(db, request.user.id, limit, cursor)
+        return await signups.my_signups(db, request.user.id, page.limit, page.cursor)
 
     @post("/trainings", operation_id="recordTraining", status_code=201)
     async def record_training(self, request: AuthedRequest, data: Body[TrainingIn], db: DB) -> TrainingOut:
@@ -115,11 +115,9 @@ class MyVolunteeringController(Controller):
         return await trainings.record_training(db, request.user.id, data)
 
     @get("/trainings", operation_id="listMyTrainings")
-    async def my_trainings(
-        self, request: AuthedRequest, db: DB, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
-    ) -> Page[TrainingOut]:
+    async def my_trainings(self, request: AuthedRequest, db: DB, page: Paging) -> Page[TrainingOut]:
         """Your recorded trainings."""
-        return await trainings.my_trainings(db, request.user.id, limit, cursor)
+        return await trainings.my_trainings(db, request.user.id, page.limit, page.cursor)
 
 
 class TrainingController(Controller):

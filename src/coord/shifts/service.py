@@ -11,7 +11,7 @@ from coord.access import STAFF, check_roles, require_member, require_role
 from coord.errors import Conflict, NotFound, Unprocessable
 from coord.outbox.events import ShiftCancelled, ShiftChanged, ShiftCreated, SignupCancelled, SignupConfirmed
 from coord.outbox.record import record
-from coord.pagination import Page, check_window, keyset_after, page_of
+from coord.pagination import KeyInstant, Page, decode_cursor, page_of
 from coord.shifts import queries
 from coord.shifts.schemas import ShiftIn, ShiftOut, ShiftPatch
 
@@ -65,10 +65,9 @@ async def list_shifts(
     cursor: str | None,
 ) -> Page[ShiftOut]:
     await require_member(conn, org_id, actor_id)
-    check_window(from_, to)
-    after_start, after_id = keyset_after(cursor)
+    after_start, after_id = decode_cursor(cursor, tuple[KeyInstant, UUID]) or (None, None)
     rows = await conn.fetch(queries.LIST_SHIFTS, org_id, from_, to, after_start, after_id, open_only, limit + 1)
-    return page_of([ShiftOut(**dict(r)) for r in rows], limit, lambda s: [s.starts_at.isoformat(), str(s.id)])
+    return page_of([ShiftOut(**dict(r)) for r in rows], limit, lambda s: (s.starts_at, s.id))
 
 
 async def lock_shift(conn: asyncpg.Connection, actor_id: UUID, shift_id: UUID) -> asyncpg.Record:

@@ -6,11 +6,12 @@ why the count runs in the statement after the lock), so no load can overbook.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from uuid import UUID
 
 import asyncpg
 
+from coord import clock
 from coord.access import STAFF, require_role
 from coord.errors import Conflict, Forbidden, NotFound
 from coord.outbox.events import (
@@ -21,10 +22,9 @@ from coord.outbox.events import (
     SignupWaitlisted,
 )
 from coord.outbox.record import record
-from coord.pagination import Page, page_of
+from coord.pagination import KeyInstant, Page, decode_cursor, page_of
 from coord.shifts import queries
 from coord.shifts.schemas import MySignupOut, SignupOut
-from coord.events.service import keyset_after
 from coord.shifts.service import get_shift, lock_shift, promote_waitlisted
 
 CHECK_IN_OPENS_BEFORE_START = timedelta(hours=1)
@@ -40,7 +40,7 @@ async def sign_up(conn: asyncpg.Connection, user_id: UUID, shift_id: UUID) -> Si
         raise NotFound("no such shift")
     if shift["status"] == "cancelled":
         raise Conflict("this shift is cancelled")
-    if shift["now"] >= shift["starts_at"]:
+    if clock.now() >= shift["starts_at"]:
         raise Conflict(f"this shift started at {shift['starts_at'].isoformat()}; signups are closed")
     if shift["my_status"] in ("confirmed", "waitlisted"):
         raise Conflict(f"you are already signed up for this shift ({shift['my_status']})")
@@ -74,10 +74,11 @@ async def cancel_signup(conn: asyncpg.Connection, user_id: UUID, shift_id: UUID)
     waitlisted person in the same transaction. Later than the org's cutoff before
     the start, it is still allowed but flagged as a late cancel."""
     shift = await lock_shift(conn, user_id, shift_id)
-    if shift["now"] >= shift["ends_at"]:
+    now = clock.now()
+    if now >= shift["ends_at"]:
         raise Conflict("this shift has ended")
     row = await conn.fetchrow(
-        queries.CANCEL_SIGNUP, shift_id, user_id, shift["starts_at"], shift["cancellation_cutoff_hours"]
+        queries.CANCEL_SIGNUP, shift_id, user_id, shift["starts_at"], shift["cancellation_cutoff_hours"], now
     )
     if row is None:
         raise NotFound("you are not signed up for this shift")
@@ -101,7 +102,7 @@ async def check_in(conn: asyncpg.Connection, user_id: UUID, shift_id: UUID) -> S
     row = await conn.fetchrow(queries.MY_SIGNUP, shift_id, user_id)
     if row is None or row["status"] != "confirmed":
         raise Conflict("only someone with a confirmed place can check in")
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     opens = shift.starts_at - CHECK_IN_OPENS_BEFORE_START
     if not opens <= now <= shift.ends_at:
         raise Conflict(f"check-in is open from {opens.isoformat()} until {shift.ends_at.isoformat()}")
@@ -119,7 +120,7 @@ async def set_hours(conn: asyncpg.Connection, actor_id: UUID, shift_id: UUID, si
         raise NotFound("no such signup on this shift")
     if row["status"] != "confirmed":
         raise Conflict(f"hours are recorded for confirmed places; this signup is {row['status']}")
-    if datetime.now(timezone.utc) < shift.starts_at:
+    if clock.now() < shift.starts_at:
         raise Conflict("hours can be recorded once the shift has started")
     await conn.execute(queries.SET_HOURS, signup_id, hours)
     await record(conn, SignupHoursRecorded(signup_id=signup_id, shift_id=shift_id))
@@ -127,7 +128,7 @@ async def set_hours(conn: asyncpg.Connection, actor_id: UUID, shift_id: UUID, si
 
 
 async def my_signups(conn: asyncpg.Connection, user_id: UUID, limit: int, cursor: str | None) -> Page[MySignupOut]:
-    after_start, after_id = keyset_after(cursor)
+    after_start, after_id = decode_cursor(cursor, tuple[KeyInstant, UUID]) or (None, None)
     rows = await conn.fetch(queries.MY_SIGNUPS, user_id, after_start, after_id, limit + 1)
-    return page_of([MySignupOut(**dict(r)) for r in rows], limit, lambda s: [s.starts_at.isoformat(), str(s.id)])
+    return page_of([MySignupOut(**dict(r)) for r in rows], limit, lambda s: (s.starts_at, s.id))
 

@@ -6,7 +6,7 @@ from uuid import UUID
 
 import asyncpg
 
-from coord.errors import BadRequest, FieldError, Forbidden, NotFound, Unprocessable
+from coord.errors import Forbidden, NotFound, Unprocessable
 from coord.outbox.events import TrainingRecorded, TrainingVerified
 from coord.outbox.record import record
 from coord.pagination import Page, decode_cursor, page_of
@@ -26,13 +26,9 @@ async def record_training(conn: asyncpg.Connection, user_id: UUID, data: Trainin
 
 
 async def my_trainings(conn: asyncpg.Connection, user_id: UUID, limit: int, cursor: str | None) -> Page[TrainingOut]:
-    after = decode_cursor(cursor)
-    try:
-        after_id = UUID(after[0]) if after else None
-    except (ValueError, TypeError, IndexError):
-        raise BadRequest("the cursor is not one this service issued", errors=[FieldError("cursor", "invalid cursor")]) from None
+    (after_id,) = decode_cursor(cursor, tuple[UUID]) or (None,)
     rows = await conn.fetch(queries.MY_TRAININGS, user_id, after_id, limit + 1)
-    return page_of([TrainingOut(**dict(r)) for r in rows], limit, lambda t: [str(t.id)])
+    return page_of([TrainingOut(**dict(r)) for r in rows], limit, lambda t: (t.id,))
 
 
 async def verify_training(conn: asyncpg.Connection, actor_id: UUID, training_id: UUID) -> TrainingOut:

@@ -7,13 +7,14 @@ their controllers are exported from here too, so routes.py needs one import.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 
+from coord import clock
 from coord.auth.schemas import CurrentUser
 from coord.errors import DomainError
 from coord.groups import service as groups_service
@@ -53,7 +54,7 @@ async def _group_page(request: Request, viewer: CurrentUser | None, db: DB, grou
     view: GroupView = await group_view(db, group_id, viewer.id if viewer else None)
     gaps: list[Any] = []
     if viewer is not None and view.can_manage:
-        now = datetime.now(timezone.utc)
+        now = clock.now()
         found = await sessions_service.coverage_gaps(
             db, viewer.id, group_id=group_id, from_=now, to=now + timedelta(weeks=GAP_WEEKS), limit=20, cursor=None)
         gaps = found.items

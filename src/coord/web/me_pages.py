@@ -7,7 +7,7 @@ CONTROLLERS. Every page is the signed-in person's own: nothing about anyone else
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
@@ -19,6 +19,7 @@ from litestar.datastructures import State
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
+from coord import clock
 from coord.auth import service as auth_service
 from coord.auth.schemas import CurrentUser
 from coord.errors import DomainError
@@ -57,7 +58,7 @@ def _parse_day(value: str | None) -> date | None:
 def _window_start(day: date | None, tz: str) -> datetime:
     """From the start of `day` in the reader's timezone, or from now (what has not ended yet)."""
     if day is None:
-        return datetime.now(timezone.utc)
+        return clock.now()
     return datetime.combine(day, time(), ZoneInfo(tz))
 
 
@@ -94,7 +95,7 @@ async def schedule_page(request: Request, viewer: CurrentUser, db: DB, from_valu
         from_day=day.isoformat() if day else "", first_day=first_day, last_day=last_day,
         earlier_url=me_url((first_day - WINDOW).isoformat()), later_url=me_url(last_day.isoformat()),
         now_url=me_url() if day else None,
-        done=DONE.get(done or ""), problem=problem, problem_id=problem_id, now=datetime.now(timezone.utc),
+        done=DONE.get(done or ""), problem=problem, problem_id=problem_id, now=clock.now(),
     )
 
 

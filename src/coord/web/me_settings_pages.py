@@ -4,15 +4,14 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
+from coord import clock
 from coord.auth.schemas import CurrentUser
 from coord.errors import DomainError
 from coord.feeds import service as feeds_service
@@ -174,7 +173,7 @@ async def _trainings_page(request: Request, viewer: CurrentUser, db: DB, *, valu
     trainings.items.sort(key=lambda t: (t.code, t.completed_on))
     return page(request, "me_trainings.html", viewer=viewer, title="My trainings", status_code=status_code,
                 trainings=trainings.items, more=trainings.next_cursor is not None,
-                today=datetime.now(ZoneInfo(viewer.timezone)).date(),
+                today=clock.today_in(viewer.timezone),
                 values=values or {}, errors=errors or {}, saved=saved)
 
 

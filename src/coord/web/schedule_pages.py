@@ -4,7 +4,7 @@ previews the dates (a plain GET, so it works without JavaScript), then saves it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time
 from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 
+from coord import clock
 from coord.auth.schemas import CurrentUser
 from coord.auth.service import check_timezone
 from coord.errors import DomainError, Forbidden
@@ -154,7 +155,7 @@ async def _form_page(request: Request, viewer: CurrentUser, db: DB, access: Grou
                      errors: dict[str, str], choice: SeriesChoice | None = None, status_code: int = 200) -> Template:
     preview: dict[str, Any] | None = None
     if choice is not None:
-        now = datetime.now(timezone.utc)
+        now = clock.now()
         dates = series_dates(choice.rule, now=now)
         preview = {
             "words": rule_in_words(choice.rule),
@@ -204,7 +205,7 @@ class SchedulePages(Controller):
         if not fields.pop("preview", None):
             return await _form_page(request, viewer, db, access, {**DEFAULTS, "timezone": access.group.timezone}, {})
         try:
-            choice = read_series_form(fields, datetime.now(timezone.utc))
+            choice = read_series_form(fields, clock.now())
         except FormInvalid as exc:
             return await _form_page(request, viewer, db, access, fields, exc.errors, status_code=422)
         return await _form_page(request, viewer, db, access, fields, {}, choice)
@@ -216,7 +217,7 @@ class SchedulePages(Controller):
         access = await groups_service.require_manager(db, group_id, viewer.id)
         fields = await form_fields(request)
         try:
-            choice = read_series_form(fields, datetime.now(timezone.utc))
+            choice = read_series_form(fields, clock.now())
             async with db.transaction():  # a savepoint: a refusal leaves nothing behind
                 created = await sessions_service.create_series(db, viewer.id, group_id, choice.data)
         except FormInvalid as exc:

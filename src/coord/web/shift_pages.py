@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 
+from coord import clock
 from coord.auth import service as auth_service
 from coord.auth.schemas import CurrentUser
 from coord.errors import DomainError
@@ -27,7 +27,7 @@ def _parse_week(value: str | None, tz: str) -> date:
     try:
         return date.fromisoformat(value or "")
     except ValueError:
-        return datetime.now(ZoneInfo(tz)).date()
+        return clock.today_in(tz)
 
 
 def _parse_uuid(value: str | None) -> UUID | None:
@@ -75,7 +75,7 @@ class ShiftPages(Controller):
             just=_parse_uuid(params.get("just")), problem=problem, problem_shift=problem_shift,
             prev_url=board_url(org.slug, shifts.week_start - timedelta(days=7), role, event),
             next_url=board_url(org.slug, shifts.week_start + timedelta(days=7), role, event),
-            week_end=shifts.week_start + timedelta(days=6), now=datetime.now().astimezone(),
+            week_end=shifts.week_start + timedelta(days=6), now=clock.now(),
         )
 
     async def _change(self, request: Request, viewer: CurrentUser | None, db: DB, shift_id: UUID, cancel: bool) -> Response:
