@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 from tests.support import expect
 from tests.test_groups import make_group
+from tests.moments import now
 
 UTC = timezone.utc
 ROLES = ("anonymous", "participant", "volunteer", "facilitator_other", "facilitator", "coordinator", "admin", "outsider")
@@ -40,20 +41,20 @@ async def build_world(client, api, pool) -> dict:
     expect(await client.post(f"{base}/join", headers=people["participant"].headers), 201)
     expect(await client.post(f"/api/v1/groups/{approval_group['id']}/join", headers=extra.headers), 201)
 
-    start = (datetime.now(UTC) + timedelta(days=7)).replace(hour=18, minute=0, second=0, microsecond=0, tzinfo=None)
+    start = (now() + timedelta(days=7)).replace(hour=18, minute=0, second=0, microsecond=0, tzinfo=None)
     series = expect(await client.post(f"{base}/series", json={
         "start": start.isoformat(), "timezone": "UTC", "duration_minutes": 90, "rrule": "FREQ=DAILY;COUNT=5",
         "facilitator_ids": [people["facilitator"].id]}, headers=admin.headers), 201)
-    past_start = (datetime.now(UTC) - timedelta(days=2)).replace(second=0, microsecond=0, tzinfo=None)
+    past_start = (now() - timedelta(days=2)).replace(second=0, microsecond=0, tzinfo=None)
     expect(await client.post(f"{base}/series", json={
         "start": past_start.isoformat(), "timezone": "UTC", "duration_minutes": 60, "rrule": "FREQ=DAILY;COUNT=1",
         "facilitator_ids": [people["facilitator"].id]}, headers=admin.headers), 201)
     sessions = expect(await client.get(f"{base}/sessions", params={"from": "2000-01-01T00:00:00Z"},
                                        headers=admin.headers), 200)["items"]
-    past = next(s for s in sessions if datetime.fromisoformat(s["starts_at"]) < datetime.now(UTC))
+    past = next(s for s in sessions if datetime.fromisoformat(s["starts_at"]) < now())
     future = next(s for s in sessions if s["series_id"] == series["id"])
 
-    soon = (datetime.now(UTC) + timedelta(days=3)).replace(microsecond=0)
+    soon = (now() + timedelta(days=3)).replace(microsecond=0)
     event = expect(await client.post(f"/api/v1/orgs/{org['id']}/events", json={
         "title": "Workshop", "kind": "workshop", "starts_at": soon.isoformat(),
         "ends_at": (soon + timedelta(hours=2)).isoformat(), "timezone": "UTC", "capacity": 50,

@@ -24,7 +24,10 @@ from arq import create_pool as create_arq_pool
 from arq.connections import RedisSettings
 from litestar.testing import AsyncTestClient
 
+from argon2.profiles import CHEAPEST
+
 from coord.app import create_app
+from coord.auth.service import use_password_parameters
 from coord.config import Settings, load_settings
 from coord.db.migrate import migrate
 from coord.db.pool import create_pool
@@ -32,6 +35,9 @@ from coord.embedded import EmbeddedServers, free_port
 from tests.support import Api
 
 warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+# Production hashing costs ~100 ms a password; tests make hundreds of accounts. Processes
+# the suite starts (`coord serve`) keep the production parameters, which test_auth checks.
+use_password_parameters(CHEAPEST)
 TEST_SECRET = "test-secret-key-with-at-least-32-characters"
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import inspect
 import itertools
 import os
 import subprocess
@@ -10,7 +12,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from arq import Worker
 import httpx
@@ -68,6 +70,60 @@ class Api:
     async def member(self, org: dict, actor: User, user: User, *roles: str) -> dict:
         body = {"email": user.email, "roles": list(roles)}
         return expect(await self.client.post(f"/api/v1/orgs/{org['id']}/members", json=body, headers=actor.headers), 201)
+
+
+async def wait_until(probe: Callable[[], Any], *, timeout: float = 10.0, interval: float = 0.05, what: str = "") -> Any:
+    """The one way a test waits: poll `probe` (sync or async) until it returns something
+    truthy, and return that; fail after `timeout` seconds saying what was awaited and last seen."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        value = probe()
+        if inspect.isawaitable(value):
+            value = await value
+        if value:
+            return value
+        if loop.time() > deadline:
+            raise AssertionError(f"waited {timeout}s for {what or probe}; last saw {value!r}")
+        await asyncio.sleep(interval)
+
+
+def wait_until_sync(probe: Callable[[], Any], *, timeout: float = 10.0, interval: float = 0.05, what: str = "") -> Any:
+    """wait_until for code outside the event loop (subprocesses, files)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = probe()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"waited {timeout}s for {what or probe}; last saw {value!r}")
+        time.sleep(interval)
+
+
+def mail_text(message) -> str:
+    """Everything a reader of `message` sees, decoded: headers and every part (text, HTML,
+    calendar, attachments), iCalendar lines unfolded. Search this, never as_string(): the
+    parts are base64, so a name in a body never shows in the raw message."""
+    seen = [f"{name}: {value}" for name, value in message.items()]
+    for part in message.walk():
+        if not part.is_multipart():
+            payload = part.get_payload(decode=True) or b""
+            seen.append(payload.decode(part.get_content_charset() or "utf-8", errors="replace"))
+    return "\n".join(seen).replace("\r\n ", "").replace("\n ", "")
+
+
+async def _send_all(app, requests: list[tuple]) -> list[httpx.Response]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://coord.test") as http:
+        return await asyncio.gather(*(http.request(r[0], r[1], headers=r[2], **(r[3] if len(r) > 3 else {}))
+                                      for r in requests))
+
+
+def concurrently(client, requests: list[tuple]) -> list[httpx.Response]:
+    """Send (method, url, headers[, {"json": ...} | {"data": ...}]) requests all at once on the
+    app's own event loop. (Gathering the test client's calls would not: its transport answers
+    each request before it takes the next.)"""
+    return client.blocking_portal.call(_send_all, client.app, requests)
 
 
 async def run_jobs(settings, pool, redis) -> int:

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from uuid import UUID
 
-import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -22,8 +21,9 @@ from coord.errors import Conflict, NotFound
 from coord.shifts import signups as signup_service
 from coord.shifts.schemas import ShiftPatch
 from coord.shifts.service import update_shift
-from tests.support import expect
+from tests.support import concurrently, expect
 from tests.test_shifts import API, at
+from tests.moments import now
 
 _seed = itertools.count(1)
 
@@ -49,18 +49,6 @@ async def seed(pool, people: int) -> tuple[UUID, UUID, list[UUID]]:
     rows = await pool.fetch(SEED_ORG, f"{next(_seed)}-{UUID(int=id(pool)).hex[-6:]}", people)
     admin = next(r["user_id"] for r in rows if r["display_name"] == "Person 0")
     return rows[0]["org_id"], admin, [r["user_id"] for r in rows if r["user_id"] != admin]
-
-
-async def _send_all(app, requests: list[tuple[str, str, dict]]) -> list[httpx.Response]:
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://coord.test") as http:
-        return await asyncio.gather(*(http.request(method, url, headers=h) for method, url, h in requests))
-
-
-def concurrently(client, requests: list[tuple[str, str, dict]]) -> list[httpx.Response]:
-    """Send all requests at the same time on the app's event loop. (Awaiting the test
-    client in asyncio.gather would not: each of its requests blocks until answered.)"""
-    return client.blocking_portal.call(_send_all, client.app, requests)
 
 
 def headers(app, user_id: UUID) -> dict[str, str]:
@@ -212,7 +200,7 @@ class QueueModel:
 @given(initial_capacity=st.integers(0, 3), ops=operations)
 async def test_queue_matches_the_model_after_every_step(pool, initial_capacity, ops):
     org_id, admin, people = await seed(pool, PEOPLE)
-    start = datetime.now(timezone.utc) + timedelta(days=2)
+    start = now() + timedelta(days=2)
     shift_id = await pool.fetchval(
         "INSERT INTO shifts (org_id, role, starts_at, ends_at, capacity) VALUES ($1, 'Usher', $2, $3, $4) RETURNING id",
         org_id, start, start + timedelta(hours=2), initial_capacity,
@@ -256,7 +244,7 @@ async def test_one_persons_concurrent_signups_for_overlapping_shifts_confirm_one
     person = await api.user("eager")
     await api.member(org, admin, person, "volunteer")
     for day in range(2, 7):
-        start = datetime.now(timezone.utc) + timedelta(days=day)
+        start = now() + timedelta(days=day)
         pair = []
         for offset in (0, 1):
             body = {"role": f"Role {offset}", "starts_at": (start + timedelta(hours=offset)).isoformat(),
@@ -281,7 +269,7 @@ async def test_a_persons_second_signup_waits_for_their_first_and_sees_the_overla
     org = await api.org(admin)
     person = await api.user("eager")
     await api.member(org, admin, person, "volunteer")
-    start = datetime.now(timezone.utc) + timedelta(days=2)
+    start = now() + timedelta(days=2)
     pair = []
     for offset in (0, 1):
         body = {"role": f"Role {offset}", "starts_at": (start + timedelta(hours=offset)).isoformat(),

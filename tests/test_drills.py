@@ -17,6 +17,7 @@ from aiosmtpd.controller import Controller
 
 from coord.embedded import free_port
 from tests.conftest import TEST_SECRET, MailSink
+from tests.moments import now
 
 
 class SlowSink(MailSink):
@@ -95,7 +96,7 @@ async def test_postgres_restarted_under_load(tmp_path):
     starts again: the outage answers 503 with Retry-After (never a 500), the
     server recovers by itself, and every signup that exists is whole (its event
     recorded with it; capacity held)."""
-    from datetime import datetime, timedelta, timezone
+    from datetime import timedelta
 
     import asyncpg
     import httpx
@@ -140,7 +141,7 @@ async def test_postgres_restarted_under_load(tmp_path):
             for person in volunteers:
                 member = {"email": person["email"], "roles": ["volunteer"]}
                 assert (await http.post(f"/api/v1/orgs/{org['id']}/members", json=member, headers=admin["headers"])).status_code == 201
-            start = (datetime.now(timezone.utc) + timedelta(days=2)).replace(microsecond=0)
+            start = (now() + timedelta(days=2)).replace(microsecond=0)
             shift_body = {"role": "Greeter", "starts_at": start.isoformat(),
                           "ends_at": (start + timedelta(hours=2)).isoformat(), "capacity": 10}
             shift = (await http.post(f"/api/v1/orgs/{org['id']}/shifts", json=shift_body, headers=admin["headers"])).json()

@@ -18,7 +18,7 @@ from tests.support import expect, run_jobs
 from tests.test_api_basics import assert_problem
 from tests.test_calendar import expand
 from tests.test_groups import make_group
-from tests.test_sessions import local_start
+from tests.moments import local_start, now
 from workers.feed_jobs import FEED_FUNCTIONS, FEED_ROUTING
 
 API = "/api/v1"
@@ -27,7 +27,7 @@ UTC = timezone.utc
 
 
 def at(hours: float) -> str:
-    return (datetime.now(UTC) + timedelta(hours=hours)).replace(microsecond=0).isoformat()
+    return (now() + timedelta(hours=hours)).replace(microsecond=0).isoformat()
 
 
 def path_of(url: str) -> str:

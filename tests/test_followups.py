@@ -10,7 +10,8 @@ from coord.notify.mailer import mailer_from_settings
 from coord.notify.reminders import plan_reminders, reminder_job_id
 from tests.support import expect, run_jobs
 from tests.test_participation import past_session
-from tests.test_sessions import local_start, setup
+from tests.moments import local_start
+from tests.test_sessions import setup
 from workers.schedule_jobs import remind_unrecorded_attendance, send_reminder
 
 UTC = timezone.utc

@@ -10,7 +10,8 @@ import pytest
 from tests.support import expect, run_jobs
 from tests.test_calendar import expand
 from tests.test_invites import calendar_parts
-from tests.test_sessions import local_start, setup
+from tests.moments import local_start, now
+from tests.test_sessions import setup
 
 UTC = timezone.utc
 PARSERS = ["ical.js", "libical", "recurring-ical-events+vtimezone"]
@@ -95,7 +96,7 @@ async def test_moving_and_cancelling_one_occurrence_reach_every_member(client, a
 
 async def test_nothing_is_sent_about_sessions_already_over(client, api, smtp, mail_settings, pool, redis):
     s = await setup(client, api)
-    start = (datetime.now(UTC) - timedelta(days=30)).replace(second=0, microsecond=0, tzinfo=None)
+    start = (now() - timedelta(days=30)).replace(second=0, microsecond=0, tzinfo=None)
     await s.series(start, "FREQ=DAILY;COUNT=5", timezone="UTC")
     await run_jobs(mail_settings, pool, redis)
     assert [m for m in smtp.messages if "schedule" in m["Subject"]] == []
@@ -144,7 +145,7 @@ async def test_editing_a_venue_updates_every_calendar_that_shows_it(client, api,
     s = await setup(client, api)
     hall = await api.venue(s.org, s.admin, "Hall", address="1 Main St")
     series = await s.series(local_start(1), "FREQ=WEEKLY;BYDAY=TU;COUNT=4", venue_id=hall["id"])
-    soon = datetime.now(UTC).replace(microsecond=0) + timedelta(days=5)
+    soon = now().replace(microsecond=0) + timedelta(days=5)
     event = expect(await client.post(f"/api/v1/orgs/{s.org['id']}/events", json={
         "title": "Open evening", "kind": "social", "starts_at": soon.isoformat(), "ends_at": (soon + timedelta(hours=2)).isoformat(),
         "timezone": "UTC", "visibility": "private", "venue_id": hall["id"]}, headers=s.admin.headers), 201)
@@ -250,7 +251,7 @@ async def test_this_and_following_is_two_messages_not_one_per_week(
                            "ends_at = ends_at - interval '60 days' WHERE id = $1::uuid", first["id"])
     await run_jobs(mail_settings, pool, redis)
     smtp.messages.clear()
-    sessions = [x for x in await s.sessions(limit=200) if datetime.fromisoformat(x["starts_at"]) > datetime.now(UTC)]
+    sessions = [x for x in await s.sessions(limit=200) if datetime.fromisoformat(x["starts_at"]) > now()]
     target = sessions[split_at]
     expect(await client.post(f"/api/v1/sessions/{target['id']}/this-and-following", json={"duration_minutes": 60},
                              headers=s.facilitator.headers), 201)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta, timezone
 
 import icalendar
 import pytest
@@ -12,6 +12,7 @@ from coord.notify.mailer import mailer_from_settings
 from tests.support import expect, run_jobs
 from tests.test_calendar import expand
 from workers.booking_jobs import send_booking_message
+from tests.moments import now, quiet_hours_around_now
 
 UTC = timezone.utc
 
@@ -33,7 +34,7 @@ async def shift_setup(client, api, capacity: int = 1, hours_ahead: int = 72):
     people = [await api.user("volunteer", timezone="America/New_York") for _ in range(2)]
     for person in people:
         await api.member(org, admin, person, "volunteer")
-    start = (datetime.now(UTC) + timedelta(hours=hours_ahead)).replace(minute=0, second=0, microsecond=0)
+    start = (now() + timedelta(hours=hours_ahead)).replace(minute=0, second=0, microsecond=0)
     body = {"role": "Greeter", "starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=2)).isoformat(),
             "capacity": capacity}
     shift = expect(await client.post(f"/api/v1/orgs/{org['id']}/shifts", json=body, headers=admin.headers), 201)
@@ -134,7 +135,7 @@ async def test_event_registration_invite_carries_the_venue_to_confirmed_people(c
     venue = expect(await client.post(f"/api/v1/orgs/{org['id']}/venues",
                                      json={"name": "Hall", "kind": "in_person", "address": "1 Main St"},
                                      headers=admin.headers), 201)
-    start = (datetime.now(UTC) + timedelta(days=10)).replace(minute=0, second=0, microsecond=0)
+    start = (now() + timedelta(days=10)).replace(minute=0, second=0, microsecond=0)
     body = {"title": "MHFA training", "kind": "training", "starts_at": start.isoformat(),
             "ends_at": (start + timedelta(hours=3)).isoformat(), "timezone": "Europe/Berlin", "capacity": 10,
             "venue_id": venue["id"], "visibility": "public"}
@@ -156,7 +157,7 @@ async def test_moving_an_event_to_another_place_updates_registrants_calendars(cl
         await api.member(org, admin, person, "participant")
     hall = await api.venue(org, admin, "Hall", address="1 Main St")
     online = await api.venue(org, admin, "Video", kind="virtual", meeting_url="https://meet.example.org/walk")
-    start = (datetime.now(UTC) + timedelta(days=10)).replace(minute=0, second=0, microsecond=0)
+    start = (now() + timedelta(days=10)).replace(minute=0, second=0, microsecond=0)
     body = {"title": "Wellbeing walk", "kind": "social", "starts_at": start.isoformat(),
             "ends_at": (start + timedelta(hours=2)).isoformat(), "timezone": "Europe/Berlin", "capacity": 1,
             "venue_id": hall["id"], "visibility": "private"}
@@ -186,9 +187,7 @@ async def test_cancelled_by_the_organization_waits_for_morning_and_spares_the_wa
     expect(await client.post(f"{url}/signups", headers=ben.headers), 201)  # waitlisted
     await run_jobs(mail_settings, pool, redis)
     smtp.messages.clear()
-    now = datetime.now(UTC)  # Ana: quiet around the clock but for one minute
-    quiet = {"quiet_hours_start": (now - timedelta(minutes=1)).strftime("%H:%M"),
-             "quiet_hours_end": (now - timedelta(minutes=2)).strftime("%H:%M")}
+    quiet = quiet_hours_around_now()  # now is surely inside
     await pool.execute("UPDATE users SET timezone = 'UTC' WHERE id = $1::uuid", ana.id)
     expect(await client.put("/api/v1/me/notifications", json=quiet, headers=ana.headers), 200)
     expect(await client.post(f"{url}/cancel", headers=admin.headers), 200)
@@ -232,9 +231,7 @@ async def promote_in_quiet_hours(client, api, pool, mail_settings, hours_ahead: 
     """Ben, waitlisted, is promoted while his quiet hours cover every minute of the day but
     one (now is surely inside); returns Ben and the promotion job, run in this process."""
     _org, _admin, (ana, ben), shift, _start = await shift_setup(client, api, capacity=1, hours_ahead=hours_ahead)
-    now = datetime.now(UTC)
-    quiet = {"quiet_hours_start": (now - timedelta(minutes=1)).strftime("%H:%M"),
-             "quiet_hours_end": (now - timedelta(minutes=2)).strftime("%H:%M")}
+    quiet = quiet_hours_around_now()  # now is surely inside
     await pool.execute("UPDATE users SET timezone = 'UTC' WHERE id = $1::uuid", ben.id)
     expect(await client.put("/api/v1/me/notifications", json=quiet, headers=ben.headers), 200)
     url = f"/api/v1/shifts/{shift['id']}/signups"

@@ -9,10 +9,11 @@ after them); every refusal is sent, with a body that would otherwise be accepted
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 from tests.authz_world import ROLES, build_world
 from tests.pages import Visitor
+from tests.moments import now
 
 #                                                          anon part vol  fo   fac  coord admin out
 TABLE = {
@@ -82,8 +83,8 @@ def page_routes(app) -> set[tuple[str, str]]:
 
 def bodies(world: dict) -> dict[str, dict]:
     p, people = world["params"], world["people"]
-    soon = (datetime.now(timezone.utc) + timedelta(days=10)).strftime("%Y-%m-%dT%H:%M")
-    later = (datetime.now(timezone.utc) + timedelta(days=10, hours=2)).strftime("%Y-%m-%dT%H:%M")
+    soon = (now() + timedelta(days=10)).strftime("%Y-%m-%dT%H:%M")
+    later = (now() + timedelta(days=10, hours=2)).strftime("%Y-%m-%dT%H:%M")
     return {
         "/events/{event_id}/cancel": {"confirm": "yes"},
         "/events/{event_id}/edit": {"title": "Matrix", "starts_at": soon, "ends_at": later, "capacity": "5"},

@@ -16,6 +16,7 @@ from coord.sessions.recurrence import parse_rule
 from tests.pages import Visitor, text_of
 from tests.support import expect
 from tests.test_groups import make_group
+from tests.moments import before_a_dst_change, local_start, now
 
 UTC = timezone.utc
 NY = "America/New_York"
@@ -103,15 +104,9 @@ async def world(client, api, **group_fields) -> World:
     return await World().build(client, api, **group_fields)
 
 
-def next_weekday(weekday: int, after: date) -> date:
-    return after + timedelta(days=(weekday - after.weekday()) % 7 or 7)
-
-
 def future_tuesday(weeks: int = 1) -> datetime:
-    """A Tuesday 18:30 New York wall-clock time, `weeks` or so from now."""
-    today = datetime.now(ZoneInfo(NY)).date()
-    day = next_weekday(1, today) + timedelta(weeks=weeks - 1)
-    return datetime(day.year, day.month, day.day, 18, 30)
+    """A Tuesday 18:30 New York wall-clock time, at least `weeks - 1` weeks and a day from now."""
+    return local_start(weeks - 1 + 1 / 7)
 
 
 # --- Seeing and joining a group ---
@@ -190,22 +185,6 @@ async def test_joining_an_open_group_and_asking_to_join_one_that_needs_approval(
 
 # --- Scheduling a series ---
 
-def _before_a_dst_change() -> datetime:
-    """A Tuesday 18:30 (New York) two or three weeks before the next clock change, so
-    twelve weekly sessions always cross it."""
-    zone = ZoneInfo(NY)
-    today = datetime.now(zone).date()
-    day, offset = today + timedelta(days=8), None
-    while True:
-        noon = datetime(day.year, day.month, day.day, 12, tzinfo=zone)
-        if offset is not None and noon.utcoffset() != offset:
-            break
-        offset, day = noon.utcoffset(), day + timedelta(days=1)
-    first = max(today + timedelta(days=1), day - timedelta(days=21))
-    tuesday = first + timedelta(days=(1 - first.weekday()) % 7)
-    return datetime(tuesday.year, tuesday.month, tuesday.day, 18, 30)
-
-
 def _series_fields(start: datetime, **changes) -> dict[str, str]:
     fields = {"start_date": start.date().isoformat(), "start_time": start.strftime("%H:%M"), "timezone": NY,
               "duration_minutes": "90", "freq": "weekly", "count": "12"}
@@ -215,7 +194,7 @@ def _series_fields(start: datetime, **changes) -> dict[str, str]:
 
 async def test_series_preview_says_the_rule_in_words_and_saving_creates_those_sessions(client, api, pool):
     w = await world(client, api)
-    start = _before_a_dst_change()
+    start = before_a_dst_change()
     zone = ZoneInfo(NY)
     expected = [datetime.combine(start.date() + timedelta(weeks=i), start.time()).replace(tzinfo=zone)
                 for i in range(12)]
@@ -386,7 +365,7 @@ async def test_rsvp_shows_counts_and_never_other_participants(client, api):
 async def test_attendance_from_the_form_and_who_may_take_it(client, api, pool):
     w = await world(client, api)
     await w.add_participants()
-    started = (datetime.now(ZoneInfo(NY)) - timedelta(hours=1)).replace(second=0, microsecond=0, tzinfo=None)
+    started = (now().astimezone(ZoneInfo(NY)) - timedelta(hours=1)).replace(second=0, microsecond=0, tzinfo=None)
     sessions = await w.series(started, "FREQ=DAILY;COUNT=2", facilitator_ids=[w.facilitator.id])
     session = sessions[0]
     url = f"/sessions/{session['id']}"

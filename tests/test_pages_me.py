@@ -15,7 +15,7 @@ from coord.web.render import time_range
 from tests.pages import Visitor, text_of
 from tests.support import User, expect
 from tests.test_groups import make_group
-from tests.test_sessions import local_start
+from tests.moments import local_start, now
 
 API = "/api/v1"
 TOKYO = "Asia/Tokyo"  # the viewer's own timezone; the organization is in New York
@@ -23,7 +23,7 @@ TOKYO = "Asia/Tokyo"  # the viewer's own timezone; the organization is in New Yo
 
 def start_in(days: int, hour: int = 10) -> datetime:
     """A start `days` ahead at a fixed UTC hour (19:00 in Tokyo, early morning in New York)."""
-    day = (datetime.now(timezone.utc) + timedelta(days=days)).date()
+    day = (now() + timedelta(days=days)).date()
     return datetime(day.year, day.month, day.day, hour, 0, tzinfo=timezone.utc)
 
 

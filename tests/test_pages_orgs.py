@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from tests.pages import Visitor, text_of
 from tests.support import expect
+from tests.moments import now
 
 API = "/api/v1"
 NY = "America/New_York"
@@ -16,7 +17,7 @@ CRISIS = "Call the Harbor Warmline at 555-0100, any hour."
 
 
 def at(hours: float) -> str:
-    return (datetime.now(timezone.utc) + timedelta(hours=hours)).isoformat()
+    return (now() + timedelta(hours=hours)).isoformat()
 
 
 async def make_group(client, org, admin, name, visibility, **extra) -> dict:
@@ -90,7 +91,7 @@ async def test_public_org_page_shows_public_groups_and_events_only(client, api):
 async def test_coordination_page_access_and_contents(client, api):
     org, admin, coordinator, volunteer = await staffed_org(api)
     group = await make_group(client, org, admin, "Tuesday Circle", "private", facilitators_required=1)
-    start = (datetime.now(ZoneInfo(NY)) + timedelta(days=2)).replace(hour=18, minute=30, second=0, microsecond=0)
+    start = (now().astimezone(ZoneInfo(NY)) + timedelta(days=2)).replace(hour=18, minute=30, second=0, microsecond=0)
     series = {"start": start.replace(tzinfo=None).isoformat(), "timezone": NY, "duration_minutes": 90,
               "rrule": "FREQ=DAILY;COUNT=2"}
     expect(await client.post(f"{API}/groups/{group['id']}/series", json=series, headers=admin.headers), 201)
@@ -296,7 +297,7 @@ async def test_creating_an_event_and_a_shift_from_the_overview(client, api, pool
     org, admin, coordinator, volunteer = await staffed_org(api)
     browser = await browser_for(client, coordinator)
     page = f"/orgs/{org['slug']}/coordination"
-    day = (datetime.now(ZoneInfo(NY)) + timedelta(days=5)).date().isoformat()
+    day = (now().astimezone(ZoneInfo(NY)) + timedelta(days=5)).date().isoformat()
 
     backwards = {"title": "Self-care Evening", "kind": "social", "starts_at": f"{day}T20:00",
                  "ends_at": f"{day}T18:00", "visibility": "public"}

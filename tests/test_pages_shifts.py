@@ -11,6 +11,7 @@ import pytest
 
 from tests.pages import Visitor, text_of
 from tests.support import expect
+from tests.moments import now
 
 API = "/api/v1"
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -18,7 +19,7 @@ BERLIN = ZoneInfo("Europe/Berlin")
 
 def start_in(days: int, hour: int = 10) -> datetime:
     """A shift start `days` ahead at a fixed UTC hour (so the local text is predictable)."""
-    day = (datetime.now(timezone.utc) + timedelta(days=days)).date()
+    day = (now() + timedelta(days=days)).date()
     return datetime(day.year, day.month, day.day, hour, 0, tzinfo=timezone.utc)
 
 

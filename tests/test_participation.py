@@ -9,7 +9,8 @@ from uuid import UUID
 from tests.support import expect
 from tests.test_api_basics import assert_problem
 from tests.test_groups import events_of
-from tests.test_sessions import local_start, setup
+from tests.moments import local_start, now
+from tests.test_sessions import setup
 
 UTC = timezone.utc
 
@@ -73,10 +74,10 @@ async def test_venue_details_only_for_people_confirmed(client, api):
 
 async def past_session(s) -> dict:
     """A session that started an hour ago (series: daily, started two days back, in UTC: no DST gaps)."""
-    start = (datetime.now(UTC) - timedelta(days=2, hours=1)).replace(second=0, microsecond=0, tzinfo=None)
+    start = (now() - timedelta(days=2, hours=1)).replace(second=0, microsecond=0, tzinfo=None)
     await s.series(start, "FREQ=DAILY;COUNT=4", timezone="UTC", facilitator_ids=[s.facilitator.id])
     items = await s.sessions()
-    started = [i for i in items if datetime.fromisoformat(i["starts_at"]) < datetime.now(UTC)]
+    started = [i for i in items if datetime.fromisoformat(i["starts_at"]) < now()]
     return started[-1]
 
 
@@ -124,7 +125,7 @@ async def test_attendance_input_is_checked(client, api):
     assert_problem(await client.put(url, json={"records": []}, headers=s.admin.headers), 400)
     # Nothing was written by the refused requests.
     assert expect(await client.get(url, headers=s.admin.headers), 200)["records"] == []
-    future = [i for i in await s.sessions() if datetime.fromisoformat(i["starts_at"]) > datetime.now(UTC)][0]
+    future = [i for i in await s.sessions() if datetime.fromisoformat(i["starts_at"]) > now()][0]
     assert_problem(await client.put(f"/api/v1/sessions/{future['id']}/attendance", json={"records": [present]}, headers=s.admin.headers), 409)
     expect(await client.post(f"/api/v1/sessions/{future['id']}/cancel", headers=s.admin.headers), 200)
     assert_problem(await client.put(f"/api/v1/sessions/{future['id']}/attendance", json={"records": [present]}, headers=s.admin.headers), 409)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import pickle
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta, timezone
 
 from coord.db.pool import transaction
 from coord.outbox.relay import drain
@@ -14,12 +14,13 @@ from tests.test_api_basics import assert_problem
 from tests.test_participation import past_session
 from tests.test_sessions import setup
 from workers.routing import ROUTING
+from tests.moments import now
 
 UTC = timezone.utc
 
 
 async def shift_with_waitlist(client, s):
-    start = (datetime.now(UTC) + timedelta(days=5)).replace(microsecond=0)
+    start = (now() + timedelta(days=5)).replace(microsecond=0)
     body = {"role": "Greeter", "starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=2)).isoformat(), "capacity": 1}
     shift = expect(await client.post(f"/api/v1/orgs/{s.org['id']}/shifts", json=body, headers=s.admin.headers), 201)
     expect(await client.post(f"/api/v1/shifts/{shift['id']}/signups", headers=s.participant.headers), 201)
@@ -94,7 +95,7 @@ async def test_attendance_past_the_retention_period_is_deleted_and_audited(clien
     async with transaction(pool) as conn:
         assert await expire_attendance(conn) == 0  # within 24 months
         assert await pool.fetchval(followups) == 1
-        assert await expire_attendance(conn, now=datetime.now(UTC) + timedelta(days=25 * 31)) == 1
+        assert await expire_attendance(conn, now=now() + timedelta(days=25 * 31)) == 1
     assert await pool.fetchval("SELECT count(*) FROM attendance") == 0
     assert await pool.fetchval(followups) == 0  # the follow-up's record goes with the attendance
     audit = await pool.fetchrow("SELECT detail FROM audit_log WHERE action = 'attendance.retention'")

@@ -8,19 +8,13 @@ from zoneinfo import ZoneInfo
 
 from coord.db.pool import transaction
 from coord.sessions.service import extend_horizons
+from tests.moments import local_start, now
 from tests.support import expect
 from tests.test_api_basics import assert_problem
 from tests.test_groups import events_of, make_group
 
 UTC = timezone.utc
 NY = "America/New_York"
-
-
-def local_start(weeks_from_now: float, hour: int = 18, minute: int = 30, tz: str = NY) -> datetime:
-    """A naive wall-clock time on a Tuesday about `weeks_from_now` away."""
-    day = datetime.now(ZoneInfo(tz)) + timedelta(weeks=weeks_from_now)
-    day -= timedelta(days=(day.weekday() - 1) % 7)  # back to that week's Tuesday
-    return day.replace(hour=hour, minute=minute, second=0, microsecond=0, tzinfo=None)
 
 
 class Setup:
@@ -105,11 +99,11 @@ async def test_open_ended_series_stays_within_the_horizon_and_rolls_forward(clie
     series = await s.series(local_start(1), "FREQ=WEEKLY;BYDAY=TU", facilitator_ids=[s.facilitator.id])
     assert 24 <= series["sessions_created"] <= 26
     last = datetime.fromisoformat((await s.sessions(limit=200))[-1]["starts_at"])
-    assert last < datetime.now(UTC) + timedelta(weeks=26)
+    assert last < now() + timedelta(weeks=26)
     async with transaction(pool) as conn:
-        created = await extend_horizons(conn, now=datetime.now(UTC) + timedelta(weeks=4))
+        created = await extend_horizons(conn, now=now() + timedelta(weeks=4))
     async with transaction(pool) as conn:
-        again = await extend_horizons(conn, now=datetime.now(UTC) + timedelta(weeks=4))
+        again = await extend_horizons(conn, now=now() + timedelta(weeks=4))
     assert created == 4 and again == 0
     items = await s.sessions(limit=200)
     assert len(items) == series["sessions_created"] + 4
@@ -316,7 +310,7 @@ async def test_ending_a_series_cancels_what_follows_and_bounds_the_rule(client, 
     assert statuses[:4] == ["scheduled"] * 4 and set(statuses[4:]) == {"cancelled"}
     # Ended series are not extended any further, and cannot be ended twice.
     async with transaction(pool) as conn:
-        assert await extend_horizons(conn, now=datetime.now(UTC) + timedelta(weeks=30)) == 0
+        assert await extend_horizons(conn, now=now() + timedelta(weeks=30)) == 0
     assert_problem(await client.post(url, headers=s.admin.headers), 409)
     assert {"series_id": series["id"], "group_id": s.group["id"], "kind": "series.changed", "extended": False} in await events_of(
         pool, "series.changed"

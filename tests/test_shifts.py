@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 
 from tests.support import expect
 from tests.test_api_basics import assert_problem
+from tests.moments import now, today
 
 API = "/api/v1"
 
 
 def at(hours: float) -> str:
     """An instant `hours` from now, with an offset."""
-    return (datetime.now(timezone.utc) + timedelta(hours=hours)).isoformat()
+    return (now() + timedelta(hours=hours)).isoformat()
 
 
 async def outbox(pool) -> list[tuple[str, dict]]:
@@ -130,15 +131,15 @@ async def test_required_training_is_named_and_checked_on_the_shift_date(client, 
     problem = assert_problem(await client.post(signups, headers=vol.headers), 403)
     assert "MHFA" in problem["detail"] and problem["required_training"] == "MHFA"
     # Expired before the shift: still missing. Another training does not count either.
-    today = date.today()
+    day = today("UTC")
     for body in (
-        {"code": "MHFA", "completed_on": str(today - timedelta(days=400)), "expires_on": str(today)},
-        {"code": "QPR", "completed_on": str(today - timedelta(days=10))},
-        {"code": "MHFA", "completed_on": str(today + timedelta(days=5))},  # completed after the shift
+        {"code": "MHFA", "completed_on": str(day - timedelta(days=400)), "expires_on": str(day)},
+        {"code": "QPR", "completed_on": str(day - timedelta(days=10))},
+        {"code": "MHFA", "completed_on": str(day + timedelta(days=5))},  # completed after the shift
     ):
         expect(await client.post(f"{API}/me/trainings", json=body, headers=vol.headers), 201)
         assert_problem(await client.post(signups, headers=vol.headers), 403)
-    body = {"code": "mhfa", "completed_on": str(today - timedelta(days=30)), "expires_on": str(today + timedelta(days=700))}
+    body = {"code": "mhfa", "completed_on": str(day - timedelta(days=30)), "expires_on": str(day + timedelta(days=700))}
     expect(await client.post(f"{API}/me/trainings", json=body, headers=vol.headers), 201)
     assert expect(await client.post(signups, headers=vol.headers), 201)["status"] == "confirmed"
     assert [k for k, _ in await outbox(pool)].count("training.recorded") == 4

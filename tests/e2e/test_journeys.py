@@ -7,7 +7,7 @@ person does happens in the browser. Screenshots of every page: test-output/scree
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -18,10 +18,10 @@ except ImportError:  # the `browser` fixture skips (or fails under COORD_REQUIRE
     see = None
 
 from coord.demo import DEMO_PASSWORD, load_demo
-from coord.shifts.board import week_of
 from tests.e2e.conftest import DESKTOP, MOBILE, Shots, log_in
 from tests.support import User, expect
 from tests.test_page_weight import PAGES, demo_objects
+from tests.moments import THURSDAY, next_week, now, same_week, today
 
 ZONE = "America/New_York"
 
@@ -33,7 +33,7 @@ async def _shift_setup(api):
     first, me = await api.user("first", timezone=ZONE), await api.user("vol", timezone=ZONE)
     for person in (first, me):
         await api.member(org, admin, person, "volunteer")
-    starts = (datetime.now(ZoneInfo(ZONE)) + timedelta(hours=3)).replace(minute=0, second=0, microsecond=0)
+    starts = (now().astimezone(ZoneInfo(ZONE)) + timedelta(hours=3)).replace(minute=0, second=0, microsecond=0)
     body = {"role": "Greeter", "starts_at": starts.isoformat(), "ends_at": (starts + timedelta(hours=2)).isoformat(),
             "capacity": 1, "description": "Welcome people at the door and show them to the room."}
     shift = expect(await api.client.post(f"/api/v1/orgs/{org['id']}/shifts", json=body, headers=admin.headers), 201)
@@ -51,7 +51,7 @@ async def test_volunteer_joins_a_full_shift_waitlist_and_is_promoted(new_page, a
     await page.goto("/shifts")  # not signed in: the board sends you to log in first
     await see(page).to_have_url(re.compile(r"/login\?next=/shifts$"))
     await log_in(page, me, "/shifts")
-    if week_of(starts.date()) != week_of(datetime.now(ZoneInfo(ZONE)).date()):
+    if not same_week(starts.date(), today(ZONE)):
         await page.get_by_role("link", name=re.compile("Next week")).click()
     card = page.locator(f"#shift-{shift['id']}")
     await see(card).to_contain_text(re.compile(r"Full \(1 place"))
@@ -99,13 +99,6 @@ async def test_login_keyboard_focus_and_no_horizontal_scroll(new_page):
     await shots(page, "login email focused")
 
 
-def _next_week(weekday: int) -> datetime:
-    """Midnight of that weekday (0 = Monday) next week, in New York."""
-    today = datetime.now(ZoneInfo(ZONE)).date()
-    day = today + timedelta(days=7 - today.weekday() + weekday)
-    return datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(ZONE))
-
-
 async def _group_setup(api, *, join_policy: str, visibility: str):
     admin = await api.user("admin", timezone=ZONE)
     org = await api.org(admin, timezone=ZONE)
@@ -133,7 +126,7 @@ async def test_facilitator_schedules_a_series_moves_one_and_records_attendance(n
     await shots(page, "group")
     await page.get_by_role("link", name="Schedule sessions").click()
     await see(page).to_have_url(re.compile(f"/groups/{group['id']}/schedule$"))
-    thursday = _next_week(3)
+    thursday = next_week(THURSDAY, ZONE)
     await page.get_by_label("Date of the first session").fill(thursday.date().isoformat())
     await page.get_by_label("Start time").fill("18:30")
     await see(page.get_by_label("Timezone")).to_have_value(ZONE)
@@ -187,7 +180,7 @@ async def test_facilitator_schedules_a_series_moves_one_and_records_attendance(n
 async def test_participant_joins_a_group_and_copies_a_feed_that_serves_the_session(new_page, api):
     """A participant joins a group and copies a feed URL that then serves the session."""
     admin, org, group = await _group_setup(api, join_policy="open", visibility="public")
-    start = _next_week(3).replace(hour=18, minute=30)
+    start = next_week(THURSDAY, ZONE).replace(hour=18, minute=30)
     body = {"start": start.replace(tzinfo=None).isoformat(), "timezone": ZONE, "duration_minutes": 90,
             "rrule": "FREQ=WEEKLY;BYDAY=TH;COUNT=6"}
     series = expect(await api.client.post(f"/api/v1/groups/{group['id']}/series", json=body, headers=admin.headers), 201)
