@@ -25,7 +25,7 @@ from bench import environment
 from bench.cases import load_all
 from bench.load import client_kind
 from bench.registry import DEFAULT_CONCURRENCY, REGISTRY, Context, results_of
-from coord.db.pool import create_pool
+from coord.kernel.db.pool import create_pool
 
 log = logging.getLogger("bench")
 

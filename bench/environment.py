@@ -24,7 +24,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 import httpx
 
-from coord.db.migrate import migrate
+from coord.kernel.db.migrate import migrate
 from coord.embedded import EmbeddedServers, free_port
 
 log = logging.getLogger("bench")
@@ -87,7 +87,7 @@ class CoordServer:
             COORD_HOST="127.0.0.1",
             COORD_PORT=str(self.port),
             COORD_SECRET_KEY=SECRET_KEY,
-            COORD_LOGIN_ATTEMPTS_PER_MINUTE="100000",  # the maximum coord.config accepts
+            COORD_LOGIN_ATTEMPTS_PER_MINUTE="100000",  # the maximum coord.kernel.config accepts
             COORD_BASE_URL=self.base_url,
         )
         # For experiments only, e.g. COORD_BENCH_SERVER_ENV="COORD_LOG_LEVEL=WARNING".

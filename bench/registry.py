@@ -85,7 +85,7 @@ class Context:
         self.base_url = base_url
         self.database_url = database_url  # the migrated benchmark database the server uses
         self.redis_url = redis_url
-        self.pool = pool  # DEFAULT_CONCURRENCY connections, opened by coord.db.pool.create_pool
+        self.pool = pool  # DEFAULT_CONCURRENCY connections, opened by coord.kernel.db.pool.create_pool
         self.client = client  # httpx client on base_url, for setup calls (not for load)
         self.seconds = seconds
         self.warmup = warmup

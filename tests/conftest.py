@@ -28,9 +28,9 @@ from argon2.profiles import CHEAPEST
 
 from coord.app import create_app
 from coord.auth.service import use_password_parameters
-from coord.config import Settings, load_settings
-from coord.db.migrate import migrate
-from coord.db.pool import create_pool
+from coord.kernel.config import Settings, load_settings
+from coord.kernel.db.migrate import migrate
+from coord.kernel.db.pool import create_pool
 from coord.embedded import EmbeddedServers, free_port
 from tests.support import Api
 

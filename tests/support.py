@@ -155,17 +155,21 @@ def coord_serve(database_url: str, redis_url: str, data_dir: Path, log: Path, **
     with open(log, "wb") as out:
         process = subprocess.Popen([sys.executable, "-m", "coord", "serve"], env=environment, stdout=out,
                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+
+    def exited_or_ready() -> bool:
+        if process.poll() is not None:
+            return True
+        try:
+            return httpx.get(base + "/ready", timeout=2).status_code == 200
+        except httpx.TransportError:  # not listening yet
+            return False
+
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, log.read_text()
-            try:
-                if httpx.get(base + "/ready", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "coord serve did not become ready:\n" + log.read_text()
-            time.sleep(0.2)
+        try:
+            wait_until_sync(exited_or_ready, timeout=60, interval=0.2, what="coord serve's GET /ready to answer 200")
+        except AssertionError as late:
+            raise AssertionError(f"{late}\n{log.read_text()}") from None
+        assert process.poll() is None, "coord serve exited:\n" + log.read_text()
         yield base
     finally:
         process.terminate()

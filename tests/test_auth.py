@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from litestar.testing import AsyncTestClient
 
-from coord import clock
+from coord.kernel import clock
 from coord.app import create_app
 from tests.conftest import make_settings
 from tests.support import PASSWORD, expect

@@ -17,7 +17,7 @@ from uuid import UUID
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from coord.errors import Conflict, NotFound
+from coord.kernel.errors import Conflict, NotFound
 from coord.shifts import signups as signup_service
 from coord.shifts.schemas import ShiftPatch
 from coord.shifts.service import update_shift

@@ -1,4 +1,4 @@
-"""coord reads the time in one place, coord.clock: the product's code, its tokens and
+"""coord reads the time in one place, coord.kernel.clock: the product's code, its tokens and
 its SQL all follow the instant a test sets there (issue 12, point 3)."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import ast
 from datetime import timedelta
 from pathlib import Path
 
-from coord import clock
+from coord.kernel import clock
 from tests.support import PASSWORD, User, expect
 from tests.test_api_basics import assert_problem
 
@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SOURCES = [ROOT / "src" / "coord", ROOT / "workers"]
 # Modules allowed to read the system clock themselves, and why.
 ALLOWED = {
-    "src/coord/clock.py": "the one clock",
+    "src/coord/kernel/clock.py": "the one clock",
     # The age of a directory on disk: st_mtime is stamped by the system clock, so it is
     # measured with that clock (like the database's stamps with the database's now()).
     "src/coord/embedded_paths.py": "file ages against st_mtime",
@@ -66,7 +66,7 @@ def test_only_coord_clock_reads_the_wall_clock():
                 continue
             for line, name in _clock_reads(ast.parse(path.read_text(), filename=module)):
                 offenders.append(f"{module}:{line}: {name}()")
-    assert not offenders, "read the time through coord.clock instead:\n" + "\n".join(offenders)
+    assert not offenders, "read the time through coord.kernel.clock instead:\n" + "\n".join(offenders)
 
 
 def test_the_static_check_sees_through_aliases_but_not_comments():
@@ -141,7 +141,7 @@ async def _volunteer_and_shift(client, api, starts_in: timedelta) -> tuple[dict,
 
 
 async def test_a_late_cancel_is_judged_at_the_clocks_instant_in_sql(client, api):
-    """The late-cancel flag is computed in SQL: it follows the instant coord.clock passes,
+    """The late-cancel flag is computed in SQL: it follows the instant coord.kernel.clock passes,
     not the database's now() (to the database, this start is still three days away)."""
     volunteer, url = await _volunteer_and_shift(client, api, timedelta(hours=72))
     expect(await client.post(url, headers=volunteer.headers), 201)

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from coord.config import ConfigError, load_settings
+from coord.kernel.config import ConfigError, load_settings
 
 
 def test_defaults_match_the_contract(tmp_path):
@@ -77,7 +77,7 @@ def test_unreachable_database_stops_start_up_naming_the_variable(tmp_path, redis
 def test_unknown_timezone_is_refused_where_it_is_given(tmp_path):
     # Timezones arrive with organizations and series; see test_orgs for the 422.
     from coord.auth.service import check_timezone
-    from coord.errors import Unprocessable
+    from coord.kernel.errors import Unprocessable
 
     with pytest.raises(Unprocessable):
         check_timezone("Europe/Atlantis")

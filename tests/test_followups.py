@@ -8,9 +8,9 @@ from arq.jobs import Job
 
 from coord.notify.mailer import mailer_from_settings
 from coord.notify.reminders import plan_reminders, reminder_job_id
-from tests.support import expect, run_jobs
+from tests.support import expect, mail_text, run_jobs
 from tests.test_participation import past_session
-from tests.moments import local_start
+from tests.moments import local_start, now
 from tests.test_sessions import setup
 from workers.schedule_jobs import remind_unrecorded_attendance, send_reminder
 
@@ -45,7 +45,8 @@ async def test_present_get_thanks_absent_a_gentle_check_in_excused_nothing(clien
     assert mail_for(smtp, s.coordinator) == []
     # Discreet: the group's real name is in no subject and no body.
     for message in smtp.messages:
-        assert s.group["name"] not in message.as_string()
+        assert s.group["name"] not in mail_text(message), message["Subject"]
+        assert "Tuesday group" in mail_text(message)  # the decoded bodies are really searched
     # Correcting the sheet does not repeat anything.
     await record(client, s, session, {s.participant.id: "present", s.bystander.id: "absent"})
     await run_jobs(mail_settings, pool, redis)
@@ -71,6 +72,13 @@ async def test_facilitators_are_nudged_two_hours_after_an_unrecorded_session(cli
         "UPDATE sessions SET starts_at = now() - interval '4 hours', ends_at = now() - interval '3 hours' WHERE id = $1::uuid",
         session["id"],
     )
+    # And one that ended only an hour ago: not yet.
+    fresh = next(i for i in await s.sessions() if datetime.fromisoformat(i["starts_at"]) > now())
+    await pool.execute(
+        "UPDATE sessions SET starts_at = $2::timestamptz - interval '2 hours', ends_at = $2::timestamptz - interval '1 hour'"
+        " WHERE id = $1::uuid",
+        fresh["id"], now(),
+    )
     ctx = {"settings": mail_settings, "pool": pool, "mailer": mailer_from_settings(mail_settings)}
     # Every unrecorded session of the last two days (the series' earlier ones too), once each.
     unrecorded = await pool.fetchval(
@@ -79,6 +87,7 @@ async def test_facilitators_are_nudged_two_hours_after_an_unrecorded_session(cli
     assert (await remind_unrecorded_attendance(ctx)).get("sent") == unrecorded >= 1
     nudges = [m for m in mail_for(smtp, s.facilitator) if m["Subject"] == "Attendance to record"]
     assert any(session["id"] in m.get_body(("plain",)).get_content() for m in nudges)
+    assert not any(fresh["id"] in mail_text(m) for m in nudges)  # ended an hour ago: not yet
     assert (await remind_unrecorded_attendance(ctx)) == {"already_sent": unrecorded}  # once only
     await record(client, s, session, {s.participant.id: "present"})
     assert await pool.fetchval("SELECT status FROM sessions WHERE id = $1::uuid", session["id"]) == "completed"

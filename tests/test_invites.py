@@ -9,7 +9,7 @@ import pytest
 from arq import Retry
 
 from coord.notify.mailer import mailer_from_settings
-from tests.support import expect, run_jobs
+from tests.support import expect, mail_text, run_jobs
 from tests.test_calendar import expand
 from workers.booking_jobs import send_booking_message
 from tests.moments import now, quiet_hours_around_now
@@ -59,7 +59,8 @@ async def test_confirmed_signup_gets_an_imip_request_only_for_them(client, api, 
     assert str(vevent["UID"]) == f"shift-{shift['id']}@coord"
     assert str(vevent["ORGANIZER"]) == f"mailto:{org['contact_email']}"
     assert str(vevent["ATTENDEE"]) == f"mailto:{ana.email}"  # one attendee: nobody else is named
-    assert ben.email.encode() not in message.as_bytes()
+    assert ben.email not in mail_text(message)
+    assert f"mailto:{ana.email}" in mail_text(message)  # the decoded calendar parts are really searched
     assert "DTSTAMP" in vevent and vevent["DTSTART"].params["TZID"] == "Europe/London"
     # The time a real client reads is the time the database holds.
     [occurrence] = expand("recurring-ical-events+vtimezone", ics)
@@ -105,9 +106,13 @@ async def test_waitlist_notice_then_promotion_invite_and_cancel(client, api, smt
     expect(await client.post(url, headers=ana.headers), 201)
     assert expect(await client.post(url, headers=ben.headers), 201)["status"] == "waitlisted"
     await run_jobs(mail_settings, pool, redis)
+    [notice] = [m for m in smtp.messages if m["To"] == ben.email and "waitlist" in m["Subject"]]
+    assert calendar_parts(notice) == (None, None)
+    assert "number 1 on the waitlist" in notice.get_body(("plain",)).get_content()
     smtp.messages.clear()
     assert (await client.delete(f"{url}/me", headers=ana.headers)).status_code == 204
     await run_jobs(mail_settings, pool, redis)
+    assert sorted(m["To"] for m in smtp.messages) == sorted([ana.email, ben.email])  # one message each, no more
     by_recipient = {m["To"]: m for m in smtp.messages}
     cancel_inline, _ = calendar_parts(by_recipient[ana.email])
     assert cancel_inline.get_param("method") == "CANCEL"
@@ -196,8 +201,12 @@ async def test_cancelled_by_the_organization_waits_for_morning_and_spares_the_wa
     ctx = {"settings": mail_settings, "pool": pool, "mailer": mailer_from_settings(mail_settings)}
     by_user = {r["payload"]["user_id"]: r for r in rows}
     # The organization's doing, three days ahead: Ana hears in her morning, not in the night.
-    with pytest.raises(Retry):
+    with pytest.raises(Retry) as deferred:
         await send_booking_message(ctx, str(by_user[ana.id]["event_id"]), by_user[ana.id]["payload"])
+    assert deferred.value.defer_score > 23 * 3600 * 1000  # to the end of her quiet hours (~23 h 58 min away)
+    owed = await pool.fetchval("SELECT status FROM deliveries WHERE key LIKE $1",
+                               f"{by_user[ana.id]['event_id']}:{ana.id}:%")
+    assert owed == "pending"  # still owed, not dropped
     # Ben was only waiting: told plainly, with no calendar CANCEL for an invite he never had.
     assert await send_booking_message(ctx, str(by_user[ben.id]["event_id"]), by_user[ben.id]["payload"]) == "sent"
     [notice] = [m for m in smtp.messages if m["To"] == ben.email]

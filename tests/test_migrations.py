@@ -10,7 +10,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 import pytest
 
-from coord.db.migrate import MigrationError, check_applied, load_migrations, migrate, migrations_dir
+from coord.kernel.db.migrate import MigrationError, check_applied, load_migrations, migrate, migrations_dir
 
 
 @pytest.fixture

@@ -189,7 +189,7 @@ async def test_request_id_follows_the_change_to_the_job(client, api, pool, redis
     assert response.headers["x-request-id"] == "trace-me-123"
     assert await pool.fetchval("SELECT request_id FROM outbox WHERE kind = 'org.member_added'") == "trace-me-123"
     await run_jobs(mail_settings, pool, redis)
-    from coord.observability import JsonFormatter
+    from coord.kernel.observability import JsonFormatter
 
     lines = [JsonFormatter().format(r) for r in caplog.records if r.name == "coord.jobs"]
     assert any('"request_id": "trace-me-123"' in line and "welcome" in line for line in lines), lines

@@ -6,7 +6,9 @@ import logging
 import pickle
 from datetime import timedelta, timezone
 
-from coord.db.pool import transaction
+from coord.kernel.db.pool import transaction
+from coord.feeds import cache
+from coord.feeds.tokens import hash_token
 from coord.outbox.relay import drain
 from coord.privacy.service import expire_attendance
 from tests.support import PASSWORD, expect, run_jobs
@@ -81,7 +83,9 @@ async def test_erasure_removes_identity_keeps_counts_promotes_and_stops_login(
     assert_problem(await client.get("/api/v1/me", headers=s.participant.headers), 401)
     login = await client.post("/api/v1/auth/token", json={"email": s.participant.email, "password": PASSWORD})
     assert_problem(login, 401)
-    assert await pool.fetchval("SELECT count(*) FROM audit_log WHERE action = 'user.erase'") >= 1
+    again = {"email": s.participant.email, "password": PASSWORD, "display_name": "Back again"}
+    assert expect(await client.post("/api/v1/auth/register", json=again), 201)["id"] != s.participant.id
+    assert await pool.fetchval("SELECT count(*) FROM audit_log WHERE action = 'user.erase'") == 1
 
 
 async def test_attendance_past_the_retention_period_is_deleted_and_audited(client, api, pool, redis, smtp, mail_settings):
@@ -94,7 +98,8 @@ async def test_attendance_past_the_retention_period_is_deleted_and_audited(clien
     assert await pool.fetchval(followups) == 1
     async with transaction(pool) as conn:
         assert await expire_attendance(conn) == 0  # within 24 months
-        assert await pool.fetchval(followups) == 1
+        assert await conn.fetchval(followups) == 1  # read inside the transaction: it would see a delete
+        assert await conn.fetchval("SELECT count(*) FROM attendance") == 1
         assert await expire_attendance(conn, now=now() + timedelta(days=25 * 31)) == 1
     assert await pool.fetchval("SELECT count(*) FROM attendance") == 0
     assert await pool.fetchval(followups) == 0  # the follow-up's record goes with the attendance
@@ -125,14 +130,20 @@ async def test_no_personal_data_in_events_job_payloads_or_logs(client, api, pool
         assert not leaked, f"{where} hold personal data: {leaked}"
 
 
-async def test_erasure_stops_cached_feeds_at_once(client, api, pool):
+async def test_erasure_stops_cached_feeds_at_once(client, api, pool, redis):
     s = await setup(client, api)
     feed = expect(await client.post("/api/v1/me/feeds", json={"scope": "mine"}, headers=s.participant.headers), 201)
     path = "/" + feed["url"].split("/", 3)[3]
-    assert (await client.get(path)).status_code == 200
+    token = path.rsplit("/", 1)[1].removesuffix(".ics")
+    first = await client.get(path)
+    assert first.status_code == 200
+    assert await redis.exists(cache.private_key(hash_token(token))) == 1  # really cached
+    revalidate = {"If-None-Match": first.headers["etag"]}
+    assert (await client.get(path, headers=revalidate)).status_code == 304  # validators held, in memory too
     assert (await client.get(path)).status_code == 200  # now served from the cache
     assert (await client.delete("/api/v1/me", headers=s.participant.headers)).status_code == 204
     assert (await client.get(path)).status_code == 404
+    assert (await client.get(path, headers=revalidate)).status_code == 404  # no 304 from memory either
 
 
 async def test_an_unexpected_error_on_a_feed_url_keeps_its_secret_out_of_the_log(client, api, caplog, monkeypatch):
@@ -157,7 +168,7 @@ async def test_an_unexpected_error_on_a_feed_url_keeps_its_secret_out_of_the_log
 
 
 async def test_secrets_stay_out_of_logs_errors_and_the_schema(client, api, caplog):
-    from coord.observability import JsonFormatter
+    from coord.kernel.observability import JsonFormatter
 
     caplog.set_level(logging.DEBUG)
     user = await api.user()

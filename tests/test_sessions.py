@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from coord.db.pool import transaction
+from coord.kernel.db.pool import transaction
 from coord.sessions.service import extend_horizons
 from tests.moments import local_start, now
 from tests.support import expect

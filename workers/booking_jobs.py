@@ -12,8 +12,8 @@ from coord.notify.bookings import event_message, shift_message
 from coord.notify.delivery import DeliveryKey, deliver
 from coord.notify.queries import CONFIRMED_REGISTRATIONS, CONFIRMED_SIGNUPS, EVENT_STATE, SHIFT_STATE
 from coord.notify.quiet_hours import starts_soon
-from coord.observability import request_id_var
-from coord.outbox.events import (
+from coord.kernel.observability import request_id_var
+from coord.outbox.domain_events import (
     AnyEvent,
     EventChanged,
     RegistrationCancelled,

@@ -7,7 +7,7 @@ from typing import Any
 
 from arq.cron import cron
 
-from coord.db.pool import transaction
+from coord.kernel.db.pool import transaction
 from coord.privacy.service import expire_attendance
 from coord.sessions.service import extend_horizons
 from workers.schedule_jobs import alert_coverage_gaps, plan_reminders_job, remind_unrecorded_attendance, send_rosters

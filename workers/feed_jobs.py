@@ -17,8 +17,8 @@ from uuid import UUID
 import msgspec
 
 from coord.feeds import cache, queries
-from coord.observability import request_id_var
-from coord.outbox.events import (
+from coord.kernel.observability import request_id_var
+from coord.outbox.domain_events import (
     AnyEvent,
     EventCancelled,
     EventChanged,

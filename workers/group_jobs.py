@@ -10,13 +10,13 @@ from uuid import UUID
 
 import msgspec
 
-from coord import clock
+from coord.kernel import clock
 from coord.notify import queries
 from coord.notify.delivery import DeliveryKey
 from coord.notify.quiet_hours import starts_soon
 from coord.notify.schedules import occurrence_cancel, series_cancel, series_invite, series_left
-from coord.observability import request_id_var
-from coord.outbox.events import (
+from coord.kernel.observability import request_id_var
+from coord.outbox.domain_events import (
     AnyEvent,
     FacilitatorsChanged,
     GroupMemberJoined,

@@ -14,8 +14,8 @@ import msgspec
 
 from coord.notify import messages
 from coord.notify.delivery import DeliveryKey, deliver
-from coord.observability import request_id_var
-from coord.outbox.events import AnyEvent, DeliveryRetryRequested, MemberAdded
+from coord.kernel.observability import request_id_var
+from coord.outbox.domain_events import AnyEvent, DeliveryRetryRequested, MemberAdded
 
 log = logging.getLogger("coord.jobs")
 

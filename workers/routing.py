@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from coord.outbox.events import DeliveryRetryRequested, MemberAdded, event_kind
+from coord.outbox.domain_events import DeliveryRetryRequested, MemberAdded, event_kind
 from workers.booking_jobs import BOOKING_ROUTING
 from workers.feed_jobs import FEED_ROUTING
 from workers.group_jobs import GROUP_ROUTING

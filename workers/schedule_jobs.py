@@ -10,15 +10,15 @@ from uuid import UUID
 import msgspec
 from arq import Retry
 
-from coord import clock
+from coord.kernel import clock
 from coord.notify import queries
 from coord.notify.delivery import DeliveryKey, deliver
 from coord.notify.followups import FOLLOWUP_KIND, attendance_reminder, followup
 from coord.notify.reminders import current_item, plan_reminders, recipients, reminder_message
 from coord.notify.preferences import get_preferences
 from coord.notify.quiet_hours import starts_soon
-from coord.observability import request_id_var
-from coord.outbox.events import AnyEvent, AttendanceRecorded, event_kind
+from coord.kernel.observability import request_id_var
+from coord.outbox.domain_events import AnyEvent, AttendanceRecorded, event_kind
 
 log = logging.getLogger("coord.jobs")
 

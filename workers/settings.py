@@ -7,8 +7,8 @@ from typing import Any
 
 from arq.connections import RedisSettings
 
-from coord.config import Settings, load_settings
-from coord.db.pool import create_pool
+from coord.kernel.config import Settings, load_settings
+from coord.kernel.db.pool import create_pool
 from coord.notify.mailer import mailer_from_settings
 from workers import jobs
 from workers.booking_jobs import BOOKING_FUNCTIONS

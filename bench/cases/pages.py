@@ -18,7 +18,7 @@ import httpx
 
 from bench.load import Request
 from bench.registry import Context, benchmark, result
-from coord.config import load_settings
+from coord.kernel.config import load_settings
 from coord.demo import DEMO_PASSWORD, DEMO_SLUG, load_demo
 
 log = logging.getLogger("bench")

@@ -9,7 +9,7 @@ from bench.environment import SECRET_KEY
 from bench.load import Request
 from bench.registry import Context, benchmark, result
 from coord.auth.security import build_jwt_auth
-from coord.config import load_settings
+from coord.kernel.config import load_settings
 from coord.shifts.signups import sign_up
 
 USERS = 400

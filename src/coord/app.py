@@ -10,11 +10,11 @@ from arq.connections import RedisSettings
 from litestar import Litestar
 from litestar.types import Receive, Scope, Send
 
-from coord.config import Settings, load_settings
-from coord.db.pool import create_pool
-from coord.observability import with_request_id
+from coord.kernel.config import Settings, load_settings
+from coord.kernel.db.pool import create_pool
+from coord.kernel.observability import with_request_id
 from coord.plugin import CoordPlugin
-from coord.security_headers import with_security_headers
+from coord.kernel.security_headers import with_security_headers
 
 MAX_BODY_BYTES = 1024 * 1024  # larger bodies get 413
 
@@ -49,6 +49,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         plugins=[CoordPlugin(settings)],
         lifespan=[lifespan],
         debug=False,
-        logging_config=None,  # coord.observability configures JSON logs
+        logging_config=None,  # coord.kernel.observability configures JSON logs
         request_max_body_size=MAX_BODY_BYTES,
     )

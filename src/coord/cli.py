@@ -7,10 +7,10 @@ import sys
 
 import click
 
-from coord.config import ConfigError, Settings, load_settings
-from coord.db.migrate import MigrationError
+from coord.kernel.config import ConfigError, Settings, load_settings
+from coord.kernel.db.migrate import MigrationError
 from coord.embedded import EmbeddedError
-from coord.observability import configure_logging
+from coord.kernel.observability import configure_logging
 
 
 def _settings() -> Settings:

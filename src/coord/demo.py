@@ -20,11 +20,11 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 
-from coord import clock
+from coord.kernel import clock
 from coord.auth import service as auth_service
 from coord.auth.schemas import RegisterIn
-from coord.config import Settings
-from coord.db.pool import create_pool, transaction
+from coord.kernel.config import Settings
+from coord.kernel.db.pool import create_pool, transaction
 from coord.demo_data import (
     ADMIN, CRISIS_LINE, DEMO_TZ, EVENTS, GROUPS, MHFA_HOLDERS, PEOPLE, SHIFT_DESCRIPTIONS, SHIFTS, VENUES,
 )

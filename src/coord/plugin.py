@@ -23,13 +23,13 @@ from litestar.stores.redis import RedisStore
 
 from coord.auth.routes import AuthController, MeController
 from coord.auth.security import build_jwt_auth
-from coord.config import Settings
-from coord.db.deps import provide_db, provide_redis
-from coord.errors import PROBLEM_BASE, DomainError, ServiceUnavailable, status_title
+from coord.kernel.config import Settings
+from coord.kernel.db.deps import provide_db, provide_redis
+from coord.kernel.errors import PROBLEM_BASE, DomainError, ServiceUnavailable, status_title
 from coord.health.routes import health, ready
-from coord.http import LIST_DEPENDENCIES
-from coord.metrics import MetricsController
-from coord.observability import redact_path
+from coord.kernel.params import LIST_DEPENDENCIES
+from coord.health.metrics import MetricsController
+from coord.kernel.observability import redact_path
 from coord.events.routes import CONTROLLERS as EVENT_CONTROLLERS
 from coord.feeds.routes import CONTROLLERS as FEED_CONTROLLERS
 from coord.feeds.routes import PUBLIC_ROUTES as FEED_PUBLIC_ROUTES
@@ -41,7 +41,7 @@ from coord.sessions.routes import CONTROLLERS as SESSION_CONTROLLERS
 from coord.shifts.routes import CONTROLLERS as SHIFT_CONTROLLERS
 from coord.web.setup import configure_pages
 
-log = logging.getLogger("coord.errors")
+log = logging.getLogger("coord.kernel.errors")
 UNKNOWN_FIELD = re.compile(r"unknown field `([^`]+)`")
 JSON_PATH = re.compile(r"at `\$\.([^`]+)`")
 

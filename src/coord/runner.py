@@ -16,9 +16,9 @@ from arq import Worker
 from arq import create_pool as create_arq_pool
 from arq.connections import RedisSettings
 
-from coord.config import ConfigError, Settings
-from coord.db.migrate import check_applied, migrate
-from coord.db.pool import create_pool
+from coord.kernel.config import ConfigError, Settings
+from coord.kernel.db.migrate import check_applied, migrate
+from coord.kernel.db.pool import create_pool
 from coord.embedded import EmbeddedServers
 
 log = logging.getLogger("coord")

@@ -5,7 +5,7 @@ from litestar.datastructures import State
 
 from coord.auth import service
 from coord.auth.schemas import MeOut, RegisterIn, TokenIn, TokenOut, UserOut
-from coord.http import DB, AuthedRequest, Body, RedisDep
+from coord.kernel.params import DB, AuthedRequest, Body, RedisDep
 
 
 class AuthController(Controller):

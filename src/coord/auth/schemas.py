@@ -47,12 +47,3 @@ class MeOut(msgspec.Struct):
     display_name: str
     timezone: str
     memberships: list[MembershipOut]
-
-
-class CurrentUser(msgspec.Struct, frozen=True):
-    """Who is calling: resolved from the bearer token on every request."""
-
-    id: UUID
-    email: str
-    display_name: str
-    timezone: str

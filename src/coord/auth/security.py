@@ -13,11 +13,11 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import ImproperlyConfiguredException
 from litestar.security.jwt import JWTAuth, Token
 
-from coord import clock
+from coord.kernel import clock
 from coord.auth import queries
-from coord.auth.schemas import CurrentUser
-from coord.config import Settings
-from coord.db.pool import ACQUIRE_TIMEOUT_S
+from coord.kernel.access import CurrentUser
+from coord.kernel.config import Settings
+from coord.kernel.db.pool import ACQUIRE_TIMEOUT_S
 
 # Bearer tokens guard the API only. Everything outside /api/v1 (health, metrics,
 # schema, feeds, and the pages, which use a cookie session of their own) and the
@@ -43,7 +43,7 @@ class CachedToken(Token):
     requests skip the signature check; expiry is still checked on every use, and
     the account's token version is still checked against the database.
 
-    Its times (exp, iat, nbf) are checked against coord.clock, here and in
+    Its times (exp, iat, nbf) are checked against coord.kernel.clock, here and in
     `__post_init__`, which runs when a token is made and when one is decoded:
     pyjwt's and Litestar's own checks read the system clock, so they are off."""
 
@@ -73,7 +73,7 @@ class CachedToken(Token):
         audience: str | Sequence[str] | None = None,
         options: Any = None,
     ) -> Any:
-        """pyjwt checks the signature and the claims but not the times: __post_init__ does, on coord.clock."""
+        """pyjwt checks the signature and the claims but not the times: __post_init__ does, on coord.kernel.clock."""
         options = {**(options or {}), "verify_exp": False, "verify_nbf": False, "verify_iat": False}
         return super().decode_payload(encoded_token, secret, algorithms, issuer, audience, options)
 
@@ -149,7 +149,7 @@ async def live_account(pool: Any, token: Token) -> CurrentUser | None:
 
 
 class ClockedJWTAuth(JWTAuth[CurrentUser, Token]):
-    """Litestar's JWTAuth, issuing tokens whose exp and iat come from coord.clock."""
+    """Litestar's JWTAuth, issuing tokens whose exp and iat come from coord.kernel.clock."""
 
     def create_token(
         self,

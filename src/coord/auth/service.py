@@ -16,7 +16,7 @@ from redis.asyncio import Redis
 
 from coord.auth import queries
 from coord.auth.schemas import MeOut, MembershipOut, RegisterIn, UserOut
-from coord.errors import Conflict, FieldError, TooManyRequests, Unauthorized, Unprocessable
+from coord.kernel.errors import Conflict, FieldError, TooManyRequests, Unauthorized, Unprocessable
 
 log = logging.getLogger("coord.auth")
 

@@ -14,9 +14,9 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
-from coord import clock
-from coord.access import STAFF
-from coord.errors import NotFound
+from coord.kernel import clock
+from coord.kernel.access import STAFF
+from coord.kernel.errors import NotFound
 from coord.events import queries
 from coord.events.schemas import EventOut
 from coord.orgs.directory import PublicOrg

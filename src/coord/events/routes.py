@@ -8,8 +8,8 @@ from litestar import Controller, delete, get, patch, post
 
 from coord.events import service
 from coord.events.schemas import EventIn, EventOut, EventPatch, RegistrationOut
-from coord.http import DB, AuthedRequest, Body, Paging, PathId, TimeWindow
-from coord.pagination import Page
+from coord.kernel.params import DB, AuthedRequest, Body, Paging, PathId, TimeWindow
+from coord.kernel.pagination import Page
 
 
 

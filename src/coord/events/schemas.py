@@ -6,7 +6,7 @@ from uuid import UUID
 
 import msgspec
 
-from coord.types import Instant, LongText, ShortText, TimezoneName
+from coord.kernel.types import Instant, LongText, ShortText, TimezoneName
 
 EventKind = Literal["workshop", "training", "awareness", "social"]
 Visibility = Literal["public", "unlisted", "private"]

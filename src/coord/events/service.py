@@ -13,13 +13,13 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
-from coord import clock
-from coord.access import STAFF, check_roles, require_member, require_role
+from coord.kernel import clock
+from coord.kernel.access import STAFF, check_roles, require_member, require_role
 from coord.auth.service import check_timezone
-from coord.errors import Conflict, NotFound, Unprocessable
+from coord.kernel.errors import Conflict, NotFound, Unprocessable
 from coord.events import queries
 from coord.events.schemas import EventIn, EventOut, EventPatch, RegistrationOut
-from coord.outbox.events import (
+from coord.outbox.domain_events import (
     EventCancelled,
     EventChanged,
     EventScheduled,
@@ -28,7 +28,7 @@ from coord.outbox.events import (
     RegistrationWaitlisted,
 )
 from coord.outbox.record import record
-from coord.pagination import KeyInstant, Page, decode_cursor, page_of
+from coord.kernel.pagination import KeyInstant, Page, decode_cursor, page_of
 
 
 def _visible(event: asyncpg.Record) -> bool:

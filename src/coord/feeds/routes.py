@@ -5,11 +5,11 @@ from litestar.background_tasks import BackgroundTask
 from litestar.datastructures import State
 from litestar.params import FromPath
 
-from coord.errors import NotFound
+from coord.kernel.errors import NotFound
 from coord.feeds import service, serving
 from coord.feeds.local import LocalValidators
 from coord.feeds.schemas import FeedCreatedOut, FeedIn, FeedOut
-from coord.http import DB, AuthedRequest, Body, PathId
+from coord.kernel.params import DB, AuthedRequest, Body, PathId
 
 CALENDAR = "text/calendar"  # Litestar adds "; charset=utf-8"
 
@@ -36,9 +36,11 @@ class MyFeedsController(Controller):
 
 
 def validators(state: State) -> LocalValidators:
-    """This app's in-memory feed validators, listening for invalidations from the first use on."""
+    """This app's in-memory feed validators, listening for invalidations from the first use on
+    in each lifespan (one started in an earlier lifespan listened through its Redis client,
+    closed since, and its listener ended with it)."""
     local = state.get("feed_validators")
-    if local is None:
+    if local is None or local.redis is not state.redis:
         local = state.feed_validators = LocalValidators(state.redis)
         local.start()
     return local

@@ -7,9 +7,9 @@ from uuid import UUID
 import asyncpg
 from redis.asyncio import Redis
 
-from coord.access import require_member
-from coord.config import Settings
-from coord.errors import NotFound, Unprocessable
+from coord.kernel.access import require_member
+from coord.kernel.config import Settings
+from coord.kernel.errors import NotFound, Unprocessable
 from coord.feeds import cache, queries
 from coord.feeds.schemas import FeedCreatedOut, FeedIn, FeedOut
 from coord.feeds.tokens import new_token

@@ -19,10 +19,10 @@ from uuid import UUID
 import asyncpg
 from redis.asyncio import Redis
 
-from coord.access import STAFF, org_roles
+from coord.kernel.access import STAFF, org_roles
 from coord.calendar import render_calendar
-from coord.config import Settings
-from coord.errors import NotFound
+from coord.kernel.config import Settings
+from coord.kernel.errors import NotFound
 from coord.feeds import cache, content, queries
 from coord.feeds.local import LocalValidators
 from coord.feeds.tokens import hash_token, matches, well_formed

@@ -7,7 +7,7 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
-from coord.access import STAFF, require_role
+from coord.kernel.access import STAFF, require_role
 from coord.groups import queries
 
 

@@ -18,8 +18,8 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
-from coord import clock
-from coord.errors import NotFound
+from coord.kernel import clock
+from coord.kernel.errors import NotFound
 from coord.groups import queries
 from coord.groups.schemas import GroupMemberOut, GroupOut
 from coord.groups.service import GroupAccess, _group, list_members, load_group

@@ -9,8 +9,8 @@ from litestar.params import QueryParameter
 
 from coord.groups import service
 from coord.groups.schemas import GroupIn, GroupMemberIn, GroupMemberOut, GroupOut, JoinOut
-from coord.http import DB, AuthedRequest, Body, Paging, PathId
-from coord.pagination import Page
+from coord.kernel.params import DB, AuthedRequest, Body, Paging, PathId
+from coord.kernel.pagination import Page
 
 
 class OrgGroupController(Controller):

@@ -8,7 +8,7 @@ from uuid import UUID
 
 import msgspec
 
-from coord.types import LongText, ShortText, TimezoneName
+from coord.kernel.types import LongText, ShortText, TimezoneName
 
 GroupFormat = Literal["peer_led", "professional_led"]
 Visibility = Literal["public", "unlisted", "private"]

@@ -11,14 +11,14 @@ from uuid import UUID
 
 import asyncpg
 
-from coord import clock
-from coord.access import STAFF, require_member, require_role
-from coord.audit import audit
+from coord.kernel import clock
+from coord.kernel.access import STAFF, require_member, require_role
+from coord.kernel.audit import audit
 from coord.auth.service import check_timezone
-from coord.errors import Forbidden, NotFound, Unprocessable
+from coord.kernel.errors import Forbidden, NotFound, Unprocessable
 from coord.groups import queries
 from coord.groups.schemas import GroupIn, GroupMemberIn, GroupMemberOut, GroupOut, JoinOut
-from coord.outbox.events import (
+from coord.outbox.domain_events import (
     FacilitatorsChanged,
     GroupCreated,
     GroupMemberJoined,
@@ -26,7 +26,7 @@ from coord.outbox.events import (
     GroupMemberRequested,
 )
 from coord.outbox.record import record
-from coord.pagination import KeyText, Page, decode_cursor, page_of
+from coord.kernel.pagination import KeyText, Page, decode_cursor, page_of
 
 FACILITATING_ORG_ROLES = ("admin", "coordinator", "facilitator")
 

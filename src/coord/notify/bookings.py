@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 
-from coord import clock
+from coord.kernel import clock
 from coord.calendar import CalEvent, Calendar
-from coord.config import Settings
+from coord.kernel.config import Settings
 from coord.notify import queries
 from coord.notify.imip import imip_message
 from coord.notify.messages import base_message, paragraphs_to_text_and_html

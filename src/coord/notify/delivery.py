@@ -22,7 +22,7 @@ from uuid import UUID
 import asyncpg
 from arq import Retry
 
-from coord import clock
+from coord.kernel import clock
 from coord.notify import queries
 from coord.notify.mailer import Mailer, PermanentMailError, TransientMailError
 from coord.notify.preferences import get_preferences

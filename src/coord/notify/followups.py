@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 
-from coord.config import Settings
+from coord.kernel.config import Settings
 from coord.notify import queries
 from coord.notify.bookings import when
 from coord.notify.messages import base_message, paragraphs_to_text_and_html

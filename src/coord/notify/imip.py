@@ -14,7 +14,7 @@ from email.message import Message
 from email.mime.text import MIMEText
 
 from coord.calendar import Calendar, render_calendar
-from coord.config import Settings
+from coord.kernel.config import Settings
 from coord.notify.messages import base_message
 
 

@@ -13,8 +13,8 @@ from urllib.parse import unquote, urlsplit
 
 import aiosmtplib
 
-from coord import clock
-from coord.config import Settings
+from coord.kernel import clock
+from coord.kernel.config import Settings
 
 
 # Mail servers often quote the address they refuse ("550 <ana@x.org> unknown"): the text

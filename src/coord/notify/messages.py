@@ -13,8 +13,8 @@ from uuid import UUID
 
 import asyncpg
 
-from coord import clock
-from coord.config import Settings
+from coord.kernel import clock
+from coord.kernel.config import Settings
 from coord.notify import queries
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from coord import clock
+from coord.kernel import clock
 
 # A message about something this close to its start goes at once, quiet hours or not:
 # waiting for morning would deliver it after the start.

@@ -15,8 +15,8 @@ from uuid import UUID
 import asyncpg
 from arq.connections import ArqRedis
 
-from coord import clock
-from coord.config import Settings
+from coord.kernel import clock
+from coord.kernel.config import Settings
 from coord.notify import queries
 from coord.notify.bookings import when
 from coord.notify.followups import group_label
@@ -49,7 +49,7 @@ async def plan_reminders(conn: asyncpg.Connection, redis: ArqRedis, now: datetim
             job = await redis.enqueue_job(
                 "send_reminder", kind, str(row["id"]), row["sequence"], row["starts_at"].isoformat(),
                 _job_id=reminder_job_id(kind, row["id"], row["sequence"], row["starts_at"]),
-                _defer_by=send_at - now,  # arq's clock only counts the wait: coord.clock says when
+                _defer_by=send_at - now,  # arq's clock only counts the wait: coord.kernel.clock says when
             )
             planned += job is not None  # None: already planned (arq refuses a known job id)
     return planned

@@ -13,11 +13,11 @@ from zoneinfo import ZoneInfo
 import asyncpg
 import msgspec
 
-from coord import clock
-from coord.access import require_role
-from coord.audit import audit
+from coord.kernel import clock
+from coord.kernel.access import require_role
+from coord.kernel.audit import audit
 from coord.calendar import CalEvent, Calendar, render_calendar
-from coord.config import Settings
+from coord.kernel.config import Settings
 from coord.notify.bookings import when
 from coord.notify.messages import base_message, paragraphs_to_text_and_html
 

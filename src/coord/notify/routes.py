@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from litestar import Controller, get, put
 
-from coord.http import DB, AuthedRequest, Body, PathId
+from coord.kernel.params import DB, AuthedRequest, Body, PathId
 from coord.notify.rosters import Roster, roster_on_demand
 from coord.notify.preferences import Preferences, get_preferences, set_preferences
 

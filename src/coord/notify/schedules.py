@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 
-from coord import clock
+from coord.kernel import clock
 from coord.calendar import CalEvent, Calendar, Moved, series_events
-from coord.config import Settings
+from coord.kernel.config import Settings
 from coord.notify import queries
 from coord.notify.bookings import when
 from coord.notify.followups import group_label

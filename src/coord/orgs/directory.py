@@ -9,8 +9,8 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
-from coord import clock
-from coord.errors import NotFound
+from coord.kernel import clock
+from coord.kernel.errors import NotFound
 from coord.orgs import queries
 
 

@@ -10,8 +10,8 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
-from coord import clock
-from coord.access import STAFF, org_roles, require_role
+from coord.kernel import clock
+from coord.kernel.access import STAFF, org_roles, require_role
 from coord.events import service as events_service
 from coord.events.schemas import EventOut
 from coord.groups import service as groups_service

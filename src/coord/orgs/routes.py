@@ -6,7 +6,7 @@ from uuid import UUID
 from litestar import Controller, Response, get, patch, post
 from litestar.params import FromPath, QueryParameter
 
-from coord.http import DB, AuthedRequest, Body, Paging, PathId
+from coord.kernel.params import DB, AuthedRequest, Body, Paging, PathId
 from coord.orgs import service
 from coord.orgs.schemas import (
     AuditEntryOut,
@@ -20,7 +20,7 @@ from coord.orgs.schemas import (
     VenueOut,
     VenuePatch,
 )
-from coord.pagination import Page
+from coord.kernel.pagination import Page
 
 
 class OrgController(Controller):

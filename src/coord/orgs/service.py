@@ -7,11 +7,11 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
-from coord import clock
-from coord.access import STAFF, require_member, require_role
-from coord.audit import audit
+from coord.kernel import clock
+from coord.kernel.access import STAFF, require_member, require_role
+from coord.kernel.audit import audit
 from coord.auth.service import check_timezone
-from coord.errors import Conflict, FieldError, Forbidden, NotFound, Unprocessable
+from coord.kernel.errors import Conflict, FieldError, Forbidden, NotFound, Unprocessable
 from coord.orgs import queries
 from coord.orgs.schemas import (
     AuditEntryOut,
@@ -25,9 +25,9 @@ from coord.orgs.schemas import (
     VenueOut,
     VenuePatch,
 )
-from coord.outbox.events import DeliveryRetryRequested, EventChanged, MemberAdded, SeriesChanged
+from coord.outbox.domain_events import DeliveryRetryRequested, EventChanged, MemberAdded, SeriesChanged
 from coord.outbox.record import record
-from coord.pagination import KeyBigint, KeyInstant, Page, decode_cursor, page_of
+from coord.kernel.pagination import KeyBigint, KeyInstant, Page, decode_cursor, page_of
 
 
 async def create_org(conn: asyncpg.Connection, user_id: UUID, data: OrgIn) -> OrgOut:

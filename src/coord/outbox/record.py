@@ -11,8 +11,8 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
-from coord.observability import current_request_id
-from coord.outbox.events import Event, event_kind
+from coord.kernel.observability import current_request_id
+from coord.outbox.domain_events import Event, event_kind
 
 NOTIFY_CHANNEL = "coord_outbox"
 

@@ -8,7 +8,7 @@ from litestar.datastructures import State
 from coord.feeds import cache
 from coord.feeds.routes import validators
 
-from coord.http import DB, AuthedRequest
+from coord.kernel.params import DB, AuthedRequest
 from coord.privacy import service
 
 

@@ -8,9 +8,9 @@ from uuid import UUID
 
 import asyncpg
 
-from coord import clock
+from coord.kernel import clock
 from coord.auth.security import accounts
-from coord.errors import NotFound
+from coord.kernel.errors import NotFound
 from coord.events.service import unregister
 from coord.privacy import queries
 from coord.shifts.signups import cancel_signup

@@ -10,10 +10,10 @@ from uuid import UUID
 
 import asyncpg
 
-from coord import clock
-from coord.errors import Conflict, Forbidden, Unprocessable
+from coord.kernel import clock
+from coord.kernel.errors import Conflict, Forbidden, Unprocessable
 from coord.groups.service import GroupAccess, audit
-from coord.outbox.events import AttendanceRecorded, RsvpRecorded
+from coord.outbox.domain_events import AttendanceRecorded, RsvpRecorded
 from coord.outbox.record import record
 from coord.sessions import queries
 from coord.sessions.schemas import AttendanceIn, AttendanceOut, AttendanceRecordOut, RsvpIn, RsvpOut

@@ -6,8 +6,8 @@ from typing import Any
 
 from litestar import Controller, get, patch, post, put
 
-from coord.http import DB, AuthedRequest, Body, Paging, PathId, TimeWindow
-from coord.pagination import Page
+from coord.kernel.params import DB, AuthedRequest, Body, Paging, PathId, TimeWindow
+from coord.kernel.pagination import Page
 from coord.sessions import participation, series_edit, service
 from coord.sessions.schemas import (
     AttendanceIn,

@@ -8,7 +8,7 @@ from uuid import UUID
 
 import msgspec
 
-from coord.types import Instant, LocalTime, TimezoneName
+from coord.kernel.types import Instant, LocalTime, TimezoneName
 
 RRule = Annotated[str, msgspec.Meta(min_length=1, max_length=500, description="RFC 5545 RRULE, e.g. FREQ=WEEKLY;BYDAY=TU")]
 Reason = Annotated[str, msgspec.Meta(max_length=500)]

@@ -15,10 +15,10 @@ from zoneinfo import ZoneInfo
 import asyncpg
 import msgspec
 
-from coord import clock
-from coord.errors import Conflict, Forbidden, NotFound, Unprocessable
+from coord.kernel import clock
+from coord.kernel.errors import Conflict, Forbidden, NotFound, Unprocessable
 from coord.groups.service import check_venue, require_manager
-from coord.outbox.events import SeriesChanged, SeriesScheduled
+from coord.outbox.domain_events import SeriesChanged, SeriesScheduled
 from coord.outbox.record import record
 from coord.sessions import queries
 from coord.sessions.recurrence import (

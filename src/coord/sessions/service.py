@@ -14,11 +14,11 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
-from coord import clock
-from coord.access import STAFF, require_member
-from coord.errors import Conflict, Forbidden, NotFound, Unprocessable
+from coord.kernel import clock
+from coord.kernel.access import STAFF, require_member
+from coord.kernel.errors import Conflict, Forbidden, NotFound, Unprocessable
 from coord.groups.service import GroupAccess, check_venue, load_group, require_manager
-from coord.outbox.events import (
+from coord.outbox.domain_events import (
     FacilitatorsChanged,
     SeriesChanged,
     SeriesScheduled,
@@ -26,7 +26,7 @@ from coord.outbox.events import (
     SessionRescheduled,
 )
 from coord.outbox.record import record
-from coord.pagination import KeyInstant, Page, decode_cursor, page_of
+from coord.kernel.pagination import KeyInstant, Page, decode_cursor, page_of
 from coord.sessions import queries
 from coord.sessions.recurrence import (
     DEFAULT_HORIZON,

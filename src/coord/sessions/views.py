@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 import asyncpg
 import msgspec
 
-from coord import clock
-from coord.errors import Forbidden, Unprocessable
+from coord.kernel import clock
+from coord.kernel.errors import Forbidden, Unprocessable
 from coord.groups import queries as group_queries
 from coord.groups.service import GroupAccess, audit
 from coord.orgs.directory import PublicOrg

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import asyncpg
 import msgspec
 
-from coord.access import require_member
+from coord.kernel.access import require_member
 from coord.shifts import queries
 from coord.shifts.schemas import ShiftOut
 

@@ -7,8 +7,8 @@ from typing import Annotated, Any
 from litestar import Controller, delete, get, patch, post, put
 from litestar.params import QueryParameter
 
-from coord.http import DB, AuthedRequest, Body, Paging, PathId, TimeWindow
-from coord.pagination import Page
+from coord.kernel.params import DB, AuthedRequest, Body, Paging, PathId, TimeWindow
+from coord.kernel.pagination import Page
 from coord.shifts import service, signups, trainings
 from coord.shifts.schemas import (
     HoursIn,

@@ -6,7 +6,7 @@ from uuid import UUID
 
 import msgspec
 
-from coord.types import Instant, LongText, ShortText
+from coord.kernel.types import Instant, LongText, ShortText
 
 Capacity = Annotated[int, msgspec.Meta(ge=0, le=100_000)]
 # Training codes are short identifiers ("MHFA", "QPR-2024"), compared case-insensitively.

@@ -7,11 +7,11 @@ from uuid import UUID
 
 import asyncpg
 
-from coord.access import STAFF, check_roles, require_member, require_role
-from coord.errors import Conflict, NotFound, Unprocessable
-from coord.outbox.events import ShiftCancelled, ShiftChanged, ShiftCreated, SignupCancelled, SignupConfirmed
+from coord.kernel.access import STAFF, check_roles, require_member, require_role
+from coord.kernel.errors import Conflict, NotFound, Unprocessable
+from coord.outbox.domain_events import ShiftCancelled, ShiftChanged, ShiftCreated, SignupCancelled, SignupConfirmed
 from coord.outbox.record import record
-from coord.pagination import KeyInstant, Page, decode_cursor, page_of
+from coord.kernel.pagination import KeyInstant, Page, decode_cursor, page_of
 from coord.shifts import queries
 from coord.shifts.schemas import ShiftIn, ShiftOut, ShiftPatch
 

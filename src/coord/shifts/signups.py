@@ -11,10 +11,10 @@ from uuid import UUID
 
 import asyncpg
 
-from coord import clock
-from coord.access import STAFF, require_role
-from coord.errors import Conflict, Forbidden, NotFound
-from coord.outbox.events import (
+from coord.kernel import clock
+from coord.kernel.access import STAFF, require_role
+from coord.kernel.errors import Conflict, Forbidden, NotFound
+from coord.outbox.domain_events import (
     SignupCancelled,
     SignupCheckedIn,
     SignupConfirmed,
@@ -22,7 +22,7 @@ from coord.outbox.events import (
     SignupWaitlisted,
 )
 from coord.outbox.record import record
-from coord.pagination import KeyInstant, Page, decode_cursor, page_of
+from coord.kernel.pagination import KeyInstant, Page, decode_cursor, page_of
 from coord.shifts import queries
 from coord.shifts.schemas import MySignupOut, SignupOut
 from coord.shifts.service import get_shift, lock_shift, promote_waitlisted

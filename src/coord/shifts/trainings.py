@@ -6,10 +6,10 @@ from uuid import UUID
 
 import asyncpg
 
-from coord.errors import Forbidden, NotFound, Unprocessable
-from coord.outbox.events import TrainingRecorded, TrainingVerified
+from coord.kernel.errors import Forbidden, NotFound, Unprocessable
+from coord.outbox.domain_events import TrainingRecorded, TrainingVerified
 from coord.outbox.record import record
-from coord.pagination import Page, decode_cursor, page_of
+from coord.kernel.pagination import Page, decode_cursor, page_of
 from coord.shifts import queries
 from coord.shifts.schemas import TrainingIn, TrainingOut
 from coord.shifts.service import training_code

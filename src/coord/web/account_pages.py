@@ -12,9 +12,10 @@ from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.response import Redirect, Template
 
 from coord.auth import service as auth_service
-from coord.auth.schemas import CurrentUser, RegisterIn
-from coord.errors import DomainError
-from coord.http import DB, RedisDep
+from coord.auth.schemas import RegisterIn
+from coord.kernel.access import CurrentUser
+from coord.kernel.errors import DomainError
+from coord.kernel.params import DB, RedisDep
 from coord.web.forms import FormInvalid, domain_errors, form_fields, to_struct
 from coord.web.render import page
 from coord.web.session import Viewer, cleared_session_cookie, safe_next, session_cookie

@@ -9,11 +9,11 @@ from uuid import UUID
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 
-from coord.auth.schemas import CurrentUser
-from coord.errors import DomainError
+from coord.kernel.access import CurrentUser
+from coord.kernel.errors import DomainError
 from coord.events import public, service as events_service
 from coord.events.schemas import EventPatch
-from coord.http import DB, PathId
+from coord.kernel.params import DB, PathId
 from coord.orgs import service as orgs_service
 from coord.web.forms import FormInvalid, form_fields, local_instant, to_struct
 from coord.web.render import page

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import msgspec
 from litestar import Request
 
-from coord.errors import DomainError
+from coord.kernel.errors import DomainError
 
 T = TypeVar("T")
 

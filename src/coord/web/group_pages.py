@@ -14,12 +14,12 @@ from uuid import UUID
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 
-from coord import clock
-from coord.auth.schemas import CurrentUser
-from coord.errors import DomainError
+from coord.kernel import clock
+from coord.kernel.access import CurrentUser
+from coord.kernel.errors import DomainError
 from coord.groups import service as groups_service
 from coord.groups.public import GroupView, group_view
-from coord.http import DB, PathId
+from coord.kernel.params import DB, PathId
 from coord.sessions import service as sessions_service
 from coord.sessions import views as session_views
 from coord.web.render import page

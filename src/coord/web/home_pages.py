@@ -7,7 +7,7 @@ from typing import Any
 from litestar import Controller, Request, get
 from litestar.response import Template
 
-from coord.http import DB
+from coord.kernel.params import DB
 from coord.orgs import directory
 from coord.web.render import page
 from coord.web.session import Viewer

@@ -19,14 +19,14 @@ from litestar.datastructures import State
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
-from coord import clock
+from coord.kernel import clock
 from coord.auth import service as auth_service
-from coord.auth.schemas import CurrentUser
-from coord.errors import DomainError
+from coord.kernel.access import CurrentUser
+from coord.kernel.errors import DomainError
 from coord.events import service as events_service
 from coord.feeds import cache
 from coord.feeds.routes import validators
-from coord.http import DB, PathId
+from coord.kernel.params import DB, PathId
 from coord.privacy import service as privacy_service
 from coord.sessions import participation
 from coord.sessions.my_schedule import EventItem, MySchedule, SessionItem, ShiftItem, my_orgs, my_schedule

@@ -11,13 +11,13 @@ from litestar.datastructures import State
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
-from coord import clock
-from coord.auth.schemas import CurrentUser
-from coord.errors import DomainError
+from coord.kernel import clock
+from coord.kernel.access import CurrentUser
+from coord.kernel.errors import DomainError
 from coord.feeds import service as feeds_service
 from coord.feeds.routes import validators
 from coord.feeds.schemas import FeedCreatedOut, FeedIn
-from coord.http import DB, PathId
+from coord.kernel.params import DB, PathId
 from coord.notify.preferences import MESSAGE_KINDS, Preferences, get_preferences, set_preferences
 from coord.sessions.my_schedule import my_orgs
 from coord.shifts.schemas import TrainingIn

@@ -10,11 +10,11 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from coord.auth.schemas import CurrentUser
-from coord.errors import DomainError
+from coord.kernel.access import CurrentUser
+from coord.kernel.errors import DomainError
 from coord.events import service as events_service
 from coord.events.schemas import EventIn
-from coord.http import DB, PathId
+from coord.kernel.params import DB, PathId
 from coord.orgs import directory, overview, service as orgs_service
 from coord.orgs.schemas import MemberIn, VenueIn, VenuePatch
 from coord.shifts import service as shifts_service

@@ -11,7 +11,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from litestar import Request
 from litestar.response import Template
 
-from coord.auth.schemas import CurrentUser
+from coord.kernel.access import CurrentUser
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"

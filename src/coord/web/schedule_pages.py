@@ -13,13 +13,13 @@ from zoneinfo import ZoneInfo
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 
-from coord import clock
-from coord.auth.schemas import CurrentUser
+from coord.kernel import clock
+from coord.kernel.access import CurrentUser
 from coord.auth.service import check_timezone
-from coord.errors import DomainError, Forbidden
+from coord.kernel.errors import DomainError, Forbidden
 from coord.groups import service as groups_service
 from coord.groups.service import GroupAccess
-from coord.http import DB, PathId
+from coord.kernel.params import DB, PathId
 from coord.orgs import service as orgs_service
 from coord.sessions import service as sessions_service
 from coord.sessions.describe import (

@@ -19,9 +19,9 @@ from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
 from litestar.exceptions import NotAuthorizedException
 
-from coord.auth.schemas import CurrentUser
+from coord.kernel.access import CurrentUser
 from coord.auth.security import PAGE_TOKEN_USE, CachedToken, live_account
-from coord.config import Settings
+from coord.kernel.config import Settings
 
 SESSION_COOKIE = "coord_session"
 SESSION_LENGTH = timedelta(days=14)

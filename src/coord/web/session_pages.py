@@ -9,9 +9,9 @@ from uuid import UUID
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 
-from coord.auth.schemas import CurrentUser
-from coord.errors import DomainError
-from coord.http import DB, PathId
+from coord.kernel.access import CurrentUser
+from coord.kernel.errors import DomainError
+from coord.kernel.params import DB, PathId
 from coord.sessions import participation
 from coord.sessions import service as sessions_service
 from coord.sessions import views as session_views

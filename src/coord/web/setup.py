@@ -19,10 +19,10 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from coord.auth import queries as auth_queries
-from coord.config import Settings
-from coord.db.deps import provide_db, provide_redis
-from coord.errors import DomainError, status_title
-from coord.http import DB
+from coord.kernel.config import Settings
+from coord.kernel.db.deps import provide_db, provide_redis
+from coord.kernel.errors import DomainError, status_title
+from coord.kernel.params import DB
 from coord.web.account_pages import PASSWORD_FORMS, password_forms_limit
 from coord.web.render import STATIC, build_environment, page
 from coord.web.routes import PAGE_CONTROLLERS

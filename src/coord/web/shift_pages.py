@@ -10,11 +10,11 @@ from uuid import UUID
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 
-from coord import clock
+from coord.kernel import clock
 from coord.auth import service as auth_service
-from coord.auth.schemas import CurrentUser
-from coord.errors import DomainError
-from coord.http import DB, PathId
+from coord.kernel.access import CurrentUser
+from coord.kernel.errors import DomainError
+from coord.kernel.params import DB, PathId
 from coord.orgs import directory
 from coord.shifts import board, signups
 from coord.web.forms import form_fields

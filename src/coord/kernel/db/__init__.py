@@ -1,5 +1,5 @@
 """Database plumbing: pool, per-request transaction, migration runner."""
 
-from coord.db.pool import create_pool, transaction
+from coord.kernel.db.pool import create_pool, transaction
 
 __all__ = ["create_pool", "transaction"]

@@ -15,8 +15,8 @@ OUTBOX_WAITING = Gauge("coord_outbox_unpublished", "Outbox events not yet relaye
 DELIVERIES = Gauge("coord_deliveries", "Messages by kind and outcome", ["kind", "status"])
 FAILED = Gauge("coord_deliveries_failed", "Messages that failed for good, awaiting an admin")
 
-# The database's now(), not coord.clock: created_at is stamped by the database, so the lag
-# is measured on one clock (see coord.clock for the rule).
+# The database's now(), not coord.kernel.clock: created_at is stamped by the database, so the lag
+# is measured on one clock (see coord.kernel.clock for the rule).
 OUTBOX_QUERY = """
 SELECT count(*) AS waiting, coalesce(extract(epoch FROM now() - min(created_at)), 0) AS lag
 FROM outbox WHERE published_at IS NULL

@@ -10,8 +10,19 @@ from typing import Iterable
 from uuid import UUID
 
 import asyncpg
+import msgspec
 
-from coord.errors import Forbidden, NotFound
+from coord.kernel.errors import Forbidden, NotFound
+
+
+class CurrentUser(msgspec.Struct, frozen=True):
+    """Who is calling: resolved from the bearer token on every request."""
+
+    id: UUID
+    email: str
+    display_name: str
+    timezone: str
+
 
 ROLES = ("admin", "coordinator", "facilitator", "volunteer", "participant")
 STAFF = ("admin", "coordinator")

@@ -10,7 +10,7 @@ past a cutoff, past retention) compares with an instant passed as a parameter,
 the worker and the database cannot disagree when a clock is skewed or faked. The
 database's now() only stamps bookkeeping it writes (updated_at, sent_at,
 cancelled_at, ...) and measures such stamps against each other (the outbox lag in
-coord.metrics): both ends on the database's clock.
+coord.health.metrics): both ends on the database's clock.
 
 Tests move the clock with `shifted(timedelta)`, for the whole process, without sleeping.
 """

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 import msgspec
 
-from coord.errors import BadRequest, FieldError, Unprocessable
+from coord.kernel.errors import BadRequest, FieldError, Unprocessable
 
 T = TypeVar("T")
 K = TypeVar("K", bound=tuple)

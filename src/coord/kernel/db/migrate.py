@@ -41,7 +41,7 @@ class Migration:
 def migrations_dir() -> Path:
     """migrations/ at the repository root (installed editable) or beside the package."""
     here = Path(__file__).resolve()
-    for candidate in (here.parents[3] / "migrations", here.parents[1] / "migrations"):
+    for candidate in (here.parents[4] / "migrations", here.parents[2] / "migrations"):
         if candidate.is_dir():
             return candidate
     raise MigrationError("cannot find the migrations/ directory")

@@ -14,8 +14,8 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.security.jwt import Token
 from redis.asyncio import Redis
 
-from coord.auth.schemas import CurrentUser
-from coord.pagination import DEFAULT_LIMIT, MAX_LIMIT, check_window
+from coord.kernel.access import CurrentUser
+from coord.kernel.pagination import DEFAULT_LIMIT, MAX_LIMIT, check_window
 
 T = TypeVar("T")
 

@@ -13,7 +13,7 @@ import asyncpg
 from litestar.datastructures import State
 from redis.asyncio import Redis
 
-from coord.db.pool import ACQUIRE_TIMEOUT_S
+from coord.kernel.db.pool import ACQUIRE_TIMEOUT_S
 
 
 async def provide_db(state: State) -> AsyncGenerator[asyncpg.Connection, None]:
