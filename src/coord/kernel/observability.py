@@ -92,7 +92,7 @@ def configure_logging(level: str = "INFO") -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-access_log = logging.getLogger("coord.kernel.access")
+access_log = logging.getLogger("coord.access")
 
 
 async def with_request_id(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:

@@ -23,6 +23,7 @@ from coord.kernel.config import Settings
 from coord.kernel.db.deps import provide_db, provide_redis
 from coord.kernel.errors import DomainError, status_title
 from coord.kernel.params import DB
+from coord.kernel.problems import http_problem
 from coord.web.account_pages import PASSWORD_FORMS, password_forms_limit
 from coord.web.render import STATIC, build_environment, page
 from coord.web.routes import PAGE_CONTROLLERS
@@ -66,8 +67,6 @@ def http_error_page(request: Request[Any, Any, Any], exc: HTTPException) -> Resp
 
 def not_found(request: Request[Any, Any, Any], exc: NotFoundException) -> Response:
     """Unknown addresses: a page for browsers, problem+json for the API and other clients."""
-    from coord.plugin import http_problem  # the API's own translation
-
     wants_html = "text/html" in request.headers.get("accept", "")
     if wants_html and not request.url.path.startswith(("/api/", "/feeds/", "/schema")):
         return http_error_page(request, exc)
