@@ -10,12 +10,7 @@ from arq.connections import RedisSettings
 from coord.kernel.config import Settings, load_settings
 from coord.kernel.db.pool import create_pool
 from coord.notify.mailer import mailer_from_settings
-from workers import jobs
-from workers.booking_jobs import BOOKING_FUNCTIONS
-from workers.cron import CRON_JOBS
-from workers.feed_jobs import FEED_FUNCTIONS
-from workers.group_jobs import GROUP_FUNCTIONS
-from workers.schedule_jobs import SCHEDULE_FUNCTIONS
+from workers.registry import registry
 
 # Effects are keyed in `deliveries`; arq's own tries only bound the retries.
 MAX_TRIES = 10
@@ -25,7 +20,9 @@ MAX_JOBS = 32  # jobs at once per worker: most time is spent waiting on PostgreS
 # How often an idle worker looks for new jobs: the relay enqueues the moment an event
 # commits, so this is most of the commit-to-send latency (one cheap Redis call each).
 POLL_DELAY_S = 0.05
-FUNCTIONS = [jobs.send_welcome, jobs.retry_delivery, *BOOKING_FUNCTIONS, *SCHEDULE_FUNCTIONS, *GROUP_FUNCTIONS, *FEED_FUNCTIONS]
+# Every job and periodic job, each registered where it is defined (workers/registry.py).
+FUNCTIONS = registry.functions
+CRON_JOBS = registry.cron_jobs
 
 
 async def startup(ctx: dict[str, Any]) -> None:

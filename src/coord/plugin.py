@@ -34,6 +34,7 @@ from coord.orgs.routes import OrgController
 from coord.privacy.routes import CONTROLLERS as PRIVACY_CONTROLLERS
 from coord.sessions.routes import CONTROLLERS as SESSION_CONTROLLERS
 from coord.shifts.routes import CONTROLLERS as SHIFT_CONTROLLERS
+from coord.views.routes import CONTROLLERS as VIEW_CONTROLLERS
 from coord.web.setup import configure_pages
 
 
@@ -47,6 +48,7 @@ API_CONTROLLERS: list[Any] = [
     *NOTIFY_CONTROLLERS,
     *FEED_CONTROLLERS,
     *PRIVACY_CONTROLLERS,
+    *VIEW_CONTROLLERS,
 ]
 
 

@@ -87,13 +87,13 @@ def serve(settings: Settings) -> None:
 async def run_worker(settings: Settings, *, burst: bool = False) -> None:
     """The arq worker and the outbox relay, in one process, until SIGINT/SIGTERM."""
     from coord.outbox.relay import Relay
-    from workers.routing import ROUTING
+    from workers.registry import registry
     from workers.settings import worker_options
 
     await check_reachable(settings)
     pool = await create_pool(settings.database_url, min_size=1, max_size=4)
     redis = await create_arq_pool(RedisSettings.from_dsn(settings.redis_url))
-    relay = Relay(settings.database_url, pool, redis, ROUTING)
+    relay = Relay(settings.database_url, pool, redis, registry.routing)
     worker = Worker(**worker_options(settings), burst=burst, handle_signals=False)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -13,20 +13,14 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
-from coord.kernel import clock
+from coord.bookings import engine as bookings
+from coord.bookings.engine import EVENT_REGISTRATIONS
 from coord.kernel.access import STAFF, check_roles, require_member, require_role
 from coord.auth.service import check_timezone
 from coord.kernel.errors import Conflict, NotFound, Unprocessable
 from coord.events import queries
 from coord.events.schemas import EventIn, EventOut, EventPatch, RegistrationOut
-from coord.outbox.domain_events import (
-    EventCancelled,
-    EventChanged,
-    EventScheduled,
-    RegistrationCancelled,
-    RegistrationConfirmed,
-    RegistrationWaitlisted,
-)
+from coord.outbox.domain_events import EventCancelled, EventChanged, EventScheduled
 from coord.outbox.record import record
 from coord.kernel.pagination import KeyInstant, Page, decode_cursor, page_of
 
@@ -86,14 +80,6 @@ async def _lock_event(conn: asyncpg.Connection, actor_id: UUID, event_id: UUID) 
     return event
 
 
-async def _promote(conn: asyncpg.Connection, event_id: UUID, capacity: int | None) -> None:
-    """Fill free places from the front of the waitlist. The event must be locked."""
-    for row in await conn.fetch(queries.PROMOTE_WAITLISTED, event_id, capacity):
-        await record(
-            conn, RegistrationConfirmed(registration_id=row["id"], event_id=event_id, user_id=row["user_id"], promoted=True)
-        )
-
-
 async def update_event(conn: asyncpg.Connection, actor_id: UUID, event_id: UUID, data: EventPatch) -> EventOut:
     """Change an event. A new time, place or title raises SEQUENCE and sends everyone
     confirmed the invite again; more capacity promotes the waitlist in order, less never
@@ -124,7 +110,7 @@ async def update_event(conn: asyncpg.Connection, actor_id: UUID, event_id: UUID,
     )
     await record(conn, EventChanged(event_id=event_id, invite_changed=invite_changed))
     if capacity is None or (current["capacity"] is not None and capacity > current["capacity"]):
-        await _promote(conn, event_id, capacity)
+        await bookings.promote(conn, EVENT_REGISTRATIONS, event_id, capacity)
     return await get_event(conn, actor_id, event_id)
 
 
@@ -132,17 +118,11 @@ async def cancel_event(conn: asyncpg.Connection, actor_id: UUID, event_id: UUID)
     """Cancel the event and every active registration with it, in one transaction."""
     event = await _lock_event(conn, actor_id, event_id)
     check_roles(event["roles"], STAFF)
-    if event["status"] == "cancelled":
-        raise Conflict("this event is already cancelled")
-    await conn.execute(queries.CANCEL_EVENT, event_id)
-    await record(conn, EventCancelled(event_id=event_id))
-    for row in await conn.fetch(queries.CANCEL_ALL_REGISTRATIONS, event_id):
-        await record(conn, RegistrationCancelled(registration_id=row["id"], event_id=event_id, user_id=row["user_id"],
-                                                 had_place=row["was"] == "confirmed"))
+    await bookings.cancel_bookable(conn, EVENT_REGISTRATIONS, event, EventCancelled(event_id=event_id))
     return await get_event(conn, actor_id, event_id)
 
 
-def _check_registration_window(event: asyncpg.Record, now: datetime) -> None:
+def _registration_open(event: asyncpg.Record, now: datetime) -> None:
     """Registration is open from registration_opens_at (or creation) until
     registration_closes_at (or the start of the event)."""
     opens = event["registration_opens_at"]
@@ -154,40 +134,23 @@ def _check_registration_window(event: asyncpg.Record, now: datetime) -> None:
         raise Conflict(f"registration closed at {closes.isoformat()}", slug="registration-closed", extra=window)
 
 
+REGISTER_RULES = (EVENT_REGISTRATIONS.not_cancelled, EVENT_REGISTRATIONS.not_booked_yet, _registration_open)
+
+
 async def register(conn: asyncpg.Connection, user_id: UUID, event_id: UUID) -> RegistrationOut:
     """Take a place, or the back of the waitlist when the event is full. Two statements:
-    lock the event and read every rule's input, then count and insert."""
+    lock the event and read every rule's input, then the engine counts and inserts."""
     event = await _lock_event(conn, user_id, event_id)
-    if event["status"] == "cancelled":
-        raise Conflict("this event is cancelled")
-    if event["my_status"] in ("confirmed", "waitlisted"):
-        raise Conflict(f"you are already registered for this event ({event['my_status']})")
-    _check_registration_window(event, clock.now())
-    row = await conn.fetchrow(queries.TAKE_PLACE, event_id, user_id, event["capacity"])
-    if row is None:  # a concurrent request of the same person got there first
-        raise Conflict("you are already registered for this event")
-    if row["status"] == "confirmed":
-        await record(conn, RegistrationConfirmed(registration_id=row["id"], event_id=event_id, user_id=user_id))
-    else:
-        await record(conn, RegistrationWaitlisted(registration_id=row["id"], event_id=event_id, user_id=user_id))
-    return RegistrationOut(id=row["id"], event_id=event_id, user_id=user_id, status=row["status"], position=row["position"])
+    seat = await bookings.take_place(conn, EVENT_REGISTRATIONS, event, user_id, REGISTER_RULES)
+    return RegistrationOut(id=seat.id, event_id=event_id, user_id=user_id, status=seat.status, position=seat.position)
 
 
 async def unregister(conn: asyncpg.Connection, user_id: UUID, event_id: UUID) -> None:
     """Give up a place (or leave the waitlist); a freed place goes to the first waitlisted person."""
     event = await _lock_event(conn, user_id, event_id)
-    row = await conn.fetchrow(queries.CANCEL_REGISTRATION, event_id, user_id)
-    if row is None:
-        raise NotFound("you are not registered for this event")
-    await record(conn, RegistrationCancelled(registration_id=row["id"], event_id=event_id, user_id=user_id,
-                                             had_place=row["was"] == "confirmed"))
-    if row["was"] == "confirmed":
-        await _promote(conn, event_id, event["capacity"])
+    await bookings.cancel_mine(conn, EVENT_REGISTRATIONS, event, user_id)
 
 
 async def my_registration(conn: asyncpg.Connection, user_id: UUID, event_id: UUID) -> RegistrationOut:
     await get_event(conn, user_id, event_id)
-    row = await conn.fetchrow(queries.MY_REGISTRATION, event_id, user_id)
-    if row is None:
-        raise NotFound("you are not registered for this event")
-    return RegistrationOut(**dict(row))
+    return RegistrationOut(**dict(await bookings.my_booking(conn, EVENT_REGISTRATIONS, event_id, user_id)))

@@ -85,7 +85,7 @@ ORDER BY m.user_id
 LIMIT $4
 """
 
-# Head counts per group of an organization, for its coordinators (coord.groups.counts).
+# Head counts per group of an organization, for its coordinators (groups.counts).
 GROUP_MEMBER_COUNTS = """
 SELECT g.id AS group_id,
        count(m.user_id) FILTER (WHERE m.status = 'active' AND m.role = 'participant') AS participants,
@@ -95,31 +95,3 @@ FROM groups g LEFT JOIN group_members m ON m.group_id = g.id
 WHERE g.org_id = $1
 GROUP BY g.id
 """
-
-# --- Group pages (groups/public.py) ---
-
-GROUP_ORG = "SELECT id, name, slug, timezone, contact_email, crisis_resources FROM orgs WHERE id = $1"
-
-# Sessions not yet over at $3 (now), cancelled ones included (marked on the page); $2 limit.
-UPCOMING_GROUP_SESSIONS = """
-SELECT id, starts_at, ends_at, status FROM sessions
-WHERE group_id = $1 AND starts_at > $3::timestamptz - interval '24 hours' AND ends_at > $3
-ORDER BY starts_at, id
-LIMIT $2
-"""
-
-# The latest sessions that have begun by $3 (now), newest first (for taking attendance afterwards).
-RECENT_GROUP_SESSIONS = """
-SELECT id, starts_at, ends_at, status FROM sessions
-WHERE group_id = $1 AND starts_at <= $3
-ORDER BY starts_at DESC, id DESC
-LIMIT $2
-"""
-
-MEMBER_COUNTS = """
-SELECT count(*) FILTER (WHERE status = 'active') AS active,
-       count(*) FILTER (WHERE status = 'pending') AS pending
-FROM group_members WHERE group_id = $1
-"""
-
-GROUP_VENUE = "SELECT id, name, kind, address, meeting_url, accessibility FROM venues WHERE id = $1"

@@ -83,6 +83,15 @@ async def require_manager(conn: asyncpg.Connection, group_id: UUID, user_id: UUI
     return access
 
 
+async def public_group(conn: asyncpg.Connection, group_id: UUID) -> GroupOut:
+    """The group as anyone may see it (no account, or another organization's people):
+    a public group, or an unlisted one by its link; anything else is 404."""
+    row = await conn.fetchrow(queries.GET_GROUP, group_id, None)
+    if row is None or row["visibility"] not in ("public", "unlisted"):
+        raise NotFound("no such group")
+    return _group(row)
+
+
 async def check_venue(conn: asyncpg.Connection, org_id: UUID, venue_id: UUID | None) -> None:
     # Another organization's venue is reported as missing, like any foreign id.
     if venue_id is not None and not await conn.fetchval(queries.VENUE_IN_ORG, venue_id, org_id):

@@ -46,7 +46,7 @@ class JsonFormatter(logging.Formatter):
         request_id = getattr(record, "request_id", None) or request_id_var.get()
         if request_id:
             entry["request_id"] = request_id
-        for key in ("event_id", "job", "kind", "status", "duration_ms", "method", "path"):
+        for key in ("outbox_id", "event_id", "job", "kind", "status", "duration_ms", "method", "path"):
             value = getattr(record, key, None)
             if value is not None:
                 entry[key] = value

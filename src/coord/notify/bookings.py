@@ -1,12 +1,16 @@
-"""Messages about one person's place on a shift or at a community event.
+"""Messages about one person's booking: a place on a shift or at a community event.
 
-Each builder re-reads the current state when the job runs: if the place has
+Two steps. Planning decides who gets which message, as typed values, from the
+domain event and the facts loaded when the job runs (`plan_booking_messages`,
+`plan_update_messages`: no database, no SMTP). Building turns one planned message
+into an email (`booking_message`), re-reading the booking: if the place has
 changed since the event (confirmed, then cancelled a second later), it returns
 None and the later event's message says what is true.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from email.message import Message
 from typing import Literal
@@ -14,22 +18,171 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import asyncpg
+import msgspec
 
+from coord.bookings import engine as bookings
+from coord.calendar import Calendar, CalEvent
 from coord.kernel import clock
-from coord.calendar import CalEvent, Calendar
 from coord.kernel.config import Settings
 from coord.notify import queries
 from coord.notify.imip import imip_message
 from coord.notify.messages import base_message, paragraphs_to_text_and_html
+from coord.notify.preferences import MessageKind
+from coord.notify.quiet_hours import starts_soon
+from coord.outbox.domain_events import BookableKind, BookingCancelled, BookingPlaced
 
 Change = Literal["confirmed", "promoted", "updated", "waitlisted", "cancelled", "left_waitlist"]
-# What the person's row must say now for the message to still be true.
+# The message kind each change is filed (and can be turned off) under.
+DELIVERY_KIND: dict[Change, MessageKind] = {
+    "confirmed": "invite", "promoted": "promotion", "updated": "invite", "waitlisted": "waitlist",
+    "cancelled": "cancellation", "left_waitlist": "cancellation",
+}
+# What the person's booking must say now for the message to still be true.
 EXPECTED_STATUS = {
     "confirmed": "confirmed", "promoted": "confirmed", "updated": "confirmed", "waitlisted": "waitlisted",
     "cancelled": "cancelled", "left_waitlist": "cancelled",
 }
 # Notices without a calendar: the person holds no place, so no invite to add or cancel.
 NO_INVITE = ("waitlisted", "left_waitlist")
+
+
+# --- planning: who gets which message ------------------------------------------
+
+
+class BookableFacts(msgspec.Struct, frozen=True):
+    """The shift or event as it is when the job runs."""
+
+    starts_at: datetime
+    status: str  # "cancelled": the organization cancelled it
+
+
+class Place(msgspec.Struct, frozen=True):
+    booking_id: UUID
+    user_id: UUID
+
+
+class PlannedMessage(msgspec.Struct, frozen=True):
+    recipient: UUID  # a user id
+    kind: MessageKind  # invite, promotion, waitlist or cancellation: the person may turn it off
+    change: Change
+    bookable: BookableKind
+    bookable_id: UUID
+    booking_id: UUID
+    urgent: bool  # goes even in the recipient's quiet hours
+
+
+def change_of(event: BookingPlaced | BookingCancelled) -> Change:
+    if isinstance(event, BookingPlaced):
+        if event.status == "waitlisted":
+            return "waitlisted"
+        return "promoted" if event.promoted else "confirmed"
+    return "cancelled" if event.had_place else "left_waitlist"
+
+
+def _urgent(change: Change, facts: BookableFacts | None, now: datetime | None) -> bool:
+    """Answers to the person's own action go at once. What others did (a promotion, the
+    organization cancelling or moving it) respects quiet hours, unless the shift or event
+    starts within 12 hours (morning could be too late)."""
+    if change in ("confirmed", "waitlisted"):
+        return True
+    if facts is None:
+        return False
+    own_cancel = change in ("cancelled", "left_waitlist") and facts.status != "cancelled"
+    return own_cancel or starts_soon(facts.starts_at, now)
+
+
+def plan_booking_messages(
+    event: BookingPlaced | BookingCancelled, facts: BookableFacts | None, now: datetime | None = None
+) -> list[PlannedMessage]:
+    """One person's booking changed: that person, and nobody else, is told."""
+    change = change_of(event)
+    return [
+        PlannedMessage(
+            recipient=event.user_id, kind=DELIVERY_KIND[change], change=change, bookable=event.bookable,
+            bookable_id=event.bookable_id, booking_id=event.booking_id, urgent=_urgent(change, facts, now),
+        )
+    ]  # fmt: skip
+
+
+def plan_update_messages(
+    bookable: BookableKind, bookable_id: UUID, invite_changed: bool, facts: BookableFacts | None,
+    places: Sequence[Place], now: datetime | None = None,
+) -> list[PlannedMessage]:
+    """A shift or event moved (time, place, title): each confirmed person gets the invite
+    again with SEQUENCE raised, so their calendar updates the entry it has. A change no
+    calendar shows tells nobody."""
+    if not invite_changed:
+        return []
+    urgent = _urgent("updated", facts, now)
+    return [
+        PlannedMessage(
+            recipient=p.user_id, kind=DELIVERY_KIND["updated"], change="updated", bookable=bookable,
+            bookable_id=bookable_id, booking_id=p.booking_id, urgent=urgent,
+        )
+        for p in places
+    ]  # fmt: skip
+
+
+async def load_facts(conn: asyncpg.Connection, bookable: BookableKind, bookable_id: UUID) -> BookableFacts | None:
+    row = await bookings.bookable_state(conn, bookings.KINDS[bookable], bookable_id)
+    return None if row is None else BookableFacts(starts_at=row["starts_at"], status=row["status"])
+
+
+async def load_places(conn: asyncpg.Connection, bookable: BookableKind, bookable_id: UUID) -> list[Place]:
+    rows = await bookings.confirmed_places(conn, bookings.KINDS[bookable], bookable_id)
+    return [Place(booking_id=r["id"], user_id=r["user_id"]) for r in rows]
+
+
+# --- building: the message itself -------------------------------------------------
+
+
+class BookedItem(msgspec.Struct, frozen=True):
+    """What a booking message says, whichever kind the booking is."""
+
+    booking_status: str
+    position: int | None
+    cancelled_by_org: bool
+    what: str  # in a sentence: "the Greeter shift with Riverside Center"
+    summary: str  # the calendar entry's title
+    uid: str
+    starts_at: datetime
+    ends_at: datetime
+    tz: str  # the calendar entry's zone
+    sequence: int
+    org_name: str
+    organizer: str
+    link_path: str
+    location: str | None  # told to people with a place, never in a cancellation
+
+
+async def _shift_item(conn: asyncpg.Connection, shift_id: UUID, signup_id: UUID) -> BookedItem | None:
+    row = await conn.fetchrow(queries.SHIFT_BOOKING, shift_id, signup_id)
+    if row is None:
+        return None
+    return BookedItem(
+        booking_status=row["booking_status"], position=row["position"], cancelled_by_org=row["status"] == "cancelled",
+        what=f"the {row['role']} shift with {row['org_name']}", summary=f"{row['role']} shift ({row['org_name']})",
+        uid=f"shift-{shift_id}@coord", starts_at=row["starts_at"], ends_at=row["ends_at"], tz=row["org_timezone"],
+        sequence=row["sequence"], org_name=row["org_name"], organizer=row["contact_email"], link_path="/shifts",
+        location=None,
+    )  # fmt: skip
+
+
+async def _event_item(conn: asyncpg.Connection, event_id: UUID, registration_id: UUID) -> BookedItem | None:
+    row = await conn.fetchrow(queries.EVENT_BOOKING, event_id, registration_id)
+    if row is None:
+        return None
+    where = row["meeting_url"] or ", ".join(x for x in (row["venue_name"], row["address"]) if x) or None
+    return BookedItem(
+        booking_status=row["booking_status"], position=row["position"], cancelled_by_org=row["status"] == "cancelled",
+        what=row["title"], summary=row["title"], uid=f"event-{event_id}@coord", starts_at=row["starts_at"],
+        ends_at=row["ends_at"], tz=row["timezone"], sequence=row["sequence"], org_name=row["org_name"],
+        organizer=row["contact_email"], link_path=f"/events/{event_id}", location=where,
+    )  # fmt: skip
+
+
+ItemLoader = Callable[[asyncpg.Connection, UUID, UUID], Awaitable[BookedItem | None]]
+ITEMS: dict[str, ItemLoader] = {"shift": _shift_item, "event": _event_item}
 
 
 def when(start: datetime, end: datetime, tz: str) -> str:
@@ -48,8 +201,10 @@ def _wording(change: Change, what: str, when_text: str, org: str, position: int 
     if change == "updated":
         return f"Updated: {what}", [
             f"There is a change to {what}: it is now on {when_text}. You are still confirmed.",
-            "Your calendar will update from the attached invitation. If the new time does not suit you, "
-            "you can cancel your place from the link below.",
+            (
+                "Your calendar will update from the attached invitation. If the new time does not suit you, "
+                "you can cancel your place from the link below."
+            ),
         ]
     if change == "confirmed":
         return f"You're confirmed: {what}", [
@@ -74,70 +229,28 @@ def _wording(change: Change, what: str, when_text: str, org: str, position: int 
     ]
 
 
-def _invite(
-    settings: Settings, recipient: asyncpg.Record, *, uid: str, subject: str, paragraphs: list[str], link: str,
-    summary: str, start: datetime, end: datetime, tz: str, sequence: int, dtstamp: datetime, organizer: str,
-    location: str | None, cancel: bool,
-) -> Message:
-    event = CalEvent(
-        uid=uid, dtstamp=dtstamp, start=start, end=end, tzid=tz, summary=summary, sequence=sequence,
-        location=location, url=link, organizer=f"mailto:{organizer}", attendee=f"mailto:{recipient['email']}",
-        status="CANCELLED" if cancel else "CONFIRMED",
+async def booking_message(
+    conn: asyncpg.Connection, settings: Settings, recipient: asyncpg.Record, planned: PlannedMessage
+) -> Message | None:
+    """The email for one planned message, or None when it is no longer true."""
+    change = planned.change
+    item = await ITEMS[planned.bookable](conn, planned.bookable_id, planned.booking_id)
+    if item is None or item.booking_status != EXPECTED_STATUS[change]:
+        return None
+    subject, paragraphs = _wording(
+        change, item.what, when(item.starts_at, item.ends_at, recipient["timezone"]), item.org_name, item.position,
+        by_org=item.cancelled_by_org,
     )
-    calendar = Calendar(name=summary, events=(event,), method="CANCEL" if cancel else "REQUEST", refresh_minutes=None)
+    link = f"{settings.base_url}{item.link_path}"
     text, html = paragraphs_to_text_and_html(f"Hello {recipient['display_name']},", paragraphs, link)
+    if change in NO_INVITE:
+        return base_message(settings, recipient["email"], subject, text, html)
+    cancel = change == "cancelled"
+    event = CalEvent(
+        uid=item.uid, dtstamp=clock.now(), start=item.starts_at, end=item.ends_at, tzid=item.tz, summary=item.summary,
+        sequence=item.sequence, location=None if cancel else item.location, url=link,
+        organizer=f"mailto:{item.organizer}", attendee=f"mailto:{recipient['email']}",
+        status="CANCELLED" if cancel else "CONFIRMED",
+    )  # fmt: skip
+    calendar = Calendar(name=item.summary, events=(event,), method="CANCEL" if cancel else "REQUEST", refresh_minutes=None)
     return imip_message(settings, to=recipient["email"], subject=subject, text=text, html=html, calendar=calendar)
-
-
-async def shift_message(
-    conn: asyncpg.Connection, settings: Settings, recipient: asyncpg.Record, shift_id: UUID, signup_id: UUID,
-    change: Change,
-) -> Message | None:
-    row = await conn.fetchrow(queries.SHIFT_BOOKING, shift_id, signup_id)
-    if row is None or row["signup_status"] != EXPECTED_STATUS[change]:
-        return None
-    tz = recipient["timezone"]
-    what = f"the {row['role']} shift with {row['org_name']}"
-    subject, paragraphs = _wording(
-        change, what, when(row["starts_at"], row["ends_at"], tz), row["org_name"], row["position"],
-        by_org=row["status"] == "cancelled",
-    )
-    link = f"{settings.base_url}/shifts"
-    if change in NO_INVITE:
-        text, html = paragraphs_to_text_and_html(f"Hello {recipient['display_name']},", paragraphs, link)
-        return base_message(settings, recipient["email"], subject, text, html)
-    return _invite(
-        settings, recipient, uid=f"shift-{shift_id}@coord", subject=subject, paragraphs=paragraphs, link=link,
-        summary=f"{row['role']} shift ({row['org_name']})", start=row["starts_at"], end=row["ends_at"],
-        tz=row["org_timezone"], sequence=row["sequence"], dtstamp=clock.now(),
-        organizer=row["contact_email"], location=None, cancel=change == "cancelled",
-    )
-
-
-async def event_message(
-    conn: asyncpg.Connection, settings: Settings, recipient: asyncpg.Record, event_id: UUID, registration_id: UUID,
-    change: Change,
-) -> Message | None:
-    row = await conn.fetchrow(queries.EVENT_BOOKING, event_id, registration_id)
-    if row is None or row["registration_status"] != EXPECTED_STATUS[change]:
-        return None
-    tz = recipient["timezone"]
-    what = row["title"]
-    subject, paragraphs = _wording(
-        change, what, when(row["starts_at"], row["ends_at"], tz), row["org_name"], row["position"],
-        by_org=row["status"] == "cancelled",
-    )
-    link = f"{settings.base_url}/events/{event_id}"
-    if change in NO_INVITE:
-        text, html = paragraphs_to_text_and_html(f"Hello {recipient['display_name']},", paragraphs, link)
-        return base_message(settings, recipient["email"], subject, text, html)
-    # A confirmed person learns where; the venue stays out of cancellations.
-    location = None
-    if change != "cancelled":
-        location = row["meeting_url"] or ", ".join(x for x in (row["venue_name"], row["address"]) if x) or None
-    return _invite(
-        settings, recipient, uid=f"event-{event_id}@coord", subject=subject, paragraphs=paragraphs, link=link,
-        summary=row["title"], start=row["starts_at"], end=row["ends_at"], tz=row["timezone"],
-        sequence=row["sequence"], dtstamp=clock.now(), organizer=row["contact_email"],
-        location=location, cancel=change == "cancelled",
-    )

@@ -16,7 +16,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import Message
-from typing import Awaitable, Callable
+from typing import Awaitable, Callable, Sequence
 from uuid import UUID
 
 import asyncpg
@@ -69,6 +69,28 @@ async def deliver(
     except QuietHours as waiting:
         delay = max((waiting.release - clock.now()).total_seconds(), 1.0)
         raise Retry(defer=delay) from None
+
+
+async def deliver_each(
+    pool: asyncpg.Pool, mailer: Mailer, sends: Sequence[tuple[DeliveryKey, Builder, bool]], *, retry: bool = True
+) -> dict[str, int]:
+    """Deliver (key, build, urgent) to several people; one in quiet hours does not hold up
+    the others. Returns {status: count}. With `retry`, raises arq's Retry for when the
+    earliest quiet hours end (the others are keyed as sent by then); a cron job passes
+    retry=False (arq runs a cron job once): its next run plans the waiting sends again,
+    and their keys keep the rest from going twice."""
+    outcome: dict[str, int] = {}
+    waits: list[float] = []
+    for key, build, urgent in sends:
+        try:
+            status = await deliver(pool, mailer, key, build, urgent=urgent)
+        except Retry as deferred:
+            waits.append(deferred.defer_score or 1000)
+            status = "deferred"
+        outcome[status] = outcome.get(status, 0) + 1
+    if waits and retry:
+        raise Retry(defer=min(waits) / 1000)
+    return outcome
 
 
 async def _deliver(pool: asyncpg.Pool, mailer: Mailer, key: DeliveryKey, build: Builder, urgent: bool) -> str:

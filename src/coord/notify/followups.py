@@ -19,8 +19,6 @@ from coord.notify.bookings import when
 from coord.notify.messages import base_message, paragraphs_to_text_and_html
 from coord.notify.preferences import get_preferences
 
-FOLLOWUP_KIND = {"present": "followup_present", "absent": "followup_absent"}  # excused: nothing
-
 
 async def group_label(conn: asyncpg.Connection, session: asyncpg.Record, user_id: UUID) -> str:
     """How this reader sees the group named: its discreet title, or plainly 'your group'."""

@@ -1,5 +1,5 @@
-from coord.events.queries import REGISTRATION_POSITION
-from coord.shifts.queries import SIGNUP_POSITION
+from coord.bookings.engine import EVENT_REGISTRATIONS, SHIFT_SIGNUPS
+from coord.bookings.queries import position
 
 # Create the delivery row once per key, then lock it for the send: a duplicate
 # job waits here and then finds it already sent.
@@ -39,11 +39,12 @@ ON CONFLICT (user_id) DO UPDATE SET
 RETURNING disabled_kinds, quiet_start, quiet_end, discreet
 """
 
+# One booking as its message says it (coord.notify.bookings): $1 the shift/event, $2 the booking.
 SHIFT_BOOKING = f"""
 SELECT s.id, s.role, s.description, s.starts_at, s.ends_at, s.status, s.sequence, s.updated_at,
        o.name AS org_name, o.contact_email, o.timezone AS org_timezone,
-       g.status AS signup_status,
-       {SIGNUP_POSITION} AS position
+       g.status AS booking_status,
+       {position(SHIFT_SIGNUPS, "g")} AS position
 FROM shifts s
 JOIN orgs o ON o.id = s.org_id
 JOIN signups g ON g.shift_id = s.id AND g.id = $2
@@ -54,8 +55,8 @@ EVENT_BOOKING = f"""
 SELECT e.id, e.title, e.description, e.kind, e.starts_at, e.ends_at, e.timezone, e.status, e.sequence,
        e.updated_at, e.visibility, v.name AS venue_name, v.address, v.meeting_url,
        o.name AS org_name, o.contact_email,
-       r.status AS registration_status,
-       {REGISTRATION_POSITION} AS position
+       r.status AS booking_status,
+       {position(EVENT_REGISTRATIONS, "r")} AS position
 FROM events e
 JOIN orgs o ON o.id = e.org_id
 LEFT JOIN venues v ON v.id = e.venue_id
@@ -74,6 +75,7 @@ WHERE s.id = $1
 """
 
 ATTENDANCE_OF = "SELECT user_id, status FROM attendance WHERE session_id = $1 AND user_id IS NOT NULL"
+SESSION_ORG = "SELECT org_id FROM sessions WHERE id = $1"
 
 NEXT_SESSION = """
 SELECT starts_at, ends_at FROM sessions
@@ -129,10 +131,6 @@ WHERE s.id = $1 AND m.status = 'active'
 UNION
 SELECT user_id FROM session_facilitators WHERE session_id = $1
 """
-SHIFT_STATE = "SELECT starts_at, status FROM shifts WHERE id = $1"
-EVENT_STATE = "SELECT starts_at, status FROM events WHERE id = $1"
-CONFIRMED_SIGNUPS = "SELECT id, user_id FROM signups WHERE shift_id = $1 AND status = 'confirmed' ORDER BY id"
-CONFIRMED_REGISTRATIONS = "SELECT id, user_id FROM registrations WHERE event_id = $1 AND status = 'confirmed' ORDER BY id"
 SHIFT_REMINDER_RECIPIENTS = "SELECT user_id FROM signups WHERE shift_id = $1 AND status = 'confirmed'"
 EVENT_REMINDER_RECIPIENTS = "SELECT user_id FROM registrations WHERE event_id = $1 AND status = 'confirmed'"
 
@@ -159,6 +157,18 @@ SELECT id, recurrence_id, starts_at, ends_at, status, sequence, venue_id FROM se
 WHERE series_id = $1 AND recurrence_id IS NOT NULL ORDER BY recurrence_id
 """
 OPEN_SERIES_OF_GROUP = "SELECT id FROM series WHERE group_id = $1 AND ended_at IS NULL ORDER BY created_at"
+# A series as a schedule change finds it at $2 (now): a session not cancelled still to end,
+# whether it was ended, and whether the change cancelled sessions not ended yet.
+_SERIES_STATE = """
+SELECT r.id, r.ended_at IS NOT NULL AS ended,
+       exists(SELECT 1 FROM sessions s WHERE s.series_id = r.id AND s.status <> 'cancelled' AND s.ends_at > $2)
+           AS has_future,
+       exists(SELECT 1 FROM sessions s WHERE s.series_id = r.id AND s.status = 'cancelled' AND s.ends_at > $2)
+           AS cut_short
+FROM series r
+"""
+SERIES_STATE = _SERIES_STATE + "WHERE r.id = $1"
+OPEN_SERIES_STATE = _SERIES_STATE + "WHERE r.group_id = $1 AND r.ended_at IS NULL ORDER BY r.created_at"
 SESSION_SERIES = "SELECT series_id, group_id, recurrence_id, starts_at, ends_at, status, sequence FROM sessions WHERE id = $1"
 
 # Everyone confirmed for a group's schedule: active members and facilitators assigned
@@ -175,4 +185,13 @@ STILL_IN_GROUP = """
 SELECT exists(SELECT 1 FROM group_members WHERE group_id = $1 AND user_id = $2 AND status = 'active')
     OR exists(SELECT 1 FROM session_facilitators f JOIN sessions s ON s.id = f.session_id
               WHERE s.group_id = $1 AND f.user_id = $2 AND s.starts_at > $3)
+"""
+
+# --- rosters and resends -------------------------------------------------------
+
+ROSTER_ORGS = "SELECT id, timezone, roster_weekday, roster_hour FROM orgs"
+# The outbox event that caused a delivery (outbox.event_id is the outbox row's own id).
+DELIVERY_ORIGIN = """
+SELECT o.event_id, o.kind, o.payload, o.request_id FROM deliveries d
+JOIN outbox o ON o.event_id = d.event_id WHERE d.id = $1
 """

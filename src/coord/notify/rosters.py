@@ -26,8 +26,7 @@ GAP_ALERT_AHEAD = timedelta(hours=72)
 
 ROSTER_SESSIONS = """
 SELECT s.id, s.group_id, s.starts_at, s.ends_at, s.sequence, g.name AS group_name, g.discreet_title, g.timezone,
-       g.facilitators_required AS required,
-       (SELECT count(*) FROM session_facilitators f WHERE f.session_id = s.id)::int AS assigned,
+       c.facilitators_required AS required, c.facilitators_assigned AS assigned, c.short_by,
        (SELECT count(*) FROM rsvps r WHERE r.session_id = s.id AND r.response = 'going')::int AS going,
        -- Who is coming, by name, only in the reader's own groups; elsewhere the count.
        CASE WHEN EXISTS (SELECT 1 FROM session_facilitators f WHERE f.session_id = s.id AND f.user_id = $2)
@@ -40,13 +39,12 @@ SELECT s.id, s.group_id, s.starts_at, s.ends_at, s.sequence, g.name AS group_nam
        ARRAY(SELECT u.display_name FROM session_facilitators f JOIN users u ON u.id = f.user_id
              WHERE f.session_id = s.id AND f.user_id <> $2 ORDER BY u.display_name) AS co_facilitators,
        EXISTS (SELECT 1 FROM session_facilitators f WHERE f.session_id = s.id AND f.user_id = $2) AS mine
-FROM sessions s JOIN groups g ON g.id = s.group_id
+FROM sessions s JOIN groups g ON g.id = s.group_id JOIN session_coverage c ON c.session_id = s.id
 WHERE s.org_id = $1 AND s.status = 'scheduled' AND s.starts_at >= $3 AND s.starts_at < $4
   AND ($5 OR EXISTS (SELECT 1 FROM session_facilitators f WHERE f.session_id = s.id AND f.user_id = $2)
           OR EXISTS (SELECT 1 FROM group_members m WHERE m.group_id = s.group_id AND m.user_id = $2
                      AND m.role = 'facilitator' AND m.status = 'active'))
-ORDER BY (g.facilitators_required > (SELECT count(*) FROM session_facilitators f WHERE f.session_id = s.id)) AND $5 DESC,
-         s.starts_at, s.id
+ORDER BY (c.short_by > 0) AND $5 DESC, s.starts_at, s.id
 """
 
 ROSTER_PEOPLE = """
@@ -62,10 +60,10 @@ FROM orgs o JOIN org_members m ON m.org_id = o.id
 WHERE o.id = $1 AND m.user_id = $2 AND (m.roles && ARRAY['facilitator', 'coordinator', 'admin'])
 """
 
+# Coverage gaps (session_coverage, migration 0010) starting within $2 of $1 (now).
 GAPS_SOON = """
-SELECT s.id, s.org_id FROM sessions s JOIN groups g ON g.id = s.group_id
-WHERE s.status = 'scheduled' AND s.starts_at > $1 AND s.starts_at <= $1 + $2::interval
-  AND (SELECT count(*) FROM session_facilitators f WHERE f.session_id = s.id) < g.facilitators_required
+SELECT session_id AS id, org_id FROM session_coverage
+WHERE short_by > 0 AND starts_at > $1 AND starts_at <= $1 + $2::interval
 """
 ORG_STAFF = "SELECT user_id FROM org_members WHERE org_id = $1 AND roles && ARRAY['coordinator', 'admin']"
 
@@ -81,12 +79,13 @@ class RosterSession(msgspec.Struct):
     co_facilitators: list[str]
     assigned: int
     required: int
+    short_by: int  # session_coverage: facilitators still missing (0: covered)
     going: int
     going_names: list[str] | None = None  # only for the reader's own groups
 
     @property
     def gap(self) -> bool:
-        return self.assigned < self.required
+        return self.short_by > 0
 
 
 class Roster(msgspec.Struct):
@@ -108,7 +107,7 @@ async def build_roster(
             session_id=r["id"], group_id=r["group_id"], group_name=r["group_name"],
             discreet_title=r["discreet_title"], starts_at=r["starts_at"],
             ends_at=r["ends_at"], mine=r["mine"], co_facilitators=list(r["co_facilitators"]),
-            assigned=r["assigned"], required=r["required"], going=r["going"],
+            assigned=r["assigned"], required=r["required"], short_by=r["short_by"], going=r["going"],
             going_names=list(r["going_names"]) if r["going_names"] is not None else None,
         )
         for r in rows
@@ -158,7 +157,7 @@ def roster_message(
     for s in roster.sessions:
         flags = []
         if s.gap:
-            flags.append(f"needs {s.required - s.assigned} more facilitator(s)")
+            flags.append(f"needs {s.short_by} more facilitator(s)")
         if s.mine:
             flags.append("you" + (f" with {', '.join(s.co_facilitators)}" if s.co_facilitators else ""))
         flags.append(f"{s.going} going" + (f": {', '.join(s.going_names)}" if s.going_names else ""))
@@ -189,9 +188,9 @@ def roster_week(now: datetime, org_tz: str) -> str:
 def gap_alert_message(
     settings: Settings, recipient: asyncpg.Record, session: asyncpg.Record, discreet_reader: bool = False
 ) -> Message | None:
-    assigned = session["assigned"]
-    if session["status"] != "scheduled" or assigned >= session["required"]:
+    if session is None or session["short_by"] == 0:  # gone, cancelled, held, or covered since
         return None
+    assigned = session["assigned"]
     label = mail_label(session["group_name"], session["discreet_title"], discreet_reader)
     paragraphs = [
         f"{label} on {when(session['starts_at'], session['ends_at'], recipient['timezone'])} "
@@ -204,8 +203,7 @@ def gap_alert_message(
 
 
 SESSION_FOR_GAP = """
-SELECT s.id, s.starts_at, s.ends_at, s.status, g.name AS group_name, g.discreet_title,
-       g.facilitators_required AS required,
-       (SELECT count(*) FROM session_facilitators f WHERE f.session_id = s.id)::int AS assigned
-FROM sessions s JOIN groups g ON g.id = s.group_id WHERE s.id = $1
+SELECT c.session_id AS id, c.starts_at, c.ends_at, c.status, g.name AS group_name, g.discreet_title,
+       c.facilitators_required AS required, c.facilitators_assigned AS assigned, c.short_by
+FROM session_coverage c JOIN groups g ON g.id = c.group_id WHERE c.session_id = $1
 """

@@ -111,36 +111,12 @@ RETURNING id, kind, status, attempts, last_error, user_id, event_id, updated_at
 """
 DELIVERY_STATUS = "SELECT status, event_id FROM deliveries WHERE id = $1 AND org_id = $2"
 
-# Public pages: what anyone may see without an account.
-ORG_BY_SLUG = """
-SELECT id, name, slug, timezone, contact_email, crisis_resources FROM orgs WHERE slug = $1
-"""
+# What anyone may see of an organization (orgs.schemas.PublicOrg), by slug or id.
+PUBLIC_ORG_COLUMNS = "id, name, slug, timezone, contact_email, crisis_resources"
+PUBLIC_ORG_BY_SLUG = f"SELECT {PUBLIC_ORG_COLUMNS} FROM orgs WHERE slug = $1"
+PUBLIC_ORG = f"SELECT {PUBLIC_ORG_COLUMNS} FROM orgs WHERE id = $1"
 
-# Public groups with their next scheduled session after $3 (now); $1 one org or NULL for all, $2 limit.
-PUBLIC_GROUPS = """
-SELECT g.id, g.name, g.description, g.topic, g.format, g.join_policy, g.timezone,
-       o.name AS org_name, o.slug AS org_slug,
-       (SELECT min(s.starts_at) FROM sessions s
-        WHERE s.group_id = g.id AND s.status = 'scheduled' AND s.starts_at > $3) AS next_session
-FROM groups g JOIN orgs o ON o.id = g.org_id
-WHERE g.visibility = 'public' AND ($1::uuid IS NULL OR g.org_id = $1)
-ORDER BY o.name, g.name, g.id
-LIMIT $2
-"""
-
-# Public community events not ended by $3 (now); $1 one org or NULL for all, $2 limit.
-PUBLIC_EVENTS = """
-SELECT e.id, e.title, e.kind, e.starts_at, e.ends_at, e.timezone, e.capacity,
-       o.name AS org_name, o.slug AS org_slug,
-       (SELECT count(*) FROM registrations r WHERE r.event_id = e.id AND r.status = 'confirmed') AS confirmed_count
-FROM events e JOIN orgs o ON o.id = e.org_id
-WHERE e.visibility = 'public' AND e.status = 'scheduled' AND e.ends_at > $3
-  AND ($1::uuid IS NULL OR e.org_id = $1)
-ORDER BY e.starts_at, e.id
-LIMIT $2
-"""
-
-# The organizations $1 belongs to, with their names (for links on "My schedule").
+# The organizations $1 belongs to, with their roles.
 MY_ORGS = """
 SELECT o.id, o.slug, o.name, m.roles
 FROM org_members m JOIN orgs o ON o.id = m.org_id

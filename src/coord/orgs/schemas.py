@@ -110,3 +110,23 @@ class VenueOut(msgspec.Struct):
     address: str | None
     meeting_url: str | None
     accessibility: str | None
+
+
+class PublicOrg(msgspec.Struct):
+    """What anyone may see of an organization (its pages name it, its crisis line)."""
+
+    id: UUID
+    name: str
+    slug: str
+    timezone: str
+    contact_email: str
+    crisis_resources: str
+
+
+class MyOrg(msgspec.Struct):
+    """An organization one person belongs to, with their roles there."""
+
+    id: UUID
+    slug: str
+    name: str
+    roles: list[str]

@@ -18,9 +18,11 @@ from coord.orgs.schemas import (
     DeliveryOut,
     MemberIn,
     MemberOut,
+    MyOrg,
     OrgIn,
     OrgOut,
     OrgSettingsIn,
+    PublicOrg,
     VenueIn,
     VenueOut,
     VenuePatch,
@@ -184,3 +186,25 @@ async def list_venues(
     (after_id,) = decode_cursor(cursor, tuple[UUID]) or (None,)
     rows = await conn.fetch(queries.LIST_VENUES, org_id, after_id, limit + 1)
     return page_of([VenueOut(**dict(r)) for r in rows], limit, lambda v: (v.id,))
+
+
+async def org_by_slug(conn: asyncpg.Connection, slug: str) -> PublicOrg:
+    """What anyone may see of an organization, by its slug; 404 when there is none."""
+    row = await conn.fetchrow(queries.PUBLIC_ORG_BY_SLUG, slug)
+    if row is None:
+        raise NotFound("no such organization")
+    return PublicOrg(**dict(row))
+
+
+async def public_org(conn: asyncpg.Connection, org_id: UUID) -> PublicOrg:
+    """The same by id, for pages of things the reader may already see (a group, a session)."""
+    row = await conn.fetchrow(queries.PUBLIC_ORG, org_id)
+    if row is None:
+        raise NotFound("no such organization")
+    return PublicOrg(**dict(row))
+
+
+async def my_orgs(conn: asyncpg.Connection, user_id: UUID) -> list[MyOrg]:
+    """The organizations the person belongs to, with their roles."""
+    return [MyOrg(id=r["id"], slug=r["slug"], name=r["name"], roles=list(r["roles"]))
+            for r in await conn.fetch(queries.MY_ORGS, user_id)]

@@ -7,10 +7,13 @@ hold no personal data. Decode with `decode_event`, then `match` on the type.
 
 from __future__ import annotations
 
-from typing import Union
+from typing import Literal, Union
 from uuid import UUID
 
 import msgspec
+
+# What a booking is for (see coord.bookings.engine.KINDS).
+BookableKind = Literal["shift", "event"]
 
 
 class Event(msgspec.Struct, tag_field="kind", frozen=True, forbid_unknown_fields=True):
@@ -104,22 +107,25 @@ class EventCancelled(Event, tag="event.cancelled"):
     event_id: UUID
 
 
-class RegistrationConfirmed(Event, tag="registration.confirmed"):
-    registration_id: UUID
-    event_id: UUID
+# Bookings: a place on a shift or at a community event, one pair of events for every kind
+class BookingPlaced(Event, tag="booking.placed"):
+    """Someone holds a booking now: a place (confirmed; `promoted` when it came from the
+    waitlist) or a spot at the back of the waitlist."""
+
+    booking_id: UUID  # the signup or registration
+    bookable: BookableKind
+    bookable_id: UUID  # the shift or event
     user_id: UUID
-    promoted: bool = False  # from the waitlist
+    status: Literal["confirmed", "waitlisted"]
+    promoted: bool = False
 
 
-class RegistrationWaitlisted(Event, tag="registration.waitlisted"):
-    registration_id: UUID
-    event_id: UUID
-    user_id: UUID
+class BookingCancelled(Event, tag="booking.cancelled"):
+    """A booking ended: given up by the person, or cancelled with its shift or event."""
 
-
-class RegistrationCancelled(Event, tag="registration.cancelled"):
-    registration_id: UUID
-    event_id: UUID
+    booking_id: UUID
+    bookable: BookableKind
+    bookable_id: UUID
     user_id: UUID
     had_place: bool = True  # False: they were on the waitlist (no invite to cancel)
 
@@ -136,26 +142,6 @@ class ShiftChanged(Event, tag="shift.changed"):
 
 class ShiftCancelled(Event, tag="shift.cancelled"):
     shift_id: UUID
-
-
-class SignupConfirmed(Event, tag="signup.confirmed"):
-    signup_id: UUID
-    shift_id: UUID
-    user_id: UUID
-    promoted: bool = False  # from the waitlist
-
-
-class SignupWaitlisted(Event, tag="signup.waitlisted"):
-    signup_id: UUID
-    shift_id: UUID
-    user_id: UUID
-
-
-class SignupCancelled(Event, tag="signup.cancelled"):
-    signup_id: UUID
-    shift_id: UUID
-    user_id: UUID
-    had_place: bool = True  # False: they were on the waitlist (no invite to cancel)
 
 
 class SignupCheckedIn(Event, tag="signup.checked_in"):
@@ -198,15 +184,11 @@ AnyEvent = Union[
     EventScheduled,
     EventChanged,
     EventCancelled,
-    RegistrationConfirmed,
-    RegistrationWaitlisted,
-    RegistrationCancelled,
     ShiftCreated,
     ShiftChanged,
     ShiftCancelled,
-    SignupConfirmed,
-    SignupWaitlisted,
-    SignupCancelled,
+    BookingPlaced,
+    BookingCancelled,
     SignupCheckedIn,
     SignupHoursRecorded,
     TrainingRecorded,

@@ -113,29 +113,6 @@ ON CONFLICT DO NOTHING
 
 BUMP_SEQUENCE = "UPDATE sessions SET sequence = sequence + 1, updated_at = now() WHERE id = $1"
 
-# Scheduled sessions with fewer assigned facilitators than their group requires,
-# optionally for one group ($2) or for the groups one facilitator runs ($3).
-COVERAGE_GAPS = """
-SELECT s.id AS session_id, s.group_id, s.starts_at, s.ends_at, g.facilitators_required AS required,
-       count(f.user_id)::int AS assigned
-FROM sessions s
-JOIN groups g ON g.id = s.group_id
-LEFT JOIN session_facilitators f ON f.session_id = s.id
-WHERE s.org_id = $1
-  AND ($2::uuid IS NULL OR s.group_id = $2)
-  AND ($3::uuid IS NULL OR EXISTS (
-        SELECT 1 FROM group_members m
-        WHERE m.group_id = s.group_id AND m.user_id = $3 AND m.role = 'facilitator' AND m.status = 'active'))
-  AND s.status = 'scheduled'
-  AND s.starts_at >= $4
-  AND ($5::timestamptz IS NULL OR s.starts_at < $5)
-  AND ($6::timestamptz IS NULL OR (s.starts_at, s.id) > ($6, $7::uuid))
-GROUP BY s.id, g.facilitators_required
-HAVING count(f.user_id) < g.facilitators_required
-ORDER BY s.starts_at, s.id
-LIMIT $8
-"""
-
 GROUP_CAPACITY = "SELECT capacity FROM groups WHERE id = $1"
 
 GOING_OTHERS = "SELECT count(*) FROM rsvps WHERE session_id = $1 AND response = 'going' AND user_id <> $2"
@@ -186,86 +163,4 @@ RETURNING id
 
 SET_SPLIT_FROM = "UPDATE series SET split_from = $2 WHERE id = $1"
 
-# My schedule (coord.sessions.my_schedule): sessions of the groups $1 is an active member
-# of, not ended by $2 and starting before $3, with $1's own RSVP only; $4 limit.
-MY_SCHEDULE_SESSIONS = """
-SELECT s.id AS session_id, s.group_id, g.name AS group_name, o.name AS org_name, o.slug AS org_slug,
-       s.starts_at, s.ends_at, s.status, s.cancel_reason, m.role AS my_role,
-       EXISTS (SELECT 1 FROM session_facilitators f WHERE f.session_id = s.id AND f.user_id = $1) AS facilitating,
-       r.response AS my_rsvp
-FROM group_members m
-JOIN groups g ON g.id = m.group_id
-JOIN sessions s ON s.group_id = m.group_id
-JOIN orgs o ON o.id = s.org_id
-LEFT JOIN rsvps r ON r.session_id = s.id AND r.user_id = $1
-WHERE m.user_id = $1 AND m.status = 'active' AND s.ends_at > $2 AND s.starts_at < $3
-ORDER BY s.starts_at, s.id
-LIMIT $4
-"""
-
-# --- Session pages (sessions/views.py) ---
-
-RSVP_COUNTS = """
-SELECT count(*) FILTER (WHERE response = 'going') AS going,
-       count(*) FILTER (WHERE response = 'not_going') AS not_going
-FROM rsvps WHERE session_id = $1
-"""
-
 SERIES_TIMEZONE = "SELECT timezone FROM series WHERE id = $1"
-
-USER_NAMES = "SELECT id, display_name FROM users WHERE id = ANY($1::uuid[]) ORDER BY lower(display_name), id"
-
-# Everyone a facilitator takes attendance for: the group's active participants, and
-# anyone else who answered the RSVP or already has an attendance record ($1 group, $2 session).
-SESSION_ROSTER = """
-SELECT u.id AS user_id, u.display_name, m.status AS member_status, r.response AS rsvp, a.status AS attendance
-FROM users u
-LEFT JOIN group_members m ON m.group_id = $1 AND m.user_id = u.id
-LEFT JOIN rsvps r ON r.session_id = $2 AND r.user_id = u.id
-LEFT JOIN attendance a ON a.session_id = $2 AND a.user_id = u.id
-WHERE u.id IN (
-    SELECT user_id FROM group_members WHERE group_id = $1 AND status = 'active' AND role = 'participant'
-    UNION SELECT user_id FROM rsvps WHERE session_id = $2
-    UNION SELECT user_id FROM attendance WHERE session_id = $2 AND user_id IS NOT NULL
-)
-  AND (m.role IS NULL OR m.role = 'participant')
-ORDER BY lower(u.display_name), u.id
-LIMIT $3
-"""
-
-# The groups one person belongs to (in organizations they still belong to), with the next
-# session after $3 (now); $2 limit.
-MY_GROUPS = """
-SELECT g.id, g.name, o.name AS org_name, o.slug AS org_slug, m.role, m.status,
-       n.id AS next_session_id, n.starts_at AS next_starts_at, n.ends_at AS next_ends_at
-FROM group_members m
-JOIN groups g ON g.id = m.group_id
-JOIN orgs o ON o.id = g.org_id
-JOIN org_members om ON om.org_id = g.org_id AND om.user_id = m.user_id
-LEFT JOIN LATERAL (
-    SELECT s.id, s.starts_at, s.ends_at FROM sessions s
-    WHERE s.group_id = g.id AND s.status = 'scheduled' AND s.starts_at > $3
-    ORDER BY s.starts_at, s.id LIMIT 1
-) n ON true
-WHERE m.user_id = $1
-ORDER BY lower(g.name), g.id
-LIMIT $2
-"""
-
-# Sessions short of facilitators in the groups one person facilitates, starting from $2 (now)
-# and before $3; $4 limit.
-MY_COVERAGE_GAPS = """
-SELECT s.id AS session_id, s.group_id, g.name AS group_name, s.starts_at, s.ends_at,
-       g.facilitators_required AS required, count(f.user_id)::int AS assigned
-FROM group_members m
-JOIN groups g ON g.id = m.group_id
-JOIN org_members om ON om.org_id = g.org_id AND om.user_id = m.user_id
-JOIN sessions s ON s.group_id = g.id
-LEFT JOIN session_facilitators f ON f.session_id = s.id
-WHERE m.user_id = $1 AND m.role = 'facilitator' AND m.status = 'active'
-  AND s.status = 'scheduled' AND s.starts_at >= $2 AND s.starts_at < $3
-GROUP BY s.id, g.id
-HAVING count(f.user_id) < g.facilitators_required
-ORDER BY s.starts_at, s.id
-LIMIT $4
-"""

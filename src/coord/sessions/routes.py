@@ -13,7 +13,6 @@ from coord.sessions.schemas import (
     AttendanceIn,
     AttendanceOut,
     CancelIn,
-    CoverageGapOut,
     FacilitatorsIn,
     RsvpIn,
     RsvpOut,
@@ -49,30 +48,6 @@ class GroupScheduleController(Controller):
         """The group's sessions overlapping [from, to), in start order, cancelled ones included."""
         return await service.list_sessions(
             db, request.user.id, group_id, window.from_, window.to, page.limit, page.cursor
-        )
-
-    @get("/coverage-gaps", operation_id="listGroupCoverageGaps")
-    async def coverage_gaps(
-        self, request: AuthedRequest, group_id: PathId, db: DB, window: TimeWindow, page: Paging
-    ) -> Page[CoverageGapOut]:
-        """Scheduled sessions from `from` (default now) with fewer facilitators than the group requires."""
-        return await service.coverage_gaps(
-            db, request.user.id, group_id=group_id, from_=window.from_, to=window.to, limit=page.limit,
-            cursor=page.cursor,
-        )
-
-
-class OrgCoverageController(Controller):
-    path = "/orgs/{org_id:uuid}/coverage-gaps"
-    tags = ["sessions"]
-
-    @get("", operation_id="listOrgCoverageGaps")
-    async def coverage_gaps(
-        self, request: AuthedRequest, org_id: PathId, db: DB, window: TimeWindow, page: Paging
-    ) -> Page[CoverageGapOut]:
-        """Understaffed sessions across the organization (staff), or across the caller's own groups (facilitators)."""
-        return await service.coverage_gaps(
-            db, request.user.id, org_id=org_id, from_=window.from_, to=window.to, limit=page.limit, cursor=page.cursor
         )
 
 
@@ -144,4 +119,4 @@ class SeriesController(Controller):
         return await series_edit.end_series(db, request.user.id, series_id, data or SeriesEndIn())
 
 
-CONTROLLERS: list[Any] = [GroupScheduleController, OrgCoverageController, SessionController, SeriesController]
+CONTROLLERS: list[Any] = [GroupScheduleController, SessionController, SeriesController]

@@ -82,16 +82,6 @@ class FacilitatorsIn(msgspec.Struct, forbid_unknown_fields=True):
     user_ids: UserIds
 
 
-class CoverageGapOut(msgspec.Struct):
-    session_id: UUID
-    group_id: UUID
-    starts_at: datetime
-    ends_at: datetime
-    required: int
-    assigned: int
-    missing: int
-
-
 class RsvpIn(msgspec.Struct, forbid_unknown_fields=True):
     response: Literal["going", "not_going"]
 

@@ -16,7 +16,7 @@ import asyncpg
 import msgspec
 
 from coord.kernel import clock
-from coord.kernel.errors import Conflict, Forbidden, NotFound, Unprocessable
+from coord.kernel.errors import Conflict, NotFound, Unprocessable
 from coord.groups.service import check_venue, require_manager
 from coord.outbox.domain_events import SeriesChanged, SeriesScheduled
 from coord.outbox.record import record
@@ -30,7 +30,7 @@ from coord.sessions.recurrence import (
     split_rule,
 )
 from coord.sessions.schemas import SeriesEditIn, SeriesEndIn, SeriesEndOut, SeriesOut
-from coord.sessions.service import checked_rule, load_session, materialize
+from coord.sessions.service import checked_rule, load_managed_session, materialize
 
 SPLIT_REASON = "the series was rescheduled from this session on"
 END_REASON = "the series has ended"
@@ -41,9 +41,7 @@ END_LOOKAHEAD = timedelta(days=800)
 async def edit_following(
     conn: asyncpg.Connection, actor_id: UUID, session_id: UUID, data: SeriesEditIn
 ) -> SeriesOut:
-    row, access = await load_session(conn, session_id, actor_id, lock=True)
-    if not access.can_manage:
-        raise Forbidden("this needs a coordinator, an admin or one of the group's facilitators")
+    row, access = await load_managed_session(conn, session_id, actor_id, lock=True)
     if row["series_id"] is None:
         raise Conflict("this session is not part of a series")
     now = clock.now()

@@ -1,4 +1,4 @@
-"""Session series and single sessions: schedule, list, move, cancel, staff, coverage.
+"""Session series and single sessions: schedule, list, move, cancel, staff.
 
 Runs inside the caller's transaction. Series are materialized into sessions over
 a rolling horizon; each session keeps its original start (RECURRENCE-ID) when it
@@ -7,15 +7,15 @@ is moved or cancelled, and every change attendees should see bumps `sequence`.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Iterable
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import asyncpg
 import msgspec
 
 from coord.kernel import clock
-from coord.kernel.access import STAFF, require_member
 from coord.kernel.errors import Conflict, Forbidden, NotFound, Unprocessable
 from coord.groups.service import GroupAccess, check_venue, load_group, require_manager
 from coord.outbox.domain_events import (
@@ -39,7 +39,6 @@ from coord.sessions.recurrence import (
 )
 from coord.sessions.schemas import (
     CancelIn,
-    CoverageGapOut,
     FacilitatorsIn,
     SeriesIn,
     SeriesOut,
@@ -71,6 +70,16 @@ async def load_session(
         access = await load_group(conn, row["group_id"], user_id)
     except NotFound:
         raise NotFound("no such session") from None
+    return row, access
+
+
+async def load_managed_session(
+    conn: asyncpg.Connection, session_id: UUID, user_id: UUID, *, lock: bool = False
+) -> tuple[asyncpg.Record, GroupAccess]:
+    """load_session for a change that needs staff or one of the group's facilitators (else 403)."""
+    row, access = await load_session(conn, session_id, user_id, lock=lock)
+    if not access.can_manage:
+        raise Forbidden("this needs a coordinator, an admin or one of the group's facilitators")
     return row, access
 
 
@@ -188,9 +197,7 @@ def _still_scheduled(row: asyncpg.Record) -> None:
 
 
 async def move_session(conn: asyncpg.Connection, actor_id: UUID, session_id: UUID, data: SessionPatch) -> SessionOut:
-    row, access = await load_session(conn, session_id, actor_id, lock=True)
-    if not access.can_manage:
-        raise Forbidden("this needs a coordinator, an admin or one of the group's facilitators")
+    row, access = await load_managed_session(conn, session_id, actor_id, lock=True)
     _still_scheduled(row)
     current = await _get(conn, session_id)
     starts_at = current.starts_at if data.starts_at is msgspec.UNSET else data.starts_at
@@ -212,9 +219,7 @@ async def move_session(conn: asyncpg.Connection, actor_id: UUID, session_id: UUI
 
 
 async def cancel_session(conn: asyncpg.Connection, actor_id: UUID, session_id: UUID, data: CancelIn) -> SessionOut:
-    row, access = await load_session(conn, session_id, actor_id, lock=True)
-    if not access.can_manage:
-        raise Forbidden("this needs a coordinator, an admin or one of the group's facilitators")
+    row, _ = await load_managed_session(conn, session_id, actor_id, lock=True)
     if row["status"] == "cancelled":
         return await _get(conn, session_id)  # cancelling twice sends nothing new
     _still_scheduled(row)
@@ -227,9 +232,7 @@ async def set_facilitators(
     conn: asyncpg.Connection, actor_id: UUID, session_id: UUID, data: FacilitatorsIn
 ) -> SessionOut:
     """Replace the session's facilitators with exactly `user_ids`."""
-    row, access = await load_session(conn, session_id, actor_id, lock=True)
-    if not access.can_manage:
-        raise Forbidden("this needs a coordinator, an admin or one of the group's facilitators")
+    row, _ = await load_managed_session(conn, session_id, actor_id, lock=True)
     _still_scheduled(row)
     wanted = await _check_facilitators(conn, row["group_id"], data.user_ids, "user_ids")
     current = {r["user_id"] for r in await conn.fetch(queries.SESSION_FACILITATORS, session_id)}
@@ -243,27 +246,46 @@ async def set_facilitators(
     return await _get(conn, session_id)
 
 
-async def coverage_gaps(
-    conn: asyncpg.Connection, actor_id: UUID, *, org_id: UUID | None = None, group_id: UUID | None = None,
-    from_: datetime | None, to: datetime | None, limit: int, cursor: str | None,
-) -> Page[CoverageGapOut]:
-    """Upcoming scheduled sessions short of facilitators: per group, or across an organization.
+async def volunteer(conn: asyncpg.Connection, actor_id: UUID, session_id: UUID) -> SessionOut:
+    """A facilitator of the group adds themselves to the session's facilitators."""
+    current = await get_session(conn, actor_id, session_id)
+    wanted = list(current.facilitator_ids)
+    if actor_id not in wanted:
+        wanted.append(actor_id)
+    return await set_facilitators(conn, actor_id, session_id, FacilitatorsIn(user_ids=list(wanted)))
 
-    Staff see every group; a facilitator sees the groups they facilitate.
-    """
-    only_for: UUID | None = None
-    if group_id is not None:
-        access = await require_manager(conn, group_id, actor_id)
-        org_id = access.group.org_id
-    else:
-        roles = await require_member(conn, org_id, actor_id)
-        if not roles.intersection(STAFF):
-            if "facilitator" not in roles:
-                raise Forbidden("coverage gaps are for staff and facilitators")
-            only_for = actor_id
-    after_start, after_id = decode_cursor(cursor, tuple[KeyInstant, UUID]) or (None, None)
-    rows = await conn.fetch(
-        queries.COVERAGE_GAPS, org_id, group_id, only_for, from_ or clock.now(), to, after_start, after_id, limit + 1
-    )
-    gaps = [CoverageGapOut(**dict(r), missing=r["required"] - r["assigned"]) for r in rows]
-    return page_of(gaps, limit, lambda g: (g.starts_at, g.session_id))
+
+async def session_timezone(conn: asyncpg.Connection, row: asyncpg.Record, access: GroupAccess) -> str:
+    """The timezone a session's wall-clock times are read in: its series', or the
+    group's for a session outside any series (`row` and `access` from load_session)."""
+    if row["series_id"] is not None:
+        return await conn.fetchval(queries.SERIES_TIMEZONE, row["series_id"]) or access.group.timezone
+    return access.group.timezone
+
+
+def local_instant(value: str | None, tz: str, field_name: str) -> datetime:
+    """A local wall-clock date and time (as an <input type=datetime-local> sends it) read in `tz`."""
+    if not value:
+        raise Unprocessable("enter a date and time", field=field_name)
+    try:
+        local = datetime.fromisoformat(value)
+    except ValueError:
+        raise Unprocessable("enter a date and time like 2026-03-10T18:30", field=field_name) from None
+    if local.tzinfo is not None:
+        raise Unprocessable("enter a local date and time without a UTC offset", field=field_name)
+    zone = ZoneInfo(tz)
+    instant = local.replace(tzinfo=zone, fold=0)
+    if instant.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != local:
+        raise Unprocessable(f"{local:%H:%M} on {local:%Y-%m-%d} does not exist in {tz} (the clocks jump forward)",
+                            field=field_name)
+    return instant.astimezone(UTC)
+
+
+async def move_to_local(
+    conn: asyncpg.Connection, actor_id: UUID, session_id: UUID, local_start: str | None
+) -> SessionOut:
+    """Move one occurrence to a new wall-clock start in its series' timezone (the
+    group's for a single session), keeping its length; see move_session."""
+    row, access = await load_managed_session(conn, session_id, actor_id)  # another organization's: 404
+    starts_at = local_instant(local_start, await session_timezone(conn, row, access), "starts_at")
+    return await move_session(conn, actor_id, session_id, SessionPatch(starts_at=starts_at))

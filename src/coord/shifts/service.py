@@ -7,9 +7,11 @@ from uuid import UUID
 
 import asyncpg
 
+from coord.bookings import engine as bookings
+from coord.bookings.engine import SHIFT_SIGNUPS
 from coord.kernel.access import STAFF, check_roles, require_member, require_role
 from coord.kernel.errors import Conflict, NotFound, Unprocessable
-from coord.outbox.domain_events import ShiftCancelled, ShiftChanged, ShiftCreated, SignupCancelled, SignupConfirmed
+from coord.outbox.domain_events import ShiftCancelled, ShiftChanged, ShiftCreated
 from coord.outbox.record import record
 from coord.kernel.pagination import KeyInstant, Page, decode_cursor, page_of
 from coord.shifts import queries
@@ -78,14 +80,6 @@ async def lock_shift(conn: asyncpg.Connection, actor_id: UUID, shift_id: UUID) -
     return shift
 
 
-async def promote_waitlisted(conn: asyncpg.Connection, shift_id: UUID, capacity: int) -> int:
-    """Fill free places from the front of the waitlist. The shift must be locked."""
-    promoted = await conn.fetch(queries.PROMOTE_WAITLISTED, shift_id, capacity)
-    for row in promoted:
-        await record(conn, SignupConfirmed(signup_id=row["id"], shift_id=shift_id, user_id=row["user_id"], promoted=True))
-    return len(promoted)
-
-
 async def update_shift(conn: asyncpg.Connection, actor_id: UUID, shift_id: UUID, data: ShiftPatch) -> ShiftOut:
     """Change a shift. More capacity promotes waitlisted people in order; less never
     removes anyone confirmed (they keep their place; newcomers wait)."""
@@ -104,7 +98,7 @@ async def update_shift(conn: asyncpg.Connection, actor_id: UUID, shift_id: UUID,
     await conn.execute(queries.UPDATE_SHIFT, shift_id, capacity, starts_at, ends_at, role, description, moved)
     await record(conn, ShiftChanged(shift_id=shift_id, invite_changed=moved))
     if capacity > current["capacity"]:
-        await promote_waitlisted(conn, shift_id, capacity)
+        await bookings.promote(conn, SHIFT_SIGNUPS, shift_id, capacity)
     return await _shift_out(conn, shift_id)
 
 
@@ -112,11 +106,5 @@ async def cancel_shift(conn: asyncpg.Connection, actor_id: UUID, shift_id: UUID)
     """Cancel the shift and every active signup with it, in one transaction."""
     shift = await lock_shift(conn, actor_id, shift_id)
     check_roles(shift["roles"], STAFF)
-    if shift["status"] == "cancelled":
-        raise Conflict("this shift is already cancelled")
-    await conn.execute(queries.CANCEL_SHIFT, shift_id)
-    await record(conn, ShiftCancelled(shift_id=shift_id))
-    for row in await conn.fetch(queries.CANCEL_ALL_SIGNUPS, shift_id):
-        await record(conn, SignupCancelled(signup_id=row["id"], shift_id=shift_id, user_id=row["user_id"],
-                                           had_place=row["was"] == "confirmed"))
+    await bookings.cancel_bookable(conn, SHIFT_SIGNUPS, shift, ShiftCancelled(shift_id=shift_id))
     return await _shift_out(conn, shift_id)

@@ -1,49 +1,38 @@
 """Signing up for shifts, the waitlist, check-in and hours. Runs inside the caller's transaction.
 
-Every change to who holds a place locks the shift row first (see queries.py for
-why the count runs in the statement after the lock), so no load can overbook.
+Places are the booking engine's (coord.bookings): capacity under the shift's row
+lock, the waitlist, promotion, the late-cancel flag. A shift adds its own rules:
+signups close at the start, the required training, no overlapping shifts.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from uuid import UUID
 
 import asyncpg
 
+from coord.bookings import engine as bookings
+from coord.bookings.engine import SHIFT_SIGNUPS
 from coord.kernel import clock
 from coord.kernel.access import STAFF, require_role
 from coord.kernel.errors import Conflict, Forbidden, NotFound
-from coord.outbox.domain_events import (
-    SignupCancelled,
-    SignupCheckedIn,
-    SignupConfirmed,
-    SignupHoursRecorded,
-    SignupWaitlisted,
-)
+from coord.outbox.domain_events import SignupCheckedIn, SignupHoursRecorded
 from coord.outbox.record import record
 from coord.kernel.pagination import KeyInstant, Page, decode_cursor, page_of
 from coord.shifts import queries
 from coord.shifts.schemas import MySignupOut, SignupOut
-from coord.shifts.service import get_shift, lock_shift, promote_waitlisted
+from coord.shifts.service import get_shift, lock_shift
 
 CHECK_IN_OPENS_BEFORE_START = timedelta(hours=1)
 
 
-async def sign_up(conn: asyncpg.Connection, user_id: UUID, shift_id: UUID) -> SignupOut:
-    """Take a place, or the back of the waitlist when the shift is full. Two statements:
-    lock the shift and read every rule's input, then count and insert (after a lock on
-    the person, so their own concurrent signups are checked against each other)."""
-    await conn.execute(queries.LOCK_PERSON_FOR_SIGNUP, user_id)
-    shift = await conn.fetchrow(queries.LOCK_SHIFT_FOR_SIGNUP, shift_id, user_id)
-    if shift is None or not shift["roles"]:
-        raise NotFound("no such shift")
-    if shift["status"] == "cancelled":
-        raise Conflict("this shift is cancelled")
-    if clock.now() >= shift["starts_at"]:
+def _not_started(shift: asyncpg.Record, now: datetime) -> None:
+    if now >= shift["starts_at"]:
         raise Conflict(f"this shift started at {shift['starts_at'].isoformat()}; signups are closed")
-    if shift["my_status"] in ("confirmed", "waitlisted"):
-        raise Conflict(f"you are already signed up for this shift ({shift['my_status']})")
+
+
+def _trained(shift: asyncpg.Record, now: datetime) -> None:
     if not shift["trained"]:
         code = shift["required_training"]
         raise Forbidden(
@@ -52,21 +41,35 @@ async def sign_up(conn: asyncpg.Connection, user_id: UUID, shift_id: UUID) -> Si
             slug="training-required",
             extra={"required_training": code},
         )
-    if shift["overlapping_shift_id"]:
-        other = shift["overlapping_shift_id"]
+
+
+def _no_overlap(shift: asyncpg.Record, now: datetime) -> None:
+    if other := shift["overlapping_shift_id"]:
         raise Conflict(
             f"you already have a confirmed shift ({other}) at an overlapping time",
             slug="overlapping-shift",
             extra={"overlapping_shift_id": str(other)},
         )
-    row = await conn.fetchrow(queries.TAKE_PLACE, shift_id, user_id, shift["capacity"])
-    if row is None:  # a concurrent request of the same person got there first
-        raise Conflict("you are already signed up for this shift")
-    if row["status"] == "confirmed":
-        await record(conn, SignupConfirmed(signup_id=row["id"], shift_id=shift_id, user_id=user_id))
-    else:
-        await record(conn, SignupWaitlisted(signup_id=row["id"], shift_id=shift_id, user_id=user_id))
-    return SignupOut(id=row["id"], shift_id=shift_id, user_id=user_id, status=row["status"], position=row["position"])
+
+
+def _not_ended(shift: asyncpg.Record, now: datetime) -> None:
+    if now >= shift["ends_at"]:
+        raise Conflict("this shift has ended")
+
+
+SIGN_UP_RULES = (SHIFT_SIGNUPS.not_cancelled, _not_started, SHIFT_SIGNUPS.not_booked_yet, _trained, _no_overlap)
+
+
+async def sign_up(conn: asyncpg.Connection, user_id: UUID, shift_id: UUID) -> SignupOut:
+    """Take a place, or the back of the waitlist when the shift is full. Two statements:
+    lock the shift and read every rule's input, then the engine counts and inserts (after
+    a lock on the person, so their own concurrent signups are checked against each other)."""
+    await conn.execute(queries.LOCK_PERSON_FOR_SIGNUP, user_id)
+    shift = await conn.fetchrow(queries.LOCK_SHIFT_FOR_SIGNUP, shift_id, user_id)
+    if shift is None or not shift["roles"]:
+        raise NotFound("no such shift")
+    place = await bookings.take_place(conn, SHIFT_SIGNUPS, shift, user_id, SIGN_UP_RULES)
+    return SignupOut(id=place.id, shift_id=shift_id, user_id=user_id, status=place.status, position=place.position)
 
 
 async def cancel_signup(conn: asyncpg.Connection, user_id: UUID, shift_id: UUID) -> None:
@@ -74,32 +77,18 @@ async def cancel_signup(conn: asyncpg.Connection, user_id: UUID, shift_id: UUID)
     waitlisted person in the same transaction. Later than the org's cutoff before
     the start, it is still allowed but flagged as a late cancel."""
     shift = await lock_shift(conn, user_id, shift_id)
-    now = clock.now()
-    if now >= shift["ends_at"]:
-        raise Conflict("this shift has ended")
-    row = await conn.fetchrow(
-        queries.CANCEL_SIGNUP, shift_id, user_id, shift["starts_at"], shift["cancellation_cutoff_hours"], now
-    )
-    if row is None:
-        raise NotFound("you are not signed up for this shift")
-    await record(conn, SignupCancelled(signup_id=row["id"], shift_id=shift_id, user_id=user_id,
-                                       had_place=row["was"] == "confirmed"))
-    if row["was"] == "confirmed":
-        await promote_waitlisted(conn, shift_id, shift["capacity"])
+    await bookings.cancel_mine(conn, SHIFT_SIGNUPS, shift, user_id, rules=(_not_ended,))
 
 
 async def my_signup(conn: asyncpg.Connection, user_id: UUID, shift_id: UUID) -> SignupOut:
     await get_shift(conn, user_id, shift_id)
-    row = await conn.fetchrow(queries.MY_SIGNUP, shift_id, user_id)
-    if row is None:
-        raise NotFound("you are not signed up for this shift")
-    return SignupOut(**dict(row))
+    return SignupOut(**dict(await bookings.my_booking(conn, SHIFT_SIGNUPS, shift_id, user_id)))
 
 
 async def check_in(conn: asyncpg.Connection, user_id: UUID, shift_id: UUID) -> SignupOut:
     """Self check-in, from an hour before the start until the end. Repeating it keeps the first time."""
     shift = await get_shift(conn, user_id, shift_id)
-    row = await conn.fetchrow(queries.MY_SIGNUP, shift_id, user_id)
+    row = await bookings.find_booking(conn, SHIFT_SIGNUPS, shift_id, user_id)
     if row is None or row["status"] != "confirmed":
         raise Conflict("only someone with a confirmed place can check in")
     now = clock.now()
@@ -108,7 +97,7 @@ async def check_in(conn: asyncpg.Connection, user_id: UUID, shift_id: UUID) -> S
         raise Conflict(f"check-in is open from {opens.isoformat()} until {shift.ends_at.isoformat()}")
     await conn.execute(queries.CHECK_IN, row["id"])
     await record(conn, SignupCheckedIn(signup_id=row["id"], shift_id=shift_id))
-    return SignupOut(**dict(await conn.fetchrow(queries.MY_SIGNUP, shift_id, user_id)))
+    return SignupOut(**dict(await bookings.find_booking(conn, SHIFT_SIGNUPS, shift_id, user_id)))
 
 
 async def set_hours(conn: asyncpg.Connection, actor_id: UUID, shift_id: UUID, signup_id: UUID, hours: float) -> SignupOut:

@@ -11,10 +11,11 @@ from litestar.response import Redirect, Template
 
 from coord.kernel.access import CurrentUser
 from coord.kernel.errors import DomainError
-from coord.events import public, service as events_service
+from coord.events import service as events_service
 from coord.events.schemas import EventPatch
 from coord.kernel.params import DB, PathId
 from coord.orgs import service as orgs_service
+from coord.views import event_page
 from coord.web.forms import FormInvalid, form_fields, local_instant, to_struct
 from coord.web.render import page
 from coord.web.session import Viewer, login_url, signed_in
@@ -33,7 +34,7 @@ class EventPages(Controller):
 
     async def _page(self, request: Request, viewer: CurrentUser | None, db: DB, event_id: UUID, *,
                     problem: str | None = None, status_code: int = 200) -> Template:
-        view = await public.event_view(db, viewer.id if viewer else None, event_id)
+        view = await event_page.event_view(db, viewer.id if viewer else None, event_id)
         done = request.query_params.get("done") if request.method == "GET" else None
         venues = []
         if viewer and view.is_staff:  # the change form offers the organization's venues
@@ -81,7 +82,7 @@ class EventPages(Controller):
         coordinators). The form holds every value: an empty places field means no limit."""
         viewer = signed_in(request, viewer)
         fields = await form_fields(request)
-        view = await public.event_view(db, viewer.id, event_id)  # 404 for who may not see it
+        view = await event_page.event_view(db, viewer.id, event_id)  # 404 for who may not see it
         # The form holds every field: missing (emptied) places mean no limit, a missing venue none.
         change = {name: fields.get(name) for name in EDITABLE}
         try:

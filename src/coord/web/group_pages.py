@@ -18,10 +18,10 @@ from coord.kernel import clock
 from coord.kernel.access import CurrentUser
 from coord.kernel.errors import DomainError
 from coord.groups import service as groups_service
-from coord.groups.public import GroupView, group_view
 from coord.kernel.params import DB, PathId
-from coord.sessions import service as sessions_service
-from coord.sessions import views as session_views
+from coord.views import coverage
+from coord.views.group_page import GroupView, group_view
+from coord.views import my_groups as my_groups_view
 from coord.web.render import page
 from coord.web.schedule_pages import CONTROLLERS as SCHEDULE
 from coord.web.session import Viewer, login_url, signed_in
@@ -55,7 +55,7 @@ async def _group_page(request: Request, viewer: CurrentUser | None, db: DB, grou
     gaps: list[Any] = []
     if viewer is not None and view.can_manage:
         now = clock.now()
-        found = await sessions_service.coverage_gaps(
+        found = await coverage.coverage_gaps(
             db, viewer.id, group_id=group_id, from_=now, to=now + timedelta(weeks=GAP_WEEKS), limit=20, cursor=None)
         gaps = found.items
     return page(
@@ -116,9 +116,9 @@ class MyGroupsPages(Controller):
     async def my_groups(self, request: Request, viewer: Viewer, db: DB) -> Template:
         """The groups I belong to, with my role and the next session; my coverage gaps as a facilitator."""
         viewer = signed_in(request, viewer)
-        groups = await session_views.my_groups(db, viewer.id)
+        groups = await my_groups_view.my_groups(db, viewer.id)
         facilitating = any(g.role == "facilitator" and g.status == "active" for g in groups)
-        gaps = await session_views.my_coverage_gaps(db, viewer.id, weeks=GAP_WEEKS) if facilitating else []
+        gaps = await coverage.my_coverage_gaps(db, viewer.id, weeks=GAP_WEEKS) if facilitating else []
         notice = "You have left the group." if request.query_params.get("left") else None
         return page(request, "groups_mine.html", viewer=viewer, title="My groups", groups=groups,
                     facilitating=facilitating, gaps=gaps, gap_weeks=GAP_WEEKS, notice=notice, plural=_plural)

@@ -8,7 +8,7 @@ from litestar import Controller, Request, get
 from litestar.response import Template
 
 from coord.kernel.params import DB
-from coord.orgs import directory
+from coord.views import org_directory
 from coord.web.render import page
 from coord.web.session import Viewer
 
@@ -19,8 +19,8 @@ class HomePages(Controller):
     @get("/", name="home")
     async def home(self, request: Request, viewer: Viewer, db: DB) -> Template:
         """Public groups and upcoming public events of every organization."""
-        groups = await directory.public_groups(db, limit=50)
-        events = await directory.public_events(db, limit=50)
+        groups = await org_directory.public_groups(db, limit=50)
+        events = await org_directory.public_events(db, limit=50)
         return page(request, "home.html", viewer=viewer, title="Support groups, events and volunteering",
                     groups=groups, events=events)
 

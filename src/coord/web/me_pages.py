@@ -27,11 +27,12 @@ from coord.events import service as events_service
 from coord.feeds import cache
 from coord.feeds.routes import validators
 from coord.kernel.params import DB, PathId
+from coord.orgs.service import my_orgs
 from coord.privacy import service as privacy_service
 from coord.sessions import participation
-from coord.sessions.my_schedule import EventItem, MySchedule, SessionItem, ShiftItem, my_orgs, my_schedule
 from coord.sessions.schemas import RsvpIn
 from coord.shifts import signups
+from coord.views.my_schedule import EventItem, MySchedule, SessionItem, ShiftItem, my_schedule
 from coord.web.forms import form_fields
 from coord.web.me_settings_pages import SETTINGS_CONTROLLERS
 from coord.web.render import page

@@ -18,8 +18,8 @@ from coord.feeds import service as feeds_service
 from coord.feeds.routes import validators
 from coord.feeds.schemas import FeedCreatedOut, FeedIn
 from coord.kernel.params import DB, PathId
+from coord.orgs.service import my_orgs
 from coord.notify.preferences import MESSAGE_KINDS, Preferences, get_preferences, set_preferences
-from coord.sessions.my_schedule import my_orgs
 from coord.shifts.schemas import TrainingIn
 from coord.shifts.trainings import my_trainings, record_training
 from coord.web.forms import FormInvalid, domain_errors, form_fields, to_struct

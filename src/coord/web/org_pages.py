@@ -15,10 +15,11 @@ from coord.kernel.errors import DomainError
 from coord.events import service as events_service
 from coord.events.schemas import EventIn
 from coord.kernel.params import DB, PathId
-from coord.orgs import directory, overview, service as orgs_service
+from coord.orgs import service as orgs_service
 from coord.orgs.schemas import MemberIn, VenueIn, VenuePatch
 from coord.shifts import service as shifts_service
 from coord.shifts.schemas import ShiftIn
+from coord.views import org_overview
 from coord.web.event_pages import CONTROLLERS as EVENT_CONTROLLERS
 from coord.web.forms import FormInvalid, domain_errors, form_fields, local_instant, to_struct
 from coord.web.render import page, when
@@ -49,7 +50,7 @@ class OrgPages(Controller):
     @get("/{slug:str}", name="org-page")
     async def org(self, request: Request, viewer: Viewer, db: DB, slug: Slug) -> Template:
         """An organization: contact, public groups and upcoming public events; members see more."""
-        view = await overview.org_page(db, viewer.id if viewer else None, slug)
+        view = await org_overview.org_page(db, viewer.id if viewer else None, slug)
         return page(request, "org.html", viewer=viewer, title=view.org.name, crisis_line=view.org.crisis_resources,
                     timezone=view.org.timezone, view=view, org=view.org)
 
@@ -57,7 +58,7 @@ class OrgPages(Controller):
                             errors: dict[str, dict[str, str]] | None = None,
                             values: dict[str, dict[str, Any]] | None = None,
                             problem: str | None = None, status_code: int = 200) -> Template:
-        view = await overview.coordination(db, viewer.id, slug)
+        view = await org_overview.coordination(db, viewer.id, slug)
         done = request.query_params.get("done") if request.method == "GET" else None
         return page(
             request, "org_coordination.html", viewer=viewer, title=f"Coordination: {view.org.name}",
@@ -96,7 +97,7 @@ class OrgPages(Controller):
     async def add_member(self, request: Request, viewer: Viewer, db: DB, slug: Slug) -> Response:
         """Add an existing account by email with roles, or add roles to a member."""
         async def action(me: CurrentUser, fields: dict[str, Any]) -> None:
-            org = await directory.org_by_slug(db, slug)
+            org = await orgs_service.org_by_slug(db, slug)
             if not fields.get("roles"):
                 raise FormInvalid({"roles": "choose at least one role"}, "roles: choose at least one role")
             await orgs_service.add_member(db, me.id, org.id, to_struct(fields, MemberIn))
@@ -106,7 +107,7 @@ class OrgPages(Controller):
     async def create_event(self, request: Request, viewer: Viewer, db: DB, slug: Slug) -> Response:
         """Schedule a community event; the times are read in the organization's timezone."""
         async def action(me: CurrentUser, fields: dict[str, Any]) -> None:
-            org = await directory.org_by_slug(db, slug)
+            org = await orgs_service.org_by_slug(db, slug)
             for name in ("starts_at", "ends_at"):
                 local_instant(fields, name, org.timezone)
             await events_service.create_event(db, me.id, org.id, to_struct({**fields, "timezone": org.timezone}, EventIn))
@@ -116,7 +117,7 @@ class OrgPages(Controller):
     async def create_shift(self, request: Request, viewer: Viewer, db: DB, slug: Slug) -> Response:
         """Add a volunteer shift; the times are read in the organization's timezone."""
         async def action(me: CurrentUser, fields: dict[str, Any]) -> None:
-            org = await directory.org_by_slug(db, slug)
+            org = await orgs_service.org_by_slug(db, slug)
             for name in ("starts_at", "ends_at"):
                 local_instant(fields, name, org.timezone)
             await shifts_service.create_shift(db, me.id, org.id, to_struct(fields, ShiftIn))
@@ -126,7 +127,7 @@ class OrgPages(Controller):
     async def create_venue(self, request: Request, viewer: Viewer, db: DB, slug: Slug) -> Response:
         """Add an in-person venue (with its address) or a virtual one (with its meeting link)."""
         async def action(me: CurrentUser, fields: dict[str, Any]) -> None:
-            org = await directory.org_by_slug(db, slug)
+            org = await orgs_service.org_by_slug(db, slug)
             await orgs_service.create_venue(db, me.id, org.id, to_struct(fields, VenueIn))
         return await self._form_post(request, viewer, db, slug, "venue", action)
 
@@ -135,7 +136,7 @@ class OrgPages(Controller):
         """Change a venue; the form holds every value, so an emptied field is cleared. Calendars
         of the sessions and events still ahead there are updated."""
         async def action(me: CurrentUser, fields: dict[str, Any]) -> None:
-            org = await directory.org_by_slug(db, slug)
+            org = await orgs_service.org_by_slug(db, slug)
             change = {k: fields.get(k) for k in ("address", "meeting_url", "accessibility")}
             if fields.get("name"):
                 change["name"] = fields["name"]
@@ -148,7 +149,7 @@ class OrgPages(Controller):
         viewer = signed_in(request, viewer)
         try:
             async with db.transaction():
-                org = await directory.org_by_slug(db, slug)
+                org = await orgs_service.org_by_slug(db, slug)
                 await orgs_service.retry_delivery(db, viewer.id, org.id, delivery_id)
         except DomainError as exc:
             if exc.status == 404:

@@ -14,8 +14,8 @@ from coord.kernel.errors import DomainError
 from coord.kernel.params import DB, PathId
 from coord.sessions import participation
 from coord.sessions import service as sessions_service
-from coord.sessions import views as session_views
 from coord.sessions.schemas import AttendanceIn, AttendanceRecordIn, CancelIn, RsvpIn
+from coord.views import session_page
 from coord.web.forms import FormInvalid, domain_errors, form_fields, to_struct
 from coord.web.render import page
 from coord.web.session import Viewer, signed_in
@@ -45,7 +45,7 @@ def _notice(request: Request) -> str | None:
 async def _session_page(request: Request, viewer: CurrentUser, db: DB, session_id: UUID, *,
                         problem: str | None = None, errors: dict[str, str] | None = None,
                         values: dict[str, Any] | None = None, status_code: int = 200) -> Template:
-    view = await session_views.session_view(db, viewer.id, session_id)
+    view = await session_page.session_view(db, viewer.id, session_id)
     s = view.session
     return page(
         request, "session.html", viewer=viewer, title=f"{s.group_name}: session", crisis_line=view.org.crisis_resources,
@@ -116,7 +116,7 @@ class SessionPages(Controller):
     async def move(self, request: Request, viewer: Viewer, db: DB, session_id: PathId) -> Response:
         """Move this one occurrence to a new start (read in the series' timezone); it keeps its length."""
         async def move(me: CurrentUser, fields: dict[str, Any]) -> int:
-            await session_views.move_to_local(db, me.id, session_id, fields.get("starts_at"))
+            await sessions_service.move_to_local(db, me.id, session_id, fields.get("starts_at"))
             return 1
         return await self._act(request, viewer, db, session_id, move, "moved={outcome}")
 
@@ -136,7 +136,7 @@ class SessionPages(Controller):
     async def facilitate(self, request: Request, viewer: Viewer, db: DB, session_id: PathId) -> Response:
         """A facilitator of the group takes this session (fills a coverage gap)."""
         async def take(me: CurrentUser, fields: dict[str, Any]) -> int:
-            await session_views.volunteer(db, me.id, session_id)
+            await sessions_service.volunteer(db, me.id, session_id)
             return 1
         return await self._act(request, viewer, db, session_id, take, "facilitating={outcome}")
 

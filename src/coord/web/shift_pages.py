@@ -15,8 +15,9 @@ from coord.auth import service as auth_service
 from coord.kernel.access import CurrentUser
 from coord.kernel.errors import DomainError
 from coord.kernel.params import DB, PathId
-from coord.orgs import directory
-from coord.shifts import board, signups
+from coord.orgs import service as orgs_service
+from coord.shifts import signups
+from coord.views import shift_board as board
 from coord.web.forms import form_fields
 from coord.web.render import page
 from coord.web.session import Viewer, signed_in
@@ -65,7 +66,7 @@ class ShiftPages(Controller):
                         problem=problem, status_code=status_code)
         slug = params.get("org") or orgs[0].org_slug
         membership = next((m for m in orgs if m.org_slug == slug), orgs[0])
-        org = await directory.org_by_slug(db, membership.org_slug)
+        org = await orgs_service.org_by_slug(db, membership.org_slug)
         role, event = params.get("role") or None, params.get("event") or None
         week = _parse_week(params.get("week"), viewer.timezone)
         shifts = await board.shift_board(db, viewer.id, org.id, week, viewer.timezone, role, _parse_uuid(event))

@@ -1,5 +1,5 @@
-"""What anyone may see without an account: organizations by slug, public groups and
-public community events. Unlisted and private things never appear here."""
+"""What anyone may see without an account: public groups and public community events,
+of one organization or of all. Unlisted and private things never appear here."""
 
 from __future__ import annotations
 
@@ -10,17 +10,7 @@ import asyncpg
 import msgspec
 
 from coord.kernel import clock
-from coord.kernel.errors import NotFound
-from coord.orgs import queries
-
-
-class PublicOrg(msgspec.Struct):
-    id: UUID
-    name: str
-    slug: str
-    timezone: str
-    contact_email: str
-    crisis_resources: str
+from coord.views import queries
 
 
 class PublicGroup(msgspec.Struct):
@@ -51,13 +41,6 @@ class PublicEvent(msgspec.Struct):
     @property
     def full(self) -> bool:
         return self.capacity is not None and self.confirmed_count >= self.capacity
-
-
-async def org_by_slug(conn: asyncpg.Connection, slug: str) -> PublicOrg:
-    row = await conn.fetchrow(queries.ORG_BY_SLUG, slug)
-    if row is None:
-        raise NotFound("no such organization")
-    return PublicOrg(**dict(row))
 
 
 async def public_groups(conn: asyncpg.Connection, org_id: UUID | None = None, limit: int = 100) -> list[PublicGroup]:

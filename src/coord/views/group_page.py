@@ -6,7 +6,8 @@ the organization's staff; to everyone else it does not exist (404). What each re
 gets beyond the description follows the group rules of groups.service: the roster
 and pending requests for staff and the group's facilitators, and where the group
 meets for them and for active members (the exact address or link stays on each
-session, for people who said they are going).
+session, for people who said they are going). The coverage gaps on the page come
+from views.coverage.
 """
 
 from __future__ import annotations
@@ -18,13 +19,14 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
+from coord.groups.schemas import GroupMemberOut, GroupOut
+from coord.groups.service import GroupAccess, list_members, load_group, public_group
 from coord.kernel import clock
 from coord.kernel.errors import NotFound
-from coord.groups import queries
-from coord.groups.schemas import GroupMemberOut, GroupOut
-from coord.groups.service import GroupAccess, _group, list_members, load_group
-from coord.orgs.directory import PublicOrg
+from coord.orgs.schemas import PublicOrg
+from coord.orgs.service import public_org
 from coord.sessions.schemas import VenueDetails
+from coord.views import queries
 
 ROSTER_LIMIT = 200
 
@@ -77,14 +79,8 @@ async def group_view(
             access = await load_group(conn, group_id, viewer_id)
         except NotFound:
             access = None  # not in the organization: they see what the public sees
-    if access is not None:
-        group = access.group
-    else:
-        row = await conn.fetchrow(queries.GET_GROUP, group_id, None)
-        if row is None or row["visibility"] not in ("public", "unlisted"):
-            raise NotFound("no such group")
-        group = _group(row)
-    org = PublicOrg(**dict(await conn.fetchrow(queries.GROUP_ORG, group.org_id)))
+    group = access.group if access is not None else await public_group(conn, group_id)
+    org = await public_org(conn, group.org_id)
     now = clock.now()
     rows = await conn.fetch(queries.UPCOMING_GROUP_SESSIONS, group_id, upcoming, now)
     sessions = [GroupSession(**dict(r)) for r in rows]
@@ -93,7 +89,7 @@ async def group_view(
         return view
     venue = None
     if group.venue_id is not None:
-        row = await conn.fetchrow(queries.GROUP_VENUE, group.venue_id)
+        row = await conn.fetchrow(queries.VENUE, group.venue_id)
         if row is not None:
             venue = VenueDetails(**dict(row))
             if not access.can_manage:
@@ -101,7 +97,7 @@ async def group_view(
     if not access.can_manage:
         return GroupView(group=group, org=org, access=access, upcoming=sessions, venue=venue)
     assert viewer_id is not None  # access came from their own membership
-    counts = await conn.fetchrow(queries.MEMBER_COUNTS, group_id)
+    counts = await conn.fetchrow(queries.GROUP_MEMBER_TOTALS, group_id)
     roster = await list_members(conn, viewer_id, group_id, None, ROSTER_LIMIT, None)  # audited
     recent = [GroupSession(**dict(r)) for r in await conn.fetch(queries.RECENT_GROUP_SESSIONS, group_id, 5, now)]
     return GroupView(

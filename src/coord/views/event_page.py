@@ -17,9 +17,9 @@ import msgspec
 from coord.kernel import clock
 from coord.kernel.access import STAFF
 from coord.kernel.errors import NotFound
-from coord.events import queries
 from coord.events.schemas import EventOut
-from coord.orgs.directory import PublicOrg
+from coord.orgs.schemas import PublicOrg
+from coord.views import queries
 
 VENUE_DETAIL_ROLES = ("admin", "coordinator", "facilitator")
 
@@ -75,7 +75,7 @@ class EventView(msgspec.Struct):
 
 
 async def event_view(conn: asyncpg.Connection, viewer_id: UUID | None, event_id: UUID) -> EventView:
-    row = await conn.fetchrow(queries.EVENT_VIEW, event_id, viewer_id)
+    row = await conn.fetchrow(queries.EVENT_PAGE, event_id, viewer_id)
     if row is None:
         raise NotFound("no such event")
     roles = list(row["roles"] or ())

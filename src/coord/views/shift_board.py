@@ -10,8 +10,8 @@ import asyncpg
 import msgspec
 
 from coord.kernel.access import require_member
-from coord.shifts import queries
 from coord.shifts.schemas import ShiftOut
+from coord.views import queries
 
 BOARD_LIMIT = 500  # shifts in one week of one organization; more is not a board
 
@@ -49,7 +49,7 @@ async def shift_board(
     zone = ZoneInfo(tz)
     start = datetime.combine(week_of(week_start), time(0), zone)
     end = datetime.combine(week_of(week_start) + timedelta(days=7), time(0), zone)
-    rows = await conn.fetch(queries.BOARD, org_id, user_id, start, end)
+    rows = await conn.fetch(queries.SHIFT_BOARD, org_id, user_id, start, end)
     shifts = [
         BoardShift(
             shift=ShiftOut(**{k: r[k] for k in ShiftOut.__struct_fields__}),

@@ -13,10 +13,7 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
-from coord.events import queries as event_queries
-from coord.orgs import queries as org_queries
-from coord.sessions import queries as session_queries
-from coord.shifts import queries as shift_queries
+from coord.views import queries
 
 # Enough for two months of a busy week; each kind is capped on its own.
 MAX_PER_KIND = 300
@@ -73,13 +70,6 @@ ScheduleItem = SessionItem | ShiftItem | EventItem
 KIND_ORDER = {SessionItem: 0, ShiftItem: 1, EventItem: 2}
 
 
-class MyOrg(msgspec.Struct):
-    id: UUID
-    slug: str
-    name: str
-    roles: list[str]
-
-
 class MySchedule(msgspec.Struct):
     """Items not ended by `start` and starting before `end`, oldest first."""
 
@@ -91,15 +81,10 @@ class MySchedule(msgspec.Struct):
 
 async def my_schedule(conn: asyncpg.Connection, user_id: UUID, start: datetime, end: datetime) -> MySchedule:
     args = (user_id, start, end, MAX_PER_KIND)
-    sessions = [SessionItem(**dict(r)) for r in await conn.fetch(session_queries.MY_SCHEDULE_SESSIONS, *args)]
-    shifts = [ShiftItem(**dict(r)) for r in await conn.fetch(shift_queries.MY_SCHEDULE_SIGNUPS, *args)]
-    events = [EventItem(**dict(r)) for r in await conn.fetch(event_queries.MY_SCHEDULE_REGISTRATIONS, *args)]
+    sessions = [SessionItem(**dict(r)) for r in await conn.fetch(queries.MY_SCHEDULE_SESSIONS, *args)]
+    shifts = [ShiftItem(**dict(r)) for r in await conn.fetch(queries.MY_SCHEDULE_SIGNUPS, *args)]
+    events = [EventItem(**dict(r)) for r in await conn.fetch(queries.MY_SCHEDULE_REGISTRATIONS, *args)]
     items: list[ScheduleItem] = [*sessions, *shifts, *events]
     items.sort(key=lambda i: (i.starts_at, KIND_ORDER[type(i)]))
     truncated = any(len(kind) >= MAX_PER_KIND for kind in (sessions, shifts, events))
     return MySchedule(start=start, end=end, items=items, truncated=truncated)
-
-
-async def my_orgs(conn: asyncpg.Connection, user_id: UUID) -> list[MyOrg]:
-    return [MyOrg(id=r["id"], slug=r["slug"], name=r["name"], roles=list(r["roles"]))
-            for r in await conn.fetch(org_queries.MY_ORGS, user_id)]

@@ -1,6 +1,6 @@
 """An organization as its pages show it: the public page (what a visitor, a member
 or a coordinator may see) and the coordinators' overview. Composed from the
-domains' own services, which check access; nothing here reads around them."""
+domains' own services, which check access, and the coverage and directory views."""
 
 from __future__ import annotations
 
@@ -10,19 +10,19 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
-from coord.kernel import clock
-from coord.kernel.access import STAFF, org_roles, require_role
 from coord.events import service as events_service
 from coord.events.schemas import EventOut
 from coord.groups import service as groups_service
 from coord.groups.counts import GroupCounts, member_counts
 from coord.groups.schemas import GroupOut
-from coord.orgs import directory, service as orgs_service
-from coord.orgs.directory import PublicOrg
-from coord.orgs.schemas import DeliveryOut, MemberOut, VenueOut
-from coord.sessions import service as sessions_service
+from coord.kernel import clock
+from coord.kernel.access import STAFF, org_roles, require_role
+from coord.orgs import service as orgs_service
+from coord.orgs.schemas import DeliveryOut, MemberOut, PublicOrg, VenueOut
 from coord.shifts import service as shifts_service
 from coord.shifts.schemas import ShiftOut
+from coord.views import org_directory
+from coord.views.coverage import CoverageGapOut, coverage_gaps
 
 WINDOW = timedelta(days=14)  # coverage gaps and shifts: the same two weeks as the rosters
 MAX_ROWS = 200
@@ -73,14 +73,14 @@ class OrgPage(msgspec.Struct):
 async def org_page(conn: asyncpg.Connection, viewer_id: UUID | None, slug: str) -> OrgPage:
     """Visitors and other organizations' people see public groups and events; members
     also the groups and events they may see as members (groups.service decides which)."""
-    org = await directory.org_by_slug(conn, slug)
+    org = await orgs_service.org_by_slug(conn, slug)
     roles = await org_roles(conn, org.id, viewer_id) if viewer_id else set()
-    public_groups = await directory.public_groups(conn, org.id, MAX_ROWS)
+    public_groups = await org_directory.public_groups(conn, org.id, MAX_ROWS)
     if not roles:
         groups = [OrgGroup(g.id, g.name, g.description, g.format, g.join_policy, "public", g.next_session)
                   for g in public_groups]
         events = [OrgEvent(e.id, e.title, e.kind, e.starts_at, e.ends_at, e.timezone, e.capacity, e.confirmed_count,
-                           "public") for e in await directory.public_events(conn, org.id, MAX_ROWS)]
+                           "public") for e in await org_directory.public_events(conn, org.id, MAX_ROWS)]
         return OrgPage(org, [], groups, events)
     assert viewer_id is not None
     next_session = {g.id: g.next_session for g in public_groups}
@@ -93,17 +93,6 @@ async def org_page(conn: asyncpg.Connection, viewer_id: UUID | None, slug: str) 
     return OrgPage(org, sorted(roles), groups, events)
 
 
-class Gap(msgspec.Struct):
-    session_id: UUID
-    group_id: UUID
-    group_name: str
-    starts_at: datetime
-    ends_at: datetime
-    required: int
-    assigned: int
-    missing: int
-
-
 class GroupRow(msgspec.Struct):
     group: GroupOut
     counts: GroupCounts | None
@@ -113,7 +102,7 @@ class Coordination(msgspec.Struct):
     org: PublicOrg
     roles: list[str]
     window_end: datetime
-    gaps: list[Gap]
+    gaps: list[CoverageGapOut]
     groups: list[GroupRow]
     events: list[EventOut]
     shifts: list[ShiftOut]
@@ -133,14 +122,12 @@ class Coordination(msgspec.Struct):
 async def coordination(conn: asyncpg.Connection, actor_id: UUID, slug: str, now: datetime | None = None) -> Coordination:
     """Coverage gaps, groups, events, shifts, members and failed deliveries (admins, coordinators).
     Another organization's people get 404, members without a staff role 403."""
-    org = await directory.org_by_slug(conn, slug)
+    org = await orgs_service.org_by_slug(conn, slug)
     roles = await require_role(conn, org.id, actor_id, STAFF)
     start = now or clock.now()
     end = start + WINDOW
     groups = await groups_service.list_groups(conn, actor_id, org.id, MAX_ROWS, None)
-    names = {g.id: g.name for g in groups.items}
-    gaps = await sessions_service.coverage_gaps(conn, actor_id, org_id=org.id, from_=start, to=end,
-                                                limit=MAX_ROWS, cursor=None)
+    gaps = await coverage_gaps(conn, actor_id, org_id=org.id, from_=start, to=end, limit=MAX_ROWS, cursor=None)
     counts = await member_counts(conn, actor_id, org.id)
     events = await events_service.list_events(conn, actor_id, org.id, start, None, MAX_ROWS, None)
     shifts = await shifts_service.list_shifts(conn, actor_id, org.id, start, end, False, MAX_ROWS, None)
@@ -151,8 +138,7 @@ async def coordination(conn: asyncpg.Connection, actor_id: UUID, slug: str, now:
              "failed deliveries": deliveries}
     return Coordination(
         org=org, roles=sorted(roles), window_end=end,
-        gaps=[Gap(g.session_id, g.group_id, names.get(g.group_id, "A group"), g.starts_at, g.ends_at, g.required,
-                  g.assigned, g.missing) for g in gaps.items],
+        gaps=gaps.items,
         groups=[GroupRow(g, counts.get(g.id)) for g in groups.items],
         events=events.items, shifts=shifts.items,
         members=sorted(members.items, key=lambda m: ((m.display_name or "").lower(), str(m.user_id))),

@@ -1,0 +1,93 @@
+"""Which cached feeds a domain event may have made stale (the `invalidate_feeds` job).
+
+The job runs after the change committed (the relay publishes only committed
+events) and drops every cached feed the change may show in: the organization's
+feeds, its members' personal feeds, the personal feeds of the people the event
+names, and the organization's public events feed. Dropping a few feeds too many
+costs one render each; missing one would show stale data.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+from uuid import UUID
+
+import asyncpg
+
+from coord.feeds import cache, queries
+from coord.outbox.domain_events import (
+    AnyEvent,
+    BookingCancelled,
+    BookingPlaced,
+    EventCancelled,
+    EventChanged,
+    EventScheduled,
+    FacilitatorsChanged,
+    GroupMemberJoined,
+    GroupMemberLeft,
+    GroupMemberRequested,
+    MemberAdded,
+    SeriesChanged,
+    SeriesScheduled,
+    SessionCancelled,
+    SessionRescheduled,
+    ShiftCancelled,
+    ShiftChanged,
+    ShiftCreated,
+)
+
+ORG_OF_BOOKABLE = {"shift": queries.ORG_OF_SHIFT, "event": queries.ORG_OF_EVENT}
+
+
+class FeedScope(NamedTuple):
+    """Where the change shows: the organization (found by `org_query` from `subject_id`,
+    or `subject_id` itself when the query is empty) and the people the event names."""
+
+    org_query: str
+    subject_id: UUID
+    people: list[UUID]
+
+
+def feed_scope(event: AnyEvent) -> FeedScope | None:
+    """None: the event changes no feed."""
+    match event:
+        case BookingPlaced(status="waitlisted"):
+            return None  # feeds list confirmed places only: a waitlist spot changes none
+        case MemberAdded(org_id=org_id, user_id=user_id):
+            return FeedScope("", org_id, [user_id])
+        case GroupMemberJoined(group_id=g, user_id=u) | GroupMemberLeft(group_id=g, user_id=u) | GroupMemberRequested(
+            group_id=g, user_id=u
+        ):
+            return FeedScope(queries.ORG_OF_GROUP, g, [u])
+        case SeriesScheduled(series_id=series_id) | SeriesChanged(series_id=series_id):
+            return FeedScope(queries.ORG_OF_SERIES, series_id, [])
+        case SessionRescheduled(session_id=session_id) | SessionCancelled(session_id=session_id):
+            return FeedScope(queries.ORG_OF_SESSION, session_id, [])
+        case FacilitatorsChanged(session_id=session_id, added=added, removed=removed):
+            return FeedScope(queries.ORG_OF_SESSION, session_id, [*added, *removed])
+        case EventScheduled(event_id=event_id) | EventChanged(event_id=event_id) | EventCancelled(event_id=event_id):
+            return FeedScope(queries.ORG_OF_EVENT, event_id, [])
+        case ShiftCreated(shift_id=shift_id) | ShiftChanged(shift_id=shift_id) | ShiftCancelled(shift_id=shift_id):
+            return FeedScope(queries.ORG_OF_SHIFT, shift_id, [])
+        case BookingPlaced(bookable=kind, bookable_id=item, user_id=u) | BookingCancelled(
+            bookable=kind, bookable_id=item, user_id=u
+        ):
+            return FeedScope(ORG_OF_BOOKABLE[kind], item, [u])
+    raise TypeError(f"no feed scope for {type(event).__name__}")
+
+
+async def stale_feed_keys(conn: asyncpg.Connection, event: AnyEvent) -> list[str]:
+    """The cache keys of every feed the event may show in (pass them to `cache.forget`)."""
+    scope = feed_scope(event)
+    if scope is None:
+        return []
+    keys: list[str] = []
+    org_id = await conn.fetchval(scope.org_query, scope.subject_id) if scope.org_query else scope.subject_id
+    if org_id is None:  # the subject is gone (deleted with its org): only the people remain
+        rows = await conn.fetch(queries.USER_FEEDS, scope.people)
+    else:
+        rows = await conn.fetch(queries.AFFECTED_FEEDS, org_id, scope.people)
+        slug = await conn.fetchval(queries.ORG_SLUG, org_id)
+        if slug is not None:
+            keys.append(cache.public_key(slug))
+    return keys + [cache.private_key(r["token_hash"]) for r in rows]

@@ -1,0 +1,179 @@
+"""The job registry: each job is registered where it is defined, with its options,
+and this one record yields the relay's routing and the worker's function lists.
+
+    @on(MemberAdded)                        # the events it answers; arq options too
+    async def send_welcome(ctx, event: MemberAdded, outbox_id: UUID) -> str: ...
+
+    @job()                                  # enqueued by name (send_reminder, send_roster)
+    async def send_reminder(ctx, kind: str, item_id: str, ...) -> dict[str, int]: ...
+
+    @every(minute={7}, run_at_startup=True)  # arq cron options
+    async def extend_session_horizons(ctx) -> int: ...
+
+The relay enqueues an `@on` job as (outbox_id, payload, request_id) with the job id
+`name:outbox_id` (coord.outbox.relay). The function arq runs is the registry's
+wrapper: it sets the request id for the job's log lines, decodes the payload once
+into its typed domain event, checks the job declared it, and calls the job with
+(ctx, event, outbox_id). Calling a decorated `@on` job directly runs that wrapper
+too (`job.__wrapped__` is the typed function).
+
+`registry.routing` (event kind -> job names) is what the relay reads;
+`registry.functions` and `registry.cron_jobs` are what arq runs. Both import every
+module of `JOB_MODULES` first, so a job is known wherever it is asked for.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import itertools
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from uuid import UUID
+
+import msgspec
+from arq.cron import CronJob, cron
+from arq.worker import Function, func
+
+from coord.kernel.observability import request_id_var
+from coord.outbox.domain_events import AnyEvent, Event, decode_event, event_kind
+
+# Every module that defines jobs, in the order their jobs are listed for an event kind.
+JOB_MODULES = (
+    "workers.jobs",
+    "workers.booking_jobs",
+    "workers.group_jobs",
+    "workers.schedule_jobs",
+    "workers.feed_jobs",
+    "workers.cron",
+)
+
+EventJob = Callable[[dict[str, Any], Any, UUID], Awaitable[Any]]  # (ctx, typed event, outbox id)
+# What arq runs for an event job: (ctx, outbox_id, payload, request_id), as the relay enqueues it.
+ArqEventJob = Callable[..., Awaitable[Any]]
+F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
+
+
+def decode(payload: Any) -> Event:
+    """An outbox payload as its typed event: a dict (the jsonb codec's), or JSON text."""
+    if isinstance(payload, (bytes, str)):
+        return decode_event(payload)
+    return msgspec.convert(payload, AnyEvent)
+
+
+@dataclass(frozen=True)
+class Registered:
+    function: Function  # arq's record: name, coroutine, options
+    kinds: tuple[str, ...]  # event kinds it answers; () for a job enqueued by name
+    module: str
+    order: int
+
+
+class Registry:
+    def __init__(self, modules: tuple[str, ...]) -> None:
+        self.modules = modules
+        self._jobs: dict[str, Registered] = {}
+        self._crons: dict[str, CronJob] = {}
+        self._counter = itertools.count()
+        self._loaded = False
+
+    # --- registering ----------------------------------------------------------------
+
+    def on(self, *events: type[Event], **options: Any) -> Callable[[EventJob], ArqEventJob]:
+        """Register a job run once for every committed event of these types.
+        `options`: arq's per-function settings (max_tries, timeout, keep_result)."""
+        if not events:
+            raise TypeError("@on needs at least one event type")
+
+        def register(handler: EventJob) -> ArqEventJob:
+            name = handler.__name__
+
+            @functools.wraps(handler, assigned=("__module__", "__name__", "__qualname__", "__doc__"))
+            async def run(ctx: dict[str, Any], outbox_id: str, payload: Any, request_id: str | None = None) -> Any:
+                token = request_id_var.set(request_id)
+                try:
+                    event = decode(payload)
+                    if not isinstance(event, events):
+                        raise TypeError(f"{name} cannot handle {type(event).__name__}")
+                    return await handler(ctx, event, UUID(str(outbox_id)))
+                finally:
+                    request_id_var.reset(token)
+
+            self._add(func(run, name=name, **options), tuple(event_kind(e) for e in events), handler.__module__)
+            return run
+
+        return register
+
+    def job(self, **options: Any) -> Callable[[F], F]:
+        """Register a job enqueued by its name (its arguments are its own)."""
+
+        def register(function: F) -> F:
+            self._add(func(function, name=function.__name__, **options), (), function.__module__)
+            return function
+
+        return register
+
+    def every(self, **schedule: Any) -> Callable[[F], F]:
+        """Register a periodic job; `schedule`: arq's cron() arguments (minute, hour, run_at_startup...).
+        arq runs each slot once across all workers (unique, the default)."""
+
+        def register(function: F) -> F:
+            job = cron(function, **schedule)
+            if job.name in self._crons:
+                raise ValueError(f"cron job {job.name} is registered twice")
+            self._crons[job.name] = job
+            return function
+
+        return register
+
+    def _add(self, function: Function, kinds: tuple[str, ...], module: str) -> None:
+        if function.name in self._jobs:
+            raise ValueError(f"job {function.name} is registered twice")
+        self._jobs[function.name] = Registered(function, kinds, module, next(self._counter))
+
+    # --- reading --------------------------------------------------------------------
+
+    def load(self) -> Registry:
+        """Import every job module (registering their jobs); once."""
+        if not self._loaded:
+            for module in self.modules:
+                importlib.import_module(module)
+            self._loaded = True
+        return self
+
+    def _ordered(self) -> list[Registered]:
+        def position(entry: Registered) -> tuple[int, int]:
+            listed = entry.module in self.modules
+            return (self.modules.index(entry.module) if listed else len(self.modules), entry.order)
+
+        return sorted(self.load()._jobs.values(), key=position)
+
+    @property
+    def routing(self) -> dict[str, tuple[str, ...]]:
+        """Event kind -> the names of the jobs the relay enqueues for it."""
+        routes: dict[str, tuple[str, ...]] = {}
+        for entry in self._ordered():
+            for kind in entry.kinds:
+                routes[kind] = routes.get(kind, ()) + (entry.function.name,)
+        return routes
+
+    @property
+    def functions(self) -> list[Function]:
+        """Every job, with its options, for arq.Worker(functions=...)."""
+        return [entry.function for entry in self._ordered()]
+
+    @property
+    def cron_jobs(self) -> list[CronJob]:
+        self.load()
+        return list(self._crons.values())
+
+    def function(self, name: str) -> Callable[..., Awaitable[Any]]:
+        """The coroutine arq runs for a job name (an event job's takes the relay's arguments)."""
+        return self.load()._jobs[name].function.coroutine
+
+
+registry = Registry(JOB_MODULES)
+on = registry.on
+job = registry.job
+every = registry.every
