@@ -19,7 +19,7 @@ import httpx
 from httpx import Response
 
 from coord.outbox.relay import drain
-from workers.routing import ROUTING
+from workers.registry import registry
 from workers.settings import worker_options
 
 PASSWORD = "a long enough passphrase"
@@ -128,7 +128,7 @@ def concurrently(client, requests: list[tuple]) -> list[httpx.Response]:
 
 async def run_jobs(settings, pool, redis) -> int:
     """Relay every committed event, then run a real arq worker in burst mode."""
-    await drain(pool, redis, ROUTING)
+    await drain(pool, redis, registry.routing)
     worker = Worker(**worker_options(settings, with_cron=False), burst=True, handle_signals=False)
     try:
         await worker.main()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -107,11 +108,17 @@ async def test_request_id_is_echoed_and_generated(client):
     assert (await client.get("/api/v1/me")).headers.get("x-request-id")
 
 
+# The request counter, by route: /health counted at least once.
+HEALTH_COUNTED = re.compile(r'^litestar_requests_total\{[^}]*path="/health"[^}]*\} [1-9]', re.M)
+
+
 async def test_metrics_are_exposed_in_prometheus_format(client):
     await client.get("/health")
     response = await client.get("/metrics")
     assert response.status_code == 200
-    assert "coord_requests_total" in response.text or "requests_total" in response.text
+    assert response.headers["content-type"].startswith("text/plain")
+    assert "# TYPE coord_outbox_lag_seconds gauge" in response.text
+    assert HEALTH_COUNTED.search(response.text), "no request counter for /health"
 
 
 async def test_security_headers_on_every_response(client):
@@ -140,9 +147,11 @@ async def test_metrics_show_outbox_lag_and_deliveries(client, api, pool):
     await pool.execute(
         "INSERT INTO deliveries (key, kind, status) VALUES ('a', 'invite', 'sent'), ('b', 'invite', 'failed')"
     )
+    await client.get("/health")  # this test's own request, counted by route
     text = (await client.get("/metrics")).text
     lag = float(next(line.split()[1] for line in text.splitlines() if line.startswith("coord_outbox_lag_seconds")))
     assert lag >= 90
     assert 'coord_deliveries{kind="invite",status="failed"} 1.0' in text
     assert "coord_deliveries_failed 1.0" in text
-    assert 'path="/health"' in text or "/health" in text  # request metrics by route
+    assert "coord_outbox_unpublished 1.0" in text
+    assert HEALTH_COUNTED.search(text), "no request counter for /health"  # request metrics by route

@@ -74,8 +74,10 @@ async def test_tokens_expire(client, app, api):
     token = app.state.jwt_auth.create_token(
         identifier=user.id, token_expiration=timedelta(minutes=1), token_extras={"tv": 0}
     )
+    headers = {"Authorization": f"Bearer {token}"}
+    expect(await client.get("/api/v1/me", headers=headers), 200)  # valid until it expires: the 401 is the expiry
     with clock.shifted(timedelta(minutes=2)):  # coord's one clock: no sleeping
-        assert_problem(await client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}), 401)
+        assert_problem(await client.get("/api/v1/me", headers=headers), 401)
 
 
 async def test_log_out_everywhere_revokes_every_token(client, api):
@@ -110,3 +112,6 @@ async def test_login_is_locked_per_account_after_repeated_failures(client, api):
     locked = await client.post("/api/v1/auth/token", json={"email": user.email, "password": PASSWORD})
     assert_problem(locked, 429)
     assert int(locked.headers["retry-after"]) > 0
+    # Per account: another one, from the same client, still logs in.
+    other = await api.user()
+    expect(await client.post("/api/v1/auth/token", json={"email": other.email, "password": PASSWORD}), 200)

@@ -21,7 +21,7 @@ from coord.kernel.errors import Conflict, NotFound
 from coord.shifts import signups as signup_service
 from coord.shifts.schemas import ShiftPatch
 from coord.shifts.service import update_shift
-from tests.support import concurrently, expect
+from tests.support import concurrently, expect, wait_until
 from tests.test_shifts import API, at
 from tests.moments import now
 
@@ -93,8 +93,8 @@ async def test_200_concurrent_shift_signups_fill_exactly_the_capacity(client, po
     counts = expect(await client.get(f"{API}/shifts/{shift['id']}", headers=headers(app, admin)), 200)
     assert (counts["confirmed_count"], counts["waitlist_count"]) == (5, 195)
     await assert_queue_invariants(client, pool, app, "signups", "shift_id", shift["id"], 5, url)
-    kinds = await pool.fetch("SELECT kind, count(*) AS n FROM outbox WHERE kind LIKE 'signup.%' GROUP BY kind")
-    assert {r["kind"]: r["n"] for r in kinds} == {"signup.confirmed": 5, "signup.waitlisted": 195}
+    kinds = await pool.fetch("SELECT payload->>'status' AS kind, count(*) AS n FROM outbox WHERE kind = 'booking.placed' GROUP BY 1")
+    assert {r["kind"]: r["n"] for r in kinds} == {"confirmed": 5, "waitlisted": 195}
 
 
 async def test_200_concurrent_event_registrations_fill_exactly_the_capacity(client, pool, app):
@@ -236,9 +236,9 @@ async def test_queue_matches_the_model_after_every_step(pool, initial_capacity, 
 async def test_one_persons_concurrent_signups_for_overlapping_shifts_confirm_one(client, api, pool):
     """Two overlapping shifts with room, one person, ten simultaneous signups for the pair:
     exactly one confirmed place, every other request refused as overlapping or repeated.
-    Five rounds, each on a new pair a day apart. (Through the in-process client the race
-    rarely lines up, so this passed even without the person lock; the next test forces
-    the interleaving and does fail without it.)"""
+    Five rounds, each on a new pair a day apart. The ten are sent at once on the app's
+    own event loop, so they contend for the pool and the locks; the next test forces the
+    one interleaving that matters."""
     admin = await api.user("admin")
     org = await api.org(admin)
     person = await api.user("eager")
@@ -251,9 +251,9 @@ async def test_one_persons_concurrent_signups_for_overlapping_shifts_confirm_one
                     "ends_at": (start + timedelta(hours=offset + 2)).isoformat(), "capacity": 5}
             pair.append(expect(await client.post(f"/api/v1/orgs/{org['id']}/shifts", json=body,
                                                  headers=admin.headers), 201))
-        responses = await asyncio.gather(*(
-            client.post(f"/api/v1/shifts/{pair[i % 2]['id']}/signups", headers=person.headers) for i in range(10)
-        ))
+        responses = concurrently(client, [
+            ("POST", f"/api/v1/shifts/{pair[i % 2]['id']}/signups", person.headers) for i in range(10)
+        ])
         assert sorted(r.status_code for r in responses) == [201] + [409] * 9
         confirmed = await pool.fetchval(
             "SELECT count(*) FROM signups WHERE user_id = $1 AND status = 'confirmed' AND shift_id = ANY($2::uuid[])",
@@ -278,8 +278,11 @@ async def test_a_persons_second_signup_waits_for_their_first_and_sees_the_overla
                                                   headers=admin.headers), 201)["id"]))
     user_id = UUID(person.id)
 
+    second_pid = asyncio.get_running_loop().create_future()
+
     async def second() -> str:
         async with pool.acquire() as conn, conn.transaction():
+            second_pid.set_result(conn.get_server_pid())
             try:
                 return (await signup_service.sign_up(conn, user_id, pair[1])).status
             except Conflict as refused:
@@ -288,7 +291,10 @@ async def test_a_persons_second_signup_waits_for_their_first_and_sees_the_overla
     async with pool.acquire() as first, first.transaction():
         assert (await signup_service.sign_up(first, user_id, pair[0])).status == "confirmed"
         other = asyncio.create_task(second())
-        await asyncio.sleep(0.5)
+        waiting = await second_pid
+        await wait_until(lambda: pool.fetchval("SELECT $1::int = ANY(pg_blocking_pids($2::int))",
+                                               first.get_server_pid(), waiting),
+                         what="the second signup blocked by the first one's lock")
         assert not other.done(), "the second signup did not wait for the first one's transaction"
     outcome = await other
     assert outcome.startswith("refused:") and "overlapping" in outcome

@@ -17,6 +17,8 @@ def test_defaults_match_the_contract(tmp_path):
     assert settings.mail_from == "coord@localhost"
     assert settings.base_url == "http://127.0.0.1:8000"
     assert (settings.host, settings.port, settings.env) == ("127.0.0.1", 8000, "development")
+    assert (settings.log_level, settings.token_ttl_minutes, settings.login_attempts_per_minute,
+            settings.job_timeout_seconds) == ("INFO", 720, 10, 60)
 
 
 def test_development_secret_is_generated_once(tmp_path):
@@ -74,7 +76,7 @@ def test_unreachable_database_stops_start_up_naming_the_variable(tmp_path, redis
     assert len(lines) == 1 and "COORD_DATABASE_URL" in lines[0] and "Traceback" not in result.stderr
 
 
-def test_unknown_timezone_is_refused_where_it_is_given(tmp_path):
+def test_check_timezone_refuses_an_unknown_zone(tmp_path):
     # Timezones arrive with organizations and series; see test_orgs for the 422.
     from coord.auth.service import check_timezone
     from coord.kernel.errors import Unprocessable

@@ -104,11 +104,11 @@ async def test_registration_waitlist_and_promotion(client, pool, org_setup):
     assert expect(await client.get(f"{url}/me", headers=b.headers), 200)["status"] == "confirmed"
     assert expect(await client.get(f"{url}/me", headers=c.headers), 200)["position"] == 1
     events = await outbox(pool)
-    assert ("registration.cancelled", {"kind": "registration.cancelled", "registration_id": first["id"],
-            "event_id": event["id"], "user_id": a.id, "had_place": True}) in events  # fmt: skip
-    promoted = [p for k, p in events if k == "registration.confirmed" and p["promoted"]]
-    assert [p["registration_id"] for p in promoted] == [second["id"]]
-    assert [k for k, _ in events].count("registration.waitlisted") == 2
+    assert ("booking.cancelled", {"kind": "booking.cancelled", "booking_id": first["id"], "bookable": "event",
+            "bookable_id": event["id"], "user_id": a.id, "had_place": True}) in events  # fmt: skip
+    promoted = [p for k, p in events if k == "booking.placed" and p["promoted"]]
+    assert [p["booking_id"] for p in promoted] == [second["id"]]
+    assert [p.get("status") for k, p in events if k == "booking.placed"].count("waitlisted") == 2
     again = expect(await client.post(url, headers=a.headers), 201)  # a cancelled registration may come back...
     assert (again["status"], again["position"]) == ("waitlisted", 2)  # ...at the back of the queue
     counts = expect(await client.get(f"{API}/events/{event['id']}", headers=a.headers), 200)
@@ -135,10 +135,13 @@ async def test_registration_window_says_when(client, org_setup):
     org, admin, (member, *_) = org_setup
     not_yet = await make_event(client, org, admin, registration_opens_at=at(24))
     problem = assert_problem(await client.post(f"{API}/events/{not_yet['id']}/registrations", headers=member.headers), 409)
-    assert "opens at" in problem["detail"] and problem["registration_opens_at"]
+    assert "opens at" in problem["detail"]
+    assert datetime.fromisoformat(problem["registration_opens_at"]) == datetime.fromisoformat(not_yet["registration_opens_at"])
     closed = await make_event(client, org, admin, registration_opens_at=at(-48), registration_closes_at=at(-1))
     problem = assert_problem(await client.post(f"{API}/events/{closed['id']}/registrations", headers=member.headers), 409)
     assert "closed at" in problem["detail"]
+    assert "registration_closes_at" in problem, problem  # says when, like "opens at" does
+    assert datetime.fromisoformat(problem["registration_closes_at"]) == datetime.fromisoformat(closed["registration_closes_at"])
     started = await make_event(client, org, admin, starts_at=at(-1), ends_at=at(2))  # closes at the start by default
     assert_problem(await client.post(f"{API}/events/{started['id']}/registrations", headers=member.headers), 409)
     open_now = await make_event(client, org, admin, registration_opens_at=at(-1), registration_closes_at=at(10))
@@ -221,7 +224,7 @@ async def test_cancel_event_cancels_every_registration(client, pool, org_setup):
     assert expect(await client.get(f"{API}/orgs/{org['id']}/events", headers=a.headers), 200)["items"] == []
     events = await outbox(pool)
     assert [k for k, _ in events].count("event.cancelled") == 1
-    assert {p["registration_id"] for k, p in events if k == "registration.cancelled"} == {r["id"] for r in regs}
+    assert {p["booking_id"] for k, p in events if k == "booking.cancelled"} == {r["id"] for r in regs}
 
 
 async def test_list_events_window_and_pages(client, org_setup):

@@ -197,7 +197,7 @@ async def test_cancelled_by_the_organization_waits_for_morning_and_spares_the_wa
     expect(await client.put("/api/v1/me/notifications", json=quiet, headers=ana.headers), 200)
     expect(await client.post(f"{url}/cancel", headers=admin.headers), 200)
 
-    rows = await pool.fetch("SELECT event_id, payload FROM outbox WHERE kind = 'signup.cancelled'")
+    rows = await pool.fetch("SELECT event_id, payload FROM outbox WHERE kind = 'booking.cancelled'")
     ctx = {"settings": mail_settings, "pool": pool, "mailer": mailer_from_settings(mail_settings)}
     by_user = {r["payload"]["user_id"]: r for r in rows}
     # The organization's doing, three days ahead: Ana hears in her morning, not in the night.
@@ -247,7 +247,7 @@ async def promote_in_quiet_hours(client, api, pool, mail_settings, hours_ahead: 
     expect(await client.post(url, headers=ana.headers), 201)
     expect(await client.post(url, headers=ben.headers), 201)
     assert (await client.delete(f"{url}/me", headers=ana.headers)).status_code == 204
-    row = await pool.fetchrow("SELECT event_id, payload FROM outbox WHERE kind = 'signup.confirmed' AND payload->>'promoted' = 'true'")
+    row = await pool.fetchrow("SELECT event_id, payload FROM outbox WHERE kind = 'booking.placed' AND payload->>'promoted' = 'true'")
     ctx = {"settings": mail_settings, "pool": pool, "mailer": mailer_from_settings(mail_settings)}
     return ben, send_booking_message(ctx, str(row["event_id"]), row["payload"])
 

@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import urllib.request
 
 import psutil
@@ -18,6 +17,7 @@ from litestar.testing import AsyncTestClient
 from coord.app import create_app
 from coord.embedded import EmbeddedPostgres, EmbeddedRedis, free_port
 from tests.conftest import make_settings
+from tests.support import wait_until, wait_until_sync
 
 
 def _http(method: str, url: str, body: dict | None = None, headers: dict | None = None) -> tuple[int, dict]:
@@ -32,16 +32,16 @@ def _http(method: str, url: str, body: dict | None = None, headers: dict | None 
 
 
 def _wait_ready(base: str, process: subprocess.Popen, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert process.poll() is None, f"coord dev exited early with {process.returncode}"
+    def exited_or_ready() -> bool:
+        if process.poll() is not None:
+            return True
         try:
-            if _http("GET", base + "/ready")[0] == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    raise AssertionError("coord dev did not become ready")
+            return _http("GET", base + "/ready")[0] == 200
+        except OSError:  # not listening yet
+            return False
+
+    wait_until_sync(exited_or_ready, timeout=timeout, interval=0.3, what="coord dev's GET /ready to answer 200")
+    assert process.poll() is None, f"coord dev exited early with {process.returncode}"
 
 
 def _processes_using(path: str) -> list[psutil.Process]:
@@ -102,15 +102,13 @@ def test_coord_dev_runs_everything_keeps_data_and_leaves_nothing_behind(tmp_path
         member = {"email": friend["email"], "roles": ["volunteer"]}
         assert _http("POST", f"{base}/api/v1/orgs/{created['id']}/members", member, auth)[0] == 201
         mail_dir = tmp_path / "coord-data" / "mail"
-        deadline = time.monotonic() + 20
-        while not list(mail_dir.glob("*.eml")) and time.monotonic() < deadline:
-            time.sleep(0.2)
-        [welcome] = list(mail_dir.glob("*.eml"))
+        [welcome] = wait_until_sync(lambda: list(mail_dir.glob("*.eml")), timeout=20, what="the welcome .eml")
         assert "friend@example.org" in welcome.read_text()
     finally:
         assert _ctrl_c(first) == 0
-    time.sleep(0.5)
-    assert _processes_using(data_dir) == [], "Ctrl-C must stop everything coord dev started"
+    # Ctrl-C must stop everything coord dev started (its servers may take a moment to exit).
+    wait_until_sync(lambda: _processes_using(data_dir) == [], timeout=30,
+                    what="every process coord dev started to exit")
 
     second = _start_dev(data_dir, port)
     try:
@@ -119,8 +117,8 @@ def test_coord_dev_runs_everything_keeps_data_and_leaves_nothing_behind(tmp_path
         assert status == 200, "the account must survive a restart"
     finally:
         assert _ctrl_c(second) == 0
-    time.sleep(0.5)
-    assert _processes_using(data_dir) == []
+    wait_until_sync(lambda: _processes_using(data_dir) == [], timeout=30,
+                    what="every process coord dev started to exit")
 
 
 def test_embedded_redis_keeps_data_across_a_restart(tmp_path):
@@ -161,7 +159,7 @@ async def test_ready_reports_outages_and_recovers_without_a_restart(own_servers,
         down = await client.get("/ready")
         assert down.status_code == 503 and down.json()["redis"] != "ok" and down.headers["retry-after"]
         redis_server.start(redis_port)
-        await _eventually_ready(client)
+        await wait_until(lambda: _ready(client), timeout=20, what="/ready to return to 200")
 
         await asyncio.to_thread(postgres.stop)
         down = await client.get("/ready")
@@ -170,14 +168,9 @@ async def test_ready_reports_outages_and_recovers_without_a_restart(own_servers,
         response = await client.post("/api/v1/auth/token", json={"email": "a@example.org", "password": "whatever whatever"})
         assert response.status_code == 503 and response.headers["retry-after"]
         await asyncio.to_thread(postgres.start, pg_port)
-        await _eventually_ready(client)
+        await wait_until(lambda: _ready(client), timeout=20, what="/ready to return to 200")
         assert (await client.get("/health")).status_code == 200
 
 
-async def _eventually_ready(client, timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if (await client.get("/ready")).status_code == 200:
-            return
-        await asyncio.sleep(0.2)
-    raise AssertionError("/ready did not return to 200")
+async def _ready(client) -> bool:
+    return (await client.get("/ready")).status_code == 200

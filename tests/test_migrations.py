@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
+import subprocess
+import sys
 import uuid
 from urllib.parse import urlsplit, urlunsplit
 
@@ -75,13 +78,23 @@ async def test_a_failing_file_leaves_nothing_half_applied(fresh_database, tmp_pa
         await conn.close()
 
 
-async def test_serving_an_unmigrated_database_is_refused(fresh_database):
+async def test_serving_an_unmigrated_database_is_refused(fresh_database, redis_url, tmp_path):
     conn = await asyncpg.connect(fresh_database)
     try:
         with pytest.raises(MigrationError, match="coord migrate"):
             await check_applied(conn)
     finally:
         await conn.close()
+    # And `coord serve` itself refuses to start on it, with one line saying what to run.
+    from coord.embedded import free_port
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COORD_")}
+    env.update(COORD_DATA_DIR=str(tmp_path), COORD_DATABASE_URL=fresh_database, COORD_REDIS_URL=redis_url,
+               COORD_PORT=str(free_port()))
+    result = await asyncio.to_thread(subprocess.run, [sys.executable, "-m", "coord", "serve"], env=env,
+                                     capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2, result.stderr
+    assert "coord migrate" in result.stderr and "Traceback" not in result.stderr, result.stderr
 
 
 def test_badly_named_files_are_refused(tmp_path):

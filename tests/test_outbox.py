@@ -15,9 +15,9 @@ from coord.orgs import service as org_service
 from coord.orgs.schemas import MemberIn
 from coord.outbox.relay import Relay, drain
 from tests.conftest import make_settings
-from tests.support import run_jobs
+from tests.support import run_jobs, wait_until
 from workers import jobs
-from workers.routing import ROUTING
+from workers.registry import registry
 
 
 async def test_event_is_written_with_the_change_or_not_at_all(pool, api, client):
@@ -52,7 +52,7 @@ async def test_member_added_gets_one_welcome_email_over_real_smtp(mail_settings,
     assert await pool.fetchval("SELECT published_at IS NOT NULL FROM outbox") is True
     assert await pool.fetchval("SELECT status FROM deliveries") == "sent"
     # Relaying again and running the job again (arq's at-least-once) sends nothing more.
-    await drain(pool, redis, ROUTING)
+    await drain(pool, redis, registry.routing)
     row = await pool.fetchrow("SELECT event_id, payload FROM outbox")
     ctx = {"settings": mail_settings, "pool": pool, "mailer": mailer_from_settings(mail_settings)}
     assert await jobs.send_welcome(ctx, str(row["event_id"]), row["payload"]) == "already_sent"
@@ -113,25 +113,28 @@ async def test_relay_survives_a_redis_outage_and_delivers_everything_once(
     own_url = f"redis://127.0.0.1:{port}/0"
     settings = make_settings(database_url, own_url, tmp_path, COORD_SMTP_URL=smtp.url)
     relay_redis = await create_arq_pool(RedisSettings.from_dsn(own_url))
-    relay = Relay(database_url, pool, relay_redis, ROUTING, poll_interval=0.1)
+    failures: list[BaseException] = []  # what the relay met, through its error hook
+    relay = Relay(database_url, pool, relay_redis, registry.routing, poll_interval=0.1, on_error=failures.append)
     relay_task = asyncio.create_task(relay.run())
     try:
         admin = await api.user()
         org = await api.org(admin)
         first = await api.user()
         await api.member(org, admin, first, "volunteer")
-        await _wait_for(lambda: pool.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL"), 0)
+        await wait_until(lambda: _all_published(pool), what="the first event relayed")
 
         server.stop()  # Redis is really gone now
+        failures.clear()
         people = [await api.user() for _ in range(5)]
         for person in people:
             await api.member(org, admin, person, "participant")
-        await asyncio.sleep(1.0)  # the relay keeps trying and failing meanwhile
+        # The relay keeps trying and failing meanwhile: it failed, and tried again.
+        await wait_until(lambda: len(failures) >= 2, timeout=20, what="the relay to fail twice while Redis is down")
         assert await pool.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 5
         assert not relay_task.done(), "the relay must survive the outage"
 
         server.start(port)
-        await _wait_for(lambda: pool.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL"), 0, timeout=20)
+        await wait_until(lambda: _all_published(pool), timeout=20, what="every held event relayed once Redis is back")
     finally:
         await relay.stop()
         relay_task.cancel()
@@ -148,15 +151,8 @@ async def test_relay_survives_a_redis_outage_and_delivers_everything_once(
     assert recipients == sorted([first.email, *[p.email for p in people]])
 
 
-async def _wait_for(probe, expected, timeout: float = 10.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        value = await probe()
-        if value == expected:
-            return
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"waited {timeout}s for {expected!r}, still {value!r}")
-        await asyncio.sleep(0.1)
+async def _all_published(pool) -> bool:
+    return await pool.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 0
 
 
 async def test_smtp_deferring_then_refusing_ends_as_a_failed_delivery_admins_see(

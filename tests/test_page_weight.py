@@ -4,21 +4,41 @@ coordinator can reach, on the demo organization's data, and the static files."""
 from __future__ import annotations
 
 import re
+from urllib.parse import urlencode
 
 from coord.demo import DEMO_PASSWORD, DEMO_SLUG, load_demo
+from coord.sessions.recurrence import MAX_OCCURRENCES
+from tests.moments import NY, today
 from tests.pages import Visitor
 from tests.support import User
 
 LIMIT = 200 * 1024
 STATIC = re.compile(r'(?:href|src)="(/static/[^"]+)"')
 PAGES = (
-    "/", "/login", "/register", "/shifts", f"/shifts?org={DEMO_SLUG}", "/me", "/me/feeds", "/me/notifications",
-    "/me/trainings", "/me/groups", f"/orgs/{DEMO_SLUG}", f"/orgs/{DEMO_SLUG}/coordination",
-    "/groups/{group}", "/sessions/{session}", "/events/{event}",
+    "/", "/login", "/register", "/logout", "/shifts", "/shifts?org={org}", "/me", "/me/feeds", "/me/notifications",
+    "/me/trainings", "/me/groups", "/me/delete", "/me/deleted", "/orgs/{org}", "/orgs/{org}/coordination",
+    "/groups/{group}", "/groups/{group}/schedule", "/groups/{group}/schedule?{preview}", "/sessions/{session}",
+    "/events/{event}",
 )
+# GET routes that are no page: probes, metrics, a JSON download, calendar files.
+NOT_PAGES = ("/health", "/ready", "/metrics", "/me/export.json")
+
+
+def page_templates(app) -> set[str]:
+    """Every GET page the app serves, its path parameters written as {}."""
+    return {re.sub(r"\{[^}]*\}", "{}", route.path) for route in app.routes
+            if "GET" in getattr(route, "methods", ()) and route.path not in NOT_PAGES and not route.path.endswith(".ics")
+            and not route.path.startswith(("/api", "/schema", "/feeds", "/static"))}
+
+
+def biggest_preview() -> str:
+    """The schedule form's preview of the longest series it allows, from tomorrow."""
+    return urlencode({"preview": "1", "start_date": today(NY, days=1).isoformat(), "start_time": "18:30",
+                      "timezone": NY, "duration_minutes": "90", "freq": "daily", "count": str(MAX_OCCURRENCES)})
 
 
 async def demo_objects(pool) -> dict[str, str]:
+    """What PAGES' placeholders stand for in the demo organization."""
     row = await pool.fetchrow(
         """SELECT (SELECT g.id FROM groups g WHERE g.visibility = 'public' ORDER BY g.name LIMIT 1) AS group,
                   (SELECT s.id FROM sessions s JOIN session_facilitators f ON f.session_id = s.id
@@ -26,12 +46,13 @@ async def demo_objects(pool) -> dict[str, str]:
                    WHERE u.email = 'facilitator@demo.coord.test' ORDER BY s.starts_at LIMIT 1) AS session,
                   (SELECT e.id FROM events e WHERE e.kind = 'workshop' LIMIT 1) AS event"""
     )
-    return {key: str(value) for key, value in row.items()}
+    return {**{key: str(value) for key, value in row.items()}, "org": DEMO_SLUG, "preview": biggest_preview()}
 
 
 async def test_every_page_and_static_file_weighs_less_than_200_kb(settings, pool, client):
     await load_demo(settings)
     objects = await demo_objects(pool)
+    assert page_templates(client.app) == {re.sub(r"\{\w+\}", "{}", p.split("?")[0]) for p in PAGES}  # none left out
     sizes: dict[str, int] = {}
     for persona in ("volunteer", "facilitator", "coordinator"):
         email = f"{persona}@demo.coord.test"
@@ -45,6 +66,7 @@ async def test_every_page_and_static_file_weighs_less_than_200_kb(settings, pool
             if response.status_code == 200:
                 sizes[f"{persona} {url}"] = len(response.content)
     assert len(sizes) >= 15, sizes  # the pages that exist today, for three people
+    assert f"coordinator /groups/{objects['group']}/schedule?{objects['preview']}" in sizes  # the preview rendered
     assert sizes[f"volunteer /shifts?org={DEMO_SLUG}"] > 5_000  # the board really holds the demo's shifts
     heavy = {page: size for page, size in sizes.items() if size >= LIMIT}
     assert not heavy, heavy

@@ -87,12 +87,18 @@ async def test_hostile_query_strings_never_break_a_page(app, demo):
     keys = ["week", "org", "role", "event", "from", "next", "preview", "start_date", "start_time", "timezone",
             "duration_minutes", "freq", "byday", "count", "until", "venue_id", "saved", "done", "just"]
     failures = []
+    rendered = set()
     for path in page_routes(app, "GET"):
         if path in ("/health", "/ready", "/metrics", "/me/export.json"):
             continue
         url = fill(path, ids)
         for value in HOSTILE[1:]:
             response = await browser.get(url, params={k: value for k in keys})
+            if response.status_code == 200:
+                rendered.add(path)
             if response.status_code >= 500:
                 failures.append(f"GET {url} with {value[:20]!r}: {response.status_code}")
     assert not failures, "\n".join(failures)
+    # The handlers ran: pages for signed-in people only were really rendered (a lost session would redirect).
+    assert {"/me", "/shifts"} <= rendered, sorted(rendered)
+    assert (await browser.get("/me")).status_code == 200  # still signed in, still working

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from coord.kernel import clock
 from coord.sessions.describe import rrule_from_choices, rule_in_words
 from coord.sessions.recurrence import parse_rule
 from tests.pages import Visitor, text_of
@@ -193,47 +194,51 @@ def _series_fields(start: datetime, **changes) -> dict[str, str]:
 
 
 async def test_series_preview_says_the_rule_in_words_and_saving_creates_those_sessions(client, api, pool):
-    w = await world(client, api)
     start = before_a_dst_change()
     zone = ZoneInfo(NY)
-    expected = [datetime.combine(start.date() + timedelta(weeks=i), start.time()).replace(tzinfo=zone)
-                for i in range(12)]
-    assert len({d.utcoffset() for d in expected}) == 2  # the series crosses a DST change
+    # The change may be further ahead than the 26 weeks sessions are made for: then the whole test
+    # runs on coord's clock moved on to two days before the first session (accounts made on it too).
+    ahead = start.replace(tzinfo=zone) - now() - timedelta(days=2)
+    with clock.shifted(max(ahead, timedelta(0))):
+        w = await world(client, api)
+        expected = [datetime.combine(start.date() + timedelta(weeks=i), start.time()).replace(tzinfo=zone)
+                    for i in range(12)]
+        assert len({d.utcoffset() for d in expected}) == 2  # the series crosses a DST change
 
-    farah = await w.visitor(w.facilitator)
-    form = await farah.get(f"/groups/{w.gid}/schedule")
-    assert form.status_code == 200
-    for name in ("start_date", "start_time", "timezone", "duration_minutes", "freq", "byday", "count", "until", "venue_id"):
-        assert f'name="{name}"' in form.text, name
-    assert f'<option value="{NY}" selected>' in form.text  # the group's timezone by default
-    fields = _series_fields(start)
-    preview_url = f"/groups/{w.gid}/schedule?" + urlencode({"preview": "1", **fields})
-    preview = await farah.get(preview_url)
-    assert preview.status_code == 200
-    text = text_of(preview.text)
-    assert "Every Tuesday at 18:30, 12 times, America/New_York" in text
-    rows = [f"{d:%a} {d.day} {d:%b} {d.year}, 18:30–20:00" for d in expected]
-    assert all(row in text for row in rows)
-    assert text.index(rows[0]) < text.index(rows[-1]) and "your time" not in text  # the reader is in New York
-    assert "Save series" in preview.text
-    # A reader in UTC also sees the times in theirs: the UTC hour moves, the local one does not.
-    utc_admin = await api.user("Umautc")
-    await api.member(w.org, w.admin, utc_admin, "coordinator")
-    utc_text = text_of((await (await w.visitor(utc_admin)).get(preview_url)).text)
-    assert "22:30 your time" in utc_text and "23:30 your time" in utc_text
+        farah = await w.visitor(w.facilitator)
+        form = await farah.get(f"/groups/{w.gid}/schedule")
+        assert form.status_code == 200
+        for name in ("start_date", "start_time", "timezone", "duration_minutes", "freq", "byday", "count", "until", "venue_id"):
+            assert f'name="{name}"' in form.text, name
+        assert f'<option value="{NY}" selected>' in form.text  # the group's timezone by default
+        fields = _series_fields(start)
+        preview_url = f"/groups/{w.gid}/schedule?" + urlencode({"preview": "1", **fields})
+        preview = await farah.get(preview_url)
+        assert preview.status_code == 200
+        text = text_of(preview.text)
+        assert "Every Tuesday at 18:30, 12 times, America/New_York" in text
+        rows = [f"{d:%a} {d.day} {d:%b} {d.year}, 18:30–20:00" for d in expected]
+        assert all(row in text for row in rows)
+        assert text.index(rows[0]) < text.index(rows[-1]) and "your time" not in text  # the reader is in New York
+        assert "Save series" in preview.text
+        # A reader in UTC also sees the times in theirs: the UTC hour moves, the local one does not.
+        utc_admin = await api.user("Umautc")
+        await api.member(w.org, w.admin, utc_admin, "coordinator")
+        utc_text = text_of((await (await w.visitor(utc_admin)).get(preview_url)).text)
+        assert "22:30 your time" in utc_text and "23:30 your time" in utc_text
 
-    saved = await farah.post(f"/groups/{w.gid}/schedule", fields, form_page=preview_url)
-    assert saved.status_code == 303 and saved.headers["location"] == f"/groups/{w.gid}?scheduled=12"
-    group_page = text_of((await farah.get(saved.headers["location"])).text)
-    assert "12 sessions scheduled." in group_page
-    async with pool.acquire() as conn:
-        starts = [r["starts_at"] for r in await conn.fetch(
-            "SELECT starts_at FROM sessions WHERE group_id = $1 ORDER BY starts_at", UUID(w.gid))]
-        series = await conn.fetchrow("SELECT rrule, timezone, start_local FROM series WHERE group_id = $1", UUID(w.gid))
-    assert starts == expected
-    assert {s.astimezone(zone).strftime("%a %H:%M") for s in starts} == {"Tue 18:30"}
-    assert series["rrule"] == "FREQ=WEEKLY;BYDAY=TU;COUNT=12" and series["timezone"] == NY
-    assert series["start_local"] == start
+        saved = await farah.post(f"/groups/{w.gid}/schedule", fields, form_page=preview_url)
+        assert saved.status_code == 303 and saved.headers["location"] == f"/groups/{w.gid}?scheduled=12"
+        group_page = text_of((await farah.get(saved.headers["location"])).text)
+        assert "12 sessions scheduled." in group_page
+        async with pool.acquire() as conn:
+            starts = [r["starts_at"] for r in await conn.fetch(
+                "SELECT starts_at FROM sessions WHERE group_id = $1 ORDER BY starts_at", UUID(w.gid))]
+            series = await conn.fetchrow("SELECT rrule, timezone, start_local FROM series WHERE group_id = $1", UUID(w.gid))
+        assert starts == expected
+        assert {s.astimezone(zone).strftime("%a %H:%M") for s in starts} == {"Tue 18:30"}
+        assert series["rrule"] == "FREQ=WEEKLY;BYDAY=TU;COUNT=12" and series["timezone"] == NY
+        assert series["start_local"] == start
 
 
 async def test_invalid_series_input_shows_field_errors_and_creates_nothing(client, api, pool):
@@ -365,7 +370,8 @@ async def test_rsvp_shows_counts_and_never_other_participants(client, api):
 async def test_attendance_from_the_form_and_who_may_take_it(client, api, pool):
     w = await world(client, api)
     await w.add_participants()
-    started = (now().astimezone(ZoneInfo(NY)) - timedelta(hours=1)).replace(second=0, microsecond=0, tzinfo=None)
+    # An hour ago, subtracted in UTC and then read in New York: never a wall time a DST change skips.
+    started = (now() - timedelta(hours=1)).astimezone(ZoneInfo(NY)).replace(second=0, microsecond=0, tzinfo=None)
     sessions = await w.series(started, "FREQ=DAILY;COUNT=2", facilitator_ids=[w.facilitator.id])
     session = sessions[0]
     url = f"/sessions/{session['id']}"

@@ -15,7 +15,7 @@ from coord.web.render import time_range
 from tests.pages import Visitor, text_of
 from tests.support import User, expect
 from tests.test_groups import make_group
-from tests.moments import local_start, now
+from tests.moments import local_start, now, today
 
 API = "/api/v1"
 TOKYO = "Asia/Tokyo"  # the viewer's own timezone; the organization is in New York
@@ -285,11 +285,12 @@ async def test_trainings_record_and_list(client, api, pool, world):
     browser = Visitor(client)
     await browser.login(w.me)
     assert "not recorded any trainings" in text_of((await browser.get("/me/trainings")).text)
-    done = await browser.post("/me/trainings", {"code": "mhfa", "completed_on": "2026-01-05",
-                                                "expires_on": "2029-01-05"})
+    completed, expires = today("UTC", days=-30), today("UTC", days=700)  # still valid, whenever this runs
+    done = await browser.post("/me/trainings", {"code": "mhfa", "completed_on": completed.isoformat(),
+                                                "expires_on": expires.isoformat()})
     assert done.status_code == 303 and done.headers["location"] == "/me/trainings?saved=1"
     text = text_of((await browser.get("/me/trainings?saved=1")).text)
-    assert "Saved." in text and "MHFA 05 Jan 2026 05 Jan 2029 Self-reported" in text
+    assert "Saved." in text and f"MHFA {completed:%d %b %Y} {expires:%d %b %Y} Self-reported" in text
     bad_code = await browser.post("/me/trainings", {"code": "!!", "completed_on": "2026-01-05"})
     assert bad_code.status_code == 422 and "Use letters, numbers" in bad_code.text
     backwards = await browser.post("/me/trainings", {"code": "QPR", "completed_on": "2026-01-05",

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime, timedelta, timezone
 from uuid import UUID
 
-from tests.support import expect
+from tests.support import concurrently, expect
 from tests.test_api_basics import assert_problem
 from tests.test_groups import events_of
 from tests.moments import local_start, now
@@ -51,7 +50,7 @@ async def test_concurrent_rsvps_never_overbook(client, api):
         await api.member(s.org, s.admin, person, "participant")
         expect(await client.post(f"{s.base}/join", headers=person.headers), 201)
     url = f"/api/v1/sessions/{session['id']}/rsvp"
-    responses = await asyncio.gather(*[client.post(url, json={"response": "going"}, headers=p.headers) for p in people])
+    responses = concurrently(client, [("POST", url, p.headers, {"json": {"response": "going"}}) for p in people])
     assert sorted(r.status_code for r in responses) == [200] * 3 + [409] * 7
     assert (await s.sessions())[0]["going_count"] == 3
 

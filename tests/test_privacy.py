@@ -15,7 +15,7 @@ from tests.support import PASSWORD, expect, run_jobs
 from tests.test_api_basics import assert_problem
 from tests.test_participation import past_session
 from tests.test_sessions import setup
-from workers.routing import ROUTING
+from workers.registry import registry
 from tests.moments import now
 
 UTC = timezone.utc
@@ -115,7 +115,7 @@ async def test_no_personal_data_in_events_job_payloads_or_logs(client, api, pool
     expect(await client.post(f"{s.base}/join", headers=s.bystander.headers), 201)
     expect(await client.put(f"/api/v1/sessions/{session['id']}/attendance", json=sheet, headers=s.facilitator.headers), 200)
     await shift_with_waitlist(client, s)
-    await drain(pool, redis, ROUTING)
+    await drain(pool, redis, registry.routing)
     people = [s.admin, s.coordinator, s.facilitator, s.co_facilitator, s.participant, s.bystander]
     secrets_ = [p.email for p in people] + [await pool.fetchval("SELECT display_name FROM users WHERE id = $1::uuid", p.id) for p in people]
     secrets_ += [s.group["name"], "present", "absent"]

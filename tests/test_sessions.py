@@ -122,7 +122,8 @@ async def test_session_list_windows_and_pages(client, api):
     all_items = await s.sessions()
     assert len(all_items) == 10
     first_start = datetime.fromisoformat(all_items[0]["starts_at"])
-    window = {"from": (first_start + timedelta(days=2)).isoformat(), "to": (first_start + timedelta(days=5)).isoformat()}
+    # The window from the sessions themselves: a DST change inside the series moves their UTC times.
+    window = {"from": all_items[2]["starts_at"], "to": all_items[4]["ends_at"]}
     assert [i["id"] for i in await s.sessions(**window)] == [i["id"] for i in all_items[2:5]]
     # A session already under way at `from` overlaps the window.
     inside = {"from": (first_start + timedelta(minutes=30)).isoformat(), "to": (first_start + timedelta(hours=1)).isoformat()}
@@ -228,7 +229,7 @@ async def test_assigning_facilitators(client, api, pool):
     assert (await s.sessions())[0]["facilitator_ids"] == [s.facilitator.id]
 
 
-async def test_coverage_gaps(client, api):
+async def test_coverage_gaps(client, api, pool):
     s = await setup(client, api, facilitators_required=2)
     await s.series(local_start(1), "FREQ=WEEKLY;BYDAY=TU;COUNT=4", facilitator_ids=[s.facilitator.id])
     one, two, three, four = await s.sessions()
@@ -238,7 +239,10 @@ async def test_coverage_gaps(client, api):
     expect(await client.post(f"/api/v1/sessions/{four['id']}/cancel", headers=s.admin.headers), 200)
     gaps = expect(await client.get(f"{s.base}/coverage-gaps", headers=s.facilitator.headers), 200)["items"]
     assert [(g["session_id"], g["assigned"], g["missing"]) for g in gaps] == [(one["id"], 1, 1), (three["id"], 0, 2)]
-    assert gaps[0]["required"] == 2
+    assert gaps[0]["required"] == 2 and {g["group_name"] for g in gaps} == {s.group["name"]}
+    # Every reader counts from one definition, the session_coverage view: a cancelled session is short of nobody.
+    short = await pool.fetch("SELECT session_id, short_by FROM session_coverage WHERE group_id = $1::uuid", s.group["id"])
+    assert {str(r["session_id"]): r["short_by"] for r in short} == {one["id"]: 1, two["id"]: 0, three["id"]: 2, four["id"]: 0}
     org_url = f"/api/v1/orgs/{s.org['id']}/coverage-gaps"
     paged = expect(await client.get(org_url, params={"limit": 1}, headers=s.coordinator.headers), 200)
     rest = expect(await client.get(org_url, params={"cursor": paged["next_cursor"]}, headers=s.coordinator.headers), 200)
@@ -263,7 +267,8 @@ async def test_this_and_following_splits_the_series(client, api, pool):
     sessions = await s.sessions()
     third = sessions[2]
     url = f"/api/v1/sessions/{third['id']}/this-and-following"
-    later = local_start(1, hour=19, minute=0) + timedelta(weeks=2)
+    # The third session's own day, at 19:00 instead of 18:30.
+    later = datetime.fromisoformat(third["starts_at"]).astimezone(ZoneInfo(NY)).replace(hour=19, minute=0, tzinfo=None)
     assert_problem(await client.post(url, json={"start": later.isoformat()}, headers=s.participant.headers), 403)
     problem = assert_problem(await client.post(url, json={"rrule": "FREQ=WEEKLY;BYDAY=WE"}, headers=s.admin.headers), 422)
     assert problem["errors"][0]["field"] == "start"

@@ -33,7 +33,8 @@ async def _shift_setup(api):
     first, me = await api.user("first", timezone=ZONE), await api.user("vol", timezone=ZONE)
     for person in (first, me):
         await api.member(org, admin, person, "volunteer")
-    starts = (now().astimezone(ZoneInfo(ZONE)) + timedelta(hours=3)).replace(minute=0, second=0, microsecond=0)
+    # Three real hours ahead (added in UTC: a DST change tonight would make wall-clock +3 h two or four).
+    starts = (now() + timedelta(hours=3)).astimezone(ZoneInfo(ZONE)).replace(minute=0, second=0, microsecond=0)
     body = {"role": "Greeter", "starts_at": starts.isoformat(), "ends_at": (starts + timedelta(hours=2)).isoformat(),
             "capacity": 1, "description": "Welcome people at the door and show them to the room."}
     shift = expect(await api.client.post(f"/api/v1/orgs/{org['id']}/shifts", json=body, headers=admin.headers), 201)
