@@ -29,7 +29,3 @@ ORDER BY o.slug
 
 # The crisis resources of a person's first organization: the line their pages show
 # outside any one organization's context (their schedule, their settings).
-FIRST_ORG_CRISIS_LINE = """
-SELECT o.crisis_resources FROM org_members m JOIN orgs o ON o.id = m.org_id
-WHERE m.user_id = $1 ORDER BY m.created_at, o.id LIMIT 1
-"""

@@ -18,12 +18,12 @@ from litestar.middleware.csrf import CSRFMiddleware
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
-from coord.auth import queries as auth_queries
 from coord.kernel.config import Settings
 from coord.kernel.db.deps import provide_db, provide_redis
 from coord.kernel.errors import DomainError, status_title
 from coord.kernel.params import DB
 from coord.kernel.problems import http_problem
+from coord.views.viewer import crisis_line
 from coord.web.account_pages import PASSWORD_FORMS, password_forms_limit
 from coord.web.render import STATIC, build_environment, page
 from coord.web.routes import PAGE_CONTROLLERS
@@ -77,7 +77,7 @@ async def _viewer(request: Request[Any, Any, Any], db: DB) -> Any:
     viewer = await provide_viewer(request)
     request.scope["_coord_viewer"] = viewer  # type: ignore[typeddict-unknown-key]
     if viewer is not None:
-        line = await db.fetchval(auth_queries.FIRST_ORG_CRISIS_LINE, viewer.id)
+        line = await crisis_line(db, viewer.id)
         request.scope["_coord_crisis_line"] = line  # type: ignore[typeddict-unknown-key]
     return viewer
 
