@@ -26,6 +26,3 @@ FROM org_members m JOIN orgs o ON o.id = m.org_id
 WHERE m.user_id = $1
 ORDER BY o.slug
 """
-
-# The crisis resources of a person's first organization: the line their pages show
-# outside any one organization's context (their schedule, their settings).

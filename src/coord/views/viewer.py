@@ -1,5 +1,6 @@
-"""What every page shows about its reader beyond their name: the crisis line of their
-first organization (the footer), read once per page."""
+"""What every page shows about its reader beyond their name: the crisis resources of
+their first organization, the line their pages show outside any one organization's
+context (their schedule, their settings); read once per page."""
 
 from __future__ import annotations
 
