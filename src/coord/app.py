@@ -10,9 +10,11 @@ from arq.connections import RedisSettings
 from litestar import Litestar
 from litestar.types import Receive, Scope, Send
 
+from coord.auth.security import PUBLIC_PATHS
 from coord.kernel.config import Settings, load_settings
 from coord.kernel.db.pool import create_pool
 from coord.kernel.observability import with_request_id
+from coord.kernel.openapi_document import correct as correct_openapi
 from coord.plugin import CoordPlugin
 from coord.kernel.security_headers import with_security_headers
 
@@ -45,10 +47,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
         finally:
             await app.state.pool.close()
 
-    return CoordApp(
+    app = CoordApp(
         plugins=[CoordPlugin(settings)],
         lifespan=[lifespan],
         debug=False,
         logging_config=None,  # coord.kernel.observability configures JSON logs
         request_max_body_size=MAX_BODY_BYTES,
     )
+    correct_openapi(app.openapi_schema, PUBLIC_PATHS)  # built once here, corrected in place, then served
+    return app
