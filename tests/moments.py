@@ -27,6 +27,11 @@ def from_now(**delta: float) -> datetime:
     return (now() + timedelta(**delta)).replace(microsecond=0)
 
 
+def at(hours: float) -> str:
+    """An instant `hours` from now (or ago, if negative), as ISO text with its offset."""
+    return (now() + timedelta(hours=hours)).isoformat()
+
+
 def on_the_hour(**delta: float) -> datetime:
     """Like from_now, rounded down to the hour (still at least `delta` minus an hour away)."""
     return from_now(**delta).replace(minute=0, second=0)

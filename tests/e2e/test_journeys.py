@@ -19,9 +19,9 @@ except ImportError:  # the `browser` fixture skips (or fails under COORD_REQUIRE
 
 from coord.demo import DEMO_PASSWORD, load_demo
 from tests.e2e.conftest import DESKTOP, MOBILE, Shots, log_in
-from tests.support import User, expect
-from tests.test_page_weight import PAGES, demo_objects
 from tests.moments import THURSDAY, next_week, now, same_week, today
+from tests.support import User, expect
+from tests.support.demo import PAGES, demo_objects
 
 ZONE = "America/New_York"
 

@@ -1,7 +1,7 @@
 """The one clock of coord: every business decision about "now" reads it here.
 
 Python: call `now()` (an aware UTC instant) or `today_in(tz)`; never datetime.now,
-date.today, datetime.utcnow or time.time (tests/test_clock.py checks). Durations
+date.today, datetime.utcnow or time.time (tests/kernel/test_clock.py checks). Durations
 measured for caches and timeouts use time.monotonic, which is not a wall clock.
 
 SQL, one rule: every decision a statement makes about "now" (upcoming or not, ended,

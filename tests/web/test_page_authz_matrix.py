@@ -1,0 +1,152 @@
+"""Every page route for every role, from one table (the pages' twin of test_authz_matrix).
+
+Pages answer like the API, in HTML: a visitor who must log in is sent to /login
+(303), another organization's object is the 404 page, a missing role the 403 page.
+Posts expected to succeed are not sent (they would change the world for the rows
+after them); every refusal is sent, with a body that would otherwise be accepted.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from tests.support.authz_world import ROLES, build_world
+from tests.pages import Visitor
+from tests.moments import now
+
+#                                                          anon part vol  fo   fac  coord admin out
+TABLE = {
+    ("GET", "/"):                                         "200  200  200  200  200  200  200  200",
+    ("GET", "/login"):                                    "200  200  200  200  200  200  200  200",
+    ("GET", "/forgot-password"):                          "200  200  200  200  200  200  200  200",
+    ("GET", "/reset-password"):                           "200  200  200  200  200  200  200  200",
+    ("GET", "/confirm-email"):                            "200  200  200  200  200  200  200  200",
+    ("POST", "/forgot-password"):                         "ok   ok   ok   ok   ok   ok   ok   ok",
+    ("POST", "/reset-password"):                          "422  422  422  422  422  422  422  422",  # no password
+    ("POST", "/confirm-email"):                           "400  400  400  400  400  400  400  400",  # no link
+    ("POST", "/confirm-email/resend"):                    "ok   ok   ok   ok   ok   ok   ok   ok",
+    ("GET", "/me/account"):                               "303  200  200  200  200  200  200  200",
+    ("POST", "/me/account"):                              "303  ok   ok   ok   ok   ok   ok   ok",
+    ("POST", "/me/account/email"):                        "303  ok   ok   ok   ok   ok   ok   ok",
+    ("POST", "/me/account/password"):                     "303  ok   ok   ok   ok   ok   ok   ok",
+    ("GET", "/register"):                                 "200  200  200  200  200  200  200  200",
+    ("GET", "/logout"):                                   "200  200  200  200  200  200  200  200",
+    ("GET", "/me"):                                       "303  200  200  200  200  200  200  200",
+    ("GET", "/me/feeds"):                                 "303  200  200  200  200  200  200  200",
+    ("GET", "/me/notifications"):                         "303  200  200  200  200  200  200  200",
+    ("GET", "/me/trainings"):                             "303  200  200  200  200  200  200  200",
+    ("GET", "/me/groups"):                                "303  200  200  200  200  200  200  200",
+    ("GET", "/me/delete"):                                "303  200  200  200  200  200  200  200",
+    ("GET", "/me/deleted"):                               "200  200  200  200  200  200  200  200",
+    ("GET", "/me/export.json"):                           "303  200  200  200  200  200  200  200",
+    ("GET", "/shifts"):                                   "303  200  200  200  200  200  200  200",
+    ("GET", "/groups/{group_id}"):                        "200  200  200  200  200  200  200  200",  # public
+    ("GET", "/groups/{group_id}/schedule"):               "303  403  403  403  200  200  200  404",
+    ("GET", "/sessions/{session_id}"):                    "303  200  200  200  200  200  200  404",
+    ("GET", "/orgs/{slug}"):                              "200  200  200  200  200  200  200  200",
+    ("GET", "/orgs/{slug}/coordination"):                 "303  403  403  403  403  200  200  404",
+    ("GET", "/events/{event_id}"):                        "404  200  200  200  200  200  200  404",  # private
+    ("POST", "/events/{event_id}/cancel"):                "303  403  403  403  403  ok   ok   404",
+    ("POST", "/events/{event_id}/edit"):                  "303  403  403  403  403  ok   ok   404",
+    ("POST", "/events/{event_id}/register"):              "303  ok   ok   ok   ok   ok   ok   404",
+    ("POST", "/events/{event_id}/unregister"):            "303  404  404  404  404  404  404  404",
+    ("POST", "/groups/{group_id}/join"):                  "303  ok   ok   ok   ok   ok   ok   404",
+    ("POST", "/groups/{group_id}/leave"):                 "303  ok   404  404  ok   404  404  404",
+    ("POST", "/groups/{group_id}/members/{user_id}/approve"): "303  403  403  403  403  ok   ok   404",
+    ("POST", "/groups/{group_id}/schedule"):              "303  403  403  403  ok   ok   ok   404",
+    ("POST", "/me/events/{event_id}/cancel"):             "303  404  404  404  404  404  404  404",
+    ("POST", "/me/feeds"):                                "303  ok   ok   ok   ok   ok   ok   ok",
+    ("POST", "/me/feeds/{feed_id}/revoke"):               "303  ok   404  404  404  404  404  404",
+    ("POST", "/me/notifications"):                        "303  ok   ok   ok   ok   ok   ok   ok",
+    ("POST", "/me/sessions/{session_id}/rsvp"):           "303  ok   403  403  ok   403  403  404",
+    ("POST", "/me/shifts/{shift_id}/cancel"):             "303  404  ok   404  404  404  404  404",
+    ("POST", "/me/trainings"):                            "303  ok   ok   ok   ok   ok   ok   ok",
+    ("POST", "/orgs/{slug}/deliveries/{delivery_id}/retry"): "303  403  403  403  403  403  ok   404",
+    ("POST", "/orgs/{slug}/events"):                      "303  403  403  403  403  ok   ok   404",
+    ("POST", "/orgs/{slug}/members"):                     "303  403  403  403  403  ok   ok   404",
+    ("POST", "/orgs/{slug}/shifts"):                      "303  403  403  403  403  ok   ok   404",
+    ("POST", "/orgs/{slug}/venues"):                      "303  403  403  403  403  ok   ok   404",
+    ("POST", "/orgs/{slug}/venues/{venue_id}"):           "303  403  403  403  403  ok   ok   404",
+    ("POST", "/sessions/{session_id}/attendance"):        "303  403  403  403  ok   ok   ok   404",
+    ("POST", "/sessions/{session_id}/cancel"):            "303  403  403  403  ok   ok   ok   404",
+    ("POST", "/sessions/{session_id}/facilitate"):        "303  403  403  403  ok   422  422  404",
+    ("POST", "/sessions/{session_id}/move"):              "303  403  403  403  ok   ok   ok   404",
+    ("POST", "/sessions/{session_id}/rsvp"):              "303  ok   403  403  ok   403  403  404",
+    ("POST", "/shifts/{shift_id}/signup"):                "303  ok   ok   ok   ok   ok   ok   404",
+    ("POST", "/shifts/{shift_id}/cancel"):                "303  404  ok   404  404  404  404  404",
+}
+# Covered by their own tests: they end the session or the account, or are the login forms.
+NOT_IN_TABLE = {("POST", "/logout"), ("POST", "/me/logout-all"), ("POST", "/me/delete"), ("POST", "/login"),
+                ("POST", "/register")}
+NOT_PAGES = ("/api/", "/schema", "/static/", "/feeds/", "/health", "/ready", "/metrics")
+
+
+def page_routes(app) -> set[tuple[str, str]]:
+    found = set()
+    for route in app.routes:
+        if route.path.startswith(NOT_PAGES) or route.path.endswith(".ics"):
+            continue
+        path = re.sub(r"\{(\w+):\w+\}", r"{\1}", route.path)
+        found.update((m, path) for m in route.methods if m in ("GET", "POST"))
+    return found
+
+
+def bodies(world: dict) -> dict[str, dict]:
+    p, people = world["params"], world["people"]
+    soon = (now() + timedelta(days=10)).strftime("%Y-%m-%dT%H:%M")
+    later = (now() + timedelta(days=10, hours=2)).strftime("%Y-%m-%dT%H:%M")
+    return {
+        "/events/{event_id}/cancel": {"confirm": "yes"},
+        "/events/{event_id}/edit": {"title": "Matrix", "starts_at": soon, "ends_at": later, "capacity": "5"},
+        "/groups/{group_id}/schedule": {"start_date": soon[:10], "start_time": "18:00", "timezone": "UTC",
+                                        "duration_minutes": "60", "freq": "weekly", "count": "2"},
+        "/me/sessions/{session_id}/rsvp": {"response": "going"},
+        "/orgs/{slug}/events": {"title": "Matrix", "kind": "social", "starts_at": soon, "ends_at": later,
+                                "visibility": "public"},
+        "/orgs/{slug}/members": {"email": people["outsider"].email, "roles[]": "participant"},
+        "/orgs/{slug}/shifts": {"role": "Host", "starts_at": soon, "ends_at": later, "capacity": "2"},
+        "/orgs/{slug}/venues": {"name": "Annex", "kind": "in_person", "address": "2 Main St"},
+        "/orgs/{slug}/venues/{venue_id}": {"name": "Hall", "address": "3 Main St"},
+        "/sessions/{session_id}/attendance": {f"status-{p['user_id']}": "present"},
+        "/sessions/{session_id}/cancel": {"confirm": "yes", "reason": "matrix"},
+        "/sessions/{session_id}/move": {"starts_at": soon},
+        "/sessions/{session_id}/rsvp": {"response": "going"},
+    }
+
+
+async def test_every_page_for_every_role(app, client, api, pool):
+    world = await build_world(client, api, pool)
+    assert page_routes(app) - NOT_IN_TABLE == set(TABLE), "every page route needs a row in TABLE (and only those)"
+    params = world["params"]
+    overrides = {
+        "/groups/{group_id}/members/{user_id}/approve": {"group_id": world["overrides"]["approveGroupMember"]["group_id"],
+                                                          "user_id": world["overrides"]["approveGroupMember"]["user_id"]},
+        "/sessions/{session_id}/attendance": world["overrides"]["recordAttendance"],
+    }
+    browsers = {}
+    for role in ROLES:
+        browsers[role] = Visitor(client)
+        if role != "anonymous":
+            await browsers[role].login(world["people"][role])
+    forms = bodies(world)
+    mismatches, checked = [], 0
+    for (method, path), row in TABLE.items():
+        url = path.format(**{**params, **overrides.get(path, {})})
+        for role, expected in zip(ROLES, row.split(), strict=True):
+            if expected == "ok":
+                continue  # a success would change the world for the rows after it
+            browser = browsers[role]
+            if method == "GET":
+                response = await browser.get(url, follow_redirects=False)
+            else:
+                response = await browser.post(url, forms.get(path, {}), form_page="/login")
+            checked += 1
+            if response.status_code != int(expected):
+                mismatches.append(f"{method} {path} as {role}: expected {expected}, got {response.status_code}")
+            elif expected == "303" and role == "anonymous":
+                assert response.headers["location"].startswith("/login?next="), (path, response.headers)
+            elif expected in ("403", "404"):
+                assert response.headers["content-type"].startswith("text/html"), (path, role)
+    assert not mismatches, "\n".join(mismatches)
+    assert checked > 200

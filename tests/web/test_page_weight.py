@@ -1,0 +1,53 @@
+"""No page heavier than 200 KB: every page the demo volunteer, facilitator and
+coordinator can reach, on the demo organization's data, and the static files."""
+
+from __future__ import annotations
+
+import re
+
+from coord.demo import DEMO_PASSWORD, DEMO_SLUG, load_demo
+from tests.pages import Visitor
+from tests.support import User
+from tests.support.demo import PAGES, demo_objects
+
+LIMIT = 200 * 1024
+STATIC = re.compile(r'(?:href|src)="(/static/[^"]+)"')
+# GET routes that are no page: probes, metrics, a JSON download, calendar files.
+NOT_PAGES = ("/health", "/ready", "/metrics", "/me/export.json")
+
+
+def page_templates(app) -> set[str]:
+    """Every GET page the app serves, its path parameters written as {}."""
+    return {re.sub(r"\{[^}]*\}", "{}", route.path) for route in app.routes
+            if "GET" in getattr(route, "methods", ()) and route.path not in NOT_PAGES and not route.path.endswith(".ics")
+            and not route.path.startswith(("/api", "/schema", "/feeds", "/static"))}
+
+
+async def test_every_page_and_static_file_weighs_less_than_200_kb(settings, pool, client):
+    await load_demo(settings)
+    objects = await demo_objects(pool)
+    assert page_templates(client.app) == {re.sub(r"\{\w+\}", "{}", p.split("?")[0]) for p in PAGES}  # none left out
+    sizes: dict[str, int] = {}
+    for persona in ("volunteer", "facilitator", "coordinator"):
+        email = f"{persona}@demo.coord.test"
+        visitor = Visitor(client)
+        await visitor.login(User(str(await pool.fetchval("SELECT id FROM users WHERE email = $1", email)), email, {}),
+                            password=DEMO_PASSWORD)
+        for path in PAGES:
+            url = path.format(**objects)
+            response = await visitor.get(url)
+            assert response.status_code in (200, 403, 404), f"{persona} GET {url}: {response.status_code}"
+            if response.status_code == 200:
+                sizes[f"{persona} {url}"] = len(response.content)
+    assert len(sizes) >= 15, sizes  # the pages that exist today, for three people
+    assert f"coordinator /groups/{objects['group']}/schedule?{objects['preview']}" in sizes  # the preview rendered
+    assert sizes[f"volunteer /shifts?org={DEMO_SLUG}"] > 5_000  # the board really holds the demo's shifts
+    heavy = {page: size for page, size in sizes.items() if size >= LIMIT}
+    assert not heavy, heavy
+
+    home = await client.get("/")
+    statics = sorted(set(STATIC.findall(home.text)))
+    assert statics, "the start page links no stylesheet or script"
+    for path in statics:
+        response = await client.get(path)
+        assert response.status_code == 200 and 0 < len(response.content) < LIMIT, (path, len(response.content))

@@ -1,0 +1,104 @@
+"""Bad input to every page: each form post and query string, filled with hostile values,
+answers a page or a redirect, never a server error (and the app keeps working after)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from coord.demo import DEMO_PASSWORD, DEMO_SLUG, load_demo
+from tests.pages import Visitor
+from tests.support import User
+
+TEMPLATES = Path(__file__).parents[2] / "src" / "coord" / "web" / "templates"
+HOSTILE = [
+    "", "x" * 3000, "\x00", "-1", "99999999999999999999", "2026-02-30", "25:61", "1e309",
+    "<script>alert(1)</script>", "' OR '1'='1", "🙂", "not-a-uuid", "00000000-0000-0000-0000-000000000000",
+]
+# Posts that end the session or the account are exercised by their own tests, not fuzzed.
+SKIP_POSTS = {"/logout", "/me/logout-all", "/me/delete"}
+
+
+def form_field_names() -> list[str]:
+    names: set[str] = set()
+    for template in TEMPLATES.glob("*.html"):
+        names.update(n for n in re.findall(r'name="([^"{]+)"', template.read_text()) if n != "_csrf_token")
+    return sorted(names)
+
+
+@pytest.fixture
+async def demo(app, client, pool, settings):
+    await load_demo(settings)
+    ids = {
+        "slug": DEMO_SLUG,
+        "group_id": await pool.fetchval("SELECT id FROM groups ORDER BY name LIMIT 1"),
+        "session_id": await pool.fetchval("SELECT id FROM sessions WHERE starts_at > now() ORDER BY starts_at LIMIT 1"),
+        "event_id": await pool.fetchval("SELECT id FROM events ORDER BY starts_at LIMIT 1"),
+        "shift_id": await pool.fetchval("SELECT id FROM shifts ORDER BY starts_at LIMIT 1"),
+        "user_id": await pool.fetchval("SELECT user_id FROM group_members WHERE role = 'participant' LIMIT 1"),
+        "feed_id": "00000000-0000-0000-0000-000000000001",
+        "delivery_id": "00000000-0000-0000-0000-000000000002",
+        "venue_id": await pool.fetchval("SELECT id FROM venues ORDER BY name LIMIT 1"),
+    }
+    admin = User(id="", email="admin@demo.coord.test", headers={})
+    browser = Visitor(client)
+    await browser.login(admin, password=DEMO_PASSWORD)
+    return browser, ids
+
+
+def page_routes(app, method: str) -> list[str]:
+    paths = []
+    for route in app.routes:
+        if method in getattr(route, "methods", ()) and not route.path.startswith(("/api", "/schema", "/feeds", "/static")):
+            paths.append(route.path)
+    return sorted(paths)
+
+
+def fill(path: str, ids: dict) -> str:
+    return re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: str(ids[m.group(1)]), path)
+
+
+async def test_hostile_form_posts_never_break_a_page(app, demo, pool):
+    browser, ids = demo
+    fields = form_field_names() + [f"status-{ids['user_id']}"]
+    posts = [p for p in page_routes(app, "POST") if p not in SKIP_POSTS]
+    assert len(posts) >= 20, posts
+    failures, seen = [], set()
+    for path in posts:
+        url = fill(path, ids)
+        for value in HOSTILE:
+            response = await browser.post(url, {name: value for name in fields}, form_page="/me")
+            seen.add(response.status_code)
+            if response.status_code >= 500 or "form has expired" in response.text:
+                # (the second: the post never reached the handler, so it proved nothing)
+                failures.append(f"POST {url} with {value[:20]!r}: {response.status_code}")
+        response = await browser.post(url, {}, form_page="/me")
+        if response.status_code >= 500:
+            failures.append(f"POST {url} with nothing: {response.status_code}")
+    assert not failures, "\n".join(failures)
+    assert {303, 422} <= seen  # the handlers ran: some posts were refused at a field, some went through
+    assert (await browser.get("/me")).status_code == 200  # still signed in, still working
+
+
+async def test_hostile_query_strings_never_break_a_page(app, demo):
+    browser, ids = demo
+    keys = ["week", "org", "role", "event", "from", "next", "preview", "start_date", "start_time", "timezone",
+            "duration_minutes", "freq", "byday", "count", "until", "venue_id", "saved", "done", "just"]
+    failures = []
+    rendered = set()
+    for path in page_routes(app, "GET"):
+        if path in ("/health", "/ready", "/metrics", "/me/export.json"):
+            continue
+        url = fill(path, ids)
+        for value in HOSTILE[1:]:
+            response = await browser.get(url, params={k: value for k in keys})
+            if response.status_code == 200:
+                rendered.add(path)
+            if response.status_code >= 500:
+                failures.append(f"GET {url} with {value[:20]!r}: {response.status_code}")
+    assert not failures, "\n".join(failures)
+    # The handlers ran: pages for signed-in people only were really rendered (a lost session would redirect).
+    assert {"/me", "/shifts"} <= rendered, sorted(rendered)
+    assert (await browser.get("/me")).status_code == 200  # still signed in, still working
