@@ -72,6 +72,11 @@ def serve(settings: Settings) -> None:
             await conn.close()
 
     asyncio.run(verify())
+    listening = f"http://{settings.host}:{settings.port}"
+    log.info("serving on %s; links in messages and feeds use %s", listening, settings.base_url)
+    if settings.base_url != listening and not settings.production:
+        log.warning("COORD_BASE_URL (%s) differs from where coord listens (%s): links in messages and "
+                    "feeds lead there", settings.base_url, listening)
     config = uvicorn.Config(
         create_app(settings),
         host=settings.host,

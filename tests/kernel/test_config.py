@@ -21,6 +21,13 @@ def test_defaults_match_the_contract(tmp_path):
             settings.job_timeout_seconds) == ("INFO", 720, 10, 60)
 
 
+def test_links_point_where_coord_listens_unless_told_otherwise(tmp_path):
+    moved = load_settings({"COORD_DATA_DIR": str(tmp_path), "COORD_HOST": "127.0.0.5", "COORD_PORT": "8123"})
+    assert moved.base_url == "http://127.0.0.5:8123"
+    told = load_settings({"COORD_DATA_DIR": str(tmp_path), "COORD_PORT": "8123", "COORD_BASE_URL": "https://coord.example.org/"})
+    assert told.base_url == "https://coord.example.org"
+
+
 def test_development_secret_is_generated_once(tmp_path):
     first = load_settings({"COORD_DATA_DIR": str(tmp_path)}).secret_key
     second = load_settings({"COORD_DATA_DIR": str(tmp_path)}).secret_key

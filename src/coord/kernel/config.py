@@ -30,7 +30,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     redis_url: str | None = None  # None: embedded server under data_dir
     smtp_url: str | None = None  # None: .eml files under data_dir/mail
     mail_from: str = "coord@localhost"
-    base_url: str = "http://127.0.0.1:8000"
+    base_url: str = "http://127.0.0.1:8000"  # load_settings: http://{COORD_HOST}:{COORD_PORT}
     secret_key: str = ""
     data_dir: Path = Path(".coord")
     host: str = "127.0.0.1"
@@ -116,13 +116,14 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     mail_from = get("COORD_MAIL_FROM") or "coord@localhost"
     if not EMAIL_RE.match(mail_from):
         raise ConfigError("COORD_MAIL_FROM", f"expected an email address, got {mail_from!r}")
-    base_url = (get("COORD_BASE_URL") or "http://127.0.0.1:8000").rstrip("/")
-    _check_url("COORD_BASE_URL", base_url, ("http", "https"), "https://coord.example.org")
     if mode == "production" and (not database_url or not redis_url):
         missing = "COORD_DATABASE_URL" if not database_url else "COORD_REDIS_URL"
         raise ConfigError(missing, "is required when COORD_ENV=production (embedded servers are for development)")
     port = _int("COORD_PORT", get("COORD_PORT") or "8000", 1, 65535)
     host = get("COORD_HOST") or "127.0.0.1"
+    # Links in messages and feed URLs point where coord actually listens unless told otherwise.
+    base_url = (get("COORD_BASE_URL") or f"http://{host}:{port}").rstrip("/")
+    _check_url("COORD_BASE_URL", base_url, ("http", "https"), "https://coord.example.org")
     level = (get("COORD_LOG_LEVEL") or "INFO").upper()
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise ConfigError("COORD_LOG_LEVEL", f"must be DEBUG, INFO, WARNING or ERROR, got {level!r}")
