@@ -109,6 +109,8 @@ class Context:
         if timezone:
             body["timezone"] = timezone
         created = self.expect(await self.client.post("/api/v1/auth/register", json=body), 201)
+        # Its address counts as confirmed (a benchmark reads no mail), so nothing it does is gated.
+        await self.pool.execute("UPDATE users SET email_confirmed_at = now() WHERE id = $1::uuid", created["id"])
         token = self.expect(
             await self.client.post("/api/v1/auth/token", json={"email": email, "password": PASSWORD}), 200
         )

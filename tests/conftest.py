@@ -9,7 +9,6 @@ never a separate schema); each test starts from empty tables and an empty Redis.
 from __future__ import annotations
 
 import os
-import sys
 import uuid
 import warnings
 from pathlib import Path
@@ -33,13 +32,8 @@ from coord.kernel.config import Settings, load_settings
 from coord.kernel.db.migrate import migrate
 from coord.kernel.db.pool import create_pool
 from coord.embedded import EmbeddedServers, free_port
-import tests.support
 from tests.support import Api
 
-# Until tests/test_auth.py moves into tests/auth/ (another change in flight; it still says
-# `from tests.test_api_basics import assert_problem`), that old module name answers from
-# tests.support, where assert_problem lives now. Delete this with that import.
-sys.modules.setdefault("tests.test_api_basics", tests.support)
 
 warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 # Production hashing costs ~100 ms a password; tests make hundreds of accounts. Processes

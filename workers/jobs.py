@@ -1,4 +1,5 @@
-"""Notification jobs that answer one event each: the welcome, and an admin's resend.
+"""Notification jobs that answer one event each: the welcome, the notice of a membership
+ended or changed, and an admin's resend.
 
 Every job here and in the other job modules is thin: load the facts (a coord
 service), plan who gets what (coord.notify.plans), send; each effect is keyed in
@@ -11,9 +12,9 @@ import logging
 from typing import Any
 from uuid import UUID
 
-from coord.notify.plans import plan_welcome
+from coord.notify.plans import plan_membership_notice, plan_welcome
 from coord.notify.service import Mail, delivery_origin
-from coord.outbox.domain_events import DeliveryRetryRequested, MemberAdded
+from coord.outbox.domain_events import DeliveryRetryRequested, MemberAdded, MemberLeft, MemberRolesChanged
 from workers.registry import on, registry
 
 log = logging.getLogger("coord.jobs")
@@ -24,6 +25,16 @@ async def send_welcome(ctx: dict[str, Any], event: MemberAdded, outbox_id: UUID)
     """A member added to an organization gets a welcome email, once."""
     status = await Mail.of(ctx).send_one(plan_welcome(event), outbox_id=outbox_id)
     log.info("welcome %s", status, extra={"outbox_id": str(outbox_id), "job": "send_welcome", "status": status})
+    return status
+
+
+@on(MemberLeft, MemberRolesChanged)
+async def send_membership_notice(ctx: dict[str, Any], event: MemberLeft | MemberRolesChanged, outbox_id: UUID) -> str:
+    """Someone left or was removed from an organization, or their roles changed: one calm
+    message says what changed (calendar updates for each booking and group go on their own)."""
+    status = await Mail.of(ctx).send_one(plan_membership_notice(event), outbox_id=outbox_id)
+    log.info("membership notice %s", status,
+             extra={"outbox_id": str(outbox_id), "job": "send_membership_notice", "status": status})
     return status
 
 

@@ -46,6 +46,7 @@ JOB_MODULES = (
     "workers.group_jobs",
     "workers.schedule_jobs",
     "workers.feed_jobs",
+    "workers.account_jobs",
     "workers.cron",
 )
 

@@ -20,8 +20,8 @@ async def _volunteers(ctx: Context, org_id: UUID, count: int, tag: str) -> list[
     """Accounts made with SQL (argon2 registration would dominate the setup)."""
     rows = await ctx.pool.fetch(
         """
-        INSERT INTO users (email, display_name)
-        SELECT 'v' || $2 || g || '@bench.example.org', 'Volunteer ' || g FROM generate_series(1, $1) g
+        INSERT INTO users (email, display_name, email_confirmed_at)
+        SELECT 'v' || $2 || g || '@bench.example.org', 'Volunteer ' || g, now() FROM generate_series(1, $1) g
         RETURNING id
         """,
         count,

@@ -51,7 +51,7 @@ async def _user(conn: asyncpg.Connection, email: str, name: str) -> UUID:
     if found:
         return found
     data = RegisterIn(email=email, password=DEMO_PASSWORD, display_name=name, timezone=DEMO_TZ)
-    return (await auth_service.register(conn, data)).id
+    return (await auth_service.register(conn, data, confirmed=True)).id  # demo addresses count as confirmed
 
 
 def _local(day: date, hm: tuple[int, int]) -> datetime:

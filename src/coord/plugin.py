@@ -16,8 +16,9 @@ from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetail
 from litestar.plugins.prometheus import PrometheusConfig
 from litestar.stores.redis import RedisStore
 
+from coord.auth.account_routes import AccountLinksController, AccountSettingsController
 from coord.auth.routes import AuthController, MeController
-from coord.auth.security import build_jwt_auth
+from coord.auth.security import account_links_limit, build_jwt_auth
 from coord.kernel.config import Settings
 from coord.kernel.db.deps import provide_db, provide_redis
 from coord.kernel.errors import DomainError
@@ -30,6 +31,7 @@ from coord.feeds.routes import CONTROLLERS as FEED_CONTROLLERS
 from coord.feeds.routes import PUBLIC_ROUTES as FEED_PUBLIC_ROUTES
 from coord.groups.routes import CONTROLLERS as GROUP_CONTROLLERS
 from coord.notify.routes import CONTROLLERS as NOTIFY_CONTROLLERS
+from coord.orgs.invitation_routes import CONTROLLERS as INVITATION_CONTROLLERS
 from coord.orgs.routes import OrgController
 from coord.privacy.routes import CONTROLLERS as PRIVACY_CONTROLLERS
 from coord.sessions.routes import CONTROLLERS as SESSION_CONTROLLERS
@@ -40,7 +42,9 @@ from coord.web.setup import configure_pages
 
 API_CONTROLLERS: list[Any] = [
     MeController,
+    AccountSettingsController,
     OrgController,
+    *INVITATION_CONTROLLERS,
     *GROUP_CONTROLLERS,
     *SESSION_CONTROLLERS,
     *EVENT_CONTROLLERS,
@@ -64,9 +68,12 @@ class CoordPlugin(InitPluginProtocol):
             rate_limit=("minute", settings.login_attempts_per_minute), exclude=["^/api/v1/auth/logout-all$"]
         )
         auth_router = Router(path="/", route_handlers=[AuthController], middleware=[login_limit.middleware])
+        # Links by email (confirm, reset) have a per-client budget of their own.
+        links_limit = account_links_limit(settings.login_attempts_per_minute)
+        links_router = Router(path="/", route_handlers=[AccountLinksController], middleware=[links_limit.middleware])
         api = Router(
             path="/api/v1",
-            route_handlers=[auth_router, *API_CONTROLLERS],
+            route_handlers=[auth_router, links_router, *API_CONTROLLERS],
             dependencies={"db": Provide(provide_db), "redis": Provide(provide_redis), **LIST_DEPENDENCIES},
         )
         prometheus = PrometheusConfig(app_name="coord", group_path=True, exclude=["^/metrics"])

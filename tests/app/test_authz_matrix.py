@@ -35,6 +35,10 @@ TABLE = {
     "updateOrg":                "401 403  403  403  403  403  ok   404",
     "listOrgMembers":           "401 403  403  403  403  ok   ok   404",
     "addOrgMember":             "401 403  403  403  403  ok   ok   404",
+    "setOrgMemberRoles":        "401 403  403  403  403  ok   ok   404",
+    # Anyone may leave but the only admin; user_id is the participant's: their own id is leaving.
+    "leaveOrg":                 "401 ok   ok   ok   ok   ok   409  404",
+    "removeOrgMember":          "401 ok   403  403  403  ok   ok   404",
     "listAudit":                "401 403  403  403  403  403  ok   404",
     "listVenues":               "401 403  403  ok   ok   ok   ok   404",
     "createVenue":              "401 403  403  403  403  ok   ok   404",

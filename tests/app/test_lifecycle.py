@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import email.policy
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -17,7 +19,7 @@ from litestar.testing import AsyncTestClient
 from coord.app import create_app
 from coord.embedded import EmbeddedPostgres, EmbeddedRedis, free_port
 from tests.conftest import make_settings
-from tests.support import wait_until, wait_until_sync
+from tests.support import mail_text, wait_until, wait_until_sync
 
 
 def _http(method: str, url: str, body: dict | None = None, headers: dict | None = None) -> tuple[int, dict]:
@@ -42,6 +44,12 @@ def _wait_ready(base: str, process: subprocess.Popen, timeout: float = 90) -> No
 
     wait_until_sync(exited_or_ready, timeout=timeout, interval=0.3, what="coord dev's GET /ready to answer 200")
     assert process.poll() is None, f"coord dev exited early with {process.returncode}"
+
+
+def _mails(mail_dir) -> list[tuple[str, str]]:
+    """(To, everything a reader sees) of each .eml file the development mail sink wrote."""
+    messages = [email.message_from_bytes(p.read_bytes(), policy=email.policy.default) for p in mail_dir.glob("*.eml")]
+    return [(str(m["To"]), mail_text(m)) for m in messages]
 
 
 def _processes_using(path: str) -> list[psutil.Process]:
@@ -94,6 +102,18 @@ def test_coord_dev_runs_everything_keeps_data_and_leaves_nothing_behind(tmp_path
         no_quiet = {"quiet_hours_start": "00:00", "quiet_hours_end": "00:00"}
         friend_auth = {"Authorization": f"Bearer {friend_token['access_token']}"}
         assert _http("PUT", base + "/api/v1/me/notifications", no_quiet, friend_auth)[0] == 200
+        # The friend confirms their address from the link in the mail (nothing else goes to it before).
+        mail_dir = tmp_path / "coord-data" / "mail"
+
+        def confirmation_token() -> str | None:
+            for to, text in _mails(mail_dir):
+                found = re.search(r"/confirm-email\?token=([A-Za-z0-9_-]+)", text)
+                if to == friend["email"] and found:
+                    return found.group(1)
+            return None
+
+        link_token = wait_until_sync(confirmation_token, timeout=20, what="the friend's confirmation .eml")
+        assert _http("POST", base + "/api/v1/auth/confirm-email", {"token": link_token})[0] == 204
         # The worker and relay run too: a new member's welcome lands in the mail sink.
         auth = {"Authorization": f"Bearer {token['access_token']}"}
         org = {"name": "Dev Org", "slug": "dev-org", "timezone": "Europe/London", "contact_email": "o@example.org"}
@@ -101,9 +121,9 @@ def test_coord_dev_runs_everything_keeps_data_and_leaves_nothing_behind(tmp_path
         assert status == 201
         member = {"email": friend["email"], "roles": ["volunteer"]}
         assert _http("POST", f"{base}/api/v1/orgs/{created['id']}/members", member, auth)[0] == 201
-        mail_dir = tmp_path / "coord-data" / "mail"
-        [welcome] = wait_until_sync(lambda: list(mail_dir.glob("*.eml")), timeout=20, what="the welcome .eml")
-        assert "friend@example.org" in welcome.read_text()
+        [welcome] = wait_until_sync(lambda: [to for to, text in _mails(mail_dir) if "Welcome to Dev Org" in text],
+                                    timeout=20, what="the welcome .eml")
+        assert welcome == "friend@example.org"
     finally:
         assert _ctrl_c(first) == 0
     # Ctrl-C must stop everything coord dev started (its servers may take a moment to exit).

@@ -59,9 +59,11 @@ def generated(document, tmp_path_factory):
 
 async def test_a_generated_client_registers_logs_in_and_signs_up_for_a_shift(generated, app, client, api):
     from coord_client import AuthenticatedClient, Client
-    from coord_client.api.identity import create_token, get_me, register
+    from coord_client.api.identity import confirm_email, create_token, get_me, register
     from coord_client.api.shifts import sign_up_for_shift
-    from coord_client.models import RegisterIn, TokenIn
+    from coord_client.models import ConfirmEmailIn, RegisterIn, TokenIn
+
+    from coord.auth.tokens import pending_link
 
     # The app runs on the test client's own event loop (where its pools live): the
     # generated client's calls go there too, through the client's portal.
@@ -77,6 +79,13 @@ async def test_a_generated_client_registers_logs_in_and_signs_up_for_a_shift(gen
             client=anonymous, body=RegisterIn(email="gen@example.org", password=PASSWORD, display_name="Generated")
         )
         assert created.status_code == 201, created.content
+        # The address is confirmed with the link it was mailed (read here as the mail job builds it).
+        async with app.state.pool.acquire() as conn:
+            link_id = await conn.fetchval("SELECT id FROM account_tokens WHERE email = 'gen@example.org'")
+            link = await pending_link(conn, app.state.settings, link_id)
+        confirmed = await confirm_email.asyncio_detailed(client=anonymous,
+                                                         body=ConfirmEmailIn(token=link.url.split("token=")[1]))
+        assert confirmed.status_code == 204, confirmed.content
         token = await create_token.asyncio(client=anonymous, body=TokenIn(email="gen@example.org", password=PASSWORD))
         me = await get_me.asyncio(client=AuthenticatedClient(base_url="http://coord.test", token=token.access_token,
                                                              httpx_args=transport()))

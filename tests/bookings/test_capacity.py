@@ -31,8 +31,8 @@ WITH org AS (
     INSERT INTO orgs (name, slug, timezone, contact_email)
     VALUES ('Load ' || $1, 'load-' || $1, 'America/New_York', 'load@example.org') RETURNING id
 ), people AS (
-    INSERT INTO users (email, display_name)
-    SELECT 'load-' || $1 || '-' || n || '@example.org', 'Person ' || n FROM generate_series(0, $2) n
+    INSERT INTO users (email, display_name, email_confirmed_at)
+    SELECT 'load-' || $1 || '-' || n || '@example.org', 'Person ' || n, now() FROM generate_series(0, $2) n
     RETURNING id, display_name
 ), members AS (
     INSERT INTO org_members (org_id, user_id, roles)

@@ -86,6 +86,7 @@ async def build_world(client, api, pool) -> dict:
         "bodies": {
             "updateOrg": {"crisis_resources": "Call 988"},
             "addOrgMember": {"email": extra.email, "roles": ["participant"]},
+            "setOrgMemberRoles": {"roles": ["participant"]},
             "createVenue": {"name": "Room", "kind": "virtual", "meeting_url": "https://meet.example.org/x"},
             "createGroup": {"name": "New", "format": "peer_led", "visibility": "public", "join_policy": "open"},
             "addGroupMember": {"user_id": extra.id, "role": "participant"},

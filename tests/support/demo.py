@@ -14,7 +14,8 @@ PAGES = (
     "/", "/login", "/register", "/logout", "/shifts", "/shifts?org={org}", "/me", "/me/feeds", "/me/notifications",
     "/me/trainings", "/me/groups", "/me/delete", "/me/deleted", "/orgs/{org}", "/orgs/{org}/coordination",
     "/groups/{group}", "/groups/{group}/schedule", "/groups/{group}/schedule?{preview}", "/sessions/{session}",
-    "/events/{event}",
+    "/events/{event}", "/forgot-password", "/reset-password", "/confirm-email", "/me/account",
+    "/orgs/{org}/leave", "/orgs/{org}/members/{member}/remove",
 )
 
 
@@ -31,6 +32,7 @@ async def demo_objects(pool) -> dict[str, str]:
                   (SELECT s.id FROM sessions s JOIN session_facilitators f ON f.session_id = s.id
                    JOIN users u ON u.id = f.user_id
                    WHERE u.email = 'facilitator@demo.coord.test' ORDER BY s.starts_at LIMIT 1) AS session,
-                  (SELECT e.id FROM events e WHERE e.kind = 'workshop' LIMIT 1) AS event"""
+                  (SELECT e.id FROM events e WHERE e.kind = 'workshop' LIMIT 1) AS event,
+                  (SELECT u.id FROM users u WHERE u.email = 'participant@demo.coord.test') AS member"""
     )
     return {**{key: str(value) for key, value in row.items()}, "org": DEMO_SLUG, "preview": biggest_preview()}

@@ -40,6 +40,9 @@ BEFORE = {
     "group.member_left": ["send_group_schedule", "invalidate_feeds"],
     "group.member_requested": ["invalidate_feeds"],
     "org.member_added": ["send_welcome", "invalidate_feeds"],
+    # Added since (issue 14.8, offboarding): the member's notice, and their feeds.
+    "org.member_left": ["send_membership_notice", "invalidate_feeds"],
+    "org.member_roles_changed": ["send_membership_notice", "invalidate_feeds"],
     "series.changed": ["send_group_schedule", "invalidate_feeds"],
     "series.scheduled": ["send_group_schedule", "invalidate_feeds"],
     "session.attendance_recorded": ["send_attendance_followups"],

@@ -13,9 +13,11 @@ class AuthController(Controller):
     tags = ["identity"]
 
     @post("/register", operation_id="register", status_code=201, exclude_from_auth=True)
-    async def register(self, data: Body[RegisterIn], db: DB) -> UserOut:
-        """Create an account. 409 if the email is taken."""
-        return await service.register(db, data)
+    async def register(self, data: Body[RegisterIn], db: DB, state: State) -> UserOut:
+        """Create an account. 409 if the email is taken. The address gets a confirmation link;
+        until it is used the account cannot join groups, sign up for shifts or register for
+        events, and coord sends it nothing else."""
+        return await service.register(db, data, settings=state.settings)
 
     @post("/token", operation_id="createToken", status_code=200, exclude_from_auth=True)
     async def token(self, data: Body[TokenIn], db: DB, redis: RedisDep, state: State) -> TokenOut:

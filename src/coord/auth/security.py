@@ -10,7 +10,8 @@ from typing import Any
 from uuid import UUID
 
 from litestar.connection import ASGIConnection
-from litestar.exceptions import ImproperlyConfiguredException
+from litestar.exceptions import ImproperlyConfiguredException, NotAuthorizedException
+from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.security.jwt import JWTAuth, Token
 
 from coord.kernel import clock
@@ -21,7 +22,7 @@ from coord.kernel.db.pool import ACQUIRE_TIMEOUT_S
 
 # Bearer tokens guard the API only. Everything outside /api/v1 (health, metrics,
 # schema, feeds, and the pages, which use a cookie session of their own) and the
-# two API routes that issue accounts and tokens need none.
+# API routes that issue accounts, tokens and links by email need none.
 # (Written as "/" plus paths that start with a letter: every top-level path does, and
 # Litestar warns about a pattern that would also match "/<uuid>".)
 PUBLIC_PATHS = [
@@ -29,6 +30,9 @@ PUBLIC_PATHS = [
     "^/(?!api/v1/)[a-z]",
     "^/api/v1/auth/register$",
     "^/api/v1/auth/token$",
+    "^/api/v1/auth/confirm-email(/resend)?$",
+    "^/api/v1/auth/password-reset(/confirm)?$",
+    "^/api/v1/invitations/[^/]+(/accept)?$",
 ]
 # Page sessions carry this claim; the API refuses such tokens as bearer tokens.
 PAGE_TOKEN_USE = "page"
@@ -148,6 +152,27 @@ async def live_account(pool: Any, token: Token) -> CurrentUser | None:
     return user
 
 
+async def optional_bearer_user(request: Any) -> CurrentUser | None:
+    """The account of a bearer token, on a public route that also serves signed-in callers
+    (accepting an invitation); None without one. A token given but not valid is a 401."""
+    header = request.headers.get("authorization", "")
+    if not header:
+        return None
+    scheme, _, encoded = header.partition(" ")
+    auth = request.app.state.jwt_auth
+    user = None
+    if scheme.lower() == "bearer" and encoded:
+        try:
+            token = auth.token_cls.decode(encoded.strip(), secret=auth.token_secret, algorithm=auth.algorithm)
+        except NotAuthorizedException:
+            token = None
+        if token is not None and token.extras.get("use") != PAGE_TOKEN_USE:
+            user = await live_account(request.app.state.pool, token)
+    if user is None:
+        raise NotAuthorizedException("the bearer token is not valid: sign in again")
+    return user
+
+
 class ClockedJWTAuth(JWTAuth[CurrentUser, Token]):
     """Litestar's JWTAuth, issuing tokens whose exp and iat come from coord.kernel.clock."""
 
@@ -172,6 +197,22 @@ class ClockedJWTAuth(JWTAuth[CurrentUser, Token]):
             **{"iat": now, **kwargs},
         )
         return token.encode(secret=self.token_secret, algorithm=self.algorithm)
+
+
+def _links_client(request: Any) -> str:
+    return "account-links:" + (request.client.host if request.client else "127.0.0.1")
+
+
+async def _posts_only(request: Any) -> bool:
+    return request.method == "POST"
+
+
+def account_links_limit(per_minute: int) -> RateLimitConfig:
+    """Per client, for the API routes and page forms that ask for or use links by email
+    (confirm an address, reset a password): a budget of its own, apart from sign-ins', in
+    the same store; the API and the pages share it."""
+    return RateLimitConfig(rate_limit=("minute", per_minute), identifier_for_request=_links_client,
+                           check_throttle_handler=_posts_only)
 
 
 def build_jwt_auth(settings: Settings) -> JWTAuth[CurrentUser, Token]:

@@ -14,8 +14,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from argon2.profiles import RFC_9106_LOW_MEMORY
 from redis.asyncio import Redis
 
-from coord.auth import queries
+from coord.auth import queries, tokens
 from coord.auth.schemas import MeOut, MembershipOut, RegisterIn, UserOut
+from coord.kernel import clock
+from coord.kernel.config import Settings
 from coord.kernel.errors import Conflict, FieldError, TooManyRequests, Unauthorized, Unprocessable
 
 log = logging.getLogger("coord.auth")
@@ -56,15 +58,25 @@ def check_password(password: str, email: str) -> None:
         raise Unprocessable("the password must not contain your email address", field="password")
 
 
-async def register(conn: asyncpg.Connection, data: RegisterIn) -> UserOut:
+async def register(
+    conn: asyncpg.Connection, data: RegisterIn, *, settings: Settings | None = None, confirmed: bool = False
+) -> UserOut:
+    """A new account. Its address gets a confirmation link (`settings` signs it) unless
+    `confirmed` (the demo's accounts): until the link is used coord sends it nothing else."""
     email = data.email.strip()
     check_password(data.password, email)
     timezone = check_timezone(data.timezone) if data.timezone else "UTC"
     password_hash = await asyncio.to_thread(hasher.hash, data.password)
-    row = await conn.fetchrow(queries.INSERT_USER, email, password_hash, data.display_name.strip(), timezone)
+    confirmed_at = clock.now() if confirmed else None
+    row = await conn.fetchrow(queries.INSERT_USER, email, password_hash, data.display_name.strip(), timezone, confirmed_at)
     if row is None:
         raise Conflict("an account with this email already exists", errors=[FieldError("email", "already registered")])
-    return UserOut(id=row["id"], email=row["email"], display_name=row["display_name"])
+    if not confirmed:
+        if settings is None:
+            raise ValueError("an account that is not confirmed needs the settings that sign its link")
+        await tokens.issue(conn, settings.secret_key, row["id"], "confirm_email", row["email"])
+    return UserOut(id=row["id"], email=row["email"], display_name=row["display_name"],
+                   email_confirmed=row["email_confirmed"])
 
 
 def _account_key(email: str) -> str:
@@ -72,29 +84,49 @@ def _account_key(email: str) -> str:
     return "coord:login-failures:" + hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
 
 
-async def authenticate(conn: asyncpg.Connection, redis: Redis, email: str, password: str) -> tuple[UUID, int]:
-    """Return (user id, token version) or raise 401/429. Failures are counted per account."""
+async def check_not_locked(redis: Redis, email: str) -> None:
+    """429 while the account is locked by failed passwords (from any client); a reset link
+    still works then, and clears the lock."""
     key = _account_key(email)
     failures = int(await redis.get(key) or 0)
     if failures >= ACCOUNT_FAILURE_LIMIT:
         ttl = await redis.ttl(key)
         raise TooManyRequests(
-            "too many failed sign-ins for this account; wait and try again", retry_after=max(int(ttl), 1)
+            "too many failed sign-ins for this account; wait and try again, or reset your password "
+            "(the page /forgot-password, or POST /api/v1/auth/password-reset)",
+            retry_after=max(int(ttl), 1),
         )
-    row = await conn.fetchrow(queries.USER_FOR_LOGIN, email.strip())
-    stored = row["password_hash"] if row and row["password_hash"] else _DUMMY_HASH
+
+
+async def count_failure(redis: Redis, email: str) -> None:
+    async with redis.pipeline(transaction=True) as pipe:
+        pipe.incr(_account_key(email))
+        pipe.expire(_account_key(email), ACCOUNT_FAILURE_WINDOW_S)
+        await pipe.execute()
+
+
+async def clear_failures(redis: Redis, email: str) -> None:
+    await redis.delete(_account_key(email))
+
+
+async def password_matches(stored: str | None, password: str) -> bool:
+    """Checked against a dummy hash when there is none, so both cost the same."""
     try:
-        await asyncio.to_thread(hasher.verify, stored, password)
-        ok = row is not None and row["password_hash"] is not None
+        await asyncio.to_thread(hasher.verify, stored or _DUMMY_HASH, password)
+        return stored is not None
     except (VerificationError, InvalidHashError):
-        ok = False
-    if not ok:
-        async with redis.pipeline(transaction=True) as pipe:
-            pipe.incr(key)
-            pipe.expire(key, ACCOUNT_FAILURE_WINDOW_S)
-            await pipe.execute()
+        return False
+
+
+async def authenticate(conn: asyncpg.Connection, redis: Redis, email: str, password: str) -> tuple[UUID, int]:
+    """Return (user id, token version) or raise 401/429. Failures are counted per account."""
+    await check_not_locked(redis, email)
+    row = await conn.fetchrow(queries.USER_FOR_LOGIN, email.strip())
+    stored = row["password_hash"] if row and row["password_hash"] else None
+    if not await password_matches(stored, password):
+        await count_failure(redis, email)
         raise Unauthorized("the email or password is not right")
-    await redis.delete(key)
+    await clear_failures(redis, email)
     if hasher.check_needs_rehash(stored):
         await conn.execute(queries.UPDATE_PASSWORD_HASH, row["id"], await asyncio.to_thread(hasher.hash, password))
     return row["id"], row["token_version"]
@@ -108,7 +140,7 @@ async def revoke_tokens(conn: asyncpg.Connection, user_id: UUID) -> None:
 
 
 async def me(conn: asyncpg.Connection, user_id: UUID) -> MeOut:
-    user = await conn.fetchrow("SELECT id, email, display_name, timezone FROM users WHERE id = $1", user_id)
+    user = await conn.fetchrow(queries.PROFILE, user_id, clock.now())
     memberships = [MembershipOut(**dict(r)) for r in await conn.fetch(queries.MEMBERSHIPS, user_id)]
     return MeOut(
         id=user["id"],
@@ -116,4 +148,7 @@ async def me(conn: asyncpg.Connection, user_id: UUID) -> MeOut:
         display_name=user["display_name"],
         timezone=user["timezone"],
         memberships=memberships,
+        locale=user["locale"],
+        email_confirmed=user["email_confirmed"],
+        pending_email=user["pending_email"],
     )

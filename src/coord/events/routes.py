@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, delete, get, patch, post
+from litestar import Controller, Router, delete, get, patch, post
 
 from coord.events import service
 from coord.events.schemas import EventIn, EventOut, EventPatch, RegistrationOut
@@ -15,7 +15,6 @@ from coord.kernel.pagination import Page
 
 class OrgEventController(Controller):
     path = "/orgs/{org_id:uuid}/events"
-    tags = ["events"]
 
     @post("", operation_id="createEvent", status_code=201)
     async def create(self, request: AuthedRequest, org_id: PathId, data: Body[EventIn], db: DB) -> EventOut:
@@ -32,7 +31,6 @@ class OrgEventController(Controller):
 
 class EventController(Controller):
     path = "/events/{event_id:uuid}"
-    tags = ["events"]
 
     @get("", operation_id="getEvent")
     async def get_event(self, request: AuthedRequest, event_id: PathId, db: DB) -> EventOut:
@@ -69,4 +67,5 @@ class EventController(Controller):
         await service.unregister(db, request.user.id, event_id)
 
 
-CONTROLLERS: list[Any] = [OrgEventController, EventController]
+# One router for the domain: its tag is declared once, for every controller in it.
+CONTROLLERS: list[Any] = [Router("/", tags=["events"], route_handlers=[OrgEventController, EventController])]

@@ -15,7 +15,9 @@ import msgspec
 
 from coord.bookings import engine as bookings
 from coord.bookings.engine import EVENT_REGISTRATIONS
+from coord.kernel import clock
 from coord.kernel.access import STAFF, check_roles, require_member, require_role
+from coord.auth.gate import require_confirmed_email
 from coord.auth.service import check_timezone
 from coord.kernel.errors import Conflict, NotFound, Unprocessable
 from coord.events import queries
@@ -141,6 +143,7 @@ async def register(conn: asyncpg.Connection, user_id: UUID, event_id: UUID) -> R
     """Take a place, or the back of the waitlist when the event is full. Two statements:
     lock the event and read every rule's input, then the engine counts and inserts."""
     event = await _lock_event(conn, user_id, event_id)
+    await require_confirmed_email(conn, user_id)
     seat = await bookings.take_place(conn, EVENT_REGISTRATIONS, event, user_id, REGISTER_RULES)
     return RegistrationOut(id=seat.id, event_id=event_id, user_id=user_id, status=seat.status, position=seat.position)
 
@@ -149,6 +152,22 @@ async def unregister(conn: asyncpg.Connection, user_id: UUID, event_id: UUID) ->
     """Give up a place (or leave the waitlist); a freed place goes to the first waitlisted person."""
     event = await _lock_event(conn, user_id, event_id)
     await bookings.cancel_mine(conn, EVENT_REGISTRATIONS, event, user_id)
+
+
+async def future_registrations(conn: asyncpg.Connection, user_id: UUID, org_id: UUID | None) -> list[UUID]:
+    """The events not started yet (of one organization, or of any when `org_id` is None)
+    where the person holds a place or a waitlist spot."""
+    return [r["event_id"] for r in await conn.fetch(queries.FUTURE_REGISTRATIONS, user_id, clock.now(), org_id)]
+
+
+async def give_up_future_registrations(conn: asyncpg.Connection, user_id: UUID, org_id: UUID | None) -> int:
+    """Every one of `future_registrations` given up as the person would (unregister: the
+    next person waiting gets the place). For leaving an organization, or erasing an account.
+    Returns how many."""
+    event_ids = await future_registrations(conn, user_id, org_id)
+    for event_id in event_ids:
+        await unregister(conn, user_id, event_id)
+    return len(event_ids)
 
 
 async def my_registration(conn: asyncpg.Connection, user_id: UUID, event_id: UUID) -> RegistrationOut:

@@ -27,6 +27,8 @@ from coord.outbox.domain_events import (
     GroupMemberLeft,
     GroupMemberRequested,
     MemberAdded,
+    MemberLeft,
+    MemberRolesChanged,
     SeriesChanged,
     SeriesScheduled,
     SessionCancelled,
@@ -53,7 +55,9 @@ def feed_scope(event: AnyEvent) -> FeedScope | None:
     match event:
         case BookingPlaced(status="waitlisted"):
             return None  # feeds list confirmed places only: a waitlist spot changes none
-        case MemberAdded(org_id=org_id, user_id=user_id):
+        case MemberAdded(org_id=org_id, user_id=user_id) | MemberLeft(org_id=org_id, user_id=user_id) | (
+            MemberRolesChanged(org_id=org_id, user_id=user_id)
+        ):
             return FeedScope("", org_id, [user_id])
         case GroupMemberJoined(group_id=g, user_id=u) | GroupMemberLeft(group_id=g, user_id=u) | GroupMemberRequested(
             group_id=g, user_id=u

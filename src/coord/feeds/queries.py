@@ -20,6 +20,13 @@ TOUCH_FEED = "UPDATE feed_tokens SET last_fetched_at = now() WHERE id = $1"
 
 DELETE_FEED_RETURNING_HASH = "DELETE FROM feed_tokens WHERE id = $1 AND user_id = $2 RETURNING token_hash"
 
+# $1's feeds of organization $2 (scope 'org'), or every feed of theirs when $2 is NULL.
+OWN_FEEDS = "SELECT count(*)::int FROM feed_tokens WHERE user_id = $1 AND ($2::uuid IS NULL OR (scope = 'org' AND org_id = $2))"
+DELETE_OWN_FEEDS = """
+DELETE FROM feed_tokens WHERE user_id = $1 AND ($2::uuid IS NULL OR (scope = 'org' AND org_id = $2))
+RETURNING token_hash
+"""
+
 # ------------------------------------------------------------------ feed content
 # Every query returns what a VEVENT needs and nothing about other people.
 

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.background_tasks import BackgroundTask
 from litestar.datastructures import State
 from litestar.params import FromPath
 
 from coord.kernel.errors import NotFound
-from coord.feeds import service, serving
+from coord.feeds import cache, service, serving
 from coord.feeds.local import LocalValidators
 from coord.feeds.schemas import FeedCreatedOut, FeedIn, FeedOut
 from coord.kernel.params import DB, AuthedRequest, Body, PathId
@@ -44,6 +46,14 @@ def validators(state: State) -> LocalValidators:
         local = state.feed_validators = LocalValidators(state.redis)
         local.start()
     return local
+
+
+async def forget_feeds(state: State, token_hashes: Iterable[bytes]) -> None:
+    """Drop the cached renders of feeds deleted in a transaction just committed (see
+    service.end_feeds): from Redis and every API process, this one at once."""
+    keys = [cache.private_key(h) for h in token_hashes]
+    await cache.forget(state.redis, keys)
+    validators(state).drop(keys)
 
 
 def _response(served: serving.Served, background: BackgroundTask | None = None) -> Response[bytes]:

@@ -56,3 +56,15 @@ async def revoke_feed(pool: asyncpg.Pool, redis: Redis, user_id: UUID, feed_id: 
     key = cache.private_key(token_hash)
     await cache.forget(redis, [key])
     return key
+
+
+async def count_feeds(conn: asyncpg.Connection, user_id: UUID, org_id: UUID | None) -> int:
+    """How many feeds `end_feeds` would delete."""
+    return await conn.fetchval(queries.OWN_FEEDS, user_id, org_id)
+
+
+async def end_feeds(conn: asyncpg.Connection, user_id: UUID, org_id: UUID | None) -> list[bytes]:
+    """Delete the person's feeds of one organization (leaving it), or every feed of theirs
+    (`org_id` None: erasing the account). Returns the token hashes, whose cached renders
+    the caller drops after the commit (see revoke_feed for why after), with cache.forget."""
+    return [r["token_hash"] for r in await conn.fetch(queries.DELETE_OWN_FEEDS, user_id, org_id)]

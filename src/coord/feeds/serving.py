@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import format_datetime
@@ -98,6 +99,39 @@ async def _rendered(
     return Served(200, meta, body, cache_control)
 
 
+@dataclass(frozen=True)
+class _Read:
+    """What one read of a feed found: its rows, how to present and name them, and since
+    when it exists (its Last-Modified while nothing in it has changed)."""
+
+    rows: content.FeedRows
+    view: content.View
+    name: str
+    calendar_uid: str
+    since: datetime
+    feed_id: UUID | None
+
+
+async def _serve(
+    pool: asyncpg.Pool, redis: Redis, local: LocalValidators | None, key: str, if_none_match: str | None,
+    cache_control: str, read: Callable[[asyncpg.Connection], Awaitable[_Read]],
+) -> Served:
+    """The cached answer for `key`; on a miss `read(conn)` in one read-only REPEATABLE READ
+    snapshot, rendered outside the connection and stored."""
+    hit = await _answer(redis, local, key, if_none_match, cache_control)
+    if hit is not None:
+        return hit
+    started_at = await cache.generation(redis, key)
+    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+        found = await read(conn)
+    cal = content.calendar(found.rows, found.view, name=found.name, calendar_uid=found.calendar_uid)
+    body = render_calendar(cal)
+    return await _rendered(
+        redis, key, started_at, body, content.last_change(found.rows, found.since), found.feed_id,
+        if_none_match, cache_control,
+    )
+
+
 async def private_feed(
     pool: asyncpg.Pool, redis: Redis, local: LocalValidators | None, settings: Settings, token: str,
     if_none_match: str | None,
@@ -106,16 +140,11 @@ async def private_feed(
     if not well_formed(token):
         raise NotFound(NO_SUCH_FEED)
     token_hash = hash_token(token)
-    key = cache.private_key(token_hash)
-    hit = await _answer(redis, local, key, if_none_match, PRIVATE_CACHE_CONTROL)
-    if hit is not None:
-        return hit
-    started_at = await cache.generation(redis, key)
-    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+
+    async def read(conn: asyncpg.Connection) -> _Read:
         feed = await conn.fetchrow(queries.FEED_BY_HASH, token_hash)
         if feed is None or not matches(token, feed["token_hash"]):
             raise NotFound(NO_SUCH_FEED)
-        view = content.View(settings.base_url, discreet=feed["discreet"])
         if feed["scope"] == "mine":
             rows = await content.load_mine(conn, feed["user_id"])
             name = "My schedule"
@@ -126,14 +155,12 @@ async def private_feed(
             org = await conn.fetchrow(queries.ORG_FOR_FEED, feed["org_id"])
             rows = await content.load_org(conn, feed["org_id"], feed["user_id"], bool(roles.intersection(STAFF)))
             name = org["name"]
-    if feed["discreet"]:
-        name = "My schedule" if feed["scope"] == "mine" else "Schedule"
-    cal = content.calendar(rows, view, name=name, calendar_uid=f"feed-{feed['id']}@coord")
-    body = render_calendar(cal)
-    return await _rendered(
-        redis, key, started_at, body, content.last_change(rows, feed["created_at"]), feed["id"],
-        if_none_match, PRIVATE_CACHE_CONTROL,
-    )
+        if feed["discreet"]:
+            name = "My schedule" if feed["scope"] == "mine" else "Schedule"
+        view = content.View(settings.base_url, discreet=feed["discreet"])
+        return _Read(rows, view, name, f"feed-{feed['id']}@coord", feed["created_at"], feed["id"])
+
+    return await _serve(pool, redis, local, cache.private_key(token_hash), if_none_match, PRIVATE_CACHE_CONTROL, read)
 
 
 async def public_events(
@@ -141,23 +168,16 @@ async def public_events(
     if_none_match: str | None,
 ) -> Served:
     """An organization's public community events; NotFound for an unknown slug."""
-    key = cache.public_key(slug)
-    hit = await _answer(redis, local, key, if_none_match, PUBLIC_CACHE_CONTROL)
-    if hit is not None:
-        return hit
-    started_at = await cache.generation(redis, key)
-    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+    async def read(conn: asyncpg.Connection) -> _Read:
         org = await conn.fetchrow(queries.ORG_BY_SLUG, slug)
         if org is None:
             raise NotFound("no such organization")
         rows = await content.load_public(conn, org["id"])
-    view = content.View(settings.base_url, public=True)
-    cal = content.calendar(rows, view, name=f"{org['name']}: community events", calendar_uid=f"org-{org['id']}-events@coord")
-    body = render_calendar(cal)
-    return await _rendered(
-        redis, key, started_at, body, content.last_change(rows, org["created_at"]), None,
-        if_none_match, PUBLIC_CACHE_CONTROL,
-    )
+        view = content.View(settings.base_url, public=True)
+        return _Read(rows, view, f"{org['name']}: community events", f"org-{org['id']}-events@coord",
+                     org["created_at"], None)
+
+    return await _serve(pool, redis, local, cache.public_key(slug), if_none_match, PUBLIC_CACHE_CONTROL, read)
 
 
 # ------------------------------------------------------------------ last_fetched_at

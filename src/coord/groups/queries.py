@@ -63,6 +63,16 @@ RETURNING role, status, created_at
 
 DELETE_MEMBER = "DELETE FROM group_members WHERE group_id = $1 AND user_id = $2 RETURNING status"
 
+# $1's memberships (pending requests too) in a group role of $3, in the groups of
+# organization $2, or of every organization $1 belongs to when $2 is NULL.
+MEMBERSHIPS_IN_ORG = """
+SELECT m.group_id FROM group_members m
+JOIN groups g ON g.id = m.group_id
+JOIN org_members o ON o.org_id = g.org_id AND o.user_id = m.user_id
+WHERE m.user_id = $1 AND ($2::uuid IS NULL OR g.org_id = $2) AND m.role = ANY($3::text[])
+ORDER BY g.name, g.id
+"""
+
 # A person who leaves keeps no assignment to sessions still to come (after $3, now).
 UNASSIGN_FUTURE_SESSIONS = """
 WITH removed AS (
@@ -73,6 +83,12 @@ WITH removed AS (
 UPDATE sessions SET sequence = sequence + 1, updated_at = now()
 WHERE id IN (SELECT id FROM removed)
 RETURNING id
+"""
+
+# ... nor an answer to come to one: they are no longer on its sheet or counted as going.
+DROP_FUTURE_RSVPS = """
+DELETE FROM rsvps r USING sessions s
+WHERE r.session_id = s.id AND s.group_id = $1 AND r.user_id = $2 AND s.starts_at > $3
 """
 
 LIST_MEMBERS = """

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from litestar import Controller, Response, delete, get, post
+from litestar import Controller, Response, Router, delete, get, post
 from litestar.params import QueryParameter
 
 from coord.groups import service
@@ -15,7 +15,6 @@ from coord.kernel.pagination import Page
 
 class OrgGroupController(Controller):
     path = "/orgs/{org_id:uuid}/groups"
-    tags = ["groups"]
 
     @post("", operation_id="createGroup", status_code=201)
     async def create(self, request: AuthedRequest, org_id: PathId, data: Body[GroupIn], db: DB) -> GroupOut:
@@ -30,7 +29,6 @@ class OrgGroupController(Controller):
 
 class GroupController(Controller):
     path = "/groups/{group_id:uuid}"
-    tags = ["groups"]
 
     @get("", operation_id="getGroup")
     async def get_group(self, request: AuthedRequest, group_id: PathId, db: DB) -> GroupOut:
@@ -83,4 +81,5 @@ class GroupController(Controller):
         await service.remove_member(db, request.user.id, group_id, user_id)
 
 
-CONTROLLERS: list[Any] = [OrgGroupController, GroupController]
+# One router for the domain: its tag is declared once, for every controller in it.
+CONTROLLERS: list[Any] = [Router("/", tags=["groups"], route_handlers=[OrgGroupController, GroupController])]

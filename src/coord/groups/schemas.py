@@ -62,17 +62,13 @@ class GroupMemberIn(msgspec.Struct, forbid_unknown_fields=True):
     role: GroupRole
 
 
-class GroupMemberOut(msgspec.Struct):
-    group_id: UUID
-    user_id: UUID
-    role: str
-    status: str
-    display_name: str | None = None
-    joined_at: datetime | None = None
-
-
 class JoinOut(msgspec.Struct):
     group_id: UUID
     user_id: UUID
     role: str
     status: str
+
+
+class GroupMemberOut(JoinOut):  # a membership as the roster shows it
+    display_name: str | None = None
+    joined_at: datetime | None = None

@@ -7,6 +7,7 @@ group's facilitators, and a private group is invisible (404) to everyone else.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Iterable
 from uuid import UUID
 
 import asyncpg
@@ -14,6 +15,7 @@ import asyncpg
 from coord.kernel import clock
 from coord.kernel.access import STAFF, require_member, require_role
 from coord.kernel.audit import audit
+from coord.auth.gate import require_confirmed_email
 from coord.auth.service import check_timezone
 from coord.kernel.errors import Forbidden, NotFound, Unprocessable
 from coord.groups import queries
@@ -150,6 +152,7 @@ async def add_member(
 async def join(conn: asyncpg.Connection, actor_id: UUID, group_id: UUID) -> tuple[JoinOut, bool]:
     """The caller joins (open) or asks to join (approval). Returns (membership, created)."""
     access = await load_group(conn, group_id, actor_id)
+    await require_confirmed_email(conn, actor_id)
     if access.role is not None:  # joining twice changes nothing
         return JoinOut(group_id, actor_id, access.role, access.status or "active"), False
     status = "active" if access.group.join_policy == "open" else "pending"
@@ -177,7 +180,8 @@ async def approve(conn: asyncpg.Connection, actor_id: UUID, group_id: UUID, user
 
 
 async def remove_member(conn: asyncpg.Connection, actor_id: UUID, group_id: UUID, user_id: UUID) -> None:
-    """Leave (self), or remove someone: staff anyone, the group's facilitators participants only."""
+    """Leave (self), or remove someone: staff anyone, the group's facilitators participants only.
+    Their assignments to sessions ahead and their answers to come to them go too."""
     access = await load_group(conn, group_id, actor_id)
     target = await conn.fetchrow(queries.MEMBERSHIP, group_id, user_id)
     if actor_id != user_id:
@@ -187,12 +191,37 @@ async def remove_member(conn: asyncpg.Connection, actor_id: UUID, group_id: UUID
     if target is None:
         raise NotFound("this person is not in the group")
     await conn.execute(queries.DELETE_MEMBER, group_id, user_id)
-    for row in await conn.fetch(queries.UNASSIGN_FUTURE_SESSIONS, group_id, user_id, clock.now()):
+    now = clock.now()
+    for row in await conn.fetch(queries.UNASSIGN_FUTURE_SESSIONS, group_id, user_id, now):
         await record(conn, FacilitatorsChanged(session_id=row["id"], added=[], removed=[user_id]))
+    await conn.execute(queries.DROP_FUTURE_RSVPS, group_id, user_id, now)
     await record(conn, GroupMemberLeft(group_id=group_id, user_id=user_id, was_active=target["status"] == "active"))
     if actor_id != user_id:
         await audit(conn, access.group.org_id, actor_id, "group.member_removed", "group", group_id,
                     {"user_id": str(user_id)})
+
+
+GROUP_ROLES = ("participant", "facilitator")
+
+
+async def memberships(
+    conn: asyncpg.Connection, user_id: UUID, org_id: UUID | None, roles: Iterable[str] = GROUP_ROLES
+) -> list[UUID]:
+    """The groups the person is in (or asked to join) in one of these group roles: of one
+    organization, or of every organization they belong to when `org_id` is None."""
+    return [r["group_id"] for r in await conn.fetch(queries.MEMBERSHIPS_IN_ORG, user_id, org_id, list(roles))]
+
+
+async def leave_groups(
+    conn: asyncpg.Connection, actor_id: UUID, user_id: UUID, org_id: UUID | None, roles: Iterable[str] = GROUP_ROLES
+) -> int:
+    """End every one of `memberships` as remove_member does (the person's own leaving when
+    `actor_id` is theirs, else staff removing them, audited): their future facilitations
+    there go, and their calendar gets a CANCEL of each group's schedule. Returns how many."""
+    group_ids = await memberships(conn, user_id, org_id, roles)
+    for group_id in group_ids:
+        await remove_member(conn, actor_id, group_id, user_id)
+    return len(group_ids)
 
 
 async def list_members(

@@ -22,6 +22,7 @@ class CurrentUser(msgspec.Struct, frozen=True):
     email: str
     display_name: str
     timezone: str
+    email_confirmed: bool = True  # False until the address's link is used (pages remind them)
 
 
 ROLES = ("admin", "coordinator", "facilitator", "volunteer", "participant")

@@ -192,41 +192,41 @@ def when(start: datetime, end: datetime, tz: str) -> str:
     return f"{local_start:%A %-d %B %Y}, {local_start:%H:%M}–{local_end:%H:%M} ({tz})"
 
 
+IN_YOUR_CALENDAR = "It is in the attached invitation, so your calendar can keep it."
+# Subject and paragraphs for each change (with `/by_org` when the organization cancelled
+# the shift or event), filled with what, when, org and position.
+WORDING: dict[str, tuple[str, tuple[str, ...]]] = {
+    "promoted": ("A place opened up: {what}", (
+        "A place opened up and you are now confirmed for {what} on {when}.", IN_YOUR_CALENDAR,
+    )),
+    "updated": ("Updated: {what}", (
+        "There is a change to {what}: it is now on {when}. You are still confirmed.",
+        (
+            "Your calendar will update from the attached invitation. If the new time does not suit you, "
+            "you can cancel your place from the link below."
+        ),
+    )),
+    "confirmed": ("You're confirmed: {what}", ("You are confirmed for {what} on {when}.", IN_YOUR_CALENDAR)),
+    "waitlisted": ("You're on the waitlist: {what}", (
+        "{what} on {when} is full for now. You are number {position} on the waitlist.",
+        "If a place opens up we will confirm you and send an invitation. Nothing else to do.",
+    )),
+    "left_waitlist": ("You've left the waitlist: {what}", ("You are no longer on the waitlist for {what} on {when}.",)),
+    "left_waitlist/by_org": ("Cancelled: {what}", (
+        "{org} has cancelled {what} on {when}, so its waitlist is closed. There is nothing else to do.",
+    )),
+    "cancelled": ("Your place is cancelled: {what}", (
+        "Your place for {what} on {when} is cancelled. Thank you for letting us know.",
+    )),
+    "cancelled/by_org": ("Cancelled: {what}", ("{org} has cancelled {what} on {when}.", "Sorry for the change of plans.")),
+}
+
+
 def _wording(change: Change, what: str, when_text: str, org: str, position: int | None, by_org: bool) -> tuple[str, list[str]]:
-    if change == "promoted":
-        return f"A place opened up: {what}", [
-            f"A place opened up and you are now confirmed for {what} on {when_text}.",
-            "It is in the attached invitation, so your calendar can keep it.",
-        ]
-    if change == "updated":
-        return f"Updated: {what}", [
-            f"There is a change to {what}: it is now on {when_text}. You are still confirmed.",
-            (
-                "Your calendar will update from the attached invitation. If the new time does not suit you, "
-                "you can cancel your place from the link below."
-            ),
-        ]
-    if change == "confirmed":
-        return f"You're confirmed: {what}", [
-            f"You are confirmed for {what} on {when_text}.",
-            "It is in the attached invitation, so your calendar can keep it.",
-        ]
-    if change == "waitlisted":
-        return f"You're on the waitlist: {what}", [
-            f"{what} on {when_text} is full for now. You are number {position} on the waitlist.",
-            "If a place opens up we will confirm you and send an invitation. Nothing else to do.",
-        ]
-    if change == "left_waitlist":
-        if by_org:
-            return f"Cancelled: {what}", [
-                f"{org} has cancelled {what} on {when_text}, so its waitlist is closed. There is nothing else to do."
-            ]
-        return f"You've left the waitlist: {what}", [f"You are no longer on the waitlist for {what} on {when_text}."]
-    if by_org:
-        return f"Cancelled: {what}", [f"{org} has cancelled {what} on {when_text}.", "Sorry for the change of plans."]
-    return f"Your place is cancelled: {what}", [
-        f"Your place for {what} on {when_text} is cancelled. Thank you for letting us know.",
-    ]
+    key = f"{change}/by_org" if by_org and f"{change}/by_org" in WORDING else change
+    subject, paragraphs = WORDING[key]
+    values = {"what": what, "when": when_text, "org": org, "position": position}
+    return subject.format(**values), [paragraph.format(**values) for paragraph in paragraphs]
 
 
 async def booking_message(

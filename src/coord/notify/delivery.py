@@ -31,6 +31,9 @@ from coord.notify.quiet_hours import release_time
 log = logging.getLogger("coord.delivery")
 
 MAX_ATTEMPTS = 5
+# Until an address is confirmed it gets nothing but the links that confirm it (a reset
+# link does too, and a new address's link goes to that address, not the account's).
+TO_UNCONFIRMED = frozenset({"email_confirmation", "password_reset", "email_change_confirmation"})
 BACKOFF_S = (5, 30, 120, 600, 1800)
 
 
@@ -103,6 +106,9 @@ async def _deliver(pool: asyncpg.Pool, mailer: Mailer, key: DeliveryKey, build: 
             recipient = await conn.fetchrow(queries.RECIPIENT, key.user_id)
             if recipient is None:
                 await conn.execute(queries.MARK_SKIPPED, row["id"], "recipient erased")
+                return "skipped"
+            if not recipient["email_confirmed"] and key.kind not in TO_UNCONFIRMED:
+                await conn.execute(queries.MARK_SKIPPED, row["id"], "address not confirmed")
                 return "skipped"
             prefs = await get_preferences(conn, key.user_id)
             if key.kind in prefs.disabled_kinds:

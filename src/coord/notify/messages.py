@@ -9,6 +9,7 @@ from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import formataddr, format_datetime
 from html import escape
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 import asyncpg
@@ -16,6 +17,9 @@ import asyncpg
 from coord.kernel import clock
 from coord.kernel.config import Settings
 from coord.notify import queries
+
+if TYPE_CHECKING:  # for annotations only: plans imports what imports this module
+    from coord.notify.plans import MembershipNotice
 
 
 def paragraphs_to_text_and_html(greeting: str, paragraphs: list[str], link: str) -> tuple[str, str]:
@@ -85,3 +89,67 @@ async def welcome(
     text, html = paragraphs_to_text_and_html(f"Hello {user['display_name']},", paragraphs, link)
     footer = f"If you did not expect this, you can ignore this message or write to {org['contact_email']}."
     return base_message(settings, user["email"], f"Welcome to {org_name}", f"{text}\n{footer}\n", f"{html}<p>{escape(footer)}</p>")
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{'one' if n == 1 else n} {one if n == 1 else many}"
+
+
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def membership_changes(notice: MembershipNotice, org_name: str) -> list[str]:
+    """What was given up, one sentence a thing; nothing said about what did not happen."""
+    said = []
+    if notice.shift_places:
+        said.append(f"You are no longer signed up for {_count(notice.shift_places, 'upcoming shift', 'upcoming shifts')}"
+                    " (a place or a waitlist spot); the next person waiting moves up.")
+    if notice.event_places:
+        said.append(f"You are no longer registered for {_count(notice.event_places, 'upcoming event', 'upcoming events')}"
+                    "; the next person waiting moves up.")
+    if notice.groups:
+        said.append(f"You are no longer in {_count(notice.groups, 'group', 'groups')}; "
+                    + ("its sessions are" if notice.groups == 1 else "their sessions are") + " coming off your calendar.")
+    if notice.sessions:
+        said.append(f"You are no longer down to facilitate {_count(notice.sessions, 'upcoming session', 'upcoming sessions')}"
+                    f"; the coordinators of {org_name} will arrange cover.")
+    if notice.feeds:
+        said.append(f"Your calendar {'feed' if notice.feeds == 1 else 'feeds'} for {org_name} "
+                    f"{'has' if notice.feeds == 1 else 'have'} stopped.")
+    return said
+
+
+async def membership_notice(
+    conn: asyncpg.Connection, settings: Settings, recipient: asyncpg.Record, notice: MembershipNotice
+) -> Message | None:
+    """The one message about a membership that ended or roles that changed; None for a role
+    change once the person is no longer a member (the message about leaving says it all)."""
+    org = await conn.fetchrow(queries.ORG_FOR_MEMBERSHIP_NOTICE, notice.org_id, recipient["id"])
+    if org is None:
+        return None
+    name = org["name"]
+    if notice.left:
+        subject = f"Your membership of {name} has ended" if notice.removed else f"You have left {name}"
+        opening = (f"{name} has ended your membership, so you are no longer a member there." if notice.removed
+                   else f"You have left {name}, as you asked: you are no longer a member there.")
+    elif org["roles"]:
+        subject = f"Your roles at {name} have changed"
+        opening = f"Your roles at {name} are now: {_and(list(org['roles']))}."
+    else:
+        return None
+    changes = membership_changes(notice, name)
+    paragraphs = [opening]
+    if changes:
+        paragraphs += ["What this changes for you:", *changes]
+        if notice.shift_places or notice.event_places or notice.groups:
+            paragraphs.append("Your calendar gets a separate update for each of these.")
+    else:
+        paragraphs.append("Nothing you had signed up for has changed.")
+    if notice.left:
+        paragraphs.append(f"Your past attendance stays in {name}'s records as it is, and is deleted after "
+                          f"{org['retention_months']} months, as for everyone.")
+    paragraphs.append(f"If this is not what you expected, you can write to {org['contact_email']}.")
+    paragraphs.append(f"If you need support now: {org['crisis_resources']}")
+    text, html = paragraphs_to_text_and_html(f"Hello {recipient['display_name']},", paragraphs, f"{settings.base_url}/me")
+    return base_message(settings, recipient["email"], subject, text, html)

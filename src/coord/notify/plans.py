@@ -25,6 +25,8 @@ from coord.outbox.domain_events import (
     GroupMemberJoined,
     GroupMemberLeft,
     MemberAdded,
+    MemberLeft,
+    MemberRolesChanged,
     SeriesChanged,
     SeriesScheduled,
     SessionCancelled,
@@ -95,17 +97,34 @@ class CoverageAlert(msgspec.Struct, frozen=True):
     session_id: UUID
 
 
+class MembershipNotice(msgspec.Struct, frozen=True):
+    """One calm message to a person whose membership of an organization ended or whose
+    roles there changed, saying what changed (the event's counts)."""
+
+    org_id: UUID
+    left: bool  # the membership ended (else: the roles changed)
+    removed: bool  # ended by staff, not by the person
+    shift_places: int
+    event_places: int
+    groups: int
+    sessions: int
+    feeds: int
+
+
 About = (
     Welcome | SeriesInvite | SeriesEnded | SeriesLeft | OccurrenceCancelled | FollowUp | AttendanceNudge | Reminder
-    | WeeklyRoster | CoverageAlert
+    | WeeklyRoster | CoverageAlert | MembershipNotice
 )
+# Messages about a person's own membership: sent whatever their settings say (like the
+# account messages), since they say what was given up on their behalf.
+NoticeKind = Literal["membership"]
 
 
 class Send(msgspec.Struct, frozen=True):
     """One message to one person."""
 
     user_id: UUID
-    kind: MessageKind  # what the recipient can turn off; part of the delivery key
+    kind: MessageKind | NoticeKind  # what the recipient can turn off (a NoticeKind: not); part of the delivery key
     about: About
     urgent: bool = False  # goes even in the recipient's quiet hours
     org_id: UUID | None = None
@@ -198,6 +217,16 @@ class CoverageGap(msgspec.Struct, frozen=True):
 
 def plan_welcome(event: MemberAdded) -> Send:
     return Send(event.user_id, "welcome", Welcome(event.org_id), org_id=event.org_id)
+
+
+def plan_membership_notice(event: MemberLeft | MemberRolesChanged) -> Send:
+    """The person whose membership changed, once per change."""
+    about = MembershipNotice(
+        event.org_id, left=isinstance(event, MemberLeft), removed=isinstance(event, MemberLeft) and event.removed,
+        shift_places=event.shift_places, event_places=event.event_places, groups=event.groups,
+        sessions=event.sessions, feeds=event.feeds,
+    )
+    return Send(event.user_id, "membership", about, org_id=event.org_id)
 
 
 def changes_a_calendar(event: AnyEvent) -> bool:

@@ -22,9 +22,17 @@ RETURNING attempts
 MARK_SKIPPED = "UPDATE deliveries SET status = 'skipped', last_error = $2, updated_at = now() WHERE id = $1"
 
 RECIPIENT = """
-SELECT id, email, display_name, timezone FROM users WHERE id = $1 AND deleted_at IS NULL AND email IS NOT NULL
+SELECT id, email, display_name, timezone, email_confirmed_at IS NOT NULL AS email_confirmed
+FROM users WHERE id = $1 AND deleted_at IS NULL AND email IS NOT NULL
 """
 ORG_FOR_MAIL = "SELECT id, name, slug, contact_email, timezone FROM orgs WHERE id = $1"
+# An organization as a message about someone's membership there says it, with $2's roles
+# there now (NULL: not a member).
+ORG_FOR_MEMBERSHIP_NOTICE = """
+SELECT o.name, o.contact_email, o.crisis_resources, o.retention_months,
+       (SELECT m.roles FROM org_members m WHERE m.org_id = o.id AND m.user_id = $2) AS roles
+FROM orgs o WHERE o.id = $1
+"""
 
 PREFS = """
 SELECT disabled_kinds, quiet_start, quiet_end, discreet
@@ -103,26 +111,21 @@ WHERE s.id = $1 AND m.role = 'facilitator' AND m.status = 'active'
 
 # --- reminders ----------------------------------------------------------------
 
-# Items starting within each organization's reminder lead (plus a margin for the
-# planner's period), not yet started.
-UPCOMING_SESSIONS = """
-SELECT s.id, s.sequence, s.starts_at, o.reminder_lead_minutes AS lead
-FROM sessions s JOIN orgs o ON o.id = s.org_id
-WHERE s.status = 'scheduled' AND o.reminder_lead_minutes > 0
-  AND s.starts_at > $1 AND s.starts_at <= $1 + make_interval(mins => o.reminder_lead_minutes) + $2::interval
+
+def _upcoming(table: str) -> str:
+    """Items (rows of `table`, a constant) starting within each organization's reminder
+    lead (plus a margin for the planner's period), not yet started."""
+    return f"""
+SELECT i.id, i.sequence, i.starts_at, o.reminder_lead_minutes AS lead
+FROM {table} i JOIN orgs o ON o.id = i.org_id
+WHERE i.status = 'scheduled' AND o.reminder_lead_minutes > 0
+  AND i.starts_at > $1 AND i.starts_at <= $1 + make_interval(mins => o.reminder_lead_minutes) + $2::interval
 """
-UPCOMING_SHIFTS = """
-SELECT s.id, s.sequence, s.starts_at, o.reminder_lead_minutes AS lead
-FROM shifts s JOIN orgs o ON o.id = s.org_id
-WHERE s.status = 'scheduled' AND o.reminder_lead_minutes > 0
-  AND s.starts_at > $1 AND s.starts_at <= $1 + make_interval(mins => o.reminder_lead_minutes) + $2::interval
-"""
-UPCOMING_EVENTS = """
-SELECT e.id, e.sequence, e.starts_at, o.reminder_lead_minutes AS lead
-FROM events e JOIN orgs o ON o.id = e.org_id
-WHERE e.status = 'scheduled' AND o.reminder_lead_minutes > 0
-  AND e.starts_at > $1 AND e.starts_at <= $1 + make_interval(mins => o.reminder_lead_minutes) + $2::interval
-"""
+
+
+UPCOMING_SESSIONS = _upcoming("sessions")
+UPCOMING_SHIFTS = _upcoming("shifts")
+UPCOMING_EVENTS = _upcoming("events")
 
 SESSION_REMINDER_RECIPIENTS = """
 SELECT m.user_id FROM group_members m JOIN sessions s ON s.group_id = m.group_id

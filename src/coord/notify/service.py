@@ -21,7 +21,7 @@ from coord.notify import queries
 from coord.notify.delivery import Builder, DeliveryKey, deliver, deliver_each
 from coord.notify.followups import attendance_reminder, followup
 from coord.notify.mailer import Mailer
-from coord.notify.messages import welcome
+from coord.notify.messages import membership_notice, welcome
 from coord.notify.plans import (
     About,
     AttendanceFacts,
@@ -31,6 +31,7 @@ from coord.notify.plans import (
     CoverageGap,
     FollowUp,
     GroupScheduleFacts,
+    MembershipNotice,
     OccurrenceCancelled,
     Reminder,
     ReminderFacts,
@@ -184,6 +185,8 @@ async def compose(conn: asyncpg.Connection, settings: Settings, recipient: async
     match about:
         case Welcome(org_id=org_id):
             return await welcome(conn, settings, org_id, recipient)
+        case MembershipNotice():
+            return await membership_notice(conn, settings, recipient, about)
         case SeriesInvite(series_id=series_id, reason=reason):
             return await series_invite(conn, settings, recipient, series_id, reason)
         case SeriesEnded(series_id=series_id):

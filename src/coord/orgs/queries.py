@@ -55,6 +55,23 @@ RETURNING roles, (xmax = 0) AS inserted
 
 USER_ID_BY_EMAIL = "SELECT id FROM users WHERE lower(email) = lower($1) AND deleted_at IS NULL"
 
+# Changes to an organization's memberships (roles, leaving, removal) take turns, so that
+# two admins demoting each other at once cannot leave it without one. NO KEY UPDATE:
+# rows that only reference the organization (inserts elsewhere) do not wait for it.
+LOCK_MEMBERSHIPS = "SELECT id FROM orgs WHERE id = $1 FOR NO KEY UPDATE"
+
+ADMIN_COUNT = "SELECT count(*)::int FROM org_members WHERE org_id = $1 AND 'admin' = ANY(roles)"
+
+MEMBER = """
+SELECT m.org_id, m.user_id, m.roles, u.display_name
+FROM org_members m JOIN users u ON u.id = m.user_id
+WHERE m.org_id = $1 AND m.user_id = $2
+"""
+
+SET_ROLES = "UPDATE org_members SET roles = $3 WHERE org_id = $1 AND user_id = $2"
+
+DELETE_MEMBER = "DELETE FROM org_members WHERE org_id = $1 AND user_id = $2"
+
 LIST_MEMBERS = """
 SELECT m.org_id, m.user_id, m.roles, u.display_name
 FROM org_members m JOIN users u ON u.id = m.user_id

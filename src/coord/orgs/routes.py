@@ -3,11 +3,14 @@ from __future__ import annotations
 from typing import Annotated, Literal
 from uuid import UUID
 
-from litestar import Controller, Response, get, patch, post
+from litestar import Controller, Response, delete, get, patch, post, put
+from litestar.datastructures import State
 from litestar.params import FromPath, QueryParameter
 
+from coord.feeds.routes import forget_feeds
 from coord.kernel.params import DB, AuthedRequest, Body, Paging, PathId
-from coord.orgs import service
+from coord.orgs import invitations, offboarding, service
+from coord.orgs.invitation_schemas import InvitationOut
 from coord.orgs.schemas import (
     AuditEntryOut,
     DeliveryOut,
@@ -16,6 +19,7 @@ from coord.orgs.schemas import (
     OrgIn,
     OrgOut,
     OrgSettingsIn,
+    RolesIn,
     VenueIn,
     VenueOut,
     VenuePatch,
@@ -69,12 +73,17 @@ class OrgController(Controller):
 
     @post("/{org_id:uuid}/members", operation_id="addOrgMember", status_code=201)
     async def add_member(
-        self, request: AuthedRequest, org_id: PathId, data: Body[MemberIn], db: DB
-    ) -> Response[MemberOut]:
-        """Add an existing account to the organization with roles (admins, coordinators).
-
-        Adding roles to someone already a member answers 200 with the merged roles.
+        self, request: AuthedRequest, org_id: PathId, data: Body[MemberIn], db: DB, state: State
+    ) -> Response[MemberOut | InvitationOut]:
+        """Add an account with a confirmed address to the organization with roles (admins,
+        coordinators). Adding roles to someone already a member answers 200 with the merged roles.
+        For an address without an account, or not confirmed yet, an invitation is mailed instead:
+        202 with the invitation (see createInvitation).
         """
+        invitation = await invitations.add_or_invite(db, state.settings, request.user.id, org_id, data.email,
+                                                     list(data.roles))
+        if invitation is not None:
+            return Response(invitation, status_code=202)
         member, created = await service.add_member(db, request.user.id, org_id, data)
         return Response(member, status_code=201 if created else 200)
 
@@ -82,6 +91,30 @@ class OrgController(Controller):
     async def list_members(self, request: AuthedRequest, org_id: PathId, db: DB, page: Paging) -> Page[MemberOut]:
         """Members and their roles (admins, coordinators)."""
         return await service.list_members(db, request.user.id, org_id, page.limit, page.cursor)
+
+    @put("/{org_id:uuid}/members/{user_id:uuid}", operation_id="setOrgMemberRoles")
+    async def set_member_roles(
+        self, request: AuthedRequest, org_id: PathId, user_id: PathId, data: Body[RolesIn], db: DB
+    ) -> MemberOut:
+        """Replace a member's roles (admins, coordinators; only admins grant, change or take the admin
+        role). What only the roles taken away allowed is given up at once: a volunteer's shift places
+        (waitlists move on), a facilitator's facilitations and facilitator memberships (coverage gaps),
+        a participant's groups. The member is told; audited. 409 for the last admin."""
+        return await offboarding.set_roles(db, request.user.id, org_id, user_id, data.roles)
+
+    @delete("/{org_id:uuid}/members/me", operation_id="leaveOrg", status_code=204)
+    async def leave(self, request: AuthedRequest, org_id: PathId, state: State) -> None:
+        """Leave the organization. Places on shifts and events ahead are given up (the next people
+        waiting get them), groups are left (calendars get a CANCEL), sessions ahead lose you as their
+        facilitator (coordinators are alerted to the gap), your feeds of the organization stop, and you
+        get one message saying so. Past attendance stays, under the retention rules. 409 for the last admin."""
+        await _offboard(state, request.user.id, org_id, request.user.id)
+
+    @delete("/{org_id:uuid}/members/{user_id:uuid}", operation_id="removeOrgMember", status_code=204)
+    async def remove_member(self, request: AuthedRequest, org_id: PathId, user_id: PathId, state: State) -> None:
+        """Remove a member (admins, coordinators; only admins remove an admin), with every consequence
+        of leaving (see leaveOrg), audited. Your own id is the same as leaving. 409 for the last admin."""
+        await _offboard(state, request.user.id, org_id, user_id)
 
     @post("/{org_id:uuid}/venues", operation_id="createVenue", status_code=201)
     async def create_venue(
@@ -102,3 +135,11 @@ class OrgController(Controller):
     async def list_venues(self, request: AuthedRequest, org_id: PathId, db: DB, page: Paging) -> Page[VenueOut]:
         """Venues with addresses and links (staff and facilitators)."""
         return await service.list_venues(db, request.user.id, org_id, page.limit, page.cursor)
+
+
+async def _offboard(state: State, actor_id: UUID, org_id: UUID, user_id: UUID) -> None:
+    """Its own transaction, as erasure's: the stopped feeds' cached renders are dropped after
+    the commit, so that no render that read them before can be stored afterwards."""
+    async with state.pool.acquire() as conn, conn.transaction():
+        feed_hashes = await offboarding.remove_member(conn, actor_id, org_id, user_id)
+    await forget_feeds(state, feed_hashes)

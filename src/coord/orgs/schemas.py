@@ -77,6 +77,12 @@ class MemberIn(msgspec.Struct, forbid_unknown_fields=True):
     roles: Annotated[list[Role], msgspec.Meta(min_length=1, max_length=5)]
 
 
+class RolesIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A member's roles, replacing the ones they have (leaving is DELETE)."""
+
+    roles: Annotated[list[Role], msgspec.Meta(min_length=1, max_length=5)]
+
+
 class MemberOut(msgspec.Struct):
     org_id: UUID
     user_id: UUID

@@ -20,10 +20,76 @@ class Event(msgspec.Struct, tag_field="kind", frozen=True, forbid_unknown_fields
     """Base of every domain event; `kind` is the tag stored in outbox.kind."""
 
 
+# The ids an event is about, declared once for the events about the same thing. These
+# bases are not events (no tag of theirs is ever stored): each subclass adds its tag, then
+# any field of its own after the base's. The config (tag field, frozen, unknown fields
+# refused) is inherited.
+class _OfMembership(Event):
+    group_id: UUID
+    user_id: UUID
+
+
+class _OfSeries(Event):
+    series_id: UUID
+    group_id: UUID
+
+
+class _OfSession(Event):
+    session_id: UUID
+
+
+class _OfCommunityEvent(Event):
+    event_id: UUID
+
+
+class _OfShift(Event):
+    shift_id: UUID
+
+
+class _OfBooking(Event):
+    booking_id: UUID  # the signup or registration
+    bookable: BookableKind
+    bookable_id: UUID  # the shift or event
+    user_id: UUID
+
+
+class _OfSignup(Event):
+    signup_id: UUID
+    shift_id: UUID
+
+
+class _OfTraining(Event):
+    training_id: UUID
+    user_id: UUID
+
+
 # Organizations
 class MemberAdded(Event, tag="org.member_added"):
     org_id: UUID
     user_id: UUID
+
+
+class _OfMembershipChange(Event):
+    """What a person gave up in an organization when their membership changed, as counts
+    (each thing has its own event too: booking.cancelled, group.member_left, ...)."""
+
+    org_id: UUID
+    user_id: UUID
+    shift_places: int = 0  # places and waitlist spots on shifts ahead
+    event_places: int = 0  # the same at events
+    groups: int = 0  # group memberships (and requests to join) ended
+    sessions: int = 0  # sessions ahead they no longer facilitate
+    feeds: int = 0  # the organization's calendar feeds of theirs, stopped
+
+
+class MemberLeft(_OfMembershipChange, tag="org.member_left"):
+    """A membership ended: the person left, or staff removed them (`removed`)."""
+
+    removed: bool = False
+
+
+class MemberRolesChanged(_OfMembershipChange, tag="org.member_roles_changed"):
+    """Staff changed a member's roles; what only the roles taken away allowed was given up."""
 
 
 # Groups and sessions
@@ -31,137 +97,145 @@ class GroupCreated(Event, tag="group.created"):
     group_id: UUID
 
 
-class GroupMemberJoined(Event, tag="group.member_joined"):
+class GroupMemberJoined(_OfMembership, tag="group.member_joined"):
     """Active membership began (open join, approval, or added by staff)."""
 
-    group_id: UUID
-    user_id: UUID
 
-
-class GroupMemberRequested(Event, tag="group.member_requested"):
+class GroupMemberRequested(_OfMembership, tag="group.member_requested"):
     """Someone asked to join a group that needs approval."""
 
-    group_id: UUID
-    user_id: UUID
 
-
-class GroupMemberLeft(Event, tag="group.member_left"):
-    group_id: UUID
-    user_id: UUID
+class GroupMemberLeft(_OfMembership, tag="group.member_left"):
     was_active: bool = False  # had the group's schedule (not a pending request): it comes off their calendar
 
 
-class SeriesScheduled(Event, tag="series.scheduled"):
-    series_id: UUID
-    group_id: UUID
+class SeriesScheduled(_OfSeries, tag="series.scheduled"):
+    """A series was created: a new schedule, or the new half of a split."""
 
 
-class SeriesChanged(Event, tag="series.changed"):
+class SeriesChanged(_OfSeries, tag="series.changed"):
     """Split ("this and following"), ended, extended over the horizon, or its venue edited."""
 
-    series_id: UUID
-    group_id: UUID
     # More sessions of the same rule made ahead of time: calendars already show them (the
     # invite holds the RRULE), so nobody is emailed; feeds and pages still see them.
     extended: bool = False
 
 
-class SessionRescheduled(Event, tag="session.rescheduled"):
-    session_id: UUID
+class SessionRescheduled(_OfSession, tag="session.rescheduled"):
+    """One occurrence moved to a new time or venue."""
+
     group_id: UUID
 
 
-class SessionCancelled(Event, tag="session.cancelled"):
-    session_id: UUID
+class SessionCancelled(_OfSession, tag="session.cancelled"):
+    """One occurrence was cancelled."""
+
     group_id: UUID
 
 
-class FacilitatorsChanged(Event, tag="session.facilitators_changed"):
-    session_id: UUID
+class FacilitatorsChanged(_OfSession, tag="session.facilitators_changed"):
     added: list[UUID]
     removed: list[UUID]
 
 
-class RsvpRecorded(Event, tag="session.rsvp_recorded"):
-    session_id: UUID
+class RsvpRecorded(_OfSession, tag="session.rsvp_recorded"):
     user_id: UUID
 
 
-class AttendanceRecorded(Event, tag="session.attendance_recorded"):
+class AttendanceRecorded(_OfSession, tag="session.attendance_recorded"):
     """Carries no statuses: attendance is health data; handlers re-read it."""
-
-    session_id: UUID
 
 
 # Community events
-class EventScheduled(Event, tag="event.scheduled"):
-    event_id: UUID
+class EventScheduled(_OfCommunityEvent, tag="event.scheduled"):
+    """A community event was created."""
 
 
-class EventChanged(Event, tag="event.changed"):
-    event_id: UUID
+class EventChanged(_OfCommunityEvent, tag="event.changed"):
     invite_changed: bool = False  # its time, place or title changed: confirmed people get the invite again
 
 
-class EventCancelled(Event, tag="event.cancelled"):
-    event_id: UUID
+class EventCancelled(_OfCommunityEvent, tag="event.cancelled"):
+    """A community event was cancelled, with every registration."""
 
 
 # Bookings: a place on a shift or at a community event, one pair of events for every kind
-class BookingPlaced(Event, tag="booking.placed"):
+class BookingPlaced(_OfBooking, tag="booking.placed"):
     """Someone holds a booking now: a place (confirmed; `promoted` when it came from the
     waitlist) or a spot at the back of the waitlist."""
 
-    booking_id: UUID  # the signup or registration
-    bookable: BookableKind
-    bookable_id: UUID  # the shift or event
-    user_id: UUID
     status: Literal["confirmed", "waitlisted"]
     promoted: bool = False
 
 
-class BookingCancelled(Event, tag="booking.cancelled"):
+class BookingCancelled(_OfBooking, tag="booking.cancelled"):
     """A booking ended: given up by the person, or cancelled with its shift or event."""
 
-    booking_id: UUID
-    bookable: BookableKind
-    bookable_id: UUID
-    user_id: UUID
     had_place: bool = True  # False: they were on the waitlist (no invite to cancel)
 
 
 # Volunteer shifts
-class ShiftCreated(Event, tag="shift.created"):
-    shift_id: UUID
+class ShiftCreated(_OfShift, tag="shift.created"):
+    """A volunteer shift was created."""
 
 
-class ShiftChanged(Event, tag="shift.changed"):
-    shift_id: UUID
+class ShiftChanged(_OfShift, tag="shift.changed"):
     invite_changed: bool = False  # its time changed: confirmed people get the invite again
 
 
-class ShiftCancelled(Event, tag="shift.cancelled"):
-    shift_id: UUID
+class ShiftCancelled(_OfShift, tag="shift.cancelled"):
+    """A shift was cancelled, with all its signups."""
 
 
-class SignupCheckedIn(Event, tag="signup.checked_in"):
-    signup_id: UUID
-    shift_id: UUID
+class SignupCheckedIn(_OfSignup, tag="signup.checked_in"):
+    """A volunteer checked in to the shift."""
 
 
-class SignupHoursRecorded(Event, tag="signup.hours_recorded"):
-    signup_id: UUID
-    shift_id: UUID
+class SignupHoursRecorded(_OfSignup, tag="signup.hours_recorded"):
+    """The hours a volunteer served were recorded."""
 
 
-class TrainingRecorded(Event, tag="training.recorded"):
-    training_id: UUID
+class TrainingRecorded(_OfTraining, tag="training.recorded"):
+    """Someone recorded a training they completed (self-reported)."""
+
+
+class TrainingVerified(_OfTraining, tag="training.verified"):
+    """A coordinator or admin verified someone's training."""
+
+
+# Accounts: a link to mail is named by its row (coord.auth.tokens); the token itself is
+# never in an event, a job's arguments or a log.
+class EmailConfirmationRequested(Event, tag="account.email_confirmation_requested"):
+    """Someone registered, or asked for a new confirmation link."""
+
+    token_id: UUID
     user_id: UUID
 
 
-class TrainingVerified(Event, tag="training.verified"):
-    training_id: UUID
+class PasswordResetRequested(Event, tag="account.password_reset_requested"):
+    token_id: UUID
     user_id: UUID
+
+
+class EmailChangeRequested(Event, tag="account.email_change_requested"):
+    """The new address gets the link, the current one a notice."""
+
+    token_id: UUID
+    user_id: UUID
+
+
+class PasswordChanged(Event, tag="account.password_changed"):
+    """Changed by its owner or through a reset link: the owner is told."""
+
+    user_id: UUID
+
+
+# Invitations: the link is derived from the invitation's row (coord.orgs.invitations).
+class InvitationSent(Event, tag="org.invitation_sent"):
+    """An address was invited to an organization, or its invitation was sent again."""
+
+    invitation_id: UUID
+    org_id: UUID
 
 
 class DeliveryRetryRequested(Event, tag="delivery.retry_requested"):
@@ -170,6 +244,8 @@ class DeliveryRetryRequested(Event, tag="delivery.retry_requested"):
 
 AnyEvent = Union[
     MemberAdded,
+    MemberLeft,
+    MemberRolesChanged,
     GroupCreated,
     GroupMemberJoined,
     GroupMemberRequested,
@@ -193,6 +269,11 @@ AnyEvent = Union[
     SignupHoursRecorded,
     TrainingRecorded,
     TrainingVerified,
+    EmailConfirmationRequested,
+    PasswordResetRequested,
+    EmailChangeRequested,
+    PasswordChanged,
+    InvitationSent,
     DeliveryRetryRequested,
 ]
 EVENT_TYPES: tuple[type[Event], ...] = AnyEvent.__args__  # type: ignore[attr-defined]

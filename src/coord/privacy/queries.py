@@ -1,4 +1,4 @@
-PROFILE = "SELECT id, email, display_name, timezone, created_at FROM users WHERE id = $1"
+PROFILE = "SELECT id, email, display_name, timezone, locale, email_confirmed_at, created_at FROM users WHERE id = $1"
 ORG_MEMBERSHIPS = """
 SELECT o.id AS org_id, o.name AS org_name, m.roles, m.created_at
 FROM org_members m JOIN orgs o ON o.id = m.org_id WHERE m.user_id = $1 ORDER BY o.name
@@ -37,26 +37,15 @@ SELECT org_id, action, subject_type, subject_id, at FROM audit_log WHERE actor_i
 """
 MY_PREFS = "SELECT disabled_kinds, quiet_start::text, quiet_end::text, discreet FROM notification_prefs WHERE user_id = $1"
 MY_DELIVERIES = "SELECT kind, status, created_at, sent_at FROM deliveries WHERE user_id = $1 ORDER BY created_at"
-MY_FEED_HASHES = "SELECT token_hash FROM feed_tokens WHERE user_id = $1"
+# Links mailed to confirm an address, reset the password or move to a new address (never a token).
+MY_EMAIL_LINKS = """
+SELECT purpose, email, created_at, expires_at, used_at FROM account_tokens WHERE user_id = $1 ORDER BY created_at
+"""
 MY_ORG_IDS = "SELECT org_id FROM org_members WHERE user_id = $1"
 
 AUDIT = """
 INSERT INTO audit_log (org_id, actor_id, action, subject_type, subject_id, detail)
 SELECT unnest($1::uuid[]), $2, $3, 'user', $2, $4::jsonb
-"""
-
-# $2 now: places on what has not started yet.
-ACTIVE_FUTURE_SIGNUPS = """
-SELECT g.shift_id FROM signups g JOIN shifts s ON s.id = g.shift_id
-WHERE g.user_id = $1 AND g.status IN ('confirmed', 'waitlisted') AND s.starts_at > $2 AND s.status = 'scheduled'
-"""
-ACTIVE_FUTURE_REGISTRATIONS = """
-SELECT r.event_id FROM registrations r JOIN events e ON e.id = r.event_id
-WHERE r.user_id = $1 AND r.status IN ('confirmed', 'waitlisted') AND e.starts_at > $2 AND e.status = 'scheduled'
-"""
-# Assignments to sessions starting after $2 (now) go; past ones stay, like attendance counts.
-UNASSIGN_FUTURE_FACILITATION = """
-DELETE FROM session_facilitators f USING sessions s WHERE f.session_id = s.id AND f.user_id = $1 AND s.starts_at > $2
 """
 
 # Identity gone; the row stays only so that counts and foreign keys hold.
@@ -78,6 +67,8 @@ ERASE_RELATED = [
     # Every message row goes: its key holds the person's id and a follow-up's kind their
     # attendance. A job that runs later finds no recipient and sends nothing.
     "DELETE FROM deliveries WHERE user_id = $1",
+    # Links by email hold addresses (a new one asked for, too).
+    "DELETE FROM account_tokens WHERE user_id = $1",
 ]
 
 # Retention: attendance of sessions older than each organization's period.

@@ -5,8 +5,7 @@ from typing import Any
 from litestar import Controller, delete, get
 from litestar.datastructures import State
 
-from coord.feeds import cache
-from coord.feeds.routes import validators
+from coord.feeds.routes import forget_feeds
 
 from coord.kernel.params import DB, AuthedRequest
 from coord.privacy import service
@@ -28,9 +27,7 @@ class MyDataController(Controller):
         # so no render that read them before can be stored afterwards.
         async with state.pool.acquire() as conn, conn.transaction():
             feed_hashes = await service.erase(conn, request.user.id)
-        keys = [cache.private_key(h) for h in feed_hashes]
-        await cache.forget(state.redis, keys)
-        validators(state).drop(keys)
+        await forget_feeds(state, feed_hashes)
 
 
 CONTROLLERS = [MyDataController]

@@ -11,9 +11,8 @@ import asyncpg
 from coord.kernel import clock
 from coord.auth.security import accounts
 from coord.kernel.errors import NotFound
-from coord.events.service import unregister
+from coord.orgs.offboarding import EVERYTHING, release
 from coord.privacy import queries
-from coord.shifts.signups import cancel_signup
 
 SECTIONS = {
     "organizations": queries.ORG_MEMBERSHIPS,
@@ -26,6 +25,7 @@ SECTIONS = {
     "trainings": queries.MY_TRAININGS,
     "calendar_feeds": queries.MY_FEEDS,
     "messages": queries.MY_DELIVERIES,
+    "email_links": queries.MY_EMAIL_LINKS,
     "audited_actions": queries.MY_AUDITED_ACTIONS,
 }
 
@@ -56,14 +56,10 @@ async def erase(conn: asyncpg.Connection, user_id: UUID) -> list[bytes]:
     """Identity gone, places given up (waitlists move on), attendance anonymized,
     future messages stopped, login impossible: all in one transaction. Returns the
     hashes of the feeds it deleted, whose cached renders the caller drops after commit."""
-    feed_hashes = [r["token_hash"] for r in await conn.fetch(queries.MY_FEED_HASHES, user_id)]
     await _audit(conn, user_id, "user.erase", "{}")
-    now = clock.now()
-    for row in await conn.fetch(queries.ACTIVE_FUTURE_SIGNUPS, user_id, now):
-        await cancel_signup(conn, user_id, row["shift_id"])
-    for row in await conn.fetch(queries.ACTIVE_FUTURE_REGISTRATIONS, user_id, now):
-        await unregister(conn, user_id, row["event_id"])
-    await conn.execute(queries.UNASSIGN_FUTURE_FACILITATION, user_id, now)
+    # What they hold ahead goes as when leaving an organization, in every one at once: the
+    # same rule (waitlists move on, facilitations become coverage gaps, feeds stop).
+    _, feed_hashes = await release(conn, user_id, user_id, None, EVERYTHING)
     for statement in queries.ERASE_RELATED:
         await conn.execute(statement, user_id)
     await conn.execute(queries.ERASE_IDENTITY, user_id)

@@ -164,3 +164,22 @@ RETURNING id
 SET_SPLIT_FROM = "UPDATE series SET split_from = $2 WHERE id = $1"
 
 SERIES_TIMEZONE = "SELECT timezone FROM series WHERE id = $1"
+
+# Sessions starting after $2 (now) that $1 is assigned to facilitate: of organization $3, or
+# of any organization when $3 is NULL. Past assignments stay, like attendance.
+FUTURE_FACILITATIONS = """
+SELECT s.id FROM session_facilitators f JOIN sessions s ON s.id = f.session_id
+WHERE f.user_id = $1 AND s.starts_at > $2 AND ($3::uuid IS NULL OR s.org_id = $3)
+ORDER BY s.starts_at, s.id
+"""
+# The same assignments removed; each session's SEQUENCE goes up (its calendars change).
+UNASSIGN_FUTURE = """
+WITH removed AS (
+    DELETE FROM session_facilitators f USING sessions s
+    WHERE f.session_id = s.id AND f.user_id = $1 AND s.starts_at > $2 AND ($3::uuid IS NULL OR s.org_id = $3)
+    RETURNING s.id
+)
+UPDATE sessions SET sequence = sequence + 1, updated_at = now()
+WHERE id IN (SELECT id FROM removed)
+RETURNING id
+"""

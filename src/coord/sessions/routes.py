@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, get, patch, post, put
+from litestar import Controller, Router, get, patch, post, put
 
 from coord.kernel.params import DB, AuthedRequest, Body, Paging, PathId, TimeWindow
 from coord.kernel.pagination import Page
@@ -30,7 +30,6 @@ from coord.sessions.schemas import (
 
 class GroupScheduleController(Controller):
     path = "/groups/{group_id:uuid}"
-    tags = ["sessions"]
 
     @post("/series", operation_id="createSeries", status_code=201)
     async def create_series(self, request: AuthedRequest, group_id: PathId, data: Body[SeriesIn], db: DB) -> SeriesOut:
@@ -53,7 +52,6 @@ class GroupScheduleController(Controller):
 
 class SessionController(Controller):
     path = "/sessions/{session_id:uuid}"
-    tags = ["sessions"]
 
     @get("", operation_id="getSession")
     async def get_session(self, request: AuthedRequest, session_id: PathId, db: DB) -> SessionDetailOut:
@@ -109,7 +107,6 @@ class SessionController(Controller):
 
 class SeriesController(Controller):
     path = "/series/{series_id:uuid}"
-    tags = ["sessions"]
 
     @post("/end", operation_id="endSeries", status_code=200)
     async def end(
@@ -119,4 +116,7 @@ class SeriesController(Controller):
         return await series_edit.end_series(db, request.user.id, series_id, data or SeriesEndIn())
 
 
-CONTROLLERS: list[Any] = [GroupScheduleController, SessionController, SeriesController]
+# One router for the domain: its tag is declared once, for every controller in it.
+CONTROLLERS: list[Any] = [
+    Router("/", tags=["sessions"], route_handlers=[GroupScheduleController, SessionController, SeriesController]),
+]

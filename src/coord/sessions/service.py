@@ -246,6 +246,23 @@ async def set_facilitators(
     return await _get(conn, session_id)
 
 
+async def future_facilitations(conn: asyncpg.Connection, user_id: UUID, org_id: UUID | None) -> list[UUID]:
+    """The sessions not started yet (of one organization, or of any when `org_id` is None)
+    the person is assigned to facilitate."""
+    return [r["id"] for r in await conn.fetch(queries.FUTURE_FACILITATIONS, user_id, clock.now(), org_id)]
+
+
+async def unassign_future(conn: asyncpg.Connection, user_id: UUID, org_id: UUID | None) -> int:
+    """Take the person off every one of `future_facilitations` (the caller decided they no
+    longer facilitate there: they left, lost the role, or erased their account). Each session
+    shows as a coverage gap if it is now short (the coverage cron alerts coordinators), and
+    its SEQUENCE and FacilitatorsChanged tell calendars and feeds. Returns how many."""
+    rows = await conn.fetch(queries.UNASSIGN_FUTURE, user_id, clock.now(), org_id)
+    for row in rows:
+        await record(conn, FacilitatorsChanged(session_id=row["id"], added=[], removed=[user_id]))
+    return len(rows)
+
+
 async def volunteer(conn: asyncpg.Connection, actor_id: UUID, session_id: UUID) -> SessionOut:
     """A facilitator of the group adds themselves to the session's facilitators."""
     current = await get_session(conn, actor_id, session_id)

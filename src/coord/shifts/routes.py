@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, delete, get, patch, post, put
+from litestar import Controller, Router, delete, get, patch, post, put
 from litestar.params import QueryParameter
 
 from coord.kernel.params import DB, AuthedRequest, Body, Paging, PathId, TimeWindow
@@ -25,7 +25,6 @@ from coord.shifts.schemas import (
 
 class OrgShiftController(Controller):
     path = "/orgs/{org_id:uuid}/shifts"
-    tags = ["shifts"]
 
     @post("", operation_id="createShift", status_code=201)
     async def create(self, request: AuthedRequest, org_id: PathId, data: Body[ShiftIn], db: DB) -> ShiftOut:
@@ -50,7 +49,6 @@ class OrgShiftController(Controller):
 
 class ShiftController(Controller):
     path = "/shifts/{shift_id:uuid}"
-    tags = ["shifts"]
 
     @get("", operation_id="getShift")
     async def get_shift(self, request: AuthedRequest, shift_id: PathId, db: DB) -> ShiftOut:
@@ -102,7 +100,6 @@ class ShiftController(Controller):
 
 class MyVolunteeringController(Controller):
     path = "/me"
-    tags = ["shifts"]
 
     @get("/signups", operation_id="listMySignups")
     async def my_signups(self, request: AuthedRequest, db: DB, page: Paging) -> Page[MySignupOut]:
@@ -122,7 +119,6 @@ class MyVolunteeringController(Controller):
 
 class TrainingController(Controller):
     path = "/trainings"
-    tags = ["shifts"]
 
     @post("/{training_id:uuid}/verify", operation_id="verifyTraining", status_code=200)
     async def verify(self, request: AuthedRequest, training_id: PathId, db: DB) -> TrainingOut:
@@ -130,4 +126,8 @@ class TrainingController(Controller):
         return await trainings.verify_training(db, request.user.id, training_id)
 
 
-CONTROLLERS: list[Any] = [OrgShiftController, ShiftController, MyVolunteeringController, TrainingController]
+# One router for the domain: its tag is declared once, for every controller in it.
+CONTROLLERS: list[Any] = [
+    Router("/", tags=["shifts"],
+           route_handlers=[OrgShiftController, ShiftController, MyVolunteeringController, TrainingController]),
+]

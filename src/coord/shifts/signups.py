@@ -12,6 +12,7 @@ from uuid import UUID
 
 import asyncpg
 
+from coord.auth.gate import require_confirmed_email
 from coord.bookings import engine as bookings
 from coord.bookings.engine import SHIFT_SIGNUPS
 from coord.kernel import clock
@@ -68,6 +69,7 @@ async def sign_up(conn: asyncpg.Connection, user_id: UUID, shift_id: UUID) -> Si
     shift = await conn.fetchrow(queries.LOCK_SHIFT_FOR_SIGNUP, shift_id, user_id)
     if shift is None or not shift["roles"]:
         raise NotFound("no such shift")
+    await require_confirmed_email(conn, user_id)
     place = await bookings.take_place(conn, SHIFT_SIGNUPS, shift, user_id, SIGN_UP_RULES)
     return SignupOut(id=place.id, shift_id=shift_id, user_id=user_id, status=place.status, position=place.position)
 
@@ -78,6 +80,22 @@ async def cancel_signup(conn: asyncpg.Connection, user_id: UUID, shift_id: UUID)
     the start, it is still allowed but flagged as a late cancel."""
     shift = await lock_shift(conn, user_id, shift_id)
     await bookings.cancel_mine(conn, SHIFT_SIGNUPS, shift, user_id, rules=(_not_ended,))
+
+
+async def future_signups(conn: asyncpg.Connection, user_id: UUID, org_id: UUID | None) -> list[UUID]:
+    """The shifts not started yet (of one organization, or of any when `org_id` is None)
+    where the person holds a place or a waitlist spot."""
+    return [r["shift_id"] for r in await conn.fetch(queries.FUTURE_SIGNUPS, user_id, clock.now(), org_id)]
+
+
+async def give_up_future_signups(conn: asyncpg.Connection, user_id: UUID, org_id: UUID | None) -> int:
+    """Every one of `future_signups` given up as the person would (cancel_signup: the next
+    person waiting gets the place). For leaving an organization, or erasing an account.
+    Returns how many."""
+    shift_ids = await future_signups(conn, user_id, org_id)
+    for shift_id in shift_ids:
+        await cancel_signup(conn, user_id, shift_id)
+    return len(shift_ids)
 
 
 async def my_signup(conn: asyncpg.Connection, user_id: UUID, shift_id: UUID) -> SignupOut:

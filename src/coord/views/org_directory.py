@@ -26,7 +26,9 @@ class PublicGroup(msgspec.Struct):
     next_session: datetime | None
 
 
-class PublicEvent(msgspec.Struct):
+class ListedEvent(msgspec.Struct):
+    """A community event as a list of events shows it (here, and on an organization's page)."""
+
     id: UUID
     title: str
     kind: str
@@ -34,13 +36,16 @@ class PublicEvent(msgspec.Struct):
     ends_at: datetime
     timezone: str
     capacity: int | None
-    org_name: str
-    org_slug: str
     confirmed_count: int
 
     @property
     def full(self) -> bool:
         return self.capacity is not None and self.confirmed_count >= self.capacity
+
+
+class PublicEvent(ListedEvent):
+    org_name: str
+    org_slug: str
 
 
 async def public_groups(conn: asyncpg.Connection, org_id: UUID | None = None, limit: int = 100) -> list[PublicGroup]:

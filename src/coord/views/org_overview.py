@@ -39,20 +39,8 @@ class OrgGroup(msgspec.Struct):
     my_status: str | None = None  # the reader's own membership: active / pending
 
 
-class OrgEvent(msgspec.Struct):
-    id: UUID
-    title: str
-    kind: str
-    starts_at: datetime
-    ends_at: datetime
-    timezone: str
-    capacity: int | None
-    confirmed_count: int
+class OrgEvent(org_directory.ListedEvent):
     visibility: str
-
-    @property
-    def full(self) -> bool:
-        return self.capacity is not None and self.confirmed_count >= self.capacity
 
 
 class OrgPage(msgspec.Struct):

@@ -7,6 +7,7 @@ from typing import Any
 from zoneinfo import available_timezones
 
 from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import State
 from litestar.params import FromQuery
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.response import Redirect, Template
@@ -17,6 +18,7 @@ from coord.kernel.access import CurrentUser
 from coord.kernel.errors import DomainError
 from coord.kernel.params import DB, RedisDep
 from coord.web.forms import FormInvalid, domain_errors, form_fields, to_struct
+from coord.web.recovery_pages import CONTROLLERS as RECOVERY_PAGES
 from coord.web.render import page
 from coord.web.session import Viewer, cleared_session_cookie, safe_next, session_cookie
 
@@ -36,9 +38,9 @@ def _register_page(request: Request, viewer: CurrentUser | None, values: dict[st
 
 
 def _login_page(request: Request, viewer: CurrentUser | None, email: str, errors: dict[str, str], next_path: str,
-                status_code: int = 200) -> Template:
+                status_code: int = 200, notice: str | None = None) -> Template:
     return page(request, "login.html", viewer=viewer, title="Log in", status_code=status_code,
-                email=email, errors=errors, next=safe_next(next_path))
+                email=email, errors=errors, next=safe_next(next_path), notice=notice)
 
 
 class AccountPages(Controller):
@@ -50,9 +52,11 @@ class AccountPages(Controller):
         return _register_page(request, viewer, {}, {})
 
     @get("/login", name="login-page")
-    async def login_form(self, request: Request, viewer: Viewer, next: FromQuery[str | None] = None) -> Template:
+    async def login_form(self, request: Request, viewer: Viewer, next: FromQuery[str | None] = None,
+                         reset: FromQuery[str | None] = None) -> Template:
         """The log-in form; `next` is where to go afterwards (same site only)."""
-        return _login_page(request, viewer, "", {}, next or "")
+        notice = "Your password is changed, and every device was signed out. Log in with the new one." if reset else None
+        return _login_page(request, viewer, "", {}, next or "", notice=notice)
 
     @post("/logout", status_code=303)
     async def logout(self, request: Request) -> Response:
@@ -71,14 +75,14 @@ class AccountForms(Controller):
     path = "/"
 
     @post("/register", status_code=303)
-    async def register(self, request: Request, viewer: Viewer, db: DB) -> Response:
-        """Create the account and sign in."""
+    async def register(self, request: Request, viewer: Viewer, db: DB, state: State) -> Response:
+        """Create the account and sign in; the address gets its confirmation link."""
         fields = await form_fields(request)
         next_path = fields.pop("next", "")
         try:
             data = to_struct(fields, RegisterIn)
             async with db.transaction():  # a savepoint: a refusal leaves nothing behind
-                user = await auth_service.register(db, data)
+                user = await auth_service.register(db, data, settings=state.settings)
         except FormInvalid as exc:
             return _register_page(request, viewer, {**fields, "next": next_path}, exc.errors, status_code=422)
         except DomainError as exc:
@@ -113,5 +117,5 @@ def password_forms_limit(per_minute: int) -> RateLimitConfig:
     return RateLimitConfig(rate_limit=("minute", per_minute), check_throttle_handler=_is_post)
 
 
-CONTROLLERS: list[Any] = [AccountPages]
+CONTROLLERS: list[Any] = [AccountPages, *RECOVERY_PAGES]
 PASSWORD_FORMS: list[Any] = [AccountForms]

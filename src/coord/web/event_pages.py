@@ -16,7 +16,7 @@ from coord.events.schemas import EventPatch
 from coord.kernel.params import DB, PathId
 from coord.orgs import service as orgs_service
 from coord.views import event_page
-from coord.web.forms import FormInvalid, form_fields, local_instant, to_struct
+from coord.web.forms import FormInvalid, Refusal, form_fields, local_times, submit, to_struct
 from coord.web.render import page
 from coord.web.session import Viewer, login_url, signed_in
 
@@ -53,26 +53,23 @@ class EventPages(Controller):
 
     async def _change(self, request: Request, viewer: CurrentUser | None, db: DB, event_id: UUID, action: Any,
                       done: str) -> Response:
-        viewer = signed_in(request, viewer)
-        await form_fields(request)  # the CSRF token only
-        try:
-            async with db.transaction():  # a savepoint: a refusal leaves nothing behind
-                await action(viewer)
-        except DomainError as exc:
-            return await self._page(request, viewer, db, event_id, problem=exc.detail, status_code=exc.status)
-        return Redirect(f"/events/{event_id}?done={done}#registration", status_code=303)
+        async def again(me: CurrentUser, fields: dict[str, Any], refusal: Refusal) -> Template:
+            return await self._page(request, me, db, event_id, problem=refusal.problem, status_code=refusal.status)
+
+        return await submit(request, viewer, db, action, again=again,
+                            done=lambda _: f"/events/{event_id}?done={done}#registration")
 
     @post("/{event_id:uuid}/register", status_code=303)
     async def register(self, request: Request, viewer: Viewer, db: DB, event_id: PathId) -> Response:
         """Take a place, or the back of the waitlist when the event is full."""
-        async def action(me: CurrentUser) -> None:
+        async def action(me: CurrentUser, fields: dict[str, Any]) -> None:
             await events_service.register(db, me.id, event_id)
         return await self._change(request, viewer, db, event_id, action, "registered")
 
     @post("/{event_id:uuid}/unregister", status_code=303)
     async def unregister(self, request: Request, viewer: Viewer, db: DB, event_id: PathId) -> Response:
         """Give up a place or leave the waitlist; the first person waiting gets the place."""
-        async def action(me: CurrentUser) -> None:
+        async def action(me: CurrentUser, fields: dict[str, Any]) -> None:
             await events_service.unregister(db, me.id, event_id)
         return await self._change(request, viewer, db, event_id, action, "left")
 
@@ -86,9 +83,7 @@ class EventPages(Controller):
         # The form holds every field: missing (emptied) places mean no limit, a missing venue none.
         change = {name: fields.get(name) for name in EDITABLE}
         try:
-            for name in ("starts_at", "ends_at"):
-                local_instant(change, name, view.event.timezone)
-            data = to_struct(change, EventPatch)
+            data = to_struct(local_times(change, view.event.timezone), EventPatch)
             async with db.transaction():  # a savepoint: a refusal leaves nothing behind
                 await events_service.update_event(db, viewer.id, event_id, data)
         except FormInvalid as exc:

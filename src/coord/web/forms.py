@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 from zoneinfo import ZoneInfo
 
+import asyncpg
 import msgspec
-from litestar import Request
+from litestar import Request, Response
+from litestar.response import Redirect
 
+from coord.kernel.access import CurrentUser
 from coord.kernel.errors import DomainError
+from coord.web.session import signed_in
 
 T = TypeVar("T")
 
@@ -72,3 +77,43 @@ def local_instant(fields: dict[str, Any], name: str, tz: str) -> None:
     except ValueError:
         raise FormInvalid({name: "enter a date and time"}, f"{name}: enter a date and time") from None
     fields[name] = naive.replace(tzinfo=ZoneInfo(tz)).isoformat() if naive.tzinfo is None else naive.isoformat()
+
+
+def local_times(fields: dict[str, Any], tz: str) -> dict[str, Any]:
+    """`starts_at` and `ends_at` read in timezone `tz`, in place (see local_instant); the fields."""
+    for name in ("starts_at", "ends_at"):
+        local_instant(fields, name, tz)
+    return fields
+
+
+class Refusal(NamedTuple):
+    """Why a form did not go through, for the page that shows it again."""
+
+    problem: str  # in words, for the notice at the top
+    errors: dict[str, str]  # field -> message ("form" for the rest)
+    status: int
+    cause: FormInvalid | DomainError
+
+
+FormAction = Callable[[CurrentUser, dict[str, Any]], Awaitable[Any]]
+ShowAgain = Callable[[CurrentUser, dict[str, Any], Refusal], Awaitable[Response]]
+
+
+async def submit(request: Request[Any, Any, Any], viewer: CurrentUser | None, db: asyncpg.Connection,
+                 action: FormAction, *, done: Callable[[Any], str], again: ShowAgain) -> Response:
+    """The posted form, for the signed-in person: `action(viewer, fields)` runs in a savepoint
+    on a copy of the fields (they stay as typed, for the form), then a redirect to
+    `done(outcome)`; or, refused, nothing is left behind and `again(viewer, fields, refusal)`
+    shows the page again saying why."""
+    viewer = signed_in(request, viewer)
+    fields = await form_fields(request)
+    try:
+        async with db.transaction():  # a savepoint: a refusal leaves nothing behind
+            outcome = await action(viewer, dict(fields))
+    except FormInvalid as exc:
+        refusal = Refusal("; ".join(exc.errors.values()), exc.errors, 422, exc)
+    except DomainError as exc:
+        refusal = Refusal(exc.detail, domain_errors(exc), exc.status, exc)
+    else:
+        return Redirect(done(outcome), status_code=303)
+    return await again(viewer, fields, refusal)

@@ -12,17 +12,17 @@ from typing import Any
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
-from litestar.response import Redirect, Template
+from litestar.response import Template
 
 from coord.kernel import clock
 from coord.kernel.access import CurrentUser
-from coord.kernel.errors import DomainError
 from coord.groups import service as groups_service
 from coord.kernel.params import DB, PathId
 from coord.views import coverage
 from coord.views.group_page import GroupView, group_view
 from coord.views import my_groups as my_groups_view
-from coord.web.render import page
+from coord.web.forms import Refusal, ShowAgain, submit
+from coord.web.render import flag_notice, page
 from coord.web.schedule_pages import CONTROLLERS as SCHEDULE
 from coord.web.session import Viewer, login_url, signed_in
 from coord.web.session_pages import CONTROLLERS as SESSIONS
@@ -34,19 +34,20 @@ def _plural(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
+NOTICES = {
+    "joined": "You have joined this group.",
+    "requested": "Your request to join has been sent.",
+    "approved": "The request was approved: they are now a member of the group.",
+}
+
+
 def _notice(request: Request) -> str | None:
     """The outcome of the form just sent (PRG), named in the redirect's query."""
-    query = request.query_params
-    if query.get("joined"):
-        return "You have joined this group."
-    if query.get("requested"):
-        return "Your request to join has been sent."
-    if query.get("approved"):
-        return "The request was approved: they are now a member of the group."
-    scheduled = query.get("scheduled")
-    if scheduled and scheduled.isdigit():
+    said = flag_notice(request, NOTICES)
+    scheduled = request.query_params.get("scheduled")
+    if said is None and scheduled and scheduled.isdigit():
         return f"{_plural(int(scheduled), 'session')} scheduled."
-    return None
+    return said
 
 
 async def _group_page(request: Request, viewer: CurrentUser | None, db: DB, group_id: UUID, *,
@@ -66,6 +67,13 @@ async def _group_page(request: Request, viewer: CurrentUser | None, db: DB, grou
     )
 
 
+def _again(request: Request, db: DB, group_id: UUID) -> ShowAgain:
+    """A refused form: the group's page again, saying why."""
+    async def again(me: CurrentUser, fields: dict[str, Any], refusal: Refusal) -> Template:
+        return await _group_page(request, me, db, group_id, problem=refusal.problem, status_code=refusal.status)
+    return again
+
+
 class GroupPages(Controller):
     path = "/groups/{group_id:uuid}"
 
@@ -77,36 +85,27 @@ class GroupPages(Controller):
     @post("/join", status_code=303)
     async def join(self, request: Request, viewer: Viewer, db: DB, group_id: PathId) -> Response:
         """Join an open group, or ask to join one that needs approval."""
-        viewer = signed_in(request, viewer)
-        try:
-            async with db.transaction():  # a savepoint: a refusal leaves nothing behind
-                membership, _ = await groups_service.join(db, viewer.id, group_id)
-        except DomainError as exc:
-            return await _group_page(request, viewer, db, group_id, problem=exc.detail, status_code=exc.status)
-        outcome = "joined" if membership.status == "active" else "requested"
-        return Redirect(f"/groups/{group_id}?{outcome}=1", status_code=303)
+        async def act(me: CurrentUser, fields: dict[str, Any]) -> str:
+            membership, _ = await groups_service.join(db, me.id, group_id)
+            return "joined" if membership.status == "active" else "requested"
+        return await submit(request, viewer, db, act, again=_again(request, db, group_id),
+                            done=lambda outcome: f"/groups/{group_id}?{outcome}=1")
 
     @post("/leave", status_code=303)
     async def leave(self, request: Request, viewer: Viewer, db: DB, group_id: PathId) -> Response:
         """Leave the group, or withdraw a request to join."""
-        viewer = signed_in(request, viewer)
-        try:
-            async with db.transaction():
-                await groups_service.remove_member(db, viewer.id, group_id, viewer.id)
-        except DomainError as exc:
-            return await _group_page(request, viewer, db, group_id, problem=exc.detail, status_code=exc.status)
-        return Redirect("/me/groups?left=1", status_code=303)
+        async def act(me: CurrentUser, fields: dict[str, Any]) -> None:
+            await groups_service.remove_member(db, me.id, group_id, me.id)
+        return await submit(request, viewer, db, act, again=_again(request, db, group_id),
+                            done=lambda _: "/me/groups?left=1")
 
     @post("/members/{user_id:uuid}/approve", status_code=303)
     async def approve(self, request: Request, viewer: Viewer, db: DB, group_id: PathId, user_id: PathId) -> Response:
         """Accept a pending request to join (the group's facilitators, coordinators, admins)."""
-        viewer = signed_in(request, viewer)
-        try:
-            async with db.transaction():
-                await groups_service.approve(db, viewer.id, group_id, user_id)
-        except DomainError as exc:
-            return await _group_page(request, viewer, db, group_id, problem=exc.detail, status_code=exc.status)
-        return Redirect(f"/groups/{group_id}?approved=1", status_code=303)
+        async def act(me: CurrentUser, fields: dict[str, Any]) -> None:
+            await groups_service.approve(db, me.id, group_id, user_id)
+        return await submit(request, viewer, db, act, again=_again(request, db, group_id),
+                            done=lambda _: f"/groups/{group_id}?approved=1")
 
 
 class MyGroupsPages(Controller):

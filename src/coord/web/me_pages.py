@@ -24,8 +24,7 @@ from coord.auth import service as auth_service
 from coord.kernel.access import CurrentUser
 from coord.kernel.errors import DomainError
 from coord.events import service as events_service
-from coord.feeds import cache
-from coord.feeds.routes import validators
+from coord.feeds.routes import forget_feeds
 from coord.kernel.params import DB, PathId
 from coord.orgs.service import my_orgs
 from coord.privacy import service as privacy_service
@@ -46,6 +45,7 @@ DONE = {
     "not_going": "Thank you for letting the group know you are not going.",
     "shift": "You are no longer signed up for that shift.",
     "event": "You are no longer registered for that event.",
+    "org_left": "You have left the organization. A message saying what changed is on its way to you.",
 }
 
 
@@ -179,9 +179,7 @@ class MePages(Controller):
         # Its own transaction, as in the API: cached feed renders are dropped after the commit.
         async with state.pool.acquire() as conn, conn.transaction():
             feed_hashes = await privacy_service.erase(conn, viewer.id)
-        keys = [cache.private_key(h) for h in feed_hashes]
-        await cache.forget(state.redis, keys)
-        validators(state).drop(keys)
+        await forget_feeds(state, feed_hashes)
         return Redirect("/me/deleted", status_code=303, cookies=[cleared_session_cookie(request)])
 
     @get("/deleted", name="account-deleted")

@@ -23,6 +23,7 @@ from coord.notify.preferences import MESSAGE_KINDS, Preferences, get_preferences
 from coord.shifts.schemas import TrainingIn
 from coord.shifts.trainings import my_trainings, record_training
 from coord.web.forms import FormInvalid, domain_errors, form_fields, to_struct
+from coord.web.me_account_pages import CONTROLLERS as ACCOUNT_SETTINGS
 from coord.web.render import page
 from coord.web.session import Viewer, signed_in
 
@@ -208,4 +209,4 @@ class TrainingPages(Controller):
         return Redirect("/me/trainings?saved=1", status_code=303)
 
 
-SETTINGS_CONTROLLERS: list[Any] = [FeedPages, NotificationPages, TrainingPages]
+SETTINGS_CONTROLLERS: list[Any] = [*ACCOUNT_SETTINGS, FeedPages, NotificationPages, TrainingPages]

@@ -16,12 +16,12 @@ from coord.events import service as events_service
 from coord.events.schemas import EventIn
 from coord.kernel.params import DB, PathId
 from coord.orgs import service as orgs_service
-from coord.orgs.schemas import MemberIn, VenueIn, VenuePatch
+from coord.orgs.schemas import MemberIn, PublicOrg, VenueIn, VenuePatch
 from coord.shifts import service as shifts_service
 from coord.shifts.schemas import ShiftIn
 from coord.views import org_overview
 from coord.web.event_pages import CONTROLLERS as EVENT_CONTROLLERS
-from coord.web.forms import FormInvalid, domain_errors, form_fields, local_instant, to_struct
+from coord.web.forms import FormInvalid, Refusal, local_times, submit, to_struct
 from coord.web.render import page, when
 from coord.web.session import Viewer, signed_in
 
@@ -34,6 +34,8 @@ DONE = {
     "retry": "The message will be sent again shortly.",
     "venue": "The venue was added.",
     "venue_edit": "The venue was changed. Everyone with a session or event still ahead there gets the new details.",
+    "roles": "The roles were changed. The member gets a message saying what changed.",
+    "removed": "The member was removed and gets a message saying what changed; anyone waiting for their places moved up.",
 }
 
 
@@ -77,27 +79,24 @@ class OrgPages(Controller):
 
     async def _form_post(self, request: Request, viewer: CurrentUser | None, db: DB, slug: str, form: str,
                          action: Any) -> Response:
-        """Run one of the overview's forms; a refusal shows the overview again with the errors at the fields."""
-        viewer = signed_in(request, viewer)
-        fields = await form_fields(request)
-        try:
-            async with db.transaction():  # a savepoint: a refusal leaves nothing behind
-                await action(viewer, dict(fields))  # `fields` stays as typed, for the form
-        except FormInvalid as exc:
-            return await self._coordination(request, viewer, db, slug, errors={form: exc.errors},
-                                            values={form: fields}, status_code=422)
-        except DomainError as exc:
-            if exc.status == 404:
-                raise
-            return await self._coordination(request, viewer, db, slug, errors={form: domain_errors(exc)},
-                                            values={form: fields}, status_code=exc.status)
-        return Redirect(coordination_url(slug, form, anchor=ANCHOR.get(form, f"{form}s")), status_code=303)
+        """Run one of the overview's forms, `action(me, org, fields)`; a refusal shows the overview
+        again with the errors at the fields."""
+        async def in_org(me: CurrentUser, fields: dict[str, Any]) -> None:
+            await action(me, await orgs_service.org_by_slug(db, slug), fields)
+
+        async def again(me: CurrentUser, fields: dict[str, Any], refusal: Refusal) -> Response:
+            if refusal.status == 404:
+                raise refusal.cause
+            return await self._coordination(request, me, db, slug, errors={form: refusal.errors},
+                                            values={form: fields}, status_code=refusal.status)
+
+        return await submit(request, viewer, db, in_org, again=again,
+                            done=lambda _: coordination_url(slug, form, anchor=ANCHOR.get(form, f"{form}s")))
 
     @post("/{slug:str}/members", status_code=303)
     async def add_member(self, request: Request, viewer: Viewer, db: DB, slug: Slug) -> Response:
         """Add an existing account by email with roles, or add roles to a member."""
-        async def action(me: CurrentUser, fields: dict[str, Any]) -> None:
-            org = await orgs_service.org_by_slug(db, slug)
+        async def action(me: CurrentUser, org: PublicOrg, fields: dict[str, Any]) -> None:
             if not fields.get("roles"):
                 raise FormInvalid({"roles": "choose at least one role"}, "roles: choose at least one role")
             await orgs_service.add_member(db, me.id, org.id, to_struct(fields, MemberIn))
@@ -106,28 +105,22 @@ class OrgPages(Controller):
     @post("/{slug:str}/events", status_code=303)
     async def create_event(self, request: Request, viewer: Viewer, db: DB, slug: Slug) -> Response:
         """Schedule a community event; the times are read in the organization's timezone."""
-        async def action(me: CurrentUser, fields: dict[str, Any]) -> None:
-            org = await orgs_service.org_by_slug(db, slug)
-            for name in ("starts_at", "ends_at"):
-                local_instant(fields, name, org.timezone)
-            await events_service.create_event(db, me.id, org.id, to_struct({**fields, "timezone": org.timezone}, EventIn))
+        async def action(me: CurrentUser, org: PublicOrg, fields: dict[str, Any]) -> None:
+            data = to_struct({**local_times(fields, org.timezone), "timezone": org.timezone}, EventIn)
+            await events_service.create_event(db, me.id, org.id, data)
         return await self._form_post(request, viewer, db, slug, "event", action)
 
     @post("/{slug:str}/shifts", status_code=303)
     async def create_shift(self, request: Request, viewer: Viewer, db: DB, slug: Slug) -> Response:
         """Add a volunteer shift; the times are read in the organization's timezone."""
-        async def action(me: CurrentUser, fields: dict[str, Any]) -> None:
-            org = await orgs_service.org_by_slug(db, slug)
-            for name in ("starts_at", "ends_at"):
-                local_instant(fields, name, org.timezone)
-            await shifts_service.create_shift(db, me.id, org.id, to_struct(fields, ShiftIn))
+        async def action(me: CurrentUser, org: PublicOrg, fields: dict[str, Any]) -> None:
+            await shifts_service.create_shift(db, me.id, org.id, to_struct(local_times(fields, org.timezone), ShiftIn))
         return await self._form_post(request, viewer, db, slug, "shift", action)
 
     @post("/{slug:str}/venues", status_code=303)
     async def create_venue(self, request: Request, viewer: Viewer, db: DB, slug: Slug) -> Response:
         """Add an in-person venue (with its address) or a virtual one (with its meeting link)."""
-        async def action(me: CurrentUser, fields: dict[str, Any]) -> None:
-            org = await orgs_service.org_by_slug(db, slug)
+        async def action(me: CurrentUser, org: PublicOrg, fields: dict[str, Any]) -> None:
             await orgs_service.create_venue(db, me.id, org.id, to_struct(fields, VenueIn))
         return await self._form_post(request, viewer, db, slug, "venue", action)
 
@@ -135,8 +128,7 @@ class OrgPages(Controller):
     async def update_venue(self, request: Request, viewer: Viewer, db: DB, slug: Slug, venue_id: PathId) -> Response:
         """Change a venue; the form holds every value, so an emptied field is cleared. Calendars
         of the sessions and events still ahead there are updated."""
-        async def action(me: CurrentUser, fields: dict[str, Any]) -> None:
-            org = await orgs_service.org_by_slug(db, slug)
+        async def action(me: CurrentUser, org: PublicOrg, fields: dict[str, Any]) -> None:
             change = {k: fields.get(k) for k in ("address", "meeting_url", "accessibility")}
             if fields.get("name"):
                 change["name"] = fields["name"]

@@ -61,6 +61,13 @@ def build_environment() -> Environment:
     return env
 
 
+def flag_notice(request: Request[Any, Any, Any], notices: dict[str, str]) -> str | None:
+    """The outcome of the form just sent (post/redirect/get), named by a flag in the
+    redirect's query: the notice of the first flag given, in the table's order."""
+    query = request.query_params
+    return next((text for flag, text in notices.items() if query.get(flag)), None)
+
+
 def page(
     request: Request[Any, Any, Any],
     template: str,

@@ -7,39 +7,42 @@ from typing import Any
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
-from litestar.response import Redirect, Template
+from litestar.response import Template
 
 from coord.kernel.access import CurrentUser
-from coord.kernel.errors import DomainError
 from coord.kernel.params import DB, PathId
 from coord.sessions import participation
 from coord.sessions import service as sessions_service
 from coord.sessions.schemas import AttendanceIn, AttendanceRecordIn, CancelIn, RsvpIn
 from coord.views import session_page
-from coord.web.forms import FormInvalid, domain_errors, form_fields, to_struct
-from coord.web.render import page
+from coord.web.forms import FormInvalid, Refusal, submit, to_struct
+from coord.web.render import flag_notice, page
 from coord.web.session import Viewer, signed_in
 
 ATTENDANCE_CHOICES = (("present", "Present"), ("absent", "Absent"), ("excused", "Excused"))
 STATUS_PREFIX = "status-"
 
 
+RSVP_NOTICES = {
+    "going": "You are going. Thank you for letting the facilitators know.",
+    "not_going": "You are not going. Thank you for letting the facilitators know.",
+}
+NOTICES = {
+    "moved": "The session was moved. Everyone in the group gets the new time.",
+    "cancelled": "The session was cancelled. Everyone in the group is told.",
+    "facilitating": "You are now a facilitator of this session.",
+}
+
+
 def _notice(request: Request) -> str | None:
     query = request.query_params
-    if query.get("rsvp") == "going":
-        return "You are going. Thank you for letting the facilitators know."
-    if query.get("rsvp") == "not_going":
-        return "You are not going. Thank you for letting the facilitators know."
+    rsvp = query.get("rsvp")
+    if rsvp in RSVP_NOTICES:
+        return RSVP_NOTICES[rsvp]
     saved = query.get("attendance")
     if saved and saved.isdigit():
         return f"Attendance saved for {saved} {'person' if saved == '1' else 'people'}."
-    if query.get("moved"):
-        return "The session was moved. Everyone in the group gets the new time."
-    if query.get("cancelled"):
-        return "The session was cancelled. Everyone in the group is told."
-    if query.get("facilitating"):
-        return "You are now a facilitator of this session."
-    return None
+    return flag_notice(request, NOTICES)
 
 
 async def _session_page(request: Request, viewer: CurrentUser, db: DB, session_id: UUID, *,
@@ -81,18 +84,12 @@ class SessionPages(Controller):
     async def _act(self, request: Request, viewer: CurrentUser | None, db: DB, session_id: UUID, action: Any,
                    done: str) -> Response:
         """Run `action(viewer, fields)` in a savepoint; back to the page with `done`, or the page saying why not."""
-        viewer = signed_in(request, viewer)
-        fields = await form_fields(request)
-        try:
-            async with db.transaction():  # a savepoint: a refusal leaves nothing behind
-                outcome = await action(viewer, fields)
-        except FormInvalid as exc:
-            return await _session_page(request, viewer, db, session_id, problem="; ".join(exc.errors.values()),
-                                       errors=exc.errors, values=fields, status_code=422)
-        except DomainError as exc:
-            return await _session_page(request, viewer, db, session_id, problem=exc.detail,
-                                       errors=domain_errors(exc), values=fields, status_code=exc.status)
-        return Redirect(f"/sessions/{session_id}?{done.format(outcome=outcome)}", status_code=303)
+        async def again(me: CurrentUser, fields: dict[str, Any], refusal: Refusal) -> Template:
+            return await _session_page(request, me, db, session_id, problem=refusal.problem, errors=refusal.errors,
+                                       values=fields, status_code=refusal.status)
+
+        return await submit(request, viewer, db, action, again=again,
+                            done=lambda outcome: f"/sessions/{session_id}?{done.format(outcome=outcome)}")
 
     @post("/rsvp", status_code=303)
     async def rsvp(self, request: Request, viewer: Viewer, db: DB, session_id: PathId) -> Response:

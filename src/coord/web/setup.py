@@ -24,7 +24,9 @@ from coord.kernel.errors import DomainError, status_title
 from coord.kernel.params import DB
 from coord.kernel.problems import http_problem
 from coord.views.viewer import crisis_line
+from coord.auth.security import account_links_limit
 from coord.web.account_pages import PASSWORD_FORMS, password_forms_limit
+from coord.web.recovery_pages import FORMS as LINK_FORMS
 from coord.web.render import STATIC, build_environment, page
 from coord.web.routes import PAGE_CONTROLLERS
 from coord.web.session import LoginRequired, provide_viewer, redirect_to_login
@@ -98,6 +100,8 @@ def configure_pages(app_config: AppConfig, settings: Settings) -> None:
             *PAGE_CONTROLLERS,
             Router(path="/", route_handlers=PASSWORD_FORMS,
                    middleware=[password_forms_limit(settings.login_attempts_per_minute).middleware]),
+            Router(path="/", route_handlers=LINK_FORMS,
+                   middleware=[account_links_limit(settings.login_attempts_per_minute).middleware]),
         ],
         middleware=[DefineMiddleware(CSRFMiddleware, config=csrf)],
         dependencies={

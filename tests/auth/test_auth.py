@@ -12,7 +12,7 @@ from coord.kernel import clock
 from coord.app import create_app
 from tests.conftest import make_settings
 from tests.support import PASSWORD, expect
-from tests.test_api_basics import assert_problem
+from tests.support import assert_problem
 
 
 async def test_register_login_and_me(client, api):

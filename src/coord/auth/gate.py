@@ -1,0 +1,29 @@
+"""The confirmation gate: an account whose address is not confirmed yet may browse and
+change its settings, but not join a group, sign up for a shift or register for an
+event. The services of those call `require_confirmed_email` once they know the object
+is the caller's to see (another organization's stays a 404)."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import asyncpg
+
+from coord.auth import queries
+from coord.kernel.errors import Forbidden
+
+RESEND_API = "/api/v1/auth/confirm-email/resend"
+RESEND_PAGE = "/confirm-email"
+
+
+class EmailNotConfirmed(Forbidden):
+    slug, title = "email-not-confirmed", "Confirm your email address first"
+
+
+async def require_confirmed_email(conn: asyncpg.Connection, user_id: UUID) -> None:
+    if not await conn.fetchval(queries.EMAIL_CONFIRMED, user_id):
+        raise EmailNotConfirmed(
+            "Confirm your email address first: open the link in the email we sent you when you signed up. "
+            f"For a new link, go to {RESEND_PAGE} (or POST {RESEND_API} with your email).",
+            extra={"resend": RESEND_API, "resend_page": RESEND_PAGE},
+        )
