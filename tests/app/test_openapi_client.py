@@ -40,7 +40,8 @@ def generated(document, tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("client")
     (folder / "openapi.json").write_text(json.dumps(document))
-    (folder / "config.yml").write_text("post_hooks: []\n")  # no formatter needed to read it
+    # No formatter needed to read it; a CSV upload is a file to the client (it models no text/csv).
+    (folder / "config.yml").write_text("post_hooks: []\ncontent_type_overrides:\n  text/csv: application/octet-stream\n")
     result = subprocess.run(
         [sys.executable, "-m", "openapi_python_client", "generate", "--path", str(folder / "openapi.json"),
          "--output-path", str(folder / "out"), "--config", str(folder / "config.yml")],
