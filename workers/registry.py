@@ -47,6 +47,7 @@ JOB_MODULES = (
     "workers.schedule_jobs",
     "workers.feed_jobs",
     "workers.account_jobs",
+    "workers.invitation_jobs",
     "workers.cron",
 )
 

@@ -39,6 +39,14 @@ TABLE = {
     # Anyone may leave but the only admin; user_id is the participant's: their own id is leaving.
     "leaveOrg":                 "401 ok   ok   ok   ok   ok   409  404",
     "removeOrgMember":          "401 ok   403  403  403  ok   ok   404",
+    "createInvitation":         "401 403  403  403  403  ok   ok   404",
+    "listInvitations":          "401 403  403  403  403  ok   ok   404",
+    "revokeInvitation":         "401 403  403  403  403  ok   ok   404",
+    "resendInvitation":         "401 403  403  403  403  ok   ok   404",
+    "importInvitations":        "401 403  403  403  403  ok   ok   404",
+    # The invitation link: public; a token that is no link is 400 for everyone (signed in or not).
+    "getInvitation":            "400 400  400  400  400  400  400  400",
+    "acceptInvitation":         "400 400  400  400  400  400  400  400",
     "listAudit":                "401 403  403  403  403  403  ok   404",
     "listVenues":               "401 403  403  ok   ok   ok   ok   404",
     "createVenue":              "401 403  403  403  403  ok   ok   404",

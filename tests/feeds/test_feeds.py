@@ -354,7 +354,8 @@ SHOWN_IN_FEEDS = {ev.MemberAdded, ev.MemberLeft, ev.MemberRolesChanged, ev.Group
 # (a booking placed on the waitlist is routed with the others; invalidate_feeds drops nothing for it).
 IN_NO_FEED = {ev.GroupCreated, ev.RsvpRecorded, ev.AttendanceRecorded, ev.SignupCheckedIn, ev.SignupHoursRecorded,
               ev.TrainingRecorded, ev.TrainingVerified, ev.DeliveryRetryRequested,
-              ev.EmailConfirmationRequested, ev.PasswordResetRequested, ev.EmailChangeRequested, ev.PasswordChanged}
+              ev.EmailConfirmationRequested, ev.PasswordResetRequested, ev.EmailChangeRequested, ev.PasswordChanged,
+              ev.InvitationSent}
 
 
 def test_routing_covers_feed_relevant_events():

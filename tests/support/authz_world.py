@@ -69,6 +69,8 @@ async def build_world(client, api, pool) -> dict:
     delivery = await pool.fetchval(
         "INSERT INTO deliveries (key, org_id, kind, status, event_id) VALUES ('authz', $1::uuid, 'welcome', 'failed', gen_random_uuid()) RETURNING id",
         org["id"])
+    invitation = expect(await client.post(f"/api/v1/orgs/{org['id']}/invitations", json={
+        "email": "invitee@example.org", "roles": ["participant"]}, headers=admin.headers), 201)
     return {
         "people": people,
         "params": {
@@ -76,6 +78,7 @@ async def build_world(client, api, pool) -> dict:
             "event_id": event["id"], "shift_id": shift["id"], "signup_id": signup["id"], "training_id": training["id"],
             "feed_id": feed["id"], "delivery_id": str(delivery), "user_id": people["participant"].id,
             "slug": org["slug"], "filename": feed["url"].rsplit("/", 1)[1], "venue_id": venue["id"],
+            "invitation_id": invitation["id"], "token": "not-a-link-token",
         },
         # Some operations need a different object to reach their rule (not their 404).
         "overrides": {
@@ -86,6 +89,7 @@ async def build_world(client, api, pool) -> dict:
         "bodies": {
             "updateOrg": {"crisis_resources": "Call 988"},
             "addOrgMember": {"email": extra.email, "roles": ["participant"]},
+            "createInvitation": {"email": "someone@example.org", "roles": ["participant"]},
             "setOrgMemberRoles": {"roles": ["participant"]},
             "createVenue": {"name": "Room", "kind": "virtual", "meeting_url": "https://meet.example.org/x"},
             "createGroup": {"name": "New", "format": "peer_led", "visibility": "public", "join_policy": "open"},

@@ -39,6 +39,7 @@ BEFORE = {
     "group.member_joined": ["send_group_schedule", "invalidate_feeds"],
     "group.member_left": ["send_group_schedule", "invalidate_feeds"],
     "group.member_requested": ["invalidate_feeds"],
+    "org.invitation_sent": ["send_invitation_email"],
     "org.member_added": ["send_welcome", "invalidate_feeds"],
     # Added since (issue 14.8, offboarding): the member's notice, and their feeds.
     "org.member_left": ["send_membership_notice", "invalidate_feeds"],

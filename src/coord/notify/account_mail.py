@@ -34,7 +34,8 @@ LINK_KIND = {EmailConfirmationRequested: "email_confirmation", PasswordResetRequ
              EmailChangeRequested: "email_change_confirmation"}
 
 
-def _message(settings: Settings, to: str, subject: str, paragraphs: list[str], link: str | None = None) -> Message:
+def link_email(settings: Settings, to: str, subject: str, paragraphs: list[str], link: str | None = None) -> Message:
+    """Paragraphs, with the link (if any) after the first, as text and HTML."""
     text = "\n\n".join(paragraphs[:1] + ([link] if link else []) + paragraphs[1:]) + "\n"
     html = "".join(f"<p>{escape(p)}</p>" for p in paragraphs[:1])
     if link:
@@ -52,7 +53,7 @@ def masked(address: str) -> str:
 def link_message(settings: Settings, link: Link) -> Message:
     hello = f"Hello {link.display_name},"
     if link.purpose == "confirm_email":
-        return _message(settings, link.to, "Confirm your email address for coord", [
+        return link_email(settings, link.to, "Confirm your email address for coord", [
             f"{hello} please confirm that this is your email address: open this link and press the button "
             "on the page it opens. The link works once, for 48 hours.",
             "Until you do, coord sends nothing else to this address, and you cannot join groups, sign up "
@@ -60,13 +61,13 @@ def link_message(settings: Settings, link: Link) -> Message:
             "If you did not create an account on coord, ignore this message: nothing more will be sent.",
         ], link.url)
     if link.purpose == "reset_password":
-        return _message(settings, link.to, "Reset your coord password", [
+        return link_email(settings, link.to, "Reset your coord password", [
             f"{hello} someone asked to reset the password of your coord account. To choose a new one, open "
             "this link. It works once, for 1 hour.",
             "Resetting signs you out on every device. If you did not ask for this, ignore this message: "
             "your password stays as it is.",
         ], link.url)
-    return _message(settings, link.to, "Confirm your new email address for coord", [
+    return link_email(settings, link.to, "Confirm your new email address for coord", [
         f"{hello} to move your coord account to this address, open this link and press the button on the "
         "page it opens. It works once, for 48 hours; until then your account keeps its current address.",
         "If you did not ask for this, ignore this message.",
@@ -74,7 +75,7 @@ def link_message(settings: Settings, link: Link) -> Message:
 
 
 def change_notice(settings: Settings, recipient: asyncpg.Record, link: Link) -> Message:
-    return _message(settings, recipient["email"], "Your coord account's email address is about to change", [
+    return link_email(settings, recipient["email"], "Your coord account's email address is about to change", [
         f"Hello {recipient['display_name']}, someone signed in to your coord account asked to move it to "
         f"a new address ({masked(link.to)}). Nothing changes until that address confirms it.",
         f"If this was not you, change your password now at {settings.base_url}/forgot-password: the link "
@@ -83,7 +84,7 @@ def change_notice(settings: Settings, recipient: asyncpg.Record, link: Link) -> 
 
 
 def password_changed(settings: Settings, recipient: asyncpg.Record) -> Message:
-    return _message(settings, recipient["email"], "Your coord password was changed", [
+    return link_email(settings, recipient["email"], "Your coord password was changed", [
         f"Hello {recipient['display_name']}, the password of your coord account was just changed, and "
         "every device signed in to it was signed out.",
         f"If this was not you, reset your password now at {settings.base_url}/forgot-password, and write "

@@ -43,7 +43,7 @@ class DeliveryKey:
     caused by one event (reminders, follow-ups) name their own `scope`."""
 
     event_id: UUID | None
-    user_id: UUID
+    user_id: UUID | None  # None: a message to an address without an account (an invitation)
     kind: str
     org_id: UUID | None = None
     scope: str | None = None
@@ -55,7 +55,7 @@ class DeliveryKey:
 
 # Builds the message for the (locked-in) recipient; returns None when it no longer
 # applies (the state changed since the event).
-Builder = Callable[[asyncpg.Connection, asyncpg.Record], Awaitable[Message | None]]
+Builder = Callable[[asyncpg.Connection, asyncpg.Record | None], Awaitable[Message | None]]
 
 
 class QuietHours(Exception):
@@ -96,6 +96,23 @@ async def deliver_each(
     return outcome
 
 
+async def _skip_reason(conn: asyncpg.Connection, key: DeliveryKey, recipient: asyncpg.Record | None,
+                       urgent: bool) -> str | None:
+    """Why the account's own state or settings hold this message back; QuietHours to wait."""
+    if recipient is None:
+        return "recipient erased"
+    if not recipient["email_confirmed"] and key.kind not in TO_UNCONFIRMED:
+        return "address not confirmed"
+    prefs = await get_preferences(conn, recipient["id"])
+    if key.kind in prefs.disabled_kinds:
+        return "turned off by the recipient"
+    now = clock.now()
+    release = now if urgent else release_time(now, recipient["timezone"], prefs.quiet_start, prefs.quiet_end)
+    if release > now:
+        raise QuietHours(release)
+    return None
+
+
 async def _deliver(pool: asyncpg.Pool, mailer: Mailer, key: DeliveryKey, build: Builder, urgent: bool) -> str:
     async with pool.acquire() as conn:
         await conn.execute(queries.ENSURE_DELIVERY, key.key, key.event_id, key.user_id, key.org_id, key.kind)
@@ -103,21 +120,12 @@ async def _deliver(pool: asyncpg.Pool, mailer: Mailer, key: DeliveryKey, build: 
             row = await conn.fetchrow(queries.LOCK_DELIVERY, key.key)
             if row["status"] in ("sent", "skipped", "failed"):
                 return "already_" + row["status"]  # a duplicate or retried job: nothing to do
-            recipient = await conn.fetchrow(queries.RECIPIENT, key.user_id)
-            if recipient is None:
-                await conn.execute(queries.MARK_SKIPPED, row["id"], "recipient erased")
-                return "skipped"
-            if not recipient["email_confirmed"] and key.kind not in TO_UNCONFIRMED:
-                await conn.execute(queries.MARK_SKIPPED, row["id"], "address not confirmed")
-                return "skipped"
-            prefs = await get_preferences(conn, key.user_id)
-            if key.kind in prefs.disabled_kinds:
-                await conn.execute(queries.MARK_SKIPPED, row["id"], "turned off by the recipient")
-                return "skipped"
-            now = clock.now()
-            release = now if urgent else release_time(now, recipient["timezone"], prefs.quiet_start, prefs.quiet_end)
-            if release > now:
-                raise QuietHours(release)
+            recipient = None
+            if key.user_id is not None:  # None: to an address, not an account (an invitation)
+                recipient = await conn.fetchrow(queries.RECIPIENT, key.user_id)
+                if (skip := await _skip_reason(conn, key, recipient, urgent)) is not None:
+                    await conn.execute(queries.MARK_SKIPPED, row["id"], skip)
+                    return "skipped"
             message = await build(conn, recipient)
             if message is None:
                 await conn.execute(queries.MARK_SKIPPED, row["id"], "no longer applies")

@@ -27,7 +27,7 @@ from coord.outbox.domain_events import InvitationSent
 from coord.outbox.record import record_many
 
 MAX_ROWS = 2000
-MAX_BYTES = 2 * 1024 * 1024
+MAX_BYTES = 1024 * 1024
 ROLES = ("admin", "coordinator", "facilitator", "volunteer", "participant")
 COLUMNS = ("email", "name", "roles")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -44,7 +44,7 @@ class _Row:
 def parse(content: bytes) -> list[_Row]:
     """The file's rows, each checked on its own (duplicates and memberships are checked later)."""
     if len(content) > MAX_BYTES:
-        raise Unprocessable("the file is too large (at most 2 MB)", field="file")
+        raise Unprocessable("the file is too large (at most 1 MiB)", field="file")
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -8,7 +8,6 @@ from uuid import UUID
 
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.datastructures import State
-from litestar.params import Body as BodyParam
 from litestar.params import FromPath, QueryParameter
 
 from coord.auth.security import optional_bearer_user
@@ -61,14 +60,13 @@ class InvitationController(Controller):
 
     @post("/import", operation_id="importInvitations", status_code=200)
     async def import_csv(
-        self, request: AuthedRequest, org_id: PathId, db: DB, state: State,
-        data: Annotated[bytes, BodyParam(media_type="text/csv")],
-        apply: Apply = None,
+        self, request: AuthedRequest, org_id: PathId, db: DB, state: State, apply: Apply = None,
     ) -> ImportReport:
         """Invite from a CSV file (`text/csv`; columns email,name,roles with a header; roles separated
         by ';'; UTF-8, BOM or not; up to 2,000 rows). Every row is checked first; the answer reports
         each row. A file with any invalid row invites nobody unless `apply=valid`."""
-        return await invitation_import.import_csv(db, state.settings, request.user.id, org_id, data,
+        content = await request.body()  # the raw file: Litestar would read a body as JSON
+        return await invitation_import.import_csv(db, state.settings, request.user.id, org_id, content,
                                                   apply == "valid")
 
 
@@ -77,12 +75,12 @@ class InvitationLinkController(Controller):
     tags = ["organizations"]
 
     @get("/{token:str}", operation_id="getInvitation", exclude_from_auth=True)
-    async def view(self, token: str, db: DB) -> InvitationView:
+    async def view(self, token: FromPath[str], db: DB) -> InvitationView:
         """What an invitation link is for (changes nothing). 400 when used, revoked or expired."""
         return await invitations.view(db, token)
 
     @post("/{token:str}/accept", operation_id="acceptInvitation", exclude_from_auth=True, status_code=200)
-    async def accept(self, request: Request, token: str, db: DB, state: State,
+    async def accept(self, request: Request, token: FromPath[str], db: DB, state: State,
                      data: Body[AcceptIn | None] = None) -> Response[AcceptedOut]:
         """Accept: a new person sends {display_name, password} (201, their account is made, its address
         confirmed, with a bearer token); a person with an account sends a Bearer token of that account
