@@ -176,3 +176,30 @@ async def test_many_people_clicking_at_once_fill_one_place(client, api, pool):
     assert all(r.status_code == 303 for r in results)
     rows = await pool.fetch("SELECT status, count(*) AS n FROM signups WHERE shift_id = $1 GROUP BY status", shift["id"])
     assert {r["status"]: r["n"] for r in rows} == {"confirmed": 1, "waitlisted": 11}
+
+
+async def test_the_board_opens_on_the_week_of_the_next_open_shift(client, api, board):
+    """Nobody is greeted with an empty week while an open shift exists later: without a week
+    asked for, the board opens on its week; an empty week asked for says when it is."""
+    org, admin, (ana, ben, _cai) = board
+    later = start_in(24, hour=16)  # more than three weeks ahead
+    full = await make_shift(client, org, admin, start_in(2, hour=16), capacity=1)
+    expect(await client.post(f"{API}/shifts/{full['id']}/signups", headers=ben.headers), 201)  # no place left
+    ahead = await make_shift(client, org, admin, later, role="Kitchen", capacity=2)
+    browser = Visitor(client)
+    await browser.login(ana)
+
+    opened = await browser.get(f"/shifts?org={org['slug']}")
+    assert opened.status_code == 200
+    assert shift_card(opened.text, ahead["id"])  # the week of the open shift, not this one
+    assert f'id="shift-{full["id"]}"' not in opened.text
+
+    this_week = await browser.get(board_path(org, now()))
+    assert f'id="shift-{ahead["id"]}"' not in this_week.text
+    said = text_of(this_week.text)
+    assert "The next shift with a place left is in the week of" in said
+    assert board_path(org, later).split("week=")[1] in this_week.text.replace("&amp;", "&")
+
+    # A filtered board keeps its filter and week: it only says where the next open shift is.
+    filtered = await browser.get(f"/shifts?org={org['slug']}&role=Greeter")
+    assert f'id="shift-{ahead["id"]}"' not in filtered.text

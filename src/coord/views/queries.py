@@ -223,6 +223,14 @@ WHERE e.id = $1
 
 # One organization's ($1) shifts starting in [$3, $4), with person $2's own place and
 # whether they hold the required training.
+# The start of the next shift ahead with a place left ($1 org, $2 now): where the board
+# opens when this week has none.
+NEXT_OPEN_SHIFT = f"""
+SELECT s.starts_at FROM shifts s {SHIFT_COUNTS}
+WHERE s.org_id = $1 AND s.status = 'scheduled' AND s.starts_at > $2 AND c.confirmed_count < s.capacity
+ORDER BY s.starts_at LIMIT 1
+"""
+
 SHIFT_BOARD = f"""
 SELECT {SHIFT_COLUMNS}, c.confirmed_count, c.waitlist_count, e.title AS event_title,
        my.status AS my_status, my.position AS my_position, {TRAINED_FOR_SHIFT} AS trained

@@ -39,6 +39,15 @@ def week_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+async def next_open_shift(conn: asyncpg.Connection, org_id: UUID, now: datetime) -> datetime | None:
+    """When the next shift with a place left starts, if any (the caller is a member)."""
+    return await conn.fetchval(queries.NEXT_OPEN_SHIFT, org_id, now)
+
+
+def has_open_shift(board: Board, now: datetime) -> bool:
+    return any(s.open_places > 0 and s.shift.starts_at > now and s.shift.status == "scheduled" for s in board.shifts)
+
+
 async def shift_board(
     conn: asyncpg.Connection, user_id: UUID, org_id: UUID, week_start: date, tz: str,
     role: str | None = None, event_id: UUID | None = None,

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
@@ -29,6 +30,11 @@ def _parse_week(value: str | None, tz: str) -> date:
         return date.fromisoformat(value or "")
     except ValueError:
         return clock.today_in(tz)
+
+
+def _week_end(week_start: date, tz: str) -> datetime:
+    """The instant the board's week ends (next Monday 00:00 in `tz`)."""
+    return datetime.combine(week_start + timedelta(days=7), time(0), ZoneInfo(tz))
 
 
 def _parse_uuid(value: str | None) -> UUID | None:
@@ -70,13 +76,25 @@ class ShiftPages(Controller):
         role, event = params.get("role") or None, params.get("event") or None
         week = _parse_week(params.get("week"), viewer.timezone)
         shifts = await board.shift_board(db, viewer.id, org.id, week, viewer.timezone, role, _parse_uuid(event))
+        now = clock.now()
+        next_open = None
+        if not board.has_open_shift(shifts, now):
+            # Never greet anyone with an empty week while open shifts exist later: without a
+            # week asked for, open on the next one's week; with one, say when it is.
+            ahead = await board.next_open_shift(db, org.id, max(now, _week_end(shifts.week_start, viewer.timezone)))
+            if ahead is not None and not params.get("week") and not (role or event):
+                week = ahead.astimezone(ZoneInfo(viewer.timezone)).date()
+                shifts = await board.shift_board(db, viewer.id, org.id, week, viewer.timezone)
+            elif ahead is not None:
+                day = ahead.astimezone(ZoneInfo(viewer.timezone)).date()
+                next_open = (day, board_url(org.slug, day, None, None))
         return page(
             request, "shifts.html", viewer=viewer, title="Shifts", crisis_line=org.crisis_resources,
             orgs=orgs, org=org, board=shifts, role=role, event=event, status_code=status_code,
             just=_parse_uuid(params.get("just")), problem=problem, problem_shift=problem_shift,
             prev_url=board_url(org.slug, shifts.week_start - timedelta(days=7), role, event),
             next_url=board_url(org.slug, shifts.week_start + timedelta(days=7), role, event),
-            week_end=shifts.week_start + timedelta(days=6), now=clock.now(),
+            week_end=shifts.week_start + timedelta(days=6), now=now, next_open=next_open,
         )
 
     async def _change(self, request: Request, viewer: CurrentUser | None, db: DB, shift_id: UUID, cancel: bool) -> Response:
