@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -346,3 +347,18 @@ async def test_delete_my_account_needs_the_confirmation(client, api, pool, world
         row = await conn.fetchrow("SELECT email, deleted_at FROM users WHERE id = $1", world.me.id)
     assert row["email"] is None and row["deleted_at"] is not None
     assert "Your account is deleted" in (await browser.get("/me/deleted")).text
+
+
+async def test_my_schedule_says_when_the_next_thing_is_however_far(client, api, world):
+    """Nothing in the next two months: the page says when the next item is and links there."""
+    far = start_in(100)
+    await sign_up(client, world.me, await make_shift(client, world, far, role="Harvest fair"))
+    browser = Visitor(client)
+    await browser.login(world.me)
+    mine = await browser.get("/me")
+    said = text_of(mine.text)
+    assert "Nothing planned in these weeks" in said and "Your next one is on" in said
+    day = far.astimezone(ZoneInfo(TOKYO)).date().isoformat()
+    assert f'href="/me?from={day}"' in mine.text
+    there = await browser.get(f"/me?from={day}")
+    assert "Harvest fair" in text_of(there.text)

@@ -38,6 +38,7 @@ from coord.web.render import page
 from coord.web.session import Viewer, cleared_session_cookie, signed_in
 
 WINDOW = timedelta(days=60)
+FAR_AHEAD = timedelta(days=3 * 366)  # how far "the next thing ahead" is looked for
 KINDS = {SessionItem: "session", ShiftItem: "shift", EventItem: "event"}
 # What just happened, said after the redirect back to /me (?done=...).
 DONE = {
@@ -90,12 +91,18 @@ async def schedule_page(request: Request, viewer: CurrentUser, db: DB, from_valu
     zone = ZoneInfo(viewer.timezone)
     first_day = start.astimezone(zone).date()
     last_day = (start + WINDOW).astimezone(zone).date()
+    next_ahead = None
+    if not schedule.items:  # nothing in these weeks: say when the next thing is, however far
+        later = await my_schedule(db, viewer.id, start + WINDOW, start + FAR_AHEAD)
+        if later.items:
+            ahead = later.items[0].starts_at.astimezone(zone).date()
+            next_ahead = (ahead, me_url(ahead.isoformat()))
     return page(
         request, "me.html", viewer=viewer, title="My schedule", status_code=status_code,
         schedule=schedule, days=_days(schedule, viewer.timezone), orgs=await my_orgs(db, viewer.id),
         from_day=day.isoformat() if day else "", first_day=first_day, last_day=last_day,
         earlier_url=me_url((first_day - WINDOW).isoformat()), later_url=me_url(last_day.isoformat()),
-        now_url=me_url() if day else None,
+        now_url=me_url() if day else None, next_ahead=next_ahead,
         done=DONE.get(done or ""), problem=problem, problem_id=problem_id, now=clock.now(),
     )
 
