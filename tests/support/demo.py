@@ -15,7 +15,7 @@ PAGES = (
     "/me/trainings", "/me/groups", "/me/delete", "/me/deleted", "/orgs/{org}", "/orgs/{org}/coordination",
     "/groups/{group}", "/groups/{group}/schedule", "/groups/{group}/schedule?{preview}", "/sessions/{session}",
     "/events/{event}", "/forgot-password", "/reset-password", "/confirm-email", "/me/account",
-    "/orgs/{org}/leave", "/orgs/{org}/members/{member}/remove",
+    "/orgs/{org}/leave", "/orgs/{org}/members/{member}/remove", "/invitations/{invitation}",
 )
 
 
@@ -35,4 +35,5 @@ async def demo_objects(pool) -> dict[str, str]:
                   (SELECT e.id FROM events e WHERE e.kind = 'workshop' LIMIT 1) AS event,
                   (SELECT u.id FROM users u WHERE u.email = 'participant@demo.coord.test') AS member"""
     )
-    return {**{key: str(value) for key, value in row.items()}, "org": DEMO_SLUG, "preview": biggest_preview()}
+    return {**{key: str(value) for key, value in row.items()}, "org": DEMO_SLUG, "preview": biggest_preview(),
+            "invitation": "not-a-link-token"}  # the page that says a link cannot be used

@@ -65,6 +65,13 @@ TABLE = {
     ("POST", "/orgs/{slug}/deliveries/{delivery_id}/retry"): "303  403  403  403  403  403  ok   404",
     ("POST", "/orgs/{slug}/events"):                      "303  403  403  403  403  ok   ok   404",
     ("POST", "/orgs/{slug}/members"):                     "303  403  403  403  403  ok   ok   404",
+    ("POST", "/orgs/{slug}/invitations"):                 "303  403  403  403  403  ok   ok   404",
+    ("POST", "/orgs/{slug}/invitations/import"):          "303  403  403  403  403  ok   ok   404",
+    ("POST", "/orgs/{slug}/invitations/{invitation_id}/resend"): "303  403  403  403  403  ok   ok   404",
+    ("POST", "/orgs/{slug}/invitations/{invitation_id}/revoke"): "303  403  403  403  403  ok   ok   404",
+    # {token} is no link: the page says so to anyone (200); accepting it is refused (400).
+    ("GET", "/invitations/{token}"):                      "200  200  200  200  200  200  200  200",
+    ("POST", "/invitations/{token}/accept"):              "400  400  400  400  400  400  400  400",
     # Anyone may leave but the only admin; {user_id} is the participant's own id (removing oneself is leaving).
     ("GET", "/orgs/{slug}/leave"):                        "303  200  200  200  200  200  409  404",
     ("POST", "/orgs/{slug}/leave"):                       "303  ok   ok   ok   ok   ok   409  404",
@@ -111,6 +118,8 @@ def bodies(world: dict) -> dict[str, dict]:
         "/orgs/{slug}/events": {"title": "Matrix", "kind": "social", "starts_at": soon, "ends_at": later,
                                 "visibility": "public"},
         "/orgs/{slug}/members": {"email": people["outsider"].email, "roles[]": "participant"},
+        "/orgs/{slug}/invitations": {"email": "page-invitee@example.org", "roles[]": "participant"},
+        "/orgs/{slug}/invitations/import": {"content": "email,name,roles\nfile-invitee@example.org,,participant\n"},
         "/orgs/{slug}/leave": {"confirm": "yes"},
         "/orgs/{slug}/members/{user_id}/remove": {"confirm": "yes"},
         "/orgs/{slug}/members/{user_id}/roles": {"roles[]": "participant", "confirm": "yes"},

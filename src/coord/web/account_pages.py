@@ -60,8 +60,10 @@ class AccountPages(Controller):
 
     @post("/logout", status_code=303)
     async def logout(self, request: Request) -> Response:
-        """End this browser's session (the cookie is dropped)."""
-        return Redirect("/", status_code=303, cookies=[cleared_session_cookie(request)])
+        """End this browser's session (the cookie is dropped); then `next` (same site) or the start page."""
+        next_path = (await form_fields(request)).get("next")
+        return Redirect(safe_next(next_path) if isinstance(next_path, str) else "/", status_code=303,
+                        cookies=[cleared_session_cookie(request)])
 
     @get("/logout", name="logout-page")
     async def logout_form(self, request: Request, viewer: Viewer) -> Template:

@@ -7,9 +7,10 @@ from typing import Any
 from coord.web.account_pages import CONTROLLERS as ACCOUNT
 from coord.web.group_pages import CONTROLLERS as GROUPS
 from coord.web.home_pages import CONTROLLERS as HOME
+from coord.web.invitation_pages import CONTROLLERS as INVITATIONS
 from coord.web.me_pages import CONTROLLERS as ME
 from coord.web.member_pages import CONTROLLERS as MEMBERS
 from coord.web.org_pages import CONTROLLERS as ORGS
 from coord.web.shift_pages import CONTROLLERS as SHIFTS
 
-PAGE_CONTROLLERS: list[Any] = [*HOME, *ACCOUNT, *SHIFTS, *ME, *GROUPS, *ORGS, *MEMBERS]
+PAGE_CONTROLLERS: list[Any] = [*HOME, *ACCOUNT, *SHIFTS, *ME, *GROUPS, *ORGS, *MEMBERS, *INVITATIONS]

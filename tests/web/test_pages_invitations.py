@@ -1,0 +1,162 @@
+"""Invitations as pages (issue 14): inviting from the coordination page, the link's page and
+its accept form, the welcome; CSV import with its report. Real HTTP, a real SMTP sink, the
+links read out of the messages."""
+
+from __future__ import annotations
+
+import re
+
+from tests.pages import Visitor, text_of
+from tests.support import API, PASSWORD, expect, mail_text, run_jobs
+from tests.support.world import make_shift
+
+LINK = re.compile(r"http://coord\.test(/invitations/[A-Za-z0-9_-]{43})")
+
+
+def link_to(smtp, address: str) -> str:
+    """The newest invitation link mailed to `address` (a path)."""
+    links = [p for m in smtp.messages if m["To"] == address for p in LINK.findall(mail_text(m))]
+    assert links, f"no invitation was mailed to {address}"
+    return links[-1]
+
+
+async def staff(api, role: str = "coordinator"):
+    admin = await api.user("admin")
+    org = await api.org(admin)
+    person = await api.user(role)
+    await api.member(org, admin, person, role)
+    return org, admin, person
+
+
+async def coordinator_browser(client, api):
+    """An organization, its admin, and a browser signed in as a coordinator (and the
+    coordination page's path)."""
+    org, admin, coordinator = await staff(api)
+    browser = Visitor(client)
+    await browser.login(coordinator)
+    return org, admin, browser, f"/orgs/{org['slug']}/coordination"
+
+
+async def test_a_coordinator_invites_a_new_person_who_accepts_and_signs_up_for_a_shift(
+        client, api, smtp, mail_settings, pool, redis):
+    org, admin, browser, coordination = await coordinator_browser(client, api)
+    page = await browser.get(coordination)
+    assert 'id="invitations"' in page.text and 'value="admin"' not in page.text.split('id="invitations"')[1].split("</form>")[0]
+
+    refused = await browser.post(f"/orgs/{org['slug']}/invitations", {"email": "not an address"}, form_page=coordination)
+    assert refused.status_code == 422
+    assert "choose at least one role" in text_of(refused.text) and 'value="not an address"' in refused.text
+    sent = await browser.post(f"/orgs/{org['slug']}/invitations",
+                              {"email": "rosa@example.org", "display_name": "Rosa", "roles[]": ["volunteer"]},
+                              form_page=coordination)
+    assert sent.status_code == 303 and "done=invite" in sent.headers["location"]
+    listed = text_of((await browser.get(sent.headers["location"])).text)
+    assert "invitation is on its way" in listed and "rosa@example.org" in listed and "Pending" in listed
+
+    await run_jobs(mail_settings, pool, redis)
+    link = link_to(smtp, "rosa@example.org")
+    rosa = Visitor(client)
+    shown = await rosa.get(link)
+    assert shown.status_code == 200 and shown.headers["cache-control"] == "no-store"
+    text = text_of(shown.text)
+    assert org["name"] in text and "volunteer" in text and "At least 10 characters" in text
+    assert await pool.fetchval("SELECT accepted_at FROM invitations") is None  # opening it changed nothing
+
+    short = await rosa.post(f"{link}/accept", {"display_name": "Rosa M", "password": "short"}, form_page=link)
+    assert short.status_code == 422 and "at least 10 characters" in text_of(short.text)
+    assert 'value="Rosa M"' in short.text and "coord_session" not in rosa.cookies
+    accepted = await rosa.post(f"{link}/accept", {"display_name": "Rosa M", "password": PASSWORD}, form_page=link)
+    assert accepted.status_code == 303 and accepted.headers["location"] == f"/orgs/{org['slug']}?welcome=1"
+    assert "coord_session" in rosa.cookies
+    welcome = text_of((await rosa.get(accepted.headers["location"])).text)
+    assert f"Welcome to {org['name']}" in welcome and "Sign up for a shift" in welcome
+
+    shift = await make_shift(client, org, admin)
+    board = await rosa.get(f"/shifts?org={org['slug']}")
+    assert board.status_code == 200 and f"/shifts/{shift['id']}/signup" in board.text
+    signed = await rosa.post(f"/shifts/{shift['id']}/signup", {"org": org["slug"]}, form_page=f"/shifts?org={org['slug']}")
+    assert signed.status_code == 303
+    assert await pool.fetchval("SELECT count(*) FROM signups s JOIN users u ON u.id = s.user_id "
+                               "WHERE u.email = 'rosa@example.org'") == 1
+
+    used = await Visitor(client).get(link)
+    assert used.status_code == 200 and "already been accepted" in text_of(used.text)
+    assert "ask the person who invited you" in text_of(used.text)
+
+
+async def test_an_existing_person_accepts_and_the_wrong_account_is_told_plainly(
+        client, api, smtp, mail_settings, pool, redis):
+    org, admin, coordinator = await staff(api)
+    nell, other = await api.user("nell"), await api.user("other")
+    expect(await client.post(f"{API}/orgs/{org['id']}/invitations", json={"email": nell.email, "roles": ["facilitator"]},
+                             headers=admin.headers), 201)
+    await run_jobs(mail_settings, pool, redis)
+    link = link_to(smtp, nell.email)
+
+    signed_out = text_of((await Visitor(client).get(link)).text)
+    assert f"Log in as {nell.email}" in signed_out and "/login?next=/invitations/" in (await Visitor(client).get(link)).text
+
+    browser = Visitor(client)
+    await browser.login(other)
+    wrong = await browser.get(link)
+    assert f"You are logged in as {other.email}" in text_of(wrong.text) and nell.email in text_of(wrong.text)
+    refused = await browser.post(f"{link}/accept", {}, form_page=link)
+    assert refused.status_code == 403 and "another address" in text_of(refused.text)
+    out = await browser.post("/logout", {"next": link}, form_page=link)
+    assert out.status_code == 303 and out.headers["location"] == link and "coord_session" not in browser.cookies
+
+    await browser.login(nell)
+    assert "Accept and join" in (await browser.get(link)).text
+    accepted = await browser.post(f"{link}/accept", {}, form_page=link)
+    assert accepted.status_code == 303 and accepted.headers["location"] == f"/orgs/{org['slug']}?welcome=1"
+    me = expect(await client.get(f"{API}/me", headers=nell.headers), 200)
+    assert [m["org_id"] for m in me["memberships"]] == [org["id"]]
+
+
+async def test_csv_with_a_bad_row_invites_nobody_until_the_valid_rows_are_confirmed(
+        client, api, smtp, mail_settings, pool, redis):
+    org, admin, browser, coordination = await coordinator_browser(client, api)
+    content = "email,name,roles\nana@example.org,Ana,volunteer;participant\nnot-an-address,Bo,volunteer\ncy@example.org,,participant\n"
+    report = await browser.post(f"/orgs/{org['slug']}/invitations/import", {}, form_page=coordination,
+                                files={"file": ("people.csv", content.encode(), "text/csv")})
+    assert report.status_code == 422
+    text = text_of(report.text)
+    assert "1 of 3 rows are invalid, so nobody was invited" in text
+    assert "3 not-an-address Invalid not an email address" in text and "2 ana@example.org Not invited" in text
+    assert await pool.fetchval("SELECT count(*) FROM invitations") == 0
+    carried = re.search(r'<textarea name="content" hidden[^>]*>(.*?)</textarea>', report.text, re.S)
+    assert carried and "cy@example.org" in carried.group(1)
+
+    applied = await browser.post(f"/orgs/{org['slug']}/invitations/import",
+                                 {"apply": "valid", "content": content}, form_page=coordination)
+    assert applied.status_code == 200 and "2 invited, 0 skipped" in text_of(applied.text)
+    assert sorted(r["email"] for r in await pool.fetch("SELECT email FROM invitations")) == ["ana@example.org",
+                                                                                           "cy@example.org"]
+    await run_jobs(mail_settings, pool, redis)
+    assert link_to(smtp, "cy@example.org")
+
+    no_file = await browser.post(f"/orgs/{org['slug']}/invitations/import", {}, form_page=coordination)
+    assert no_file.status_code == 422 and "choose a CSV file" in text_of(no_file.text)
+    headerless = await browser.post(f"/orgs/{org['slug']}/invitations/import", {"content": "a@b.org,x,volunteer\n"},
+                                    form_page=coordination)
+    assert headerless.status_code == 422 and "email,name,roles" in text_of(headerless.text)
+
+
+async def test_revoke_and_resend_from_the_coordination_page(client, api, smtp, mail_settings, pool, redis):
+    org, admin, browser, coordination = await coordinator_browser(client, api)
+    made = expect(await client.post(f"{API}/orgs/{org['id']}/invitations",
+                                    json={"email": "dee@example.org", "roles": ["participant"]}, headers=admin.headers), 201)
+    await run_jobs(mail_settings, pool, redis)
+    first = link_to(smtp, "dee@example.org")
+    base = f"/orgs/{org['slug']}/invitations/{made['id']}"
+    resent = await browser.post(f"{base}/resend", {}, form_page=coordination)
+    assert resent.status_code == 303 and "done=invitation_resent" in resent.headers["location"]
+    await run_jobs(mail_settings, pool, redis)
+    assert link_to(smtp, "dee@example.org") != first
+    assert "cannot be used" in text_of((await Visitor(client).get(first)).text)
+    revoked = await browser.post(f"{base}/revoke", {}, form_page=coordination)
+    assert revoked.status_code == 303 and "done=invitation_revoked" in revoked.headers["location"]
+    again = await browser.post(f"{base}/revoke", {}, form_page=coordination)
+    assert again.status_code == 409 and "revoked already" in text_of(again.text)
+    gone = text_of((await Visitor(client).get(link_to(smtp, "dee@example.org"))).text)
+    assert "withdrawn" in gone
