@@ -13,6 +13,7 @@ is out of that user's reach, with data) in directories coord owns: embedded_path
 from __future__ import annotations
 
 import contextlib
+from abc import ABC, abstractmethod
 import json
 import logging
 import os
@@ -88,7 +89,7 @@ class RunningServer:
     owned: bool  # started by this process, so this process stops it
 
 
-class _EmbeddedServer:
+class _EmbeddedServer(ABC):
     """What the two servers share: one running copy per data directory, found again by
     the next process through a state file (pid and port) under a lock; started in a
     session of its own; stopped by the process that started it, with its own signal and
@@ -106,20 +107,21 @@ class _EmbeddedServer:
         self.log_file = root / "run" / f"{name}.log"
         self.running: RunningServer | None = None
 
+    @abstractmethod
     def _url(self, port: int) -> str:
-        raise NotImplementedError
+        """The client URL of the server on `port`."""
 
+    @abstractmethod
     def _answers(self, port: int) -> bool:
         """Up and ready for clients on `port`."""
-        raise NotImplementedError
 
+    @abstractmethod
     def _prepare(self) -> Path:
         """Make the data directory ready; where it is."""
-        raise NotImplementedError
 
+    @abstractmethod
     def _launch(self, port: int) -> subprocess.Popen[bytes]:
         """Start the server on `port`, in a session of its own."""
-        raise NotImplementedError
 
     def start(self, port: int | None = None) -> RunningServer:
         with _file_lock(self.lock_file):

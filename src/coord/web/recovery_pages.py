@@ -97,25 +97,33 @@ class RecoveryPages(Controller):
         return _confirm_page(request, viewer, state="sent" if sent else "ask")
 
 
+async def _mail_link(request: Request, viewer: Any, redis: Any, state: State, purpose: str, page_of: Any,
+                     send: Any, sent_url: str) -> Response:
+    """The forms that mail a link: the address checked, the request counted (the same
+    whether or not it has an account), the link sent after the answer, never before."""
+    fields = await form_fields(request)
+    email = _email(fields)
+    if email is None:
+        return page_of(request, viewer, email=str(fields.get("email", "")), errors={"email": EMAIL_HINT},
+                       status_code=422)
+    try:
+        await recovery.count_request(redis, purpose, email)
+    except TooManyRequests as exc:
+        response = page_of(request, viewer, email=email, errors={"form": exc.detail}, status_code=429)
+        response.headers.update(exc.headers or {})
+        return response
+    task = BackgroundTask(send, state.pool, state.settings, email)
+    return Redirect(sent_url, status_code=303, background=task)
+
+
 class RecoveryForms(Controller):
     path = "/"
 
     @post("/forgot-password", status_code=303)
     async def forgot(self, request: Request, viewer: Viewer, redis: RedisDep, state: State) -> Response:
         """Mail a reset link if the address has an account; the same answer either way."""
-        fields = await form_fields(request)
-        email = _email(fields)
-        if email is None:
-            return _forgot_page(request, viewer, email=str(fields.get("email", "")), errors={"email": EMAIL_HINT},
-                                status_code=422)
-        try:
-            await recovery.count_request(redis, "reset_password", email)
-        except TooManyRequests as exc:
-            response = _forgot_page(request, viewer, email=email, errors={"form": exc.detail}, status_code=429)
-            response.headers.update(exc.headers or {})
-            return response
-        task = BackgroundTask(recovery.send_reset_link, state.pool, state.settings, email)
-        return Redirect("/forgot-password?sent=1", status_code=303, background=task)
+        return await _mail_link(request, viewer, redis, state, "reset_password", _forgot_page,
+                                recovery.send_reset_link, "/forgot-password?sent=1")
 
     @post("/reset-password", status_code=303)
     async def reset(self, request: Request, viewer: Viewer, db: DB, redis: RedisDep) -> Response:
@@ -150,20 +158,8 @@ class RecoveryForms(Controller):
     @post("/confirm-email/resend", status_code=303)
     async def resend(self, request: Request, viewer: Viewer, redis: RedisDep, state: State) -> Response:
         """A new confirmation link, if the address has an account still to confirm."""
-        fields = await form_fields(request)
-        email = _email(fields)
-        if email is None:
-            return _confirm_page(request, viewer, email=str(fields.get("email", "")), errors={"email": EMAIL_HINT},
-                                 status_code=422)
-        try:
-            await recovery.count_request(redis, "confirm_email", email)
-        except TooManyRequests as exc:
-            response = _confirm_page(request, viewer, email=email, errors={"form": exc.detail}, status_code=429)
-            response.headers.update(exc.headers or {})
-            return response
-        task = BackgroundTask(recovery.send_confirmation_link, state.pool, state.settings, email)
-        return Redirect("/confirm-email?sent=1", status_code=303, background=task)
-
+        return await _mail_link(request, viewer, redis, state, "confirm_email", _confirm_page,
+                                recovery.send_confirmation_link, "/confirm-email?sent=1")
 
 CONTROLLERS: list[Any] = [RecoveryPages]
 FORMS: list[Any] = [RecoveryForms]
