@@ -71,8 +71,12 @@ browser:
 			apt-get update -qq >/dev/null && apt-get install -y -qq chromium chromium-driver >/dev/null; \
 		else echo "note: browser tests will skip (apt-get install chromium chromium-driver)"; fi; fi
 
+# pytest-xdist: one worker per core (TEST_WORKERS=0 runs in one process), each worker with
+# its own database, and its own embedded servers or its own Redis database.
+TEST_WORKERS ?= auto
+
 test: $(DEV_STAMP) ics-parsers browser
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --maxprocesses 8 $(PYTEST_ARGS)
 
 bench: $(DEV_STAMP)
 	$(BIN)/python -m bench

@@ -42,10 +42,21 @@ use_password_parameters(CHEAPEST)
 TEST_SECRET = "test-secret-key-with-at-least-32-characters"
 
 
+def _worker_redis(url: str | None, worker: str) -> str | None:
+    """Under pytest-xdist every worker flushes its Redis before each test, so workers sharing
+    one external Redis each take a database of their own (gw0 -> 1, gw1 -> 2, ...)."""
+    if url is None or not worker.startswith("gw"):
+        return url
+    return urlunsplit(urlsplit(url)._replace(path=f"/{int(worker[2:]) + 1}"))
+
+
 @pytest.fixture(scope="session")
-def server_urls(tmp_path_factory: pytest.TempPathFactory):
+def server_urls(tmp_path_factory: pytest.TempPathFactory, worker_id: str):
+    # Under xdist each worker starts embedded servers of its own (its own temp dir).
     embedded = EmbeddedServers(tmp_path_factory.mktemp("coord-servers"), persist_redis=False)
-    urls = embedded.ensure(os.environ.get("COORD_TEST_DATABASE_URL"), os.environ.get("COORD_TEST_REDIS_URL"))
+    urls = embedded.ensure(
+        os.environ.get("COORD_TEST_DATABASE_URL"), _worker_redis(os.environ.get("COORD_TEST_REDIS_URL"), worker_id)
+    )
     yield urls
     embedded.stop()
 
