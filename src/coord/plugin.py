@@ -8,7 +8,6 @@ from litestar import Router
 from litestar.config.app import AppConfig
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
-from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
 from litestar.plugins import InitPluginProtocol
@@ -64,10 +63,8 @@ class CoordPlugin(InitPluginProtocol):
         settings = self.settings
         jwt_auth = build_jwt_auth(settings)
         app_config.state["jwt_auth"] = jwt_auth
-        login_limit = RateLimitConfig(
-            rate_limit=("minute", settings.login_attempts_per_minute), exclude=["^/api/v1/auth/logout-all$"]
-        )
-        auth_router = Router(path="/", route_handlers=[AuthController], middleware=[login_limit.middleware])
+        # Signing in and up count their own budgets (per account and client, per client: coord.auth.attempts).
+        auth_router = Router(path="/", route_handlers=[AuthController])
         # Links by email (confirm, reset) have a per-client budget of their own.
         links_limit = account_links_limit(settings.login_attempts_per_minute)
         links_router = Router(path="/", route_handlers=[AccountLinksController], middleware=[links_limit.middleware])

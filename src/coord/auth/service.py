@@ -23,6 +23,10 @@ from coord.kernel.errors import Conflict, FieldError, TooManyRequests, Unauthori
 log = logging.getLogger("coord.auth")
 
 MIN_PASSWORD_LENGTH = 10
+# What check_password checks, in the words the forms show beside the password field.
+PASSWORD_RULE = (f"At least {MIN_PASSWORD_LENGTH} characters. It cannot be your email address, and cannot contain "
+                 "the part before the @ when that part has 4 or more characters (for sam.lee@example.org, "
+                 "not \u201csam.lee\u201d). Spaces are allowed: a few words make a good password.")
 ACCOUNT_FAILURE_LIMIT = 10  # failed logins per account per window
 ACCOUNT_FAILURE_WINDOW_S = 15 * 60
 
@@ -55,7 +59,8 @@ def check_password(password: str, email: str) -> None:
     lowered = password.lower()
     local = email.split("@")[0].lower()
     if lowered == email.lower() or (len(local) >= 4 and local in lowered):
-        raise Unprocessable("the password must not contain your email address", field="password")
+        raise Unprocessable("the password must not contain the part of your email address before the @",
+                            field="password")
 
 
 async def register(

@@ -48,6 +48,12 @@ class PublicEvent(ListedEvent):
     org_slug: str
 
 
+async def home_timezone(conn: asyncpg.Connection) -> str | None:
+    """The timezone of this installation's first organization: where most people signing up
+    here live (the sign-up form's choice without JavaScript); None before there is one."""
+    return await conn.fetchval(queries.FIRST_ORG_TIMEZONE)
+
+
 async def public_groups(conn: asyncpg.Connection, org_id: UUID | None = None, limit: int = 100) -> list[PublicGroup]:
     return [PublicGroup(**dict(r)) for r in await conn.fetch(queries.PUBLIC_GROUPS, org_id, limit, clock.now())]
 

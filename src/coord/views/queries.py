@@ -12,9 +12,12 @@ from coord.shifts.queries import SHIFT_COLUMNS, SIGNUP_POSITION, TRAINED_FOR_SHI
 
 # --- org_directory: what anyone may see without an account ---------------------
 
+# The first organization's timezone: the sign-up form's default.
+FIRST_ORG_TIMEZONE = "SELECT timezone FROM orgs ORDER BY created_at, id LIMIT 1"
+
 # Public groups with their next scheduled session after $3 (now); $1 one org or NULL for all, $2 limit.
 PUBLIC_GROUPS = """
-SELECT g.id, g.name, g.description, g.topic, g.format, g.join_policy, g.timezone,
+SELECT g.id, g.name, g.description, g.topic, g.format, g.join_policy, COALESCE(g.timezone, o.timezone) AS timezone,
        o.name AS org_name, o.slug AS org_slug,
        (SELECT min(s.starts_at) FROM sessions s
         WHERE s.group_id = g.id AND s.status = 'scheduled' AND s.starts_at > $3) AS next_session

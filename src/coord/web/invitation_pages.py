@@ -12,7 +12,7 @@ from litestar.datastructures import State, UploadFile
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from coord.auth.service import MIN_PASSWORD_LENGTH
+from coord.auth.service import PASSWORD_RULE
 from coord.auth.tokens import LinkInvalid
 from coord.kernel.access import CurrentUser
 from coord.kernel.errors import DomainError
@@ -28,7 +28,6 @@ from coord.web.session import Viewer, login_url, session_cookie, signed_in
 
 Token = FromPath[str]
 Slug = FromPath[str]
-PASSWORD_RULE = f"At least {MIN_PASSWORD_LENGTH} characters, not containing your email address."
 PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}  # the address holds the token
 
 

@@ -17,7 +17,7 @@ from coord.auth.schemas import EmailChangeIn, PasswordChangeIn, ProfileIn
 from coord.kernel.access import CurrentUser
 from coord.kernel.errors import DomainError
 from coord.kernel.params import DB, RedisDep
-from coord.web.account_pages import timezone_choices
+from coord.web.zones import picker
 from coord.web.forms import FormInvalid, domain_errors, form_fields, to_struct
 from coord.web.render import page
 from coord.web.session import Viewer, session_cookie, signed_in
@@ -49,7 +49,7 @@ async def _account_page(request: Request, viewer: CurrentUser, db: DB, *, sectio
     if me.locale and me.locale not in {code for code, _ in languages}:
         languages.append((me.locale, me.locale))
     return page(request, "me_account.html", viewer=viewer, title="My account", status_code=status_code,
-                me=me, form=form, zones=timezone_choices(), languages=languages, section=section,
+                me=me, form=form, zones=picker(form["timezone"], chosen=True), languages=languages, section=section,
                 errors=errors or {}, saved=SAVED.get(saved or ""))
 
 

@@ -11,6 +11,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from litestar import Request
 from litestar.response import Template
 
+from coord.auth.service import PASSWORD_RULE
 from coord.kernel.access import CurrentUser
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -58,6 +59,7 @@ def build_environment() -> Environment:
         auto_reload=False,
     )
     env.filters.update(when=when, time_range=time_range, iso_local=iso_local)
+    env.globals.update(password_rule=PASSWORD_RULE)
     return env
 
 

@@ -25,7 +25,7 @@ from coord.kernel.params import DB
 from coord.kernel.problems import http_problem
 from coord.views.viewer import crisis_line
 from coord.auth.security import account_links_limit
-from coord.web.account_pages import PASSWORD_FORMS, password_forms_limit
+from coord.web.account_pages import PASSWORD_FORMS
 from coord.web.recovery_pages import FORMS as LINK_FORMS
 from coord.web.render import STATIC, build_environment, page
 from coord.web.routes import PAGE_CONTROLLERS
@@ -98,8 +98,7 @@ def configure_pages(app_config: AppConfig, settings: Settings) -> None:
         path="/",
         route_handlers=[
             *PAGE_CONTROLLERS,
-            Router(path="/", route_handlers=PASSWORD_FORMS,
-                   middleware=[password_forms_limit(settings.login_attempts_per_minute).middleware]),
+            *PASSWORD_FORMS,  # their budgets are counted in the handlers (coord.auth.attempts)
             Router(path="/", route_handlers=LINK_FORMS,
                    middleware=[account_links_limit(settings.login_attempts_per_minute).middleware]),
         ],
