@@ -19,7 +19,7 @@ import asyncpg
 from coord.auth.tokens import Link, pending_link
 from coord.kernel.config import Settings
 from coord.notify.delivery import DeliveryKey, deliver, deliver_each
-from coord.notify.messages import base_message
+from coord.notify.messages import Sender, base_message
 from coord.notify.service import Mail
 from coord.outbox.domain_events import (
     EmailChangeRequested,
@@ -34,14 +34,17 @@ LINK_KIND = {EmailConfirmationRequested: "email_confirmation", PasswordResetRequ
              EmailChangeRequested: "email_change_confirmation"}
 
 
-def link_email(settings: Settings, to: str, subject: str, paragraphs: list[str], link: str | None = None) -> Message:
-    """Paragraphs, with the link (if any) after the first, as text and HTML."""
+def link_email(
+    settings: Settings, to: str, subject: str, paragraphs: list[str], link: str | None = None, sender: Sender | None = None
+) -> Message:
+    """Paragraphs, with the link (if any) after the first, as text and HTML; from coord unless
+    an organization is the `sender`."""
     text = "\n\n".join(paragraphs[:1] + ([link] if link else []) + paragraphs[1:]) + "\n"
     html = "".join(f"<p>{escape(p)}</p>" for p in paragraphs[:1])
     if link:
         html += f'<p><a href="{escape(link)}">{escape(link)}</a></p>'
     html += "".join(f"<p>{escape(p)}</p>" for p in paragraphs[1:])
-    return base_message(settings, to, subject, text, html)
+    return base_message(settings, to, subject, text, html, sender=sender)
 
 
 def masked(address: str) -> str:

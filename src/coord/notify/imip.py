@@ -15,11 +15,11 @@ from email.mime.text import MIMEText
 
 from coord.calendar import Calendar, render_calendar
 from coord.kernel.config import Settings
-from coord.notify.messages import base_message
+from coord.notify.messages import Sender, base_message
 
 
 def imip_message(
-    settings: Settings, *, to: str, subject: str, text: str, html: str, calendar: Calendar
+    settings: Settings, *, to: str, subject: str, text: str, html: str, calendar: Calendar, sender: Sender | None = None
 ) -> Message:
     if calendar.method is None:
         raise ValueError("an iMIP message needs a METHOD")
@@ -28,5 +28,6 @@ def imip_message(
     inline.set_param("method", calendar.method)
     filename = "cancel.ics" if calendar.method == "CANCEL" else "invite.ics"
     return base_message(
-        settings, to, subject, text, html, extra=(inline,), attachments=((ics, "application", "ics", filename),)
+        settings, to, subject, text, html, extra=(inline,), attachments=((ics, "application", "ics", filename),),
+        sender=sender,
     )

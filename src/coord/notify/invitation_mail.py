@@ -14,6 +14,7 @@ import asyncpg
 
 from coord.notify.account_mail import link_email
 from coord.notify.delivery import DeliveryKey, deliver
+from coord.notify.messages import Sender
 from coord.notify.service import Mail
 from coord.orgs.invitations import InvitationMail, pending_mail
 from coord.outbox.domain_events import InvitationSent
@@ -37,7 +38,7 @@ def invitation_message(mail: Mail, invitation: InvitationMail) -> Message:
         "New to coord? You choose your name and a password on that page. Already have an account with this "
         "address? Sign in there and accept.",
         f"If you do not want to join, ignore this message. Questions: {invitation.org_contact}.",
-    ], invitation.url)
+    ], invitation.url, sender=Sender(invitation.org_name, invitation.org_contact))
 
 
 async def send_invitation(mail: Mail, event: InvitationSent, outbox_id: UUID) -> str:

@@ -8,9 +8,11 @@ from email.mime.application import MIMEApplication
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import formataddr, format_datetime
+from datetime import datetime
 from html import escape
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import asyncpg
 
@@ -55,9 +57,38 @@ def attachment(data: bytes, maintype: str, subtype: str, filename: str) -> Messa
     return part
 
 
+class Sender(NamedTuple):
+    """Whom a message is from, as the reader's mail program shows it: the organization's
+    name (the address stays COORD_MAIL_FROM, which the mail server may send for) and its
+    contact address for replies. Account mail with no organization is from "coord"."""
+
+    name: str
+    reply_to: str | None = None
+
+
+def org_sender(row: asyncpg.Record | dict, name: str = "org_name", contact: str = "contact_email") -> Sender:
+    """The sender of a message about something of an organization, from a row naming it."""
+    return Sender(row[name], row[contact])
+
+
+def titled(label: str, what: str) -> str:
+    """A subject naming the group (or what it is about) first: "Tuesday Circle: the session ... moved"."""
+    return f"{label[:1].upper()}{label[1:]}: {what}"
+
+
+def day_of(moment: datetime, tz: str) -> str:
+    """"Tue 16 March" in the reader's zone: short enough for a subject."""
+    return f"{moment.astimezone(ZoneInfo(tz)):%a %-d %B}"
+
+
+def day_and_time(moment: datetime, tz: str) -> str:
+    """"Tue 16 March, 18:30" in the reader's zone."""
+    return f"{day_of(moment, tz)}, {moment.astimezone(ZoneInfo(tz)):%H:%M}"
+
+
 def base_message(
     settings: Settings, to: str, subject: str, text: str, html: str | None = None, *,
-    extra: tuple[Message, ...] = (), attachments: tuple[Attachment, ...] = (),
+    extra: tuple[Message, ...] = (), attachments: tuple[Attachment, ...] = (), sender: Sender | None = None,
 ) -> Message:
     message = alternative(text, html, *extra)
     if attachments:
@@ -66,7 +97,11 @@ def base_message(
         for data, maintype, subtype, filename in attachments:
             mixed.attach(attachment(data, maintype, subtype, filename))
         message = mixed
-    message["From"] = formataddr(("coord", settings.mail_from))
+    name, reply_to = sender or Sender("coord")
+    # A name in any script, encoded as RFC 2047 asks (the address itself stays ASCII).
+    message["From"] = formataddr((name, settings.mail_from), charset="utf-8")
+    if reply_to:
+        message["Reply-To"] = formataddr((name, reply_to), charset="utf-8")
     message["To"] = to
     message["Subject"] = subject if subject.isascii() else Header(subject, "utf-8")
     message["Date"] = format_datetime(clock.now(), usegmt=True)
@@ -88,7 +123,8 @@ async def welcome(
     link = f"{settings.base_url}/me"
     text, html = paragraphs_to_text_and_html(f"Hello {user['display_name']},", paragraphs, link)
     footer = f"If you did not expect this, you can ignore this message or write to {org['contact_email']}."
-    return base_message(settings, user["email"], f"Welcome to {org_name}", f"{text}\n{footer}\n", f"{html}<p>{escape(footer)}</p>")
+    return base_message(settings, user["email"], f"Welcome to {org_name}", f"{text}\n{footer}\n",
+                        f"{html}<p>{escape(footer)}</p>", sender=org_sender(org, "name"))
 
 
 def _count(n: int, one: str, many: str) -> str:
@@ -152,4 +188,4 @@ async def membership_notice(
     paragraphs.append(f"If this is not what you expected, you can write to {org['contact_email']}.")
     paragraphs.append(f"If you need support now: {org['crisis_resources']}")
     text, html = paragraphs_to_text_and_html(f"Hello {recipient['display_name']},", paragraphs, f"{settings.base_url}/me")
-    return base_message(settings, recipient["email"], subject, text, html)
+    return base_message(settings, recipient["email"], subject, text, html, sender=org_sender(org, "name"))
