@@ -202,7 +202,7 @@ async def test_check_in_window_and_hours(client, org_setup):
     assert checked["checked_in_at"] is not None
     far = await make_shift(client, org, admin, starts_at=at(5), ends_at=at(6))
     expect(await client.post(f"{API}/shifts/{far['id']}/signups", headers=vol.headers), 201)
-    assert "check-in is open" in assert_problem(await client.post(f"{API}/shifts/{far['id']}/signups/me/check-in", headers=vol.headers), 409)["detail"]
+    assert "check-in opens an hour before" in assert_problem(await client.post(f"{API}/shifts/{far['id']}/signups/me/check-in", headers=vol.headers), 409)["detail"]
 
     hours = f"{url}/signups/{signup['id']}/hours"
     assert "started" in assert_problem(await client.put(hours, json={"hours": 2.5}, headers=admin.headers), 409)["detail"]

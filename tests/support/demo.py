@@ -16,6 +16,7 @@ PAGES = (
     "/groups/{group}", "/groups/{group}/schedule", "/groups/{group}/schedule?{preview}", "/sessions/{session}",
     "/events/{event}", "/forgot-password", "/reset-password", "/confirm-email", "/me/account",
     "/orgs/{org}/leave", "/orgs/{org}/members/{member}/remove", "/invitations/{invitation}",
+    "/orgs/new", "/orgs/{org}/first-steps", "/orgs/{org}/settings", "/coordination",
 )
 
 

@@ -46,6 +46,13 @@ TABLE = {
     ("GET", "/sessions/{session_id}"):                    "303  200  200  200  200  200  200  404",
     ("GET", "/orgs/{slug}"):                              "200  200  200  200  200  200  200  200",
     ("GET", "/orgs/{slug}/coordination"):                 "303  403  403  403  403  200  200  404",
+    ("GET", "/orgs/{slug}/first-steps"):                  "303  403  403  403  403  200  200  404",
+    ("GET", "/orgs/{slug}/settings"):                     "303  403  403  403  403  200  200  404",
+    ("POST", "/orgs/{slug}/settings"):                    "303  403  403  403  403  403  ok   404",
+    ("GET", "/orgs/new"):                                 "303  200  200  200  200  200  200  200",
+    ("POST", "/orgs/new"):                                "303  ok   ok   ok   ok   ok   ok   ok",
+    # Coordinators of one organization go straight to it; others are offered to create one.
+    ("GET", "/coordination"):                             "303  200  200  200  200  303  303  303",
     ("GET", "/events/{event_id}"):                        "404  200  200  200  200  200  200  404",  # private
     ("POST", "/events/{event_id}/cancel"):                "303  403  403  403  403  ok   ok   404",
     ("POST", "/events/{event_id}/edit"):                  "303  403  403  403  403  ok   ok   404",
@@ -124,6 +131,7 @@ def bodies(world: dict) -> dict[str, dict]:
         "/orgs/{slug}/members/{user_id}/remove": {"confirm": "yes"},
         "/orgs/{slug}/members/{user_id}/roles": {"roles[]": "participant", "confirm": "yes"},
         "/orgs/{slug}/shifts": {"role": "Host", "starts_at": soon, "ends_at": later, "capacity": "2"},
+        "/orgs/{slug}/settings": {"roster_hour": "9"},
         "/orgs/{slug}/venues": {"name": "Annex", "kind": "in_person", "address": "2 Main St"},
         "/orgs/{slug}/venues/{venue_id}": {"name": "Hall", "address": "3 Main St"},
         "/sessions/{session_id}/attendance": {f"status-{p['user_id']}": "present"},

@@ -49,7 +49,7 @@ def check_timezone(name: str, field: str = "timezone") -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, TypeError, OSError):  # OSError: a name too long for a path
-        raise Unprocessable(f"{name!r} is not an IANA timezone such as Europe/London", field=field) from None
+        raise Unprocessable(f"{name!r} is not a timezone coord knows: choose one from the list, such as America/Chicago", field=field) from None
     return name
 
 

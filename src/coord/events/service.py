@@ -35,10 +35,10 @@ async def create_event(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, d
     await require_role(conn, org_id, actor_id, STAFF)
     check_timezone(data.timezone)
     if data.ends_at <= data.starts_at:
-        raise Unprocessable("ends_at must be after starts_at", field="ends_at")
+        raise Unprocessable("the end must be after the start", field="ends_at")
     opens, closes = data.registration_opens_at, data.registration_closes_at
     if opens and closes and closes <= opens:
-        raise Unprocessable("registration_closes_at must be after registration_opens_at", field="registration_closes_at")
+        raise Unprocessable("registration must close after it opens", field="registration_closes_at")
     if closes and closes > data.ends_at:
         raise Unprocessable("registration cannot close after the event ends", field="registration_closes_at")
     if data.venue_id and not await conn.fetchval(queries.VENUE_IN_ORG, data.venue_id, org_id):
@@ -93,7 +93,7 @@ async def update_event(conn: asyncpg.Connection, actor_id: UUID, event_id: UUID,
     current = await conn.fetchrow(queries.EVENT_FOR_UPDATE, event_id)
     starts_at, ends_at = data.starts_at or current["starts_at"], data.ends_at or current["ends_at"]
     if ends_at <= starts_at:
-        raise Unprocessable("ends_at must be after starts_at", field="ends_at")
+        raise Unprocessable("the end must be after the start", field="ends_at")
     closes = current["registration_closes_at"]
     if closes and closes > ends_at:
         raise Unprocessable("the event would end before registration closes", field="ends_at")

@@ -20,10 +20,10 @@ MAX_FEEDS_PER_USER = 50
 async def create_feed(conn: asyncpg.Connection, settings: Settings, user_id: UUID, data: FeedIn) -> FeedCreatedOut:
     if data.scope == "org":
         if data.org_id is None:
-            raise Unprocessable("an organization feed needs org_id", field="org_id")
+            raise Unprocessable("choose the organization whose calendar this feed shows", field="org_id")
         await require_member(conn, data.org_id, user_id)
     elif data.org_id is not None:
-        raise Unprocessable("org_id goes with scope 'org' only", field="org_id")
+        raise Unprocessable("only an organization's feed names an organization", field="org_id")
     if len(await conn.fetch(queries.LIST_FEEDS, user_id)) >= MAX_FEEDS_PER_USER:
         raise Unprocessable(f"at most {MAX_FEEDS_PER_USER} feeds per person; revoke one first", field="scope")
     token, token_hash = new_token()

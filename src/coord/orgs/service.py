@@ -32,8 +32,13 @@ from coord.outbox.record import record
 from coord.kernel.pagination import KeyBigint, KeyInstant, Page, decode_cursor, page_of
 
 
+RESERVED_SLUGS = frozenset({"new"})  # /orgs/new is the page that creates one
+
+
 async def create_org(conn: asyncpg.Connection, user_id: UUID, data: OrgIn) -> OrgOut:
     check_timezone(data.timezone)
+    if data.slug in RESERVED_SLUGS:
+        raise Conflict(f"the slug {data.slug!r} is reserved", errors=[FieldError("slug", "reserved for coord's own pages")])
     row = await conn.fetchrow(queries.INSERT_ORG, data.name.strip(), data.slug, data.timezone, data.contact_email)
     if row is None:
         raise Conflict(f"the slug {data.slug!r} is taken", errors=[FieldError("slug", "already in use")])
@@ -135,7 +140,7 @@ def _check_venue(name: str, kind: str, address: str | None, meeting_url: str | N
     if kind == "in_person" and not address:
         raise Unprocessable("an in-person venue needs an address", field="address")
     if kind == "virtual" and not meeting_url:
-        raise Unprocessable("a virtual venue needs a meeting_url", field="meeting_url")
+        raise Unprocessable("an online venue needs its meeting link", field="meeting_url")
 
 
 async def create_venue(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, data: VenueIn) -> VenueOut:

@@ -25,7 +25,7 @@ def training_code(code: str) -> str:
 
 def _check_times(starts_at: datetime, ends_at: datetime) -> None:
     if ends_at <= starts_at:
-        raise Unprocessable("ends_at must be after starts_at", field="ends_at")
+        raise Unprocessable("the end must be after the start", field="ends_at")
 
 
 async def _shift_out(conn: asyncpg.Connection, shift_id: UUID) -> ShiftOut:

@@ -30,7 +30,7 @@ CHECK_IN_OPENS_BEFORE_START = timedelta(hours=1)
 
 def _not_started(shift: asyncpg.Record, now: datetime) -> None:
     if now >= shift["starts_at"]:
-        raise Conflict(f"this shift started at {shift['starts_at'].isoformat()}; signups are closed")
+        raise Conflict("this shift has already started, so signing up is closed")
 
 
 def _trained(shift: asyncpg.Record, now: datetime) -> None:
@@ -112,7 +112,7 @@ async def check_in(conn: asyncpg.Connection, user_id: UUID, shift_id: UUID) -> S
     now = clock.now()
     opens = shift.starts_at - CHECK_IN_OPENS_BEFORE_START
     if not opens <= now <= shift.ends_at:
-        raise Conflict(f"check-in is open from {opens.isoformat()} until {shift.ends_at.isoformat()}")
+        raise Conflict("check-in opens an hour before the shift starts and closes when it ends")
     await conn.execute(queries.CHECK_IN, row["id"])
     await record(conn, SignupCheckedIn(signup_id=row["id"], shift_id=shift_id))
     return SignupOut(**dict(await bookings.find_booking(conn, SHIFT_SIGNUPS, shift_id, user_id)))

@@ -17,7 +17,7 @@ from coord.shifts.service import training_code
 
 async def record_training(conn: asyncpg.Connection, user_id: UUID, data: TrainingIn) -> TrainingOut:
     if data.expires_on is not None and data.expires_on < data.completed_on:
-        raise Unprocessable("expires_on must not be before completed_on", field="expires_on")
+        raise Unprocessable("the date it is valid until must not be before the date it was completed", field="expires_on")
     row = await conn.fetchrow(
         queries.INSERT_TRAINING, user_id, training_code(data.code), data.completed_on, data.expires_on
     )

@@ -18,7 +18,7 @@ from coord.groups.schemas import GroupOut
 from coord.kernel import clock
 from coord.kernel.access import STAFF, org_roles, require_role
 from coord.orgs import service as orgs_service
-from coord.orgs.schemas import DeliveryOut, MemberOut, PublicOrg, VenueOut
+from coord.orgs.schemas import DeliveryOut, MemberOut, OrgOut, PublicOrg, VenueOut
 from coord.shifts import service as shifts_service
 from coord.shifts.schemas import ShiftOut
 from coord.views import org_directory
@@ -133,3 +133,21 @@ async def coordination(conn: asyncpg.Connection, actor_id: UUID, slug: str, now:
         deliveries=deliveries.items, venues=venues.items,
         more=[name for name, p in pages.items() if p.next_cursor],
     )
+
+
+class OrgSettingsView(msgspec.Struct):
+    """An organization's settings as its staff see them (admins may change them)."""
+
+    org: OrgOut
+    roles: list[str]
+
+    @property
+    def is_admin(self) -> bool:
+        return "admin" in self.roles
+
+
+async def org_settings(conn: asyncpg.Connection, actor_id: UUID, slug: str) -> OrgSettingsView:
+    """Admins and coordinators; other members 403, everyone else 404."""
+    org = await orgs_service.org_by_slug(conn, slug)
+    roles = await require_role(conn, org.id, actor_id, STAFF)
+    return OrgSettingsView(await orgs_service.get_org(conn, actor_id, org.id), sorted(roles))

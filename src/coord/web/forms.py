@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, NamedTuple, TypeVar
@@ -44,8 +45,68 @@ async def form_fields(request: Request[Any, Any, Any]) -> dict[str, Any]:
     return {k.removesuffix("[]"): v for k, v in fields.items()}
 
 
+# What a field is called on the pages, where its name would otherwise show.
+LABELS = {
+    "starts_at": "Start", "ends_at": "End", "venue_id": "Venue", "event_id": "Event", "session_id": "Session",
+    "org_id": "Organization", "user_id": "Person", "meeting_url": "Meeting link", "display_name": "Name",
+    "contact_email": "Contact email", "required_training": "Required training", "duration_minutes": "Length",
+    "facilitators_required": "Facilitators needed", "discreet_title": "Discreet title", "slug": "Web address",
+    "crisis_resources": "Crisis line", "reminder_lead_minutes": "Reminders", "followup_delay_minutes": "Follow-ups",
+    "cancellation_cutoff_hours": "Late cancellations", "retention_months": "Keeping attendance",
+    "roster_weekday": "Roster day", "roster_hour": "Roster hour", "completed_on": "Completed on",
+    "expires_on": "Valid until", "registration_opens_at": "Registration opens",
+    "registration_closes_at": "Registration closes", "join_policy": "Joining", "locale": "Language",
+}
+# What a text that does not match its pattern should look like, by field.
+PATTERNS = {
+    "email": "enter an email address such as name@example.org",
+    "contact_email": "enter an email address such as name@example.org",
+    "slug": "use lowercase letters, digits and single dashes, such as riverside-center",
+    "meeting_url": "enter a web address starting with https://",
+    "url": "enter a web address starting with https://",
+    "locale": "choose a language from the list",
+}
+
+
+def field_label(name: str) -> str:
+    """"starts_at" -> "Start": a field's name as the pages say it."""
+    return LABELS.get(name) or name.removesuffix("_id").replace("_", " ").capitalize()
+
+
+def plain_message(field: str, message: str) -> str:
+    """msgspec's account of a value it refused, in the words a person reads on a form."""
+    bound = re.match(r"Expected `(\w+)`(?: of length)? ([<>])=? (-?[\d.]+)", message)
+    if bound:
+        kind, direction, number = bound.groups()
+        if kind == "str":
+            if direction == ">" and number in ("1", "0"):
+                return "this field is required"
+            return f"use {'at least' if direction == '>' else 'at most'} {number} characters"
+        if kind in ("array", "list"):
+            return f"choose {'at least' if direction == '>' else 'at most'} {number}"
+        return f"enter {number} or {'more' if direction == '>' else 'less'}"
+    if message.startswith("Expected `int`"):
+        return "enter a whole number, such as 30"
+    if message.startswith("Expected `float`"):
+        return "enter a number"
+    if message.startswith("Expected `bool`"):
+        return "tick the box, or leave it empty"
+    if "matching regex" in message:
+        return PATTERNS.get(field, "this is not in a form coord can use; check what you typed")
+    if message.startswith(("Invalid enum value", "Invalid UUID", "Expected `array`", "Expected `object`")):
+        return "choose one of the options"
+    if message.startswith("Invalid RFC3339") or "datetime" in message:
+        return "enter a date and time"
+    if "date" in message:
+        return "enter a date"
+    if "time" in message:
+        return "enter a time"
+    return "this cannot be used; check what you typed"
+
+
 def to_struct(fields: dict[str, Any], struct: type[T]) -> T:
-    """msgspec does the checking, as for JSON; strict=False turns "12" into 12 and "on" into True."""
+    """msgspec does the checking, as for JSON; strict=False turns "12" into 12 and "on" into True.
+    A refusal names the field (the form shows it there) and says what is wrong in plain words."""
     try:
         return msgspec.convert(fields, struct, strict=False)
     except msgspec.ValidationError as exc:
@@ -53,12 +114,14 @@ def to_struct(fields: dict[str, Any], struct: type[T]) -> T:
         field = message.rsplit("$.", 1)[-1].rstrip("`").split("[")[0] if "$." in message else ""
         if message.startswith("Object missing required field"):
             field = message.split("`")[1]
-            message = "this field is required"
+            words = "this field is required"
         elif message.startswith("Object contains unknown field"):
-            field = message.split("`")[1]
+            field = "form"
+            words = "This form has a field this page did not send. Reload the page and try again."
         else:
-            message = message.split(" - at ")[0]
-        raise FormInvalid({field or "form": message}, f"{field or 'form'}: {message}") from None
+            words = plain_message(field, message.split(" - at ")[0])
+        field = field or "form"
+        raise FormInvalid({field: words}, words if field == "form" else f"{field_label(field)}: {words}") from None
 
 
 def domain_errors(exc: DomainError) -> dict[str, str]:

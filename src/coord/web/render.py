@@ -13,6 +13,7 @@ from litestar.response import Template
 
 from coord.auth.service import PASSWORD_RULE
 from coord.kernel.access import CurrentUser
+from coord.web.forms import field_label
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
@@ -58,7 +59,7 @@ def build_environment() -> Environment:
         lstrip_blocks=True,
         auto_reload=False,
     )
-    env.filters.update(when=when, time_range=time_range, iso_local=iso_local)
+    env.filters.update(when=when, time_range=time_range, iso_local=iso_local, field_label=field_label)
     env.globals.update(password_rule=PASSWORD_RULE)
     return env
 
@@ -94,6 +95,8 @@ def page(
             # Times are shown in the reader's own timezone; visitors see the organization's.
             "tz": viewer.timezone if viewer else (timezone or "UTC"),
             "path": request.url.path,
+            # The menu's Coordination: the organizations the reader coordinates (views.viewer).
+            "staff_orgs": request.scope.get("_coord_staff_orgs") or [],
             **context,
         },
         media_type="text/html",

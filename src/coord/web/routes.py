@@ -11,6 +11,7 @@ from coord.web.invitation_pages import CONTROLLERS as INVITATIONS
 from coord.web.me_pages import CONTROLLERS as ME
 from coord.web.member_pages import CONTROLLERS as MEMBERS
 from coord.web.org_pages import CONTROLLERS as ORGS
+from coord.web.org_setup_pages import CONTROLLERS as ORG_SETUP
 from coord.web.shift_pages import CONTROLLERS as SHIFTS
 
-PAGE_CONTROLLERS: list[Any] = [*HOME, *ACCOUNT, *SHIFTS, *ME, *GROUPS, *ORGS, *MEMBERS, *INVITATIONS]
+PAGE_CONTROLLERS: list[Any] = [*HOME, *ACCOUNT, *SHIFTS, *ME, *GROUPS, *ORGS, *ORG_SETUP, *MEMBERS, *INVITATIONS]

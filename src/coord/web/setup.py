@@ -23,7 +23,7 @@ from coord.kernel.db.deps import provide_db, provide_redis
 from coord.kernel.errors import DomainError, status_title
 from coord.kernel.params import DB
 from coord.kernel.problems import http_problem
-from coord.views.viewer import crisis_line
+from coord.views.viewer import reader
 from coord.auth.security import account_links_limit
 from coord.web.account_pages import PASSWORD_FORMS
 from coord.web.recovery_pages import FORMS as LINK_FORMS
@@ -79,8 +79,9 @@ async def _viewer(request: Request[Any, Any, Any], db: DB) -> Any:
     viewer = await provide_viewer(request)
     request.scope["_coord_viewer"] = viewer  # type: ignore[typeddict-unknown-key]
     if viewer is not None:
-        line = await crisis_line(db, viewer.id)
-        request.scope["_coord_crisis_line"] = line  # type: ignore[typeddict-unknown-key]
+        about = await reader(db, viewer.id)
+        request.scope["_coord_crisis_line"] = about.crisis_line  # type: ignore[typeddict-unknown-key]
+        request.scope["_coord_staff_orgs"] = about.staff_orgs  # type: ignore[typeddict-unknown-key]
     return viewer
 
 

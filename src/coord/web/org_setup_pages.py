@@ -1,0 +1,202 @@
+"""Setting an organization up from the pages: "Create your organization" (for anyone signed in,
+offered on My schedule to people without one), the first steps after it, the organization's
+settings (everything PATCH /orgs/{id} changes, in plain words), and /coordination, where the
+menu's Coordination leads someone who coordinates several organizations."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any, NamedTuple
+from urllib.parse import quote
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from coord.kernel.access import CurrentUser
+from coord.kernel.errors import Conflict, Forbidden
+from coord.kernel.params import DB
+from coord.orgs import service as orgs_service
+from coord.orgs.schemas import OrgIn, OrgOut, OrgSettingsIn
+from coord.views import org_directory, org_overview
+from coord.web.forms import FormInvalid, Refusal, submit, to_struct
+from coord.web.render import flag_notice, page
+from coord.web.session import Viewer, signed_in
+from coord.web.zones import picker
+
+Slug = FromPath[str]
+MAX_SLUG = 64
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def suggest_slug(name: str) -> str:
+    """The web address an organization's name suggests (as coord.js does while typing):
+    "Café Río Center" -> "cafe-rio-center"."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    words = "".join(c if c.isascii() and c.isalnum() else " " for c in plain).split()
+    return "-".join(words)[:MAX_SLUG].strip("-")
+
+
+class Setting(NamedTuple):
+    """One field of the settings form: `kind` is text, email, number, textarea, timezone, weekday or hour."""
+
+    name: str
+    label: str
+    hint: str
+    kind: str
+    extra: str = ""
+
+
+SETTINGS = (
+    Setting("name", "Name", "How coord names your organization on its pages and in its emails.", "text",
+            'maxlength="200"'),
+    Setting("contact_email", "Contact email", "Shown on your public page, so people can reach you.", "email"),
+    Setting("timezone", "Timezone", "Events and shifts are entered in this timezone, visitors who are not signed "
+            "in see times in it, and the weekly roster goes out by it. Each member sees times in their own.",
+            "timezone"),
+    Setting("crisis_resources", "Crisis line", "Shown at the top of every page your members see, and in the gentle "
+            "check-in after a missed session.", "textarea"),
+    Setting("reminder_lead_minutes", "Reminders: how many minutes before", "How long before a session, shift or "
+            "event people get a reminder. 60 is one hour, 1440 one day; 0 sends no reminders.", "number",
+            'min="0" max="20160"'),
+    Setting("followup_delay_minutes", "Follow-ups: how many minutes after a session", "How long after a session "
+            "ends the thank-you, or the gentle check-in for someone marked absent, goes out. 0 sends it as soon as "
+            "the session ends.", "number", 'min="0" max="10080"'),
+    Setting("cancellation_cutoff_hours", "Late cancellations: how many hours before a shift", "A volunteer who "
+            "gives up a shift place less than this many hours before it starts is marked as a late cancellation.",
+            "number", 'min="0" max="720"'),
+    Setting("retention_months", "Keep attendance for how many months", "Attendance records, and the follow-up "
+            "messages that came from them, are deleted once they are older than this.", "number",
+            'min="1" max="120"'),
+    Setting("roster_weekday", "Weekly roster: day", "Facilitators and volunteers get the coming week's roster "
+            "by email on this day.", "weekday"),
+    Setting("roster_hour", "Weekly roster: hour", "At this hour, in the organization's timezone.", "hour"),
+)
+
+
+def settings_shown() -> tuple[Setting, ...]:
+    """The settings the API can change (a field the organization does not have is left out)."""
+    return tuple(s for s in SETTINGS if s.name in OrgSettingsIn.__struct_fields__)
+
+
+def _current(org: OrgOut) -> dict[str, str]:
+    return {s.name: str(getattr(org, s.name)) for s in settings_shown() if hasattr(org, s.name)}
+
+
+def _url(slug: str, tail: str) -> str:
+    return f"/orgs/{quote(slug)}/{tail}"
+
+
+def _create_page(request: Request, viewer: CurrentUser, values: dict[str, Any], errors: dict[str, str], *,
+                 home: str | None, status_code: int = 200) -> Template:
+    typed = values.get("timezone")
+    own = viewer.timezone if viewer.timezone != "UTC" else None  # the zone they signed up with, if they chose one
+    zones = picker(typed or own, home, chosen=bool(typed))
+    return page(request, "org_new.html", viewer=viewer, title="Create your organization", status_code=status_code,
+                values={"contact_email": viewer.email, **values}, errors=errors, zones=zones)
+
+
+SETTINGS_NOTICES = {
+    "saved": "The settings are saved.",
+    "unchanged": "Nothing was changed: the form held the settings as they were.",
+}
+
+
+async def _settings_page(request: Request, viewer: CurrentUser, db: DB, slug: str, *,
+                         values: dict[str, Any] | None = None, errors: dict[str, str] | None = None,
+                         status_code: int = 200) -> Template:
+    view = await org_overview.org_settings(db, viewer.id, slug)
+    shown = {**_current(view.org), **(values or {})}
+    return page(request, "org_settings.html", viewer=viewer, title=f"Settings: {view.org.name}",
+                crisis_line=view.org.crisis_resources, status_code=status_code, view=view, org=view.org,
+                settings=settings_shown(), values=shown, errors=errors or {}, weekdays=list(enumerate(WEEKDAYS, 1)),
+                zones=picker(shown.get("timezone"), view.org.timezone, chosen=True),
+                notice=None if errors else flag_notice(request, SETTINGS_NOTICES))
+
+
+class OrgSetupPages(Controller):
+    path = "/"
+
+    @get("/orgs/new", name="org-new")
+    async def new_org(self, request: Request, viewer: Viewer, db: DB) -> Template:
+        """The form that creates an organization; its creator becomes its admin."""
+        viewer = signed_in(request, viewer)
+        return _create_page(request, viewer, {}, {}, home=await org_directory.home_timezone(db))
+
+    @post("/orgs/new", status_code=303)
+    async def create_org(self, request: Request, viewer: Viewer, db: DB) -> Response:
+        """Create the organization (an empty web address is made from the name, with a number
+        added when another organization has it), then its first steps."""
+        async def action(me: CurrentUser, fields: dict[str, Any]) -> OrgOut:
+            given = fields.get("slug")
+            base = given or suggest_slug(str(fields.get("name", ""))) or "organization"
+            candidates = [base] if given else [base, *(f"{base[:MAX_SLUG - 3]}-{n}" for n in range(2, 30))]
+            for slug in candidates:
+                data = to_struct({**fields, "slug": slug}, OrgIn)
+                try:
+                    async with db.transaction():
+                        return await orgs_service.create_org(db, me.id, data)
+                except Conflict:
+                    if given:
+                        raise FormInvalid({"slug": f"Another organization has this address. Try {slug}-2, or "
+                                                   "another word."}, "the web address is taken") from None
+            raise FormInvalid({"slug": "Choose a web address: the ones this name suggests are taken."},
+                              "no free web address")
+
+        async def again(me: CurrentUser, fields: dict[str, Any], refusal: Refusal) -> Template:
+            return _create_page(request, me, fields, refusal.errors, home=await org_directory.home_timezone(db),
+                                status_code=refusal.status)
+
+        return await submit(request, viewer, db, action, again=again,
+                            done=lambda org: _url(org.slug, "first-steps"))
+
+    @get("/orgs/{slug:str}/first-steps", name="org-first-steps")
+    async def first_steps(self, request: Request, viewer: Viewer, db: DB, slug: Slug) -> Template:
+        """What to do after creating an organization: venues, groups, people (admins, coordinators)."""
+        viewer = signed_in(request, viewer)
+        view = await org_overview.coordination(db, viewer.id, slug)
+        return page(request, "org_first_steps.html", viewer=viewer, title=f"First steps: {view.org.name}",
+                    crisis_line=view.org.crisis_resources, view=view, org=view.org)
+
+    @get("/orgs/{slug:str}/settings", name="org-settings")
+    async def org_settings(self, request: Request, viewer: Viewer, db: DB, slug: Slug) -> Template:
+        """The organization's settings (admins change them; coordinators see them)."""
+        return await _settings_page(request, signed_in(request, viewer), db, slug)
+
+    @post("/orgs/{slug:str}/settings", status_code=303)
+    async def save_settings(self, request: Request, viewer: Viewer, db: DB, slug: Slug) -> Response:
+        """Save the settings that changed (admins); a refusal shows the form again as typed."""
+        async def action(me: CurrentUser, fields: dict[str, Any]) -> str:
+            view = await org_overview.org_settings(db, me.id, slug)
+            if not view.is_admin:
+                raise Forbidden("only an admin of the organization can change its settings")
+            current = _current(view.org)
+            changed = {k: v for k, v in fields.items() if k in current and v != current[k]}
+            missing = [s.name for s in settings_shown() if s.name not in fields and s.name in current]
+            if missing:
+                raise FormInvalid({name: "this field is required" for name in missing}, "fields are missing")
+            if not changed:
+                return "unchanged"
+            await orgs_service.update_org(db, me.id, view.org.id, to_struct(changed, OrgSettingsIn))
+            return "saved"
+
+        async def again(me: CurrentUser, fields: dict[str, Any], refusal: Refusal) -> Template:
+            if refusal.status in (403, 404):
+                raise refusal.cause
+            return await _settings_page(request, me, db, slug, values=fields, errors=refusal.errors,
+                                        status_code=refusal.status)
+
+        return await submit(request, viewer, db, action, again=again,
+                            done=lambda outcome: _url(slug, f"settings?{outcome}=1"))
+
+    @get("/coordination", name="coordination-choice")
+    async def coordination(self, request: Request, viewer: Viewer, db: DB) -> Response:
+        """The menu's Coordination: the one organization the reader coordinates, or a choice."""
+        viewer = signed_in(request, viewer)
+        mine = [o for o in await orgs_service.my_orgs(db, viewer.id) if {"admin", "coordinator"} & set(o.roles)]
+        if len(mine) == 1:
+            return Redirect(_url(mine[0].slug, "coordination"), status_code=303)
+        return page(request, "coordination_choice.html", viewer=viewer, title="Coordination", orgs=mine)
+
+
+CONTROLLERS: list[Any] = [OrgSetupPages]
