@@ -17,8 +17,8 @@ log = logging.getLogger("coord.jobs")
 @on(
     ev.MemberAdded, ev.MemberLeft, ev.MemberRolesChanged, ev.GroupMemberJoined, ev.GroupMemberLeft,
     ev.GroupMemberRequested, ev.SeriesScheduled, ev.SeriesChanged, ev.SessionRescheduled, ev.SessionCancelled,
-    ev.FacilitatorsChanged, ev.EventScheduled, ev.EventChanged, ev.EventCancelled, ev.ShiftCreated, ev.ShiftChanged,
-    ev.ShiftCancelled, ev.BookingPlaced, ev.BookingCancelled,
+    ev.FacilitatorsChanged, ev.SeriesFacilitatorsChanged, ev.EventScheduled, ev.EventChanged, ev.EventCancelled,
+    ev.ShiftCreated, ev.ShiftChanged, ev.ShiftCancelled, ev.BookingPlaced, ev.BookingCancelled,
 )
 async def invalidate_feeds(ctx: dict[str, Any], event: ev.AnyEvent, outbox_id: UUID) -> int:
     """Drop the cached renders a domain event may have made stale; returns how many."""

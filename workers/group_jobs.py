@@ -16,6 +16,7 @@ from coord.outbox.domain_events import (
     GroupMemberJoined,
     GroupMemberLeft,
     SeriesChanged,
+    SeriesFacilitatorsChanged,
     SeriesScheduled,
     SessionCancelled,
     SessionRescheduled,
@@ -27,7 +28,7 @@ log = logging.getLogger("coord.jobs")
 
 @on(
     GroupMemberJoined, GroupMemberLeft, SeriesScheduled, SeriesChanged, SessionRescheduled, SessionCancelled,
-    FacilitatorsChanged,
+    FacilitatorsChanged, SeriesFacilitatorsChanged,
 )
 async def send_group_schedule(ctx: dict[str, Any], event: AnyEvent, outbox_id: UUID) -> dict[str, int]:
     if not changes_a_calendar(event):  # nothing to read either

@@ -1,5 +1,6 @@
-"""Jobs about time: reminders, attendance follow-ups, nudges to record attendance,
-weekly rosters and coverage alerts. Who gets what: coord.notify.plans."""
+"""Jobs about time: reminders, attendance follow-ups (deferred to the session's end plus
+the organization's delay), nudges to record attendance, weekly rosters and coverage
+alerts. Who gets what: coord.notify.plans."""
 
 from __future__ import annotations
 
@@ -8,8 +9,13 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from arq import Retry
+
 from coord.kernel import clock
 from coord.notify.plans import (
+    AttendanceFacts,
+    followup_job_id,
+    followups_wait,
     plan_attendance_nudges,
     plan_coverage_alerts,
     plan_followups,
@@ -36,8 +42,38 @@ log = logging.getLogger("coord.jobs")
 
 @on(AttendanceRecorded)
 async def send_attendance_followups(ctx: dict[str, Any], event: AttendanceRecorded, outbox_id: UUID) -> dict[str, int]:
+    """Attendance recorded or corrected: the follow-ups go once the session has ended plus the
+    organization's delay, from a deferred job (one per session) that reads the attendance when
+    it runs; so a correction before then changes which message goes. Past that time (a late
+    sheet, a newcomer added to it, an admin's resend) they go now, each person's once."""
     async with ctx["pool"].acquire() as conn:
         facts = await attendance_facts(conn, event.session_id)
+    if facts is None:
+        return {}
+    wait = followups_wait(facts, clock.now())
+    if wait:
+        await ctx["redis"].enqueue_job(
+            send_followups_when_due.__name__, str(event.session_id), str(outbox_id),
+            _job_id=followup_job_id(facts), _defer_by=wait,  # arq's clock only counts the wait
+        )
+        return {"deferred": 1}
+    return await _send_followups(ctx, facts, outbox_id)
+
+
+@job()
+async def send_followups_when_due(ctx: dict[str, Any], session_id: str, outbox_id: str) -> dict[str, int]:
+    """Planned by send_attendance_followups for the session's end plus the organization's delay."""
+    async with ctx["pool"].acquire() as conn:
+        facts = await attendance_facts(conn, UUID(session_id))
+    if facts is None:
+        return {}
+    if wait := followups_wait(facts, clock.now()):  # early by coord's clock (or the delay grew): wait on
+        raise Retry(defer=wait.total_seconds())
+    return await _send_followups(ctx, facts, UUID(outbox_id))
+
+
+async def _send_followups(ctx: dict[str, Any], facts: AttendanceFacts, outbox_id: UUID) -> dict[str, int]:
+    # Quiet hours hold a person's message back (arq runs the job again then, and it re-reads).
     outcome = await Mail.of(ctx).send(plan_followups(facts), outbox_id=outbox_id)
     log.info("attendance follow-ups %s", outcome, extra={"outbox_id": str(outbox_id), "job": "send_attendance_followups"})
     return outcome

@@ -66,6 +66,7 @@ TABLE = {
     "listOrgCoverageGaps":      "401 403  403  ok   ok   ok   ok   404",
     "createSeries":             "401 403  403  403  ok   ok   ok   404",
     "endSeries":                "401 403  403  403  ok   ok   ok   404",
+    "setSeriesFacilitators":    "401 403  403  403  ok   ok   ok   404",
     "listGroupSessions":        "401 ok   ok   ok   ok   ok   ok   404",
     "getSession":               "401 ok   ok   ok   ok   ok   ok   404",
     "moveSession":              "401 403  403  403  ok   ok   ok   404",

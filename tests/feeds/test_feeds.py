@@ -347,7 +347,8 @@ async def test_leaving_a_group_and_booking_drop_and_add_items(client, world, poo
 # Every event kind, classified here independently of the routing: what a feed shows changes ...
 SHOWN_IN_FEEDS = {ev.MemberAdded, ev.MemberLeft, ev.MemberRolesChanged, ev.GroupMemberJoined, ev.GroupMemberLeft,
                   ev.GroupMemberRequested, ev.SeriesScheduled, ev.SeriesChanged, ev.SessionRescheduled, ev.SessionCancelled,
-                  ev.FacilitatorsChanged, ev.EventScheduled, ev.EventChanged, ev.EventCancelled,
+                  ev.FacilitatorsChanged, ev.SeriesFacilitatorsChanged, ev.EventScheduled, ev.EventChanged,
+                  ev.EventCancelled,
                   ev.BookingPlaced, ev.BookingCancelled, ev.ShiftCreated, ev.ShiftChanged,
                   ev.ShiftCancelled}
 # ... or it does not. Feeds list confirmed places only (feeds/queries.py), so waitlisting changes no feed

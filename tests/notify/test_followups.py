@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from arq.jobs import Job
 
+from coord.kernel import clock
 from coord.notify.mailer import mailer_from_settings
 from coord.notify.reminders import plan_reminders, reminder_job_id
-from tests.moments import local_start, now
-from tests.support import expect, mail_text, run_jobs
+from tests.moments import from_now, local_start, now
+from tests.support import assert_problem, expect, mail_text, run_jobs
 from tests.support.world import past_session, setup
 from workers.schedule_jobs import remind_unrecorded_attendance, send_reminder
 
 UTC = timezone.utc
+
+
+def after_followup_delay(session: dict, minutes: float = 30) -> timedelta:
+    """How far to move the clock for the session to have ended `minutes` ago (by default
+    the organization's delay before follow-ups), and a minute more."""
+    return datetime.fromisoformat(session["ends_at"]) + timedelta(minutes=minutes + 1) - now()
 
 
 def mail_for(smtp, user) -> list:
@@ -34,6 +42,9 @@ async def test_present_get_thanks_absent_a_gentle_check_in_excused_nothing(clien
     smtp.messages.clear()
     await record(client, s, session, {s.participant.id: "present", s.bystander.id: "absent", s.coordinator.id: "excused"})
     await run_jobs(mail_settings, pool, redis)
+    assert smtp.messages == []  # the session has not ended yet
+    with clock.shifted(after_followup_delay(session)):
+        await run_jobs(mail_settings, pool, redis)
 
     [thanks] = mail_for(smtp, s.participant)
     assert thanks["Subject"].startswith("Thank you for coming")
@@ -46,9 +57,10 @@ async def test_present_get_thanks_absent_a_gentle_check_in_excused_nothing(clien
     for message in smtp.messages:
         assert s.group["name"] not in mail_text(message), message["Subject"]
         assert "Tuesday group" in mail_text(message)  # the decoded bodies are really searched
-    # Correcting the sheet does not repeat anything.
+    # Correcting the sheet afterwards does not repeat anything.
     await record(client, s, session, {s.participant.id: "present", s.bystander.id: "absent"})
-    await run_jobs(mail_settings, pool, redis)
+    with clock.shifted(after_followup_delay(session)):
+        await run_jobs(mail_settings, pool, redis)
     assert len(smtp.messages) == 2
 
 
@@ -58,7 +70,8 @@ async def test_absent_check_ins_can_be_turned_off(client, api, smtp, mail_settin
     expect(await client.put("/api/v1/me/notifications", json=off, headers=s.participant.headers), 200)
     session = await past_session(s)
     await record(client, s, session, {s.participant.id: "absent"})
-    await run_jobs(mail_settings, pool, redis)
+    with clock.shifted(after_followup_delay(session)):
+        await run_jobs(mail_settings, pool, redis)
     assert [m for m in mail_for(smtp, s.participant) if m["Subject"] == "Thinking of you"] == []
     assert await pool.fetchval("SELECT status FROM deliveries WHERE kind = 'followup_absent'") == "skipped"
 

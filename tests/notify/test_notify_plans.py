@@ -33,6 +33,8 @@ from coord.notify.plans import (
     WeeklyRoster,
     Welcome,
     changes_a_calendar,
+    followup_job_id,
+    followups_wait,
     plan_attendance_nudges,
     plan_coverage_alerts,
     plan_followups,
@@ -50,6 +52,7 @@ from coord.outbox.domain_events import (
     MemberAdded,
     RsvpRecorded,
     SeriesChanged,
+    SeriesFacilitatorsChanged,
     SeriesScheduled,
     SessionCancelled,
     SessionRescheduled,
@@ -168,6 +171,16 @@ def test_facilitators_added_to_a_session_ahead_get_the_schedule():
     assert plan_group_schedule(event, ended, NOW, OUTBOX) == []
 
 
+def test_facilitators_added_to_a_series_get_its_schedule_once():
+    event = SeriesFacilitatorsChanged(series_id=SERIES, group_id=GROUP, added=[CAL], removed=[BEN])
+    ahead = GroupScheduleFacts(series=[SeriesState(SERIES, has_future=True)])
+    assert targets(plan_group_schedule(event, ahead, NOW, OUTBOX)) == [
+        (CAL, "invite", SeriesInvite(SERIES, "facilitating"), False)
+    ]
+    over = GroupScheduleFacts(series=[SeriesState(SERIES, has_future=False)])
+    assert plan_group_schedule(event, over, NOW, OUTBOX) == []
+
+
 def test_group_plans_refuse_events_that_are_not_theirs():
     with pytest.raises(TypeError):
         plan_group_schedule(RsvpRecorded(session_id=SESSION, user_id=ANA), GroupScheduleFacts(), NOW, OUTBOX)
@@ -185,8 +198,16 @@ def test_followups_thank_the_present_check_on_the_absent_and_leave_the_excused_a
         (ANA, "followup_present", FollowUp(SESSION, "present"), False),
         (BEN, "followup_absent", FollowUp(SESSION, "absent"), False),
     ]
-    # Keyed by session, so correcting attendance never repeats a message.
-    assert {(s.scope, s.org_id) for s in plan} == {(f"session:{SESSION}", ORG)}
+    # One slot per session and person, whatever the sheet says: a correction after one went
+    # neither repeats it nor sends the other.
+    assert {(s.scope, s.slot, s.org_id) for s in plan} == {(f"followup:{SESSION}", "followup", ORG)}
+
+
+def test_followups_wait_for_the_end_of_the_session_plus_the_delay():
+    facts = AttendanceFacts(SESSION, ORG, [AttendanceMark(ANA, "present")], due=NOW + timedelta(minutes=30))
+    assert followups_wait(facts, NOW) == timedelta(minutes=30)
+    assert followups_wait(facts, NOW + timedelta(hours=1)) == timedelta(0)
+    assert followup_job_id(facts) == f"followups:{SESSION}:{int((NOW + timedelta(minutes=30)).timestamp())}"
 
 
 def test_reminders_go_to_everyone_coming_urgently_only_when_soon():

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 import pickle
-from datetime import timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
+from coord.kernel import clock
 from coord.kernel.db.pool import transaction
 from coord.feeds import cache
 from coord.feeds.tokens import hash_token
@@ -17,6 +18,11 @@ from tests.support.world import past_session, setup
 from workers.registry import registry
 
 UTC = timezone.utc
+
+
+def followups_due(session: dict) -> timedelta:
+    """How far to move the clock for the session's follow-ups to go (it ended 31 minutes ago)."""
+    return datetime.fromisoformat(session["ends_at"]) + timedelta(minutes=31) - now()
 
 
 async def shift_with_waitlist(client, s):
@@ -57,7 +63,8 @@ async def test_erasure_removes_identity_keeps_counts_promotes_and_stops_login(
     session = await past_session(s)
     sheet = {"records": [{"user_id": s.participant.id, "status": "absent"}]}
     expect(await client.put(f"/api/v1/sessions/{session['id']}/attendance", json=sheet, headers=s.facilitator.headers), 200)
-    await run_jobs(mail_settings, pool, redis)  # the check-in after a missed session: its kind says "absent"
+    with clock.shifted(followups_due(session)):
+        await run_jobs(mail_settings, pool, redis)  # the check-in after a missed session: its kind says "absent"
     assert await pool.fetchval("SELECT kind FROM deliveries WHERE user_id = $1::uuid AND kind LIKE 'followup%'",
                                s.participant.id) == "followup_absent"
     shift = await shift_with_waitlist(client, s)
@@ -91,7 +98,8 @@ async def test_attendance_past_the_retention_period_is_deleted_and_audited(clien
     session = await past_session(s)
     sheet = {"records": [{"user_id": s.participant.id, "status": "present"}]}
     expect(await client.put(f"/api/v1/sessions/{session['id']}/attendance", json=sheet, headers=s.facilitator.headers), 200)
-    await run_jobs(mail_settings, pool, redis)  # the thank-you: its kind says "present"
+    with clock.shifted(followups_due(session)):
+        await run_jobs(mail_settings, pool, redis)  # the thank-you: its kind says "present"
     followups = "SELECT count(*) FROM deliveries WHERE kind LIKE 'followup%'"
     assert await pool.fetchval(followups) == 1
     async with transaction(pool) as conn:

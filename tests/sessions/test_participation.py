@@ -69,19 +69,23 @@ async def test_venue_details_only_for_people_confirmed(client, api):
     assert expect(await client.get(url, headers=s.facilitator.headers), 200)["venue"]["id"] == venue["id"]
 
 
-async def test_attendance_by_assigned_facilitators_and_staff(client, api, pool):
+async def test_attendance_by_any_facilitator_of_the_group_and_staff_audited(client, api, pool):
     s = await setup(client, api)
-    session = await past_session(s)
+    session = await past_session(s)  # assigned to s.facilitator only
     url = f"/api/v1/sessions/{session['id']}/attendance"
     sheet = {"records": [{"user_id": s.participant.id, "status": "present"}, {"user_id": s.co_facilitator.id, "status": "excused"}]}
-    # The group's other facilitator is not assigned to this session; participants never record.
-    assert_problem(await client.put(url, json=sheet, headers=s.co_facilitator.headers), 403)
-    assert_problem(await client.put(url, json=sheet, headers=s.participant.headers), 403)
-    assert_problem(await client.get(url, headers=s.participant.headers), 403)
-    recorded = expect(await client.put(url, json=sheet, headers=s.facilitator.headers), 200)
+    # Members who do not facilitate the group never record: its participants, nor a facilitator
+    # of the organization who is not one of this group's.
+    elsewhere = await api.user()
+    await api.member(s.org, s.admin, elsewhere, "facilitator")
+    for person in (s.participant, elsewhere):
+        assert "facilitators" in assert_problem(await client.put(url, json=sheet, headers=person.headers), 403)["detail"]
+        assert_problem(await client.get(url, headers=person.headers), 403)
+    # The group's other facilitator ran it, though not assigned to it: they record it.
+    recorded = expect(await client.put(url, json=sheet, headers=s.co_facilitator.headers), 200)
     assert recorded["status"] == "completed"
-    assert sorted((r["user_id"], r["status"]) for r in recorded["records"]) == sorted(
-        [(s.participant.id, "present"), (s.co_facilitator.id, "excused")]
+    assert sorted((r["user_id"], r["status"], r["recorded_by"]) for r in recorded["records"]) == sorted(
+        [(s.participant.id, "present", s.co_facilitator.id), (s.co_facilitator.id, "excused", s.co_facilitator.id)]
     )
     # A coordinator corrects one record; the rest stays.
     fix = {"records": [{"user_id": s.participant.id, "status": "absent"}]}
@@ -93,8 +97,10 @@ async def test_attendance_by_assigned_facilitators_and_staff(client, api, pool):
     events = await events_of(pool, "session.attendance_recorded")
     assert events == [{"kind": "session.attendance_recorded", "session_id": session["id"]}] * 2  # no statuses
     async with pool.acquire() as conn:
-        actions = [r["action"] for r in await conn.fetch("SELECT action FROM audit_log WHERE subject_id = $1 ORDER BY id", UUID(session["id"]))]
-    assert actions == ["attendance.recorded", "attendance.recorded", "attendance.read"]
+        audited = [(r["action"], str(r["actor_id"])) for r in await conn.fetch(
+            "SELECT action, actor_id FROM audit_log WHERE subject_id = $1 ORDER BY id", UUID(session["id"]))]
+    assert audited == [("attendance.recorded", s.co_facilitator.id), ("attendance.recorded", s.coordinator.id),
+                       ("attendance.read", s.facilitator.id)]
     listed = [i for i in await s.sessions() if i["id"] == session["id"]][0]
     assert listed["status"] == "completed"
 

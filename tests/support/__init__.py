@@ -22,10 +22,13 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from arq import Worker
+from arq.constants import default_queue_name
+from arq.utils import timestamp_ms
 import httpx
 from httpx import Response
 
 from coord.outbox.relay import drain
+from tests.moments import now
 from workers.registry import registry
 from workers.settings import worker_options
 
@@ -166,14 +169,46 @@ def concurrently(client, requests: list[tuple]) -> list[httpx.Response]:
     return client.blocking_portal.call(_send_all, client.app, requests)
 
 
+# A job deferred further than this (a follow-up waiting for its session's end, a message
+# held for quiet hours) waits for coord's clock: run_jobs does not wait for it.
+WAITS_FOR_THE_CLOCK_MS = 5000
+
+
+class _BurstWorker(Worker):
+    """arq's burst worker, which would wait for every queued job however far it is deferred;
+    this one sets aside the jobs deferred beyond WAITS_FOR_THE_CLOCK_MS (each poll), and
+    run_jobs puts them back afterwards. Short waits (an SMTP retry's backoff) it still waits for."""
+
+    set_aside: dict[str, float]
+
+    async def _poll_iteration(self) -> None:
+        await super()._poll_iteration()
+        later = await self.pool.zrangebyscore(
+            self.queue_name, timestamp_ms() + WAITS_FOR_THE_CLOCK_MS, float("inf"), withscores=True)
+        for job_id, score in later:
+            self.set_aside[job_id] = score
+            await self.pool.zrem(self.queue_name, job_id)
+
+
 async def run_jobs(settings, pool, redis) -> int:
-    """Relay every committed event, then run a real arq worker in burst mode."""
+    """Relay every committed event, then run a real arq worker in burst mode until no job is
+    due. A deferred job (`_defer_by`, or arq's Retry) is due when coord's clock reaches its time:
+    move the clock with `clock.shifted` and run_jobs again runs it, never earlier (arq's own
+    clock is the real one: only the wait is stored, so a job is due at its score + the shift)."""
     await drain(pool, redis, registry.routing)
-    worker = Worker(**worker_options(settings, with_cron=False), burst=True, handle_signals=False)
+    queue, real = default_queue_name, timestamp_ms()
+    ahead = now().timestamp() * 1000 - real  # how far coord's clock runs ahead of arq's (clock.shifted)
+    if ahead > 0:
+        for job_id in await redis.zrangebyscore(queue, real, real + ahead):
+            await redis.zadd(queue, {job_id: real})  # due by coord's clock: due now
+    worker = _BurstWorker(**worker_options(settings, with_cron=False), burst=True, handle_signals=False)
+    worker.set_aside = {}
     try:
         await worker.main()
     finally:
         await worker.close()
+        if worker.set_aside:
+            await redis.zadd(queue, worker.set_aside)
     return worker.jobs_complete
 
 

@@ -102,6 +102,7 @@ async def build_world(client, api, pool) -> dict:
             "rsvpSession": {"response": "going"},
             "setSessionFacilitators": {"user_ids": [people["facilitator"].id]},
             "endSeries": {},
+            "setSeriesFacilitators": {"user_ids": [people["facilitator"].id]},
             "createEvent": {"title": "T", "kind": "social", "starts_at": soon.isoformat(),
                             "ends_at": (soon + timedelta(hours=1)).isoformat(), "timezone": "UTC", "visibility": "public"},
             "createShift": {"role": "Host", "starts_at": soon.isoformat(), "ends_at": (soon + timedelta(hours=1)).isoformat(),

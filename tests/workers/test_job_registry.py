@@ -45,6 +45,8 @@ BEFORE = {
     "org.member_left": ["send_membership_notice", "invalidate_feeds"],
     "org.member_roles_changed": ["send_membership_notice", "invalidate_feeds"],
     "series.changed": ["send_group_schedule", "invalidate_feeds"],
+    # Added since (issue 15.4): a series' own facilitators changed, once for all its sessions.
+    "series.facilitators_changed": ["send_group_schedule", "invalidate_feeds"],
     "series.scheduled": ["send_group_schedule", "invalidate_feeds"],
     "session.attendance_recorded": ["send_attendance_followups"],
     "session.cancelled": ["send_group_schedule", "invalidate_feeds"],

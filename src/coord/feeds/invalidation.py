@@ -30,6 +30,7 @@ from coord.outbox.domain_events import (
     MemberLeft,
     MemberRolesChanged,
     SeriesChanged,
+    SeriesFacilitatorsChanged,
     SeriesScheduled,
     SessionCancelled,
     SessionRescheduled,
@@ -69,6 +70,8 @@ def feed_scope(event: AnyEvent) -> FeedScope | None:
             return FeedScope(queries.ORG_OF_SESSION, session_id, [])
         case FacilitatorsChanged(session_id=session_id, added=added, removed=removed):
             return FeedScope(queries.ORG_OF_SESSION, session_id, [*added, *removed])
+        case SeriesFacilitatorsChanged(series_id=series_id, added=added, removed=removed):
+            return FeedScope(queries.ORG_OF_SERIES, series_id, [*added, *removed])
         case EventScheduled(event_id=event_id) | EventChanged(event_id=event_id) | EventCancelled(event_id=event_id):
             return FeedScope(queries.ORG_OF_EVENT, event_id, [])
         case ShiftCreated(shift_id=shift_id) | ShiftChanged(shift_id=shift_id) | ShiftCancelled(shift_id=shift_id):

@@ -47,10 +47,13 @@ class DeliveryKey:
     kind: str
     org_id: UUID | None = None
     scope: str | None = None
+    # Messages of different kinds that exclude each other (a follow-up's thanks or check-in)
+    # share a slot instead of their kind: whichever goes first is the only one.
+    slot: str | None = None
 
     @property
     def key(self) -> str:
-        return f"{self.scope or self.event_id}:{self.user_id}:{self.kind}"
+        return f"{self.scope or self.event_id}:{self.user_id}:{self.slot or self.kind}"
 
 
 # Builds the message for the (locked-in) recipient; returns None when it no longer

@@ -28,6 +28,7 @@ from coord.outbox.domain_events import (
     MemberLeft,
     MemberRolesChanged,
     SeriesChanged,
+    SeriesFacilitatorsChanged,
     SeriesScheduled,
     SessionCancelled,
     SessionRescheduled,
@@ -129,6 +130,7 @@ class Send(msgspec.Struct, frozen=True):
     urgent: bool = False  # goes even in the recipient's quiet hours
     org_id: UUID | None = None
     scope: str | None = None  # the delivery key's scope; None: the outbox event the job answers
+    slot: str | None = None  # in the delivery key instead of `kind`: kinds that exclude each other share one
 
 
 # --- facts the plans decide from (loaded by coord.notify.service) ---
@@ -164,6 +166,7 @@ class AttendanceFacts(msgspec.Struct, frozen=True):
     session_id: UUID
     org_id: UUID | None
     marks: list[AttendanceMark]
+    due: datetime | None = None  # when follow-ups may go: the session's end plus the organization's delay
 
 
 class ReminderFacts(msgspec.Struct, frozen=True):
@@ -283,6 +286,11 @@ def plan_group_schedule(event: AnyEvent, facts: GroupScheduleFacts, now: datetim
                 else SeriesInvite(session.series_id, "changed")
             )
             return [send(p, about, urgent) for p in facts.people]
+        case SeriesFacilitatorsChanged(added=added):
+            # Once for the whole series, not once per session; nothing if it has nothing ahead.
+            if not facts.series or not facts.series[0].has_future:
+                return []
+            return [send(user, SeriesInvite(facts.series[0].series_id, "facilitating"), False) for user in added]
         case FacilitatorsChanged(added=added):
             session = facts.session
             if session is None or session.series_id is None or session.ends_at <= now:
@@ -292,12 +300,26 @@ def plan_group_schedule(event: AnyEvent, facts: GroupScheduleFacts, now: datetim
     raise TypeError(f"no group schedule plan for {type(event).__name__}")
 
 
+def followups_wait(facts: AttendanceFacts, now: datetime) -> timedelta:
+    """How long the follow-ups of a session still wait: until it has ended plus the
+    organization's delay (nothing once that has passed)."""
+    return max((facts.due or now) - now, timedelta(0))
+
+
+def followup_job_id(facts: AttendanceFacts) -> str:
+    """One deferred job per session and due time: recording again before then plans nothing
+    more (the job reads the attendance when it runs)."""
+    return f"followups:{facts.session_id}:{int(facts.due.timestamp()) if facts.due else 0}"
+
+
 def plan_followups(facts: AttendanceFacts) -> list[Send]:
-    """Thanks to those present, a gentle check-in to those absent, nothing to the excused.
-    Keyed by session, not event: correcting attendance never repeats a message."""
+    """Thanks to those present, a gentle check-in to those absent, nothing to the excused,
+    from the attendance as it is when they go (see followups_wait). One message per session
+    and person whatever it says (they share a slot): a correction after one went sends
+    nothing, so nobody gets a thank-you after a check-in, nor the other way round."""
     return [
         Send(mark.user_id, FOLLOWUP_KIND[mark.status], FollowUp(facts.session_id, mark.status),
-             org_id=facts.org_id, scope=f"session:{facts.session_id}")
+             org_id=facts.org_id, scope=f"followup:{facts.session_id}", slot="followup")
         for mark in facts.marks
         if mark.status in FOLLOWUP_KIND
     ]

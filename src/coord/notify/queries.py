@@ -6,7 +6,8 @@ from coord.bookings.queries import position
 ENSURE_DELIVERY = """
 INSERT INTO deliveries (key, event_id, user_id, org_id, kind)
 VALUES ($1, $2, $3, $4, $5)
-ON CONFLICT (key) DO NOTHING
+ON CONFLICT (key) DO UPDATE SET kind = EXCLUDED.kind  -- a slot's message not sent yet: what it will be now
+    WHERE deliveries.status = 'pending' AND deliveries.kind <> EXCLUDED.kind
 """
 LOCK_DELIVERY = "SELECT id, status, attempts FROM deliveries WHERE key = $1 FOR UPDATE"
 MARK_SENT = """
@@ -83,7 +84,12 @@ WHERE s.id = $1
 """
 
 ATTENDANCE_OF = "SELECT user_id, status FROM attendance WHERE session_id = $1 AND user_id IS NOT NULL"
-SESSION_ORG = "SELECT org_id FROM sessions WHERE id = $1"
+# When a session's follow-ups may go: its end plus its organization's delay.
+FOLLOWUP_TIMING = """
+SELECT s.org_id, s.ends_at + make_interval(mins => o.followup_delay_minutes) AS due
+FROM sessions s JOIN orgs o ON o.id = s.org_id
+WHERE s.id = $1
+"""
 
 NEXT_SESSION = """
 SELECT starts_at, ends_at FROM sessions

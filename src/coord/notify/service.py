@@ -67,6 +67,7 @@ from coord.outbox.domain_events import (
     GroupMemberJoined,
     GroupMemberLeft,
     SeriesChanged,
+    SeriesFacilitatorsChanged,
     SeriesScheduled,
     SessionCancelled,
     SessionRescheduled,
@@ -95,6 +96,8 @@ async def group_schedule_facts(conn: asyncpg.Connection, event: AnyEvent, now: d
             )
         case FacilitatorsChanged(session_id=session_id):
             return GroupScheduleFacts(session=await _session(conn, session_id))
+        case SeriesFacilitatorsChanged(series_id=series_id):
+            return GroupScheduleFacts(series=_series(await conn.fetch(queries.SERIES_STATE, series_id, now)))
     raise TypeError(f"no group schedule facts for {type(event).__name__}")
 
 
@@ -113,9 +116,14 @@ async def _session(conn: asyncpg.Connection, session_id: UUID) -> SessionState |
     return SessionState(session_id, row["series_id"], row["recurrence_id"], row["starts_at"], row["ends_at"])
 
 
-async def attendance_facts(conn: asyncpg.Connection, session_id: UUID) -> AttendanceFacts:
+async def attendance_facts(conn: asyncpg.Connection, session_id: UUID) -> AttendanceFacts | None:
+    """The attendance of a session as it is now, and when its follow-ups may go; None when
+    the session is gone."""
+    session = await conn.fetchrow(queries.FOLLOWUP_TIMING, session_id)
+    if session is None:
+        return None
     marks = [AttendanceMark(r["user_id"], r["status"]) for r in await conn.fetch(queries.ATTENDANCE_OF, session_id)]
-    return AttendanceFacts(session_id, await conn.fetchval(queries.SESSION_ORG, session_id), marks)
+    return AttendanceFacts(session_id, session["org_id"], marks, session["due"])
 
 
 async def reminder_facts(
@@ -235,7 +243,8 @@ class Mail:
         async def build(conn: asyncpg.Connection, recipient: asyncpg.Record) -> Message | None:
             return await compose(conn, self.settings, recipient, send.about)
 
-        return DeliveryKey(outbox_id, send.user_id, send.kind, send.org_id, scope=send.scope), build, send.urgent
+        key = DeliveryKey(outbox_id, send.user_id, send.kind, send.org_id, scope=send.scope, slot=send.slot)
+        return key, build, send.urgent
 
     async def send(self, plan: Sequence[Send], *, outbox_id: UUID | None = None, retry: bool = True) -> dict[str, int]:
         """Each planned message; {status: count}. See `deliver_each` for `retry`."""

@@ -1,6 +1,6 @@
 ORG_COLUMNS = """id, name, slug, timezone, contact_email, created_at,
     cancellation_cutoff_hours, reminder_lead_minutes, retention_months, crisis_resources,
-    roster_weekday, roster_hour"""
+    roster_weekday, roster_hour, followup_delay_minutes"""
 
 INSERT_ORG = f"""
 INSERT INTO orgs (name, slug, timezone, contact_email)
@@ -22,7 +22,8 @@ UPDATE orgs SET
     retention_months = coalesce($7, retention_months),
     crisis_resources = coalesce($8, crisis_resources),
     roster_weekday = coalesce($9, roster_weekday),
-    roster_hour = coalesce($10, roster_hour)
+    roster_hour = coalesce($10, roster_hour),
+    followup_delay_minutes = coalesce($11, followup_delay_minutes)
 WHERE id = $1
 RETURNING {ORG_COLUMNS}
 """

@@ -35,6 +35,7 @@ class OrgOut(msgspec.Struct):
     crisis_resources: str
     roster_weekday: int  # ISO: 1 = Monday
     roster_hour: int
+    followup_delay_minutes: int  # attendance follow-ups go this long after a session ends
 
 
 class OrgSettingsIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -49,6 +50,9 @@ class OrgSettingsIn(msgspec.Struct, forbid_unknown_fields=True):
     crisis_resources: Annotated[str, msgspec.Meta(min_length=1, max_length=1000)] | None = None
     roster_weekday: Annotated[int, msgspec.Meta(ge=1, le=7, description="ISO weekday, 1 = Monday")] | None = None
     roster_hour: Annotated[int, msgspec.Meta(ge=0, le=23)] | None = None
+    followup_delay_minutes: Annotated[int, msgspec.Meta(
+        ge=0, le=60 * 24 * 7, description="How long after a session ends its attendance follow-ups go (0: at once)",
+    )] | None = None
 
 
 class AuditEntryOut(msgspec.Struct):

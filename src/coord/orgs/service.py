@@ -67,6 +67,7 @@ async def update_org(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, dat
         data.crisis_resources,
         data.roster_weekday,
         data.roster_hour,
+        data.followup_delay_minutes,
     )
     # Settings decide how long attendance is kept and what people are told: audited.
     given = sorted(k for k, v in msgspec.structs.asdict(data).items() if v is not None)

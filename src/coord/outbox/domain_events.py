@@ -121,6 +121,14 @@ class SeriesChanged(_OfSeries, tag="series.changed"):
     extended: bool = False
 
 
+class SeriesFacilitatorsChanged(_OfSeries, tag="series.facilitators_changed"):
+    """The series' own facilitators changed, and with them every session of it not over
+    yet that was not given facilitators of its own (one event for them all)."""
+
+    added: list[UUID]
+    removed: list[UUID]
+
+
 class SessionRescheduled(_OfSession, tag="session.rescheduled"):
     """One occurrence moved to a new time or venue."""
 
@@ -252,6 +260,7 @@ AnyEvent = Union[
     GroupMemberLeft,
     SeriesScheduled,
     SeriesChanged,
+    SeriesFacilitatorsChanged,
     SessionRescheduled,
     SessionCancelled,
     FacilitatorsChanged,

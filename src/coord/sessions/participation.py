@@ -1,7 +1,8 @@
 """RSVPs and attendance of sessions. Runs inside the caller's transaction.
 
-Attendance is health data: only the session's assigned facilitators and staff
-record or read it, every read and write is audited, and events carry no statuses.
+Attendance is health data: only the group's facilitators (whoever actually ran the
+session, assigned to it or not), the session's own and staff record or read it, every
+read and write is audited, and events carry no statuses.
 """
 
 from __future__ import annotations
@@ -46,9 +47,11 @@ async def _require_attendance_access(
     conn: asyncpg.Connection, actor_id: UUID, session_id: UUID, *, lock: bool = False
 ) -> tuple[asyncpg.Record, GroupAccess]:
     row, access = await load_session(conn, session_id, actor_id, lock=lock)
+    if access.is_staff or access.is_facilitator:  # any facilitator of the group: whoever actually ran it
+        return row, access
     assigned = {r["user_id"] for r in await conn.fetch(queries.SESSION_FACILITATORS, session_id)}
-    if not (access.is_staff or actor_id in assigned):
-        raise Forbidden("attendance is for the session's facilitators, coordinators and admins")
+    if actor_id not in assigned:
+        raise Forbidden("attendance is for the group's facilitators, coordinators and admins")
     return row, access
 
 

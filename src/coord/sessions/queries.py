@@ -63,23 +63,66 @@ FROM series WHERE id = $1 FOR UPDATE
 
 LAST_RECURRENCE = "SELECT max(recurrence_id) FROM sessions WHERE series_id = $1"
 
-# Sessions added by rolling the horizon forward ($1) get the facilitators of the
-# series' latest earlier occurrence ($2 the series), those still active facilitators
-# of its group: a weekly group keeps its facilitators beyond the first 26 weeks.
+# A series' own facilitators ($2), kept for the sessions the horizon adds later.
+ADD_SERIES_FACILITATORS = """
+INSERT INTO series_facilitators (series_id, user_id) SELECT $1, unnest($2::uuid[])
+ON CONFLICT DO NOTHING
+"""
+REMOVE_SERIES_FACILITATORS = "DELETE FROM series_facilitators WHERE series_id = $1 AND user_id <> ALL ($2::uuid[])"
+
+# The series' facilitators who still facilitate its group (one who left is not carried on).
+SERIES_FACILITATORS = """
+SELECT sf.user_id
+FROM series_facilitators sf
+JOIN series s ON s.id = sf.series_id
+JOIN group_members gm ON gm.group_id = s.group_id AND gm.user_id = sf.user_id
+                     AND gm.role = 'facilitator' AND gm.status = 'active'
+WHERE sf.series_id = $1
+ORDER BY sf.assigned_at, sf.user_id
+"""
+
+# Sessions added by rolling the horizon forward ($1) get the series' ($2) facilitators,
+# those still active facilitators of its group: a weekly group keeps its facilitators
+# beyond the first 26 weeks, whatever one occurrence was changed to.
 CARRY_FACILITATORS_FORWARD = """
 INSERT INTO session_facilitators (session_id, user_id)
 SELECT added.id, sf.user_id
 FROM unnest($1::uuid[]) AS added (id)
-CROSS JOIN session_facilitators sf
-JOIN sessions latest ON latest.id = sf.session_id
-JOIN group_members gm ON gm.group_id = latest.group_id AND gm.user_id = sf.user_id
+CROSS JOIN series_facilitators sf
+JOIN series s ON s.id = sf.series_id
+JOIN group_members gm ON gm.group_id = s.group_id AND gm.user_id = sf.user_id
                      AND gm.role = 'facilitator' AND gm.status = 'active'
-WHERE latest.id = (
-    SELECT s.id FROM sessions s
-    WHERE s.series_id = $2 AND s.id <> ALL ($1::uuid[])
-    ORDER BY s.recurrence_id DESC LIMIT 1
-)
+WHERE sf.series_id = $2
 ON CONFLICT DO NOTHING
+"""
+
+# The sessions a change of the series' facilitators reaches: not over yet ($2, now),
+# still scheduled, and not given facilitators of their own; locked, with who is on each.
+SESSIONS_TO_RESTAFF = """
+SELECT s.id,
+       ARRAY(SELECT f.user_id FROM session_facilitators f WHERE f.session_id = s.id) AS current
+FROM sessions s
+WHERE s.series_id = $1 AND s.status = 'scheduled' AND NOT s.facilitators_overridden AND s.ends_at > $2
+ORDER BY s.starts_at
+FOR UPDATE
+"""
+# How many of the series' sessions not over yet keep facilitators of their own.
+OVERRIDDEN_AHEAD = """
+SELECT count(*) FROM sessions
+WHERE series_id = $1 AND status = 'scheduled' AND facilitators_overridden AND ends_at > $2
+"""
+MARK_OVERRIDDEN = "UPDATE sessions SET facilitators_overridden = true WHERE id = $1"
+
+# A group's series for its schedule page: open ones and those with sessions still ahead ($2, now).
+GROUP_SERIES = """
+SELECT s.id, s.start_local, s.timezone, s.duration_minutes, s.rrule, s.ended_at,
+       (SELECT min(x.starts_at) FROM sessions x
+        WHERE x.series_id = s.id AND x.status = 'scheduled' AND x.starts_at > $2) AS next_start
+FROM series s
+WHERE s.group_id = $1
+  AND (s.ended_at IS NULL OR EXISTS (SELECT 1 FROM sessions x WHERE x.series_id = s.id AND x.starts_at > $2
+                                      AND x.status = 'scheduled'))
+ORDER BY s.created_at, s.id
 """
 
 SET_MATERIALIZED_UNTIL = "UPDATE series SET materialized_until = $2, updated_at = now() WHERE id = $1"

@@ -8,7 +8,7 @@ from litestar import Controller, Router, get, patch, post, put
 
 from coord.kernel.params import DB, AuthedRequest, Body, Paging, PathId, TimeWindow
 from coord.kernel.pagination import Page
-from coord.sessions import participation, series_edit, service
+from coord.sessions import participation, series_edit, series_staff, service
 from coord.sessions.schemas import (
     AttendanceIn,
     AttendanceOut,
@@ -19,6 +19,7 @@ from coord.sessions.schemas import (
     SeriesEditIn,
     SeriesEndIn,
     SeriesEndOut,
+    SeriesFacilitatorsOut,
     SeriesIn,
     SeriesOut,
     SessionDetailOut,
@@ -74,7 +75,10 @@ class SessionController(Controller):
     async def set_facilitators(
         self, request: AuthedRequest, session_id: PathId, data: Body[FacilitatorsIn], db: DB
     ) -> SessionOut:
-        """Replace the session's facilitators; each must be an active facilitator of the group."""
+        """Replace this one session's facilitators; each must be an active facilitator of the group.
+
+        The session keeps them when the series' own facilitators change later (PUT /series/{id}/facilitators).
+        """
         return await service.set_facilitators(db, request.user.id, session_id, data)
 
     @post("/this-and-following", operation_id="editSeriesFromSession", status_code=201)
@@ -96,12 +100,12 @@ class SessionController(Controller):
     async def record_attendance(
         self, request: AuthedRequest, session_id: PathId, data: Body[AttendanceIn], db: DB
     ) -> AttendanceOut:
-        """Record present / absent / excused (the session's facilitators, coordinators, admins; audited)."""
+        """Record present / absent / excused (the group's facilitators, whoever ran it, coordinators, admins; audited)."""
         return await participation.record_attendance(db, request.user.id, session_id, data)
 
     @get("/attendance", operation_id="getAttendance")
     async def read_attendance(self, request: AuthedRequest, session_id: PathId, db: DB) -> AttendanceOut:
-        """The attendance sheet (the session's facilitators, coordinators, admins; audited)."""
+        """The attendance sheet (the group's facilitators, the session's own, coordinators, admins; audited)."""
         return await participation.read_attendance(db, request.user.id, session_id)
 
 
@@ -114,6 +118,18 @@ class SeriesController(Controller):
     ) -> SeriesEndOut:
         """End a series (staff and the group's facilitators): sessions after `after` (default now) are cancelled."""
         return await series_edit.end_series(db, request.user.id, series_id, data or SeriesEndIn())
+
+    @put("/facilitators", operation_id="setSeriesFacilitators")
+    async def set_facilitators(
+        self, request: AuthedRequest, series_id: PathId, data: Body[FacilitatorsIn], db: DB
+    ) -> SeriesFacilitatorsOut:
+        """Replace the series' own facilitators (staff and the group's facilitators; each must be an
+        active facilitator of the group).
+
+        Every session of the series not over yet gets them, and so do the sessions the rolling horizon
+        adds later; a session given facilitators of its own (PUT /sessions/{id}/facilitators) keeps them.
+        """
+        return await series_staff.set_series_facilitators(db, request.user.id, series_id, data)
 
 
 # One router for the domain: its tag is declared once, for every controller in it.

@@ -52,6 +52,24 @@ class SeriesOut(msgspec.Struct):
     materialized_until: datetime
 
 
+class SeriesFacilitatorsOut(msgspec.Struct):
+    """The series' own facilitators now, and what the change reached."""
+
+    series_id: UUID
+    user_ids: list[UUID]
+    sessions_changed: int  # sessions not over yet that now have these facilitators
+    sessions_kept: int  # sessions not over yet that keep facilitators given to them alone
+
+
+class SeriesSummary(msgspec.Struct):
+    """A series as its group's schedule page lists it."""
+
+    id: UUID
+    description: str  # the rule in words
+    facilitator_ids: list[UUID]
+    next_start: datetime | None  # its next scheduled session, if any
+
+
 class SessionOut(msgspec.Struct):
     id: UUID
     series_id: UUID | None

@@ -30,7 +30,7 @@ from coord.sessions.recurrence import (
     split_rule,
 )
 from coord.sessions.schemas import SeriesEditIn, SeriesEndIn, SeriesEndOut, SeriesOut
-from coord.sessions.service import checked_rule, load_managed_session, materialize
+from coord.sessions.service import checked_rule, load_managed_session, materialize, staff_series
 
 SPLIT_REASON = "the series was rescheduled from this session on"
 END_REASON = "the series has ended"
@@ -78,8 +78,7 @@ async def edit_following(
     new_series = {"id": new_id, "group_id": row["group_id"], "org_id": row["org_id"], "venue_id": venue_id}
     created = await materialize(conn, new_series, new_rule, None, horizon_end)
     facilitators = [r["user_id"] for r in await conn.fetch(queries.SESSION_FACILITATORS, session_id)]
-    if facilitators and created:
-        await conn.execute(queries.ASSIGN_TO_SESSIONS, created, facilitators)
+    await staff_series(conn, new_id, created, facilitators)  # the new series' own, for the horizon too
     await record(conn, SeriesScheduled(series_id=new_id, group_id=row["group_id"]))
     return SeriesOut(new_id, row["group_id"], len(created), describe(new_rule), horizon_end)
 

@@ -87,7 +87,7 @@ async def _get(conn: asyncpg.Connection, session_id: UUID) -> SessionOut:
     return session_out(await conn.fetchrow(queries.GET_SESSION, session_id))
 
 
-async def _check_facilitators(conn: asyncpg.Connection, group_id: UUID, user_ids: Iterable[UUID], field: str) -> list[UUID]:
+async def check_facilitators(conn: asyncpg.Connection, group_id: UUID, user_ids: Iterable[UUID], field: str) -> list[UUID]:
     wanted = list(dict.fromkeys(user_ids))  # de-duplicated, order kept
     found = {r["user_id"] for r in await conn.fetch(queries.ACTIVE_FACILITATORS, group_id, wanted)}
     missing = [str(u) for u in wanted if u not in found]
@@ -116,13 +116,22 @@ async def materialize(
     return [r["id"] for r in rows]
 
 
+async def staff_series(conn: asyncpg.Connection, series_id: UUID, created: list[UUID], facilitators: list[UUID]) -> None:
+    """A new series' own facilitators, on each of its `created` sessions and kept for the
+    sessions the rolling horizon adds later (extend_series)."""
+    if facilitators:
+        await conn.execute(queries.ADD_SERIES_FACILITATORS, series_id, facilitators)
+        if created:
+            await conn.execute(queries.ASSIGN_TO_SESSIONS, created, facilitators)
+
+
 async def create_series(conn: asyncpg.Connection, actor_id: UUID, group_id: UUID, data: SeriesIn) -> SeriesOut:
     access = await require_manager(conn, group_id, actor_id)
     group = access.group
     rule = checked_rule(data.start, data.timezone, data.rrule, data.duration_minutes)
     venue_id = data.venue_id if data.venue_id is not None else group.venue_id
     await check_venue(conn, group.org_id, venue_id)
-    facilitators = await _check_facilitators(conn, group_id, data.facilitator_ids, "facilitator_ids")
+    facilitators = await check_facilitators(conn, group_id, data.facilitator_ids, "facilitator_ids")
     horizon_end = clock.now() + DEFAULT_HORIZON
     if len(materialize_window(rule, after=None, horizon_end=horizon_end)) > MAX_OCCURRENCES:
         raise Unprocessable(f"this would create more than {MAX_OCCURRENCES} sessions; start later", field="start")
@@ -132,8 +141,7 @@ async def create_series(conn: asyncpg.Connection, actor_id: UUID, group_id: UUID
     )
     series = {"id": series_id, "group_id": group_id, "org_id": group.org_id, "venue_id": venue_id}
     created = await materialize(conn, series, rule, None, horizon_end)
-    if facilitators and created:
-        await conn.execute(queries.ASSIGN_TO_SESSIONS, created, facilitators)
+    await staff_series(conn, series_id, created, facilitators)
     await record(conn, SeriesScheduled(series_id=series_id, group_id=group_id))
     return SeriesOut(series_id, group_id, len(created), describe(rule), horizon_end)
 
@@ -209,6 +217,10 @@ async def move_session(conn: asyncpg.Connection, actor_id: UUID, session_id: UUI
         raise Unprocessable("the session must end after it starts", field="ends_at")
     if ends_at - starts_at > MAX_SESSION_LENGTH:
         raise Unprocessable("a session lasts at most 24 hours", field="ends_at")
+    if starts_at != current.starts_at and starts_at <= clock.now():
+        # Nobody can come to a session in the past: refused before anyone is told.
+        raise Conflict("this time has already passed: a session can only be moved to a time still to come",
+                       slug="time-passed")
     venue_id = current.venue_id if data.venue_id is msgspec.UNSET else data.venue_id
     await check_venue(conn, access.group.org_id, venue_id)
     if (starts_at, ends_at, venue_id) == (current.starts_at, current.ends_at, current.venue_id):
@@ -234,7 +246,7 @@ async def set_facilitators(
     """Replace the session's facilitators with exactly `user_ids`."""
     row, _ = await load_managed_session(conn, session_id, actor_id, lock=True)
     _still_scheduled(row)
-    wanted = await _check_facilitators(conn, row["group_id"], data.user_ids, "user_ids")
+    wanted = await check_facilitators(conn, row["group_id"], data.user_ids, "user_ids")
     current = {r["user_id"] for r in await conn.fetch(queries.SESSION_FACILITATORS, session_id)}
     added = [u for u in wanted if u not in current]
     removed = sorted(current - set(wanted))
@@ -242,6 +254,8 @@ async def set_facilitators(
         await conn.execute(queries.UNASSIGN, session_id, removed)
         await conn.execute(queries.ASSIGN, session_id, added)
         await conn.execute(queries.BUMP_SEQUENCE, session_id)
+        # Changed for this one occurrence: a later change of the series' facilitators leaves it be.
+        await conn.execute(queries.MARK_OVERRIDDEN, session_id)
         await record(conn, FacilitatorsChanged(session_id=session_id, added=added, removed=removed))
     return await _get(conn, session_id)
 

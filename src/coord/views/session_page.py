@@ -1,7 +1,7 @@
 """One session as its page shows it, for one reader. Runs inside the caller's transaction.
 
 A session's participants are health data: the roster (names, RSVPs) is for staff
-and the group's facilitators, attendance for staff and the session's own
+and the group's facilitators, attendance for them and the session's own
 facilitators (as sessions.participation rules), and each read is audited. Everyone
 else sees counts only.
 """
@@ -46,7 +46,7 @@ class SessionView:
     my_role: str | None
     my_status: str | None
     can_manage: bool  # staff and the group's facilitators: roster, move, cancel
-    can_take_attendance: bool  # staff and the session's own facilitators
+    can_take_attendance: bool  # staff, the group's facilitators and the session's own
     roster: list[RosterPerson] = field(default_factory=list)
     roster_truncated: bool = False
     now: datetime = field(default_factory=clock.now)
@@ -83,7 +83,7 @@ async def session_view(conn: asyncpg.Connection, actor_id: UUID, session_id: UUI
     tz = await session_timezone(conn, row, access)
     names = [r["display_name"] for r in await conn.fetch(queries.USER_NAMES, detail.facilitator_ids)]
     counts = await conn.fetchrow(queries.RSVP_COUNTS, session_id)
-    can_attend = access.is_staff or actor_id in detail.facilitator_ids
+    can_attend = access.is_staff or access.is_facilitator or actor_id in detail.facilitator_ids
     roster: list[RosterPerson] = []
     truncated = False
     if access.can_manage or can_attend:
