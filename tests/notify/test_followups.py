@@ -130,3 +130,68 @@ async def test_reminders_are_deferred_jobs_that_skip_moved_sessions(client, api,
     # Running the same reminder again sends nothing more.
     await send_reminder(ctx, "session", first["id"], moved["sequence"], moved_start.isoformat())
     assert len([m for m in mail_for(smtp, s.participant) if m["Subject"].startswith("Reminder")]) == 1
+
+
+async def test_a_follow_up_waits_for_the_end_plus_the_delay_and_says_what_the_sheet_says_then(
+    client, api, smtp, mail_settings, pool, redis
+):
+    s = await setup(client, api)
+    session = await past_session(s)  # under way: it ends in about half an hour
+    await run_jobs(mail_settings, pool, redis)
+    smtp.messages.clear()
+    # Marked absent by mistake: nothing goes while the session runs, nor before the delay is over.
+    await record(client, s, session, {s.participant.id: "absent"})
+    await run_jobs(mail_settings, pool, redis)
+    with clock.shifted(after_followup_delay(session, minutes=28)):  # ended 29 minutes ago
+        await run_jobs(mail_settings, pool, redis)
+    assert smtp.messages == []
+    assert await pool.fetchval("SELECT count(*) FROM deliveries WHERE kind LIKE 'followup%'") == 0
+    # Corrected before then: the follow-up that goes is the thank-you, and only it.
+    await record(client, s, session, {s.participant.id: "present"})
+    await run_jobs(mail_settings, pool, redis)
+    assert smtp.messages == []
+    with clock.shifted(after_followup_delay(session)):
+        await run_jobs(mail_settings, pool, redis)
+        [thanks] = mail_for(smtp, s.participant)
+        assert "thank you for coming" in thanks["Subject"].lower()
+        # Corrected again later: nothing contradicts what went.
+        await record(client, s, session, {s.participant.id: "absent"})
+        await run_jobs(mail_settings, pool, redis)
+    with clock.shifted(after_followup_delay(session, minutes=600)):
+        await run_jobs(mail_settings, pool, redis)
+    assert [m["Subject"] for m in mail_for(smtp, s.participant)] == [thanks["Subject"]]
+    assert await pool.fetchval("SELECT count(*) FROM deliveries WHERE kind LIKE 'followup%'") == 1
+
+
+async def test_the_organizations_delay_decides_and_quiet_hours_still_hold_a_follow_up(
+    client, api, smtp, mail_settings, pool, redis
+):
+    s = await setup(client, api)
+    url = f"/api/v1/orgs/{s.org['id']}"
+    assert expect(await client.get(url, headers=s.admin.headers), 200)["followup_delay_minutes"] == 30
+    assert_problem(await client.patch(url, json={"followup_delay_minutes": -1}, headers=s.admin.headers), 400)
+    assert_problem(await client.patch(url, json={"followup_delay_minutes": 5}, headers=s.coordinator.headers), 403)
+    assert expect(await client.patch(url, json={"followup_delay_minutes": 0}, headers=s.admin.headers),
+                  200)["followup_delay_minutes"] == 0
+    session = await past_session(s)
+    # The bystander, a member too, is in their quiet hours from an hour ago to three hours ahead.
+    expect(await client.post(f"{s.base}/join", headers=s.bystander.headers), 201)
+    zone = ZoneInfo(expect(await client.get("/api/v1/me", headers=s.bystander.headers), 200)["timezone"])
+    quiet = {"quiet_hours_start": f"{from_now(hours=-1).astimezone(zone):%H:%M}",
+             "quiet_hours_end": f"{from_now(hours=3).astimezone(zone):%H:%M}"}
+    expect(await client.put("/api/v1/me/notifications", json=quiet, headers=s.bystander.headers), 200)
+    await run_jobs(mail_settings, pool, redis)
+    smtp.messages.clear()
+    await record(client, s, session, {s.participant.id: "present", s.bystander.id: "present"})
+    await run_jobs(mail_settings, pool, redis)
+    assert smtp.messages == []  # not ended yet
+    with clock.shifted(after_followup_delay(session, minutes=0)):  # a minute after the end: a delay of 0
+        await run_jobs(mail_settings, pool, redis)
+    def thanks(person) -> list:
+        return [m for m in mail_for(smtp, person) if "thank you for coming" in m["Subject"].lower()]
+
+    assert len(thanks(s.participant)) == 1
+    assert mail_for(smtp, s.bystander) == []  # held for the end of their quiet hours
+    with clock.shifted(timedelta(hours=3, minutes=2)):
+        await run_jobs(mail_settings, pool, redis)
+    assert len(thanks(s.bystander)) == 1 and len(thanks(s.participant)) == 1
