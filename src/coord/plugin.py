@@ -9,7 +9,7 @@ from litestar.config.app import AppConfig
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.openapi.config import OpenAPIConfig
-from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.plugins import InitPluginProtocol
 from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsPlugin
 from litestar.plugins.prometheus import PrometheusConfig
@@ -36,6 +36,7 @@ from coord.privacy.routes import CONTROLLERS as PRIVACY_CONTROLLERS
 from coord.sessions.routes import CONTROLLERS as SESSION_CONTROLLERS
 from coord.shifts.routes import CONTROLLERS as SHIFT_CONTROLLERS
 from coord.views.routes import CONTROLLERS as VIEW_CONTROLLERS
+from coord.web.api_docs import OfflineSwagger
 from coord.web.setup import configure_pages
 
 
@@ -86,7 +87,8 @@ class CoordPlugin(InitPluginProtocol):
             version="1.0.0",
             description="Coordination for community mental-health programs: groups, sessions, shifts, events.",
             path="/schema",
-            render_plugins=[SwaggerRenderPlugin(path="/"), JsonRenderPlugin(path="/openapi.json")],
+            # Swagger UI from coord's own static files (web/api_docs.py): /schema works offline.
+            render_plugins=[OfflineSwagger(path="/"), JsonRenderPlugin(path="/openapi.json")],
         )
         app_config.plugins.append(
             ProblemDetailsPlugin(

@@ -13,10 +13,11 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'"
 )
-# Swagger UI loads its assets from a CDN: the schema pages get their own policy.
+# The API documentation (Swagger UI, served by coord itself: web/api_docs.py) runs coord's own
+# scripts only; its widgets set inline styles, so only its pages allow those.
 SCHEMA_CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https:; frame-ancestors 'none'"
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'"
 )
 STATIC_HEADERS = [
     (b"x-content-type-options", b"nosniff"),

@@ -4,8 +4,9 @@ domains' own services, which check access, and the coverage and directory views.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import asyncpg
 import msgspec
@@ -86,6 +87,37 @@ class GroupRow(msgspec.Struct):
     counts: GroupCounts | None
 
 
+class Today(msgspec.Struct):
+    """What needs a coordinator today: the first section of the overview, each with its section."""
+
+    gaps: list[CoverageGapOut]  # sessions short of facilitators in the next 24 hours
+    requests: int  # join requests waiting, across the groups
+    request_groups: list[GroupOut]  # the groups they wait in
+    events: list[EventOut]  # events starting before the day ends (in the organization's timezone)
+    open_shifts: list[ShiftOut]  # shifts starting before the day ends with places left
+    failed: int  # messages that could not be sent
+
+    @property
+    def anything(self) -> bool:
+        return bool(self.gaps or self.requests or self.events or self.open_shifts or self.failed)
+
+
+def _today(org: PublicOrg, start: datetime, gaps: list[CoverageGapOut], groups: list[GroupRow],
+           events: list[EventOut], shifts: list[ShiftOut], failed: int) -> Today:
+    zone = ZoneInfo(org.timezone)
+    local = start.astimezone(zone)
+    day_end = datetime.combine(local.date() + timedelta(days=1), time(0), zone)
+    waiting = [row for row in groups if row.counts and row.counts.pending]
+    return Today(
+        gaps=[g for g in gaps if g.starts_at < start + timedelta(hours=24)],
+        requests=sum(row.counts.pending for row in waiting if row.counts), request_groups=[r.group for r in waiting],
+        events=[e for e in events if e.starts_at < day_end and e.status == "scheduled"],
+        open_shifts=[s for s in shifts if s.starts_at < day_end and s.status != "cancelled"
+                     and s.confirmed_count < s.capacity],
+        failed=failed,
+    )
+
+
 class Coordination(msgspec.Struct):
     org: PublicOrg
     roles: list[str]
@@ -98,6 +130,7 @@ class Coordination(msgspec.Struct):
     deliveries: list[DeliveryOut]
     venues: list[VenueOut]
     more: list[str]  # sections cut at MAX_ROWS
+    today: Today
 
     @property
     def is_admin(self) -> bool:
@@ -124,14 +157,16 @@ async def coordination(conn: asyncpg.Connection, actor_id: UUID, slug: str, now:
     venues = await orgs_service.list_venues(conn, actor_id, org.id, MAX_ROWS, None)
     pages = {"coverage gaps": gaps, "groups": groups, "events": events, "shifts": shifts, "members": members,
              "failed deliveries": deliveries}
+    rows = [GroupRow(g, counts.get(g.id)) for g in groups.items]
     return Coordination(
         org=org, roles=sorted(roles), window_end=end,
         gaps=gaps.items,
-        groups=[GroupRow(g, counts.get(g.id)) for g in groups.items],
+        groups=rows,
         events=events.items, shifts=shifts.items,
         members=sorted(members.items, key=lambda m: ((m.display_name or "").lower(), str(m.user_id))),
         deliveries=deliveries.items, venues=venues.items,
         more=[name for name, p in pages.items() if p.next_cursor],
+        today=_today(org, start, gaps.items, rows, events.items, shifts.items, len(deliveries.items)),
     )
 
 

@@ -53,6 +53,8 @@ def coordination_url(slug: str, done: str | None = None, anchor: str = "") -> st
     return f"/orgs/{quote(slug)}/coordination" + (f"?done={done}" if done else "") + (f"#{anchor}" if anchor else "")
 
 
+# Rows a section shows before its "Show all" link (?all=section): a phone scrolls a few screens, not fifty.
+SECTION_ROWS = 8
 FORMS = ("member", "event", "shift", "venue", "venue_edit", "invite", "invitations", "import")
 
 
@@ -64,6 +66,7 @@ async def coordination_page(request: Request, viewer: CurrentUser, db: DB, slug:
     such as the report of a CSV import)."""
     view = await org_overview.coordination(db, viewer.id, slug)
     done = request.query_params.get("done") if request.method == "GET" else None
+    show_all = request.query_params.get("all") if request.method == "GET" else None
     return page(
         request, "org_coordination.html", viewer=viewer, title=f"Coordination: {view.org.name}",
         crisis_line=view.org.crisis_resources, status_code=status_code, view=view, org=view.org,
@@ -72,7 +75,8 @@ async def coordination_page(request: Request, viewer: CurrentUser, db: DB, slug:
         venue_options=[(str(v.id), v.name) for v in view.venues],
         event_options=[(str(e.id), f"{e.title} ({when(e.starts_at, viewer.timezone)})") for e in view.events],
         invitations=await invitations.list_invitations(db, viewer.id, view.org.id),
-        report=extra.pop("report", None), import_content=extra.pop("import_content", ""), **extra,
+        report=extra.pop("report", None), import_content=extra.pop("import_content", ""),
+        show_all=show_all, limit=SECTION_ROWS, **extra,
     )
 
 

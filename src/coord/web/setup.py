@@ -4,15 +4,17 @@ and errors shown as pages rather than problem+json."""
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from litestar import Request, Response, Router
+from litestar.response import Redirect
 from litestar.config.app import AppConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.datastructures import CacheControlHeader
 from litestar.di import Provide
-from litestar.exceptions import HTTPException, NotFoundException, PermissionDeniedException
+from litestar.exceptions import HTTPException, MethodNotAllowedException, NotFoundException, PermissionDeniedException
 from litestar.middleware.base import DefineMiddleware
 from litestar.middleware.csrf import CSRFMiddleware
 from litestar.static_files import create_static_files_router
@@ -29,17 +31,33 @@ from coord.web.account_pages import PASSWORD_FORMS
 from coord.web.recovery_pages import FORMS as LINK_FORMS
 from coord.web.render import STATIC, build_environment, page
 from coord.web.routes import PAGE_CONTROLLERS
-from coord.web.session import LoginRequired, provide_viewer, redirect_to_login
+from coord.web.session import LoginRequired, login_url, provide_viewer, redirect_to_login
 
 log = logging.getLogger("coord.web")
 CSRF_COOKIE = "coord_csrf"
 CSRF_FIELD = "_csrf_token"
 
 
+def not_yours(what: str, viewer: Any) -> str:
+    """What to do about something that is not there for this reader: it may not exist, or be
+    private (the two look the same, so neither is confirmed). Organizations' pages are public."""
+    if what == "organization":
+        return "There is no organization at this address. Check the link, or find it from the start page."
+    if viewer is None:
+        return (f"We could not find this {what}. If it is for members only, log in: you will see it "
+                "if it is yours to see.")
+    return (f"There is no {what} here that you can see: it may have been removed, or be private. If someone sent "
+            f"you this link, ask them to add you or to send you an invitation, and check that you are logged in "
+            f"with the address they know ({viewer.email}).")
+
+
 def _error_page(request: Request[Any, Any, Any], status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     viewer = request.scope.get("_coord_viewer")  # set by the viewer dependency when it ran
+    if status == 404 and message.startswith("no such "):
+        message = not_yours(message.removeprefix("no such "), viewer)
+    login = login_url(request.url.path) if status == 404 and viewer is None else None
     response = page(request, "error.html", viewer=viewer, title=status_title(status), status_code=status,
-                    status=status, message=message)
+                    status=status, message=message, login=login)
     if headers:
         response.headers.update(headers)
     return response
@@ -72,6 +90,38 @@ def not_found(request: Request[Any, Any, Any], exc: NotFoundException) -> Respon
     wants_html = "text/html" in request.headers.get("accept", "")
     if wants_html and not request.url.path.startswith(("/api/", "/feeds/", "/schema")):
         return http_error_page(request, exc)
+    return http_problem(exc).to_response(request)  # type: ignore[return-value]
+
+
+# The coordination page's forms post to addresses of their own; reloaded, they open its section.
+COORDINATION_FORMS = re.compile(r"^/orgs/([^/]+)/(members|events|shifts|venues|invitations|deliveries)(?:/|$)")
+
+
+def page_of_form(request: Request[Any, Any, Any], path: str) -> str:
+    """The page a form's address belongs to: the coordination page's section for its forms,
+    else the nearest address above it that is a page (/groups/1/join -> /groups/1)."""
+    found = COORDINATION_FORMS.match(path)
+    if found:  # each form's section has its name as its id
+        return f"/orgs/{found.group(1)}/coordination#{found.group(2)}"
+    parts = path.rstrip("/").split("/")
+    while len(parts) > 1:
+        parts.pop()
+        candidate = "/".join(parts) or "/"
+        try:
+            request.app.asgi_router.handle_routing(path=candidate, method="GET")
+        except (NotFoundException, MethodNotAllowedException):
+            continue
+        return candidate
+    return "/"
+
+
+def method_not_allowed(request: Request[Any, Any, Any], exc: MethodNotAllowedException) -> Response:
+    """A page's form address opened with GET (a reload after a refused form, a bookmark, a
+    shared link): the page the form belongs to, never a problem+json body. The API and other
+    clients get the problem."""
+    path = request.url.path
+    if request.method in ("GET", "HEAD") and not path.startswith(("/api/", "/feeds/", "/schema", "/static/")):
+        return Redirect(page_of_form(request, path), status_code=303)
     return http_problem(exc).to_response(request)  # type: ignore[return-value]
 
 
@@ -125,4 +175,5 @@ def configure_pages(app_config: AppConfig, settings: Settings) -> None:
     )
     app_config.route_handlers.extend([pages, static])
     app_config.exception_handlers[NotFoundException] = not_found
+    app_config.exception_handlers[MethodNotAllowedException] = method_not_allowed
     app_config.template_config = TemplateConfig(engine=JinjaTemplateEngine.from_environment(build_environment()))

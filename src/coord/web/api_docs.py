@@ -1,0 +1,44 @@
+"""The API documentation at /schema, served whole by coord: Swagger UI's script and style
+from static/swagger-ui (swagger-ui-dist 5.35.0 from npm, Apache-2.0: its LICENSE and NOTICE
+lie beside them; the stylesheet's source-map comment is removed). It works offline, and the
+page runs coord's own scripts only: static/schema.js starts Swagger UI on
+/schema/openapi.json, where Litestar's page would inline the description in a <script>."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from litestar import Request
+from litestar.openapi.plugins import SwaggerRenderPlugin
+
+ASSETS = "/static/swagger-ui"
+STARTER = "/static/schema.js"
+
+
+class OfflineSwagger(SwaggerRenderPlugin):
+    def __init__(self, path: str = "/") -> None:
+        super().__init__(js_url=f"{ASSETS}/swagger-ui-bundle.js", css_url=f"{ASSETS}/swagger-ui.css",
+                         standalone_preset_js_url=f"{ASSETS}/swagger-ui-bundle.js", path=path,
+                         favicon='<link rel="icon" href="data:,">')
+
+    def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:
+        title = escape(str(openapi_schema["info"]["title"]))
+        spec = escape(f"{request.app.openapi_config.path}/openapi.json")  # type: ignore[union-attr]
+        return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}: the API</title>
+{self.favicon}
+<link rel="stylesheet" href="{self.css_url}">
+<script src="{self.js_url}" defer></script>
+<script src="{STARTER}" defer></script>
+</head>
+<body>
+<noscript><p>This page needs JavaScript. The API description itself is at <a href="{spec}">{spec}</a>.</p></noscript>
+<div id="swagger-container" data-spec-url="{spec}"></div>
+</body>
+</html>
+""".encode()
