@@ -35,7 +35,7 @@ from coord.sessions.describe import (
 )
 from coord.sessions.recurrence import MAX_OCCURRENCES, SeriesRule
 from coord.sessions.schemas import SeriesIn
-from coord.web.account_pages import timezone_choices
+from coord.web.zones import picker
 from coord.web.forms import FormInvalid, domain_errors, form_fields
 from coord.web.render import page, when
 from coord.web.session import Viewer, signed_in
@@ -165,9 +165,7 @@ async def _form_page(request: Request, viewer: CurrentUser, db: DB, access: Grou
             "series_tz": choice.data.timezone, "saved": _saved_fields(values),
         }
     group = access.group
-    zones = timezone_choices()
-    if values.get("timezone") and values["timezone"] not in zones:
-        zones = [str(values["timezone"]), *zones]  # e.g. UTC, which the list leaves out
+    zones = picker(str(values.get("timezone") or ""), group.timezone, chosen=True)  # the group's first
     return page(
         request, "group_schedule.html", viewer=viewer, title=f"Schedule sessions: {group.name}",
         status_code=status_code, g=group, values=values, byday=_as_list(values.get("byday")), errors=errors,
