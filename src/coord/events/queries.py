@@ -79,3 +79,14 @@ WHERE r.user_id = $1 AND r.status IN ('confirmed', 'waitlisted') AND e.starts_at
   AND ($3::uuid IS NULL OR e.org_id = $3)
 ORDER BY e.starts_at, e.id
 """
+
+# Who holds a place or waits at event $1, with their names, in registration order; $2 the
+# queue_order of the last row seen, $3 limit.
+ROSTER = f"""
+SELECT r.id, r.event_id, r.user_id, u.display_name, r.status, {REGISTRATION_POSITION} AS position,
+       r.created_at AS registered_at, r.queue_order
+FROM registrations r JOIN users u ON u.id = r.user_id
+WHERE r.event_id = $1 AND r.status <> 'cancelled' AND ($2::bigint IS NULL OR r.queue_order > $2)
+ORDER BY r.queue_order
+LIMIT $3
+"""

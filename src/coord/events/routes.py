@@ -6,8 +6,8 @@ from typing import Any
 
 from litestar import Controller, Router, delete, get, patch, post
 
-from coord.events import service
-from coord.events.schemas import EventIn, EventOut, EventPatch, RegistrationOut
+from coord.events import roster, service
+from coord.events.schemas import EventIn, EventOut, EventPatch, RegistrationOut, RegistrationRosterOut
 from coord.kernel.params import DB, AuthedRequest, Body, Paging, PathId, TimeWindow
 from coord.kernel.pagination import Page
 
@@ -55,6 +55,14 @@ class EventController(Controller):
 
         409 when already registered, outside the registration window, or the event is cancelled."""
         return await service.register(db, request.user.id, event_id)
+
+    @get("/registrations", operation_id="listEventRegistrations")
+    async def registrations(
+        self, request: AuthedRequest, event_id: PathId, db: DB, page: Paging
+    ) -> Page[RegistrationRosterOut]:
+        """Who holds a place or waits, with names, in registration order (admins, coordinators;
+        every read is in the audit log)."""
+        return await roster.list_registrations(db, request.user.id, event_id, page.limit, page.cursor)
 
     @get("/registrations/me", operation_id="getMyRegistration")
     async def my_registration(self, request: AuthedRequest, event_id: PathId, db: DB) -> RegistrationOut:

@@ -8,7 +8,8 @@ import msgspec
 
 from coord.kernel.types import Instant, LongText, ShortText, TimezoneName
 
-EventKind = Literal["workshop", "training", "awareness", "social"]
+# community: what fits no other kind (a wellness fair, an open day, a celebration).
+EventKind = Literal["workshop", "training", "awareness", "social", "community"]
 Visibility = Literal["public", "unlisted", "private"]
 RegistrationStatus = Literal["confirmed", "waitlisted", "cancelled"]
 
@@ -67,3 +68,15 @@ class RegistrationOut(msgspec.Struct):
     user_id: UUID
     status: RegistrationStatus
     position: int | None
+
+
+class RegistrationRosterOut(msgspec.Struct):
+    """A registration as coordinators see it, with the person's name."""
+
+    id: UUID
+    event_id: UUID
+    user_id: UUID
+    display_name: str
+    status: RegistrationStatus
+    position: int | None
+    registered_at: datetime

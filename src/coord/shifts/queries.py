@@ -10,7 +10,7 @@ from coord.bookings.engine import SHIFT_SIGNUPS
 
 SHIFT_COLUMNS = """
 s.id, s.org_id, s.role, s.description, s.starts_at, s.ends_at, s.capacity, s.event_id, s.session_id,
-s.required_training, s.status, s.sequence
+s.required_training, s.status, s.sequence, s.location
 """
 
 # Confirmed and waitlisted counts of one shift, for lists and single reads.
@@ -20,8 +20,9 @@ COUNTS = booking_queries.counts(SHIFT_SIGNUPS, "s")
 SIGNUP_POSITION = booking_queries.position(SHIFT_SIGNUPS, "g")
 
 INSERT_SHIFT = """
-INSERT INTO shifts (org_id, role, description, starts_at, ends_at, capacity, event_id, session_id, required_training)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+INSERT INTO shifts (org_id, role, description, starts_at, ends_at, capacity, event_id, session_id, required_training,
+                    location)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 RETURNING id
 """
 
@@ -88,7 +89,7 @@ FOR UPDATE OF s
 
 UPDATE_SHIFT = """
 UPDATE shifts
-SET capacity = $2, starts_at = $3, ends_at = $4, role = $5, description = $6,
+SET capacity = $2, starts_at = $3, ends_at = $4, role = $5, description = $6, location = $8,
     sequence = sequence + CASE WHEN $7 THEN 1 ELSE 0 END, updated_at = now()
 WHERE id = $1
 """
@@ -99,6 +100,44 @@ g.id, g.shift_id, g.user_id, g.status, g.late_cancel, g.checked_in_at, g.hours::
 """
 
 SIGNUP_BY_ID = f"SELECT {SIGNUP_COLUMNS} FROM signups g WHERE g.id = $1 AND g.shift_id = $2"
+
+# --- an event's shifts, and who signed up (coordinators) ---------------------------------
+
+# The event shifts are added to, with the caller's roles in its organization.
+EVENT_FOR_SHIFTS = """
+SELECT e.id, e.org_id, e.status, e.timezone,
+       (SELECT m.roles FROM org_members m WHERE m.org_id = e.org_id AND m.user_id = $2) AS roles
+FROM events e WHERE e.id = $1
+"""
+
+# $2/$3 keyset (starts_at, id) of the last row seen, $4 limit.
+EVENT_SHIFTS = f"""
+SELECT {SHIFT_COLUMNS}, c.confirmed_count, c.waitlist_count
+FROM shifts s {COUNTS}
+WHERE s.event_id = $1
+  AND ($2::timestamptz IS NULL OR (s.starts_at, s.id) > ($2, $3::uuid))
+ORDER BY s.starts_at, s.id
+LIMIT $4
+"""
+
+# The zone a shift's wall-clock times are read in: its event's, else its organization's.
+SHIFT_TIMEZONE = """
+SELECT coalesce(e.timezone, o.timezone)
+FROM shifts s JOIN orgs o ON o.id = s.org_id LEFT JOIN events e ON e.id = s.event_id
+WHERE s.id = $1
+"""
+
+# Who holds a place or waits, with their names, in signup order: on shift $1, or on every
+# shift of event $2 (the other NULL); $3 the queue_order of the last row seen, $4 limit.
+ROSTER = f"""
+SELECT g.id, g.shift_id, g.user_id, u.display_name, g.status, {SIGNUP_POSITION} AS position, g.late_cancel,
+       g.checked_in_at, g.hours::float8 AS hours, g.created_at AS signed_up_at, g.queue_order
+FROM signups g JOIN users u ON u.id = g.user_id JOIN shifts s ON s.id = g.shift_id
+WHERE ($1::uuid IS NULL OR g.shift_id = $1) AND ($2::uuid IS NULL OR s.event_id = $2)
+  AND g.status <> 'cancelled' AND ($3::bigint IS NULL OR g.queue_order > $3)
+ORDER BY g.queue_order
+LIMIT $4
+"""
 
 CHECK_IN = """
 UPDATE signups SET checked_in_at = coalesce(checked_in_at, now()), updated_at = now()

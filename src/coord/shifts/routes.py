@@ -9,10 +9,13 @@ from litestar.params import QueryParameter
 
 from coord.kernel.params import DB, AuthedRequest, Body, Paging, PathId, TimeWindow
 from coord.kernel.pagination import Page
-from coord.shifts import service, signups, trainings
+from coord.shifts import event_shifts, roster, service, signups, trainings
 from coord.shifts.schemas import (
+    DuplicateIn,
+    EventShiftsIn,
     HoursIn,
     MySignupOut,
+    RosterSignupOut,
     ShiftIn,
     ShiftOut,
     ShiftPatch,
@@ -47,6 +50,21 @@ class OrgShiftController(Controller):
         )
 
 
+class EventShiftController(Controller):
+    path = "/events/{event_id:uuid}/shifts"
+
+    @post("", operation_id="createEventShifts", status_code=201)
+    async def create(self, request: AuthedRequest, event_id: PathId, data: Body[EventShiftsIn], db: DB) -> list[ShiftOut]:
+        """Create several shifts of an event at once (admins, coordinators): all of them, or
+        none with a 422 giving each refused row's reason (`shifts[i].field`)."""
+        return await event_shifts.create_event_shifts(db, request.user.id, event_id, data.shifts)
+
+    @get("", operation_id="listEventShifts")
+    async def list_shifts(self, request: AuthedRequest, event_id: PathId, db: DB, page: Paging) -> Page[ShiftOut]:
+        """The event's shifts by start time with their counts (members of its organization)."""
+        return await event_shifts.event_shifts(db, request.user.id, event_id, page.limit, page.cursor)
+
+
 class ShiftController(Controller):
     path = "/shifts/{shift_id:uuid}"
 
@@ -65,6 +83,29 @@ class ShiftController(Controller):
     async def cancel(self, request: AuthedRequest, shift_id: PathId, db: DB) -> ShiftOut:
         """Cancel the shift and all its signups (admins, coordinators)."""
         return await service.cancel_shift(db, request.user.id, shift_id)
+
+    @post("/duplicate", operation_id="duplicateShift", status_code=201)
+    async def duplicate(
+        self, request: AuthedRequest, shift_id: PathId, db: DB, data: Body[DuplicateIn | None] = None
+    ) -> ShiftOut:
+        """A new shift like this one (role, places, place, description, training, event), starting
+        at `starts_at` for as long, or without it the same times the next day (admins, coordinators)."""
+        starts_at = data.starts_at if data else None
+        return await event_shifts.duplicate_shift(db, request.user.id, shift_id, starts_at)
+
+    @get("/signups", operation_id="listShiftSignups")
+    async def list_signups(self, request: AuthedRequest, shift_id: PathId, db: DB, page: Paging) -> Page[RosterSignupOut]:
+        """Who holds a place or waits, with names, check-in and hours, in signup order
+        (admins, coordinators; every read is in the audit log)."""
+        return await roster.list_signups(db, request.user.id, shift_id, page.limit, page.cursor)
+
+    @post("/signups/{signup_id:uuid}/check-in", operation_id="checkInVolunteer", status_code=200)
+    async def check_in_volunteer(
+        self, request: AuthedRequest, shift_id: PathId, signup_id: PathId, db: DB
+    ) -> SignupOut:
+        """Check a volunteer with a confirmed place in (admins, coordinators), from an hour
+        before the start; repeating it keeps the first time."""
+        return await signups.check_in_volunteer(db, request.user.id, shift_id, signup_id)
 
     @post("/signups", operation_id="signUpForShift", status_code=201)
     async def sign_up(self, request: AuthedRequest, shift_id: PathId, db: DB) -> SignupOut:
@@ -129,5 +170,6 @@ class TrainingController(Controller):
 # One router for the domain: its tag is declared once, for every controller in it.
 CONTROLLERS: list[Any] = [
     Router("/", tags=["shifts"],
-           route_handlers=[OrgShiftController, ShiftController, MyVolunteeringController, TrainingController]),
+           route_handlers=[OrgShiftController, EventShiftController, ShiftController, MyVolunteeringController,
+                           TrainingController]),
 ]

@@ -15,15 +15,23 @@ Hours = Annotated[float, msgspec.Meta(ge=0, le=24)]
 SignupStatus = Literal["confirmed", "waitlisted", "cancelled"]
 
 
-class ShiftIn(msgspec.Struct, forbid_unknown_fields=True):
+class ShiftRowIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A shift as one of an event's shifts created together (the event gives the organization)."""
+
     role: ShortText
     starts_at: Instant
     ends_at: Instant
     capacity: Capacity
+    location: ShortText | None = None  # where volunteers go: "Front desk", "Room 2"
+    description: LongText | None = None
+    required_training: TrainingCode | None = None
+
+
+class ShiftIn(ShiftRowIn, forbid_unknown_fields=True):
+    """A shift of the organization, for one of its events or sessions when given."""
+
     event_id: UUID | None = None
     session_id: UUID | None = None
-    required_training: TrainingCode | None = None
-    description: LongText | None = None
 
 
 class ShiftPatch(msgspec.Struct, forbid_unknown_fields=True):
@@ -32,6 +40,7 @@ class ShiftPatch(msgspec.Struct, forbid_unknown_fields=True):
     ends_at: Instant | None = None
     role: ShortText | None = None
     description: LongText | None = None
+    location: ShortText | None | msgspec.UnsetType = msgspec.UNSET  # null: no place note
 
 
 class ShiftOut(msgspec.Struct):
@@ -49,6 +58,7 @@ class ShiftOut(msgspec.Struct):
     sequence: int
     confirmed_count: int
     waitlist_count: int
+    location: str | None = None
 
 
 class SignupOut(msgspec.Struct):
@@ -98,3 +108,30 @@ class TrainingOut(msgspec.Struct):
     expires_on: date | None
     verified: bool
     verified_at: datetime | None
+
+
+class EventShiftsIn(msgspec.Struct, forbid_unknown_fields=True):
+    """Several shifts of one event: all are created, or none."""
+
+    shifts: Annotated[list[ShiftRowIn], msgspec.Meta(min_length=1, max_length=50)]
+
+
+class DuplicateIn(msgspec.Struct, forbid_unknown_fields=True):
+    """The copy's start; without it, the same time the next day (in the shift's timezone)."""
+
+    starts_at: Instant | None = None
+
+
+class RosterSignupOut(msgspec.Struct):
+    """A signup as coordinators see it: the person's name, check-in and hours."""
+
+    id: UUID
+    shift_id: UUID
+    user_id: UUID
+    display_name: str
+    status: SignupStatus
+    position: int | None
+    late_cancel: bool
+    checked_in_at: datetime | None
+    hours: float | None
+    signed_up_at: datetime

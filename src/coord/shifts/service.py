@@ -6,6 +6,7 @@ from datetime import datetime
 from uuid import UUID
 
 import asyncpg
+import msgspec
 
 from coord.bookings import engine as bookings
 from coord.bookings.engine import SHIFT_SIGNUPS
@@ -28,6 +29,11 @@ def _check_times(starts_at: datetime, ends_at: datetime) -> None:
         raise Unprocessable("the end must be after the start", field="ends_at")
 
 
+def _location(text: str | None) -> str | None:
+    """A place note as written, without stray spaces; blank is none."""
+    return (" ".join(text.split()) or None) if text else None
+
+
 async def _shift_out(conn: asyncpg.Connection, shift_id: UUID) -> ShiftOut:
     return ShiftOut(**dict(await conn.fetchrow(queries.GET_SHIFT, shift_id)))
 
@@ -42,7 +48,7 @@ async def create_shift(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, d
     training = training_code(data.required_training) if data.required_training else None
     shift_id = await conn.fetchval(
         queries.INSERT_SHIFT, org_id, data.role.strip(), data.description, data.starts_at, data.ends_at,
-        data.capacity, data.event_id, data.session_id, training,
+        data.capacity, data.event_id, data.session_id, training, _location(data.location),
     )  # fmt: skip
     await record(conn, ShiftCreated(shift_id=shift_id))
     return await _shift_out(conn, shift_id)
@@ -94,9 +100,11 @@ async def update_shift(conn: asyncpg.Connection, actor_id: UUID, shift_id: UUID,
     capacity = current["capacity"] if data.capacity is None else data.capacity
     role = data.role.strip() if data.role else current["role"]
     description = current["description"] if data.description is None else data.description
-    moved = (starts_at, ends_at) != (current["starts_at"], current["ends_at"])
-    await conn.execute(queries.UPDATE_SHIFT, shift_id, capacity, starts_at, ends_at, role, description, moved)
-    await record(conn, ShiftChanged(shift_id=shift_id, invite_changed=moved))
+    location = current["location"] if data.location is msgspec.UNSET else _location(data.location)
+    moved = (starts_at, ends_at, location) != (current["starts_at"], current["ends_at"], current["location"])
+    await conn.execute(queries.UPDATE_SHIFT, shift_id, capacity, starts_at, ends_at, role, description, moved, location)
+    await record(conn, ShiftChanged(shift_id=shift_id, invite_changed=moved, was_starts_at=current["starts_at"],
+                                    was_ends_at=current["ends_at"]))
     if capacity > current["capacity"]:
         await bookings.promote(conn, SHIFT_SIGNUPS, shift_id, capacity)
     return await _shift_out(conn, shift_id)

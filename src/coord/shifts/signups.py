@@ -22,7 +22,7 @@ from coord.outbox.domain_events import SignupCheckedIn, SignupHoursRecorded
 from coord.outbox.record import record
 from coord.kernel.pagination import KeyInstant, Page, decode_cursor, page_of
 from coord.shifts import queries
-from coord.shifts.schemas import MySignupOut, SignupOut
+from coord.shifts.schemas import MySignupOut, ShiftOut, SignupOut
 from coord.shifts.service import get_shift, lock_shift
 
 CHECK_IN_OPENS_BEFORE_START = timedelta(hours=1)
@@ -118,19 +118,39 @@ async def check_in(conn: asyncpg.Connection, user_id: UUID, shift_id: UUID) -> S
     return SignupOut(**dict(await bookings.find_booking(conn, SHIFT_SIGNUPS, shift_id, user_id)))
 
 
-async def set_hours(conn: asyncpg.Connection, actor_id: UUID, shift_id: UUID, signup_id: UUID, hours: float) -> SignupOut:
-    """Staff record the hours a volunteer served (confirmed places, once the shift has started)."""
+async def _staff_on_place(conn: asyncpg.Connection, actor_id: UUID, shift_id: UUID, signup_id: UUID,
+                          done: str) -> ShiftOut:
+    """The shift, for staff acting on one of its confirmed places (`done`: "checked in")."""
     shift = await get_shift(conn, actor_id, shift_id)
     await require_role(conn, shift.org_id, actor_id, STAFF)
     row = await conn.fetchrow(queries.SIGNUP_BY_ID, signup_id, shift_id)
     if row is None:
         raise NotFound("no such signup on this shift")
     if row["status"] != "confirmed":
-        raise Conflict(f"hours are recorded for confirmed places; this signup is {row['status']}")
+        raise Conflict(f"only someone with a confirmed place can be {done}; this signup is {row['status']}")
+    return shift
+
+
+async def set_hours(conn: asyncpg.Connection, actor_id: UUID, shift_id: UUID, signup_id: UUID, hours: float) -> SignupOut:
+    """Staff record the hours a volunteer served (confirmed places, once the shift has started)."""
+    shift = await _staff_on_place(conn, actor_id, shift_id, signup_id, "given hours")
     if clock.now() < shift.starts_at:
         raise Conflict("hours can be recorded once the shift has started")
     await conn.execute(queries.SET_HOURS, signup_id, hours)
     await record(conn, SignupHoursRecorded(signup_id=signup_id, shift_id=shift_id))
+    return SignupOut(**dict(await conn.fetchrow(queries.SIGNUP_BY_ID, signup_id, shift_id)))
+
+
+async def check_in_volunteer(conn: asyncpg.Connection, actor_id: UUID, shift_id: UUID, signup_id: UUID) -> SignupOut:
+    """Staff check a volunteer in, from an hour before the start (also after the end, to
+    catch up). Repeating it keeps the first time."""
+    shift = await _staff_on_place(conn, actor_id, shift_id, signup_id, "checked in")
+    if shift.status == "cancelled":
+        raise Conflict("this shift is cancelled")
+    if clock.now() < shift.starts_at - CHECK_IN_OPENS_BEFORE_START:
+        raise Conflict("check-in opens an hour before the shift starts")
+    await conn.execute(queries.CHECK_IN, signup_id)
+    await record(conn, SignupCheckedIn(signup_id=signup_id, shift_id=shift_id))
     return SignupOut(**dict(await conn.fetchrow(queries.SIGNUP_BY_ID, signup_id, shift_id)))
 
 
