@@ -15,8 +15,9 @@ log = logging.getLogger("coord.jobs")
 
 
 @on(
-    ev.MemberAdded, ev.MemberLeft, ev.MemberRolesChanged, ev.GroupMemberJoined, ev.GroupMemberLeft,
-    ev.GroupMemberRequested, ev.SeriesScheduled, ev.SeriesChanged, ev.SessionRescheduled, ev.SessionCancelled,
+    ev.MemberAdded, ev.MemberLeft, ev.MemberRolesChanged, ev.GroupChanged, ev.GroupArchived, ev.GroupMemberJoined,
+    ev.GroupMemberLeft, ev.GroupMemberRequested, ev.GroupMemberDeclined, ev.SeriesScheduled, ev.SeriesChanged,
+    ev.SessionRescheduled, ev.SessionCancelled,
     ev.FacilitatorsChanged, ev.SeriesFacilitatorsChanged, ev.EventScheduled, ev.EventChanged, ev.EventCancelled,
     ev.ShiftCreated, ev.ShiftChanged, ev.ShiftCancelled, ev.BookingPlaced, ev.BookingCancelled,
 )

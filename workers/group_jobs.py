@@ -1,5 +1,6 @@
 """Group schedules to people: series invites on joining and on every change,
-CANCEL for a cancelled occurrence. Who gets what: coord.notify.plans.plan_group_schedule."""
+CANCEL for a cancelled occurrence. Who gets what: coord.notify.plans.plan_group_schedule.
+And the notices of a group closed and of a request to join declined (coord.notify.group_notices)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,14 @@ from typing import Any
 from uuid import UUID
 
 from coord.kernel import clock
+from coord.notify.group_notices import send_group_closed, send_request_declined
 from coord.notify.plans import changes_a_calendar, plan_group_schedule
 from coord.notify.service import Mail, group_schedule_facts
 from coord.outbox.domain_events import (
     AnyEvent,
     FacilitatorsChanged,
+    GroupArchived,
+    GroupMemberDeclined,
     GroupMemberJoined,
     GroupMemberLeft,
     SeriesChanged,
@@ -39,3 +43,20 @@ async def send_group_schedule(ctx: dict[str, Any], event: AnyEvent, outbox_id: U
     outcome = await Mail.of(ctx).send(plan_group_schedule(event, facts, now, outbox_id), outbox_id=outbox_id)
     log.info("group schedule %s", outcome, extra={"outbox_id": str(outbox_id), "job": "send_group_schedule"})
     return outcome
+
+
+@on(GroupArchived)
+async def send_group_closed_notice(ctx: dict[str, Any], event: GroupArchived, outbox_id: UUID) -> dict[str, int]:
+    """A group was archived: everyone in it hears, calmly, once (coord.notify.group_notices)."""
+    outcome = await send_group_closed(Mail.of(ctx), event, outbox_id)
+    log.info("group closed %s", outcome, extra={"outbox_id": str(outbox_id), "job": "send_group_closed_notice"})
+    return outcome
+
+
+@on(GroupMemberDeclined)
+async def send_request_declined_notice(ctx: dict[str, Any], event: GroupMemberDeclined, outbox_id: UUID) -> str:
+    """A request to join was declined: the person hears, kindly, at once."""
+    status = await send_request_declined(Mail.of(ctx), event, outbox_id)
+    log.info("request declined %s", status,
+             extra={"outbox_id": str(outbox_id), "job": "send_request_declined_notice", "status": status})
+    return status

@@ -62,6 +62,17 @@ TABLE = {
     "addGroupMember":           "401 403  403  403  403  ok   ok   404",
     "approveGroupMember":       "401 403  403  403  403  ok   ok   404",
     "removeGroupMember":        "401 ok   403  403  ok   ok   ok   404",
+    # Issue 15: changing and archiving a group, declining a request, leaving, the invitation link.
+    "updateGroup":              "401 403  403  403  403  ok   ok   404",
+    "declineGroupMember":       "401 403  403  403  403  ok   ok   404",
+    "leaveGroup":               "401 ok   404  404  ok   404  404  404",
+    # The group is public: it needs no link (409), and has none (404).
+    "getGroupInviteLink":       "401 403  403  403  403  404  404  404",
+    "createGroupInviteLink":    "401 403  403  403  403  409  409  404",
+    "revokeGroupInviteLink":    "401 403  403  403  403  404  404  404",
+    # A token that is no link is 400 for everyone; asking to join needs an account.
+    "getGroupLink":             "400 400  400  400  400  400  400  400",
+    "joinGroupByLink":          "401 400  400  400  400  400  400  400",
     "listGroupCoverageGaps":    "401 403  403  403  ok   ok   ok   404",
     "listOrgCoverageGaps":      "401 403  403  ok   ok   ok   ok   404",
     "createSeries":             "401 403  403  403  ok   ok   ok   404",

@@ -346,7 +346,8 @@ async def test_leaving_a_group_and_booking_drop_and_add_items(client, world, poo
 
 # Every event kind, classified here independently of the routing: what a feed shows changes ...
 SHOWN_IN_FEEDS = {ev.MemberAdded, ev.MemberLeft, ev.MemberRolesChanged, ev.GroupMemberJoined, ev.GroupMemberLeft,
-                  ev.GroupMemberRequested, ev.SeriesScheduled, ev.SeriesChanged, ev.SessionRescheduled, ev.SessionCancelled,
+                  ev.GroupMemberRequested, ev.GroupMemberDeclined, ev.GroupChanged, ev.GroupArchived,
+                  ev.SeriesScheduled, ev.SeriesChanged, ev.SessionRescheduled, ev.SessionCancelled,
                   ev.FacilitatorsChanged, ev.SeriesFacilitatorsChanged, ev.EventScheduled, ev.EventChanged,
                   ev.EventCancelled,
                   ev.BookingPlaced, ev.BookingCancelled, ev.ShiftCreated, ev.ShiftChanged,

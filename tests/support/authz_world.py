@@ -83,6 +83,7 @@ async def build_world(client, api, pool) -> dict:
         # Some operations need a different object to reach their rule (not their 404).
         "overrides": {
             "approveGroupMember": {"group_id": approval_group["id"], "user_id": extra.id},
+            "declineGroupMember": {"group_id": approval_group["id"], "user_id": extra.id},
             "getAttendance": {"session_id": past["id"]},
             "recordAttendance": {"session_id": past["id"]},
         },
@@ -94,6 +95,7 @@ async def build_world(client, api, pool) -> dict:
             "createVenue": {"name": "Room", "kind": "virtual", "meeting_url": "https://meet.example.org/x"},
             "createGroup": {"name": "New", "format": "peer_led", "visibility": "public", "join_policy": "open"},
             "addGroupMember": {"user_id": extra.id, "role": "participant"},
+            "updateGroup": {"description": "Changed by the matrix"},
             "createSeries": {"start": start.isoformat(), "timezone": "UTC", "duration_minutes": 60, "rrule": "FREQ=WEEKLY;COUNT=2"},
             "cancelSession": {"reason": "matrix"},
             "editSeriesFromSession": {"duration_minutes": 45},

@@ -36,6 +36,10 @@ BEFORE = {
     "event.cancelled": ["invalidate_feeds"],
     "event.changed": ["send_booking_update", "invalidate_feeds"],
     "event.scheduled": ["invalidate_feeds"],
+    # Added since (issue 15.2, 15.3): a group changed or archived, a request to join declined.
+    "group.archived": ["send_group_closed_notice", "invalidate_feeds"],
+    "group.changed": ["invalidate_feeds"],
+    "group.member_declined": ["send_request_declined_notice", "invalidate_feeds"],
     "group.member_joined": ["send_group_schedule", "invalidate_feeds"],
     "group.member_left": ["send_group_schedule", "invalidate_feeds"],
     "group.member_requested": ["invalidate_feeds"],

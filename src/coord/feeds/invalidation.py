@@ -23,6 +23,9 @@ from coord.outbox.domain_events import (
     EventChanged,
     EventScheduled,
     FacilitatorsChanged,
+    GroupArchived,
+    GroupChanged,
+    GroupMemberDeclined,
     GroupMemberJoined,
     GroupMemberLeft,
     GroupMemberRequested,
@@ -62,8 +65,10 @@ def feed_scope(event: AnyEvent) -> FeedScope | None:
             return FeedScope("", org_id, [user_id])
         case GroupMemberJoined(group_id=g, user_id=u) | GroupMemberLeft(group_id=g, user_id=u) | GroupMemberRequested(
             group_id=g, user_id=u
-        ):
+        ) | GroupMemberDeclined(group_id=g, user_id=u):
             return FeedScope(queries.ORG_OF_GROUP, g, [u])
+        case GroupChanged(group_id=g) | GroupArchived(group_id=g):  # its name, who may see it
+            return FeedScope(queries.ORG_OF_GROUP, g, [])
         case SeriesScheduled(series_id=series_id) | SeriesChanged(series_id=series_id):
             return FeedScope(queries.ORG_OF_SERIES, series_id, [])
         case SessionRescheduled(session_id=session_id) | SessionCancelled(session_id=session_id):

@@ -2,7 +2,8 @@
 
 GROUP_COLUMNS = """
 g.id, g.org_id, g.name, g.description, g.topic, g.audience, g.languages, g.format, g.visibility,
-g.join_policy, g.capacity, g.facilitators_required, g.venue_id, g.timezone, g.discreet_title, g.created_at
+g.join_policy, g.capacity, g.facilitators_required, g.venue_id, g.timezone, g.discreet_title, g.created_at,
+g.archived_at
 """
 
 ORG_TIMEZONE = "SELECT timezone FROM orgs WHERE id = $1"
@@ -23,19 +24,30 @@ FROM groups g LEFT JOIN group_members m ON m.group_id = g.id AND m.user_id = $2
 WHERE g.id = $1
 """
 
-# Staff ($3) see every group; others see public groups and those they belong to.
-# Unlisted groups are reachable by link but never listed to non-members.
+# Staff ($3) see every group, archived ones too; others see the running public groups and
+# those they belong to. Unlisted groups are reachable by link but never listed to non-members.
 LIST_GROUPS = f"""
 SELECT {GROUP_COLUMNS}, m.role AS my_role, m.status AS my_status
 FROM groups g LEFT JOIN group_members m ON m.group_id = g.id AND m.user_id = $2
 WHERE g.org_id = $1
-  AND ($3 OR g.visibility = 'public' OR m.user_id IS NOT NULL)
+  AND ($3 OR ((g.visibility = 'public' OR m.user_id IS NOT NULL) AND g.archived_at IS NULL))
   AND ($4::text IS NULL OR (g.name, g.id) > ($4, $5::uuid))
 ORDER BY g.name, g.id
 LIMIT $6
 """
 
 ORG_ROLES = "SELECT roles FROM org_members WHERE org_id = $1 AND user_id = $2"
+
+# PATCH: every column as the service worked it out (absent fields keep their value there).
+UPDATE_GROUP = f"""
+UPDATE groups AS g SET name = $2, description = $3, topic = $4, audience = $5, languages = $6, format = $7,
+    visibility = $8, join_policy = $9, capacity = $10, facilitators_required = $11, venue_id = $12,
+    timezone = $13, discreet_title = $14, archived_at = $15, updated_at = now()
+WHERE g.id = $1
+RETURNING {GROUP_COLUMNS}
+"""
+
+LOCK_GROUP = "SELECT id FROM groups WHERE id = $1 FOR UPDATE"
 
 MEMBERSHIP = "SELECT role, status FROM group_members WHERE group_id = $1 AND user_id = $2"
 
@@ -62,6 +74,11 @@ RETURNING role, status, created_at
 """
 
 DELETE_MEMBER = "DELETE FROM group_members WHERE group_id = $1 AND user_id = $2 RETURNING status"
+
+DECLINE_REQUEST = """
+DELETE FROM group_members WHERE group_id = $1 AND user_id = $2 AND status = 'pending'
+RETURNING role
+"""
 
 # $1's memberships (pending requests too) in a group role of $3, in the groups of
 # organization $2, or of every organization $1 belongs to when $2 is NULL.
@@ -110,4 +127,24 @@ SELECT g.id AS group_id,
 FROM groups g LEFT JOIN group_members m ON m.group_id = g.id
 WHERE g.org_id = $1
 GROUP BY g.id
+"""
+
+# --- invitation links (groups.links) ------------------------------------------------------
+
+LIVE_LINK = "SELECT id, nonce, created_at FROM group_links WHERE group_id = $1 AND revoked_at IS NULL"
+
+INSERT_LINK = """
+INSERT INTO group_links (group_id, nonce, token_hash, created_by, created_at) VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (group_id) WHERE revoked_at IS NULL DO NOTHING
+RETURNING id, nonce, created_at
+"""
+
+REVOKE_LINK = "UPDATE group_links SET revoked_at = $2 WHERE group_id = $1 AND revoked_at IS NULL RETURNING id"
+
+# The group a live link opens (archived groups' links open nothing), with its organization.
+GROUP_BY_LINK = """
+SELECT g.id AS group_id, g.name AS group_name, g.description, g.join_policy, g.org_id,
+       o.name AS org_name, o.slug AS org_slug
+FROM group_links l JOIN groups g ON g.id = l.group_id JOIN orgs o ON o.id = g.org_id
+WHERE l.token_hash = $1 AND l.revoked_at IS NULL AND g.archived_at IS NULL
 """

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from litestar import Controller, Response, Router, delete, get, post
+from litestar.datastructures import State
 from litestar.params import QueryParameter
 
-from coord.groups import service
-from coord.groups.schemas import GroupIn, GroupMemberIn, GroupMemberOut, GroupOut, JoinOut
+from coord.groups import links, service
+from coord.groups.schemas import GroupIn, GroupMemberIn, GroupMemberOut, GroupOut, InviteLinkOut, JoinOut
+from coord.kernel.errors import NotFound
 from coord.kernel.params import DB, AuthedRequest, Body, Paging, PathId
 from coord.kernel.pagination import Page
 
@@ -28,6 +30,9 @@ class OrgGroupController(Controller):
 
 
 class GroupController(Controller):
+    """One group. PATCH /groups/{id} (a change, archiving) is in coord.sessions.routes: archiving
+    ends the group's schedule, which is the sessions domain's."""
+
     path = "/groups/{group_id:uuid}"
 
     @get("", operation_id="getGroup")
@@ -71,6 +76,42 @@ class GroupController(Controller):
     async def approve(self, request: AuthedRequest, group_id: PathId, user_id: PathId, db: DB) -> GroupMemberOut:
         """Accept a pending request to join (staff and the group's facilitators)."""
         return await service.approve(db, request.user.id, group_id, user_id)
+
+    @post("/members/{user_id:uuid}/decline", operation_id="declineGroupMember", status_code=200)
+    async def decline(self, request: AuthedRequest, group_id: PathId, user_id: PathId, db: DB) -> GroupMemberOut:
+        """Decline a pending request to join (staff and the group's facilitators); the person is told
+        kindly and may ask again. 409 for someone already a member (remove them instead)."""
+        return await service.decline(db, request.user.id, group_id, user_id)
+
+    @delete("/members/me", operation_id="leaveGroup", status_code=204)
+    async def leave(self, request: AuthedRequest, group_id: PathId, db: DB) -> None:
+        """Leave the group, or withdraw your request to join; your future sessions come off your calendar."""
+        await service.remove_member(db, request.user.id, group_id, request.user.id)
+
+    @get("/invite-link", operation_id="getGroupInviteLink")
+    async def invite_link(self, request: AuthedRequest, group_id: PathId, db: DB, state: State) -> InviteLinkOut:
+        """The group's invitation link (coordinators, admins); 404 when it has none."""
+        link = await links.get_link(db, state.settings, request.user.id, group_id)
+        if link is None:
+            raise NotFound("this group has no invitation link")
+        return link
+
+    @post("/invite-link", operation_id="createGroupInviteLink", status_code=201)
+    async def create_invite_link(
+        self, request: AuthedRequest, group_id: PathId, db: DB, state: State
+    ) -> Response[InviteLinkOut]:
+        """An invitation link for a private or unlisted group (coordinators, admins): whoever opens it
+        sees the group's name and may ask to join, joining the organization too when needed.
+
+        A group has one link at a time: asking again answers 200 with it. 409 for a public group.
+        """
+        link, created = await links.create_link(db, state.settings, request.user.id, group_id)
+        return Response(link, status_code=201 if created else 200)
+
+    @delete("/invite-link", operation_id="revokeGroupInviteLink", status_code=204)
+    async def revoke_invite_link(self, request: AuthedRequest, group_id: PathId, db: DB) -> None:
+        """Revoke the group's invitation link: it stops working at once (people who joined stay)."""
+        await links.revoke_link(db, request.user.id, group_id)
 
     @delete("/members/{user_id:uuid}", operation_id="removeGroupMember", status_code=204)
     async def remove(self, request: AuthedRequest, group_id: PathId, user_id: PathId, db: DB) -> None:

@@ -11,18 +11,22 @@ from typing import Iterable
 from uuid import UUID
 
 import asyncpg
+import msgspec
 
 from coord.kernel import clock
 from coord.kernel.access import STAFF, require_member, require_role
 from coord.kernel.audit import audit
 from coord.auth.gate import require_confirmed_email
 from coord.auth.service import check_timezone
-from coord.kernel.errors import Forbidden, NotFound, Unprocessable
+from coord.kernel.errors import Conflict, Forbidden, NotFound, Unprocessable
 from coord.groups import queries
-from coord.groups.schemas import GroupIn, GroupMemberIn, GroupMemberOut, GroupOut, JoinOut
+from coord.groups.schemas import GroupIn, GroupMemberIn, GroupMemberOut, GroupOut, GroupPatch, JoinOut
 from coord.outbox.domain_events import (
     FacilitatorsChanged,
+    GroupArchived,
+    GroupChanged,
     GroupCreated,
+    GroupMemberDeclined,
     GroupMemberJoined,
     GroupMemberLeft,
     GroupMemberRequested,
@@ -60,7 +64,7 @@ class GroupAccess:
         return self.is_staff or self.is_facilitator
 
 
-def _group(row: asyncpg.Record) -> GroupOut:
+def group_out(row: asyncpg.Record) -> GroupOut:
     return GroupOut(**{k: (list(v) if k == "languages" else v) for k, v in dict(row).items()})
 
 
@@ -72,7 +76,7 @@ async def load_group(conn: asyncpg.Connection, group_id: UUID, user_id: UUID) ->
     roles = frozenset(await conn.fetchval(queries.ORG_ROLES, row["org_id"], user_id) or ())
     if not roles:
         raise NotFound("no such group")
-    access = GroupAccess(_group(row), roles, row["my_role"], row["my_status"])
+    access = GroupAccess(group_out(row), roles, row["my_role"], row["my_status"])
     if row["visibility"] == "private" and not access.is_staff and access.role is None:
         raise NotFound("no such group")
     return access
@@ -91,7 +95,14 @@ async def public_group(conn: asyncpg.Connection, group_id: UUID) -> GroupOut:
     row = await conn.fetchrow(queries.GET_GROUP, group_id, None)
     if row is None or row["visibility"] not in ("public", "unlisted"):
         raise NotFound("no such group")
-    return _group(row)
+    return group_out(row)
+
+
+def require_running(group: GroupOut, what: str = "new sessions") -> None:
+    """An archived group takes no `what` (new sessions, new members): 409 saying so."""
+    if group.archived_at is not None:
+        raise Conflict(f"this group is archived, so it takes no {what}; a coordinator can reopen it "
+                       "from its page if it should start again", slug="group-archived")
 
 
 async def check_venue(conn: asyncpg.Connection, org_id: UUID, venue_id: UUID | None) -> None:
@@ -110,11 +121,53 @@ async def create_group(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, d
         data.facilitators_required, data.venue_id, timezone, data.discreet_title,
     )
     await record(conn, GroupCreated(group_id=row["id"]))
-    return _group(row)
+    return group_out(row)
 
 
 async def get_group(conn: asyncpg.Connection, actor_id: UUID, group_id: UUID) -> GroupOut:
     return (await load_group(conn, group_id, actor_id)).group
+
+
+# What PATCH may change, besides `archived`.
+EDITABLE = ("name", "description", "topic", "audience", "languages", "format", "visibility", "join_policy",
+            "capacity", "facilitators_required", "venue_id", "timezone", "discreet_title")
+
+
+async def update_group(
+    conn: asyncpg.Connection, actor_id: UUID, group_id: UUID, data: GroupPatch
+) -> tuple[GroupOut, bool]:
+    """Staff change a group: what is given changes, the rest stays. Returns (the group, whether
+    this archived it); archiving's consequences for the schedule are the caller's
+    (coord.sessions.archive). A new visibility or join policy applies from now on: members stay
+    members, and requests already waiting stay for a facilitator to answer."""
+    await conn.execute(queries.LOCK_GROUP, group_id)
+    access = await load_group(conn, group_id, actor_id)
+    group = access.group
+    await require_role(conn, group.org_id, actor_id, STAFF)
+    values = {f: getattr(group, f) for f in EDITABLE}
+    values.update({f: v for f in EDITABLE if (v := getattr(data, f)) is not msgspec.UNSET})
+    values["name"] = values["name"].strip()
+    if not values["name"]:
+        raise Unprocessable("a group needs a name", field="name")
+    if data.timezone is not msgspec.UNSET:
+        values["timezone"] = check_timezone(data.timezone)
+    if data.venue_id is not msgspec.UNSET:
+        await check_venue(conn, group.org_id, data.venue_id)
+    archived_at = group.archived_at
+    if data.archived is not msgspec.UNSET and data.archived != group.archived:
+        archived_at = clock.now() if data.archived else None
+    row = await conn.fetchrow(queries.UPDATE_GROUP, group_id, *(values[f] for f in EDITABLE), archived_at)
+    updated = msgspec.structs.replace(group_out(row), my_role=access.role, my_status=access.status)
+    changed = [f for f in EDITABLE if getattr(updated, f) != getattr(group, f)]
+    archiving = archived_at is not None and group.archived_at is None
+    if archiving:
+        await record(conn, GroupArchived(group_id=group_id))
+        await audit(conn, group.org_id, actor_id, "group.archived", "group", group_id, {"fields": changed})
+    elif changed or archived_at != group.archived_at:
+        await record(conn, GroupChanged(group_id=group_id))
+        action = "group.reopened" if archived_at != group.archived_at else "group.updated"
+        await audit(conn, group.org_id, actor_id, action, "group", group_id, {"fields": changed})
+    return updated, archiving
 
 
 async def list_groups(
@@ -124,7 +177,7 @@ async def list_groups(
     name, last_id = decode_cursor(cursor, tuple[KeyText, UUID]) or (None, None)
     staff = bool(roles.intersection(STAFF))
     rows = await conn.fetch(queries.LIST_GROUPS, org_id, actor_id, staff, name, last_id, limit + 1)
-    return page_of([_group(r) for r in rows], limit, lambda g: (g.name, g.id))
+    return page_of([group_out(r) for r in rows], limit, lambda g: (g.name, g.id))
 
 
 async def add_member(
@@ -134,6 +187,7 @@ async def add_member(
     access = await load_group(conn, group_id, actor_id)
     if not access.is_staff:
         raise Forbidden("only coordinators and admins add people to a group")
+    require_running(access.group, "new members")
     org_id = access.group.org_id
     their_roles = set(await conn.fetchval(queries.ORG_ROLES, org_id, data.user_id) or ())
     if not their_roles:
@@ -152,10 +206,21 @@ async def add_member(
 async def join(conn: asyncpg.Connection, actor_id: UUID, group_id: UUID) -> tuple[JoinOut, bool]:
     """The caller joins (open) or asks to join (approval). Returns (membership, created)."""
     access = await load_group(conn, group_id, actor_id)
+    return await request_membership(conn, access.group, actor_id, access.role, access.status)
+
+
+async def request_membership(
+    conn: asyncpg.Connection, group: GroupOut, actor_id: UUID, role: str | None, status: str | None
+) -> tuple[JoinOut, bool]:
+    """`join`, once the caller may see the group (by its visibility, or by its invitation
+    link: coord.groups.links) and is a member of its organization; `role` and `status` are
+    their membership now, if any."""
+    group_id = group.id
     await require_confirmed_email(conn, actor_id)
-    if access.role is not None:  # joining twice changes nothing
-        return JoinOut(group_id, actor_id, access.role, access.status or "active"), False
-    status = "active" if access.group.join_policy == "open" else "pending"
+    if role is not None:  # joining twice changes nothing
+        return JoinOut(group_id, actor_id, role, status or "active"), False
+    require_running(group, "new members")
+    status = "active" if group.join_policy == "open" else "pending"
     row = await conn.fetchrow(queries.INSERT_SELF_MEMBER, group_id, actor_id, status)
     if row is None:  # a concurrent request of the same person won the insert
         current = await conn.fetchrow(queries.MEMBERSHIP, group_id, actor_id)
@@ -167,6 +232,7 @@ async def join(conn: asyncpg.Connection, actor_id: UUID, group_id: UUID) -> tupl
 
 async def approve(conn: asyncpg.Connection, actor_id: UUID, group_id: UUID, user_id: UUID) -> GroupMemberOut:
     access = await require_manager(conn, group_id, actor_id)
+    require_running(access.group, "new members")
     row = await conn.fetchrow(queries.APPROVE_MEMBER, group_id, user_id)
     if row is None:
         current = await conn.fetchrow(queries.MEMBERSHIP, group_id, user_id)
@@ -177,6 +243,21 @@ async def approve(conn: asyncpg.Connection, actor_id: UUID, group_id: UUID, user
     await audit(conn, access.group.org_id, actor_id, "group.member_approved", "group", group_id,
                 {"user_id": str(user_id)})
     return GroupMemberOut(group_id, user_id, row["role"], row["status"], joined_at=row["created_at"])
+
+
+async def decline(conn: asyncpg.Connection, actor_id: UUID, group_id: UUID, user_id: UUID) -> GroupMemberOut:
+    """Say no to a pending request to join (staff and the group's facilitators): the request
+    goes, and the person gets a kind message (GroupMemberDeclined). They may ask again later."""
+    access = await require_manager(conn, group_id, actor_id)
+    row = await conn.fetchrow(queries.DECLINE_REQUEST, group_id, user_id)
+    if row is None:
+        if await conn.fetchrow(queries.MEMBERSHIP, group_id, user_id) is None:
+            raise NotFound("this person has not asked to join the group")
+        raise Conflict("this person is already a member of the group: to take them out, remove them instead")
+    await record(conn, GroupMemberDeclined(group_id=group_id, user_id=user_id))
+    await audit(conn, access.group.org_id, actor_id, "group.request_declined", "group", group_id,
+                {"user_id": str(user_id)})
+    return GroupMemberOut(group_id, user_id, row["role"], "declined")
 
 
 async def remove_member(conn: asyncpg.Connection, actor_id: UUID, group_id: UUID, user_id: UUID) -> None:

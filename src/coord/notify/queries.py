@@ -204,3 +204,17 @@ DELIVERY_ORIGIN = """
 SELECT o.event_id, o.kind, o.payload, o.request_id FROM deliveries d
 JOIN outbox o ON o.event_id = d.event_id WHERE d.id = $1
 """
+
+# --- notices about a group (group_notices) --------------------------------------------------
+
+# Everyone in group $1, members and people waiting for an answer to join.
+GROUP_MEMBERS_ALL = "SELECT user_id FROM group_members WHERE group_id = $1 ORDER BY user_id"
+GROUP_ORG = "SELECT org_id FROM groups WHERE id = $1"
+# A group as its notices name it, with $2's membership there now (NULL: none).
+GROUP_FOR_NOTICE = """
+SELECT g.id, g.name AS group_name, g.discreet_title, g.archived_at, o.name AS org_name, o.slug AS org_slug,
+       o.contact_email, o.crisis_resources,
+       (SELECT m.status FROM group_members m WHERE m.group_id = g.id AND m.user_id = $2) AS my_status
+FROM groups g JOIN orgs o ON o.id = g.org_id
+WHERE g.id = $1
+"""

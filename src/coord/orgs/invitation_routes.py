@@ -1,5 +1,7 @@
 """Invitations by email (issue 14): POST/GET /orgs/{id}/invitations, DELETE and resend one,
-the CSV import; and the link's own routes, GET /invitations/{token} and .../accept."""
+the CSV import; and the link's own routes, GET /invitations/{token} and .../accept. Also a
+group's invitation link (issue 15): GET /group-links/{token} and .../join, which may make
+the person a member of the organization too."""
 
 from __future__ import annotations
 
@@ -11,8 +13,11 @@ from litestar.datastructures import State
 from litestar.params import FromPath, QueryParameter
 
 from coord.auth.security import optional_bearer_user
+from coord.groups import links as group_links
+from coord.groups.schemas import GroupLinkView, LinkJoinOut
 from coord.kernel.params import DB, AuthedRequest, Body, PathId
 from coord.orgs import invitation_import, invitations
+from coord.orgs.group_links import join_through_link
 from coord.orgs.invitation_schemas import (
     AcceptedOut,
     AcceptIn,
@@ -96,4 +101,22 @@ class InvitationLinkController(Controller):
                                     expires_in=int(auth.default_token_expiration.total_seconds())), status_code=201)
 
 
-CONTROLLERS = [InvitationController, InvitationLinkController]
+class GroupLinkController(Controller):
+    path = "/group-links/{token:str}"
+    tags = ["groups"]
+
+    @get("", operation_id="getGroupLink", exclude_from_auth=True)
+    async def view(self, token: FromPath[str], db: DB) -> GroupLinkView:
+        """What a group's invitation link opens: the group's name and its organization (changes
+        nothing). 400 when the link was revoked or the group archived."""
+        return await group_links.view(db, token)
+
+    @post("/join", operation_id="joinGroupByLink", status_code=201)
+    async def join(self, request: AuthedRequest, token: FromPath[str], db: DB) -> Response[LinkJoinOut]:
+        """Ask to join the link's group (or join it, when its policy is open), becoming a participant
+        of its organization first when needed (`org_joined`). Asking again answers 200."""
+        membership, created = await join_through_link(db, token, request.user.id)
+        return Response(membership, status_code=201 if created else 200)
+
+
+CONTROLLERS = [InvitationController, InvitationLinkController, GroupLinkController]

@@ -97,12 +97,29 @@ class GroupCreated(Event, tag="group.created"):
     group_id: UUID
 
 
+class GroupChanged(Event, tag="group.changed"):
+    """Staff changed a group (its name, visibility, join policy, ...) or reopened it."""
+
+    group_id: UUID
+
+
+class GroupArchived(Event, tag="group.archived"):
+    """Staff archived a group: its members are told (its sessions ahead were cancelled,
+    each with its own event)."""
+
+    group_id: UUID
+
+
 class GroupMemberJoined(_OfMembership, tag="group.member_joined"):
     """Active membership began (open join, approval, or added by staff)."""
 
 
 class GroupMemberRequested(_OfMembership, tag="group.member_requested"):
     """Someone asked to join a group that needs approval."""
+
+
+class GroupMemberDeclined(_OfMembership, tag="group.member_declined"):
+    """A request to join was declined: the person is told, kindly."""
 
 
 class GroupMemberLeft(_OfMembership, tag="group.member_left"):
@@ -255,8 +272,11 @@ AnyEvent = Union[
     MemberLeft,
     MemberRolesChanged,
     GroupCreated,
+    GroupChanged,
+    GroupArchived,
     GroupMemberJoined,
     GroupMemberRequested,
+    GroupMemberDeclined,
     GroupMemberLeft,
     SeriesScheduled,
     SeriesChanged,

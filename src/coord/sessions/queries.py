@@ -226,3 +226,12 @@ UPDATE sessions SET sequence = sequence + 1, updated_at = now()
 WHERE id IN (SELECT id FROM removed)
 RETURNING id
 """
+
+# --- archiving a group (sessions.archive) ---------------------------------------------------
+
+OPEN_SERIES_OF_GROUP = "SELECT id FROM series WHERE group_id = $1 AND ended_at IS NULL ORDER BY created_at, id"
+
+# Sessions of group $1 still to start after $2 (now) and scheduled: what ending its series left.
+SCHEDULED_AHEAD_OF_GROUP = """
+SELECT id FROM sessions WHERE group_id = $1 AND status = 'scheduled' AND starts_at > $2 ORDER BY starts_at, id
+"""

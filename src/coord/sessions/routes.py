@@ -6,9 +6,10 @@ from typing import Any
 
 from litestar import Controller, Router, get, patch, post, put
 
+from coord.groups.schemas import GroupOut, GroupPatch
 from coord.kernel.params import DB, AuthedRequest, Body, Paging, PathId, TimeWindow
 from coord.kernel.pagination import Page
-from coord.sessions import participation, series_edit, series_staff, service
+from coord.sessions import archive, participation, series_edit, series_staff, service
 from coord.sessions.schemas import (
     AttendanceIn,
     AttendanceOut,
@@ -31,6 +32,16 @@ from coord.sessions.schemas import (
 
 class GroupScheduleController(Controller):
     path = "/groups/{group_id:uuid}"
+
+    @patch("", operation_id="updateGroup", tags=["groups"])
+    async def update_group(self, request: AuthedRequest, group_id: PathId, data: Body[GroupPatch], db: DB) -> GroupOut:
+        """Change a group (coordinators, admins): any field of createGroup; null clears an optional one.
+
+        `archived: true` archives it: its series end now and its sessions still ahead are cancelled
+        (calendars get the cancellation), its members are told, it takes no new sessions or members and
+        is listed to its staff only; its history stays. `archived: false` reopens it.
+        """
+        return await archive.update_group(db, request.user.id, group_id, data)
 
     @post("/series", operation_id="createSeries", status_code=201)
     async def create_series(self, request: AuthedRequest, group_id: PathId, data: Body[SeriesIn], db: DB) -> SeriesOut:

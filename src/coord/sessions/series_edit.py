@@ -17,7 +17,7 @@ import msgspec
 
 from coord.kernel import clock
 from coord.kernel.errors import Conflict, NotFound, Unprocessable
-from coord.groups.service import check_venue, require_manager
+from coord.groups.service import check_venue, require_manager, require_running
 from coord.outbox.domain_events import SeriesChanged, SeriesScheduled
 from coord.outbox.record import record
 from coord.sessions import queries
@@ -42,6 +42,7 @@ async def edit_following(
     conn: asyncpg.Connection, actor_id: UUID, session_id: UUID, data: SeriesEditIn
 ) -> SeriesOut:
     row, access = await load_managed_session(conn, session_id, actor_id, lock=True)
+    require_running(access.group)
     if row["series_id"] is None:
         raise Conflict("this session is not part of a series")
     now = clock.now()

@@ -17,7 +17,7 @@ import msgspec
 
 from coord.kernel import clock
 from coord.kernel.errors import Conflict, Forbidden, NotFound, Unprocessable
-from coord.groups.service import GroupAccess, check_venue, load_group, require_manager
+from coord.groups.service import GroupAccess, check_venue, load_group, require_manager, require_running
 from coord.outbox.domain_events import (
     FacilitatorsChanged,
     SeriesChanged,
@@ -128,6 +128,7 @@ async def staff_series(conn: asyncpg.Connection, series_id: UUID, created: list[
 async def create_series(conn: asyncpg.Connection, actor_id: UUID, group_id: UUID, data: SeriesIn) -> SeriesOut:
     access = await require_manager(conn, group_id, actor_id)
     group = access.group
+    require_running(group)
     rule = checked_rule(data.start, data.timezone, data.rrule, data.duration_minutes)
     venue_id = data.venue_id if data.venue_id is not None else group.venue_id
     await check_venue(conn, group.org_id, venue_id)

@@ -15,14 +15,15 @@ from coord.shifts.queries import SHIFT_COLUMNS, SIGNUP_POSITION, TRAINED_FOR_SHI
 # The first organization's timezone: the sign-up form's default.
 FIRST_ORG_TIMEZONE = "SELECT timezone FROM orgs ORDER BY created_at, id LIMIT 1"
 
-# Public groups with their next scheduled session after $3 (now); $1 one org or NULL for all, $2 limit.
+# Public groups still running (not archived) with their next scheduled session after $3 (now);
+# $1 one org or NULL for all, $2 limit.
 PUBLIC_GROUPS = """
 SELECT g.id, g.name, g.description, g.topic, g.format, g.join_policy, COALESCE(g.timezone, o.timezone) AS timezone,
        o.name AS org_name, o.slug AS org_slug,
        (SELECT min(s.starts_at) FROM sessions s
         WHERE s.group_id = g.id AND s.status = 'scheduled' AND s.starts_at > $3) AS next_session
 FROM groups g JOIN orgs o ON o.id = g.org_id
-WHERE g.visibility = 'public' AND ($1::uuid IS NULL OR g.org_id = $1)
+WHERE g.visibility = 'public' AND g.archived_at IS NULL AND ($1::uuid IS NULL OR g.org_id = $1)
 ORDER BY o.name, g.name, g.id
 LIMIT $2
 """
