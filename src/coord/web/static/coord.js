@@ -42,7 +42,7 @@ function enhanceTimezones(root) {
     const search = document.createElement("input");
     search.type = "search";
     search.className = "zone-search";
-    search.setAttribute("aria-label", "Find a timezone: type a city or region");
+    search.setAttribute("aria-label", "Search the list below: type a city or region");
     search.placeholder = "Find: type a city, e.g. Chicago";
     search.setAttribute("aria-controls", select.id);
     select.before(search);
