@@ -17,6 +17,7 @@ PAGES = (
     "/events/{event}", "/forgot-password", "/reset-password", "/confirm-email", "/me/account",
     "/orgs/{org}/leave", "/orgs/{org}/members/{member}/remove", "/invitations/{invitation}",
     "/orgs/new", "/orgs/{org}/first-steps", "/orgs/{org}/settings", "/coordination",
+    "/orgs/{org}/groups/new", "/groups/{group}/edit", "/groups/{group}/archive", "/groups/join/{invitation}",
 )
 
 

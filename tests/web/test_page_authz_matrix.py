@@ -62,6 +62,22 @@ TABLE = {
     ("POST", "/groups/{group_id}/leave"):                 "303  ok   404  404  ok   404  404  404",
     ("POST", "/groups/{group_id}/members/{user_id}/approve"): "303  403  403  403  403  ok   ok   404",
     ("POST", "/groups/{group_id}/schedule"):              "303  403  403  403  ok   ok   ok   404",
+    # Issue 15: creating, changing, archiving a group; its people; its invitation link (the group is public:
+    # it needs no link, 409, and has none to revoke, 404); {token} is no link (200 page, 400 to use).
+    ("GET", "/orgs/{slug}/groups/new"):                   "303  403  403  403  403  200  200  404",
+    ("POST", "/orgs/{slug}/groups"):                      "303  403  403  403  403  ok   ok   404",
+    ("GET", "/groups/{group_id}/edit"):                   "303  403  403  403  403  200  200  404",
+    ("POST", "/groups/{group_id}/edit"):                  "303  403  403  403  403  ok   ok   404",
+    ("GET", "/groups/{group_id}/archive"):                "303  403  403  403  403  200  200  404",
+    ("POST", "/groups/{group_id}/archive"):               "303  403  403  403  403  ok   ok   404",
+    ("POST", "/groups/{group_id}/reopen"):                "303  403  403  403  403  ok   ok   404",
+    ("POST", "/groups/{group_id}/members"):               "303  403  403  403  403  ok   ok   404",
+    ("POST", "/groups/{group_id}/members/{user_id}/remove"): "303  ok   403  403  ok   ok   ok   404",
+    ("POST", "/groups/{group_id}/members/{user_id}/decline"): "303  403  403  403  403  ok   ok   404",
+    ("POST", "/groups/{group_id}/invite-link"):           "303  403  403  403  403  409  409  404",
+    ("POST", "/groups/{group_id}/invite-link/revoke"):    "303  403  403  403  403  404  404  404",
+    ("GET", "/groups/join/{token}"):                      "200  200  200  200  200  200  200  200",
+    ("POST", "/groups/join/{token}"):                     "303  400  400  400  400  400  400  400",
     ("POST", "/me/events/{event_id}/cancel"):             "303  404  404  404  404  404  404  404",
     ("POST", "/me/feeds"):                                "303  ok   ok   ok   ok   ok   ok   ok",
     ("POST", "/me/feeds/{feed_id}/revoke"):               "303  ok   404  404  404  404  404  404",
@@ -119,6 +135,12 @@ def bodies(world: dict) -> dict[str, dict]:
     return {
         "/events/{event_id}/cancel": {"confirm": "yes"},
         "/events/{event_id}/edit": {"title": "Matrix", "starts_at": soon, "ends_at": later, "capacity": "5"},
+        "/orgs/{slug}/groups": {"name": "Matrix", "format": "peer_led", "visibility": "public", "join_policy": "open",
+                                "facilitators_required": "1", "timezone": "UTC"},
+        "/groups/{group_id}/edit": {"name": "Matrix", "format": "peer_led", "visibility": "public",
+                                    "join_policy": "open", "facilitators_required": "1", "timezone": "UTC"},
+        "/groups/{group_id}/archive": {"confirm": "yes"},
+        "/groups/{group_id}/members": {"user_id": people["volunteer"].id, "role": "participant"},
         "/groups/{group_id}/schedule": {"start_date": soon[:10], "start_time": "18:00", "timezone": "UTC",
                                         "duration_minutes": "60", "freq": "weekly", "count": "2"},
         "/me/sessions/{session_id}/rsvp": {"response": "going"},
@@ -148,6 +170,7 @@ async def test_every_page_for_every_role(app, client, api, pool):
     overrides = {
         "/groups/{group_id}/members/{user_id}/approve": {"group_id": world["overrides"]["approveGroupMember"]["group_id"],
                                                           "user_id": world["overrides"]["approveGroupMember"]["user_id"]},
+        "/groups/{group_id}/members/{user_id}/decline": world["overrides"]["declineGroupMember"],
         "/sessions/{session_id}/attendance": world["overrides"]["recordAttendance"],
     }
     browsers = {}

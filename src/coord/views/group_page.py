@@ -22,7 +22,7 @@ import msgspec
 from coord.groups.schemas import GroupMemberOut, GroupOut
 from coord.groups.service import GroupAccess, list_members, load_group, public_group
 from coord.kernel import clock
-from coord.kernel.errors import NotFound
+from coord.kernel.errors import Forbidden, NotFound
 from coord.orgs.schemas import PublicOrg
 from coord.orgs.service import public_org
 from coord.sessions.schemas import VenueDetails
@@ -106,3 +106,54 @@ async def group_view(
         members_truncated=roster.next_cursor is not None,
         active_count=counts["active"], pending_count=counts["pending"],
     )
+
+
+FACILITATING_ROLES = frozenset(("admin", "coordinator", "facilitator"))  # groups.service.FACILITATING_ORG_ROLES
+
+
+class Candidate(msgspec.Struct):
+    """A member of the organization a coordinator may add to the group."""
+
+    user_id: UUID
+    display_name: str
+    roles: list[str]
+
+    @property
+    def can_facilitate(self) -> bool:
+        return bool(FACILITATING_ROLES.intersection(self.roles))
+
+
+def _like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+async def people_to_add(
+    conn: asyncpg.Connection, view: GroupView, name: str | None, limit: int = 50
+) -> list[Candidate]:
+    """The organization's members not in the group yet whose name contains `name` (staff only;
+    adding someone who asked to join approves them)."""
+    if view.access is None or not view.access.is_staff:
+        raise Forbidden("only coordinators and admins add people to a group")
+    pattern = _like(name.strip()) if name and name.strip() else None
+    rows = await conn.fetch(queries.PEOPLE_TO_ADD, view.group.org_id, view.group.id, pattern, limit)
+    return [Candidate(r["user_id"], r["display_name"] or "", list(r["roles"])) for r in rows]
+
+
+class ArchivePreview(msgspec.Struct):
+    """What archiving the group will do, for the page that asks to confirm it."""
+
+    group: GroupOut
+    org: PublicOrg
+    sessions_ahead: int  # scheduled sessions still to start: cancelled
+    members: int  # active members: told
+    pending: int  # people waiting for an answer: told their request goes no further
+
+
+async def archive_preview(conn: asyncpg.Connection, viewer_id: UUID, group_id: UUID) -> ArchivePreview:
+    access = await load_group(conn, group_id, viewer_id)
+    if not access.is_staff:
+        raise Forbidden("only coordinators and admins archive a group")
+    counts = await conn.fetchrow(queries.GROUP_MEMBER_TOTALS, group_id)
+    ahead = await conn.fetchval(queries.SESSIONS_AHEAD, group_id, clock.now())
+    return ArchivePreview(access.group, await public_org(conn, access.group.org_id), ahead, counts["active"],
+                          counts["pending"])

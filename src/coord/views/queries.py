@@ -250,3 +250,21 @@ WHERE s.org_id = $1 AND s.starts_at >= $3 AND s.starts_at < $4
 ORDER BY s.starts_at, s.id
 LIMIT 500
 """
+
+# --- group_page: people a coordinator may add to a group ------------------------------------
+
+# Members of organization $1 not active in group $2 (those asking to join are listed: adding
+# them approves them), whose name contains $3 (NULL: anyone), by name; $4 the limit.
+PEOPLE_TO_ADD = r"""
+SELECT u.id AS user_id, u.display_name, m.roles
+FROM org_members m JOIN users u ON u.id = m.user_id
+WHERE m.org_id = $1 AND u.deleted_at IS NULL
+  AND NOT EXISTS (SELECT 1 FROM group_members gm WHERE gm.group_id = $2 AND gm.user_id = m.user_id
+                  AND gm.status = 'active')
+  AND ($3::text IS NULL OR u.display_name ILIKE '%' || $3 || '%' ESCAPE '\')
+ORDER BY lower(u.display_name), u.id
+LIMIT $4
+"""
+
+# Sessions of group $1 still to start after $2 (now) and scheduled: what archiving cancels.
+SESSIONS_AHEAD = "SELECT count(*) FROM sessions WHERE group_id = $1 AND status = 'scheduled' AND starts_at > $2"

@@ -22,6 +22,7 @@ from coord.views import coverage
 from coord.views.group_page import GroupView, group_view
 from coord.views import my_groups as my_groups_view
 from coord.web.forms import Refusal, ShowAgain, submit
+from coord.web.group_forms import ADMIN_NOTICES, staff_context
 from coord.web.render import flag_notice, page
 from coord.web.schedule_pages import CONTROLLERS as SCHEDULE
 from coord.web.session import Viewer, login_url, signed_in
@@ -38,6 +39,7 @@ NOTICES = {
     "joined": "You have joined this group.",
     "requested": "Your request to join has been sent.",
     "approved": "The request was approved: they are now a member of the group.",
+    **ADMIN_NOTICES,
 }
 
 
@@ -64,6 +66,7 @@ async def _group_page(request: Request, viewer: CurrentUser | None, db: DB, grou
         timezone=view.group.timezone, status_code=status_code, view=view, g=view.group, gaps=gaps,
         gap_weeks=GAP_WEEKS, notice=None if problem else _notice(request), problem=problem,
         login_to_join=login_url(f"/groups/{group_id}"), plural=_plural,
+        **await staff_context(request, db, viewer, view),
     )
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from coord.web.account_pages import CONTROLLERS as ACCOUNT
+from coord.web.group_admin_pages import CONTROLLERS as GROUP_ADMIN
+from coord.web.group_link_pages import CONTROLLERS as GROUP_LINKS
 from coord.web.group_pages import CONTROLLERS as GROUPS
 from coord.web.home_pages import CONTROLLERS as HOME
 from coord.web.invitation_pages import CONTROLLERS as INVITATIONS
@@ -14,4 +16,5 @@ from coord.web.org_pages import CONTROLLERS as ORGS
 from coord.web.org_setup_pages import CONTROLLERS as ORG_SETUP
 from coord.web.shift_pages import CONTROLLERS as SHIFTS
 
-PAGE_CONTROLLERS: list[Any] = [*HOME, *ACCOUNT, *SHIFTS, *ME, *GROUPS, *ORGS, *ORG_SETUP, *MEMBERS, *INVITATIONS]
+PAGE_CONTROLLERS: list[Any] = [*HOME, *ACCOUNT, *SHIFTS, *ME, *GROUPS, *GROUP_ADMIN, *GROUP_LINKS, *ORGS, *ORG_SETUP,
+                               *MEMBERS, *INVITATIONS]
