@@ -17,6 +17,7 @@ from coord.notify.bookings import (
     plan_booking_messages,
     plan_update_messages,
 )
+from coord.notify.changes import before_of
 from coord.notify.delivery import DeliveryKey, deliver, deliver_each
 from coord.outbox.domain_events import (
     BookingCancelled,
@@ -68,7 +69,7 @@ async def send_booking_update(ctx: dict[str, Any], event: ShiftChanged | EventCh
     async with ctx["pool"].acquire() as conn:
         facts = await load_facts(conn, bookable, bookable_id)
         places = await load_places(conn, bookable, bookable_id)
-    plan = plan_update_messages(bookable, bookable_id, invite_changed, facts, places)
+    plan = plan_update_messages(bookable, bookable_id, invite_changed, facts, places, before=before_of(event))
     outcome = await deliver_each(ctx["pool"], ctx["mailer"], [_send(ctx, outbox_id, planned) for planned in plan])
     log.info("booking update %s", outcome, extra={"outbox_id": str(outbox_id), "job": "send_booking_update"})
     return outcome

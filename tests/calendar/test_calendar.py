@@ -272,7 +272,8 @@ def test_method_and_feed_headers():
         assert f"\r\n{line}" in feed
     invite = render_calendar(Calendar(name="Invite", events=(_event(attendee="mailto:a@example.org"),), method="REQUEST")).decode()
     assert "\r\nMETHOD:REQUEST\r\n" in invite and "REFRESH-INTERVAL" not in invite
-    assert "ATTENDEE;PARTSTAT=NEEDS-ACTION;ROLE=REQ-PARTICIPANT;RSVP=TRUE:mailto:a@example.org" in _unfold(invite)
+    # Confirmed already, and coord reads no replies: calendars are asked for none.
+    assert "ATTENDEE;PARTSTAT=ACCEPTED;ROLE=REQ-PARTICIPANT;RSVP=FALSE:mailto:a@example.org" in _unfold(invite)
     cancel = render_calendar(Calendar(name="Invite", events=(_event(status="CONFIRMED", sequence=4),), method="CANCEL")).decode()
     assert "\r\nMETHOD:CANCEL\r\n" in cancel and "\r\nSTATUS:CANCELLED\r\n" in cancel and "\r\nSEQUENCE:4\r\n" in cancel
     with pytest.raises(ValueError, match="ORGANIZER"):

@@ -22,8 +22,9 @@ def iso(value: str) -> str:
     return datetime.fromisoformat(value).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def only(smtp, user, subject: str):
-    found = [m for m in smtp.messages if m["To"] == user.email and m["Subject"] == subject]
+def only(smtp, user, what: str):
+    """The one message to `user` whose subject says `what` (after the group's name)."""
+    found = [m for m in smtp.messages if m["To"] == user.email and what in m["Subject"]]
     assert len(found) == 1, [(m["To"], m["Subject"]) for m in smtp.messages]
     return found[0]
 
@@ -53,7 +54,7 @@ async def test_joining_sends_the_schedule_that_clients_expand_like_the_database(
 
         expect(await client.post(f"{s.base}/join", headers=s.bystander.headers), 201)
         await run_jobs(mail_settings, pool, redis)
-        invite = only(smtp, s.bystander, "Your group's schedule")
+        invite = only(smtp, s.bystander, "welcome, here is the schedule")
         inline, attachment = calendar_parts(invite)
         assert inline.get_param("method") == "REQUEST"
         ics = inline.get_payload(decode=True)
@@ -72,7 +73,7 @@ async def test_moving_and_cancelling_one_occurrence_reach_every_member(client, a
     members = {s.participant.email, s.facilitator.email, s.co_facilitator.email}
     await s.series(local_start(1), "FREQ=WEEKLY;BYDAY=TU;COUNT=6")
     await run_jobs(mail_settings, pool, redis)
-    first_invite = only(smtp, s.participant, "New sessions in your group's schedule")
+    first_invite = only(smtp, s.participant, "new sessions in the schedule")
     assert calendar_parts(first_invite)[0].get_param("method") == "REQUEST"
     sessions = await s.sessions()
     smtp.messages.clear()
@@ -82,9 +83,9 @@ async def test_moving_and_cancelling_one_occurrence_reach_every_member(client, a
     moved = expect(await client.patch(f"/api/v1/sessions/{target['id']}", json={"starts_at": new_start.isoformat()},
                                       headers=s.facilitator.headers), 200)
     await run_jobs(mail_settings, pool, redis)
-    assert {m["To"] for m in smtp.messages if m["Subject"] == "Your group's schedule has changed"} == members
+    assert {m["To"] for m in smtp.messages if " moved to " in m["Subject"]} == members
     assert {m["To"] for m in smtp.messages} <= members
-    change = only(smtp, s.participant, "Your group's schedule has changed")
+    change = only(smtp, s.participant, " moved to ")
     ics = calendar_parts(change)[0].get_payload(decode=True)
     override = [v for v in icalendar.Calendar.from_ical(ics).walk("VEVENT") if "RECURRENCE-ID" in v]
     assert len(override) == 1 and int(override[0]["SEQUENCE"]) == moved["sequence"] >= 1
@@ -94,14 +95,14 @@ async def test_moving_and_cancelling_one_occurrence_reach_every_member(client, a
     gone = sessions[3]
     expect(await client.post(f"/api/v1/sessions/{gone['id']}/cancel", headers=s.facilitator.headers), 200)
     await run_jobs(mail_settings, pool, redis)
-    cancel = only(smtp, s.participant, "A session is cancelled")
+    cancel = only(smtp, s.participant, "is cancelled")
     inline = calendar_parts(cancel)[0]
     assert inline.get_param("method") == "CANCEL"
     [vevent] = icalendar.Calendar.from_ical(inline.get_payload(decode=True)).walk("VEVENT")
     assert vevent["RECURRENCE-ID"].dt.astimezone(UTC) == datetime.fromisoformat(gone["starts_at"])
     assert str(vevent["STATUS"]) == "CANCELLED"
     # The facilitators heard too; nobody outside the group did.
-    assert {m["To"] for m in smtp.messages if m["Subject"] == "A session is cancelled"} == members
+    assert {m["To"] for m in smtp.messages if m["Subject"].endswith("is cancelled")} == members
     assert {m["To"] for m in smtp.messages} <= members
 
 
@@ -126,7 +127,7 @@ async def test_a_series_ended_before_its_first_session_is_cancelled_whole(client
     smtp.messages.clear()
     expect(await client.post(f"/api/v1/series/{series['id']}/end", headers=s.facilitator.headers), 200)
     await run_jobs(mail_settings, pool, redis)
-    cancel = only(smtp, s.participant, "Your group's sessions have ended")
+    cancel = only(smtp, s.participant, "the sessions have ended")
     inline = calendar_parts(cancel)[0]
     assert inline.get_param("method") == "CANCEL"
     [vevent] = icalendar.Calendar.from_ical(inline.get_payload(decode=True)).walk("VEVENT")
@@ -148,7 +149,7 @@ async def test_moving_one_occurrence_to_another_place_updates_it_in_the_calendar
     moved = expect(await client.patch(f"/api/v1/sessions/{target['id']}", json={"venue_id": annex["id"]},
                                       headers=s.facilitator.headers), 200)
     await run_jobs(mail_settings, pool, redis)
-    ics = calendar_parts(only(smtp, s.participant, "Your group's schedule has changed"))[0].get_payload(decode=True)
+    ics = calendar_parts(only(smtp, s.participant, "is in a new place"))[0].get_payload(decode=True)
     master, *overrides = icalendar.Calendar.from_ical(ics).walk("VEVENT")
     assert "1 Main St" in str(master["LOCATION"])
     [override] = overrides
@@ -178,7 +179,7 @@ async def test_editing_a_venue_updates_every_calendar_that_shows_it(client, api,
 
     expect(await client.patch(url, json={"address": "12 New Road"}, headers=s.admin.headers), 200)
     await run_jobs(mail_settings, pool, redis)
-    ics = calendar_parts(only(smtp, s.participant, "Your group's schedule has changed"))[0].get_payload(decode=True)
+    ics = calendar_parts(only(smtp, s.participant, "the schedule has changed"))[0].get_payload(decode=True)
     [master] = icalendar.Calendar.from_ical(ics).walk("VEVENT")
     assert str(master["UID"]) == f"series-{series['id']}@coord" and int(master["SEQUENCE"]) == 1
     assert "12 New Road" in str(master["LOCATION"])
@@ -200,7 +201,7 @@ async def test_leaving_a_group_takes_its_schedule_off_your_calendar(client, api,
     assert (await client.delete(leave.format(s.participant.id), headers=s.participant.headers)).status_code == 204
     assert (await client.delete(leave.format(s.bystander.id), headers=s.bystander.headers)).status_code == 204
     await run_jobs(mail_settings, pool, redis)
-    cancel = only(smtp, s.participant, "Your group's sessions are off your calendar")
+    cancel = only(smtp, s.participant, "its sessions are off your calendar")
     inline = calendar_parts(cancel)[0]
     assert inline.get_param("method") == "CANCEL"
     [master] = icalendar.Calendar.from_ical(inline.get_payload(decode=True)).walk("VEVENT")
@@ -208,7 +209,7 @@ async def test_leaving_a_group_takes_its_schedule_off_your_calendar(client, api,
     assert str(master["STATUS"]) == "CANCELLED" and str(master["ATTENDEE"]) == f"mailto:{s.participant.email}"
     # Gone before the invite went out: no schedule, only the (harmless) CANCEL.
     assert [m["Subject"] for m in smtp.messages if m["To"] == s.bystander.email] == [
-        "Your group's sessions are off your calendar",
+        f"{s.group['name']}: its sessions are off your calendar",
     ]
     assert not any(m["To"] == s.facilitator.email for m in smtp.messages)  # the others keep theirs
     smtp.messages.clear()
@@ -219,7 +220,8 @@ async def test_leaving_a_group_takes_its_schedule_off_your_calendar(client, api,
     expect(await client.post(f"{s.base}/join", headers=s.participant.headers), 201)
     await run_jobs(mail_settings, pool, redis)
     subjects = [m["Subject"] for m in smtp.messages if m["To"] == s.participant.email]
-    assert "Your group's schedule" in subjects and "Your group's sessions are off your calendar" not in subjects
+    assert f"{s.group['name']}: welcome, here is the schedule" in subjects
+    assert f"{s.group['name']}: its sessions are off your calendar" not in subjects
 
 
 async def test_an_occurrence_moved_back_or_moved_from_the_past_still_reaches_calendars(
@@ -239,7 +241,7 @@ async def test_an_occurrence_moved_back_or_moved_from_the_past_still_reaches_cal
     # Back to its own slot: the invite still carries it, with a SEQUENCE above the one before.
     back = expect(await client.patch(url, json={"starts_at": start.isoformat()}, headers=s.facilitator.headers), 200)
     await run_jobs(mail_settings, pool, redis)
-    ics = calendar_parts(only(smtp, s.participant, "Your group's schedule has changed"))[0].get_payload(decode=True)
+    ics = calendar_parts(only(smtp, s.participant, " moved to "))[0].get_payload(decode=True)
     [override] = [v for v in icalendar.Calendar.from_ical(ics).walk("VEVENT") if "RECURRENCE-ID" in v]
     assert override["DTSTART"].dt.astimezone(UTC) == start and int(override["SEQUENCE"]) == back["sequence"] == 2
     smtp.messages.clear()
@@ -249,7 +251,7 @@ async def test_an_occurrence_moved_back_or_moved_from_the_past_still_reaches_cal
                        target["id"])
     expect(await client.post(f"{url}/cancel", headers=s.facilitator.headers), 200)
     await run_jobs(mail_settings, pool, redis)
-    cancel = calendar_parts(only(smtp, s.participant, "A session is cancelled"))[0]
+    cancel = calendar_parts(only(smtp, s.participant, "is cancelled"))[0]
     [vevent] = icalendar.Calendar.from_ical(cancel.get_payload(decode=True)).walk("VEVENT")
     assert int(vevent["SEQUENCE"]) == 3
 
@@ -274,7 +276,8 @@ async def test_this_and_following_is_two_messages_not_one_per_week(
                              headers=s.facilitator.headers), 201)
     await run_jobs(mail_settings, pool, redis)
     subjects = sorted(m["Subject"] for m in smtp.messages if m["To"] == s.participant.email)
-    assert subjects == ["New sessions in your group's schedule", "Your group's schedule has changed"]
-    old_invite = only(smtp, s.participant, "Your group's schedule has changed")
+    name = s.group["name"]
+    assert subjects == [f"{name}: new sessions in the schedule", f"{name}: the schedule has changed"]
+    old_invite = only(smtp, s.participant, "the schedule has changed")
     [master, *_] = icalendar.Calendar.from_ical(calendar_parts(old_invite)[0].get_payload(decode=True)).walk("VEVENT")
     assert str(master["UID"]) == f"series-{original['id']}@coord" and "UNTIL=" in master["RRULE"].to_ical().decode()

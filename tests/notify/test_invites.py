@@ -76,7 +76,7 @@ async def test_moving_a_shift_sends_its_confirmed_people_the_invite_again(client
                                       headers=admin.headers), 200)
     await run_jobs(mail_settings, pool, redis)
     [message] = [m for m in smtp.messages if m["To"] == ana.email]
-    assert message["Subject"].startswith("Updated:")
+    assert message["Subject"].startswith("Greeter shift: moved from ")
     inline = calendar_parts(message)[0]
     assert inline.get_param("method") == "REQUEST"
     ics = inline.get_payload(decode=True)
@@ -165,7 +165,10 @@ async def test_moving_an_event_to_another_place_updates_registrants_calendars(cl
                                       headers=admin.headers), 200)
     await run_jobs(mail_settings, pool, redis)
     [update] = [m for m in smtp.messages if m["To"] == guest.email]
-    assert update["Subject"] == "Updated: Wellbeing walk"
+    assert update["Subject"].startswith("Wellbeing walk: a new place on ")
+    # From where to where, in words too.
+    text = update.get_body(("plain",)).get_content()
+    assert "at Hall, 1 Main St." in text and "at https://meet.example.org/walk." in text
     [vevent] = icalendar.Calendar.from_ical(calendar_parts(update)[0].get_payload(decode=True)).walk("VEVENT")
     assert str(vevent["UID"]) == f"event-{event['id']}@coord" and int(vevent["SEQUENCE"]) == moved["sequence"] == 1
     assert str(vevent["LOCATION"]) == "https://meet.example.org/walk"

@@ -9,6 +9,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from coord.notify.changes import Before
 from coord.notify.plans import (
     AttendanceFacts,
     AttendanceMark,
@@ -144,7 +145,13 @@ def test_a_cancelled_occurrence_is_a_cancel_keyed_by_the_session():
 def test_a_moved_occurrence_resends_the_series_urgently_when_either_time_is_soon():
     event = SessionRescheduled(session_id=SESSION, group_id=GROUP)
     later = GroupScheduleFacts(people=[ANA], session=session(timedelta(days=3), moved_by=timedelta(hours=-2)))
-    assert targets(plan_group_schedule(event, later, NOW, OUTBOX)) == [(ANA, "invite", SeriesInvite(SERIES, "changed"), False)]
+    assert targets(plan_group_schedule(event, later, NOW, OUTBOX)) == [
+        (ANA, "invite", SeriesInvite(SERIES, "changed", SESSION), False)
+    ]
+    # What the event says it was goes with the message, which says from what to what.
+    was = SessionRescheduled(session_id=SESSION, group_id=GROUP, was_starts_at=NOW, was_ends_at=NOW + timedelta(hours=1))
+    [(_, _, about, _)] = targets(plan_group_schedule(was, later, NOW, OUTBOX))
+    assert about == SeriesInvite(SERIES, "changed", SESSION, Before(NOW, NOW + timedelta(hours=1)))
     # Moved from tonight to next week: its old time is within 12 hours.
     from_tonight = GroupScheduleFacts(people=[ANA], session=session(timedelta(days=7), moved_by=timedelta(days=7) - timedelta(hours=5)))
     assert targets(plan_group_schedule(event, from_tonight, NOW, OUTBOX))[0][3] is True

@@ -102,7 +102,7 @@ async def test_coordinators_are_alerted_72_hours_before_a_gap(client, api, smtp,
     keys = [r["key"] for r in await pool.fetch(
         "SELECT key FROM deliveries WHERE kind = 'coverage_alert' AND status = 'sent'")]
     assert {k.split(":")[1] for k in keys} == soon  # exactly the gaps within 72 hours, none beyond
-    alerts = [m for m in smtp.messages if m["Subject"] == "A session still needs a facilitator"]
+    alerts = [m for m in smtp.messages if m["Subject"].endswith("needs a facilitator")]
     assert sorted(m["To"] for m in alerts) == sorted([s.coordinator.email, s.admin.email] * len(soon))
     assert set((await alert_coverage_gaps(ctx)).keys()) == {"already_sent"}
 
@@ -135,7 +135,7 @@ async def test_rosters_and_alerts_never_name_a_discreet_group(client, api, smtp,
     await run_jobs(mail_settings, pool, redis)
     assert (await alert_coverage_gaps(ctx)).get("sent", 0) >= 1
     rosters = [m for m in smtp.messages if m["Subject"].startswith("Your roster")]
-    alerts = [m for m in smtp.messages if m["Subject"] == "A session still needs a facilitator"]
+    alerts = [m for m in smtp.messages if m["Subject"].endswith("needs a facilitator")]
     assert rosters and alerts
     for message in rosters + alerts:
         assert s.group["name"] not in mail_text(message), message["Subject"]

@@ -122,9 +122,12 @@ async def test_moving_one_occurrence(client, api, pool):
     # An unchanged value is no change: no new sequence, no new event.
     same = expect(await client.patch(url, json={"starts_at": new_start.isoformat()}, headers=s.admin.headers), 200)
     assert same["sequence"] == 1
-    assert await events_of(pool, "session.rescheduled") == [
-        {"kind": "session.rescheduled", "session_id": session["id"], "group_id": s.group["id"]}
-    ]
+    [event] = await events_of(pool, "session.rescheduled")
+    # Ids, and when and where it was (no personal data): its message says from what to what.
+    assert {k: event[k] for k in ("kind", "session_id", "group_id", "was_venue_id")} == {
+        "kind": "session.rescheduled", "session_id": session["id"], "group_id": s.group["id"], "was_venue_id": None}
+    assert [datetime.fromisoformat(event[k]) for k in ("was_starts_at", "was_ends_at")] == [
+        datetime.fromisoformat(session[k]) for k in ("starts_at", "ends_at")]
     ends_before = {"ends_at": (new_start - timedelta(minutes=1)).isoformat()}
     problem = assert_problem(await client.patch(url, json=ends_before, headers=s.admin.headers), 422)
     assert problem["errors"][0]["field"] == "ends_at"

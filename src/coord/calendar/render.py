@@ -141,7 +141,10 @@ def _vevent(event: CalEvent, method: str | None) -> icalendar.Event:
     if event.organizer is not None:
         vevent.add("organizer", icalendar.vCalAddress(event.organizer))
     if event.attendee is not None:
-        params = {"ROLE": "REQ-PARTICIPANT", "PARTSTAT": "NEEDS-ACTION", "RSVP": "TRUE"}
+        # Whoever gets an invite is already confirmed (a place, a membership, a session to
+        # facilitate), and coord reads no iTIP replies: no RSVP asked for, nothing to accept.
+        # People answer on the session page.
+        params = {"ROLE": "REQ-PARTICIPANT", "PARTSTAT": "ACCEPTED", "RSVP": "FALSE"}
         if method == "CANCEL":
             params = {"ROLE": "REQ-PARTICIPANT"}
         vevent.add("attendee", icalendar.vCalAddress(event.attendee), parameters=params)

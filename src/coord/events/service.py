@@ -110,7 +110,10 @@ async def update_event(conn: asyncpg.Connection, actor_id: UUID, event_id: UUID,
     await conn.execute(
         queries.UPDATE_EVENT, event_id, title, description, starts_at, ends_at, timezone, capacity, venue_id, invite_changed
     )
-    await record(conn, EventChanged(event_id=event_id, invite_changed=invite_changed))
+    await record(conn, EventChanged(
+        event_id=event_id, invite_changed=invite_changed, was_starts_at=current["starts_at"],
+        was_ends_at=current["ends_at"], was_venue_id=current["venue_id"],
+    ))
     if capacity is None or (current["capacity"] is not None and capacity > current["capacity"]):
         await bookings.promote(conn, EVENT_REGISTRATIONS, event_id, capacity)
     return await get_event(conn, actor_id, event_id)

@@ -15,7 +15,6 @@ from datetime import datetime
 from email.message import Message
 from typing import Literal
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 import asyncpg
 import msgspec
@@ -26,7 +25,8 @@ from coord.kernel import clock
 from coord.kernel.config import Settings
 from coord.notify import queries
 from coord.notify.imip import imip_message
-from coord.notify.messages import base_message, paragraphs_to_text_and_html
+from coord.notify.changes import Before, from_to, moved_in_time, place_of, where
+from coord.notify.messages import Sender, base_message, day_and_time, paragraphs_to_text_and_html, titled, when
 from coord.notify.preferences import MessageKind
 from coord.notify.quiet_hours import starts_soon
 from coord.outbox.domain_events import BookableKind, BookingCancelled, BookingPlaced
@@ -69,6 +69,7 @@ class PlannedMessage(msgspec.Struct, frozen=True):
     bookable_id: UUID
     booking_id: UUID
     urgent: bool  # goes even in the recipient's quiet hours
+    before: Before | None = None  # an update: when (and where) it was, for the message to say from what to what
 
 
 def change_of(event: BookingPlaced | BookingCancelled) -> Change:
@@ -106,7 +107,7 @@ def plan_booking_messages(
 
 def plan_update_messages(
     bookable: BookableKind, bookable_id: UUID, invite_changed: bool, facts: BookableFacts | None,
-    places: Sequence[Place], now: datetime | None = None,
+    places: Sequence[Place], now: datetime | None = None, before: Before | None = None,
 ) -> list[PlannedMessage]:
     """A shift or event moved (time, place, title): each confirmed person gets the invite
     again with SEQUENCE raised, so their calendar updates the entry it has. A change no
@@ -117,7 +118,7 @@ def plan_update_messages(
     return [
         PlannedMessage(
             recipient=p.user_id, kind=DELIVERY_KIND["updated"], change="updated", bookable=bookable,
-            bookable_id=bookable_id, booking_id=p.booking_id, urgent=urgent,
+            bookable_id=bookable_id, booking_id=p.booking_id, urgent=urgent, before=before,
         )
         for p in places
     ]  # fmt: skip
@@ -143,6 +144,7 @@ class BookedItem(msgspec.Struct, frozen=True):
     position: int | None
     cancelled_by_org: bool
     what: str  # in a sentence: "the Greeter shift with Riverside Center"
+    title: str  # first in a subject: "Greeter shift"
     summary: str  # the calendar entry's title
     uid: str
     starts_at: datetime
@@ -153,6 +155,12 @@ class BookedItem(msgspec.Struct, frozen=True):
     organizer: str
     link_path: str
     location: str | None  # told to people with a place, never in a cancellation
+    description: str | None = None  # what to know: the calendar entry's DESCRIPTION and the message say it
+    venue_id: UUID | None = None  # an event's, to tell a change of venue
+
+    @property
+    def sender(self) -> Sender:
+        return Sender(self.org_name, self.organizer)
 
 
 async def _shift_item(conn: asyncpg.Connection, shift_id: UUID, signup_id: UUID) -> BookedItem | None:
@@ -161,10 +169,12 @@ async def _shift_item(conn: asyncpg.Connection, shift_id: UUID, signup_id: UUID)
         return None
     return BookedItem(
         booking_status=row["booking_status"], position=row["position"], cancelled_by_org=row["status"] == "cancelled",
-        what=f"the {row['role']} shift with {row['org_name']}", summary=f"{row['role']} shift ({row['org_name']})",
-        uid=f"shift-{shift_id}@coord", starts_at=row["starts_at"], ends_at=row["ends_at"], tz=row["org_timezone"],
-        sequence=row["sequence"], org_name=row["org_name"], organizer=row["contact_email"], link_path="/shifts",
-        location=None,
+        what=f"the {row['role']} shift with {row['org_name']}", title=f"{row['role']} shift",
+        summary=f"{row['role']} shift ({row['org_name']})", uid=f"shift-{shift_id}@coord", starts_at=row["starts_at"],
+        ends_at=row["ends_at"], tz=row["org_timezone"], sequence=row["sequence"], org_name=row["org_name"],
+        organizer=row["contact_email"], link_path="/shifts", description=row["description"] or None,
+        # Where at the venue (the shift's own words), then the venue of its event or session.
+        location=where(row["meeting_url"], row["location"], row["venue_name"], row["address"]),
     )  # fmt: skip
 
 
@@ -172,24 +182,18 @@ async def _event_item(conn: asyncpg.Connection, event_id: UUID, registration_id:
     row = await conn.fetchrow(queries.EVENT_BOOKING, event_id, registration_id)
     if row is None:
         return None
-    where = row["meeting_url"] or ", ".join(x for x in (row["venue_name"], row["address"]) if x) or None
     return BookedItem(
         booking_status=row["booking_status"], position=row["position"], cancelled_by_org=row["status"] == "cancelled",
-        what=row["title"], summary=row["title"], uid=f"event-{event_id}@coord", starts_at=row["starts_at"],
-        ends_at=row["ends_at"], tz=row["timezone"], sequence=row["sequence"], org_name=row["org_name"],
-        organizer=row["contact_email"], link_path=f"/events/{event_id}", location=where,
+        what=row["title"], title=row["title"], summary=row["title"], uid=f"event-{event_id}@coord",
+        starts_at=row["starts_at"], ends_at=row["ends_at"], tz=row["timezone"], sequence=row["sequence"],
+        org_name=row["org_name"], organizer=row["contact_email"], link_path=f"/events/{event_id}",
+        location=where(row["meeting_url"], row["venue_name"], row["address"]), description=row["description"] or None,
+        venue_id=row["venue_id"],
     )  # fmt: skip
 
 
 ItemLoader = Callable[[asyncpg.Connection, UUID, UUID], Awaitable[BookedItem | None]]
 ITEMS: dict[str, ItemLoader] = {"shift": _shift_item, "event": _event_item}
-
-
-def when(start: datetime, end: datetime, tz: str) -> str:
-    """"Tuesday 24 November 2026, 18:30–20:00 (America/New_York)" in the reader's zone."""
-    zone = ZoneInfo(tz)
-    local_start, local_end = start.astimezone(zone), end.astimezone(zone)
-    return f"{local_start:%A %-d %B %Y}, {local_start:%H:%M}–{local_end:%H:%M} ({tz})"
 
 
 IN_YOUR_CALENDAR = "It is in the attached invitation, so your calendar can keep it."
@@ -229,6 +233,32 @@ def _wording(change: Change, what: str, when_text: str, org: str, position: int 
     return subject.format(**values), [paragraph.format(**values) for paragraph in paragraphs]
 
 
+async def _moved(
+    conn: asyncpg.Connection, item: BookedItem, before: Before, tz: str
+) -> tuple[str, list[str]] | None:
+    """What an update says when the event said what it was: from when (and where) to when (and where).
+    None when neither its time nor its venue changed (a new title, a venue's details edited)."""
+    moved = moved_in_time(before, item.starts_at, item.ends_at)
+    new_venue = before.venue_id != item.venue_id and item.link_path != "/shifts"  # a shift's place is its own
+    if not moved and not new_venue:
+        return None
+    before_place = await place_of(conn, before.venue_id) if new_venue else item.location
+    if moved:
+        subject = titled(item.title, f"moved from {day_and_time(before.starts_at, tz)} to {day_and_time(item.starts_at, tz)}")
+    else:
+        subject = titled(item.title, f"a new place on {day_and_time(item.starts_at, tz)}")
+    return subject, [
+        f"There is a change to {item.what}. " + from_to(before, before_place, item.starts_at, item.ends_at, item.location, tz),
+        "You are still confirmed. Your calendar will update from the attached invitation. If this does not suit you, "
+        "you can cancel your place from the link below.",
+    ]
+
+
+def _details(item: BookedItem) -> list[str]:
+    """Where and what to know, for someone with a place."""
+    return ([f"Where: {item.location}"] if item.location else []) + ([item.description] if item.description else [])
+
+
 async def booking_message(
     conn: asyncpg.Connection, settings: Settings, recipient: asyncpg.Record, planned: PlannedMessage
 ) -> Message | None:
@@ -237,20 +267,27 @@ async def booking_message(
     item = await ITEMS[planned.bookable](conn, planned.bookable_id, planned.booking_id)
     if item is None or item.booking_status != EXPECTED_STATUS[change]:
         return None
+    tz = recipient["timezone"]
     subject, paragraphs = _wording(
-        change, item.what, when(item.starts_at, item.ends_at, recipient["timezone"]), item.org_name, item.position,
+        change, item.what, when(item.starts_at, item.ends_at, tz), item.org_name, item.position,
         by_org=item.cancelled_by_org,
     )
+    if change == "updated" and planned.before is not None:
+        subject, paragraphs = await _moved(conn, item, planned.before, tz) or (subject, paragraphs)
+    if change in ("confirmed", "promoted", "updated"):
+        paragraphs = paragraphs[:1] + _details(item) + paragraphs[1:]
     link = f"{settings.base_url}{item.link_path}"
     text, html = paragraphs_to_text_and_html(f"Hello {recipient['display_name']},", paragraphs, link)
     if change in NO_INVITE:
-        return base_message(settings, recipient["email"], subject, text, html)
+        return base_message(settings, recipient["email"], subject, text, html, sender=item.sender)
     cancel = change == "cancelled"
     event = CalEvent(
         uid=item.uid, dtstamp=clock.now(), start=item.starts_at, end=item.ends_at, tzid=item.tz, summary=item.summary,
         sequence=item.sequence, location=None if cancel else item.location, url=link,
+        description=None if cancel else item.description,
         organizer=f"mailto:{item.organizer}", attendee=f"mailto:{recipient['email']}",
         status="CANCELLED" if cancel else "CONFIRMED",
     )  # fmt: skip
     calendar = Calendar(name=item.summary, events=(event,), method="CANCEL" if cancel else "REQUEST", refresh_minutes=None)
-    return imip_message(settings, to=recipient["email"], subject=subject, text=text, html=html, calendar=calendar)
+    return imip_message(settings, to=recipient["email"], subject=subject, text=text, html=html, calendar=calendar,
+                        sender=item.sender)

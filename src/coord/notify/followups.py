@@ -1,8 +1,9 @@
 """After a session: thanks to those present, a gentle check-in for those absent,
 and a nudge to facilitators who have not recorded attendance yet.
 
-Wording is calm and private: subjects never name the group, and a group with a
-discreet title (or a reader in discreet mode) is never named in the body either.
+Wording is calm and private: a group with a discreet title (or any group, for a reader
+in discreet mode) is never named by its real name, in the subject or the body
+(`group_label`). Each message is from the organization (its name, replies to its contact).
 """
 
 from __future__ import annotations
@@ -15,8 +16,7 @@ import asyncpg
 
 from coord.kernel.config import Settings
 from coord.notify import queries
-from coord.notify.bookings import when
-from coord.notify.messages import base_message, paragraphs_to_text_and_html
+from coord.notify.messages import base_message, day_of, org_sender, paragraphs_to_text_and_html, titled, when
 from coord.notify.preferences import get_preferences
 
 
@@ -48,7 +48,7 @@ async def followup(
             if upcoming else "We will let you know when the next session is planned."
         )
         paragraphs = [f"Thank you for coming to {label} on {day}.", next_line]
-        subject = f"Thank you for coming on {day}"
+        subject = f"Thank you for coming to {label} on {day}"
     else:
         paragraphs = [
             f"We missed you at {label} on {day}. There is no need to reply; we just wanted to say hello.",
@@ -56,9 +56,9 @@ async def followup(
             f"{session['crisis_resources']}",
             f"You can turn these check-ins off at any time: {settings_link}",
         ]
-        subject = "Thinking of you"
+        subject = titled(label, "thinking of you")
     text, html = paragraphs_to_text_and_html(f"Hello {recipient['display_name']},", paragraphs, f"{settings.base_url}/me")
-    return base_message(settings, recipient["email"], subject, text, html)
+    return base_message(settings, recipient["email"], subject, text, html, sender=org_sender(session))
 
 
 async def attendance_reminder(
@@ -76,5 +76,6 @@ async def attendance_reminder(
         "When you have a moment, record who came; it takes a few taps.",
     ]
     text, html = paragraphs_to_text_and_html(f"Hello {recipient['display_name']},", paragraphs, link)
-    return base_message(settings, recipient["email"], "Attendance to record", text, html)
+    subject = titled(label, f"attendance to record for {day_of(session['starts_at'], recipient['timezone'])}")
+    return base_message(settings, recipient["email"], subject, text, html, sender=org_sender(session))
 

@@ -76,6 +76,13 @@ def titled(label: str, what: str) -> str:
     return f"{label[:1].upper()}{label[1:]}: {what}"
 
 
+def when(start: datetime, end: datetime, tz: str) -> str:
+    """"Tuesday 24 November 2026, 18:30–20:00 (America/New_York)" in the reader's zone."""
+    zone = ZoneInfo(tz)
+    local_start, local_end = start.astimezone(zone), end.astimezone(zone)
+    return f"{local_start:%A %-d %B %Y}, {local_start:%H:%M}–{local_end:%H:%M} ({tz})"
+
+
 def day_of(moment: datetime, tz: str) -> str:
     """"Tue 16 March" in the reader's zone: short enough for a subject."""
     return f"{moment.astimezone(ZoneInfo(tz)):%a %-d %B}"

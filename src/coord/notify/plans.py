@@ -16,6 +16,7 @@ from uuid import UUID
 
 import msgspec
 
+from coord.notify.changes import Before, before_of
 from coord.notify.preferences import MessageKind
 from coord.notify.quiet_hours import starts_soon
 from coord.notify.rosters import roster_due, roster_week
@@ -50,10 +51,13 @@ class Welcome(msgspec.Struct, frozen=True):
 
 
 class SeriesInvite(msgspec.Struct, frozen=True):
-    """REQUEST with the group's whole schedule."""
+    """REQUEST with the group's whole schedule; for one session moved, the message says from
+    when and where (`before`) to when and where it is now."""
 
     series_id: UUID
     reason: InviteReason
+    moved: UUID | None = None  # the session
+    before: Before | None = None
 
 
 class SeriesEnded(msgspec.Struct, frozen=True):
@@ -283,7 +287,7 @@ def plan_group_schedule(event: AnyEvent, facts: GroupScheduleFacts, now: datetim
             urgent = starts_soon(min(session.starts_at, original), now)
             about = (
                 OccurrenceCancelled(session.session_id) if isinstance(event, SessionCancelled)
-                else SeriesInvite(session.series_id, "changed")
+                else SeriesInvite(session.series_id, "changed", session.session_id, before_of(event))
             )
             return [send(p, about, urgent) for p in facts.people]
         case SeriesFacilitatorsChanged(added=added):

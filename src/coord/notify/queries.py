@@ -50,19 +50,24 @@ RETURNING disabled_kinds, quiet_start, quiet_end, discreet
 
 # One booking as its message says it (coord.notify.bookings): $1 the shift/event, $2 the booking.
 SHIFT_BOOKING = f"""
-SELECT s.id, s.role, s.description, s.starts_at, s.ends_at, s.status, s.sequence, s.updated_at,
+SELECT s.id, s.role, s.description, s.starts_at, s.ends_at, s.status, s.sequence, s.updated_at, s.location,
+       v.name AS venue_name, v.address, v.meeting_url,
        o.name AS org_name, o.contact_email, o.timezone AS org_timezone,
        g.status AS booking_status,
        {position(SHIFT_SIGNUPS, "g")} AS position
 FROM shifts s
 JOIN orgs o ON o.id = s.org_id
 JOIN signups g ON g.shift_id = s.id AND g.id = $2
+-- Where: the venue of the shift's event, else of its session (a volunteer there is confirmed).
+LEFT JOIN events e ON e.id = s.event_id
+LEFT JOIN sessions ss ON ss.id = s.session_id
+LEFT JOIN venues v ON v.id = coalesce(e.venue_id, ss.venue_id)
 WHERE s.id = $1
 """
 
 EVENT_BOOKING = f"""
 SELECT e.id, e.title, e.description, e.kind, e.starts_at, e.ends_at, e.timezone, e.status, e.sequence,
-       e.updated_at, e.visibility, v.name AS venue_name, v.address, v.meeting_url,
+       e.updated_at, e.visibility, e.venue_id, v.name AS venue_name, v.address, v.meeting_url,
        o.name AS org_name, o.contact_email,
        r.status AS booking_status,
        {position(EVENT_REGISTRATIONS, "r")} AS position
@@ -144,11 +149,11 @@ SHIFT_REMINDER_RECIPIENTS = "SELECT user_id FROM signups WHERE shift_id = $1 AND
 EVENT_REMINDER_RECIPIENTS = "SELECT user_id FROM registrations WHERE event_id = $1 AND status = 'confirmed'"
 
 SHIFT_FOR_REMINDER = """
-SELECT s.id, s.role AS title, s.starts_at, s.ends_at, s.status, s.sequence, o.name AS org_name
+SELECT s.id, s.role AS title, s.starts_at, s.ends_at, s.status, s.sequence, o.name AS org_name, o.contact_email
 FROM shifts s JOIN orgs o ON o.id = s.org_id WHERE s.id = $1
 """
 EVENT_FOR_REMINDER = """
-SELECT e.id, e.title, e.starts_at, e.ends_at, e.status, e.sequence, o.name AS org_name
+SELECT e.id, e.title, e.starts_at, e.ends_at, e.status, e.sequence, o.name AS org_name, o.contact_email
 FROM events e JOIN orgs o ON o.id = e.org_id WHERE e.id = $1
 """
 
@@ -178,7 +183,9 @@ FROM series r
 """
 SERIES_STATE = _SERIES_STATE + "WHERE r.id = $1"
 OPEN_SERIES_STATE = _SERIES_STATE + "WHERE r.group_id = $1 AND r.ended_at IS NULL ORDER BY r.created_at"
-SESSION_SERIES = "SELECT series_id, group_id, recurrence_id, starts_at, ends_at, status, sequence FROM sessions WHERE id = $1"
+SESSION_SERIES = """
+SELECT series_id, group_id, recurrence_id, starts_at, ends_at, status, sequence, venue_id FROM sessions WHERE id = $1
+"""
 
 # Everyone confirmed for a group's schedule: active members and facilitators assigned
 # to a session starting after $2 (now).
@@ -194,6 +201,45 @@ STILL_IN_GROUP = """
 SELECT exists(SELECT 1 FROM group_members WHERE group_id = $1 AND user_id = $2 AND status = 'active')
     OR exists(SELECT 1 FROM session_facilitators f JOIN sessions s ON s.id = f.session_id
               WHERE s.group_id = $1 AND f.user_id = $2 AND s.starts_at > $3)
+"""
+
+# --- to staff: requests to join, the daily digest (coord.notify.staff_mail) --------
+
+GROUP_FACILITATORS = "SELECT user_id FROM group_members WHERE group_id = $1 AND role = 'facilitator' AND status = 'active'"
+# The group of a request to join as its notice to facilitator $3 names it, if $2 is still
+# waiting for an answer and $3 still facilitates it; with how many are waiting.
+JOIN_REQUEST_FOR_NOTICE = """
+SELECT g.id, g.org_id, g.name AS group_name, g.discreet_title, o.name AS org_name, o.contact_email,
+       (SELECT count(*) FROM group_members w WHERE w.group_id = g.id AND w.status = 'pending')::int AS waiting
+FROM groups g JOIN orgs o ON o.id = g.org_id
+WHERE g.id = $1
+  AND EXISTS (SELECT 1 FROM group_members m WHERE m.group_id = g.id AND m.user_id = $2 AND m.status = 'pending')
+  AND EXISTS (SELECT 1 FROM group_members f WHERE f.group_id = g.id AND f.user_id = $3
+              AND f.role = 'facilitator' AND f.status = 'active')
+"""
+# Who gets an organization's digest: its coordinators and admins ($1), or whether $2 is one.
+DIGEST_READERS = "SELECT user_id FROM org_members WHERE org_id = $1 AND roles && ARRAY['coordinator', 'admin']"
+DIGEST_ORG = """
+SELECT o.id, o.name AS org_name, o.slug, o.contact_email FROM orgs o JOIN org_members m ON m.org_id = o.id
+WHERE o.id = $1 AND m.user_id = $2 AND m.roles && ARRAY['coordinator', 'admin']
+"""
+DIGEST_REQUESTS = """
+SELECT g.id, g.name AS group_name, g.discreet_title, count(*)::int AS waiting
+FROM group_members m JOIN groups g ON g.id = m.group_id
+WHERE g.org_id = $1 AND m.status = 'pending'
+GROUP BY g.id ORDER BY g.name, g.id
+"""
+# Sessions short of facilitators starting after $2 (now) and within $3.
+DIGEST_GAPS = """
+SELECT c.session_id AS id, c.starts_at, c.ends_at, c.short_by, g.name AS group_name, g.discreet_title
+FROM session_coverage c JOIN groups g ON g.id = c.group_id
+WHERE c.org_id = $1 AND c.short_by > 0 AND c.starts_at > $2 AND c.starts_at <= $2 + $3::interval
+ORDER BY c.starts_at, c.session_id
+"""
+# Messages of the organization given up on (failed) within $3 before $2 (now).
+DIGEST_FAILED = """
+SELECT count(*)::int FROM deliveries
+WHERE org_id = $1 AND status = 'failed' AND updated_at > $2::timestamptz - $3::interval
 """
 
 # --- rosters and resends -------------------------------------------------------

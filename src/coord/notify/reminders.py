@@ -18,9 +18,8 @@ from arq.connections import ArqRedis
 from coord.kernel import clock
 from coord.kernel.config import Settings
 from coord.notify import queries
-from coord.notify.bookings import when
 from coord.notify.followups import group_label
-from coord.notify.messages import base_message, paragraphs_to_text_and_html
+from coord.notify.messages import base_message, day_and_time, org_sender, paragraphs_to_text_and_html, titled, when
 
 PLANNER_MARGIN = timedelta(minutes=30)  # the planner runs every 10 minutes; overlap is harmless
 TOO_LATE = timedelta(minutes=30)  # an item starting sooner than this gets no reminder
@@ -73,14 +72,16 @@ async def reminder_message(
     conn: asyncpg.Connection, settings: Settings, recipient: asyncpg.Record, kind: str, item: asyncpg.Record
 ) -> Message:
     if kind == "session":
-        title = await group_label(conn, item, recipient["id"])
+        title = named = await group_label(conn, item, recipient["id"])
         link = f"{settings.base_url}/sessions/{item['id']}"
     else:
-        title = f"the {item['title']} shift" if kind == "shift" else item["title"]
+        named = f"{item['title']} shift" if kind == "shift" else item["title"]
+        title = f"the {named}" if kind == "shift" else named
         link = f"{settings.base_url}/{kind}s/{item['id']}"
-    paragraphs = [f"A reminder: {title} is on {when(item['starts_at'], item['ends_at'], recipient['timezone'])}."]
+    tz = recipient["timezone"]
+    paragraphs = [f"A reminder: {title} is on {when(item['starts_at'], item['ends_at'], tz)}."]
     if kind == "session":
         paragraphs.append("If you cannot come, you can say so on the session page; no explanation needed.")
     text, html = paragraphs_to_text_and_html(f"Hello {recipient['display_name']},", paragraphs, link)
-    subject = "Reminder: " + ("your session" if kind == "session" else title)
-    return base_message(settings, recipient["email"], subject, text, html)
+    subject = titled(named, f"a reminder for {day_and_time(item['starts_at'], tz)}")
+    return base_message(settings, recipient["email"], subject, text, html, sender=org_sender(item))

@@ -18,8 +18,7 @@ from coord.kernel.access import require_role
 from coord.kernel.audit import audit
 from coord.calendar import CalEvent, Calendar, render_calendar
 from coord.kernel.config import Settings
-from coord.notify.bookings import when
-from coord.notify.messages import base_message, paragraphs_to_text_and_html
+from coord.notify.messages import Sender, base_message, day_of, org_sender, paragraphs_to_text_and_html, titled, when
 
 WINDOW = timedelta(days=14)
 GAP_ALERT_AHEAD = timedelta(hours=72)
@@ -55,7 +54,7 @@ WHERE o.id = $1 AND (m.roles && ARRAY['facilitator', 'coordinator', 'admin'])
 """
 
 ROSTER_PERSON = """
-SELECT o.name AS org_name, ('coordinator' = ANY(m.roles) OR 'admin' = ANY(m.roles)) AS staff
+SELECT o.name AS org_name, o.contact_email, ('coordinator' = ANY(m.roles) OR 'admin' = ANY(m.roles)) AS staff
 FROM orgs o JOIN org_members m ON m.org_id = o.id
 WHERE o.id = $1 AND m.user_id = $2 AND (m.roles && ARRAY['facilitator', 'coordinator', 'admin'])
 """
@@ -148,7 +147,8 @@ def roster_ics(roster: Roster, settings: Settings, tz: str, discreet_reader: boo
 
 
 def roster_message(
-    settings: Settings, recipient: asyncpg.Record, org_name: str, roster: Roster, discreet_reader: bool = False
+    settings: Settings, recipient: asyncpg.Record, org_name: str, roster: Roster, discreet_reader: bool = False,
+    sender: Sender | None = None,
 ) -> Message | None:
     if not roster.sessions:
         return None
@@ -171,6 +171,7 @@ def roster_message(
     return base_message(
         settings, recipient["email"], f"Your roster for the next two weeks ({org_name})", text, html,
         attachments=((roster_ics(roster, settings, tz, discreet_reader), "text", "calendar", "roster.ics"),),
+        sender=sender,
     )
 
 
@@ -199,11 +200,13 @@ def gap_alert_message(
     ]
     link = f"{settings.base_url}/sessions/{session['id']}"
     text, html = paragraphs_to_text_and_html(f"Hello {recipient['display_name']},", paragraphs, link)
-    return base_message(settings, recipient["email"], "A session still needs a facilitator", text, html)
+    subject = titled(label, f"the session on {day_of(session['starts_at'], recipient['timezone'])} needs a facilitator")
+    return base_message(settings, recipient["email"], subject, text, html, sender=org_sender(session))
 
 
 SESSION_FOR_GAP = """
 SELECT c.session_id AS id, c.starts_at, c.ends_at, c.status, g.name AS group_name, g.discreet_title,
-       c.facilitators_required AS required, c.facilitators_assigned AS assigned, c.short_by
-FROM session_coverage c JOIN groups g ON g.id = c.group_id WHERE c.session_id = $1
+       c.facilitators_required AS required, c.facilitators_assigned AS assigned, c.short_by,
+       o.name AS org_name, o.contact_email
+FROM session_coverage c JOIN groups g ON g.id = c.group_id JOIN orgs o ON o.id = g.org_id WHERE c.session_id = $1
 """

@@ -15,25 +15,15 @@ from coord.kernel import clock
 from coord.calendar import CalEvent, Calendar, Moved, series_events
 from coord.kernel.config import Settings
 from coord.notify import queries
-from coord.notify.bookings import when
+from coord.notify.changes import Before, from_to, moved_in_time, place_of
 from coord.notify.followups import group_label
 from coord.notify.imip import imip_message
-from coord.notify.messages import paragraphs_to_text_and_html
+from coord.notify.messages import day_and_time, day_of, org_sender, paragraphs_to_text_and_html, titled, when
 from coord.sessions.recurrence import occurrences, parse_rule
 
 
 def series_uid(series_id: UUID) -> str:
     return f"series-{series_id}@coord"
-
-
-async def _location(conn: asyncpg.Connection, venue_id: UUID | None) -> str | None:
-    """Where, for a confirmed recipient (these messages only go to confirmed people)."""
-    if venue_id is None:
-        return None
-    venue = await conn.fetchrow(queries.VENUE_FOR_INVITE, venue_id)
-    if venue is None:
-        return None
-    return venue["meeting_url"] or ", ".join(x for x in (venue["name"], venue["address"]) if x)
 
 
 async def series_calendar_events(
@@ -52,7 +42,8 @@ async def series_calendar_events(
     moved = [
         Moved(
             original_start=r["recurrence_id"], start=r["starts_at"], end=r["ends_at"], sequence=r["sequence"],
-            location=None if r["venue_id"] == series["venue_id"] else await _location(conn, r["venue_id"]),
+            # Where, for a confirmed recipient (these messages only go to confirmed people).
+            location=None if r["venue_id"] == series["venue_id"] else await place_of(conn, r["venue_id"]),
         )
         for r in rows
         if r["status"] != "cancelled" and r["recurrence_id"] in of_rule
@@ -68,10 +59,23 @@ async def series_calendar_events(
     )
 
 
+# What a schedule says for each reason: its subject after the group's name, and its first line.
+INVITE_WORDS = {
+    "joined": ("welcome, here is the schedule", "Welcome to {label}. Here is its schedule for your calendar."),
+    "scheduled": ("new sessions in the schedule", "{label} has new sessions. Here is the schedule for your calendar."),
+    "changed": ("the schedule has changed",
+                "The schedule of {label} has changed. Your calendar will update from this message."),
+    "facilitating": ("your facilitation schedule",
+                     "You are facilitating sessions of {label}. Here is its schedule for your calendar."),
+}
+
+
 async def series_invite(
-    conn: asyncpg.Connection, settings: Settings, recipient: asyncpg.Record, series_id: UUID, reason: str
+    conn: asyncpg.Connection, settings: Settings, recipient: asyncpg.Record, series_id: UUID, reason: str,
+    moved: UUID | None = None, before: Before | None = None,
 ) -> Message | None:
-    """REQUEST with the whole schedule. `reason`: joined, scheduled, changed, facilitating."""
+    """REQUEST with the whole schedule. `reason`: joined, scheduled, changed, facilitating;
+    `moved`: the session whose move this tells (from `before` to where it is now)."""
     series = await conn.fetchrow(queries.SERIES_FOR_INVITE, series_id)
     # Nobody gets the schedule of a group they have left by the time this runs.
     if series is None or not await conn.fetchval(
@@ -82,19 +86,42 @@ async def series_invite(
     url = f"{settings.base_url}/groups/{series['group_id']}"
     events = await series_calendar_events(
         conn, series, summary=label, organizer=series["contact_email"], attendee=recipient["email"],
-        location=await _location(conn, series["venue_id"]), url=url,
+        location=await place_of(conn, series["venue_id"]), url=url,
     )
-    first_line = {
-        "joined": f"Welcome to {label}. Here is its schedule for your calendar.",
-        "scheduled": f"{label} has new sessions. Here is the schedule for your calendar.",
-        "changed": f"The schedule of {label} has changed. Your calendar will update from this message.",
-        "facilitating": f"You are facilitating sessions of {label}. Here is its schedule for your calendar.",
-    }[reason]
-    text, html = paragraphs_to_text_and_html(f"Hello {recipient['display_name']},", [first_line], url)
-    subject = {"joined": "Your group's schedule", "scheduled": "New sessions in your group's schedule",
-               "changed": "Your group's schedule has changed", "facilitating": "Your facilitation schedule"}[reason]
+    told = await _moved_session(conn, recipient, series, label, moved, before) if moved and before else None
+    if told is None:
+        what, line = INVITE_WORDS[reason]
+        told = titled(label, what), [line.format(label=label)]
+    subject, paragraphs = told
+    text, html = paragraphs_to_text_and_html(f"Hello {recipient['display_name']},", paragraphs, url)
     calendar = Calendar(name=label, events=tuple(events), method="REQUEST", refresh_minutes=None)
-    return imip_message(settings, to=recipient["email"], subject=subject, text=text, html=html, calendar=calendar)
+    return imip_message(settings, to=recipient["email"], subject=subject, text=text, html=html, calendar=calendar,
+                        sender=org_sender(series))
+
+
+async def _moved_session(
+    conn: asyncpg.Connection, recipient: asyncpg.Record, series: asyncpg.Record, label: str, session_id: UUID,
+    before: Before,
+) -> tuple[str, list[str]] | None:
+    """Subject and words for one session moved: from when and where to when and where. None when
+    it is gone or cancelled since (the schedule's own words then), or back where it was."""
+    session = await conn.fetchrow(queries.SESSION_SERIES, session_id)
+    if session is None or session["status"] != "scheduled":
+        return None
+    tz = recipient["timezone"]
+    start, end, venue_id = session["starts_at"], session["ends_at"], session["venue_id"]
+    in_time, new_venue = moved_in_time(before, start, end), before.venue_id != venue_id
+    if not in_time and not new_venue:
+        return None
+    on = f"the session on {day_of(before.starts_at, tz)}"
+    subject = titled(label, f"{on} moved to {day_and_time(start, tz)}" if in_time else f"{on} is in a new place")
+    place = await place_of(conn, venue_id)
+    before_place = await place_of(conn, before.venue_id) if new_venue else place
+    return subject, [
+        f"A session of {label} has {'moved' if in_time else 'a new place'}. "
+        + from_to(before, before_place, start, end, place, tz),
+        "The rest of the schedule stays as it is. Your calendar will update from this message.",
+    ]
 
 
 async def occurrence_cancel(
@@ -119,8 +146,9 @@ async def occurrence_cancel(
     ]
     text, html = paragraphs_to_text_and_html(f"Hello {recipient['display_name']},", paragraphs, url)
     calendar = Calendar(name=label, events=(event,), method="CANCEL", refresh_minutes=None)
-    return imip_message(settings, to=recipient["email"], subject="A session is cancelled", text=text, html=html,
-                        calendar=calendar)
+    subject = titled(label, f"the session on {day_of(session['starts_at'], recipient['timezone'])} is cancelled")
+    return imip_message(settings, to=recipient["email"], subject=subject, text=text, html=html, calendar=calendar,
+                        sender=org_sender(series))
 
 
 async def series_cancel(
@@ -132,7 +160,7 @@ async def series_cancel(
         return None
     label = await group_label(conn, series, recipient["id"])
     return _whole_series_cancel(
-        settings, recipient, series, label, "Your group's sessions have ended",
+        settings, recipient, series, label, titled(label, "the sessions have ended"),
         f"The sessions of {label} have ended. Thank you for being part of it.",
     )
 
@@ -147,7 +175,7 @@ async def series_left(
         return None
     label = await group_label(conn, series, recipient["id"])
     return _whole_series_cancel(
-        settings, recipient, series, label, "Your group's sessions are off your calendar",
+        settings, recipient, series, label, titled(label, "its sessions are off your calendar"),
         f"You are no longer in {label}, so its sessions are coming off your calendar. "
         f"If that is a surprise, {series['org_name']} will be glad to hear from you.",
     )
@@ -167,4 +195,5 @@ def _whole_series_cancel(
     )
     text, html = paragraphs_to_text_and_html(f"Hello {recipient['display_name']},", [paragraph], url)
     calendar = Calendar(name=label, events=(master,), method="CANCEL", refresh_minutes=None)
-    return imip_message(settings, to=recipient["email"], subject=subject, text=text, html=html, calendar=calendar)
+    return imip_message(settings, to=recipient["email"], subject=subject, text=text, html=html, calendar=calendar,
+                        sender=org_sender(series))

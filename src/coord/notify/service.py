@@ -21,7 +21,7 @@ from coord.notify import queries
 from coord.notify.delivery import Builder, DeliveryKey, deliver, deliver_each
 from coord.notify.followups import attendance_reminder, followup
 from coord.notify.mailer import Mailer
-from coord.notify.messages import membership_notice, welcome
+from coord.notify.messages import membership_notice, org_sender, welcome
 from coord.notify.plans import (
     About,
     AttendanceFacts,
@@ -195,8 +195,8 @@ async def compose(conn: asyncpg.Connection, settings: Settings, recipient: async
             return await welcome(conn, settings, org_id, recipient)
         case MembershipNotice():
             return await membership_notice(conn, settings, recipient, about)
-        case SeriesInvite(series_id=series_id, reason=reason):
-            return await series_invite(conn, settings, recipient, series_id, reason)
+        case SeriesInvite(series_id=series_id, reason=reason, moved=moved, before=before):
+            return await series_invite(conn, settings, recipient, series_id, reason, moved, before)
         case SeriesEnded(series_id=series_id):
             return await series_cancel(conn, settings, recipient, series_id)
         case SeriesLeft(series_id=series_id):
@@ -216,7 +216,7 @@ async def compose(conn: asyncpg.Connection, settings: Settings, recipient: async
                 return None  # no longer a facilitator or coordinator there
             roster = await build_roster(conn, org_id, recipient["id"], staff=person["staff"])
             discreet = (await get_preferences(conn, recipient["id"])).discreet
-            return roster_message(settings, recipient, person["org_name"], roster, discreet)
+            return roster_message(settings, recipient, person["org_name"], roster, discreet, org_sender(person))
         case CoverageAlert(session_id=session_id):
             session = await conn.fetchrow(SESSION_FOR_GAP, session_id)
             if session is None:

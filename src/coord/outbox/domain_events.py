@@ -7,6 +7,7 @@ hold no personal data. Decode with `decode_event`, then `match` on the type.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal, Union
 from uuid import UUID
 
@@ -147,9 +148,14 @@ class SeriesFacilitatorsChanged(_OfSeries, tag="series.facilitators_changed"):
 
 
 class SessionRescheduled(_OfSession, tag="session.rescheduled"):
-    """One occurrence moved to a new time or venue."""
+    """One occurrence moved to a new time or venue; `was_*`: when and where it was before,
+    so the message can say from what to what (times and a venue id, no personal data;
+    None in events stored before they were carried)."""
 
     group_id: UUID
+    was_starts_at: datetime | None = None
+    was_ends_at: datetime | None = None
+    was_venue_id: UUID | None = None
 
 
 class SessionCancelled(_OfSession, tag="session.cancelled"):
@@ -178,6 +184,10 @@ class EventScheduled(_OfCommunityEvent, tag="event.scheduled"):
 
 class EventChanged(_OfCommunityEvent, tag="event.changed"):
     invite_changed: bool = False  # its time, place or title changed: confirmed people get the invite again
+    # When and where it was before a change of time or venue (as SessionRescheduled's).
+    was_starts_at: datetime | None = None
+    was_ends_at: datetime | None = None
+    was_venue_id: UUID | None = None
 
 
 class EventCancelled(_OfCommunityEvent, tag="event.cancelled"):
@@ -206,6 +216,9 @@ class ShiftCreated(_OfShift, tag="shift.created"):
 
 class ShiftChanged(_OfShift, tag="shift.changed"):
     invite_changed: bool = False  # its time changed: confirmed people get the invite again
+    # When it was before a change of time (as SessionRescheduled's).
+    was_starts_at: datetime | None = None
+    was_ends_at: datetime | None = None
 
 
 class ShiftCancelled(_OfShift, tag="shift.cancelled"):

@@ -227,7 +227,10 @@ async def move_session(conn: asyncpg.Connection, actor_id: UUID, session_id: UUI
     if (starts_at, ends_at, venue_id) == (current.starts_at, current.ends_at, current.venue_id):
         return current  # nothing attendees would notice: no new SEQUENCE, no invites
     await conn.execute(queries.MOVE_SESSION, session_id, starts_at, ends_at, venue_id)
-    await record(conn, SessionRescheduled(session_id=session_id, group_id=row["group_id"]))
+    await record(conn, SessionRescheduled(
+        session_id=session_id, group_id=row["group_id"], was_starts_at=current.starts_at, was_ends_at=current.ends_at,
+        was_venue_id=current.venue_id,
+    ))
     return await _get(conn, session_id)
 
 
