@@ -9,7 +9,7 @@ from uuid import UUID
 
 from tests.moments import NY, local_start
 from tests.pages import Visitor, text_of
-from tests.support import API, expect, mail_text, run_jobs
+from tests.support import API, PASSWORD, expect, mail_text, run_jobs
 from tests.support.world import make_group
 
 GROUP_FORM = {"name": "Caregivers Circle", "description": "For people caring for someone.", "format": "peer_led",
@@ -187,6 +187,11 @@ async def test_a_private_groups_invitation_link_from_copy_to_revoke(client, api,
     assert opened.status_code == 200 and "Quiet Circle" in opened.text and "A small group for quiet talk." in opened.text
     assert f'href="/login?next={path}"' in opened.text and f'href="/register?next={path}"' in opened.text
     assert opened.headers["cache-control"] == "no-store"
+    # Registering from there comes back to the link, which first asks to confirm the address.
+    registered = await stranger.post("/register", {"email": "new-person@example.org", "display_name": "Newly",
+                                                   "password": PASSWORD, "timezone": NY, "next": path})
+    assert registered.status_code == 303 and registered.headers["location"] == path
+    assert "First, confirm your email address" in text_of((await stranger.get(path)).text)
     # The group itself stays "not found" to someone outside it.
     newcomer = await api.user("Nadia", timezone=NY)
     nadia = Visitor(client)

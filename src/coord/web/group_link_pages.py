@@ -50,7 +50,9 @@ async def _link_page(request: Request, viewer: CurrentUser | None, db: DB, token
             except NotFound:
                 pass
             in_org = bool(await org_roles(db, link.org_id, viewer.id))
-            context["state"] = status or ("ask" if in_org else "join_org")
+            # Joining needs a confirmed address (coord.auth.gate): say so before the button would.
+            asking = "ask" if in_org else "join_org"
+            context["state"] = status or (asking if viewer.email_confirmed else "confirm")
     response = page(request, "group_link.html", viewer=viewer, title=title, status_code=status_code, **context)
     response.headers.update(PRIVATE)
     return response
