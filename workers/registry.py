@@ -44,6 +44,7 @@ JOB_MODULES = (
     "workers.jobs",
     "workers.booking_jobs",
     "workers.group_jobs",
+    "workers.staff_jobs",
     "workers.schedule_jobs",
     "workers.feed_jobs",
     "workers.account_jobs",

@@ -42,7 +42,8 @@ BEFORE = {
     "group.member_declined": ["send_request_declined_notice", "invalidate_feeds"],
     "group.member_joined": ["send_group_schedule", "invalidate_feeds"],
     "group.member_left": ["send_group_schedule", "invalidate_feeds"],
-    "group.member_requested": ["invalidate_feeds"],
+    # Added since (issue 15.8): a group's facilitators hear of a request to join it.
+    "group.member_requested": ["send_join_request_note", "invalidate_feeds"],
     "org.invitation_sent": ["send_invitation_email"],
     "org.member_added": ["send_welcome", "invalidate_feeds"],
     # Added since (issue 14.8, offboarding): the member's notice, and their feeds.
@@ -76,7 +77,7 @@ def test_every_routed_job_is_a_function_and_names_are_unique():
     assert settings.FUNCTIONS == registry.functions and settings.CRON_JOBS == registry.cron_jobs
     assert {c.name for c in registry.cron_jobs} == {
         "cron:extend_session_horizons", "cron:plan_reminders_job", "cron:remind_unrecorded_attendance",
-        "cron:send_rosters", "cron:alert_coverage_gaps", "cron:expire_old_attendance",
+        "cron:send_rosters", "cron:alert_coverage_gaps", "cron:expire_old_attendance", "cron:send_daily_digests",
     }
 
 

@@ -24,6 +24,8 @@ MessageKind = Literal[
     "attendance_reminder",
     "roster",
     "coverage_alert",
+    "join_request",
+    "daily_digest",
 ]
 MESSAGE_KINDS: tuple[str, ...] = MessageKind.__args__  # type: ignore[attr-defined]
 

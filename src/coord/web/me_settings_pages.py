@@ -40,6 +40,8 @@ KIND_LABELS: dict[str, str] = {
     "attendance_reminder": "reminders to record attendance (for facilitators)",
     "roster": "my weekly roster (for facilitators and coordinators)",
     "coverage_alert": "alerts when a session still needs a facilitator (for coordinators)",
+    "join_request": "a note when someone asks to join a group I facilitate",
+    "daily_digest": "a short daily summary of what needs me, when something does (for coordinators)",
 }
 assert set(KIND_LABELS) == set(MESSAGE_KINDS), "every kind of message needs a name on the settings page"
 
