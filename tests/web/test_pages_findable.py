@@ -129,3 +129,15 @@ async def test_the_api_documentation_is_served_by_coord_itself(client):
     script_src = re.search(r"script-src ([^;]+)", csp).group(1)
     assert script_src.strip() == "'self'" and "http" not in csp
     assert "<script>" not in page.text  # nothing inline for the policy to block
+
+
+async def test_the_password_rule_says_what_is_checked(client):
+    browser = Visitor(client)
+    form = text_of((await browser.get("/register")).text)
+    assert "At least 10 characters" in form and "the part before the @ when that part has 4 or more characters" in form
+    refused = await browser.post("/register", {"email": "samlee@example.org", "password": "samlee walks the dog",
+                                               "display_name": "Sam"})
+    assert refused.status_code == 422 and "before the @" in text_of(refused.text)
+    short_name = await browser.post("/register", {"email": "sam@example.org", "password": "sam walks the dog",
+                                                  "display_name": "Sam"})
+    assert short_name.status_code == 303  # three letters before the @: not checked, as the rule says
