@@ -61,7 +61,7 @@ async def build_world(client, api, pool) -> dict:
         "visibility": "private"}, headers=admin.headers), 201)
     shift = expect(await client.post(f"/api/v1/orgs/{org['id']}/shifts", json={
         "role": "Greeter", "starts_at": soon.isoformat(), "ends_at": (soon + timedelta(hours=2)).isoformat(),
-        "capacity": 50}, headers=admin.headers), 201)
+        "capacity": 50, "event_id": event["id"]}, headers=admin.headers), 201)
     signup = expect(await client.post(f"/api/v1/shifts/{shift['id']}/signups", headers=people["volunteer"].headers), 201)
     training = expect(await client.post("/api/v1/me/trainings", json={"code": "MHFA", "completed_on": "2026-01-10"},
                                         headers=people["volunteer"].headers), 201)
@@ -113,6 +113,9 @@ async def build_world(client, api, pool) -> dict:
             "updateVenue": {"accessibility": "Step-free entrance"},
             "updateShift": {"capacity": 60},
             "setShiftHours": {"hours": 2},
+            "createEventShifts": {"shifts": [{"role": "Host", "starts_at": soon.isoformat(),
+                                              "ends_at": (soon + timedelta(hours=1)).isoformat(), "capacity": 2}]},
+            "duplicateShift": {},
             "recordTraining": {"code": "FIRST-AID", "completed_on": "2026-02-01"},
             "setNotificationSettings": {"disabled_kinds": []},
             "createFeed": {"scope": "mine"},

@@ -17,9 +17,17 @@ import msgspec
 from coord.kernel import clock
 from coord.kernel.access import STAFF
 from coord.kernel.errors import NotFound
-from coord.events.schemas import EventOut
+from coord.kernel.pagination import MAX_LIMIT
+from coord.events import roster as event_roster
+from coord.events.schemas import EventOut, RegistrationRosterOut
 from coord.orgs.schemas import PublicOrg
+from coord.shifts import event_shifts
+from coord.shifts import roster as shift_roster
+from coord.shifts.schemas import RosterSignupOut, ShiftOut
+from coord.shifts.signups import CHECK_IN_OPENS_BEFORE_START
 from coord.views import queries
+
+SHIFTS_LIMIT = MAX_LIMIT  # an event's shifts on its page
 
 VENUE_DETAIL_ROLES = ("admin", "coordinator", "facilitator")
 
@@ -40,10 +48,26 @@ class EventView(msgspec.Struct):
     my_status: str | None  # confirmed / waitlisted, None when not registered
     my_position: int | None
     now: datetime
+    shifts: list[ShiftOut] = msgspec.field(default_factory=list)  # members of the organization
+    # For staff, with the names read (and audited): who signed up for each shift, who registered.
+    signups: dict[UUID, list[RosterSignupOut]] = msgspec.field(default_factory=dict)
+    registrations: list[RegistrationRosterOut] = msgspec.field(default_factory=list)
+    more_registrations: bool = False
 
     @property
     def is_staff(self) -> bool:
         return bool(set(self.roles).intersection(STAFF))
+
+    def signups_of(self, shift_id: UUID) -> list[RosterSignupOut]:
+        return self.signups.get(shift_id, [])
+
+    def check_in_open(self, shift: ShiftOut) -> bool:
+        """Staff may check volunteers in from an hour before the start (as shifts.roster rules)."""
+        return shift.status == "scheduled" and self.now >= shift.starts_at - CHECK_IN_OPENS_BEFORE_START
+
+    def copy_start(self, shift: ShiftOut) -> datetime:
+        """Where the Duplicate form puts a copy unless changed: the same time the next day."""
+        return event_shifts.next_day(shift.starts_at, self.event.timezone)
 
     @property
     def full(self) -> bool:
@@ -74,7 +98,10 @@ class EventView(msgspec.Struct):
         return "open"
 
 
-async def event_view(conn: asyncpg.Connection, viewer_id: UUID | None, event_id: UUID) -> EventView:
+async def event_view(conn: asyncpg.Connection, viewer_id: UUID | None, event_id: UUID,
+                     people: bool = False) -> EventView:
+    """The event for one reader; with `people`, its shifts for members and, for staff, the
+    names of who registered and who signed up for each shift (each read audited)."""
     row = await conn.fetchrow(queries.EVENT_PAGE, event_id, viewer_id)
     if row is None:
         raise NotFound("no such event")
@@ -91,5 +118,13 @@ async def event_view(conn: asyncpg.Connection, viewer_id: UUID | None, event_id:
         venue = VenueView(kind=row["venue_kind"], name=row["venue_name"], address=row["venue_address"],
                           meeting_url=row["venue_meeting_url"] if with_link else None,
                           accessibility=row["venue_accessibility"])
-    return EventView(event=event, org=org, venue=venue, roles=roles, my_status=my_status,
+    view = EventView(event=event, org=org, venue=venue, roles=roles, my_status=my_status,
                      my_position=row["my_position"], now=clock.now())
+    if people and viewer_id and roles:
+        view.shifts = (await event_shifts.event_shifts(conn, viewer_id, event_id, SHIFTS_LIMIT, None)).items
+        if view.is_staff:
+            registered = await event_roster.list_registrations(conn, viewer_id, event_id, MAX_LIMIT, None)
+            view.registrations, view.more_registrations = registered.items, bool(registered.next_cursor)
+            if view.shifts:
+                view.signups = await shift_roster.event_signups(conn, viewer_id, event_id)
+    return view

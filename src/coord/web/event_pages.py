@@ -18,6 +18,7 @@ from coord.orgs import service as orgs_service
 from coord.views import event_page
 from coord.web.forms import FormInvalid, Refusal, form_fields, local_times, submit, to_struct
 from coord.web.render import page
+from coord.web.shift_rows import blank_shift_form
 from coord.web.session import Viewer, login_url, signed_in
 
 DONE = {
@@ -25,8 +26,30 @@ DONE = {
     "left": "You are no longer registered for this event.",
     "cancelled": "The event is cancelled. Everyone registered has been told.",
     "changed": "The event is changed. Everyone with a place gets the new details for their calendar.",
+    "shifts": "The shifts were created. Volunteers can sign up for them on the shift board now.",
+    "duplicated": "The shift was duplicated. The copy is in the list below; nobody is signed up for it yet.",
+    "checked_in": "Checked in.",
+    "hours": "The hours were recorded.",
 }
 EDITABLE = ("title", "starts_at", "ends_at", "capacity", "venue_id")
+
+
+async def show_event(request: Request, viewer: CurrentUser | None, db: DB, event_id: UUID, *,
+                     problem: str | None = None, status_code: int = 200,
+                     shift_form: dict[str, Any] | None = None) -> Template:
+    """The event's page (`shift_form`: the shifts form as typed, with its errors, when it was refused)."""
+    view = await event_page.event_view(db, viewer.id if viewer else None, event_id, people=True)
+    done = request.query_params.get("done") if request.method == "GET" else None
+    venues = []
+    if viewer and view.is_staff:  # the change form offers the organization's venues
+        venues = (await orgs_service.list_venues(db, viewer.id, view.event.org_id, 200, None)).items
+    return page(
+        request, "event.html", viewer=viewer, title=view.event.title, crisis_line=view.org.crisis_resources,
+        timezone=view.event.timezone, status_code=status_code, view=view, event=view.event, org=view.org,
+        problem=problem, done=DONE.get(done or ""), just=done, login_link=login_url(f"/events/{event_id}"),
+        venue_options=[(str(v.id), v.name) for v in venues],
+        shift_form=shift_form or blank_shift_form(view.event),
+    )
 
 
 class EventPages(Controller):
@@ -34,17 +57,7 @@ class EventPages(Controller):
 
     async def _page(self, request: Request, viewer: CurrentUser | None, db: DB, event_id: UUID, *,
                     problem: str | None = None, status_code: int = 200) -> Template:
-        view = await event_page.event_view(db, viewer.id if viewer else None, event_id)
-        done = request.query_params.get("done") if request.method == "GET" else None
-        venues = []
-        if viewer and view.is_staff:  # the change form offers the organization's venues
-            venues = (await orgs_service.list_venues(db, viewer.id, view.event.org_id, 200, None)).items
-        return page(
-            request, "event.html", viewer=viewer, title=view.event.title, crisis_line=view.org.crisis_resources,
-            timezone=view.event.timezone, status_code=status_code, view=view, event=view.event, org=view.org,
-            problem=problem, done=DONE.get(done or ""), just=done, login_link=login_url(f"/events/{event_id}"),
-            venue_options=[(str(v.id), v.name) for v in venues],
-        )
+        return await show_event(request, viewer, db, event_id, problem=problem, status_code=status_code)
 
     @get("/{event_id:uuid}", name="event-page")
     async def event(self, request: Request, viewer: Viewer, db: DB, event_id: PathId) -> Template:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from coord.web.account_pages import CONTROLLERS as ACCOUNT
+from coord.web.event_shift_pages import CONTROLLERS as EVENT_SHIFTS
 from coord.web.group_admin_pages import CONTROLLERS as GROUP_ADMIN
 from coord.web.group_link_pages import CONTROLLERS as GROUP_LINKS
 from coord.web.group_pages import CONTROLLERS as GROUPS
@@ -16,5 +17,5 @@ from coord.web.org_pages import CONTROLLERS as ORGS
 from coord.web.org_setup_pages import CONTROLLERS as ORG_SETUP
 from coord.web.shift_pages import CONTROLLERS as SHIFTS
 
-PAGE_CONTROLLERS: list[Any] = [*HOME, *ACCOUNT, *SHIFTS, *ME, *GROUPS, *GROUP_ADMIN, *GROUP_LINKS, *ORGS, *ORG_SETUP,
+PAGE_CONTROLLERS: list[Any] = [*HOME, *ACCOUNT, *SHIFTS, *ME, *GROUPS, *GROUP_ADMIN, *GROUP_LINKS, *ORGS, *EVENT_SHIFTS, *ORG_SETUP,
                                *MEMBERS, *INVITATIONS]
