@@ -112,6 +112,10 @@ TABLE = {
     ("POST", "/sessions/{session_id}/cancel"):            "303  403  403  403  ok   ok   ok   404",
     ("POST", "/sessions/{session_id}/facilitate"):        "303  403  403  403  ok   422  422  404",
     ("POST", "/sessions/{session_id}/move"):              "303  403  403  403  ok   ok   ok   404",
+    # Issue 15.4: a facilitator assigned from the coverage-gap list; a series' own facilitators.
+    ("POST", "/orgs/{slug}/gaps/{session_id}"):           "303  403  403  403  ok   ok   ok   404",
+    ("POST", "/groups/{group_id}/schedule/series/{series_id}/facilitators"):
+                                                          "303  403  403  403  ok   ok   ok   404",
     ("POST", "/sessions/{session_id}/rsvp"):              "303  ok   403  403  ok   403  403  404",
     ("POST", "/shifts/{shift_id}/signup"):                "303  ok   ok   ok   ok   ok   ok   404",
     ("POST", "/shifts/{shift_id}/cancel"):                "303  404  ok   404  404  404  404  404",

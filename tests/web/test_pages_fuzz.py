@@ -41,6 +41,7 @@ async def demo(app, client, pool, settings):
         "feed_id": "00000000-0000-0000-0000-000000000001",
         "delivery_id": "00000000-0000-0000-0000-000000000002",
         "venue_id": await pool.fetchval("SELECT id FROM venues ORDER BY name LIMIT 1"),
+        "series_id": await pool.fetchval("SELECT id FROM series ORDER BY created_at LIMIT 1"),
         "invitation_id": "00000000-0000-0000-0000-000000000003",
         "token": "not-a-link-token",
     }

@@ -281,6 +281,8 @@ def describe(rule: SeriesRule) -> str:
     elif "UNTIL" in parts:
         tz = _zone(rule.timezone)
         text += f" until {_wall(_until_utc(parts['UNTIL'], tz), tz):%Y-%m-%d}"
+    else:
+        text += ", until further notice"
     return f"{text}, {rule.timezone}"
 
 

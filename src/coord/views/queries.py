@@ -79,6 +79,26 @@ ORDER BY c.starts_at, c.session_id
 LIMIT $4
 """
 
+# --- facilitators: whom a form offers to staff a session or a series --------------
+
+# The active facilitators of group $1, by name.
+GROUP_FACILITATORS = """
+SELECT u.id AS user_id, u.display_name
+FROM group_members gm JOIN users u ON u.id = gm.user_id
+WHERE gm.group_id = $1 AND gm.role = 'facilitator' AND gm.status = 'active' AND u.deleted_at IS NULL
+ORDER BY lower(u.display_name), u.id
+"""
+# For each session of $1, its group's active facilitators not on it yet, by name.
+FACILITATORS_TO_ASSIGN = """
+SELECT s.id AS session_id, u.id AS user_id, u.display_name
+FROM sessions s
+JOIN group_members gm ON gm.group_id = s.group_id AND gm.role = 'facilitator' AND gm.status = 'active'
+JOIN users u ON u.id = gm.user_id AND u.deleted_at IS NULL
+WHERE s.id = ANY ($1::uuid[])
+  AND NOT EXISTS (SELECT 1 FROM session_facilitators f WHERE f.session_id = s.id AND f.user_id = gm.user_id)
+ORDER BY s.id, lower(u.display_name), u.id
+"""
+
 # --- my_schedule: one person's sessions, shift places and registrations ---------
 # Each: $1's own items not ended by $2 and starting before $3, with $1's own answer
 # only; $4 limit.

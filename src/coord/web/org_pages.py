@@ -22,6 +22,7 @@ from coord.orgs.schemas import MemberIn, PublicOrg, VenueIn, VenuePatch
 from coord.shifts import service as shifts_service
 from coord.shifts.schemas import ShiftIn
 from coord.views import org_overview
+from coord.views.facilitators import facilitators_to_assign
 from coord.web.event_pages import CONTROLLERS as EVENT_CONTROLLERS
 from coord.web.forms import FormInvalid, Refusal, local_times, submit, to_struct
 from coord.web.render import page, when
@@ -42,6 +43,7 @@ DONE = {
     "invite_member": "They are a member with these roles already, so nothing was sent.",
     "invitation_revoked": "The invitation was withdrawn: its link no longer works.",
     "invitation_resent": "A new link is on its way; the one sent before no longer works.",
+    "assigned": "The facilitator was assigned to that session and gets it in their calendar.",
 }
 
 
@@ -75,6 +77,7 @@ async def coordination_page(request: Request, viewer: CurrentUser, db: DB, slug:
         venue_options=[(str(v.id), v.name) for v in view.venues],
         event_options=[(str(e.id), f"{e.title} ({when(e.starts_at, viewer.timezone)})") for e in view.events],
         invitations=await invitations.list_invitations(db, viewer.id, view.org.id),
+        gap_choices=await facilitators_to_assign(db, [g.session_id for g in view.gaps]),
         report=extra.pop("report", None), import_content=extra.pop("import_content", ""),
         show_all=show_all, limit=SECTION_ROWS, **extra,
     )

@@ -1,5 +1,6 @@
 """Scheduling a series of sessions: a form that says the rule back in words and
-previews the dates (a plain GET, so it works without JavaScript), then saves it."""
+previews the dates (a plain GET, so it works without JavaScript), then saves it, with
+its facilitators; and the group's series, whose facilitators can change later."""
 
 from __future__ import annotations
 
@@ -16,11 +17,12 @@ from litestar.response import Redirect, Template
 from coord.kernel import clock
 from coord.kernel.access import CurrentUser
 from coord.auth.service import check_timezone
-from coord.kernel.errors import DomainError, Forbidden
+from coord.kernel.errors import DomainError, Forbidden, NotFound
 from coord.groups import service as groups_service
 from coord.groups.service import GroupAccess
 from coord.kernel.params import DB, PathId
 from coord.orgs import service as orgs_service
+from coord.sessions import series_staff
 from coord.sessions import service as sessions_service
 from coord.sessions.describe import (
     REPEATS,
@@ -33,8 +35,9 @@ from coord.sessions.describe import (
     series_dates,
     weekday_code,
 )
-from coord.sessions.recurrence import MAX_OCCURRENCES, SeriesRule
-from coord.sessions.schemas import SeriesIn
+from coord.sessions.recurrence import MAX_OCCURRENCES, SeriesRule, is_finite
+from coord.sessions.schemas import FacilitatorsIn, SeriesIn
+from coord.views.facilitators import group_facilitators
 from coord.web.zones import picker
 from coord.web.forms import FormInvalid, domain_errors, form_fields
 from coord.web.render import page, when
@@ -42,8 +45,10 @@ from coord.web.session import Viewer, signed_in
 
 PREVIEW_LIMIT = 26
 DEFAULTS = {"duration_minutes": "90", "freq": "weekly"}
+NOT_A_FACILITATOR = "Someone chosen no longer facilitates this group: choose from the list again."
 # Where the service's field errors show on this form.
-_SERVICE_FIELDS = {"start": "start_date", "rrule": "form", "facilitator_ids": "form"}
+_SERVICE_FIELDS = {"start": "start_date", "rrule": "form", "facilitator_ids": "facilitator_ids",
+                   "user_ids": "facilitator_ids"}
 
 
 @dataclass(frozen=True)
@@ -103,7 +108,11 @@ def read_series_form(fields: dict[str, Any], now: datetime) -> SeriesChoice:
     elif weekdays and repeat in ("weekly", "biweekly") and start_day and weekday_code(start_day) not in weekdays:
         day = WEEKDAY_NAMES[start_day.weekday()]
         errors["byday"] = f"The first date is a {day}: tick {day} too, or change the first date."
-    if "count" in fields and "until" in fields:
+    if fields.get("open_ended") and ("count" in fields or "until" in fields):
+        errors["until"] = "Choose one: a number of sessions, a last date, or until further notice."
+    elif fields.get("open_ended"):
+        pass  # a weekly group that runs until further notice: the rolling horizon keeps it going
+    elif "count" in fields and "until" in fields:
         errors["until"] = "Fill in only one: the number of sessions or the last date."
     elif "count" in fields:
         try:
@@ -118,7 +127,12 @@ def read_series_form(fields: dict[str, Any], now: datetime) -> SeriesChoice:
         except ValueError:
             errors["until"] = "Enter the last date, like 2026-06-30."
     else:
-        errors["count"] = "Say when the series ends: a number of sessions, or a last date."
+        errors["count"] = "Say when the series ends: a number of sessions, a last date, or until further notice."
+    facilitator_ids = []
+    try:
+        facilitator_ids = [UUID(v) for v in _as_list(fields.get("facilitator_ids"))]
+    except ValueError:
+        errors["facilitator_ids"] = "Choose facilitators from the list."
     venue_id = None
     if fields.get("venue_id"):
         try:
@@ -132,7 +146,8 @@ def read_series_form(fields: dict[str, Any], now: datetime) -> SeriesChoice:
         raise FormInvalid(errors, "; ".join(errors.values()))
     assert start is not None and start_day is not None and duration is not None
     rrule = rrule_from_choices(repeat, start_day, weekdays, count=count, until=until)  # type: ignore[arg-type]
-    data = SeriesIn(start=start, timezone=tz, duration_minutes=duration, rrule=rrule, venue_id=venue_id)
+    data = SeriesIn(start=start, timezone=tz, duration_minutes=duration, rrule=rrule, venue_id=venue_id,
+                    facilitator_ids=facilitator_ids)
     try:
         rule = sessions_service.checked_rule(start, tz, rrule, duration)
     except DomainError as exc:
@@ -141,7 +156,10 @@ def read_series_form(fields: dict[str, Any], now: datetime) -> SeriesChoice:
 
 
 def _service_errors(exc: DomainError) -> dict[str, str]:
-    return {_SERVICE_FIELDS.get(k, k): v for k, v in domain_errors(exc).items()}
+    errors = {_SERVICE_FIELDS.get(k, k): v for k, v in domain_errors(exc).items()}
+    if "facilitator_ids" in errors:  # the service names the ids; a person picked names
+        errors["facilitator_ids"] = NOT_A_FACILITATOR
+    return errors
 
 
 async def _venues(db: DB, viewer: CurrentUser, access: GroupAccess) -> list[Any]:
@@ -152,7 +170,8 @@ async def _venues(db: DB, viewer: CurrentUser, access: GroupAccess) -> list[Any]
 
 
 async def _form_page(request: Request, viewer: CurrentUser, db: DB, access: GroupAccess, values: dict[str, Any],
-                     errors: dict[str, str], choice: SeriesChoice | None = None, status_code: int = 200) -> Template:
+                     errors: dict[str, str], choice: SeriesChoice | None = None, status_code: int = 200,
+                     notice: str | None = None, problem: str | None = None) -> Template:
     preview: dict[str, Any] | None = None
     if choice is not None:
         now = clock.now()
@@ -162,7 +181,7 @@ async def _form_page(request: Request, viewer: CurrentUser, db: DB, access: Grou
             "dates": [_date_row(a, b, choice.data.timezone, viewer.timezone) for a, b in dates[:PREVIEW_LIMIT]],
             "total": len(dates),
             "more": max(0, len(dates) - PREVIEW_LIMIT), "created_now": created_now(dates, now=now),
-            "series_tz": choice.data.timezone, "saved": _saved_fields(values),
+            "series_tz": choice.data.timezone, "saved": _saved_fields(values), "endless": not is_finite(choice.rule),
         }
     group = access.group
     zones = picker(str(values.get("timezone") or ""), group.timezone, chosen=True)  # the group's first
@@ -171,7 +190,9 @@ async def _form_page(request: Request, viewer: CurrentUser, db: DB, access: Grou
         status_code=status_code, g=group, values=values, byday=_as_list(values.get("byday")), errors=errors,
         preview=preview, zones=zones, repeats=REPEATS, weekdays=list(zip(WEEKDAYS, WEEKDAY_NAMES)),
         venues=await _venues(db, viewer, access), max_count=MAX_OCCURRENCES, horizon_weeks=horizon_weeks(),
-        preview_limit=PREVIEW_LIMIT,
+        preview_limit=PREVIEW_LIMIT, facilitators=await group_facilitators(db, group.id),
+        chosen=[str(v) for v in _as_list(values.get("facilitator_ids"))],
+        series=await series_staff.group_series(db, viewer.id, group.id), notice=notice, problem=problem,
     )
 
 
@@ -186,9 +207,10 @@ def _date_row(start: datetime, end: datetime, series_tz: str, reader_tz: str) ->
 
 def _saved_fields(values: dict[str, Any]) -> list[tuple[str, str]]:
     """The previewed choices as hidden fields of the "Save series" form."""
-    names = ("start_date", "start_time", "timezone", "duration_minutes", "freq", "count", "until", "venue_id")
+    names = ("start_date", "start_time", "timezone", "duration_minutes", "freq", "count", "until", "open_ended",
+             "venue_id")
     pairs = [(n, str(values[n])) for n in names if values.get(n)]
-    return pairs + [("byday", d) for d in _as_list(values.get("byday"))]
+    return pairs + [(many, v) for many in ("byday", "facilitator_ids") for v in _as_list(values.get(many))]
 
 
 class SchedulePages(Controller):
@@ -201,7 +223,10 @@ class SchedulePages(Controller):
         access = await groups_service.require_manager(db, group_id, viewer.id)  # 404 / 403 pages
         fields = query_fields(request)
         if not fields.pop("preview", None):
-            return await _form_page(request, viewer, db, access, {**DEFAULTS, "timezone": access.group.timezone}, {})
+            defaults = _defaults(access)
+            if access.is_facilitator:  # who schedules a group they facilitate most often runs it
+                defaults["facilitator_ids"] = str(viewer.id)
+            return await _form_page(request, viewer, db, access, defaults, {}, notice=_staffed(request))
         try:
             choice = read_series_form(fields, clock.now())
         except FormInvalid as exc:
@@ -223,6 +248,53 @@ class SchedulePages(Controller):
         except DomainError as exc:
             return await _form_page(request, viewer, db, access, fields, _service_errors(exc), status_code=exc.status)
         return Redirect(f"/groups/{group_id}?" + urlencode({"scheduled": created.sessions_created}), status_code=303)
+
+    @post("/series/{series_id:uuid}/facilitators", status_code=303)
+    async def staff_series(self, request: Request, viewer: Viewer, db: DB, group_id: PathId,
+                           series_id: PathId) -> Response:
+        """Change a series' own facilitators: every session of it not over yet gets them (but one
+        given facilitators of its own), and so do the sessions added later."""
+        viewer = signed_in(request, viewer)
+        access = await groups_service.require_manager(db, group_id, viewer.id)
+        fields = await form_fields(request)
+        try:
+            chosen = [UUID(v) for v in _as_list(fields.get("facilitator_ids"))]
+        except ValueError:
+            chosen = None
+        try:
+            if chosen is None:
+                raise FormInvalid({"facilitator_ids": NOT_A_FACILITATOR}, NOT_A_FACILITATOR)
+            async with db.transaction():
+                if series_id not in {s.id for s in await series_staff.group_series(db, viewer.id, group_id)}:
+                    raise NotFound("no such series in this group")
+                done = await series_staff.set_series_facilitators(db, viewer.id, series_id, FacilitatorsIn(chosen))
+        except FormInvalid as exc:
+            return await _form_page(request, viewer, db, access, _defaults(access), {}, status_code=422,
+                                    problem=f"The facilitators were not changed. {exc.errors['facilitator_ids']}")
+        except DomainError as exc:
+            if exc.status == 404:
+                raise
+            message = NOT_A_FACILITATOR if "facilitator_ids" in _service_errors(exc) else exc.detail
+            return await _form_page(request, viewer, db, access, _defaults(access), {}, status_code=exc.status,
+                                    problem=f"The facilitators were not changed. {message}")
+        query = urlencode({"staffed": done.sessions_changed, "kept": done.sessions_kept})
+        return Redirect(f"/groups/{group_id}/schedule?{query}#series", status_code=303)
+
+
+def _defaults(access: GroupAccess) -> dict[str, Any]:
+    return {**DEFAULTS, "timezone": access.group.timezone}
+
+
+def _staffed(request: Request) -> str | None:
+    """The notice after a series' facilitators changed."""
+    changed, kept = request.query_params.get("staffed"), request.query_params.get("kept")
+    if not (changed and changed.isdigit()):
+        return None
+    text = f"The series' facilitators were saved: {changed} {'session' if changed == '1' else 'sessions'} " \
+           "ahead changed, and the sessions added later will have them too."
+    if kept and kept.isdigit() and kept != "0":
+        text += f" {kept} {'session keeps' if kept == '1' else 'sessions keep'} the facilitators chosen for it alone."
+    return text
 
 
 CONTROLLERS: list[Any] = [SchedulePages]
