@@ -37,6 +37,7 @@ async def demo(app, client, pool, settings):
         "session_id": await pool.fetchval("SELECT id FROM sessions WHERE starts_at > now() ORDER BY starts_at LIMIT 1"),
         "event_id": await pool.fetchval("SELECT id FROM events ORDER BY starts_at LIMIT 1"),
         "shift_id": await pool.fetchval("SELECT id FROM shifts ORDER BY starts_at LIMIT 1"),
+        "signup_id": await pool.fetchval("SELECT id FROM signups ORDER BY created_at LIMIT 1"),
         "user_id": await pool.fetchval("SELECT user_id FROM group_members WHERE role = 'participant' LIMIT 1"),
         "feed_id": "00000000-0000-0000-0000-000000000001",
         "delivery_id": "00000000-0000-0000-0000-000000000002",
@@ -65,7 +66,9 @@ def fill(path: str, ids: dict) -> str:
 
 async def test_hostile_form_posts_never_break_a_page(app, demo, pool):
     browser, ids = demo
-    fields = form_field_names() + [f"status-{ids['user_id']}"]
+    # Rows of the event page's shifts form are named role-0, starts_at-0, ... (not literal in the template).
+    rows = [f"{name}-0" for name in ("role", "starts_at", "ends_at", "location", "capacity", "description")]
+    fields = form_field_names() + [f"status-{ids['user_id']}"] + rows
     posts = [p for p in page_routes(app, "POST") if p not in SKIP_POSTS]
     assert len(posts) >= 20, posts
     failures, seen = [], set()
