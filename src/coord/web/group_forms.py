@@ -107,9 +107,7 @@ async def staff_context(request: Request, db: DB, viewer: CurrentUser | None, vi
     if viewer is None or view.access is None or not view.access.is_staff:
         return {"staff": False, "people": [], "find": "", "invite_link": None}
     find = (request.query_params.get("find") or "").strip()[:100]
-    invite_link = None
-    if view.group.visibility != "public":
-        invite_link = await links.get_link(db, request.app.state.settings, viewer.id, view.group.id)
+    invite_link = await links.get_link(db, request.app.state.settings, viewer.id, view.group.id)
     return {"staff": True, "people": await people_to_add(db, view, find), "find": find, "invite_link": invite_link}
 
 
