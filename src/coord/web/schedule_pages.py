@@ -223,10 +223,7 @@ class SchedulePages(Controller):
         access = await groups_service.require_manager(db, group_id, viewer.id)  # 404 / 403 pages
         fields = query_fields(request)
         if not fields.pop("preview", None):
-            defaults = _defaults(access)
-            if access.is_facilitator:  # who schedules a group they facilitate most often runs it
-                defaults["facilitator_ids"] = str(viewer.id)
-            return await _form_page(request, viewer, db, access, defaults, {}, notice=_staffed(request))
+            return await _form_page(request, viewer, db, access, _defaults(access), {}, notice=_staffed(request))
         try:
             choice = read_series_form(fields, clock.now())
         except FormInvalid as exc:
