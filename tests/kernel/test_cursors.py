@@ -72,15 +72,20 @@ async def world(client, api) -> dict:
     for n in range(3):
         event = {"title": f"Workshop {n}", "kind": "training", "starts_at": at(72 + 10 * n),
                  "ends_at": at(74 + 10 * n), "timezone": "America/New_York", "visibility": "private"}
-        expect(await client.post(f"{API}/orgs/{org['id']}/events", json=event, headers=admin.headers), 201)
+        made_event = expect(await client.post(f"{API}/orgs/{org['id']}/events", json=event, headers=admin.headers), 201)
+        for person in (admin, facilitator):  # two registrations for the roster's list
+            expect(await client.post(f"{API}/events/{made_event['id']}/registrations", headers=person.headers), 201)
         shift = {"role": "Greeter", "starts_at": at(48 + 5 * n), "ends_at": at(50 + 5 * n), "capacity": 2}
         made = expect(await client.post(f"{API}/orgs/{org['id']}/shifts", json=shift, headers=admin.headers), 201)
-        expect(await client.post(f"{API}/shifts/{made['id']}/signups", headers=admin.headers), 201)
+        for person in (admin, facilitator):  # two signups for the roster's list
+            expect(await client.post(f"{API}/shifts/{made['id']}/signups", headers=person.headers), 201)
+    rows = [{"role": f"Helper {n}", "starts_at": at(72), "ends_at": at(74), "capacity": 1} for n in range(2)]
+    expect(await client.post(f"{API}/events/{made_event['id']}/shifts", json={"shifts": rows}, headers=admin.headers), 201)
     for code in ("MHFA", "QPR"):
         training = {"code": code, "completed_on": str(now().date() - timedelta(days=10))}
         expect(await client.post(f"{API}/me/trainings", json=training, headers=admin.headers), 201)
 
-    ids = {"org_id": org["id"], "group_id": group["id"]}
+    ids = {"org_id": org["id"], "group_id": group["id"], "event_id": made_event["id"], "shift_id": made["id"]}
     schema = expect(await client.get("/schema/openapi.json"), 200)
     routes = []
     for path, item in sorted(schema["paths"].items()):
