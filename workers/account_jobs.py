@@ -3,7 +3,6 @@ address, and the note that a password changed (coord.notify.account_mail)."""
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 from uuid import UUID
 
@@ -17,15 +16,11 @@ from coord.outbox.domain_events import (
 )
 from workers.registry import on
 
-log = logging.getLogger("coord.jobs")
-
 
 @on(EmailConfirmationRequested, PasswordResetRequested, EmailChangeRequested)
 async def send_account_link(ctx: dict[str, Any], event: LinkEvent, outbox_id: UUID) -> dict[str, int]:
     """The link to the address it is for, once (a retry mails the same link)."""
-    outcome = await send_link(Mail.of(ctx), event, outbox_id)
-    log.info("account link %s", outcome, extra={"outbox_id": str(outbox_id), "job": "send_account_link"})
-    return outcome
+    return await send_link(Mail.of(ctx), event, outbox_id)
 
 
 @on(PasswordChanged)

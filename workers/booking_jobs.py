@@ -3,7 +3,6 @@ registrations alike): decode, load the facts, plan (coord.notify.bookings), deli
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from typing import Any
 from uuid import UUID
@@ -28,8 +27,6 @@ from coord.outbox.domain_events import (
 
 from workers.registry import on
 
-log = logging.getLogger("coord.jobs")
-
 
 def _send(ctx: dict[str, Any], outbox_id: UUID, planned: PlannedMessage) -> tuple[DeliveryKey, Callable, bool]:
     """The keyed delivery of one planned message: (key, builder, urgent)."""
@@ -48,10 +45,7 @@ async def send_booking_message(ctx: dict[str, Any], event: BookingPlaced | Booki
         facts = await load_facts(conn, event.bookable, event.bookable_id)
     [planned] = plan_booking_messages(event, facts)
     key, build, urgent = _send(ctx, outbox_id, planned)
-    status = await deliver(ctx["pool"], ctx["mailer"], key, build, urgent=urgent)
-    log.info("booking message %s", status,
-             extra={"outbox_id": str(outbox_id), "job": "send_booking_message", "status": status})
-    return status
+    return await deliver(ctx["pool"], ctx["mailer"], key, build, urgent=urgent)
 
 
 @on(ShiftChanged, EventChanged)
@@ -70,6 +64,4 @@ async def send_booking_update(ctx: dict[str, Any], event: ShiftChanged | EventCh
         facts = await load_facts(conn, bookable, bookable_id)
         places = await load_places(conn, bookable, bookable_id)
     plan = plan_update_messages(bookable, bookable_id, invite_changed, facts, places, before=before_of(event))
-    outcome = await deliver_each(ctx["pool"], ctx["mailer"], [_send(ctx, outbox_id, planned) for planned in plan])
-    log.info("booking update %s", outcome, extra={"outbox_id": str(outbox_id), "job": "send_booking_update"})
-    return outcome
+    return await deliver_each(ctx["pool"], ctx["mailer"], [_send(ctx, outbox_id, planned) for planned in plan])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 from uuid import UUID
 
@@ -10,8 +9,6 @@ from coord.feeds import cache
 from coord.feeds.invalidation import stale_feed_keys
 from coord.outbox import domain_events as ev
 from workers.registry import on
-
-log = logging.getLogger("coord.jobs")
 
 
 @on(
@@ -25,6 +22,4 @@ async def invalidate_feeds(ctx: dict[str, Any], event: ev.AnyEvent, outbox_id: U
     """Drop the cached renders a domain event may have made stale; returns how many."""
     async with ctx["pool"].acquire() as conn:
         keys = await stale_feed_keys(conn, event)
-    dropped = await cache.forget(ctx["redis"], keys)
-    log.info("feeds invalidated", extra={"outbox_id": str(outbox_id), "job": "invalidate_feeds", "count": dropped})
-    return dropped
+    return await cache.forget(ctx["redis"], keys)

@@ -4,7 +4,6 @@ And the notices of a group closed and of a request to join declined (coord.notif
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 from uuid import UUID
 
@@ -27,8 +26,6 @@ from coord.outbox.domain_events import (
 )
 from workers.registry import on
 
-log = logging.getLogger("coord.jobs")
-
 
 @on(
     GroupMemberJoined, GroupMemberLeft, SeriesScheduled, SeriesChanged, SessionRescheduled, SessionCancelled,
@@ -40,23 +37,16 @@ async def send_group_schedule(ctx: dict[str, Any], event: AnyEvent, outbox_id: U
     now = clock.now()
     async with ctx["pool"].acquire() as conn:
         facts = await group_schedule_facts(conn, event, now)
-    outcome = await Mail.of(ctx).send(plan_group_schedule(event, facts, now, outbox_id), outbox_id=outbox_id)
-    log.info("group schedule %s", outcome, extra={"outbox_id": str(outbox_id), "job": "send_group_schedule"})
-    return outcome
+    return await Mail.of(ctx).send(plan_group_schedule(event, facts, now, outbox_id), outbox_id=outbox_id)
 
 
 @on(GroupArchived)
 async def send_group_closed_notice(ctx: dict[str, Any], event: GroupArchived, outbox_id: UUID) -> dict[str, int]:
     """A group was archived: everyone in it hears, calmly, once (coord.notify.group_notices)."""
-    outcome = await send_group_closed(Mail.of(ctx), event, outbox_id)
-    log.info("group closed %s", outcome, extra={"outbox_id": str(outbox_id), "job": "send_group_closed_notice"})
-    return outcome
+    return await send_group_closed(Mail.of(ctx), event, outbox_id)
 
 
 @on(GroupMemberDeclined)
 async def send_request_declined_notice(ctx: dict[str, Any], event: GroupMemberDeclined, outbox_id: UUID) -> str:
     """A request to join was declined: the person hears, kindly, at once."""
-    status = await send_request_declined(Mail.of(ctx), event, outbox_id)
-    log.info("request declined %s", status,
-             extra={"outbox_id": str(outbox_id), "job": "send_request_declined_notice", "status": status})
-    return status
+    return await send_request_declined(Mail.of(ctx), event, outbox_id)

@@ -8,7 +8,6 @@ service), plan who gets what (coord.notify.plans), send; each effect is keyed in
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 from uuid import UUID
 
@@ -17,25 +16,18 @@ from coord.notify.service import Mail, delivery_origin
 from coord.outbox.domain_events import DeliveryRetryRequested, MemberAdded, MemberLeft, MemberRolesChanged
 from workers.registry import on, registry
 
-log = logging.getLogger("coord.jobs")
-
 
 @on(MemberAdded)
 async def send_welcome(ctx: dict[str, Any], event: MemberAdded, outbox_id: UUID) -> str:
     """A member added to an organization gets a welcome email, once."""
-    status = await Mail.of(ctx).send_one(plan_welcome(event), outbox_id=outbox_id)
-    log.info("welcome %s", status, extra={"outbox_id": str(outbox_id), "job": "send_welcome", "status": status})
-    return status
+    return await Mail.of(ctx).send_one(plan_welcome(event), outbox_id=outbox_id)
 
 
 @on(MemberLeft, MemberRolesChanged)
 async def send_membership_notice(ctx: dict[str, Any], event: MemberLeft | MemberRolesChanged, outbox_id: UUID) -> str:
     """Someone left or was removed from an organization, or their roles changed: one calm
     message says what changed (calendar updates for each booking and group go on their own)."""
-    status = await Mail.of(ctx).send_one(plan_membership_notice(event), outbox_id=outbox_id)
-    log.info("membership notice %s", status,
-             extra={"outbox_id": str(outbox_id), "job": "send_membership_notice", "status": status})
-    return status
+    return await Mail.of(ctx).send_one(plan_membership_notice(event), outbox_id=outbox_id)
 
 
 @on(DeliveryRetryRequested)

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import logging
 import itertools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -56,6 +57,7 @@ EventJob = Callable[[dict[str, Any], Any, UUID], Awaitable[Any]]  # (ctx, typed 
 # What arq runs for an event job: (ctx, outbox_id, payload, request_id), as the relay enqueues it.
 ArqEventJob = Callable[..., Awaitable[Any]]
 F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
+log = logging.getLogger("coord.jobs")
 
 
 def decode(payload: Any) -> Event:
@@ -99,7 +101,10 @@ class Registry:
                     event = decode(payload)
                     if not isinstance(event, events):
                         raise TypeError(f"{name} cannot handle {type(event).__name__}")
-                    return await handler(ctx, event, UUID(str(outbox_id)))
+                    outcome = await handler(ctx, event, UUID(str(outbox_id)))
+                    # One line per event job, here rather than in each job: what it did, by outcome.
+                    log.info("%s: %s", name, outcome, extra={"outbox_id": str(outbox_id), "job": name})
+                    return outcome
                 finally:
                     request_id_var.reset(token)
 

@@ -20,9 +20,7 @@ log = logging.getLogger("coord.jobs")
 @on(GroupMemberRequested)
 async def send_join_request_note(ctx: dict[str, Any], event: GroupMemberRequested, outbox_id: UUID) -> dict[str, int]:
     """Someone asked to join a group: its facilitators hear, with a link to answer on its page."""
-    outcome = await send_join_request_notice(Mail.of(ctx), event, outbox_id)
-    log.info("join request note %s", outcome, extra={"outbox_id": str(outbox_id), "job": "send_join_request_note"})
-    return outcome
+    return await send_join_request_notice(Mail.of(ctx), event, outbox_id)
 
 
 @every(minute={41})  # hourly; each organization's digest goes at 08:00 in its own timezone
