@@ -11,7 +11,7 @@ and built when it goes: a group reopened since, or a person taken in since, gets
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from email.message import Message
 from uuid import UUID
 
@@ -85,18 +85,33 @@ async def request_declined(conn: asyncpg.Connection, settings: Settings, recipie
     return await _notice(conn, settings, recipient, group_id, "your request to join", _declined)
 
 
-async def send_group_closed(mail: Mail, event: GroupArchived, outbox_id: UUID) -> dict[str, int]:
-    """Everyone in the group when the job runs, once each. {status: count}."""
+# Builds one person's message about a group: (conn, settings, recipient) -> the message or None.
+GroupMessage = Callable[[asyncpg.Connection, Settings, asyncpg.Record], Awaitable[Message | None]]
+
+
+async def send_to_group_people(
+    mail: Mail, outbox_id: UUID, group_id: UUID, people_sql: str, kind: str, message: GroupMessage
+) -> dict[str, int]:
+    """One message of `kind` to each person `people_sql` ($1: the group) lists when the job
+    runs, keyed per person, respecting quiet hours. {status: count}."""
     async with mail.pool.acquire() as conn:
-        people = [r["user_id"] for r in await conn.fetch(queries.GROUP_MEMBERS_ALL, event.group_id)]
-        org_id = await conn.fetchval(queries.GROUP_ORG, event.group_id)
+        people = [r["user_id"] for r in await conn.fetch(people_sql, group_id)]
+        org_id = await conn.fetchval(queries.GROUP_ORG, group_id)
 
     async def build(conn: asyncpg.Connection, recipient: asyncpg.Record | None) -> Message | None:
         assert recipient is not None
-        return await group_closed(conn, mail.settings, recipient, event.group_id)
+        return await message(conn, mail.settings, recipient)
 
-    sends = [(DeliveryKey(outbox_id, p, CLOSED_KIND, org_id), build, False) for p in people]
+    sends = [(DeliveryKey(outbox_id, person, kind, org_id), build, False) for person in people]
     return await deliver_each(mail.pool, mail.mailer, sends)
+
+
+async def send_group_closed(mail: Mail, event: GroupArchived, outbox_id: UUID) -> dict[str, int]:
+    """Everyone in the group when the job runs, once each. {status: count}."""
+    async def message(conn: asyncpg.Connection, settings: Settings, recipient: asyncpg.Record) -> Message | None:
+        return await group_closed(conn, settings, recipient, event.group_id)
+
+    return await send_to_group_people(mail, outbox_id, event.group_id, queries.GROUP_MEMBERS_ALL, CLOSED_KIND, message)
 
 
 async def send_request_declined(mail: Mail, event: GroupMemberDeclined, outbox_id: UUID) -> str:

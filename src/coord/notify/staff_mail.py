@@ -26,8 +26,9 @@ import msgspec
 from coord.kernel import clock
 from coord.kernel.config import Settings
 from coord.notify import queries
-from coord.notify.delivery import DeliveryKey, deliver, deliver_each
+from coord.notify.delivery import DeliveryKey, deliver
 from coord.notify.followups import group_label
+from coord.notify.group_notices import send_to_group_people
 from coord.notify.messages import org_sender, paragraphs_to_text_and_html, base_message, titled, when
 from coord.notify.preferences import get_preferences
 from coord.notify.rosters import mail_label
@@ -62,16 +63,12 @@ async def join_request_notice(
 
 async def send_join_request_notice(mail: Mail, event: GroupMemberRequested, outbox_id: UUID) -> dict[str, int]:
     """Each facilitator of the group, once. {status: count}."""
-    async with mail.pool.acquire() as conn:
-        facilitators = [r["user_id"] for r in await conn.fetch(queries.GROUP_FACILITATORS, event.group_id)]
-        org_id = await conn.fetchval(queries.GROUP_ORG, event.group_id)
+    async def message(conn: asyncpg.Connection, settings: Settings, recipient: asyncpg.Record) -> Message | None:
+        return await join_request_notice(conn, settings, recipient, event.group_id, event.user_id)
 
-    async def build(conn: asyncpg.Connection, recipient: asyncpg.Record | None) -> Message | None:
-        assert recipient is not None
-        return await join_request_notice(conn, mail.settings, recipient, event.group_id, event.user_id)
-
-    sends = [(DeliveryKey(outbox_id, f, JOIN_REQUEST_KIND, org_id), build, False) for f in facilitators]
-    return await deliver_each(mail.pool, mail.mailer, sends)
+    return await send_to_group_people(
+        mail, outbox_id, event.group_id, queries.GROUP_FACILITATORS, JOIN_REQUEST_KIND, message
+    )
 
 
 # --- the daily digest ----------------------------------------------------------------
