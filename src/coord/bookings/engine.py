@@ -21,7 +21,7 @@ statement and its rules in its own domain, and its message facts in coord.notify
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, get_args
@@ -138,6 +138,18 @@ async def cancel_mine(
     if had_place:
         await promote(conn, kind, bookable_id, locked["capacity"])
     return had_place
+
+
+# A domain's own way to give up one booking: (conn, user id, bookable id), with its rules and events.
+GiveUp = Callable[[asyncpg.Connection, UUID, UUID], Awaitable[object]]
+
+
+async def give_up_each(conn: asyncpg.Connection, user_id: UUID, bookable_ids: Sequence[UUID], give_up: GiveUp) -> int:
+    """Each of these bookings given up as the person would (the next person waiting gets the
+    place): for leaving an organization, or erasing an account. Returns how many."""
+    for bookable_id in bookable_ids:
+        await give_up(conn, user_id, bookable_id)
+    return len(bookable_ids)
 
 
 async def promote(conn: asyncpg.Connection, kind: Bookable, bookable_id: UUID, capacity: int | None) -> int:

@@ -164,13 +164,8 @@ async def future_registrations(conn: asyncpg.Connection, user_id: UUID, org_id: 
 
 
 async def give_up_future_registrations(conn: asyncpg.Connection, user_id: UUID, org_id: UUID | None) -> int:
-    """Every one of `future_registrations` given up as the person would (unregister: the
-    next person waiting gets the place). For leaving an organization, or erasing an account.
-    Returns how many."""
-    event_ids = await future_registrations(conn, user_id, org_id)
-    for event_id in event_ids:
-        await unregister(conn, user_id, event_id)
-    return len(event_ids)
+    """Every one of `future_registrations` given up through `unregister`. Returns how many."""
+    return await bookings.give_up_each(conn, user_id, await future_registrations(conn, user_id, org_id), unregister)
 
 
 async def my_registration(conn: asyncpg.Connection, user_id: UUID, event_id: UUID) -> RegistrationOut:

@@ -89,13 +89,8 @@ async def future_signups(conn: asyncpg.Connection, user_id: UUID, org_id: UUID |
 
 
 async def give_up_future_signups(conn: asyncpg.Connection, user_id: UUID, org_id: UUID | None) -> int:
-    """Every one of `future_signups` given up as the person would (cancel_signup: the next
-    person waiting gets the place). For leaving an organization, or erasing an account.
-    Returns how many."""
-    shift_ids = await future_signups(conn, user_id, org_id)
-    for shift_id in shift_ids:
-        await cancel_signup(conn, user_id, shift_id)
-    return len(shift_ids)
+    """Every one of `future_signups` given up through `cancel_signup`. Returns how many."""
+    return await bookings.give_up_each(conn, user_id, await future_signups(conn, user_id, org_id), cancel_signup)
 
 
 async def my_signup(conn: asyncpg.Connection, user_id: UUID, shift_id: UUID) -> SignupOut:
