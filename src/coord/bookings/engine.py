@@ -144,9 +144,20 @@ async def cancel_mine(
 GiveUp = Callable[[asyncpg.Connection, UUID, UUID], Awaitable[object]]
 
 
-async def give_up_each(conn: asyncpg.Connection, user_id: UUID, bookable_ids: Sequence[UUID], give_up: GiveUp) -> int:
-    """Each of these bookings given up as the person would (the next person waiting gets the
-    place): for leaving an organization, or erasing an account. Returns how many."""
+async def future_bookings(conn: asyncpg.Connection, kind: Bookable, user_id: UUID, org_id: UUID | None) -> list[UUID]:
+    """The bookables not started yet (of one organization, or of any when `org_id` is None)
+    where the person holds a place or a waitlist spot, soonest first."""
+    rows = await conn.fetch(queries.statements(kind).future, user_id, clock.now(), org_id)
+    return [r["bookable_id"] for r in rows]
+
+
+async def give_up_future(
+    conn: asyncpg.Connection, kind: Bookable, user_id: UUID, org_id: UUID | None, give_up: GiveUp
+) -> int:
+    """Every one of `future_bookings` given up as the person would, through the domain's own
+    `give_up` (the next person waiting gets the place): for leaving an organization, or
+    erasing an account. Returns how many."""
+    bookable_ids = await future_bookings(conn, kind, user_id, org_id)
     for bookable_id in bookable_ids:
         await give_up(conn, user_id, bookable_id)
     return len(bookable_ids)

@@ -121,6 +121,15 @@ CANCEL_BOOKABLE = (
 # When the bookable starts and whether it is still on (for the urgency of a message).
 STATE = "SELECT starts_at, status FROM {parent_table} WHERE id = $1"
 
+# What person $1 holds a place or a waitlist spot on, not started at $2 and still on,
+# of organization $3 (or of any when NULL), soonest first.
+FUTURE = """
+SELECT b.{parent} AS bookable_id FROM {table} b JOIN {parent_table} p ON p.id = b.{parent}
+WHERE b.user_id = $1 AND b.status IN ('confirmed', 'waitlisted') AND p.starts_at > $2 AND p.status = 'scheduled'
+  AND ($3::uuid IS NULL OR p.org_id = $3)
+ORDER BY p.starts_at, p.id
+"""
+
 
 @dataclass(frozen=True)
 class Statements:
@@ -133,6 +142,7 @@ class Statements:
     counts: str
     confirmed: str
     state: str
+    future: str
 
 
 @cache
@@ -151,4 +161,5 @@ def statements(kind: Bookable) -> Statements:
         counts=COUNTS.format(**names),
         confirmed=CONFIRMED.format(**names),
         state=STATE.format(**names),
+        future=FUTURE.format(**names),
     )

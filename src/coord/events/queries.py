@@ -71,15 +71,6 @@ UPDATE events SET title = $2, description = $3, starts_at = $4, ends_at = $5, ti
 WHERE id = $1
 """
 
-# Events not started by $2 (now) where $1 holds a place or a waitlist spot: of organization $3,
-# or of any organization when $3 is NULL (leaving one organization; erasing an account).
-FUTURE_REGISTRATIONS = """
-SELECT r.event_id FROM registrations r JOIN events e ON e.id = r.event_id
-WHERE r.user_id = $1 AND r.status IN ('confirmed', 'waitlisted') AND e.starts_at > $2 AND e.status = 'scheduled'
-  AND ($3::uuid IS NULL OR e.org_id = $3)
-ORDER BY e.starts_at, e.id
-"""
-
 # Who holds a place or waits at event $1, with their names, in registration order; $2 the
 # queue_order of the last row seen, $3 limit.
 ROSTER = f"""

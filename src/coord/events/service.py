@@ -15,7 +15,6 @@ import msgspec
 
 from coord.bookings import engine as bookings
 from coord.bookings.engine import EVENT_REGISTRATIONS
-from coord.kernel import clock
 from coord.kernel.access import STAFF, check_roles, require_member, require_role
 from coord.auth.gate import require_confirmed_email
 from coord.auth.service import check_timezone
@@ -158,14 +157,11 @@ async def unregister(conn: asyncpg.Connection, user_id: UUID, event_id: UUID) ->
 
 
 async def future_registrations(conn: asyncpg.Connection, user_id: UUID, org_id: UUID | None) -> list[UUID]:
-    """The events not started yet (of one organization, or of any when `org_id` is None)
-    where the person holds a place or a waitlist spot."""
-    return [r["event_id"] for r in await conn.fetch(queries.FUTURE_REGISTRATIONS, user_id, clock.now(), org_id)]
+    return await bookings.future_bookings(conn, EVENT_REGISTRATIONS, user_id, org_id)
 
 
 async def give_up_future_registrations(conn: asyncpg.Connection, user_id: UUID, org_id: UUID | None) -> int:
-    """Every one of `future_registrations` given up through `unregister`. Returns how many."""
-    return await bookings.give_up_each(conn, user_id, await future_registrations(conn, user_id, org_id), unregister)
+    return await bookings.give_up_future(conn, EVENT_REGISTRATIONS, user_id, org_id, unregister)
 
 
 async def my_registration(conn: asyncpg.Connection, user_id: UUID, event_id: UUID) -> RegistrationOut:

@@ -24,7 +24,7 @@ RETURNING {INVITATION_COLUMNS}, (xmax = 0) AS inserted
 """
 
 # Many at once (the CSV import): one statement for the whole file.
-UPSERT_INVITATIONS = f"""
+UPSERT_INVITATIONS = """
 INSERT INTO invitations AS i (org_id, email, roles, display_name, invited_by, nonce, token_hash,
                               created_at, sent_at, expires_at)
 SELECT $1, r.email, string_to_array(r.roles, ';'), r.display_name, $3, r.nonce, r.token_hash, $2, $2, $4

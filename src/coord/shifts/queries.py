@@ -156,15 +156,6 @@ ORDER BY s.starts_at, g.id
 LIMIT $4
 """
 
-# Shifts not started by $2 (now) where $1 holds a place or a waitlist spot: of organization $3,
-# or of any organization when $3 is NULL (leaving one organization; erasing an account).
-FUTURE_SIGNUPS = """
-SELECT g.shift_id FROM signups g JOIN shifts s ON s.id = g.shift_id
-WHERE g.user_id = $1 AND g.status IN ('confirmed', 'waitlisted') AND s.starts_at > $2 AND s.status = 'scheduled'
-  AND ($3::uuid IS NULL OR s.org_id = $3)
-ORDER BY s.starts_at, s.id
-"""
-
 # Trainings
 INSERT_TRAINING = """
 INSERT INTO trainings (user_id, code, completed_on, expires_on)

@@ -83,14 +83,11 @@ async def cancel_signup(conn: asyncpg.Connection, user_id: UUID, shift_id: UUID)
 
 
 async def future_signups(conn: asyncpg.Connection, user_id: UUID, org_id: UUID | None) -> list[UUID]:
-    """The shifts not started yet (of one organization, or of any when `org_id` is None)
-    where the person holds a place or a waitlist spot."""
-    return [r["shift_id"] for r in await conn.fetch(queries.FUTURE_SIGNUPS, user_id, clock.now(), org_id)]
+    return await bookings.future_bookings(conn, SHIFT_SIGNUPS, user_id, org_id)
 
 
 async def give_up_future_signups(conn: asyncpg.Connection, user_id: UUID, org_id: UUID | None) -> int:
-    """Every one of `future_signups` given up through `cancel_signup`. Returns how many."""
-    return await bookings.give_up_each(conn, user_id, await future_signups(conn, user_id, org_id), cancel_signup)
+    return await bookings.give_up_future(conn, SHIFT_SIGNUPS, user_id, org_id, cancel_signup)
 
 
 async def my_signup(conn: asyncpg.Connection, user_id: UUID, shift_id: UUID) -> SignupOut:
