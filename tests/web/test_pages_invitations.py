@@ -84,6 +84,29 @@ async def test_a_coordinator_invites_a_new_person_who_accepts_and_signs_up_for_a
     assert "ask the person who invited you" in text_of(used.text)
 
 
+async def test_a_new_person_has_the_organizations_timezone_unless_they_choose_another(
+        client, api, smtp, mail_settings, pool, redis):
+    """Times in an invited person's pages and mail are the organization's (never UTC by
+    default); the form offers that zone first (the browser's, with JavaScript) and keeps a choice."""
+    org, admin, coordinator = await staff(api)
+    for email in ("kim@example.org", "lee@example.org"):
+        expect(await client.post(f"{API}/orgs/{org['id']}/invitations", json={"email": email, "roles": ["participant"]},
+                                 headers=admin.headers), 201)
+    await run_jobs(mail_settings, pool, redis)
+    kim_link, lee_link = link_to(smtp, "kim@example.org"), link_to(smtp, "lee@example.org")
+
+    shown = await Visitor(client).get(kim_link)
+    assert f'<option value="{org["timezone"]}" selected>' in shown.text and "data-browser-default" in shown.text
+    assert f"({org['timezone']} time), once" in text_of(shown.text)  # the link's end, in the organization's zone
+    kim = await Visitor(client).post(f"{kim_link}/accept", {"display_name": "Kim", "password": PASSWORD},
+                                     form_page=kim_link)
+    lee = await Visitor(client).post(f"{lee_link}/accept", {"display_name": "Lee", "password": PASSWORD,
+                                                           "timezone": "Europe/Lisbon"}, form_page=lee_link)
+    assert kim.status_code == lee.status_code == 303
+    zones = {r["email"]: r["timezone"] for r in await pool.fetch("SELECT email, timezone FROM users")}
+    assert zones["kim@example.org"] == org["timezone"] != "UTC" and zones["lee@example.org"] == "Europe/Lisbon"
+
+
 async def test_an_existing_person_accepts_and_the_wrong_account_is_told_plainly(
         client, api, smtp, mail_settings, pool, redis):
     org, admin, coordinator = await staff(api)

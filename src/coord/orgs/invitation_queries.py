@@ -59,7 +59,7 @@ RENEW = "UPDATE invitations SET nonce = $2, token_hash = $3, sent_at = $4, expir
 
 # What the link opens, by the hash of its token.
 BY_TOKEN_HASH = f"""
-SELECT {INVITATION_COLUMNS}, o.name AS org_name, o.slug AS org_slug,
+SELECT {INVITATION_COLUMNS}, o.name AS org_name, o.slug AS org_slug, o.timezone AS org_timezone,
        u.id AS account_id, u.email_confirmed_at IS NOT NULL AS account_confirmed
 FROM invitations i JOIN orgs o ON o.id = i.org_id
 LEFT JOIN users u ON lower(u.email) = lower(i.email) AND u.deleted_at IS NULL

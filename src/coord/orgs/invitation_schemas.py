@@ -7,6 +7,7 @@ from uuid import UUID
 import msgspec
 
 from coord.auth.schemas import DisplayName, Email, Password
+from coord.kernel.types import TimezoneName
 from coord.orgs.schemas import Role
 
 Roles = Annotated[list[Role], msgspec.Meta(min_length=1, max_length=5)]
@@ -62,6 +63,7 @@ class InvitationView(msgspec.Struct):
     email: str
     account_exists: bool
     expires_at: datetime
+    org_timezone: str  # a new account's timezone unless the person chooses another
 
 
 class AcceptIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -70,6 +72,7 @@ class AcceptIn(msgspec.Struct, forbid_unknown_fields=True):
 
     display_name: DisplayName | None = None
     password: Password | None = None
+    timezone: TimezoneName | None = None  # a new person's; the organization's when not given
 
 
 class AcceptedOut(msgspec.Struct):

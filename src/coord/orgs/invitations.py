@@ -148,7 +148,7 @@ async def view(conn: asyncpg.Connection, token: str) -> InvitationView:
     row = await _by_token(conn, token, lock=False)
     return InvitationView(org_name=row["org_name"], org_slug=row["org_slug"], roles=list(row["roles"]),
                           email=row["email"], account_exists=row["account_id"] is not None,
-                          expires_at=row["expires_at"])
+                          expires_at=row["expires_at"], org_timezone=row["org_timezone"])
 
 
 @dataclass(frozen=True)
@@ -180,8 +180,10 @@ async def accept_new(conn: asyncpg.Connection, token: str, data: AcceptIn) -> Ac
     if errors:
         raise Unprocessable("choose your name and a password", errors=errors)
     assert data.display_name is not None and data.password is not None
-    user = await auth_service.register(conn, RegisterIn(email=row["email"], password=data.password,
-                                                        display_name=data.display_name), confirmed=True)
+    # Times in their mail and pages are in the organization's zone unless they chose their own.
+    data_in = RegisterIn(email=row["email"], password=data.password, display_name=data.display_name,
+                         timezone=data.timezone or row["org_timezone"])
+    user = await auth_service.register(conn, data_in, confirmed=True)
     joined = await _join(conn, row, user.id)
     return Accepted(joined.org_id, joined.org_slug, user.id, joined.roles, True)
 

@@ -25,6 +25,7 @@ from coord.web.forms import FormInvalid, domain_errors, form_fields, to_struct
 from coord.web.org_pages import coordination_page, form_post
 from coord.web.render import page
 from coord.web.session import Viewer, login_url, session_cookie, signed_in
+from coord.web.zones import picker
 
 Token = FromPath[str]
 Slug = FromPath[str]
@@ -56,10 +57,14 @@ async def _link_page(request: Request, viewer: CurrentUser | None, db: DB, token
                         invalid=exc.detail, state="invalid", token=token, values={}, errors={},
                         password_rule=PASSWORD_RULE, login="")
     else:
+        # A new person's timezone: the organization's without JavaScript, the browser's with it (coord.js).
+        chosen = (values or {}).get("timezone")
         response = page(request, "invitation.html", viewer=viewer, title=f"Join {view.org_name}",
-                        status_code=status_code, view=view, invalid="", state=_state(view, viewer), token=token,
+                        timezone=view.org_timezone, status_code=status_code, view=view, invalid="",
+                        state=_state(view, viewer), token=token,
                         values=values or {}, errors=errors or {}, password_rule=PASSWORD_RULE,
-                        login=login_url(f"/invitations/{token}"))
+                        login=login_url(f"/invitations/{token}"),
+                        zones=picker(chosen, view.org_timezone, chosen=bool(chosen)))
     response.headers.update(PRIVATE)
     return response
 
@@ -78,13 +83,14 @@ class InvitationLinkPages(Controller):
         """Accept: signed in as the invited address, join; a new person sends a name and a
         password, gets an account (the address confirmed) and is signed in. Then the welcome."""
         fields = await form_fields(request)
-        kept = {k: fields[k] for k in ("display_name",) if k in fields}
+        kept = {k: fields[k] for k in ("display_name", "timezone") if k in fields}
         try:
             async with db.transaction():  # a savepoint: a refusal leaves nothing behind
                 if viewer is not None:
                     done = await invitations.accept_existing(db, token, viewer)
                 else:
-                    data = to_struct({k: v for k, v in fields.items() if k in ("display_name", "password")}, AcceptIn)
+                    data = to_struct({k: v for k, v in fields.items() if k in ("display_name", "password", "timezone")},
+                                     AcceptIn)
                     done = await invitations.accept_new(db, token, data)
         except FormInvalid as exc:
             return await _link_page(request, viewer, db, token, values=kept, errors=exc.errors, status_code=422)
