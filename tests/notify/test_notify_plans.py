@@ -172,7 +172,7 @@ def test_facilitators_added_to_a_session_ahead_get_the_schedule():
     event = FacilitatorsChanged(session_id=SESSION, added=[CAL], removed=[BEN])
     tonight = GroupScheduleFacts(session=session(timedelta(hours=5)))
     assert targets(plan_group_schedule(event, tonight, NOW, OUTBOX)) == [
-        (CAL, "invite", SeriesInvite(SERIES, "facilitating"), True)
+        (CAL, "invite", SeriesInvite(SERIES, "facilitating", SESSION), True)
     ]
     ended = GroupScheduleFacts(session=session(-timedelta(hours=2)))
     assert plan_group_schedule(event, ended, NOW, OUTBOX) == []

@@ -52,11 +52,12 @@ class Welcome(msgspec.Struct, frozen=True):
 
 class SeriesInvite(msgspec.Struct, frozen=True):
     """REQUEST with the group's whole schedule; for one session moved, the message says from
-    when and where (`before`) to when and where it is now."""
+    when and where (`before`) to when and where it is now; for one session given to facilitate,
+    which one."""
 
     series_id: UUID
     reason: InviteReason
-    moved: UUID | None = None  # the session
+    moved: UUID | None = None  # the session moved (with `before`), or given to facilitate ("facilitating")
     before: Before | None = None
 
 
@@ -300,7 +301,9 @@ def plan_group_schedule(event: AnyEvent, facts: GroupScheduleFacts, now: datetim
             if session is None or session.series_id is None or session.ends_at <= now:
                 return []
             urgent = starts_soon(session.starts_at, now)  # facilitating tonight: tell them now
-            return [send(user, SeriesInvite(session.series_id, "facilitating"), urgent) for user in added]
+            # The message names the session (SeriesInvite.moved) as well as sending the schedule.
+            return [send(user, SeriesInvite(session.series_id, "facilitating", session.session_id), urgent)
+                    for user in added]
     raise TypeError(f"no group schedule plan for {type(event).__name__}")
 
 

@@ -89,6 +89,8 @@ async def series_invite(
         location=await place_of(conn, series["venue_id"]), url=url,
     )
     told = await _moved_session(conn, recipient, series, label, moved, before) if moved and before else None
+    if told is None and moved and reason == "facilitating":
+        told = await _facilitating_session(conn, recipient, label, moved)
     if told is None:
         what, line = INVITE_WORDS[reason]
         told = titled(label, what), [line.format(label=label)]
@@ -121,6 +123,21 @@ async def _moved_session(
         f"A session of {label} has {'moved' if in_time else 'a new place'}. "
         + from_to(before, before_place, start, end, place, tz),
         "The rest of the schedule stays as it is. Your calendar will update from this message.",
+    ]
+
+
+async def _facilitating_session(
+    conn: asyncpg.Connection, recipient: asyncpg.Record, label: str, session_id: UUID
+) -> tuple[str, list[str]] | None:
+    """Subject and words for one session given to the recipient to facilitate: which one.
+    None when it is gone or cancelled since (the schedule's own words then)."""
+    session = await conn.fetchrow(queries.SESSION_SERIES, session_id)
+    if session is None or session["status"] != "scheduled":
+        return None
+    tz = recipient["timezone"]
+    on = when(session["starts_at"], session["ends_at"], tz)
+    return titled(label, f"you are facilitating on {day_and_time(session['starts_at'], tz)}"), [
+        f"You are facilitating the session of {label} on {on}. The group's schedule is attached for your calendar.",
     ]
 
 
