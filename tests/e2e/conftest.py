@@ -84,14 +84,16 @@ def _is_problem(message) -> bool:
 
 @pytest.fixture
 async def new_page(browser, served, pool, redis):
-    """`await new_page()` -> a page in a fresh context (its own cookies) at the mobile viewport."""
+    """`await new_page()` -> a page in a fresh context (its own cookies) at the mobile viewport,
+    or `new_page(viewport, permissions, timezone_id)`."""
     contexts = []
     # Console errors include every Content-Security-Policy violation and script error.
     problems: list[str] = []
 
-    async def make(viewport: dict | None = None, permissions: list[str] | None = None):
+    async def make(viewport: dict | None = None, permissions: list[str] | None = None, timezone_id: str | None = None):
+        # timezone_id: the zone the browser says it is in (what coord.js preselects); the host's by default.
         context = await browser.new_context(viewport=viewport or MOBILE, base_url=served,
-                                            permissions=permissions or [])
+                                            permissions=permissions or [], timezone_id=timezone_id)
         context.set_default_timeout(15_000)
         contexts.append(context)
         page = await context.new_page()
