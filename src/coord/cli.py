@@ -1,9 +1,10 @@
-"""The `coord` command: serve, worker, migrate, dev, demo."""
+"""The `coord` command: serve, worker, migrate, dev, demo, directory import."""
 
 from __future__ import annotations
 
 import asyncio
 import sys
+from pathlib import Path
 
 import click
 
@@ -84,6 +85,29 @@ def demo() -> None:
         asyncio.run(run_migrations(ready))
         summary = asyncio.run(load_demo(ready))
     click.echo(summary)
+
+
+@cli.group()
+def directory() -> None:
+    """The resource directory (HSDS 3.0)."""
+
+
+@directory.command("import")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--org", "org_slug", required=True, help="The slug of the organization that curates the entries.")
+@click.option("--source", required=True, help="The name of the file's source (e.g. county-211).")
+@click.option("--dry-run", is_flag=True, help="Check the file and report; write nothing.")
+@click.option("--partial", is_flag=True, help="The file holds only some entries: leave the others active.")
+def directory_import(path: Path, org_slug: str, source: str, dry_run: bool, partial: bool) -> None:
+    """Import an HSDS 3.0 JSON file, or a CSV data package (a folder or a zip)."""
+    from coord.directory.cli import import_command
+    from coord.runner import resolved, run_migrations
+
+    settings = _settings()
+    with resolved(settings) as ready:
+        asyncio.run(run_migrations(ready))
+        code = asyncio.run(import_command(ready, path, org_slug, source, dry_run, not partial))
+    sys.exit(code)
 
 
 def main() -> None:

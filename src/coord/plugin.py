@@ -25,6 +25,7 @@ from coord.kernel.problems import domain_problem, exception_handler, http_proble
 from coord.health.routes import health, ready
 from coord.kernel.params import LIST_DEPENDENCIES
 from coord.health.metrics import MetricsController
+from coord.directory.routes import CONTROLLERS as DIRECTORY_CONTROLLERS
 from coord.events.routes import CONTROLLERS as EVENT_CONTROLLERS
 from coord.feeds.routes import CONTROLLERS as FEED_CONTROLLERS
 from coord.feeds.routes import PUBLIC_ROUTES as FEED_PUBLIC_ROUTES
@@ -53,6 +54,7 @@ API_CONTROLLERS: list[Any] = [
     *FEED_CONTROLLERS,
     *PRIVACY_CONTROLLERS,
     *VIEW_CONTROLLERS,
+    *DIRECTORY_CONTROLLERS,
 ]
 
 

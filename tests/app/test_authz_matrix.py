@@ -124,6 +124,13 @@ TABLE = {
     # The feed URL is the credential; the public feed is public.
     "getPrivateFeed":           "ok  ok   ok   ok   ok   ok   ok   ok",
     "getPublicEventsFeed":      "ok  ok   ok   ok   ok   ok   ok   ok",
+    # Issue 17: the resource directory. Imports and confidential flags are its curators' staff's;
+    # a public entry is public (a confidential location is the staff's alone: tests/directory).
+    "importDirectory":          "401 403  403  403  403  ok   ok   404",
+    "getDirectoryImport":       "401 403  403  403  403  ok   ok   404",
+    "updateDirectoryLocation":  "401 403  403  403  403  ok   ok   404",
+    "getDirectoryService":      "ok  ok   ok   ok   ok   ok   ok   ok",
+    "getDirectoryLocation":     "ok  ok   ok   ok   ok   ok   ok   ok",
     "health":                   "ok  ok   ok   ok   ok   ok   ok   ok",
     "ready":                    "ok  ok   ok   ok   ok   ok   ok   ok",
     "metrics":                  "ok  ok   ok   ok   ok   ok   ok   ok",

@@ -3,6 +3,7 @@ every role, one object of every kind, and a member of another organization."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta, timezone
 
 from tests.moments import now
@@ -71,6 +72,14 @@ async def build_world(client, api, pool) -> dict:
         org["id"])
     invitation = expect(await client.post(f"/api/v1/orgs/{org['id']}/invitations", json={
         "email": "invitee@example.org", "roles": ["participant"]}, headers=admin.headers), 201)
+    directory_import = expect(await client.post(
+        f"/api/v1/orgs/{org['id']}/directory/imports?source=matrix", headers=admin.headers, content=json.dumps({
+            "id": "s1", "name": "Food pantry", "organization": {"id": "o1", "name": "Pantry org"},
+            "service_at_locations": [{"id": "sl1", "location": {"id": "l1", "name": "Hall", "addresses": [{
+                "id": "a1", "address_1": "1 Main St", "city": "Town", "state_province": "IL", "postal_code": "60601",
+                "country": "US"}]}}]}).encode()), 202)
+    directory_service = await pool.fetchval("SELECT id::text FROM directory_services WHERE external_id = 's1'")
+    directory_location = await pool.fetchval("SELECT id::text FROM directory_locations WHERE external_id = 'l1'")
     return {
         "people": people,
         "params": {
@@ -79,6 +88,7 @@ async def build_world(client, api, pool) -> dict:
             "feed_id": feed["id"], "delivery_id": str(delivery), "user_id": people["participant"].id,
             "slug": org["slug"], "filename": feed["url"].rsplit("/", 1)[1], "venue_id": venue["id"],
             "invitation_id": invitation["id"], "token": "not-a-link-token",
+            "import_id": directory_import["id"], "service_id": directory_service, "location_id": directory_location,
         },
         # Some operations need a different object to reach their rule (not their 404).
         "overrides": {
@@ -111,6 +121,7 @@ async def build_world(client, api, pool) -> dict:
                             "capacity": 2},
             "updateEvent": {"capacity": 60},
             "updateVenue": {"accessibility": "Step-free entrance"},
+            "updateDirectoryLocation": {"confidential": False},
             "updateShift": {"capacity": 60},
             "setShiftHours": {"hours": 2},
             "createEventShifts": {"shifts": [{"role": "Host", "starts_at": soon.isoformat(),

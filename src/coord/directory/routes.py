@@ -1,0 +1,72 @@
+"""The resource directory (issue 17): importing HSDS files, reading entries, marking a
+location confidential."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from litestar import Controller, Request, Response, get, patch, post
+from litestar.params import FromPath, QueryParameter
+
+from coord.auth.security import optional_bearer_user
+from coord.directory import service
+from coord.directory.schemas import ImportOut, LocationPatch, LocationView, ServiceView
+from coord.kernel.params import DB, AuthedRequest, Body, PathId
+
+Source = Annotated[str | None, QueryParameter(description="required: the name of the file's source (e.g. 'county-211'); "
+                                                   "entries are matched by source and the file's ids")]
+DryRun = Annotated[bool, QueryParameter(description="check the file and report, write nothing")]
+Partial = Annotated[bool, QueryParameter(description="the file holds only some of the source's entries: "
+                                                     "entries it does not hold stay as they are")]
+
+
+class DirectoryImportController(Controller):
+    path = "/orgs/{org_id:uuid}/directory"
+    tags = ["directory"]
+
+    @post("/imports", operation_id="importDirectory", status_code=202)
+    async def create(self, request: AuthedRequest, org_id: PathId, db: DB, source: Source = None,
+                     dry_run: DryRun = False, partial: Partial = False) -> ImportOut:
+        """Import an HSDS 3.0 file as the body (admins, coordinators): JSON (a service or an
+        organization in the official shapes, a list of them, or an HSDS page) or the CSV data
+        package as a zip. Every record is checked first; a file with any wrong record is
+        `rejected` whole, with a report per record, and writes nothing. Entries are matched by
+        (source, id): unchanged ones are not rewritten, and entries of the source that the file no
+        longer holds are marked inactive (unless `partial`). GET .../imports/{id} gives the report."""
+        content = await request.body()  # the raw file
+        return await service.import_upload(db, request.user.id, org_id, content, source or "", dry_run, not partial)
+
+    @get("/imports/{import_id:uuid}", operation_id="getDirectoryImport")
+    async def view(self, request: AuthedRequest, org_id: PathId, import_id: FromPath[UUID], db: DB) -> ImportOut:
+        """An import's outcome and its report per record (admins, coordinators)."""
+        return await service.get_import(db, request.user.id, org_id, import_id)
+
+    @patch("/locations/{location_id:uuid}", operation_id="updateDirectoryLocation")
+    async def update_location(self, request: AuthedRequest, org_id: PathId, location_id: FromPath[UUID],
+                              data: Body[LocationPatch], db: DB) -> LocationView:
+        """Mark a location confidential (a shelter: never shown, searched by address or exported)
+        or not (admins, coordinators)."""
+        return await service.update_location(db, request.user.id, org_id, location_id, data)
+
+
+class DirectoryController(Controller):
+    path = "/directory"
+    tags = ["directory"]
+
+    @get("/services/{service_id:uuid}", operation_id="getDirectoryService", exclude_from_auth=True)
+    async def service_entry(self, request: Request, service_id: FromPath[UUID], db: DB) -> ServiceView:
+        """A directory service with its phones, languages and locations (public). Confidential
+        locations are left out for all but the curating organization's staff."""
+        user = await optional_bearer_user(request)
+        return await service.get_service(db, user.id if user else None, service_id)
+
+    @get("/locations/{location_id:uuid}", operation_id="getDirectoryLocation", exclude_from_auth=True)
+    async def location_entry(self, request: Request, location_id: FromPath[UUID], db: DB) -> LocationView:
+        """One location with its address (public); a confidential one is 404 to all but the
+        curating organization's staff."""
+        user = await optional_bearer_user(request)
+        return await service.get_location(db, user.id if user else None, location_id)
+
+
+CONTROLLERS = [DirectoryImportController, DirectoryController]

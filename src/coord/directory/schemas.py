@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+from uuid import UUID
+
+import msgspec
+
+from coord.directory.bundle import Problem
+
+ImportStatus = Literal["applied", "rejected", "dry_run"]
+
+
+class Written(msgspec.Struct):
+    """Rows new, rewritten because they changed (or came back), left alone because unchanged,
+    and marked inactive because a full import's file no longer holds them."""
+
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deactivated: int = 0
+
+
+class ImportOut(msgspec.Struct):
+    """One import. `rejected`: a record is wrong, so nothing was written (the problems say
+    which record, which field and what is wrong); `dry_run`: checked, nothing written.
+    `counts`: the entries the file holds, by HSDS table."""
+
+    id: UUID | None
+    source: str
+    format: Literal["json", "csv"]
+    status: ImportStatus
+    full: bool
+    records: int
+    counts: dict[str, int]
+    written: Written
+    problems: list[Problem]
+    warnings: list[Problem]
+    created_at: datetime
+
+
+class LocationPatch(msgspec.Struct, forbid_unknown_fields=True):
+    confidential: bool
+
+
+class PhoneView(msgspec.Struct):
+    number: str
+    extension: str | None = None
+    type: str | None = None
+
+
+class LanguageView(msgspec.Struct):
+    code: str | None
+    name: str | None
+
+
+class LocationView(msgspec.Struct):
+    id: UUID
+    name: str | None
+    description: str | None
+    latitude: float | None
+    longitude: float | None
+    address_1: str | None
+    address_2: str | None
+    city: str | None
+    state_province: str | None
+    postal_code: str | None
+    country: str | None
+    last_verified: date | None
+    active: bool
+    confidential: bool  # only staff of the curating organization ever read one that is
+
+
+class ServiceView(msgspec.Struct):
+    id: UUID
+    name: str
+    description: str | None
+    status: str
+    url: str | None
+    email: str | None
+    minimum_age: float | None
+    maximum_age: float | None
+    organization_name: str
+    last_verified: date | None
+    active: bool
+    group_id: UUID | None
+    phones: list[PhoneView]
+    languages: list[LanguageView]
+    locations: list[LocationView]

@@ -1,0 +1,152 @@
+"""The directory's services: importing a file (staff of the curating organization, or the
+CLI), and reading entries, where a confidential location is never read by anyone but the
+curating organization's staff."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from uuid import UUID
+
+import asyncpg
+
+from coord.directory import bundle as bd
+from coord.directory import importing, reading
+from coord.directory import queries as q
+from coord.directory.schemas import (
+    ImportOut, LanguageView, LocationPatch, LocationView, PhoneView, ServiceView, Written,
+)
+from coord.kernel import clock
+from coord.kernel.access import STAFF, org_roles, require_role
+from coord.kernel.audit import audit
+from coord.kernel.errors import NotFound, Unprocessable
+
+
+def _check_source(source: str) -> str:
+    source = source.strip()
+    if not source or len(source) > 100:
+        raise Unprocessable("name the source of the file in 1 to 100 characters (e.g. 'county-211')",
+                            field="source")
+    return source
+
+
+async def run_import(conn: asyncpg.Connection, org_id: UUID, actor_id: UUID | None, source: str,
+                     read: importing.Reader, *, dry_run: bool = False, full: bool = True,
+                     record: bool = True) -> ImportOut:
+    """Check every record, then apply the file in the caller's transaction, or nothing if any
+    record is wrong. `record`: keep the import and its report (GET .../imports/{id})."""
+    source = _check_source(source)
+    b = bd.Bundle()
+    fmt = read(b)
+    b.check(await importing.existing_references(conn, org_id, source, b))
+    written = Written()
+    if b.problems:
+        status = "rejected"
+    elif dry_run:
+        status = "dry_run"
+    else:
+        status = "applied"
+        written = await importing.apply(conn, org_id, source, b, full)
+    now = clock.now()
+    out = ImportOut(id=None, source=source, format=fmt, status=status, full=full, records=b.records,  # type: ignore[arg-type]
+                    counts=b.counts(), written=written, problems=b.problems, warnings=b.warnings, created_at=now)
+    if record:
+        counts = {"records": b.records, "entries": out.counts, "written": written}
+        out.id = await conn.fetchval(q.INSERT_IMPORT, org_id, actor_id, source, fmt, status, full, counts,
+                                     {"problems": b.problems, "warnings": b.warnings}, now)
+        await audit(conn, org_id, actor_id, "directory.imported", "directory_import", out.id,
+                    {"source": source, "status": status, "records": b.records})
+    return out
+
+
+async def import_upload(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, content: bytes, source: str,
+                        dry_run: bool, full: bool) -> ImportOut:
+    """An uploaded file (JSON, or a zipped CSV package), by staff of the organization."""
+    await require_role(conn, org_id, actor_id, STAFF)
+    source = _check_source(source)
+    if not content:
+        raise Unprocessable("send the file as the request body (HSDS JSON, or a CSV data package as a zip)",
+                            field="file")
+    return await run_import(conn, org_id, actor_id, source, lambda b: reading.read_bytes(content, b),
+                            dry_run=dry_run, full=full)
+
+
+async def import_path(conn: asyncpg.Connection, org_slug: str, path: Path, source: str, dry_run: bool,
+                      full: bool = True) -> ImportOut:
+    """The CLI's import of a file or folder; a dry run writes nothing, not even its report."""
+    org_id = await conn.fetchval(q.ORG_ID_BY_SLUG, org_slug)
+    if org_id is None:
+        raise NotFound(f"no organization with the slug {org_slug!r}")
+    if not path.exists():
+        raise Unprocessable(f"there is no file or folder at {path}", field="path")
+    return await run_import(conn, org_id, None, source, lambda b: reading.read_path(path, b), dry_run=dry_run,
+                            full=full, record=not dry_run)
+
+
+async def get_import(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, import_id: UUID) -> ImportOut:
+    await require_role(conn, org_id, actor_id, STAFF)
+    row = await conn.fetchrow(q.IMPORT, import_id, org_id)
+    if row is None:
+        raise NotFound("no such import")
+    counts, report = row["counts"], row["report"]
+    return ImportOut(id=row["id"], source=row["source"], format=row["format"], status=row["status"],
+                     full=row["full_import"], records=counts.get("records", 0), counts=counts.get("entries", {}),
+                     written=Written(**counts.get("written", {})),
+                     problems=[bd.Problem(**p) for p in report.get("problems", [])],
+                     warnings=[bd.Problem(**p) for p in report.get("warnings", [])], created_at=row["created_at"])
+
+
+async def _is_staff(conn: asyncpg.Connection, org_id: UUID, viewer_id: UUID | None) -> bool:
+    return viewer_id is not None and bool(set(STAFF) & await org_roles(conn, org_id, viewer_id))
+
+
+def _location(row: asyncpg.Record) -> LocationView:
+    return LocationView(
+        id=row["id"], name=row["name"], description=row["description"], latitude=row["latitude"],
+        longitude=row["longitude"], address_1=row["address_1"], address_2=row["address_2"], city=row["city"],
+        state_province=row["state_province"], postal_code=row["postal_code"], country=row["country"],
+        last_verified=row["last_verified"], active=row["active"], confidential=row["confidential"],
+    )
+
+
+async def get_service(conn: asyncpg.Connection, viewer_id: UUID | None, service_id: UUID) -> ServiceView:
+    """A directory service with its phones, languages and locations: active ones for anyone;
+    confidential locations (and their addresses) only for the curating organization's staff."""
+    row = await conn.fetchrow(q.SERVICE, service_id)
+    staff = row is not None and await _is_staff(conn, row["org_id"], viewer_id)
+    if row is None or not (row["active"] or staff):
+        raise NotFound("no such service")
+    locations = await conn.fetch(q.SERVICE_LOCATIONS, service_id, staff)
+    phones = await conn.fetch(q.SERVICE_PHONES, service_id)
+    languages = await conn.fetch(q.SERVICE_LANGUAGES, service_id)
+    return ServiceView(
+        id=row["id"], name=row["name"], description=row["description"], status=row["status"], url=row["url"],
+        email=row["email"], organization_name=row["organization_name"], last_verified=row["last_verified"],
+        minimum_age=float(row["minimum_age"]) if row["minimum_age"] is not None else None,
+        maximum_age=float(row["maximum_age"]) if row["maximum_age"] is not None else None,
+        active=row["active"], group_id=row["group_id"],
+        phones=[PhoneView(p["number"], p["extension"], p["type"]) for p in phones],
+        languages=[LanguageView(r["code"], r["name"]) for r in languages],
+        locations=[_location(r) for r in locations],
+    )
+
+
+async def get_location(conn: asyncpg.Connection, viewer_id: UUID | None, location_id: UUID) -> LocationView:
+    """One location; a confidential one is 'no such location' to all but the curators' staff."""
+    org_id = await conn.fetchval(q.LOCATION_ORG, location_id)
+    staff = org_id is not None and await _is_staff(conn, org_id, viewer_id)
+    row = await conn.fetchrow(q.LOCATION, location_id, staff)
+    if row is None:
+        raise NotFound("no such location")
+    return _location(row)
+
+
+async def update_location(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, location_id: UUID,
+                          patch: LocationPatch) -> LocationView:
+    """A coordinator marks a location confidential (a shelter) or not."""
+    await require_role(conn, org_id, actor_id, STAFF)
+    if await conn.fetchval(q.LOCATION_ORG, location_id) != org_id:
+        raise NotFound("no such location")
+    await conn.execute(q.SET_LOCATION_CONFIDENTIAL, location_id, patch.confidential, clock.now())
+    await audit(conn, org_id, actor_id, "directory.location_confidential", "directory_location", location_id,
+                {"confidential": patch.confidential})
+    return await get_location(conn, actor_id, location_id)
