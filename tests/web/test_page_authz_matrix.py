@@ -32,6 +32,7 @@ TABLE = {
     ("POST", "/me/account/password"):                     "303  ok   ok   ok   ok   ok   ok   ok",
     ("GET", "/register"):                                 "200  200  200  200  200  200  200  200",
     ("GET", "/logout"):                                   "200  200  200  200  200  200  200  200",
+    ("POST", "/language"):                                "ok   ok   ok   ok   ok   ok   ok   ok",  # the menu
     ("GET", "/me"):                                       "303  200  200  200  200  200  200  200",
     ("GET", "/me/feeds"):                                 "303  200  200  200  200  200  200  200",
     ("GET", "/me/notifications"):                         "303  200  200  200  200  200  200  200",

@@ -16,6 +16,7 @@ from redis.asyncio import Redis
 
 from coord.auth import queries, tokens
 from coord.auth.schemas import MeOut, MembershipOut, RegisterIn, UserOut
+from coord.i18n import N_
 from coord.kernel import clock
 from coord.kernel.config import Settings
 from coord.kernel.errors import Conflict, FieldError, TooManyRequests, Unauthorized, Unprocessable
@@ -24,9 +25,11 @@ log = logging.getLogger("coord.auth")
 
 MIN_PASSWORD_LENGTH = 10
 # What check_password checks, in the words the forms show beside the password field.
-PASSWORD_RULE = (f"At least {MIN_PASSWORD_LENGTH} characters. It cannot be your email address, and cannot contain "
-                 "the part before the @ when that part has 4 or more characters (for sam.lee@example.org, "
-                 "not \u201csam.lee\u201d). Spaces are allowed: a few words make a good password.")
+# Marked for translation (pages show it in the reader's language with gettext); the number
+# is MIN_PASSWORD_LENGTH, which tests/web/test_pages_findable.py checks.
+PASSWORD_RULE = N_("At least 10 characters. It cannot be your email address, and cannot contain "
+                   "the part before the @ when that part has 4 or more characters (for sam.lee@example.org, "
+                   "not \u201csam.lee\u201d). Spaces are allowed: a few words make a good password.")
 ACCOUNT_FAILURE_LIMIT = 10  # failed logins per account per window
 ACCOUNT_FAILURE_WINDOW_S = 15 * 60
 

@@ -5,6 +5,7 @@ that row while sending, and records the outcome. A job that runs twice finds the
 row sent and does nothing. SMTP trouble is retried with backoff by arq; after
 `MAX_ATTEMPTS` the row is `failed`, for an admin to see and retry.
 
+Each message is built in its recipient's language (coord.i18n), whoever caused it.
 The recipient's own settings apply here, for every kind of message: a kind they
 turned off is `skipped`, and a non-urgent message in their quiet hours waits
 (the job is deferred to the end of the quiet hours, the row stays pending).
@@ -22,6 +23,7 @@ from uuid import UUID
 import asyncpg
 from arq import Retry
 
+from coord import i18n
 from coord.kernel import clock
 from coord.notify import queries
 from coord.notify.mailer import Mailer, PermanentMailError, TransientMailError
@@ -129,7 +131,14 @@ async def _deliver(pool: asyncpg.Pool, mailer: Mailer, key: DeliveryKey, build: 
                 if (skip := await _skip_reason(conn, key, recipient, urgent)) is not None:
                     await conn.execute(queries.MARK_SKIPPED, row["id"], skip)
                     return "skipped"
-            message = await build(conn, recipient)
+            # Built in the recipient's language (else their organization's), never the actor's.
+            org_locale = await conn.fetchval(queries.ORG_LOCALE, key.org_id) if key.org_id else None
+            language = i18n.ACTIVE.set(i18n.Choice(saved=recipient["locale"] if recipient else None,
+                                                   org_default=org_locale))
+            try:
+                message = await build(conn, recipient)
+            finally:
+                i18n.ACTIVE.reset(language)
             if message is None:
                 await conn.execute(queries.MARK_SKIPPED, row["id"], "no longer applies")
                 return "skipped"

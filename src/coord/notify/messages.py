@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 
+from coord.i18n import gettext as _
 from coord.kernel import clock
 from coord.kernel.config import Settings
 from coord.notify import queries
@@ -124,13 +125,14 @@ async def welcome(
         return None
     org_name = org["name"]
     paragraphs = [
-        f"You have been added to {org_name} on coord. You can see your schedule, sign up for shifts "
-        "and subscribe to your calendar from your page:",
+        _("You have been added to %(org)s on coord. You can see your schedule, sign up for shifts "
+          "and subscribe to your calendar from your page:") % {"org": org_name},
     ]
     link = f"{settings.base_url}/me"
-    text, html = paragraphs_to_text_and_html(f"Hello {user['display_name']},", paragraphs, link)
-    footer = f"If you did not expect this, you can ignore this message or write to {org['contact_email']}."
-    return base_message(settings, user["email"], f"Welcome to {org_name}", f"{text}\n{footer}\n",
+    text, html = paragraphs_to_text_and_html(_("Hello %(name)s,") % {"name": user["display_name"]}, paragraphs, link)
+    footer = _("If you did not expect this, you can ignore this message or write to %(contact)s.") % {
+        "contact": org["contact_email"]}
+    return base_message(settings, user["email"], _("Welcome to %(org)s") % {"org": org_name}, f"{text}\n{footer}\n",
                         f"{html}<p>{escape(footer)}</p>", sender=org_sender(org, "name"))
 
 

@@ -23,9 +23,11 @@ RETURNING attempts
 MARK_SKIPPED = "UPDATE deliveries SET status = 'skipped', last_error = $2, updated_at = now() WHERE id = $1"
 
 RECIPIENT = """
-SELECT id, email, display_name, timezone, email_confirmed_at IS NOT NULL AS email_confirmed
+SELECT id, email, display_name, timezone, locale, email_confirmed_at IS NOT NULL AS email_confirmed
 FROM users WHERE id = $1 AND deleted_at IS NULL AND email IS NOT NULL
 """
+# The language an organization speaks to people who chose none (NULL: English).
+ORG_LOCALE = "SELECT default_locale FROM orgs WHERE id = $1"
 ORG_FOR_MAIL = "SELECT id, name, slug, contact_email, timezone FROM orgs WHERE id = $1"
 # An organization as a message about someone's membership there says it, with $2's roles
 # there now (NULL: not a member).

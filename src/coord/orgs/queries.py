@@ -1,6 +1,6 @@
 ORG_COLUMNS = """id, name, slug, timezone, contact_email, created_at,
     cancellation_cutoff_hours, reminder_lead_minutes, retention_months, crisis_resources,
-    roster_weekday, roster_hour, followup_delay_minutes"""
+    roster_weekday, roster_hour, followup_delay_minutes, default_locale"""
 
 INSERT_ORG = f"""
 INSERT INTO orgs (name, slug, timezone, contact_email)
@@ -23,7 +23,8 @@ UPDATE orgs SET
     crisis_resources = coalesce($8, crisis_resources),
     roster_weekday = coalesce($9, roster_weekday),
     roster_hour = coalesce($10, roster_hour),
-    followup_delay_minutes = coalesce($11, followup_delay_minutes)
+    followup_delay_minutes = coalesce($11, followup_delay_minutes),
+    default_locale = coalesce($12, default_locale)
 WHERE id = $1
 RETURNING {ORG_COLUMNS}
 """

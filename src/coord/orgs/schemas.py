@@ -36,6 +36,7 @@ class OrgOut(msgspec.Struct):
     roster_weekday: int  # ISO: 1 = Monday
     roster_hour: int
     followup_delay_minutes: int  # attendance follow-ups go this long after a session ends
+    default_locale: str | None = None  # the language for its people who chose none; null: English
 
 
 class OrgSettingsIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -52,6 +53,11 @@ class OrgSettingsIn(msgspec.Struct, forbid_unknown_fields=True):
     roster_hour: Annotated[int, msgspec.Meta(ge=0, le=23)] | None = None
     followup_delay_minutes: Annotated[int, msgspec.Meta(
         ge=0, le=60 * 24 * 7, description="How long after a session ends its attendance follow-ups go (0: at once)",
+    )] | None = None
+    default_locale: Annotated[str, msgspec.Meta(
+        min_length=2, max_length=35, examples=["es"],
+        description="The language of pages and messages for its people whose profile and browser name none coord "
+                    "speaks (one of coord's languages: en, es, ar)",
     )] | None = None
 
 

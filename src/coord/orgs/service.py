@@ -11,6 +11,7 @@ from coord.kernel import clock
 from coord.kernel.access import STAFF, require_member, require_role
 from coord.kernel.audit import audit
 from coord.auth.service import check_timezone
+from coord import i18n
 from coord.kernel.errors import Conflict, FieldError, Forbidden, NotFound, Unprocessable
 from coord.orgs import queries
 from coord.orgs.schemas import (
@@ -55,6 +56,9 @@ async def update_org(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, dat
     await require_role(conn, org_id, actor_id, ("admin",))
     if data.timezone is not None:
         check_timezone(data.timezone)
+    if data.default_locale is not None and data.default_locale not in i18n.LANGUAGES:
+        raise Unprocessable(f"coord does not speak {data.default_locale!r} yet: choose one of "
+                            f"{', '.join(i18n.LANGUAGES)}", field="default_locale")
     row = await conn.fetchrow(
         queries.UPDATE_ORG,
         org_id,
@@ -68,6 +72,7 @@ async def update_org(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, dat
         data.roster_weekday,
         data.roster_hour,
         data.followup_delay_minutes,
+        data.default_locale,
     )
     # Settings decide how long attendance is kept and what people are told: audited.
     given = sorted(k for k, v in msgspec.structs.asdict(data).items() if v is not None)

@@ -1,4 +1,4 @@
-"""What every page shows about its reader beyond their name: the crisis resources of
+"""What every page shows about its reader beyond their name: their language, the crisis resources of
 their first organization, the line their pages show outside any one organization's
 context (their schedule, their settings), and the organizations they coordinate (the
 menu's Coordination); read once per page."""
@@ -12,10 +12,12 @@ import msgspec
 
 from coord.kernel.access import STAFF
 
+# The reader's saved language comes with every row (one row with no organization when they
+# have none).
 MY_ORGS = """
-SELECT o.slug, o.name, o.crisis_resources, m.roles && $2::text[] AS staff
-FROM org_members m JOIN orgs o ON o.id = m.org_id
-WHERE m.user_id = $1 ORDER BY m.created_at, o.id
+SELECT u.locale, o.slug, o.name, o.crisis_resources, o.default_locale, m.roles && $2::text[] AS staff
+FROM users u LEFT JOIN org_members m ON m.user_id = u.id LEFT JOIN orgs o ON o.id = m.org_id
+WHERE u.id = $1 ORDER BY m.created_at, o.id
 """
 
 
@@ -27,9 +29,13 @@ class StaffOrg(msgspec.Struct, frozen=True):
 class Reader(msgspec.Struct, frozen=True):
     crisis_line: str | None  # of their first organization
     staff_orgs: list[StaffOrg]  # where they are an admin or coordinator, oldest membership first
+    locale: str | None = None  # their saved language (None: not chosen)
+    org_locale: str | None = None  # their first organization's default language
 
 
 async def reader(conn: asyncpg.Connection, user_id: UUID) -> Reader:
     rows = await conn.fetch(MY_ORGS, user_id, list(STAFF))
-    return Reader(crisis_line=rows[0]["crisis_resources"] if rows else None,
-                  staff_orgs=[StaffOrg(r["slug"], r["name"]) for r in rows if r["staff"]])
+    first = rows[0] if rows else None
+    return Reader(crisis_line=first["crisis_resources"] if first else None,
+                  staff_orgs=[StaffOrg(r["slug"], r["name"]) for r in rows if r["staff"]],
+                  locale=first["locale"] if first else None, org_locale=first["default_locale"] if first else None)

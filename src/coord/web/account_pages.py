@@ -12,6 +12,7 @@ from litestar.response import Redirect, Template
 from coord.auth import attempts
 from coord.auth import service as auth_service
 from coord.auth.schemas import RegisterIn
+from coord.i18n import gettext as _
 from coord.kernel.access import CurrentUser
 from coord.kernel.errors import DomainError
 from coord.kernel.params import DB, RedisDep
@@ -33,7 +34,7 @@ async def _register_page(request: Request, viewer: CurrentUser | None, db: DB, v
     browser's in its place)."""
     home = await org_directory.home_timezone(db)
     kept = {k: v for k, v in values.items() if k != "password"}
-    response = page(request, "register.html", viewer=viewer, title="Create an account", status_code=status_code,
+    response = page(request, "register.html", viewer=viewer, title=_("Create an account"), status_code=status_code,
                     values=kept, errors=errors, zones=picker(kept.get("timezone"), home, chosen=bool(values)),
                     next=safe_next(kept.get("next") or request.query_params.get("next")))
     response.headers.update(headers or {})
@@ -42,7 +43,7 @@ async def _register_page(request: Request, viewer: CurrentUser | None, db: DB, v
 
 def _login_page(request: Request, viewer: CurrentUser | None, email: str, errors: dict[str, str], next_path: str,
                 status_code: int = 200, notice: str | None = None, headers: dict[str, str] | None = None) -> Template:
-    response = page(request, "login.html", viewer=viewer, title="Log in", status_code=status_code,
+    response = page(request, "login.html", viewer=viewer, title=_("Log in"), status_code=status_code,
                     email=email, errors=errors, next=safe_next(next_path), notice=notice)
     response.headers.update(headers or {})
     return response

@@ -7,6 +7,7 @@ from typing import Any
 from litestar import Controller, Request, get
 from litestar.response import Template
 
+from coord.i18n import gettext as _
 from coord.kernel.params import DB
 from coord.views import org_directory
 from coord.web.render import page
@@ -21,7 +22,7 @@ class HomePages(Controller):
         """Public groups and upcoming public events of every organization."""
         groups = await org_directory.public_groups(db, limit=50)
         events = await org_directory.public_events(db, limit=50)
-        return page(request, "home.html", viewer=viewer, title="Support groups, events and volunteering",
+        return page(request, "home.html", viewer=viewer, title=_("Support groups, events and volunteering"),
                     groups=groups, events=events)
 
 

@@ -13,6 +13,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from coord import i18n
 from coord.kernel.access import CurrentUser
 from coord.kernel.errors import Conflict, Forbidden
 from coord.kernel.params import DB
@@ -54,6 +55,8 @@ SETTINGS = (
     Setting("timezone", "Timezone", "Events and shifts are entered in this timezone, visitors who are not signed "
             "in see times in it, and the weekly roster goes out by it. Each member sees times in their own.",
             "timezone"),
+    Setting("default_locale", "Language", "The language of pages and emails for your members whose browser and "
+            "profile ask for none coord speaks. Each person can choose their own.", "language"),
     Setting("crisis_resources", "Crisis line", "Shown at the top of every page your members see, and in the gentle "
             "check-in after a missed session.", "textarea"),
     Setting("reminder_lead_minutes", "Reminders: how many minutes before", "How long before a session, shift or "
@@ -80,7 +83,9 @@ def settings_shown() -> tuple[Setting, ...]:
 
 
 def _current(org: OrgOut) -> dict[str, str]:
-    return {s.name: str(getattr(org, s.name)) for s in settings_shown() if hasattr(org, s.name)}
+    current = {s.name: str(getattr(org, s.name)) for s in settings_shown() if hasattr(org, s.name)}
+    current["default_locale"] = org.default_locale or i18n.DEFAULT
+    return current
 
 
 def _url(slug: str, tail: str) -> str:
@@ -110,6 +115,7 @@ async def _settings_page(request: Request, viewer: CurrentUser, db: DB, slug: st
     return page(request, "org_settings.html", viewer=viewer, title=f"Settings: {view.org.name}",
                 crisis_line=view.org.crisis_resources, status_code=status_code, view=view, org=view.org,
                 settings=settings_shown(), values=shown, errors=errors or {}, weekdays=list(enumerate(WEEKDAYS, 1)),
+                all_languages=list(i18n.LANGUAGES.items()),
                 zones=picker(shown.get("timezone"), view.org.timezone, chosen=True),
                 notice=None if errors else flag_notice(request, SETTINGS_NOTICES))
 

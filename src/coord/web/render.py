@@ -11,7 +11,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from litestar import Request
 from litestar.response import Template
 
+from coord import i18n
 from coord.auth.service import PASSWORD_RULE
+from coord.i18n.dates import local_date, local_datetime, short_day_time, short_time
 from coord.kernel.access import CurrentUser
 from coord.web.forms import field_label
 
@@ -30,6 +32,8 @@ def when(moment: datetime | None, tz: str | None, with_year: bool = False) -> st
     """"Tue 24 Nov, 18:30" in the reader's timezone."""
     if moment is None:
         return ""
+    if i18n.current() != i18n.DEFAULT:
+        return short_day_time(moment, tz, with_year)
     local = moment.astimezone(_zone(tz))
     day = f"{local:%a} {local.day} {local:%b}" + (f" {local.year}" if with_year else "")
     return f"{day}, {local:%H:%M}"
@@ -39,7 +43,7 @@ def time_range(start: datetime, end: datetime, tz: str | None) -> str:
     """"Tue 24 Nov, 18:30–20:00"; both days when it runs past midnight."""
     a, b = start.astimezone(_zone(tz)), end.astimezone(_zone(tz))
     if a.date() == b.date():
-        return f"{when(start, tz)}–{b:%H:%M}"
+        return f"{when(start, tz)}–{short_time(end, tz)}"
     return f"{when(start, tz)} – {when(end, tz)}"
 
 
@@ -50,6 +54,14 @@ def iso_local(moment: datetime | None, tz: str | None) -> str:
     return moment.astimezone(_zone(tz)).strftime("%Y-%m-%dT%H:%M")
 
 
+def event_kind(kind: str) -> str:
+    """An event's kind as a word of the reader's language."""
+    _ = i18n.gettext
+    names = {"workshop": _("Workshop"), "training": _("Training"), "awareness": _("Awareness"),
+             "social": _("Social"), "community": _("Community")}
+    return names.get(kind, kind.capitalize())
+
+
 def build_environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
@@ -58,9 +70,16 @@ def build_environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=False,
+        extensions=["jinja2.ext.i18n"],
     )
-    env.filters.update(when=when, time_range=time_range, iso_local=iso_local, field_label=field_label)
-    env.globals.update(password_rule=PASSWORD_RULE)
+    # Once, for every request: these read the language of the request that renders (a
+    # context variable), so concurrent requests in different languages share the environment.
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters.update(when=when, time_range=time_range, iso_local=iso_local, field_label=field_label,
+                       datetime=local_datetime, date=local_date)
+    env.globals.update(password_rule=PASSWORD_RULE, language=i18n.current, text_direction=i18n.direction,
+                       event_kind=event_kind,
+                       offered_languages=lambda: [(code, i18n.LANGUAGES[code]) for code in i18n.offered()])
     return env
 
 

@@ -11,6 +11,7 @@ from coord.web.group_link_pages import CONTROLLERS as GROUP_LINKS
 from coord.web.group_pages import CONTROLLERS as GROUPS
 from coord.web.home_pages import CONTROLLERS as HOME
 from coord.web.invitation_pages import CONTROLLERS as INVITATIONS
+from coord.web.language import CONTROLLERS as LANGUAGE
 from coord.web.me_pages import CONTROLLERS as ME
 from coord.web.member_pages import CONTROLLERS as MEMBERS
 from coord.web.org_pages import CONTROLLERS as ORGS
@@ -19,4 +20,4 @@ from coord.web.shift_pages import CONTROLLERS as SHIFTS
 from coord.web.staffing_pages import CONTROLLERS as STAFFING
 
 PAGE_CONTROLLERS: list[Any] = [*HOME, *ACCOUNT, *SHIFTS, *ME, *GROUPS, *GROUP_ADMIN, *GROUP_LINKS, *ORGS, *EVENT_SHIFTS, *ORG_SETUP,
-                               *MEMBERS, *INVITATIONS, *STAFFING]
+                               *MEMBERS, *INVITATIONS, *STAFFING, *LANGUAGE]

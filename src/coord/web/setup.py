@@ -29,6 +29,7 @@ from coord.views.viewer import reader
 from coord.auth.security import account_links_limit
 from coord.web.account_pages import PASSWORD_FORMS
 from coord.web.recovery_pages import FORMS as LINK_FORMS
+from coord.web.language import language_middleware, learn
 from coord.web.render import STATIC, build_environment, page
 from coord.web.routes import PAGE_CONTROLLERS
 from coord.web.session import LoginRequired, login_url, provide_viewer, redirect_to_login
@@ -132,6 +133,7 @@ async def _viewer(request: Request[Any, Any, Any], db: DB) -> Any:
         about = await reader(db, viewer.id)
         request.scope["_coord_crisis_line"] = about.crisis_line  # type: ignore[typeddict-unknown-key]
         request.scope["_coord_staff_orgs"] = about.staff_orgs  # type: ignore[typeddict-unknown-key]
+        learn(about.locale, about.org_locale)
     return viewer
 
 
@@ -153,7 +155,8 @@ def configure_pages(app_config: AppConfig, settings: Settings) -> None:
             Router(path="/", route_handlers=LINK_FORMS,
                    middleware=[account_links_limit(settings.login_attempts_per_minute).middleware]),
         ],
-        middleware=[DefineMiddleware(CSRFMiddleware, config=csrf)],
+        # The language first: a refused CSRF check is a page in the reader's language too.
+        middleware=[language_middleware, DefineMiddleware(CSRFMiddleware, config=csrf)],
         dependencies={
             "db": Provide(provide_db),
             "redis": Provide(provide_redis),
