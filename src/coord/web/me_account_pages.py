@@ -11,6 +11,7 @@ from litestar.datastructures import State
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
+from coord import i18n
 from coord.auth import profile
 from coord.auth import service as auth_service
 from coord.auth.schemas import EmailChangeIn, PasswordChangeIn, ProfileIn
@@ -23,7 +24,8 @@ from coord.web.render import page
 from coord.web.session import Viewer, session_cookie, signed_in
 
 # Offered in the menu (the stored choice is any BCP 47 tag; the language work reads it).
-LANGUAGES = [("", "The language of my browser"), ("en", "English"), ("es", "Español"), ("ar", "العربية")]
+# Every language of coord's configuration (a saved one not offered yet waits for its catalog).
+LANGUAGES = [("", "The language of my browser"), *i18n.LANGUAGES.items()]
 SAVED = {
     "profile": "Saved.",
     "email": "We emailed a link to your new address. Your account moves to it when you open the link and "

@@ -1,0 +1,74 @@
+"""coord.i18n on its own: the order a language is chosen in, Accept-Language read as
+browsers send it, plurals through ngettext with the language's own plural rule, and the
+completeness of a catalog counted without its fuzzy entries."""
+
+from __future__ import annotations
+
+import pytest
+
+from coord import i18n
+
+AR_PLURALS = '''
+msgid ""
+msgstr ""
+"Language: ar\\n"
+"Plural-Forms: nplurals=6; plural=(n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : n%100>=3 && n%100<=10 ? 3 : n%100>=11 ? 4 : 5);\\n"
+"Content-Type: text/plain; charset=utf-8\\n"
+
+msgid "%(n)d place left"
+msgid_plural "%(n)d places left"
+msgstr[0] "لا أماكن"
+msgstr[1] "مكان واحد"
+msgstr[2] "مكانان"
+msgstr[3] "%(n)d أماكن"
+msgstr[4] "%(n)d مكانًا"
+msgstr[5] "%(n)d مكان"
+
+#, fuzzy
+msgid "Hello"
+msgstr "مرحبا"
+'''
+
+
+@pytest.fixture
+def catalogs(monkeypatch, tmp_path):
+    """A locale directory of the test's own, with an Arabic catalog of one plural and one fuzzy entry."""
+    (tmp_path / "ar" / "LC_MESSAGES").mkdir(parents=True)
+    (tmp_path / "ar" / "LC_MESSAGES" / "messages.po").write_text(AR_PLURALS, encoding="utf-8")
+    monkeypatch.setattr(i18n, "LOCALE_DIR", tmp_path)
+    monkeypatch.setattr(i18n, "PREVIEW", {"ar"})
+    i18n.catalog.cache_clear()
+    yield
+    i18n.catalog.cache_clear()
+
+
+def test_plurals_follow_the_languages_own_rule_and_fuzzy_entries_count_as_missing(catalogs):
+    token = i18n.ACTIVE.set(i18n.Choice(chosen="ar"))
+    try:
+        said = {n: i18n.ngettext("%(n)d place left", "%(n)d places left", n) % {"n": n} for n in (0, 1, 2, 3, 11, 100)}
+        assert i18n.gettext("Hello") == "Hello"  # fuzzy: English until a translator confirms it
+    finally:
+        i18n.ACTIVE.reset(token)
+    assert said == {0: "لا أماكن", 1: "مكان واحد", 2: "مكانان", 3: "3 أماكن", 11: "11 مكانًا", 100: "100 مكان"}
+    assert i18n.catalog("ar").completeness == 0.5
+    assert i18n.ngettext("%(n)d place left", "%(n)d places left", 2) == "%(n)d places left"  # outside: English
+
+
+def test_the_choice_then_the_saved_language_then_the_browser_then_the_organization(monkeypatch):
+    monkeypatch.setattr(i18n, "PREVIEW", {"es", "ar"})
+    assert i18n.Choice().code == "en"
+    assert i18n.Choice(org_default="ar").code == "ar"
+    assert i18n.Choice(accept="es-MX,es;q=0.9", org_default="ar").code == "es"
+    assert i18n.Choice(saved="ar", accept="es").code == "ar"
+    assert i18n.Choice(chosen="es", saved="ar", accept="ar").code == "es"
+    assert i18n.Choice(chosen="xx", saved="ar").code == "ar"  # a forged cookie is no choice
+    assert i18n.Choice(accept="fr-CA,fr;q=0.9,ar;q=0.1").code == "ar"  # the first coord speaks
+
+
+def test_accept_language_is_read_by_its_weights():
+    assert i18n.accepted("fr;q=0.2, ar-EG, es;q=0.8, *;q=0.1, de;q=0") == ["ar-EG", "es", "fr"]
+    assert i18n.accepted("garbage;;q=x, ,") == []
+
+
+def test_arabic_is_written_right_to_left_and_the_others_left_to_right():
+    assert [i18n.direction(code) for code in i18n.LANGUAGES] == ["ltr", "ltr", "rtl"]
