@@ -129,6 +129,7 @@ TABLE = {
     "importDirectory":          "401 403  403  403  403  ok   ok   404",
     "getDirectoryImport":       "401 403  403  403  403  ok   ok   404",
     "updateDirectoryLocation":  "401 403  403  403  403  ok   ok   404",
+    "updateDirectoryService":   "401 403  403  403  403  ok   ok   404",
     "getDirectoryService":      "ok  ok   ok   ok   ok   ok   ok   ok",
     "getDirectoryLocation":     "ok  ok   ok   ok   ok   ok   ok   ok",
     "health":                   "ok  ok   ok   ok   ok   ok   ok   ok",

@@ -122,6 +122,7 @@ async def build_world(client, api, pool) -> dict:
             "updateEvent": {"capacity": 60},
             "updateVenue": {"accessibility": "Step-free entrance"},
             "updateDirectoryLocation": {"confidential": False},
+            "updateDirectoryService": {"group_id": None},
             "updateShift": {"capacity": 60},
             "setShiftHours": {"hours": 2},
             "createEventShifts": {"shifts": [{"role": "Host", "starts_at": soon.isoformat(),

@@ -197,9 +197,11 @@ def add_service(b: Bundle, service: hsds.Service, where: str, org_ext: str | Non
 
 def add_location(b: Bundle, location: hsds.Location, where: str, owners: dict[str, str]) -> None:
     lat, lon = location.latitude, location.longitude
-    if (lat is not None and not -90 <= lat <= 90) or (lon is not None and not -180 <= lon <= 180):
+    off_earth = (lat is not None and not -90 <= lat <= 90) or (lon is not None and not -180 <= lon <= 180)
+    if off_earth and location.id not in b.rows["locations"]:
         b.warnings.append(Problem(where, "the coordinates are not on Earth (latitude -90 to 90, longitude "
                                   "-180 to 180): the location is kept without them", "latitude", location.id))
+    if off_earth:
         lat = lon = None
     b.add("locations", location, where, owners, latitude=lat, longitude=lon, confidential=False)
     mine = {"location_id": location.id}

@@ -101,6 +101,10 @@ LOCATION_ORG = "SELECT org_id FROM directory_locations WHERE id = $1"
 
 SET_LOCATION_CONFIDENTIAL = "UPDATE directory_locations SET confidential = $2, updated_at = $3 WHERE id = $1"
 
+SERVICE_ORG = "SELECT org_id FROM directory_services WHERE id = $1"
+
+SET_SERVICE_GROUP = "UPDATE directory_services SET group_id = $2, updated_at = $3 WHERE id = $1"
+
 SERVICE_PHONES = """
 SELECT number, extension, type FROM directory_phones
 WHERE service_id = $1 AND active ORDER BY external_id

@@ -11,7 +11,7 @@ from litestar.params import FromPath, QueryParameter
 
 from coord.auth.security import optional_bearer_user
 from coord.directory import service
-from coord.directory.schemas import ImportOut, LocationPatch, LocationView, ServiceView
+from coord.directory.schemas import ImportOut, LocationPatch, LocationView, ServicePatch, ServiceView
 from coord.kernel.params import DB, AuthedRequest, Body, PathId
 
 Source = Annotated[str | None, QueryParameter(description="required: the name of the file's source (e.g. 'county-211'); "
@@ -48,6 +48,13 @@ class DirectoryImportController(Controller):
         """Mark a location confidential (a shelter: never shown, searched by address or exported)
         or not (admins, coordinators)."""
         return await service.update_location(db, request.user.id, org_id, location_id, data)
+
+    @patch("/services/{service_id:uuid}", operation_id="updateDirectoryService")
+    async def update_service(self, request: AuthedRequest, org_id: PathId, service_id: FromPath[UUID],
+                             data: Body[ServicePatch], db: DB) -> ServiceView:
+        """Link a directory service to one of the organization's coord groups, or unlink it with
+        `{group_id: null}` (admins, coordinators)."""
+        return await service.update_service(db, request.user.id, org_id, service_id, data)
 
 
 class DirectoryController(Controller):

@@ -43,6 +43,12 @@ class LocationPatch(msgspec.Struct, forbid_unknown_fields=True):
     confidential: bool
 
 
+class ServicePatch(msgspec.Struct, forbid_unknown_fields=True):
+    """`group_id`: the coord group this service is (one of the organization's), or null to unlink."""
+
+    group_id: UUID | None
+
+
 class PhoneView(msgspec.Struct):
     number: str
     extension: str | None = None

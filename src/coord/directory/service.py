@@ -13,8 +13,9 @@ from coord.directory import bundle as bd
 from coord.directory import importing, reading
 from coord.directory import queries as q
 from coord.directory.schemas import (
-    ImportOut, LanguageView, LocationPatch, LocationView, PhoneView, ServiceView, Written,
+    ImportOut, LanguageView, LocationPatch, LocationView, PhoneView, ServicePatch, ServiceView, Written,
 )
+from coord.groups import service as group_service
 from coord.kernel import clock
 from coord.kernel.access import STAFF, org_roles, require_role
 from coord.kernel.audit import audit
@@ -150,3 +151,19 @@ async def update_location(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID
     await audit(conn, org_id, actor_id, "directory.location_confidential", "directory_location", location_id,
                 {"confidential": patch.confidential})
     return await get_location(conn, actor_id, location_id)
+
+
+async def update_service(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, service_id: UUID,
+                         patch: ServicePatch) -> ServiceView:
+    """A coordinator links a directory service to one of the organization's groups (or unlinks it)."""
+    await require_role(conn, org_id, actor_id, STAFF)
+    if await conn.fetchval(q.SERVICE_ORG, service_id) != org_id:
+        raise NotFound("no such service")
+    if patch.group_id is not None:
+        group = (await group_service.load_group(conn, patch.group_id, actor_id)).group
+        if group.org_id != org_id:
+            raise Unprocessable("the group belongs to another organization", field="group_id")
+    await conn.execute(q.SET_SERVICE_GROUP, service_id, patch.group_id, clock.now())
+    await audit(conn, org_id, actor_id, "directory.service_group", "directory_service", service_id,
+                {"group_id": str(patch.group_id) if patch.group_id else None})
+    return await get_service(conn, actor_id, service_id)
