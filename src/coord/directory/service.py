@@ -36,6 +36,7 @@ async def run_import(conn: asyncpg.Connection, org_id: UUID, actor_id: UUID | No
     """Check every record, then apply the file in the caller's transaction, or nothing if any
     record is wrong. `record`: keep the import and its report (GET .../imports/{id})."""
     source = _check_source(source)
+    await conn.execute(q.LOCK_SOURCE, org_id, source)
     b = bd.Bundle()
     fmt = read(b)
     b.check(await importing.existing_references(conn, org_id, source, b))
