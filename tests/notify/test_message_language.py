@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from coord import i18n
+from tests.pages import Visitor
 from tests.support import expect, mail_text, run_jobs
 
 
@@ -54,3 +55,17 @@ async def test_the_organizations_language_speaks_to_those_who_chose_none(client,
     await run_jobs(mail_settings, pool, redis)
     [welcome] = [m for m in smtp.messages if m["To"] == person.email]
     assert str(welcome["Subject"]) == f"Te damos la bienvenida a {org['name']}"
+
+
+async def test_who_signs_up_in_spanish_gets_the_confirmation_link_in_spanish(client, smtp, mail_settings, pool, redis,
+                                                                             every_language):
+    browser = Visitor(client)
+    await browser.post("/language", {"locale": "es", "next": "/register"}, form_page="/register")
+    signed_up = await browser.post("/register", {"display_name": "Lucía", "email": "lucia@example.org",
+                                                 "password": "una frase bastante larga", "timezone": "America/Chicago"})
+    assert signed_up.status_code == 303, signed_up.text
+    assert await pool.fetchval("SELECT locale FROM users WHERE email = 'lucia@example.org'") == "es"
+    await run_jobs(mail_settings, pool, redis)
+    [link] = [m for m in smtp.messages if m["To"] == "lucia@example.org"]
+    assert str(link["Subject"]) == "Confirma tu dirección de correo electrónico para coord"
+    assert "Hola, Lucía: confirma que esta es tu dirección" in mail_text(link)

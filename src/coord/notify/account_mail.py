@@ -17,6 +17,7 @@ from uuid import UUID
 import asyncpg
 
 from coord.auth.tokens import Link, pending_link
+from coord.i18n import gettext as _
 from coord.kernel.config import Settings
 from coord.notify.delivery import DeliveryKey, deliver, deliver_each
 from coord.notify.messages import Sender, base_message
@@ -55,20 +56,20 @@ def masked(address: str) -> str:
 
 def link_message(settings: Settings, link: Link) -> Message:
     hello = f"Hello {link.display_name},"
-    if link.purpose == "confirm_email":
-        return link_email(settings, link.to, "Confirm your email address for coord", [
-            f"{hello} please confirm that this is your email address: open this link and press the button "
-            "on the page it opens. The link works once, for 48 hours.",
-            "Until you do, coord sends nothing else to this address, and you cannot join groups, sign up "
-            "for shifts or register for events yet.",
-            "If you did not create an account on coord, ignore this message: nothing more will be sent.",
+    if link.purpose == "confirm_email":  # in the language the person signed up in
+        return link_email(settings, link.to, _("Confirm your email address for coord"), [
+            _("Hello %(name)s, please confirm that this is your email address: open this link and press the "
+              "button on the page it opens. The link works once, for 48 hours.") % {"name": link.display_name},
+            _("Until you do, coord sends nothing else to this address, and you cannot join groups, sign up "
+              "for shifts or register for events yet."),
+            _("If you did not create an account on coord, ignore this message: nothing more will be sent."),
         ], link.url)
     if link.purpose == "reset_password":
-        return link_email(settings, link.to, "Reset your coord password", [
-            f"{hello} someone asked to reset the password of your coord account. To choose a new one, open "
-            "this link. It works once, for 1 hour.",
-            "Resetting signs you out on every device. If you did not ask for this, ignore this message: "
-            "your password stays as it is.",
+        return link_email(settings, link.to, _("Reset your coord password"), [
+            _("Hello %(name)s, someone asked to reset the password of your coord account. To choose a new one, "
+              "open this link. It works once, for 1 hour.") % {"name": link.display_name},
+            _("Resetting signs you out on every device. If you did not ask for this, ignore this message: "
+              "your password stays as it is."),
         ], link.url)
     return link_email(settings, link.to, "Confirm your new email address for coord", [
         f"{hello} to move your coord account to this address, open this link and press the button on the "

@@ -9,9 +9,10 @@ from litestar.datastructures import State
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
-from coord.auth import attempts
+from coord import i18n
+from coord.auth import attempts, profile
 from coord.auth import service as auth_service
-from coord.auth.schemas import RegisterIn
+from coord.auth.schemas import ProfileIn, RegisterIn
 from coord.i18n import gettext as _
 from coord.kernel.access import CurrentUser
 from coord.kernel.errors import DomainError
@@ -95,6 +96,8 @@ class AccountForms(Controller):
             data = to_struct(fields, RegisterIn)
             async with db.transaction():  # a savepoint: a refusal leaves nothing behind
                 user = await auth_service.register(db, data, settings=state.settings)
+                if (language := i18n.current()) != i18n.DEFAULT:  # signed up in Spanish: mail in Spanish
+                    await profile.update_profile(db, user.id, ProfileIn(locale=language))
         except FormInvalid as exc:
             return await _register_page(request, viewer, db, kept, exc.errors, status_code=422)
         except DomainError as exc:
