@@ -42,7 +42,7 @@ EXISTING = {
 }
 
 # One import of an organization's source at a time: the second waits, then finds the first's rows.
-LOCK_SOURCE = "SELECT pg_advisory_xact_lock(hashtext('coord.directory:' || $1::text || ':' || $2::text))"
+LOCK_SOURCE = "SELECT pg_advisory_xact_lock(hashtext('coord.directory:' || $1::uuid || ':' || $2::text))"
 
 DEFAULT_TAXONOMY_LOADED = "SELECT EXISTS (SELECT 1 FROM directory_taxonomies WHERE org_id IS NULL AND source = $1)"
 
