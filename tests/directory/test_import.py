@@ -122,6 +122,13 @@ async def test_a_bad_file_is_rejected_whole_with_a_report_per_record(client, api
     # Nothing of either file was written; their reports were kept.
     assert all(n == 0 for n in (await directory_rows(pool)).values())
     assert await pool.fetchval("SELECT count(*) FROM directory_imports WHERE status = 'rejected'") == 2
+    kept = expect(await client.get(f"{API}/orgs/{org['id']}/directory/imports/{out['id']}", headers=admin.headers), 200)
+    assert (kept["status"], kept["problems"]) == ("rejected", out["problems"])
+    # A dry run of a good file says what it holds and writes none of it.
+    dry = expect(await client.post(imports_url(org, "bad", dry_run="true"), content=zipped(), headers=admin.headers),
+                 202)
+    assert (dry["status"], dry["counts"]["services"], dry["written"]["inserted"]) == ("dry_run", 3, 0)
+    assert all(n == 0 for n in (await directory_rows(pool)).values())
     # A reference to an entry that exists nowhere is said in words.
     out = expect(await client.post(imports_url(org, "bad"), content=zipped(replace={
         "services.csv": services.replace("eighteen", "18")}), headers=admin.headers), 202)
@@ -131,6 +138,8 @@ async def test_a_bad_file_is_rejected_whole_with_a_report_per_record(client, api
     # A file that is not HSDS at all is one problem.
     assert_problem(await client.post(imports_url(org, "bad"), content=b"{not json", headers=admin.headers), 422)
     assert_problem(await client.post(imports_url(org, "bad"), content=b"PK\x03\x04broken", headers=admin.headers), 422)
+    assert_problem(await client.post(f"{API}/orgs/{org['id']}/directory/imports", content=zipped(),
+                                     headers=admin.headers), 422)  # no source named
 
 
 async def test_a_re_import_rewrites_nothing_unchanged_and_marks_what_is_gone_inactive(client, api, pool):
