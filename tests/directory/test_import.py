@@ -172,3 +172,17 @@ async def test_a_re_import_rewrites_nothing_unchanged_and_marks_what_is_gone_ina
     back = expect(await client.post(imports_url(org, "county"), content=zipped(), headers=admin.headers), 202)
     assert back["written"]["updated"] == 3  # the desk and its place reactivated, the pantry's words restored
     assert await pool.fetchval("SELECT active FROM directory_services WHERE id = $1", housing) is True
+
+
+async def test_the_official_csv_example_is_rejected_for_its_broken_references(api, pool, settings, capsys):
+    """The HSDS CSV example fails its own foreign-key checks: the report says where, nothing is written."""
+    admin, org = await staff_org(api)
+    code = await import_command(settings, FIXTURES / "hsds_csv_example", org["slug"], "example", dry_run=False,
+                                full=True)
+    printed = capsys.readouterr().out
+    assert code == 1 and printed.startswith("rejected: ")
+    assert "problem: locations.csv line 2 (id 3a19ff88-4620-4d17-9830-ac1d859eb5d5): organization_id: it names the " \
+           "organization '985e4a42-bd9f-4edc-911d-0243a4640aca', which is neither in the file nor in the directory" \
+           in printed
+    assert "problem: taxonomy_terms.csv line 2" in printed and "nothing was written" in printed
+    assert all(n == 0 for n in (await directory_rows(pool)).values())
