@@ -10,7 +10,7 @@ import zipfile
 from pathlib import Path
 
 from coord.directory.cli import import_command
-from tests.support import API, assert_problem, expect
+from tests.support import API, assert_problem, concurrently, expect
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PACKAGE = FIXTURES / "csv_package"
@@ -186,3 +186,12 @@ async def test_the_official_csv_example_is_rejected_for_its_broken_references(ap
            in printed
     assert "problem: taxonomy_terms.csv line 2" in printed and "nothing was written" in printed
     assert all(n == 0 for n in (await directory_rows(pool)).values())
+
+
+async def test_two_uploads_of_one_source_at_once_write_it_once(client, api, pool):
+    admin, org = await staff_org(api)
+    body = zipped()
+    responses = concurrently(client, [("POST", imports_url(org, "county"), admin.headers, {"content": body})] * 2)
+    outs = sorted((expect(r, 202)["written"] for r in responses), key=lambda w: w["inserted"])
+    assert [(w["inserted"], w["unchanged"]) for w in outs] == [(0, 24), (24, 0)]
+    assert (await directory_rows(pool))["services"] == 3
