@@ -169,26 +169,15 @@ def add_service(b: Bundle, service: hsds.Service, where: str, org_ext: str | Non
     owners = {"organization_id": org_ext} if org_ext else {}
     b.add("services", service, where, owners, last_verified=service.assured_date)
     mine = {"service_id": service.id}
-    for phone in service.phones:
-        add_phone(b, phone, where, mine)
-    for schedule in service.schedules:
-        b.add("schedules", schedule, where, mine)
-    for area in service.service_areas:
-        b.add("service_areas", area, where, mine)
-    for language in service.languages:
-        b.add("languages", language, where, mine)
-    for cost in service.cost_options:
-        b.add("cost_options", cost, where, mine)
+    _children(b, where, mine, phones=service.phones, schedules=service.schedules, languages=service.languages,
+              service_areas=service.service_areas, cost_options=service.cost_options)
     for at in service.service_at_locations:
         owners = dict(mine)
         if at.location is not None:
             add_location(b, at.location, where, {"organization_id": org_ext} if org_ext else {})
             owners["location_id"] = at.location.id
         b.add("service_at_locations", at, where, owners)
-        for phone in at.phones:
-            add_phone(b, phone, where, {"service_at_location_id": at.id})
-        for schedule in at.schedules:
-            b.add("schedules", schedule, where, {"service_at_location_id": at.id})
+        _children(b, where, {"service_at_location_id": at.id}, phones=at.phones, schedules=at.schedules)
         for attribute in at.attributes:
             add_attribute(b, attribute, where, "service_at_location", at.id)
     for attribute in service.attributes:
@@ -204,19 +193,21 @@ def add_location(b: Bundle, location: hsds.Location, where: str, owners: dict[st
     if off_earth:
         lat = lon = None
     b.add("locations", location, where, owners, latitude=lat, longitude=lon, confidential=False)
-    mine = {"location_id": location.id}
-    for address in location.addresses:
-        b.add("addresses", address, where, mine)
-    for phone in location.phones:
-        add_phone(b, phone, where, mine)
-    for schedule in location.schedules:
-        b.add("schedules", schedule, where, mine)
-    for language in location.languages:
-        b.add("languages", language, where, mine)
-    for item in location.accessibility:
-        b.add("accessibility", item, where, mine)
+    _children(b, where, {"location_id": location.id}, phones=location.phones, schedules=location.schedules,
+              languages=location.languages, addresses=location.addresses, accessibility=location.accessibility)
     for attribute in location.attributes:
         add_attribute(b, attribute, where, "location", location.id)
+
+
+def _children(b: Bundle, where: str, owners: dict[str, str], phones: list[hsds.Phone] = (),  # type: ignore[assignment]
+              **tables: list[Any]) -> None:
+    """What an entity nests, linked to it (`owners`): phones with their languages, then the
+    other tables by name (schedules, languages, addresses...)."""
+    for phone in phones:
+        add_phone(b, phone, where, owners)
+    for table, items in tables.items():
+        for item in items:
+            b.add(table, item, where, owners)
 
 
 def add_phone(b: Bundle, phone: hsds.Phone, where: str, owners: dict[str, str]) -> None:
