@@ -54,6 +54,15 @@ def test_plurals_follow_the_languages_own_rule_and_fuzzy_entries_count_as_missin
     assert i18n.ngettext("%(n)d place left", "%(n)d places left", 2) == "%(n)d places left"  # outside: English
 
 
+def test_no_language_but_english_is_offered_while_strings_are_left_unmarked(monkeypatch):
+    monkeypatch.setattr(i18n, "PREVIEW", set())
+    monkeypatch.setattr(i18n, "THRESHOLD", 0.0)
+    monkeypatch.setattr(i18n, "ALL_MARKED", False)
+    assert i18n.offered() == ["en"] and i18n.Choice(chosen="es", accept="ar").code == "en"
+    monkeypatch.setattr(i18n, "ALL_MARKED", True)
+    assert i18n.offered() == ["en", "es", "ar"]
+
+
 def test_the_choice_then_the_saved_language_then_the_browser_then_the_organization(monkeypatch):
     monkeypatch.setattr(i18n, "PREVIEW", {"es", "ar"})
     assert i18n.Choice().code == "en"

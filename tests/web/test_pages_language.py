@@ -95,6 +95,7 @@ async def test_a_visitor_chooses_a_language_from_the_menu_on_any_page(client, ev
 
 async def test_a_language_below_the_threshold_is_neither_offered_nor_used(client, monkeypatch):
     monkeypatch.setattr(i18n, "PREVIEW", set())
+    monkeypatch.setattr(i18n, "ALL_MARKED", True)
     monkeypatch.setattr(i18n, "THRESHOLD", 1.01)  # no catalog is that complete: only English
     page = await Visitor(client).get("/login", headers={"accept-language": "es"})
     assert language_of(page.text) == ("en", "ltr") and "Log in" in page.text
@@ -103,3 +104,15 @@ async def test_a_language_below_the_threshold_is_neither_offered_nor_used(client
     page = await Visitor(client).get("/login", headers={"accept-language": "es"})
     assert language_of(page.text)[0] == "es"
     assert '<option value="es" lang="es"' in page.text and '<option value="ar" lang="ar"' in page.text
+
+
+@pytest.mark.parametrize(("path", "spanish"), [
+    ("/forgot-password", "Enviarme un enlace"),
+    ("/reset-password?token=nothing", "Este enlace ya no se puede usar"),
+    ("/confirm-email", "Enviarme un enlace nuevo"),
+    ("/logout", "No has iniciado sesión."),
+    ("/register", "Crear una cuenta"),
+])
+async def test_the_account_pages_speak_spanish(client, every_language, path, spanish):
+    page = await Visitor(client).get(path, headers={"accept-language": "es"})
+    assert page.status_code == 200 and spanish in page.text and "Saltar al contenido" in page.text

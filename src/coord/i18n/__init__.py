@@ -9,8 +9,9 @@ languages never see each other's words.
 
 Adding a language: a messages.po under coord/locale/<code>/LC_MESSAGES/ and one line in
 LANGUAGES. A language is offered (in the menu, and chosen for anyone) once at least
-THRESHOLD of its messages are translated and not fuzzy; COORD_PREVIEW_LANGUAGES=es,ar
-offers some anyway (tests, translators checking their work).
+THRESHOLD of its messages are translated and not fuzzy (and ALL_MARKED says every string is
+marked); COORD_PREVIEW_LANGUAGES=es,ar offers some anyway (tests, translators checking
+their work).
 """
 
 from __future__ import annotations
@@ -37,6 +38,10 @@ LANGUAGES: dict[str, str] = {
     "ar": "العربية",
 }
 THRESHOLD = 0.95  # share of a catalog translated (and not fuzzy) before it is offered
+# A catalog's share counts only the strings marked so far. Until every string people read is
+# marked (issue 16.4: a pseudo-locale over every page finds none left), a complete catalog
+# still leaves pages half in English, so no language but English is offered unless previewed.
+ALL_MARKED = False
 PREVIEW: set[str] = {c.strip() for c in os.environ.get("COORD_PREVIEW_LANGUAGES", "").split(",") if c.strip()}
 
 
@@ -65,7 +70,8 @@ def catalog(code: str) -> Catalog:
 
 def offered() -> list[str]:
     """The languages people may choose, in LANGUAGES' order."""
-    return [c for c in LANGUAGES if c == DEFAULT or c in PREVIEW or catalog(c).completeness >= THRESHOLD]
+    return [c for c in LANGUAGES
+            if c == DEFAULT or c in PREVIEW or (ALL_MARKED and catalog(c).completeness >= THRESHOLD)]
 
 
 def direction(code: str) -> str:

@@ -75,7 +75,7 @@ class AccountPages(Controller):
     @get("/logout", name="logout-page")
     async def logout_form(self, request: Request, viewer: Viewer) -> Template:
         """Logging out is a form post (so another site cannot log you out); this page holds the button."""
-        return page(request, "logout.html", viewer=viewer, title="Log out")
+        return page(request, "logout.html", viewer=viewer, title=_("Log out"))
 
 
 class AccountForms(Controller):

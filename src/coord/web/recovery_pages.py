@@ -19,6 +19,7 @@ from litestar.response import Redirect, Template
 
 from coord.auth import recovery, tokens
 from coord.auth.tokens import LinkInvalid
+from coord.i18n import gettext as _
 from coord.kernel.access import CurrentUser
 from coord.kernel.errors import DomainError, TooManyRequests
 from coord.kernel.params import DB, RedisDep
@@ -44,13 +45,13 @@ def _email(fields: dict[str, Any]) -> str | None:
 
 def _forgot_page(request: Request, viewer: CurrentUser | None, *, email: str = "", sent: bool = False,
                  errors: dict[str, str] | None = None, status_code: int = 200) -> Template:
-    return page(request, "forgot_password.html", viewer=viewer, title="Forgot your password?",
+    return page(request, "forgot_password.html", viewer=viewer, title=_("Forgot your password?"),
                 status_code=status_code, email=email, sent=sent, errors=errors or {})
 
 
 def _reset_page(request: Request, viewer: CurrentUser | None, token: str, usable: bool, *,
                 errors: dict[str, str] | None = None, status_code: int = 200) -> Template:
-    return _private(page(request, "reset_password.html", viewer=viewer, title="Choose a new password",
+    return _private(page(request, "reset_password.html", viewer=viewer, title=_("Choose a new password"),
                          status_code=status_code, token=token, usable=usable, errors=errors or {}))
 
 
@@ -59,9 +60,9 @@ def _confirm_page(request: Request, viewer: CurrentUser | None, *, token: str = 
                   status_code: int = 200) -> Template:
     """`state`: ask (the resend form), link (a usable link: its button), done / changed (what
     next), sent (a new link may be on its way)."""
-    titles = {"link": "Confirm your email address", "done": "Your email address is confirmed",
-              "changed": "Your new email address is confirmed", "sent": "Check your email"}
-    return _private(page(request, "confirm_email.html", viewer=viewer, title=titles.get(state, "Confirm your email"),
+    titles = {"link": _("Confirm your email address"), "done": _("Your email address is confirmed"),
+              "changed": _("Your new email address is confirmed"), "sent": _("Check your email")}
+    return _private(page(request, "confirm_email.html", viewer=viewer, title=titles.get(state, _("Confirm your email")),
                          status_code=status_code, token=token, purpose=purpose, state=state,
                          email=email or (viewer.email if viewer else ""), errors=errors or {}))
 
