@@ -156,14 +156,6 @@ async def unregister(conn: asyncpg.Connection, user_id: UUID, event_id: UUID) ->
     await bookings.cancel_mine(conn, EVENT_REGISTRATIONS, event, user_id)
 
 
-async def future_registrations(conn: asyncpg.Connection, user_id: UUID, org_id: UUID | None) -> list[UUID]:
-    return await bookings.future_bookings(conn, EVENT_REGISTRATIONS, user_id, org_id)
-
-
-async def give_up_future_registrations(conn: asyncpg.Connection, user_id: UUID, org_id: UUID | None) -> int:
-    return await bookings.give_up_future(conn, EVENT_REGISTRATIONS, user_id, org_id, unregister)
-
-
 async def my_registration(conn: asyncpg.Connection, user_id: UUID, event_id: UUID) -> RegistrationOut:
     await get_event(conn, user_id, event_id)
     return RegistrationOut(**dict(await bookings.my_booking(conn, EVENT_REGISTRATIONS, event_id, user_id)))

@@ -24,6 +24,8 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
+from coord.bookings import engine as bookings
+from coord.bookings.engine import EVENT_REGISTRATIONS, SHIFT_SIGNUPS
 from coord.events import service as events_service
 from coord.feeds import service as feeds_service
 from coord.groups import service as groups_service
@@ -100,8 +102,11 @@ async def release(
     asked (the person, or staff: group removals are then audited as theirs). Returns the
     counts and the token hashes of the feeds deleted, whose cached renders the caller
     drops after the commit."""
-    shifts = await shift_signups.give_up_future_signups(conn, user_id, org_id) if undo.shift_places else 0
-    events = await events_service.give_up_future_registrations(conn, user_id, org_id) if undo.event_places else 0
+    # Places are given up through each domain's own cancel, so its rules and events hold.
+    shifts = await bookings.give_up_future(
+        conn, SHIFT_SIGNUPS, user_id, org_id, shift_signups.cancel_signup) if undo.shift_places else 0
+    events = await bookings.give_up_future(
+        conn, EVENT_REGISTRATIONS, user_id, org_id, events_service.unregister) if undo.event_places else 0
     # Facilitations first, so each session says once that it lost them (leaving a group
     # would drop the same assignments, group by group).
     sessions = await sessions_service.unassign_future(conn, user_id, org_id) if undo.facilitations else 0
@@ -115,8 +120,9 @@ async def release(
 async def held(conn: asyncpg.Connection, user_id: UUID, org_id: UUID, undo: Undo) -> Released:
     """What `release` would give up now: the same lists, counted and left alone."""
     return Released(
-        shift_places=len(await shift_signups.future_signups(conn, user_id, org_id)) if undo.shift_places else 0,
-        event_places=len(await events_service.future_registrations(conn, user_id, org_id)) if undo.event_places else 0,
+        shift_places=len(await bookings.future_bookings(conn, SHIFT_SIGNUPS, user_id, org_id)) if undo.shift_places else 0,
+        event_places=len(await bookings.future_bookings(conn, EVENT_REGISTRATIONS, user_id, org_id))
+        if undo.event_places else 0,
         groups=len(await groups_service.memberships(conn, user_id, org_id, undo.group_roles)) if undo.group_roles else 0,
         sessions=len(await sessions_service.future_facilitations(conn, user_id, org_id)) if undo.facilitations else 0,
         feeds=await feeds_service.count_feeds(conn, user_id, org_id) if undo.org_feeds else 0,

@@ -82,14 +82,6 @@ async def cancel_signup(conn: asyncpg.Connection, user_id: UUID, shift_id: UUID)
     await bookings.cancel_mine(conn, SHIFT_SIGNUPS, shift, user_id, rules=(_not_ended,))
 
 
-async def future_signups(conn: asyncpg.Connection, user_id: UUID, org_id: UUID | None) -> list[UUID]:
-    return await bookings.future_bookings(conn, SHIFT_SIGNUPS, user_id, org_id)
-
-
-async def give_up_future_signups(conn: asyncpg.Connection, user_id: UUID, org_id: UUID | None) -> int:
-    return await bookings.give_up_future(conn, SHIFT_SIGNUPS, user_id, org_id, cancel_signup)
-
-
 async def my_signup(conn: asyncpg.Connection, user_id: UUID, shift_id: UUID) -> SignupOut:
     await get_shift(conn, user_id, shift_id)
     return SignupOut(**dict(await bookings.my_booking(conn, SHIFT_SIGNUPS, shift_id, user_id)))
