@@ -1,12 +1,15 @@
 """coord.i18n on its own: the order a language is chosen in, Accept-Language read as
-browsers send it, plurals through ngettext with the language's own plural rule, and the
-completeness of a catalog counted without its fuzzy entries."""
+browsers send it, plurals through ngettext with the language's own plural rule, the
+completeness of a catalog counted without its fuzzy entries, and dates in CLDR's words."""
 
 from __future__ import annotations
+
+from datetime import datetime, timezone
 
 import pytest
 
 from coord import i18n
+from coord.notify.messages import day_and_time, when
 
 AR_PLURALS = '''
 msgid ""
@@ -81,3 +84,19 @@ def test_accept_language_is_read_by_its_weights():
 
 def test_arabic_is_written_right_to_left_and_the_others_left_to_right():
     assert [i18n.direction(code) for code in i18n.LANGUAGES] == ["ltr", "ltr", "rtl"]
+
+
+def test_a_messages_dates_are_written_in_the_readers_language(monkeypatch):
+    monkeypatch.setattr(i18n, "PREVIEW", {"es", "ar"})
+    start = datetime(2027, 3, 16, 22, 30, tzinfo=timezone.utc)
+    end = datetime(2027, 3, 17, 0, 0, tzinfo=timezone.utc)
+    said = {}
+    for code in ("en", "es", "ar"):
+        token = i18n.ACTIVE.set(i18n.Choice(saved=code))
+        try:
+            said[code] = (when(start, end, "America/New_York"), day_and_time(start, "America/New_York"))
+        finally:
+            i18n.ACTIVE.reset(token)
+    assert said["en"] == ("Tuesday 16 March 2027, 18:30–20:00 (America/New_York)", "Tue 16 March, 18:30")
+    assert said["es"] == ("martes, 16 de marzo de 2027, 18:30–20:00 (America/New_York)", "mar, 16 de marzo, 18:30")
+    assert said["ar"][0].startswith("الثلاثاء، 16 مارس 2027")

@@ -33,5 +33,15 @@ def short_day_time(moment: datetime, tz: str | None, with_year: bool = False) ->
     return f"{day}, {format_time(local, 'HH:mm', locale=current())}"
 
 
+def full_day(moment: datetime, tz: str | None) -> str:
+    """"martes, 16 de marzo de 2027": the whole date, for a message's body."""
+    return local_date(moment, tz, "full")
+
+
+def day_in_month(moment: datetime, tz: str | None) -> str:
+    """"mar, 16 de marzo": a weekday, day and month, short enough for a subject."""
+    return format_skeleton("MMMMEd", moment.astimezone(ZoneInfo(tz or "UTC")), locale=current())
+
+
 def short_time(moment: datetime, tz: str | None) -> str:
     return format_time(moment.astimezone(ZoneInfo(tz or "UTC")), "HH:mm", locale=current())

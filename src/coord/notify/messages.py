@@ -16,7 +16,9 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 
+from coord import i18n
 from coord.i18n import gettext as _
+from coord.i18n.dates import day_in_month, full_day
 from coord.kernel import clock
 from coord.kernel.config import Settings
 from coord.notify import queries
@@ -81,11 +83,14 @@ def when(start: datetime, end: datetime, tz: str) -> str:
     """"Tuesday 24 November 2026, 18:30–20:00 (America/New_York)" in the reader's zone."""
     zone = ZoneInfo(tz)
     local_start, local_end = start.astimezone(zone), end.astimezone(zone)
-    return f"{local_start:%A %-d %B %Y}, {local_start:%H:%M}–{local_end:%H:%M} ({tz})"
+    day = f"{local_start:%A %-d %B %Y}" if i18n.current() == i18n.DEFAULT else full_day(start, tz)  # CLDR's words
+    return f"{day}, {local_start:%H:%M}–{local_end:%H:%M} ({tz})"
 
 
 def day_of(moment: datetime, tz: str) -> str:
-    """"Tue 16 March" in the reader's zone: short enough for a subject."""
+    """"Tue 16 March" in the reader's zone: short enough for a subject ("mar, 16 de marzo")."""
+    if i18n.current() != i18n.DEFAULT:
+        return day_in_month(moment, tz)
     return f"{moment.astimezone(ZoneInfo(tz)):%a %-d %B}"
 
 
