@@ -45,6 +45,7 @@ async def test_arabic_pages_are_right_to_left_with_arabic_dates(client, every_la
     page = await Visitor(client).get("/", headers={"accept-language": "ar-EG,ar;q=0.9,en;q=0.5"})
     assert language_of(page.text) == ("ar", "rtl")
     assert "مجموعات دعم مفتوحة" in page.text and "هل تمر بأزمة؟" in page.text
+    assert "Accept-Language" in page.headers["vary"]  # no cache serves it to an English reader
     english = await Visitor(client).get("/", headers={"accept-language": "en-US"})
     assert language_of(english.text) == ("en", "ltr") and "Open support groups" in english.text
     spanish = await Visitor(client).get("/", headers={"accept-language": "es-MX,es;q=0.8"})

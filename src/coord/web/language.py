@@ -9,7 +9,7 @@ from typing import Any
 
 from litestar import Request, post
 from litestar.response import Redirect
-from litestar.types import ASGIApp, Receive, Scope, Send
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from coord import i18n
 from coord.auth import profile
@@ -36,9 +36,15 @@ def language_middleware(app: ASGIApp) -> ASGIApp:
                     key, _, val = part.strip().partition("=")
                     if key == COOKIE and val:
                         chosen = val[:35]
+        async def send_varying(message: Message) -> None:
+            # A page differs by its reader's language (and session): no cache may mix them.
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), (b"vary", b"Accept-Language, Cookie")]
+            await send(message)
+
         token = i18n.ACTIVE.set(i18n.Choice(chosen=chosen, accept=accept))
         try:
-            await app(scope, receive, send)
+            await app(scope, receive, send_varying)
         finally:
             i18n.ACTIVE.reset(token)
 
