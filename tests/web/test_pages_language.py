@@ -117,3 +117,9 @@ async def test_a_language_below_the_threshold_is_neither_offered_nor_used(client
 async def test_the_account_pages_speak_spanish(client, every_language, path, spanish):
     page = await Visitor(client).get(path, headers={"accept-language": "es"})
     assert page.status_code == 200 and spanish in page.text and "Saltar al contenido" in page.text
+
+
+async def test_an_error_page_speaks_arabic(client, every_language):
+    page = await Visitor(client).get("/orgs/no-such-org", headers={"accept-language": "ar"})
+    assert page.status_code == 404 and language_of(page.text) == ("ar", "rtl")
+    assert "غير موجود" in page.text and "لا توجد منظمة على هذا العنوان" in page.text

@@ -20,6 +20,7 @@ from litestar.middleware.csrf import CSRFMiddleware
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
+from coord.i18n import gettext as _
 from coord.kernel.config import Settings
 from coord.kernel.db.deps import provide_db, provide_redis
 from coord.kernel.errors import DomainError, status_title
@@ -43,7 +44,7 @@ def not_yours(what: str, viewer: Any) -> str:
     """What to do about something that is not there for this reader: it may not exist, or be
     private (the two look the same, so neither is confirmed). Organizations' pages are public."""
     if what == "organization":
-        return "There is no organization at this address. Check the link, or find it from the start page."
+        return _("There is no organization at this address. Check the link, or find it from the start page.")
     if viewer is None:
         return (f"We could not find this {what}. If it is for members only, log in: you will see it "
                 "if it is yours to see.")
@@ -52,12 +53,21 @@ def not_yours(what: str, viewer: Any) -> str:
             f"with the address they know ({viewer.email}).")
 
 
+def error_title(status: int) -> str:
+    """The page's title for an error: HTTP's words for its status, in the reader's language."""
+    titles = {400: _("Bad Request"), 403: _("Forbidden"), 404: _("Not Found"), 405: _("Method Not Allowed"),
+              409: _("Conflict"), 410: _("Gone"), 413: _("Request Entity Too Large"),
+              422: _("Unprocessable Entity"), 429: _("Too Many Requests"), 500: _("Internal Server Error"),
+              503: _("Service Unavailable")}
+    return titles.get(status) or status_title(status)
+
+
 def _error_page(request: Request[Any, Any, Any], status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     viewer = request.scope.get("_coord_viewer")  # set by the viewer dependency when it ran
     if status == 404 and message.startswith("no such "):
         message = not_yours(message.removeprefix("no such "), viewer)
     login = login_url(request.url.path) if status == 404 and viewer is None else None
-    response = page(request, "error.html", viewer=viewer, title=status_title(status), status_code=status,
+    response = page(request, "error.html", viewer=viewer, title=error_title(status), status_code=status,
                     status=status, message=message, login=login)
     if headers:
         response.headers.update(headers)
@@ -71,13 +81,13 @@ def domain_error_page(request: Request[Any, Any, Any], exc: DomainError) -> Resp
 def http_error_page(request: Request[Any, Any, Any], exc: HTTPException) -> Response:
     status = exc.status_code
     if isinstance(exc, PermissionDeniedException) and "CSRF" in (exc.detail or ""):
-        message = "This form has expired or came from another site. Go back, reload the page and try again."
+        message = _("This form has expired or came from another site. Go back, reload the page and try again.")
     elif isinstance(exc, NotFoundException):
-        message = "There is nothing here. It may have been removed, or you may not have access to it."
+        message = _("There is nothing here. It may have been removed, or you may not have access to it.")
     elif status == 400:
-        message = "Something in the form could not be read. Go back and check what you entered."
+        message = _("Something in the form could not be read. Go back and check what you entered.")
     elif status == 429:
-        message = "Too many attempts from this connection. Wait a minute and try again."
+        message = _("Too many attempts from this connection. Wait a minute and try again.")
     else:
         message = exc.detail or status_title(status)
     headers = dict(exc.headers or {})
