@@ -77,6 +77,8 @@ async def test_the_language_is_the_choice_then_the_profile_then_the_browser_then
     assert browser.cookies["coord_lang"] == "es"
     page = await browser.get("/me", headers={"accept-language": "ar"})
     assert language_of(page.text)[0] == "es" and "Mi agenda" in page.text
+    account = await browser.get("/me/account")
+    assert "Nombre, zona horaria e idioma" in account.text and "El idioma de mi navegador" in account.text
     assert expect(await client.get("/api/v1/me", headers=ana.headers), 200)["locale"] == "es"
 
 

@@ -15,6 +15,7 @@ from coord import i18n
 from coord.auth import profile
 from coord.auth import service as auth_service
 from coord.auth.schemas import EmailChangeIn, PasswordChangeIn, ProfileIn
+from coord.i18n import N_, gettext as _
 from coord.kernel.access import CurrentUser
 from coord.kernel.errors import DomainError
 from coord.kernel.params import DB, RedisDep
@@ -23,14 +24,14 @@ from coord.web.forms import FormInvalid, domain_errors, form_fields, to_struct
 from coord.web.render import page
 from coord.web.session import Viewer, session_cookie, signed_in
 
-# Offered in the menu (the stored choice is any BCP 47 tag; the language work reads it).
-# Every language of coord's configuration (a saved one not offered yet waits for its catalog).
-LANGUAGES = [("", "The language of my browser"), *i18n.LANGUAGES.items()]
+# Every language of coord's configuration (the stored choice is any BCP 47 tag; a saved one not
+# offered yet waits for its catalog); the first choice is none.
+LANGUAGES = [("", N_("The language of my browser")), *i18n.LANGUAGES.items()]
 SAVED = {
-    "profile": "Saved.",
-    "email": "We emailed a link to your new address. Your account moves to it when you open the link and "
-             "press the button; until then it keeps its current address.",
-    "password": "Your password is changed. Every other device signed in to your account is signed out.",
+    "profile": N_("Saved."),
+    "email": N_("We emailed a link to your new address. Your account moves to it when you open the link and "
+                "press the button; until then it keeps its current address."),
+    "password": N_("Your password is changed. Every other device signed in to your account is signed out."),
 }
 PASSWORD_FIELDS = ("password", "current_password", "new_password")
 
@@ -47,12 +48,12 @@ async def _account_page(request: Request, viewer: CurrentUser, db: DB, *, sectio
     me = await auth_service.me(db, viewer.id)
     form = {"display_name": me.display_name, "timezone": me.timezone, "locale": me.locale or "", "email": ""}
     form.update({k: v for k, v in (values or {}).items() if k not in PASSWORD_FIELDS})
-    languages = list(LANGUAGES)
+    languages = [(code, _(name) if not code else name) for code, name in LANGUAGES]
     if me.locale and me.locale not in {code for code, _ in languages}:
         languages.append((me.locale, me.locale))
-    return page(request, "me_account.html", viewer=viewer, title="My account", status_code=status_code,
+    return page(request, "me_account.html", viewer=viewer, title=_("My account"), status_code=status_code,
                 me=me, form=form, zones=picker(form["timezone"], chosen=True), languages=languages, section=section,
-                errors=errors or {}, saved=SAVED.get(saved or ""))
+                errors=errors or {}, saved=_(SAVED[saved]) if saved in SAVED else None)
 
 
 def _errors(exc: FormInvalid | DomainError, rename: dict[str, str] | None = None) -> dict[str, str]:
