@@ -125,3 +125,16 @@ async def test_an_error_page_speaks_arabic(client, every_language):
     page = await Visitor(client).get("/orgs/no-such-org", headers={"accept-language": "ar"})
     assert page.status_code == 404 and language_of(page.text) == ("ar", "rtl")
     assert "غير موجود" in page.text and "لا توجد منظمة على هذا العنوان" in page.text
+
+
+async def test_lang_in_the_address_chooses_the_language_and_is_remembered(client, every_language):
+    browser = Visitor(client)
+    page = await browser.get("/?lang=es", headers={"accept-language": "en-US"})
+    assert language_of(page.text) == ("es", "ltr") and GROUPS["es"] in page.text
+    assert "coord_lang=es" in page.headers["set-cookie"]
+    again = await browser.get("/", headers={"accept-language": "en-US"})
+    assert language_of(again.text) == ("es", "ltr")
+    # A language not offered is ignored, and nothing is remembered.
+    other = await Visitor(client).get("/?lang=xx", headers={"accept-language": "ar"})
+    assert language_of(other.text) == ("ar", "rtl")
+    assert "coord_lang" not in " ".join(other.headers.get_list("set-cookie"))

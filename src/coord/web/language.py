@@ -6,6 +6,7 @@ coord.i18n's context variable; the viewer dependency adds what the account says.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qsl
 
 from litestar import Request, post
 from litestar.response import Redirect
@@ -28,6 +29,9 @@ def language_middleware(app: ASGIApp) -> ASGIApp:
             await app(scope, receive, send)
             return
         chosen = accept = None
+        # `?lang=xx` on any page is the menu's choice too (a link can carry it), remembered.
+        asked = next((v for k, v in parse_qsl(scope.get("query_string", b"").decode("latin-1")) if k == "lang"), None)
+        asked = asked if asked in i18n.offered() else None
         for name, value in scope["headers"]:
             if name == b"accept-language":
                 accept = value.decode("latin-1")[:500]
@@ -36,10 +40,15 @@ def language_middleware(app: ASGIApp) -> ASGIApp:
                     key, _, val = part.strip().partition("=")
                     if key == COOKIE and val:
                         chosen = val[:35]
+        chosen = asked or chosen
+        secure = "; Secure" if scope.get("scheme") == "https" else ""
+        remember = f"{COOKIE}={asked}; Max-Age={YEAR}; Path=/; HttpOnly; SameSite=Lax{secure}".encode()
+
         async def send_varying(message: Message) -> None:
             # A page differs by its reader's language (and session): no cache may mix them.
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), (b"vary", b"Accept-Language, Cookie")]
+                headers = [*message.get("headers", []), (b"vary", b"Accept-Language, Cookie")]
+                message["headers"] = headers + [(b"set-cookie", remember)] if asked else headers
             await send(message)
 
         token = i18n.ACTIVE.set(i18n.Choice(chosen=chosen, accept=accept))
