@@ -95,6 +95,7 @@ TABLE = {
     ("POST", "/orgs/{slug}/members"):                     "303  403  403  403  403  ok   ok   404",
     ("POST", "/orgs/{slug}/invitations"):                 "303  403  403  403  403  ok   ok   404",
     ("POST", "/orgs/{slug}/invitations/import"):          "303  403  403  403  403  ok   ok   404",
+    ("POST", "/orgs/{slug}/directory/imports"):           "303  403  403  403  403  ok   ok   404",
     ("POST", "/orgs/{slug}/invitations/{invitation_id}/resend"): "303  403  403  403  403  ok   ok   404",
     ("POST", "/orgs/{slug}/invitations/{invitation_id}/revoke"): "303  403  403  403  403  ok   ok   404",
     # {token} is no link: the page says so to anyone (200); accepting it is refused (400).
@@ -158,6 +159,7 @@ def bodies(world: dict) -> dict[str, dict]:
         "/orgs/{slug}/members": {"email": people["outsider"].email, "roles[]": "participant"},
         "/orgs/{slug}/invitations": {"email": "page-invitee@example.org", "roles[]": "participant"},
         "/orgs/{slug}/invitations/import": {"content": "email,name,roles\nfile-invitee@example.org,,participant\n"},
+        "/orgs/{slug}/directory/imports": {"source": "matrix"},
         "/orgs/{slug}/leave": {"confirm": "yes"},
         "/orgs/{slug}/members/{user_id}/remove": {"confirm": "yes"},
         "/orgs/{slug}/members/{user_id}/roles": {"roles[]": "participant", "confirm": "yes"},

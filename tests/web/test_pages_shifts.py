@@ -203,3 +203,25 @@ async def test_the_board_opens_on_the_week_of_the_next_open_shift(client, api, b
     # A filtered board keeps its filter and week: it only says where the next open shift is.
     filtered = await browser.get(f"/shifts?org={org['slug']}&role=Greeter")
     assert f'id="shift-{ahead["id"]}"' not in filtered.text
+
+
+async def test_the_board_speaks_spanish_and_arabic_with_their_plurals_and_dates(client, api, board, monkeypatch):
+    from coord import i18n
+    monkeypatch.setattr(i18n, "PREVIEW", {"es", "ar"})
+    org, admin, (ana, ben, _) = board
+    starts = start_in(3, hour=16)
+    full = await make_shift(client, org, admin, starts, capacity=1, location="Room 2")
+    open_ = await make_shift(client, org, admin, starts + timedelta(hours=3), role="Setup", capacity=3)
+    expect(await client.post(f"{API}/shifts/{full['id']}/signups", headers=ben.headers), 201)
+    browser = Visitor(client)
+    await browser.login(ana)
+    spanish = (await browser.get(board_path(org, starts), headers={"accept-language": "es"})).text
+    assert "Turnos de voluntariado" in spanish and "semana del" in spanish and "Semana siguiente →" in spanish
+    card = text_of(shift_card(spanish, full["id"]))
+    assert "Completo (1 plaza)" in card and "Dónde: Room 2" in card and "Apuntarme a la lista de espera" in card
+    assert "3 de 3 plazas libres" in text_of(shift_card(spanish, open_["id"]))
+    assert re.search(r'Apuntarme<span class="visually-hidden"> a Setup, ', spanish)
+    arabic = (await browser.get(board_path(org, starts), headers={"accept-language": "ar"})).text
+    assert 'dir="rtl"' in arabic and "مناوبات التطوع" in arabic and "المكان: Room 2" in arabic
+    assert "الأماكن المتاحة: 3 من 3" in text_of(shift_card(arabic, open_["id"]))
+    assert "Full (" not in arabic and "Sign up" not in arabic

@@ -57,7 +57,7 @@ def coordination_url(slug: str, done: str | None = None, anchor: str = "") -> st
 
 # Rows a section shows before its "Show all" link (?all=section): a phone scrolls a few screens, not fifty.
 SECTION_ROWS = 8
-FORMS = ("member", "event", "shift", "venue", "venue_edit", "invite", "invitations", "import")
+FORMS = ("member", "event", "shift", "venue", "venue_edit", "invite", "invitations", "import", "directory")
 
 
 async def coordination_page(request: Request, viewer: CurrentUser, db: DB, slug: str, *,
@@ -79,6 +79,7 @@ async def coordination_page(request: Request, viewer: CurrentUser, db: DB, slug:
         invitations=await invitations.list_invitations(db, viewer.id, view.org.id),
         gap_choices=await facilitators_to_assign(db, [g.session_id for g in view.gaps]),
         report=extra.pop("report", None), import_content=extra.pop("import_content", ""),
+        directory_report=extra.pop("directory_report", None),
         show_all=show_all, limit=SECTION_ROWS, **extra,
     )
 

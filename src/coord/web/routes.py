@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from coord.web.account_pages import CONTROLLERS as ACCOUNT
+from coord.web.directory_pages import CONTROLLERS as DIRECTORY
 from coord.web.event_shift_pages import CONTROLLERS as EVENT_SHIFTS
 from coord.web.group_admin_pages import CONTROLLERS as GROUP_ADMIN
 from coord.web.group_link_pages import CONTROLLERS as GROUP_LINKS
@@ -20,4 +21,4 @@ from coord.web.shift_pages import CONTROLLERS as SHIFTS
 from coord.web.staffing_pages import CONTROLLERS as STAFFING
 
 PAGE_CONTROLLERS: list[Any] = [*HOME, *ACCOUNT, *SHIFTS, *ME, *GROUPS, *GROUP_ADMIN, *GROUP_LINKS, *ORGS, *EVENT_SHIFTS, *ORG_SETUP,
-                               *MEMBERS, *INVITATIONS, *STAFFING, *LANGUAGE]
+                               *MEMBERS, *INVITATIONS, *STAFFING, *LANGUAGE, *DIRECTORY]

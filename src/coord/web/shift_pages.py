@@ -8,9 +8,12 @@ from urllib.parse import urlencode
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_skeleton
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 
+from coord import i18n
+from coord.i18n import gettext as _
 from coord.kernel import clock
 from coord.auth import service as auth_service
 from coord.kernel.access import CurrentUser
@@ -35,6 +38,14 @@ def _parse_week(value: str | None, tz: str) -> date:
 def _week_end(week_start: date, tz: str) -> datetime:
     """The instant the board's week ends (next Monday 00:00 in `tz`)."""
     return datetime.combine(week_start + timedelta(days=7), time(0), ZoneInfo(tz))
+
+
+def _day(day: date, english: str, skeleton: str) -> str:
+    """A day as the reader's language writes it: English keeps its strftime words exactly,
+    others take CLDR's pattern for the skeleton ("lun, 7 dic 2026")."""
+    if i18n.current() == i18n.DEFAULT:
+        return day.strftime(english)
+    return format_skeleton(skeleton, datetime.combine(day, time(0)), locale=i18n.current())
 
 
 def _parse_uuid(value: str | None) -> UUID | None:
@@ -68,7 +79,7 @@ class ShiftPages(Controller):
         me = await auth_service.me(db, viewer.id)
         orgs = sorted(me.memberships, key=lambda m: m.org_slug)
         if not orgs:
-            return page(request, "shifts.html", viewer=viewer, title="Shifts", orgs=[], org=None, board=None,
+            return page(request, "shifts.html", viewer=viewer, title=_("Shifts"), orgs=[], org=None, board=None,
                         problem=problem, status_code=status_code)
         slug = params.get("org") or orgs[0].org_slug
         membership = next((m for m in orgs if m.org_slug == slug), orgs[0])
@@ -87,14 +98,15 @@ class ShiftPages(Controller):
                 shifts = await board.shift_board(db, viewer.id, org.id, week, viewer.timezone)
             elif ahead is not None:
                 day = ahead.astimezone(ZoneInfo(viewer.timezone)).date()
-                next_open = (day, board_url(org.slug, day, None, None))
+                next_open = (_day(day, "%A %-d %B %Y", "yMMMMEEEEd"), board_url(org.slug, day, None, None))
         return page(
-            request, "shifts.html", viewer=viewer, title="Shifts", crisis_line=org.crisis_resources,
+            request, "shifts.html", viewer=viewer, title=_("Shifts"), crisis_line=org.crisis_resources,
             orgs=orgs, org=org, board=shifts, role=role, event=event, status_code=status_code,
             just=_parse_uuid(params.get("just")), problem=problem, problem_shift=problem_shift,
             prev_url=board_url(org.slug, shifts.week_start - timedelta(days=7), role, event),
             next_url=board_url(org.slug, shifts.week_start + timedelta(days=7), role, event),
-            week_end=shifts.week_start + timedelta(days=6), now=now, next_open=next_open,
+            week_from=_day(shifts.week_start, "%a %d %b %Y", "yMMMEd"),
+            week_to=_day(shifts.week_start + timedelta(days=6), "%a %d %b", "MMMEd"), now=now, next_open=next_open,
         )
 
     async def _change(self, request: Request, viewer: CurrentUser | None, db: DB, shift_id: UUID, cancel: bool) -> Response:
