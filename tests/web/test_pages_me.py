@@ -362,3 +362,38 @@ async def test_my_schedule_says_when_the_next_thing_is_however_far(client, api, 
     assert f'href="/me?from={day}"' in mine.text
     there = await browser.get(f"/me?from={day}")
     assert "Harvest fair" in text_of(there.text)
+
+
+async def test_my_schedule_speaks_spanish_and_arabic_with_its_dates(client, api, world, monkeypatch):
+    from babel.dates import format_skeleton
+    from coord import i18n
+    monkeypatch.setattr(i18n, "PREVIEW", {"es", "ar"})
+    w = world
+    first, _ = await make_sessions(client, w)
+    confirmed = await make_shift(client, w, start_in(3))
+    full = await make_shift(client, w, start_in(4), role="Setup")
+    await sign_up(client, w.me, confirmed)
+    await sign_up(client, w.other, full)
+    await sign_up(client, w.me, full)
+    event = await make_event(client, w, start_in(5, hour=9))
+    expect(await client.post(f"{API}/events/{event['id']}/registrations", headers=w.me.headers), 201)
+    browser = Visitor(client)
+    await browser.login(w.me)
+    going = await browser.post(f"/me/sessions/{first['id']}/rsvp", {"response": "going"}, form_page="/me")
+    spanish = (await browser.get(going.headers["location"], headers={"accept-language": "es"})).text
+    said = text_of(spanish)
+    assert "Mi agenda" in said and "horas en Asia/Tokyo" in said and "Gracias: constas como que vas." in said
+    day = datetime.fromisoformat(confirmed["starts_at"]).astimezone(ZoneInfo(TOKYO))
+    assert f"<h2>{format_skeleton('yMMMMEEEEd', day, locale='es')}</h2>" in spanish  # CLDR: "jueves, 10 de diciembre de 2026"
+    assert "Has dicho que vas." in card(spanish, f"session-{first['id']}")
+    assert "Tienes plaza confirmada en este turno." in card(spanish, f"shift-{confirmed['id']}")
+    assert re.search(r'Cancelar mi plaza<span class="visually-hidden"> en Greeter, ', spanish)
+    assert "en la posición 1" in card(spanish, f"shift-{full['id']}")
+    assert re.search(r'Salir de la lista de espera<span class="visually-hidden"> de Setup, ', spanish)
+    assert "Estás inscrito en este evento." in card(spanish, f"event-{event['id']}")
+    assert "Cerrar sesión en todas partes" in said and "Después →" in said
+    arabic = (await browser.get("/me", headers={"accept-language": "ar"})).text
+    assert 'dir="rtl"' in arabic and "جدولي" in arabic and "أنت مسجّل في هذه الفعالية." in arabic
+    assert f"<h2>{format_skeleton('yMMMMEEEEd', day, locale='ar')}</h2>" in arabic
+    assert "مغادرة قائمة الانتظار" in card(arabic, f"shift-{full['id']}")
+    assert "Cancel my" not in arabic and "Leave the waitlist" not in arabic and "My settings" not in arabic

@@ -14,11 +14,14 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import msgspec
+from babel.dates import format_skeleton
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
+from coord import i18n
+from coord.i18n import N_, gettext as _
 from coord.kernel import clock
 from coord.auth import service as auth_service
 from coord.kernel.access import CurrentUser
@@ -42,12 +45,20 @@ FAR_AHEAD = timedelta(days=3 * 366)  # how far "the next thing ahead" is looked 
 KINDS = {SessionItem: "session", ShiftItem: "shift", EventItem: "event"}
 # What just happened, said after the redirect back to /me (?done=...).
 DONE = {
-    "going": "Thank you: you are down as going.",
-    "not_going": "Thank you for letting the group know you are not going.",
-    "shift": "You are no longer signed up for that shift.",
-    "event": "You are no longer registered for that event.",
-    "org_left": "You have left the organization. A message saying what changed is on its way to you.",
+    "going": N_("Thank you: you are down as going."),
+    "not_going": N_("Thank you for letting the group know you are not going."),
+    "shift": N_("You are no longer signed up for that shift."),
+    "event": N_("You are no longer registered for that event."),
+    "org_left": N_("You have left the organization. A message saying what changed is on its way to you."),
 }
+
+
+def _day(day: date, english: str, skeleton: str) -> str:
+    """A day as the reader's language writes it: English keeps its strftime words exactly
+    ("Tuesday 24 November 2026"), others take CLDR's pattern for the skeleton."""
+    if i18n.current() == i18n.DEFAULT:
+        return day.strftime(english)
+    return format_skeleton(skeleton, datetime.combine(day, time(0)), locale=i18n.current())
 
 
 def _parse_day(value: str | None) -> date | None:
@@ -75,7 +86,7 @@ def _days(schedule: MySchedule, tz: str) -> list[tuple[str, list[tuple[str, Any]
     days: list[tuple[str, list[tuple[str, Any]]]] = []
     for item in schedule.items:
         local = item.starts_at.astimezone(zone)
-        label = f"{local:%A} {local.day} {local:%B %Y}"
+        label = _day(local.date(), "%A %-d %B %Y", "yMMMMEEEEd")
         if not days or days[-1][0] != label:
             days.append((label, []))
         days[-1][1].append((KINDS[type(item)], item))
@@ -96,14 +107,15 @@ async def schedule_page(request: Request, viewer: CurrentUser, db: DB, from_valu
         later = await my_schedule(db, viewer.id, start + WINDOW, start + FAR_AHEAD)
         if later.items:
             ahead = later.items[0].starts_at.astimezone(zone).date()
-            next_ahead = (ahead, me_url(ahead.isoformat()))
+            next_ahead = (_day(ahead, "%A %-d %B %Y", "yMMMMEEEEd"), me_url(ahead.isoformat()))
     return page(
-        request, "me.html", viewer=viewer, title="My schedule", status_code=status_code,
+        request, "me.html", viewer=viewer, title=_("My schedule"), status_code=status_code,
         schedule=schedule, days=_days(schedule, viewer.timezone), orgs=await my_orgs(db, viewer.id),
-        from_day=day.isoformat() if day else "", first_day=first_day, last_day=last_day,
+        from_day=day.isoformat() if day else "", first_day=_day(first_day, "%a %d %b %Y", "yMMMEd"),
+        last_day=_day(last_day, "%a %d %b %Y", "yMMMEd"),
         earlier_url=me_url((first_day - WINDOW).isoformat()), later_url=me_url(last_day.isoformat()),
         now_url=me_url() if day else None, next_ahead=next_ahead,
-        done=DONE.get(done or ""), problem=problem, problem_id=problem_id, now=clock.now(),
+        done=_(DONE[done]) if done in DONE else None, problem=problem, problem_id=problem_id, now=clock.now(),
     )
 
 
