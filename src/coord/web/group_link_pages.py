@@ -6,6 +6,7 @@ changes nothing; the button does."""
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
@@ -45,10 +46,9 @@ async def _link_page(request: Request, viewer: CurrentUser | None, db: DB, token
             context["state"] = "signed_out"
         else:
             status = None
-            try:
+            # Not in the group yet (NotFound: a private group hides itself): the link page says how to ask.
+            with contextlib.suppress(NotFound):
                 status = (await groups_service.load_group(db, link.group_id, viewer.id)).status
-            except NotFound:
-                pass
             in_org = bool(await org_roles(db, link.org_id, viewer.id))
             # Joining needs a confirmed address (coord.auth.gate): say so before the button would.
             asking = "ask" if in_org else "join_org"

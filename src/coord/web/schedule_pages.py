@@ -108,25 +108,25 @@ def read_series_form(fields: dict[str, Any], now: datetime) -> SeriesChoice:
     elif weekdays and repeat in ("weekly", "biweekly") and start_day and weekday_code(start_day) not in weekdays:
         day = WEEKDAY_NAMES[start_day.weekday()]
         errors["byday"] = f"The first date is a {day}: tick {day} too, or change the first date."
-    if fields.get("open_ended") and ("count" in fields or "until" in fields):
+    # Until further notice: no COUNT or UNTIL in the rule; the rolling horizon keeps adding sessions.
+    open_ended = bool(fields.get("open_ended"))
+    if open_ended and ("count" in fields or "until" in fields):
         errors["until"] = "Choose one: a number of sessions, a last date, or until further notice."
-    elif fields.get("open_ended"):
-        pass  # a weekly group that runs until further notice: the rolling horizon keeps it going
-    elif "count" in fields and "until" in fields:
+    elif not open_ended and "count" in fields and "until" in fields:
         errors["until"] = "Fill in only one: the number of sessions or the last date."
-    elif "count" in fields:
+    elif not open_ended and "count" in fields:
         try:
             count = _whole(str(fields["count"]), 1, MAX_OCCURRENCES, "The number of sessions")
         except ValueError as exc:
             errors["count"] = f"{exc}."
-    elif "until" in fields:
+    elif not open_ended and "until" in fields:
         try:
             until = date.fromisoformat(str(fields["until"]))
             if start_day and until < start_day:
                 errors["until"] = "The last date must be on or after the first date."
         except ValueError:
             errors["until"] = "Enter the last date, like 2026-06-30."
-    else:
+    elif not open_ended:
         errors["count"] = "Say when the series ends: a number of sessions, a last date, or until further notice."
     facilitator_ids = []
     try:
