@@ -10,7 +10,7 @@ from coord.bookings.engine import EVENT_REGISTRATIONS
 
 EVENT_COLUMNS = """
 e.id, e.org_id, e.title, e.description, e.kind, e.starts_at, e.ends_at, e.timezone, e.capacity, e.venue_id,
-e.visibility, e.registration_opens_at, e.registration_closes_at, e.status, e.sequence
+e.visibility, e.registration_opens_at, e.registration_closes_at, e.status, e.sequence, e.languages
 """
 
 COUNTS = booking_queries.counts(EVENT_REGISTRATIONS, "e")
@@ -22,8 +22,8 @@ VENUE_IN_ORG = "SELECT EXISTS (SELECT 1 FROM venues WHERE id = $1 AND org_id = $
 
 INSERT_EVENT = """
 INSERT INTO events (org_id, title, description, kind, starts_at, ends_at, timezone, capacity, venue_id,
-                    visibility, registration_opens_at, registration_closes_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                    visibility, registration_opens_at, registration_closes_at, languages)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 RETURNING id
 """
 
@@ -35,7 +35,7 @@ FROM events e {COUNTS}
 WHERE e.id = $1
 """
 
-# $2 from, $3 to, $4/$5 keyset (starts_at, id) of the last row seen, $6 limit.
+# $2 from, $3 to, $4/$5 keyset (starts_at, id) of the last row seen, $6 limit, $7 a language (NULL: any).
 LIST_EVENTS = f"""
 SELECT {EVENT_COLUMNS}, c.confirmed_count, c.waitlist_count
 FROM events e {COUNTS}
@@ -43,6 +43,7 @@ WHERE e.org_id = $1 AND e.status <> 'cancelled'
   AND ($2::timestamptz IS NULL OR e.starts_at >= $2)
   AND ($3::timestamptz IS NULL OR e.starts_at < $3)
   AND ($4::timestamptz IS NULL OR (e.starts_at, e.id) > ($4, $5::uuid))
+  AND ($7::text IS NULL OR e.languages @> ARRAY[$7::text])
 ORDER BY e.starts_at, e.id
 LIMIT $6
 """
@@ -60,14 +61,14 @@ FOR UPDATE OF e
 """
 
 EVENT_FOR_UPDATE = """
-SELECT title, description, starts_at, ends_at, timezone, capacity, venue_id, registration_closes_at
+SELECT title, description, starts_at, ends_at, timezone, capacity, venue_id, registration_closes_at, languages
 FROM events WHERE id = $1
 """
 
 # $9: the change is one a calendar shows (time, place, title), so SEQUENCE goes up.
 UPDATE_EVENT = """
 UPDATE events SET title = $2, description = $3, starts_at = $4, ends_at = $5, timezone = $6, capacity = $7,
-    venue_id = $8, sequence = sequence + CASE WHEN $9 THEN 1 ELSE 0 END, updated_at = now()
+    venue_id = $8, sequence = sequence + CASE WHEN $9 THEN 1 ELSE 0 END, languages = $10, updated_at = now()
 WHERE id = $1
 """
 

@@ -8,7 +8,7 @@ from litestar import Controller, Router, delete, get, patch, post
 
 from coord.events import roster, service
 from coord.events.schemas import EventIn, EventOut, EventPatch, RegistrationOut, RegistrationRosterOut
-from coord.kernel.params import DB, AuthedRequest, Body, Paging, PathId, TimeWindow
+from coord.kernel.params import DB, AuthedRequest, Body, LanguageFilter, Paging, PathId, TimeWindow
 from coord.kernel.pagination import Page
 
 
@@ -23,10 +23,13 @@ class OrgEventController(Controller):
 
     @get("", operation_id="listEvents")
     async def list_events(
-        self, request: AuthedRequest, org_id: PathId, db: DB, window: TimeWindow, page: Paging
+        self, request: AuthedRequest, org_id: PathId, db: DB, window: TimeWindow, page: Paging,
+        language: LanguageFilter = None,
     ) -> Page[EventOut]:
-        """The organization's events that are not cancelled, by start time, with counts (members)."""
-        return await service.list_events(db, request.user.id, org_id, window.from_, window.to, page.limit, page.cursor)
+        """The organization's events that are not cancelled, by start time, with counts (members).
+        `?language=es`: only those held in Spanish."""
+        return await service.list_events(db, request.user.id, org_id, window.from_, window.to, page.limit,
+                                          page.cursor, language)
 
 
 class EventController(Controller):

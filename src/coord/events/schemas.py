@@ -11,6 +11,8 @@ from coord.kernel.types import Instant, LongText, ShortText, TimezoneName
 # community: what fits no other kind (a wellness fair, an open day, a celebration).
 EventKind = Literal["workshop", "training", "awareness", "social", "community"]
 Visibility = Literal["public", "unlisted", "private"]
+Language = Annotated[str, msgspec.Meta(min_length=2, max_length=35, description="ISO 639 code, e.g. es")]
+Languages = Annotated[list[Language], msgspec.Meta(max_length=20, description="the languages it is held in")]
 RegistrationStatus = Literal["confirmed", "waitlisted", "cancelled"]
 
 
@@ -26,6 +28,7 @@ class EventIn(msgspec.Struct, forbid_unknown_fields=True):
     description: LongText | None = None
     registration_opens_at: Instant | None = None
     registration_closes_at: Instant | None = None
+    languages: Languages = []
 
 
 class EventPatch(msgspec.Struct, forbid_unknown_fields=True):
@@ -38,6 +41,7 @@ class EventPatch(msgspec.Struct, forbid_unknown_fields=True):
     timezone: TimezoneName | None = None
     capacity: Annotated[int, msgspec.Meta(ge=0, le=1_000_000)] | None | msgspec.UnsetType = msgspec.UNSET
     venue_id: UUID | None | msgspec.UnsetType = msgspec.UNSET
+    languages: Languages | msgspec.UnsetType = msgspec.UNSET
 
 
 class EventOut(msgspec.Struct):
@@ -58,6 +62,7 @@ class EventOut(msgspec.Struct):
     sequence: int
     confirmed_count: int
     waitlist_count: int
+    languages: list[str] = []
 
 
 class RegistrationOut(msgspec.Struct):

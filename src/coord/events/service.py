@@ -15,6 +15,7 @@ import msgspec
 
 from coord.bookings import engine as bookings
 from coord.bookings.engine import EVENT_REGISTRATIONS
+from coord.i18n import codes
 from coord.kernel.access import STAFF, check_roles, require_member, require_role
 from coord.auth.gate import require_confirmed_email
 from coord.auth.service import check_timezone
@@ -44,7 +45,7 @@ async def create_event(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, d
         raise Unprocessable("no such venue in this organization", field="venue_id")
     event_id = await conn.fetchval(
         queries.INSERT_EVENT, org_id, data.title.strip(), data.description, data.kind, data.starts_at, data.ends_at,
-        data.timezone, data.capacity, data.venue_id, data.visibility, opens, closes,
+        data.timezone, data.capacity, data.venue_id, data.visibility, opens, closes, codes.check(data.languages),
     )  # fmt: skip
     await record(conn, EventScheduled(event_id=event_id))
     return await get_event(conn, actor_id, event_id)
@@ -65,11 +66,14 @@ async def list_events(
     to: datetime | None,
     limit: int,
     cursor: str | None,
+    language: str | None = None,
 ) -> Page[EventOut]:
-    """Every event of the org that is not cancelled, by start time (members)."""
+    """Every event of the org that is not cancelled, by start time (members); `language`:
+    only those held in it (an ISO 639 code; 422 for one that is not)."""
     await require_member(conn, org_id, actor_id)
+    language = codes.check([language], "language")[0] if language else None
     after_start, after_id = decode_cursor(cursor, tuple[KeyInstant, UUID]) or (None, None)
-    rows = await conn.fetch(queries.LIST_EVENTS, org_id, from_, to, after_start, after_id, limit + 1)
+    rows = await conn.fetch(queries.LIST_EVENTS, org_id, from_, to, after_start, after_id, limit + 1, language)
     return page_of([EventOut(**dict(r)) for r in rows], limit, lambda e: (e.starts_at, e.id))
 
 
@@ -102,12 +106,14 @@ async def update_event(conn: asyncpg.Connection, actor_id: UUID, event_id: UUID,
     if venue_id and not await conn.fetchval(queries.VENUE_IN_ORG, venue_id, event["org_id"]):
         raise Unprocessable("no such venue in this organization", field="venue_id")
     capacity = current["capacity"] if data.capacity is msgspec.UNSET else data.capacity
+    languages = list(current["languages"]) if data.languages is msgspec.UNSET else codes.check(data.languages)
     title = data.title.strip() if data.title else current["title"]
     description = current["description"] if data.description is None else data.description
     seen = (title, starts_at, ends_at, timezone, venue_id)
     invite_changed = seen != tuple(current[k] for k in ("title", "starts_at", "ends_at", "timezone", "venue_id"))
     await conn.execute(
-        queries.UPDATE_EVENT, event_id, title, description, starts_at, ends_at, timezone, capacity, venue_id, invite_changed
+        queries.UPDATE_EVENT, event_id, title, description, starts_at, ends_at, timezone, capacity, venue_id,
+        invite_changed, languages,
     )
     await record(conn, EventChanged(
         event_id=event_id, invite_changed=invite_changed, was_starts_at=current["starts_at"],

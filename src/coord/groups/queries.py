@@ -26,12 +26,14 @@ WHERE g.id = $1
 
 # Staff ($3) see every group, archived ones too; others see the running public groups and
 # those they belong to. Unlisted groups are reachable by link but never listed to non-members.
+# $7: only groups held in this language (ISO 639), NULL: any.
 LIST_GROUPS = f"""
 SELECT {GROUP_COLUMNS}, m.role AS my_role, m.status AS my_status
 FROM groups g LEFT JOIN group_members m ON m.group_id = g.id AND m.user_id = $2
 WHERE g.org_id = $1
   AND ($3 OR ((g.visibility = 'public' OR m.user_id IS NOT NULL) AND g.archived_at IS NULL))
   AND ($4::text IS NULL OR (g.name, g.id) > ($4, $5::uuid))
+  AND ($7::text IS NULL OR g.languages @> ARRAY[$7::text])
 ORDER BY g.name, g.id
 LIMIT $6
 """

@@ -11,7 +11,7 @@ from litestar.params import QueryParameter
 from coord.groups import links, service
 from coord.groups.schemas import GroupIn, GroupMemberIn, GroupMemberOut, GroupOut, InviteLinkOut, JoinOut
 from coord.kernel.errors import NotFound
-from coord.kernel.params import DB, AuthedRequest, Body, Paging, PathId
+from coord.kernel.params import DB, AuthedRequest, Body, LanguageFilter, Paging, PathId
 from coord.kernel.pagination import Page
 
 
@@ -24,9 +24,11 @@ class OrgGroupController(Controller):
         return await service.create_group(db, request.user.id, org_id, data)
 
     @get("", operation_id="listGroups")
-    async def list_groups(self, request: AuthedRequest, org_id: PathId, db: DB, page: Paging) -> Page[GroupOut]:
-        """Groups the caller may see: all for staff; public ones and their own for everyone else."""
-        return await service.list_groups(db, request.user.id, org_id, page.limit, page.cursor)
+    async def list_groups(self, request: AuthedRequest, org_id: PathId, db: DB, page: Paging,
+                          language: LanguageFilter = None) -> Page[GroupOut]:
+        """Groups the caller may see: all for staff; public ones and their own for everyone else.
+        `?language=es`: only those held in Spanish."""
+        return await service.list_groups(db, request.user.id, org_id, page.limit, page.cursor, language)
 
 
 class GroupController(Controller):

@@ -13,6 +13,7 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
+from coord.i18n import codes
 from coord.kernel import clock
 from coord.kernel.access import STAFF, require_member, require_role
 from coord.kernel.audit import audit
@@ -117,7 +118,7 @@ async def create_group(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, d
     await check_venue(conn, org_id, data.venue_id)
     row = await conn.fetchrow(
         queries.INSERT_GROUP, org_id, data.name.strip(), data.description, data.topic, data.audience,
-        data.languages, data.format, data.visibility, data.join_policy, data.capacity,
+        codes.check(data.languages), data.format, data.visibility, data.join_policy, data.capacity,
         data.facilitators_required, data.venue_id, timezone, data.discreet_title,
     )
     await record(conn, GroupCreated(group_id=row["id"]))
@@ -151,6 +152,8 @@ async def update_group(
         raise Unprocessable("a group needs a name", field="name")
     if data.timezone is not msgspec.UNSET:
         values["timezone"] = check_timezone(data.timezone)
+    if data.languages is not msgspec.UNSET:
+        values["languages"] = codes.check(data.languages)
     if data.venue_id is not msgspec.UNSET:
         await check_venue(conn, group.org_id, data.venue_id)
     archived_at = group.archived_at
@@ -171,12 +174,15 @@ async def update_group(
 
 
 async def list_groups(
-    conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, limit: int, cursor: str | None
+    conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, limit: int, cursor: str | None,
+    language: str | None = None,
 ) -> Page[GroupOut]:
+    """`language`: only groups held in it (an ISO 639 code; 422 for one that is not)."""
     roles = await require_member(conn, org_id, actor_id)
+    language = codes.check([language], "language")[0] if language else None
     name, last_id = decode_cursor(cursor, tuple[KeyText, UUID]) or (None, None)
     staff = bool(roles.intersection(STAFF))
-    rows = await conn.fetch(queries.LIST_GROUPS, org_id, actor_id, staff, name, last_id, limit + 1)
+    rows = await conn.fetch(queries.LIST_GROUPS, org_id, actor_id, staff, name, last_id, limit + 1, language)
     return page_of([group_out(r) for r in rows], limit, lambda g: (g.name, g.id))
 
 
@@ -210,17 +216,19 @@ async def join(conn: asyncpg.Connection, actor_id: UUID, group_id: UUID) -> tupl
 
 
 async def request_membership(
-    conn: asyncpg.Connection, group: GroupOut, actor_id: UUID, role: str | None, status: str | None
+    conn: asyncpg.Connection, group: GroupOut, actor_id: UUID, role: str | None, status: str | None,
+    *, invited: bool = False,
 ) -> tuple[JoinOut, bool]:
     """`join`, once the caller may see the group (by its visibility, or by its invitation
     link: coord.groups.links) and is a member of its organization; `role` and `status` are
-    their membership now, if any."""
+    their membership now, if any. `invited`: someone who may approve members asked them to
+    come (coord.groups.service.accept_invitation), so a group needing approval takes them in."""
     group_id = group.id
     await require_confirmed_email(conn, actor_id)
     if role is not None:  # joining twice changes nothing
         return JoinOut(group_id, actor_id, role, status or "active"), False
     require_running(group, "new members")
-    status = "active" if group.join_policy == "open" else "pending"
+    status = "active" if group.join_policy == "open" or invited else "pending"
     row = await conn.fetchrow(queries.INSERT_SELF_MEMBER, group_id, actor_id, status)
     if row is None:  # a concurrent request of the same person won the insert
         current = await conn.fetchrow(queries.MEMBERSHIP, group_id, actor_id)
@@ -228,6 +236,27 @@ async def request_membership(
     event = GroupMemberJoined if status == "active" else GroupMemberRequested
     await record(conn, event(group_id=group_id, user_id=actor_id))
     return JoinOut(group_id, actor_id, row["role"], row["status"]), True
+
+
+async def accept_invitation(
+    conn: asyncpg.Connection, group_id: UUID, user_id: UUID, inviter_id: UUID | None
+) -> tuple[JoinOut, bool]:
+    """The person accepts an invitation to the group (a referral to it: coord.referrals): the
+    invitation stands in for the group's visibility, as a link does. A group needing approval
+    takes them in at once when the inviter may approve members (its staff or facilitators);
+    otherwise they ask, as anyone does. They must still be a member of its organization."""
+    row = await conn.fetchrow(queries.GET_GROUP, group_id, user_id)
+    if row is None:
+        raise NotFound("no such group")
+    if not await conn.fetchval(queries.ORG_ROLES, row["org_id"], user_id):
+        raise Conflict("you are no longer a member of the group's organization, so you cannot join it")
+    invited = False
+    if inviter_id is not None:
+        inviter_roles = frozenset(await conn.fetchval(queries.ORG_ROLES, row["org_id"], inviter_id) or ())
+        inviter = await conn.fetchrow(queries.MEMBERSHIP, group_id, inviter_id)
+        invited = bool(inviter_roles.intersection(STAFF)) or (
+            inviter is not None and inviter["role"] == "facilitator" and inviter["status"] == "active")
+    return await request_membership(conn, group_out(row), user_id, row["my_role"], row["my_status"], invited=invited)
 
 
 async def approve(conn: asyncpg.Connection, actor_id: UUID, group_id: UUID, user_id: UUID) -> GroupMemberOut:

@@ -28,6 +28,8 @@ Limit = Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT, description="page size
 Cursor = Annotated[str | None, QueryParameter(description="next_cursor of the previous page")]
 From = Annotated[datetime | None, QueryParameter(name="from", description="starting at or after, ISO 8601 with an offset")]
 To = Annotated[datetime | None, QueryParameter(name="to", description="starting before, ISO 8601 with an offset")]
+# `?language=es` on the lists of groups and events: only those held in it (the service checks the code).
+LanguageFilter = Annotated[str | None, QueryParameter(max_length=35, description="an ISO 639 language code, e.g. es")]
 
 
 class PageQuery(msgspec.Struct, frozen=True):

@@ -1,0 +1,56 @@
+"""The languages groups, events and crisis lines are held in (issue 16.7, 16.8): ISO 639 codes
+that CLDR (through Babel) knows, named in the reader's own language."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from babel import Locale
+
+from coord import i18n
+from coord.i18n import gettext as _
+from coord.kernel.errors import FieldError, Unprocessable
+
+_CODE = re.compile(r"^[a-z]{2,3}$")
+MAX = 20  # languages one group, event or crisis line may list
+
+
+@cache
+def _known() -> frozenset[str]:
+    # CLDR's language names, ISO 639-1 (two letters) and 639-2/3 (three) alike.
+    return frozenset(code for code in Locale("en").languages if _CODE.match(code))
+
+
+def is_known(code: str) -> bool:
+    return code in _known()
+
+
+def check(codes: list[str], field: str = "languages") -> list[str]:
+    """The codes, lower-cased and without repeats; 422 naming each one that is not a language."""
+    clean = list(dict.fromkeys(code.strip().lower() for code in codes))
+    bad = [code for code in clean if not is_known(code)]
+    if bad:
+        errors = [FieldError(field, _("“%(code)s” is not a language code. Write each language as its ISO 639 "
+                                      "code, like en for English, es for Spanish or ar for Arabic.") % {"code": code})
+                  for code in bad]
+        raise Unprocessable(errors[0]["message"], errors=errors, slug="unknown-language")
+    if len(clean) > MAX:
+        raise Unprocessable(_("List at most %(n)d languages.") % {"n": MAX}, field=field)
+    return clean
+
+
+def language_name(code: str, in_language: str | None = None) -> str:
+    """A language's name in the reader's language ("árabe" for ar to a Spanish reader), else the code."""
+    return _names(in_language or i18n.current()).get(code) or code
+
+
+@cache
+def _names(reader: str) -> dict[str, str]:
+    return dict(Locale.parse(reader).languages)
+
+
+def choices(codes: list[str] | None = None) -> list[tuple[str, str]]:
+    """(code, name) for a filter's menu: the given codes (or coord's own languages), by name."""
+    wanted = codes if codes is not None else list(i18n.LANGUAGES)
+    return sorted(((c, language_name(c)) for c in dict.fromkeys(wanted)), key=lambda pair: pair[1].casefold())
