@@ -50,6 +50,8 @@ JOB_MODULES = (
     "workers.feed_jobs",
     "workers.account_jobs",
     "workers.invitation_jobs",
+    "workers.referral_jobs",
+    "workers.directory_jobs",
     "workers.cron",
 )
 

@@ -5,7 +5,7 @@ the file no longer holds marked inactive. Nothing is written when any record is 
 from __future__ import annotations
 
 import hashlib
-from typing import Any, Callable
+from typing import Any, Awaitable, Callable
 from uuid import UUID, uuid5
 
 import asyncpg
@@ -19,6 +19,8 @@ from coord.kernel import clock
 
 NAMESPACE = UUID("5b0f3c1e-8a47-4d4a-9a49-3f1d6c2e7b10")
 Reader = Callable[[bd.Bundle], str]
+Progress = Callable[[int, int], Awaitable[None]]  # (entries written so far, entries in the file)
+CHUNK = 5000  # rows per upsert statement: a queued import's progress moves at least this often
 
 
 def entry_id(org_id: UUID | None, source: str, table: str, external_id: str) -> UUID:
@@ -57,18 +59,24 @@ def _records(org_id: UUID, source: str, table: str, b: bd.Bundle) -> list[dict[s
     return records
 
 
-async def apply(conn: asyncpg.Connection, org_id: UUID, source: str, b: bd.Bundle, full: bool) -> Written:
+async def apply(conn: asyncpg.Connection, org_id: UUID, source: str, b: bd.Bundle, full: bool,
+                progress: Progress | None = None) -> Written:
     await ensure_default_taxonomy(conn)
     now = clock.now()
     written = Written()
+    done, total = 0, sum(len(rows) for rows in b.rows.values())
     for table in bd.TABLES:  # parents before children
         records = _records(org_id, source, table, b)
-        if records:
-            changed = await conn.fetch(q.UPSERT[table], records, now)
+        for start in range(0, len(records), CHUNK):
+            chunk = records[start:start + CHUNK]
+            changed = await conn.fetch(q.UPSERT[table], chunk, now)
             inserted = sum(1 for r in changed if r["inserted"])
             written.inserted += inserted
             written.updated += len(changed) - inserted
-            written.unchanged += len(records) - len(changed)
+            written.unchanged += len(chunk) - len(changed)
+            done += len(chunk)
+            if progress is not None:
+                await progress(done, total)
     if full:
         for table in reversed(bd.TABLES):
             status = await conn.execute(q.DEACTIVATE[table], org_id, source, list(b.rows[table]), now)

@@ -62,14 +62,53 @@ ON CONFLICT DO NOTHING
 """
 
 INSERT_IMPORT = """
-INSERT INTO directory_imports (org_id, actor_id, source, format, status, full_import, counts, report, created_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+INSERT INTO directory_imports (org_id, actor_id, source, format, status, full_import, counts, report, created_at,
+                               finished_at, dry_run, progress_done, progress_total)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $5 = 'dry_run', $10, $10)
 RETURNING id
 """
 
-IMPORT = """
-SELECT id, source, format, status, full_import, counts, report, created_at
-FROM directory_imports WHERE id = $1 AND org_id = $2
+# A queued import's outcome, written in the transaction that applied its file.
+FINISH_IMPORT = """
+UPDATE directory_imports SET format = $2, status = $3, counts = $4, report = $5, finished_at = $6,
+                             progress_done = $7, progress_total = $7
+WHERE id = $1
+RETURNING created_at
+"""
+
+_IMPORT_COLUMNS = """id, source, format, status, full_import, counts, report, created_at, finished_at, error,
+progress_done, progress_total"""
+
+IMPORT = f"SELECT {_IMPORT_COLUMNS} FROM directory_imports WHERE id = $1 AND org_id = $2"
+
+IMPORTS = f"""
+SELECT {_IMPORT_COLUMNS} FROM directory_imports WHERE org_id = $1 ORDER BY created_at DESC, id LIMIT $2
+"""
+
+QUEUE_IMPORT = """
+INSERT INTO directory_imports (org_id, actor_id, source, format, status, full_import, dry_run, created_at)
+VALUES ($1, $2, $3, $4, 'queued', $5, $6, $7)
+RETURNING id
+"""
+
+STORE_IMPORT_FILE = "INSERT INTO directory_import_files (import_id, content) VALUES ($1, $2)"
+
+# The worker claims a queued import (or one a killed worker left running: nothing of it was
+# committed); a finished one is not run again.
+CLAIM_IMPORT = """
+UPDATE directory_imports i SET status = 'running', progress_done = 0
+FROM directory_import_files f
+WHERE i.id = $1 AND f.import_id = i.id AND i.status IN ('queued', 'running')
+RETURNING i.org_id, i.actor_id, i.source, i.full_import, i.dry_run, f.content
+"""
+
+IMPORT_PROGRESS = "UPDATE directory_imports SET progress_done = $2, progress_total = $3 WHERE id = $1 AND status = 'running'"
+
+DROP_IMPORT_FILE = "DELETE FROM directory_import_files WHERE import_id = $1"
+
+FAIL_IMPORT = """
+UPDATE directory_imports SET status = $2, error = $3, finished_at = $4, report = $5
+WHERE id = $1 AND status IN ('queued', 'running')
 """
 
 ORG_ID_BY_SLUG = "SELECT id FROM orgs WHERE slug = $1"

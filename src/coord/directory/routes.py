@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from litestar import Controller, Request, Response, get, patch, post
+from litestar import Controller, Request, get, patch, post
 from litestar.params import FromPath, QueryParameter
 
 from coord.auth.security import optional_bearer_user
 from coord.directory import reading, service
-from coord.directory.schemas import ImportOut, LocationPatch, LocationView, ServicePatch, ServiceView
+from coord.directory.schemas import ImportOut, ImportSummary, LocationPatch, LocationView, ServicePatch, ServiceView
 from coord.kernel.params import DB, AuthedRequest, Body, PathId
 
 Source = Annotated[str | None, QueryParameter(description="required: the name of the file's source (e.g. 'county-211'); "
@@ -19,6 +19,8 @@ Source = Annotated[str | None, QueryParameter(description="required: the name of
 DryRun = Annotated[bool, QueryParameter(description="check the file and report, write nothing")]
 Partial = Annotated[bool, QueryParameter(description="the file holds only some of the source's entries: "
                                                      "entries it does not hold stay as they are")]
+Background = Annotated[bool, QueryParameter(description="queue the file for a worker even when it is small "
+                                                        "(files over 1 MiB always are)")]
 
 
 class DirectoryImportController(Controller):
@@ -27,16 +29,25 @@ class DirectoryImportController(Controller):
 
     @post("/imports", operation_id="importDirectory", status_code=202, request_max_body_size=reading.MAX_BYTES)
     async def create(self, request: AuthedRequest, org_id: PathId, db: DB, source: Source = None,
-                     dry_run: DryRun = False, partial: Partial = False) -> ImportOut:
+                     dry_run: DryRun = False, partial: Partial = False, background: Background = False) -> ImportOut:
         """Import an HSDS 3.0 file as the body (admins, coordinators): JSON (a service or an
         organization in the official shapes, a list of them, or an HSDS page) or the CSV data
         package as a zip. Every record is checked first; a file with any wrong record is
         `rejected` whole, with a report per record, and writes nothing. Entries are matched by
         (source, id): unchanged ones are not rewritten, and entries of the source that the file no
-        longer holds are marked inactive (unless `partial`). Up to 64 MiB; applied within the
-        request (about 3,000 services a second). GET .../imports/{id} gives the report."""
+        longer holds are marked inactive (unless `partial`). Up to 64 MiB. A file up to 1 MiB is
+        applied within the request; a larger one (or any, with `background`) is `queued` for a
+        worker (about 3,000 services a second): GET .../imports/{id} gives its progress, then
+        its outcome and report."""
         content = await request.body()  # the raw file
-        return await service.import_upload(db, request.user.id, org_id, content, source or "", dry_run, not partial)
+        return await service.import_upload(db, request.user.id, org_id, content, source or "", dry_run, not partial,
+                                           background)
+
+    @get("/imports", operation_id="listDirectoryImports")
+    async def index(self, request: AuthedRequest, org_id: PathId, db: DB) -> list[ImportSummary]:
+        """The organization's imports, newest first, with their status and progress (admins,
+        coordinators)."""
+        return await service.list_imports(db, request.user.id, org_id)
 
     @get("/imports/{import_id:uuid}", operation_id="getDirectoryImport")
     async def view(self, request: AuthedRequest, org_id: PathId, import_id: FromPath[UUID], db: DB) -> ImportOut:

@@ -8,7 +8,7 @@ import msgspec
 
 from coord.directory.bundle import Problem
 
-ImportStatus = Literal["applied", "rejected", "dry_run"]
+ImportStatus = Literal["queued", "running", "applied", "rejected", "dry_run", "failed"]
 
 
 class Written(msgspec.Struct):
@@ -21,8 +21,17 @@ class Written(msgspec.Struct):
     deactivated: int = 0
 
 
+class Progress(msgspec.Struct):
+    """A running import's entries written so far, of the entries its file holds."""
+
+    done: int = 0
+    total: int = 0
+
+
 class ImportOut(msgspec.Struct):
-    """One import. `rejected`: a record is wrong, so nothing was written (the problems say
+    """One import. `queued`, then `running`: a worker applies it (large files, or
+    `background`), `progress` says how far; `failed`: the worker could not finish (`error`),
+    nothing was written. `rejected`: a record is wrong, so nothing was written (the problems say
     which record, which field and what is wrong); `dry_run`: checked, nothing written.
     `counts`: the entries the file holds, by HSDS table."""
 
@@ -37,6 +46,22 @@ class ImportOut(msgspec.Struct):
     problems: list[Problem]
     warnings: list[Problem]
     created_at: datetime
+    progress: Progress = msgspec.field(default_factory=Progress)
+    error: str | None = None
+    finished_at: datetime | None = None
+
+
+class ImportSummary(msgspec.Struct):
+    """One past import, for the list of an organization's imports."""
+
+    id: UUID
+    source: str
+    format: str
+    status: ImportStatus
+    records: int
+    progress: Progress
+    created_at: datetime
+    finished_at: datetime | None
 
 
 class LocationPatch(msgspec.Struct, forbid_unknown_fields=True):

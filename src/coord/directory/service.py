@@ -10,16 +10,16 @@ from uuid import UUID
 import asyncpg
 
 from coord.directory import bundle as bd
-from coord.directory import importing, reading
+from coord.directory import importing, queued, reading
 from coord.directory import queries as q
 from coord.directory.schemas import (
-    ImportOut, LanguageView, LocationPatch, LocationView, PhoneView, ServicePatch, ServiceView, Written,
+    ImportOut, ImportSummary, LanguageView, Progress, LocationPatch, LocationView, PhoneView, ServicePatch, ServiceView, Written,
 )
 from coord.groups import service as group_service
 from coord.kernel import clock
 from coord.kernel.access import STAFF, org_roles, require_role
 from coord.kernel.audit import audit
-from coord.kernel.errors import NotFound, Unprocessable
+from coord.kernel.errors import DomainError, NotFound, Unprocessable
 
 
 def _check_source(source: str) -> str:
@@ -32,9 +32,11 @@ def _check_source(source: str) -> str:
 
 async def run_import(conn: asyncpg.Connection, org_id: UUID, actor_id: UUID | None, source: str,
                      read: importing.Reader, *, dry_run: bool = False, full: bool = True,
-                     record: bool = True) -> ImportOut:
+                     record: bool = True, import_id: UUID | None = None,
+                     progress: importing.Progress | None = None) -> ImportOut:
     """Check every record, then apply the file in the caller's transaction, or nothing if any
-    record is wrong. `record`: keep the import and its report (GET .../imports/{id})."""
+    record is wrong. `record`: keep the import and its report (GET .../imports/{id}), as a new
+    import or as the outcome of the queued one `import_id`."""
     source = _check_source(source)
     await conn.execute(q.LOCK_SOURCE, org_id, source)
     b = bd.Bundle()
@@ -47,27 +49,40 @@ async def run_import(conn: asyncpg.Connection, org_id: UUID, actor_id: UUID | No
         status = "dry_run"
     else:
         status = "applied"
-        written = await importing.apply(conn, org_id, source, b, full)
+        written = await importing.apply(conn, org_id, source, b, full, progress)
     now = clock.now()
-    out = ImportOut(id=None, source=source, format=fmt, status=status, full=full, records=b.records,  # type: ignore[arg-type]
+    out = ImportOut(id=import_id, source=source, format=fmt, status=status, full=full, records=b.records,  # type: ignore[arg-type]
                     counts=b.counts(), written=written, problems=b.problems, warnings=b.warnings, created_at=now)
     if record:
         counts = {"records": b.records, "entries": out.counts, "written": written}
-        out.id = await conn.fetchval(q.INSERT_IMPORT, org_id, actor_id, source, fmt, status, full, counts,
-                                     {"problems": b.problems, "warnings": b.warnings}, now)
+        report = {"problems": b.problems, "warnings": b.warnings}
+        entries = sum(out.counts.values())
+        out.progress = Progress(entries, entries)
+        if import_id is None:
+            out.id = await conn.fetchval(q.INSERT_IMPORT, org_id, actor_id, source, fmt, status, full, counts,
+                                         report, now, entries)
+        else:
+            out.created_at = await conn.fetchval(q.FINISH_IMPORT, import_id, fmt, status, counts, report, now,
+                                                 entries)
+        out.finished_at = now
         await audit(conn, org_id, actor_id, "directory.imported", "directory_import", out.id,
                     {"source": source, "status": status, "records": b.records})
     return out
 
 
 async def import_upload(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, content: bytes, source: str,
-                        dry_run: bool, full: bool) -> ImportOut:
-    """An uploaded file (JSON, or a zipped CSV package), by staff of the organization."""
+                        dry_run: bool, full: bool, background: bool = False) -> ImportOut:
+    """An uploaded file (JSON, or a zipped CSV package), by staff of the organization: a small
+    one applied now, a large one (or any, with `background`) queued for a worker."""
     await require_role(conn, org_id, actor_id, STAFF)
     source = _check_source(source)
     if not content:
         raise Unprocessable("send the file as the request body (HSDS JSON, or a CSV data package as a zip)",
                             field="file")
+    if len(content) > reading.MAX_BYTES:
+        raise Unprocessable("the file is too large (at most 64 MiB)", field="file")
+    if background or len(content) > queued.INLINE_MAX_BYTES:
+        return await queued.queue_import(conn, org_id, actor_id, source, content, dry_run, full)
     return await run_import(conn, org_id, actor_id, source, lambda b: reading.read_bytes(content, b),
                             dry_run=dry_run, full=full)
 
@@ -84,17 +99,60 @@ async def import_path(conn: asyncpg.Connection, org_slug: str, path: Path, sourc
                             full=full, record=not dry_run)
 
 
-async def get_import(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, import_id: UUID) -> ImportOut:
-    await require_role(conn, org_id, actor_id, STAFF)
-    row = await conn.fetchrow(q.IMPORT, import_id, org_id)
-    if row is None:
-        raise NotFound("no such import")
+async def run_queued(pool: asyncpg.Pool, import_id: UUID) -> str:
+    """The worker's part: apply a queued import in one transaction, its progress written by
+    another connection as each batch of rows goes in; returns its outcome."""
+    async with pool.acquire() as progress_conn:
+        claimed = await progress_conn.fetchrow(q.CLAIM_IMPORT, import_id)
+        if claimed is None:
+            return "done already"
+
+        async def progress(done: int, total: int) -> None:
+            await progress_conn.execute(q.IMPORT_PROGRESS, import_id, done, total)
+
+        content = bytes(claimed["content"])
+        try:
+            async with pool.acquire() as conn, conn.transaction():
+                out = await run_import(conn, claimed["org_id"], claimed["actor_id"], claimed["source"],
+                                       lambda b: reading.read_bytes(content, b), dry_run=claimed["dry_run"],
+                                       full=claimed["full_import"], import_id=import_id, progress=progress)
+                await conn.execute(q.DROP_IMPORT_FILE, import_id)
+        except DomainError as exc:  # a file that is not HSDS at all: one problem, nothing written
+            field = exc.errors[0]["field"] if exc.errors else None
+            problem = bd.Problem(record="file", message=exc.detail, field=field)
+            await progress_conn.execute(q.FAIL_IMPORT, import_id, "rejected", exc.detail, clock.now(),
+                                        {"problems": [problem], "warnings": []})
+            await progress_conn.execute(q.DROP_IMPORT_FILE, import_id)
+            return "rejected"
+        return out.status
+
+
+def _import_out(row: asyncpg.Record) -> ImportOut:
     counts, report = row["counts"], row["report"]
     return ImportOut(id=row["id"], source=row["source"], format=row["format"], status=row["status"],
                      full=row["full_import"], records=counts.get("records", 0), counts=counts.get("entries", {}),
                      written=Written(**counts.get("written", {})),
                      problems=[bd.Problem(**p) for p in report.get("problems", [])],
-                     warnings=[bd.Problem(**p) for p in report.get("warnings", [])], created_at=row["created_at"])
+                     warnings=[bd.Problem(**p) for p in report.get("warnings", [])], created_at=row["created_at"],
+                     progress=Progress(row["progress_done"], row["progress_total"]), error=row["error"],
+                     finished_at=row["finished_at"])
+
+
+async def get_import(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, import_id: UUID) -> ImportOut:
+    await require_role(conn, org_id, actor_id, STAFF)
+    row = await conn.fetchrow(q.IMPORT, import_id, org_id)
+    if row is None:
+        raise NotFound("no such import")
+    return _import_out(row)
+
+
+async def list_imports(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, limit: int = 50) -> list[ImportSummary]:
+    """The organization's imports, newest first (admins, coordinators)."""
+    await require_role(conn, org_id, actor_id, STAFF)
+    return [ImportSummary(id=r["id"], source=r["source"], format=r["format"], status=r["status"],
+                          records=r["counts"].get("records", 0), progress=Progress(r["progress_done"], r["progress_total"]),
+                          created_at=r["created_at"], finished_at=r["finished_at"])
+            for r in await conn.fetch(q.IMPORTS, org_id, limit)]
 
 
 async def _is_staff(conn: asyncpg.Connection, org_id: UUID, viewer_id: UUID | None) -> bool:

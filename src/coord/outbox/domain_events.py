@@ -280,6 +280,12 @@ class DeliveryRetryRequested(Event, tag="delivery.retry_requested"):
     delivery_id: UUID
 
 
+# The directory: an uploaded file waits, stored with its import, for a worker to apply it.
+class DirectoryImportQueued(Event, tag="directory.import_queued"):
+    import_id: UUID
+    org_id: UUID
+
+
 AnyEvent = Union[
     MemberAdded,
     MemberLeft,
@@ -317,6 +323,7 @@ AnyEvent = Union[
     PasswordChanged,
     InvitationSent,
     DeliveryRetryRequested,
+    DirectoryImportQueued,
 ]
 EVENT_TYPES: tuple[type[Event], ...] = AnyEvent.__args__  # type: ignore[attr-defined]
 

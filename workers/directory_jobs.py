@@ -1,0 +1,19 @@
+"""Directory jobs: a queued import of an HSDS file (coord.directory.queued)."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from coord.directory import service as directory
+from coord.outbox import domain_events as ev
+from workers.registry import on
+
+# A 50,000-service file takes a minute or two; a retry starts over (nothing was committed).
+IMPORT_TIMEOUT_S = 15 * 60
+
+
+@on(ev.DirectoryImportQueued, timeout=IMPORT_TIMEOUT_S, max_tries=3)
+async def apply_directory_import(ctx: dict[str, Any], event: ev.DirectoryImportQueued, outbox_id: UUID) -> str:
+    """Check and apply the stored file of a queued import; returns its outcome."""
+    return await directory.run_queued(ctx["pool"], event.import_id)
