@@ -14,10 +14,10 @@ turned off is `skipped`, and a non-urgent message in their quiet hours waits
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import Message
-from typing import Awaitable, Callable, Sequence
+from typing import Any, Awaitable, Callable, Sequence
 from uuid import UUID
 
 import asyncpg
@@ -52,6 +52,9 @@ class DeliveryKey:
     # Messages of different kinds that exclude each other (a follow-up's thanks or check-in)
     # share a slot instead of their kind: whichever goes first is the only one.
     slot: str | None = None
+    # What the message is about (a coord.notify.plans value): a group held in one language
+    # speaks it to those who chose none (see `_language`). Not part of the key.
+    about: Any = field(default=None, compare=False)
 
     @property
     def key(self) -> str:
@@ -118,6 +121,28 @@ async def _skip_reason(conn: asyncpg.Connection, key: DeliveryKey, recipient: as
     return None
 
 
+async def _language(conn: asyncpg.Connection, key: DeliveryKey, recipient: asyncpg.Record | None) -> i18n.Choice:
+    """A message is built in the recipient's saved language, never the actor's. Someone who chose
+    none reads a message about a group (its sessions, its series) or an event held in exactly
+    one language in that language (issue 16.7: a group held in Spanish is announced in
+    Spanish), else in their organization's default."""
+    org_locale = await conn.fetchval(queries.ORG_LOCALE, key.org_id) if key.org_id else None
+    held_in = await _held_in(conn, key.about)
+    only = held_in[0] if len(held_in) == 1 else None
+    return i18n.Choice(saved=(recipient["locale"] if recipient else None) or only, org_default=org_locale)
+
+
+async def _held_in(conn: asyncpg.Connection, about: Any) -> list[str]:
+    if about is None:
+        return []
+    ids = {name: getattr(about, name, None) for name in ("group_id", "session_id", "series_id", "event_id")}
+    if (item := getattr(about, "item", None)) in ("session", "event"):  # a reminder
+        ids[f"{item}_id"] = about.item_id
+    if not any(ids.values()):
+        return []
+    return list(await conn.fetchval(queries.HELD_IN, *ids.values()) or [])
+
+
 async def _deliver(pool: asyncpg.Pool, mailer: Mailer, key: DeliveryKey, build: Builder, urgent: bool) -> str:
     async with pool.acquire() as conn:
         await conn.execute(queries.ENSURE_DELIVERY, key.key, key.event_id, key.user_id, key.org_id, key.kind)
@@ -131,10 +156,7 @@ async def _deliver(pool: asyncpg.Pool, mailer: Mailer, key: DeliveryKey, build: 
                 if (skip := await _skip_reason(conn, key, recipient, urgent)) is not None:
                     await conn.execute(queries.MARK_SKIPPED, row["id"], skip)
                     return "skipped"
-            # Built in the recipient's language (else their organization's), never the actor's.
-            org_locale = await conn.fetchval(queries.ORG_LOCALE, key.org_id) if key.org_id else None
-            language = i18n.ACTIVE.set(i18n.Choice(saved=recipient["locale"] if recipient else None,
-                                                   org_default=org_locale))
+            language = i18n.ACTIVE.set(await _language(conn, key, recipient))
             try:
                 message = await build(conn, recipient)
             finally:

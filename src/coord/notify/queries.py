@@ -28,6 +28,15 @@ FROM users WHERE id = $1 AND deleted_at IS NULL AND email IS NOT NULL
 """
 # The language an organization speaks to people who chose none (NULL: English).
 ORG_LOCALE = "SELECT default_locale FROM orgs WHERE id = $1"
+# The languages of the group (of a session, of a series) or event a message is about; NULL
+# when it is about none of them.
+HELD_IN = """
+SELECT coalesce(
+    (SELECT languages FROM groups WHERE id = $1),
+    (SELECT g.languages FROM sessions s JOIN groups g ON g.id = s.group_id WHERE s.id = $2),
+    (SELECT g.languages FROM series r JOIN groups g ON g.id = r.group_id WHERE r.id = $3),
+    (SELECT languages FROM events WHERE id = $4))
+"""
 ORG_FOR_MAIL = "SELECT id, name, slug, contact_email, timezone FROM orgs WHERE id = $1"
 # An organization as a message about someone's membership there says it, with $2's roles
 # there now (NULL: not a member).

@@ -243,7 +243,8 @@ class Mail:
         async def build(conn: asyncpg.Connection, recipient: asyncpg.Record) -> Message | None:
             return await compose(conn, self.settings, recipient, send.about)
 
-        key = DeliveryKey(outbox_id, send.user_id, send.kind, send.org_id, scope=send.scope, slot=send.slot)
+        key = DeliveryKey(outbox_id, send.user_id, send.kind, send.org_id, scope=send.scope, slot=send.slot,
+                          about=send.about)
         return key, build, send.urgent
 
     async def send(self, plan: Sequence[Send], *, outbox_id: UUID | None = None, retry: bool = True) -> dict[str, int]:
