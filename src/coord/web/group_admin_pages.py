@@ -17,6 +17,7 @@ from litestar.response import Template
 from coord.groups import links
 from coord.groups import service as groups_service
 from coord.groups.schemas import GroupIn, GroupMemberIn, GroupOut, GroupPatch
+from coord.i18n import gettext as _
 from coord.kernel.access import STAFF, CurrentUser, require_role
 from coord.kernel.errors import Forbidden
 from coord.kernel.params import DB, PathId
@@ -25,7 +26,14 @@ from coord.orgs.schemas import PublicOrg
 from coord.sessions import archive
 from coord.views.group_page import archive_preview
 from coord.web.forms import FormInvalid, Refusal, submit, to_struct
-from coord.web.group_forms import FORMATS, JOIN_POLICIES, VISIBILITIES, group_values, read_group_form
+from coord.web.group_forms import (
+    FORMATS,
+    JOIN_POLICIES,
+    VISIBILITIES,
+    group_values,
+    read_group_form,
+    translated,
+)
 from coord.web.group_pages import _again
 from coord.web.render import page
 from coord.web.session import Viewer, signed_in
@@ -39,12 +47,13 @@ async def _form_page(request: Request, viewer: CurrentUser, db: DB, org: PublicO
                      values: dict[str, Any], errors: dict[str, str], status_code: int = 200) -> Template:
     """The group form: a new group of `org`, or `group` to change."""
     venues = (await orgs_service.list_venues(db, viewer.id, org.id, 200, None)).items
-    title = f"Change {group.name}" if group else f"Create a group: {org.name}"
+    title = _("Change %(group)s") % {"group": group.name} if group else _("Create a group: %(org)s") % {"org": org.name}
     action = f"/groups/{group.id}/edit" if group else f"/orgs/{org.slug}/groups"
     return page(request, "group_form.html", viewer=viewer, title=title, crisis_line=org.crisis_resources,
                 status_code=status_code, org=org, g=group, values=values, errors=errors, venues=venues,
                 zones=picker(values.get("timezone"), org.timezone, chosen=True), action=action,
-                formats=FORMATS, visibilities=VISIBILITIES, join_policies=JOIN_POLICIES)
+                formats=translated(FORMATS), visibilities=translated(VISIBILITIES),
+                join_policies=translated(JOIN_POLICIES))
 
 
 async def _staff_group(db: DB, group_id: UUID, viewer: CurrentUser) -> tuple[GroupOut, PublicOrg]:
@@ -114,7 +123,7 @@ class GroupAdminPages(Controller):
     async def _confirm(self, request: Request, viewer: CurrentUser, db: DB, group_id: UUID, *,
                        problem: str | None = None, status_code: int = 200) -> Template:
         preview = await archive_preview(db, viewer.id, group_id)
-        return page(request, "group_archive.html", viewer=viewer, title=f"Archive {preview.group.name}",
+        return page(request, "group_archive.html", viewer=viewer, title=_("Archive %(group)s") % {"group": preview.group.name},
                     crisis_line=preview.org.crisis_resources, status_code=status_code, preview=preview,
                     g=preview.group, problem=problem)
 
@@ -123,7 +132,7 @@ class GroupAdminPages(Controller):
         """Archive the group, from its confirmation page."""
         async def act(me: CurrentUser, fields: dict[str, Any]) -> None:
             if fields.get("confirm") != "yes":
-                raise FormInvalid({"form": "Nothing has changed yet. Read what will happen, then confirm below."},
+                raise FormInvalid({"form": _("Nothing has changed yet. Read what will happen, then confirm below.")},
                                   "not confirmed")
             await archive.update_group(db, me.id, group_id, GroupPatch(archived=True))
 
@@ -146,7 +155,7 @@ class GroupAdminPages(Controller):
         """Add a member of the organization as a participant or a facilitator (admins, coordinators)."""
         async def act(me: CurrentUser, fields: dict[str, Any]) -> None:
             if not fields.get("user_id"):
-                raise FormInvalid({"user_id": "Choose a person from the list."}, "Choose a person from the list.")
+                raise FormInvalid({"user_id": _("Choose a person from the list.")}, _("Choose a person from the list."))
             await groups_service.add_member(db, me.id, group_id, to_struct(fields, GroupMemberIn))
         return await submit(request, viewer, db, act, again=_again(request, db, group_id),
                             done=lambda _: f"/groups/{group_id}?added=1#people")

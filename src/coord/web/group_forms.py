@@ -8,32 +8,42 @@ import re
 from typing import Any
 from uuid import UUID
 
+from babel.numbers import format_decimal
 from litestar import Request
 
+from coord import i18n
 from coord.groups import links
 from coord.groups.schemas import GroupOut
+from coord.i18n import N_
+from coord.i18n import gettext as _
 from coord.kernel.access import CurrentUser
 from coord.kernel.params import DB
 from coord.views.group_page import GroupView, people_to_add
 from coord.web.forms import FormInvalid
 
-FORMATS = {"peer_led": "Peer-led: run by people with lived experience",
-           "professional_led": "Led by a professional"}
+# The form's choices (marked here, translated where the form is shown: translated()).
+FORMATS = {"peer_led": N_("Peer-led: run by people with lived experience"),
+           "professional_led": N_("Led by a professional")}
 VISIBILITIES = {
-    "public": "Public: listed on the organization's page; anyone can see it, and members of the organization "
-              "can ask to join.",
-    "unlisted": "Unlisted: not listed anywhere; people who have its address or its invitation link can see it "
-                "and ask to join.",
-    "private": "Private: only its members and the coordinators know it exists; people come in through its "
-               "invitation link or when a coordinator adds them.",
+    "public": N_("Public: listed on the organization's page; anyone can see it, and members of the organization "
+                 "can ask to join."),
+    "unlisted": N_("Unlisted: not listed anywhere; people who have its address or its invitation link can see it "
+                   "and ask to join."),
+    "private": N_("Private: only its members and the coordinators know it exists; people come in through its "
+                  "invitation link or when a coordinator adds them."),
 }
 JOIN_POLICIES = {
-    "open": "Open: members of the organization join straight away.",
-    "approval": "By approval: a facilitator or coordinator says yes or no to each request.",
+    "open": N_("Open: members of the organization join straight away."),
+    "approval": N_("By approval: a facilitator or coordinator says yes or no to each request."),
 }
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
-_TEXTS = {"name": ("The name", 200), "topic": ("The topic", 200), "audience": ("Who it is for", 200),
-          "discreet_title": ("The discreet name", 200), "description": ("The description", 5000)}
+_TEXTS = {"name": (N_("The name"), 200), "topic": (N_("The topic"), 200), "audience": (N_("Who it is for"), 200),
+          "discreet_title": (N_("The discreet name"), 200), "description": (N_("The description"), 5000)}
+
+
+def translated(choices: dict[str, str]) -> dict[str, str]:
+    """A table of choices in the reader's language."""
+    return {value: _(text) for value, text in choices.items()}
 
 
 def _whole(value: Any, low: int, high: int) -> int | None:
@@ -51,13 +61,14 @@ def read_group_form(fields: dict[str, Any]) -> dict[str, Any]:
         if isinstance(value, list):
             value = " ".join(value)
         if value and len(value) > longest:
-            errors[name] = f"{label} can be at most {longest:,} characters long."
+            errors[name] = _("%(what)s can be at most %(num)s characters long.") % {
+                "what": _(label), "num": format_decimal(longest, locale=i18n.current())}
         out[name] = value or None
     if not out["name"]:
-        errors["name"] = "Give the group a name."
-    for name, choices, question in (("format", FORMATS, "Choose who leads the group."),
-                                    ("visibility", VISIBILITIES, "Choose who can see the group."),
-                                    ("join_policy", JOIN_POLICIES, "Choose how people join.")):
+        errors["name"] = _("Give the group a name.")
+    for name, choices, question in (("format", FORMATS, _("Choose who leads the group.")),
+                                    ("visibility", VISIBILITIES, _("Choose who can see the group.")),
+                                    ("join_policy", JOIN_POLICIES, _("Choose how people join."))):
         if fields.get(name) not in choices:
             errors[name] = question
         out[name] = fields.get(name)
@@ -65,24 +76,24 @@ def read_group_form(fields: dict[str, Any]) -> dict[str, Any]:
     if fields.get("capacity"):
         out["capacity"] = _whole(fields["capacity"], 1, 10_000)
         if out["capacity"] is None:
-            errors["capacity"] = "Places per session: a whole number from 1 to 10,000, or leave it empty for no limit."
+            errors["capacity"] = _("Places per session: a whole number from 1 to 10,000, or leave it empty for no limit.")
     out["facilitators_required"] = _whole(fields.get("facilitators_required", "1"), 0, 50)
     if out["facilitators_required"] is None:
-        errors["facilitators_required"] = "Facilitators needed: a whole number from 0 to 50."
+        errors["facilitators_required"] = _("Facilitators needed: a whole number from 0 to 50.")
     out["venue_id"] = None
     if fields.get("venue_id"):
         try:
             out["venue_id"] = UUID(str(fields["venue_id"]))
         except ValueError:
-            errors["venue_id"] = "Choose a venue from the list."
+            errors["venue_id"] = _("Choose a venue from the list.")
     out["timezone"] = fields.get("timezone")
     if not out["timezone"]:
-        errors["timezone"] = "Choose a timezone."
+        errors["timezone"] = _("Choose a timezone.")
     raw = fields.get("languages") or ""
     languages = [x for x in re.split(r"[\s,;]+", " ".join(raw) if isinstance(raw, list) else raw) if x]
     if any(not _LANGUAGE.match(x) for x in languages) or len(languages) > 20:
-        errors["languages"] = "Write each language as its short code, like en for English or es for Spanish, " \
-                              "separated by commas."
+        errors["languages"] = _("Write each language as its short code, like en for English or es for Spanish, "
+                                "separated by commas.")
     out["languages"] = list(dict.fromkeys(x.lower() for x in languages))
     if errors:
         raise FormInvalid(errors, "; ".join(errors.values()))
@@ -113,13 +124,13 @@ async def staff_context(request: Request, db: DB, viewer: CurrentUser | None, vi
 
 # The notices of the forms in group_admin_pages.py, by the flag their redirect sets.
 ADMIN_NOTICES = {
-    "created": "The group was created. Schedule its sessions and add its people below.",
-    "changed": "The group was changed.",
-    "archived": "The group is archived: its sessions ahead are cancelled and its members are being told.",
-    "reopened": "The group is open again. Schedule its sessions when it is ready to meet.",
-    "added": "They are in the group now, and get its schedule for their calendar.",
-    "removed": "They are no longer in the group; its sessions come off their calendar.",
-    "declined": "The request was declined. They get a kind message and may ask again later.",
-    "link": "The invitation link is ready: copy it below and share it with the people you want to invite.",
-    "link_revoked": "The invitation link was revoked: it no longer works.",
+    "created": N_("The group was created. Schedule its sessions and add its people below."),
+    "changed": N_("The group was changed."),
+    "archived": N_("The group is archived: its sessions ahead are cancelled and its members are being told."),
+    "reopened": N_("The group is open again. Schedule its sessions when it is ready to meet."),
+    "added": N_("They are in the group now, and get its schedule for their calendar."),
+    "removed": N_("They are no longer in the group; its sessions come off their calendar."),
+    "declined": N_("The request was declined. They get a kind message and may ask again later."),
+    "link": N_("The invitation link is ready: copy it below and share it with the people you want to invite."),
+    "link_revoked": N_("The invitation link was revoked: it no longer works."),
 }

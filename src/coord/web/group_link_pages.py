@@ -18,6 +18,7 @@ from coord.groups import links
 from coord.groups import service as groups_service
 from coord.kernel.access import CurrentUser, org_roles
 from coord.groups.schemas import LinkJoinOut
+from coord.i18n import gettext as _
 from coord.kernel.errors import NotFound
 from coord.kernel.params import DB
 from coord.orgs.group_links import join_through_link
@@ -37,11 +38,14 @@ async def _link_page(request: Request, viewer: CurrentUser | None, db: DB, token
     try:
         link = await links.view(db, token)
     except LinkInvalid as exc:
-        context["invalid"] = exc.detail
-        title = "This link cannot be used"
+        # The one refusal of links.view, in the reader's language; any other as the service says it.
+        context["invalid"] = (_("This link does not open a group (it may have been withdrawn, or the group has "
+                                "closed): ask whoever gave it to you for a new one.") if exc.detail == links.INVALID
+                              else exc.detail[:1].upper() + exc.detail[1:] + ".")
+        title = _("This link cannot be used")
     else:
         context["link"] = link
-        title = f"Join {link.group_name}"
+        title = _("Join %(group)s") % {"group": link.group_name}
         if viewer is None:
             context["state"] = "signed_out"
         else:

@@ -14,6 +14,8 @@ from uuid import UUID
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Template
 
+from coord.i18n import N_, ngettext
+from coord.i18n import gettext as _
 from coord.kernel import clock
 from coord.kernel.access import CurrentUser
 from coord.groups import service as groups_service
@@ -31,14 +33,10 @@ from coord.web.session_pages import CONTROLLERS as SESSIONS
 GAP_WEEKS = 8
 
 
-def _plural(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else (many or one + 's')}"
-
-
 NOTICES = {
-    "joined": "You have joined this group.",
-    "requested": "Your request to join has been sent.",
-    "approved": "The request was approved: they are now a member of the group.",
+    "joined": N_("You have joined this group."),
+    "requested": N_("Your request to join has been sent."),
+    "approved": N_("The request was approved: they are now a member of the group."),
     **ADMIN_NOTICES,
 }
 
@@ -48,8 +46,9 @@ def _notice(request: Request) -> str | None:
     said = flag_notice(request, NOTICES)
     scheduled = request.query_params.get("scheduled")
     if said is None and scheduled and scheduled.isdigit():
-        return f"{_plural(int(scheduled), 'session')} scheduled."
-    return said
+        return ngettext("%(num)s session scheduled.", "%(num)s sessions scheduled.", int(scheduled)) % {
+            "num": int(scheduled)}
+    return _(said) if said else None
 
 
 async def _group_page(request: Request, viewer: CurrentUser | None, db: DB, group_id: UUID, *,
@@ -65,7 +64,7 @@ async def _group_page(request: Request, viewer: CurrentUser | None, db: DB, grou
         request, "group.html", viewer=viewer, title=view.group.name, crisis_line=view.org.crisis_resources,
         timezone=view.group.timezone, status_code=status_code, view=view, g=view.group, gaps=gaps,
         gap_weeks=GAP_WEEKS, notice=None if problem else _notice(request), problem=problem,
-        login_to_join=login_url(f"/groups/{group_id}"), plural=_plural,
+        login_to_join=login_url(f"/groups/{group_id}"),
         **await staff_context(request, db, viewer, view),
     )
 
@@ -121,9 +120,9 @@ class MyGroupsPages(Controller):
         groups = await my_groups_view.my_groups(db, viewer.id)
         facilitating = any(g.role == "facilitator" and g.status == "active" for g in groups)
         gaps = await coverage.my_coverage_gaps(db, viewer.id, weeks=GAP_WEEKS) if facilitating else []
-        notice = "You have left the group." if request.query_params.get("left") else None
-        return page(request, "groups_mine.html", viewer=viewer, title="My groups", groups=groups,
-                    facilitating=facilitating, gaps=gaps, gap_weeks=GAP_WEEKS, notice=notice, plural=_plural)
+        notice = _("You have left the group.") if request.query_params.get("left") else None
+        return page(request, "groups_mine.html", viewer=viewer, title=_("My groups"), groups=groups,
+                    facilitating=facilitating, gaps=gaps, gap_weeks=GAP_WEEKS, notice=notice)
 
 
 CONTROLLERS: list[Any] = [GroupPages, MyGroupsPages, *SCHEDULE, *SESSIONS]
