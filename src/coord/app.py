@@ -56,3 +56,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     correct_openapi(app.openapi_schema, PUBLIC_PATHS)  # built once here, corrected in place, then served
     return app
+
+
+def app_from_environment() -> Litestar:
+    """The factory each process of a multi-process `coord serve` calls (uvicorn spawns a
+    fresh interpreter, so logging is set up again here)."""
+    from coord.kernel.observability import configure_logging
+
+    settings = load_settings()
+    configure_logging(settings.log_level)
+    return create_app(settings)

@@ -51,6 +51,10 @@ def worker(burst: bool, check: bool) -> None:
             raise click.UsageError("--check needs COORD_REDIS_URL")
         sys.exit(asyncio.run(async_check_health(RedisSettings.from_dsn(settings.redis_url))))
     with resolved(settings) as ready:
+        if ready.worker_concurrency > 1 and not burst:
+            from coord.runner import workers
+
+            sys.exit(workers(ready))
         asyncio.run(run_worker(ready, burst=burst))
 
 

@@ -6,9 +6,11 @@ import asyncio
 import contextlib
 import logging
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 from typing import Any
 
 import asyncpg
@@ -77,8 +79,7 @@ def serve(settings: Settings) -> None:
     if settings.base_url != listening and not settings.production:
         log.warning("COORD_BASE_URL (%s) differs from where coord listens (%s): links in messages and "
                     "feeds lead there", settings.base_url, listening)
-    config = uvicorn.Config(
-        create_app(settings),
+    options: dict[str, Any] = dict(
         host=settings.host,
         port=settings.port,
         log_config=None,  # our JSON logging
@@ -86,7 +87,21 @@ def serve(settings: Settings) -> None:
         proxy_headers=settings.production,
         server_header=False,
     )
-    uvicorn.Server(config).run()
+    if settings.web_concurrency == 1:
+        uvicorn.Server(uvicorn.Config(create_app(settings), **options)).run()
+        return
+    # Several processes on one socket (uvicorn's supervisor restarts any that dies). Each
+    # builds its app from the environment, so the URLs resolved here (embedded servers)
+    # go there; Prometheus counts in files that every process's /metrics adds up, in a
+    # directory of this start only (old files would add a previous run's counts).
+    log.info("serving with %s processes", settings.web_concurrency)
+    metrics = tempfile.mkdtemp(prefix="coord-metrics-")
+    os.environ.update(COORD_DATABASE_URL=settings.database_url or "", COORD_REDIS_URL=settings.redis_url or "",
+                      PROMETHEUS_MULTIPROC_DIR=metrics)
+    try:
+        uvicorn.run("coord.app:app_from_environment", factory=True, workers=settings.web_concurrency, **options)
+    finally:
+        shutil.rmtree(metrics, ignore_errors=True)
 
 
 async def run_worker(settings: Settings, *, burst: bool = False) -> None:
@@ -137,39 +152,54 @@ def dev(settings: Settings, demo: bool = False) -> int:
             from coord.demo import load_demo
 
             asyncio.run(load_demo(ready))
-        env = {**os.environ, "COORD_DATABASE_URL": ready.database_url, "COORD_REDIS_URL": ready.redis_url}
-        children = [
-            subprocess.Popen([sys.executable, "-m", "coord", "serve"], env=env),
-            subprocess.Popen([sys.executable, "-m", "coord", "worker"], env=env),
-        ]
         print(f"coord is running on http://{ready.host}:{ready.port}  (Ctrl-C stops it)", flush=True)
-        stopping = False
+        return supervise([["serve"], ["worker"]], _child_environment(ready))
 
-        def stop_children(*_: Any) -> None:
-            nonlocal stopping
-            stopping = True
-            for child in children:
-                if child.poll() is None:
-                    child.send_signal(signal.SIGTERM)
 
-        signal.signal(signal.SIGINT, stop_children)
-        signal.signal(signal.SIGTERM, stop_children)
-        code = 0
-        try:
-            while any(child.poll() is None for child in children):
-                for child in children:
-                    if child.poll() is not None and not stopping:
-                        log.error("a coord process exited (code %s); stopping the others", child.returncode)
-                        code = child.returncode or 1
-                        stop_children()
-                with contextlib.suppress(subprocess.TimeoutExpired):
-                    children[0].wait(timeout=0.5)
-        finally:
-            stop_children()
+def workers(settings: Settings) -> int:
+    """`coord worker` with COORD_WORKER_CONCURRENCY > 1: that many worker processes, each
+    with its own relay (relays claim outbox rows with SKIP LOCKED, arq hands each job to
+    one worker), stopped together."""
+    log.info("running %s worker processes", settings.worker_concurrency)
+    environment = {**_child_environment(settings), "COORD_WORKER_CONCURRENCY": "1"}
+    return supervise([["worker"]] * settings.worker_concurrency, environment)
+
+
+def _child_environment(settings: Settings) -> dict[str, str]:
+    return {**os.environ, "COORD_DATABASE_URL": settings.database_url or "", "COORD_REDIS_URL": settings.redis_url or ""}
+
+
+def supervise(commands: list[list[str]], env: dict[str, str]) -> int:
+    """Runs `coord <command>` children until SIGINT/SIGTERM or until one exits by itself,
+    which stops the others (a half-running coord is worse than a stopped one)."""
+    children = [subprocess.Popen([sys.executable, "-m", "coord", *command], env=env) for command in commands]
+    stopping = False
+
+    def stop_children(*_: Any) -> None:
+        nonlocal stopping
+        stopping = True
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+
+    signal.signal(signal.SIGINT, stop_children)
+    signal.signal(signal.SIGTERM, stop_children)
+    code = 0
+    try:
+        while any(child.poll() is None for child in children):
             for child in children:
-                try:
-                    child.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    child.kill()
-                    child.wait()
-        return code
+                if child.poll() is not None and not stopping:
+                    log.error("a coord process exited (code %s); stopping the others", child.returncode)
+                    code = child.returncode or 1
+                    stop_children()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                children[0].wait(timeout=0.5)
+    finally:
+        stop_children()
+        for child in children:
+            try:
+                child.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+    return code

@@ -225,8 +225,9 @@ def coord_serve(database_url: str, redis_url: str, data_dir: Path, log: Path, **
     environment.update(
         COORD_DATABASE_URL=database_url, COORD_REDIS_URL=redis_url, COORD_DATA_DIR=str(data_dir),
         COORD_HOST="127.0.0.1", COORD_PORT=str(port), COORD_SECRET_KEY=TEST_SECRET, COORD_BASE_URL=base,
-        COORD_LOG_LEVEL="WARNING", COORD_LOGIN_ATTEMPTS_PER_MINUTE="100000", **env,
+        COORD_LOG_LEVEL="WARNING", COORD_LOGIN_ATTEMPTS_PER_MINUTE="100000",
     )
+    environment.update(env)
     with open(log, "wb") as out:
         process = subprocess.Popen([sys.executable, "-m", "coord", "serve"], env=environment, stdout=out,
                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)

@@ -8,12 +8,8 @@ from __future__ import annotations
 from litestar import Response, get
 from litestar.datastructures import State
 from litestar.plugins.prometheus import PrometheusController
-from prometheus_client import Gauge
-
-OUTBOX_LAG = Gauge("coord_outbox_lag_seconds", "Age of the oldest unpublished outbox event (0 when none)")
-OUTBOX_WAITING = Gauge("coord_outbox_unpublished", "Outbox events not yet relayed to jobs")
-DELIVERIES = Gauge("coord_deliveries", "Messages by kind and outcome", ["kind", "status"])
-FAILED = Gauge("coord_deliveries_failed", "Messages that failed for good, awaiting an admin")
+from asyncpg import Record
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, generate_latest
 
 # The database's now(), not coord.kernel.clock: created_at is stamped by the database, so the lag
 # is measured on one clock (see coord.kernel.clock for the rule).
@@ -33,10 +29,21 @@ class MetricsController(PrometheusController):
         async with state.pool.acquire() as conn:
             outbox = await conn.fetchrow(OUTBOX_QUERY)
             rows = await conn.fetch(DELIVERY_QUERY)
-        OUTBOX_WAITING.set(outbox["waiting"])
-        OUTBOX_LAG.set(float(outbox["lag"]))
-        DELIVERIES.clear()
-        for row in rows:
-            DELIVERIES.labels(row["kind"], row["status"]).set(row["n"])
-        FAILED.set(sum(r["n"] for r in rows if r["status"] == "failed"))
-        return await super().get.fn(self)
+        requests = await super().get.fn(self)  # this process's, or every process's in multiprocess mode
+        return Response(requests.content + generate_latest(_from_database(outbox, rows)),
+                        headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+
+def _from_database(outbox: Record, rows: list[Record]) -> CollectorRegistry:
+    """The system's figures, in a registry of this scrape only: with several API processes a
+    shared gauge would show a stale reading of whichever process set it last."""
+    registry = CollectorRegistry()
+    Gauge("coord_outbox_unpublished", "Outbox events not yet relayed to jobs", registry=registry).set(outbox["waiting"])
+    Gauge("coord_outbox_lag_seconds", "Age of the oldest unpublished outbox event (0 when none)",
+          registry=registry).set(float(outbox["lag"]))
+    deliveries = Gauge("coord_deliveries", "Messages by kind and outcome", ["kind", "status"], registry=registry)
+    for row in rows:
+        deliveries.labels(row["kind"], row["status"]).set(row["n"])
+    Gauge("coord_deliveries_failed", "Messages that failed for good, awaiting an admin",
+          registry=registry).set(sum(r["n"] for r in rows if r["status"] == "failed"))
+    return registry

@@ -42,6 +42,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     login_attempts_per_minute: int = 10
     # arq re-runs a job whose worker died only after this (+10 s): keep it short.
     job_timeout_seconds: int = 60
+    # Processes of `coord serve` and `coord worker` (the contract's names); see _concurrency.
+    web_concurrency: int = 1
+    worker_concurrency: int = 1
 
     @property
     def mail_dir(self) -> Path:
@@ -91,6 +94,14 @@ def _secret_key(env: Mapping[str, str], production: bool, data_dir: Path) -> str
         path.write_text(secrets.token_hex(32))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def _concurrency(variable: str, value: str | None, production: bool) -> int:
+    """Processes to run: every core in production (one process uses one core), one in
+    development (a reload-friendly single process, and the embedded servers are small)."""
+    if value is None:
+        return max(1, os.cpu_count() or 1) if production else 1
+    return _int(variable, value, 1, 256)
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
@@ -145,4 +156,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         login_attempts_per_minute=_int(
             "COORD_LOGIN_ATTEMPTS_PER_MINUTE", get("COORD_LOGIN_ATTEMPTS_PER_MINUTE") or "10", 1, 100000
         ),
+        web_concurrency=_concurrency("COORD_WEB_CONCURRENCY", get("COORD_WEB_CONCURRENCY"), mode == "production"),
+        worker_concurrency=_concurrency(
+            "COORD_WORKER_CONCURRENCY", get("COORD_WORKER_CONCURRENCY"), mode == "production"),
     )
