@@ -28,6 +28,16 @@ def test_links_point_where_coord_listens_unless_told_otherwise(tmp_path):
     assert told.base_url == "https://coord.example.org"
 
 
+def test_processes_are_one_in_development_and_every_core_in_production(tmp_path):
+    development = load_settings({"COORD_DATA_DIR": str(tmp_path)})
+    assert (development.web_concurrency, development.worker_concurrency) == (1, 1)
+    production = load_settings({"COORD_DATA_DIR": str(tmp_path), "COORD_ENV": "production", "COORD_SECRET_KEY": "k" * 40,
+                                "COORD_DATABASE_URL": "postgresql://h/db", "COORD_REDIS_URL": "redis://h"})
+    assert (production.web_concurrency, production.worker_concurrency) == (os.cpu_count(), os.cpu_count())
+    told = load_settings({"COORD_DATA_DIR": str(tmp_path), "COORD_WEB_CONCURRENCY": "3", "COORD_WORKER_CONCURRENCY": "2"})
+    assert (told.web_concurrency, told.worker_concurrency) == (3, 2)
+
+
 def test_development_secret_is_generated_once(tmp_path):
     first = load_settings({"COORD_DATA_DIR": str(tmp_path)}).secret_key
     second = load_settings({"COORD_DATA_DIR": str(tmp_path)}).secret_key
@@ -46,6 +56,8 @@ def test_development_secret_is_generated_once(tmp_path):
         ({"COORD_BASE_URL": "ftp://x"}, "COORD_BASE_URL"),
         ({"COORD_PORT": "eighty"}, "COORD_PORT"),
         ({"COORD_PORT": "70000"}, "COORD_PORT"),
+        ({"COORD_WEB_CONCURRENCY": "0"}, "COORD_WEB_CONCURRENCY"),
+        ({"COORD_WORKER_CONCURRENCY": "many"}, "COORD_WORKER_CONCURRENCY"),
         ({"COORD_ENV": "staging"}, "COORD_ENV"),
         ({"COORD_SECRET_KEY": "short"}, "COORD_SECRET_KEY"),
         ({"COORD_ENV": "production", "COORD_DATABASE_URL": "postgresql://h/db", "COORD_REDIS_URL": "redis://h"}, "COORD_SECRET_KEY"),
