@@ -32,8 +32,10 @@ from coord.feeds.routes import PUBLIC_ROUTES as FEED_PUBLIC_ROUTES
 from coord.groups.routes import CONTROLLERS as GROUP_CONTROLLERS
 from coord.notify.routes import CONTROLLERS as NOTIFY_CONTROLLERS
 from coord.orgs.invitation_routes import CONTROLLERS as INVITATION_CONTROLLERS
+from coord.i18n.asgi import api_language_middleware
 from coord.orgs.routes import OrgController
 from coord.privacy.routes import CONTROLLERS as PRIVACY_CONTROLLERS
+from coord.referrals.routes import CONTROLLERS as REFERRAL_CONTROLLERS
 from coord.sessions.routes import CONTROLLERS as SESSION_CONTROLLERS
 from coord.shifts.routes import CONTROLLERS as SHIFT_CONTROLLERS
 from coord.views.routes import CONTROLLERS as VIEW_CONTROLLERS
@@ -55,6 +57,7 @@ API_CONTROLLERS: list[Any] = [
     *PRIVACY_CONTROLLERS,
     *VIEW_CONTROLLERS,
     *DIRECTORY_CONTROLLERS,
+    *REFERRAL_CONTROLLERS,
 ]
 
 
@@ -74,6 +77,8 @@ class CoordPlugin(InitPluginProtocol):
         api = Router(
             path="/api/v1",
             route_handlers=[auth_router, links_router, *API_CONTROLLERS],
+            # Problems say what to fix in the client's language (Accept-Language).
+            middleware=[api_language_middleware],
             dependencies={"db": Provide(provide_db), "redis": Provide(provide_redis), **LIST_DEPENDENCIES},
         )
         prometheus = PrometheusConfig(app_name="coord", group_path=True, exclude=["^/metrics"])

@@ -49,6 +49,8 @@ BEFORE = {
     # Added since (issue 14.8, offboarding): the member's notice, and their feeds.
     "org.member_left": ["send_membership_notice", "invalidate_feeds"],
     "org.member_roles_changed": ["send_membership_notice", "invalidate_feeds"],
+    # Added since (issue 17.6, 17.8): a person referred hears of it, and a check-in is planned.
+    "referral.made": ["send_referral_notice", "plan_referral_checkin"],
     "series.changed": ["send_group_schedule", "invalidate_feeds"],
     # Added since (issue 15.4): a series' own facilitators changed, once for all its sessions.
     "series.facilitators_changed": ["send_group_schedule", "invalidate_feeds"],

@@ -276,6 +276,21 @@ class InvitationSent(Event, tag="org.invitation_sent"):
     org_id: UUID
 
 
+# Referrals (coord.referrals): ids only; the note, the service and the status stay in the row.
+class ReferralMade(Event, tag="referral.made"):
+    """Someone was referred: they are told (in their language, discreetly if they asked), and
+    a check-in is planned for some days later."""
+
+    referral_id: UUID
+    person_id: UUID
+
+
+class ReferralChanged(Event, tag="referral.changed"):
+    """A referral's status changed (its history says from what, to what, by whom)."""
+
+    referral_id: UUID
+
+
 class DeliveryRetryRequested(Event, tag="delivery.retry_requested"):
     delivery_id: UUID
 
@@ -322,6 +337,8 @@ AnyEvent = Union[
     EmailChangeRequested,
     PasswordChanged,
     InvitationSent,
+    ReferralMade,
+    ReferralChanged,
     DeliveryRetryRequested,
     DirectoryImportQueued,
 ]

@@ -91,3 +91,7 @@ AUDIT_RETENTION = """
 INSERT INTO audit_log (org_id, actor_id, action, subject_type, detail)
 VALUES ($1, NULL, 'attendance.retention', 'attendance', jsonb_build_object('removed', $2::int))
 """
+AUDIT_REFERRAL_RETENTION = """
+INSERT INTO audit_log (org_id, actor_id, action, subject_type, detail)
+VALUES ($1, NULL, 'referral.retention', 'referral', jsonb_build_object('removed', $2::int))
+"""

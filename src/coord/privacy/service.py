@@ -13,6 +13,7 @@ from coord.auth.security import accounts
 from coord.kernel.errors import NotFound
 from coord.orgs.offboarding import EVERYTHING, release
 from coord.privacy import queries
+from coord.referrals import service as referrals
 
 SECTIONS = {
     "organizations": queries.ORG_MEMBERSHIPS,
@@ -48,7 +49,8 @@ async def export(conn: asyncpg.Connection, user_id: UUID) -> dict[str, Any]:
         data[name] = [_plain(r) for r in await conn.fetch(query, user_id)]
     prefs = await conn.fetchrow(queries.MY_PREFS, user_id)
     data["notification_settings"] = _plain(prefs) if prefs else None
-    await _audit(conn, user_id, "user.export", '{"sections": %d}' % (len(SECTIONS) + 2))
+    data["referrals"] = await referrals.export(conn, user_id)  # with their history and consents
+    await _audit(conn, user_id, "user.export", '{"sections": %d}' % (len(SECTIONS) + 3))
     return data
 
 
@@ -62,6 +64,7 @@ async def erase(conn: asyncpg.Connection, user_id: UUID) -> list[bytes]:
     _, feed_hashes = await release(conn, user_id, user_id, None, EVERYTHING)
     for statement in queries.ERASE_RELATED:
         await conn.execute(statement, user_id)
+    await referrals.erase(conn, user_id)
     await conn.execute(queries.ERASE_IDENTITY, user_id)
     accounts.forget(user_id)
     return feed_hashes
@@ -74,4 +77,7 @@ async def expire_attendance(conn: asyncpg.Connection, now: datetime | None = Non
         await conn.execute(queries.AUDIT_RETENTION, row["org_id"], row["removed"])
         removed += row["removed"]
     await conn.execute(queries.EXPIRED_FOLLOWUPS, now)
+    # Referrals are kept as long as attendance is, counted from their last change.
+    for row in await referrals.expire(conn, now):
+        await conn.execute(queries.AUDIT_REFERRAL_RETENTION, row["org_id"], row["removed"])
     return removed
