@@ -1,0 +1,148 @@
+"""Who refers whom, who reads what (names only to the person and the referrer), a group's
+referral as an invitation that becomes a membership with its schedule, the export and
+erasure, and bad input answered as RFC 9457 problems."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tests.moments import NY, now
+from tests.referrals.helpers import mail_to, mine, refer, set_status
+from tests.support import API, assert_problem, expect, mail_text, run_jobs
+from tests.support.world import make_group
+
+
+async def test_only_the_persons_coordinators_and_group_facilitators_refer_them(client, api, world):
+    s = world.s
+    body = {"person_id": s.participant.id, "service_id": world.food}
+    # A participant, or a facilitator of a group the person is not in, serves nobody here.
+    assert_problem(await client.post(f"{API}/referrals", json=body, headers=s.bystander.headers), 403)
+    other_group = await make_group(client, s.org, s.admin, name="Thursday")
+    expect(await client.post(f"{API}/groups/{other_group['id']}/members",
+                             json={"user_id": s.bystander.id, "role": "participant"}, headers=s.admin.headers), 201)
+    assert_problem(await client.post(f"{API}/referrals", json={**body, "person_id": s.bystander.id},
+                                     headers=s.facilitator.headers), 403)
+    # Someone from another organization learns nothing about the person.
+    stranger = await api.user("stranger")
+    await api.org(stranger)
+    assert_problem(await client.post(f"{API}/referrals", json=body, headers=stranger.headers), 404)
+    # The group's facilitator and the organization's coordinator do.
+    await refer(client, s.facilitator, s.participant, service_id=world.food)
+    await refer(client, s.coordinator, s.bystander, service_id=world.housing)
+
+
+async def test_names_reach_only_the_referrer_and_the_person(client, api, world):
+    s = world.s
+    made = await refer(client, s.facilitator, s.participant, service_id=world.food, note="See Ana")
+    await refer(client, s.coordinator, s.bystander, group_id=s.group["id"])
+    await set_status(client, s.participant, made["id"], "accepted")
+    participant_name = (await mine(client, s.participant))[0]["person_name"]
+    url = f"{API}/orgs/{s.org['id']}/referrals"
+
+    # Another coordinator (the admin here): counts by category and outcome, no names, no notes.
+    seen = expect(await client.get(url, headers=s.admin.headers), 200)
+    assert seen["total"] == 2 and seen["mine"] == []
+    assert {(c["category"], c["status"], c["count"]) for c in seen["counts"]} == {
+        ("Food", "accepted", 1), ("support group", "requested", 1)}
+    got = await client.get(url, headers=s.admin.headers)
+    for secret in (participant_name, "See Ana", s.participant.id, s.bystander.id):
+        assert secret not in got.text
+    assert_problem(await client.get(f"{API}/referrals/{made['id']}", headers=s.admin.headers), 404)
+    # A coordinator may still withdraw it, and hears only its id and status back.
+    cancelled = await set_status(client, s.admin, made["id"], "entered-in-error")
+    assert cancelled == {"id": made["id"], "status": "entered-in-error"}
+
+    # The referrer reads their own with names; a facilitator counts only their own.
+    theirs = expect(await client.get(url, headers=s.facilitator.headers), 200)
+    assert theirs["total"] == 1 and theirs["mine"][0]["person_name"] == participant_name
+    assert theirs["mine"][0]["note"] == "See Ana"
+    # A participant counts nothing.
+    assert_problem(await client.get(url, headers=s.participant.headers), 403)
+    # Its history says who: the referrer, the person, then staff.
+    [r] = await mine(client, s.participant)
+    assert [h["by"] for h in r["history"]] == ["referrer", "person", "staff"]
+
+
+async def test_a_referral_to_a_group_is_an_invitation_that_becomes_a_membership_with_its_schedule(
+        client, world, smtp, mail_settings, pool, redis):
+    s = world.s
+    # A private group that needs approval: the coordinator's invitation stands in for both.
+    group = await make_group(client, s.org, s.admin, name="Evening Circle", visibility="private",
+                             join_policy="approval")
+    start = (now() + timedelta(days=3)).replace(hour=18, minute=0, second=0, microsecond=0, tzinfo=None)
+    body = {"start": start.isoformat(), "timezone": NY, "duration_minutes": 90, "rrule": "FREQ=WEEKLY;COUNT=4"}
+    expect(await client.post(f"{API}/groups/{group['id']}/series", json=body, headers=s.admin.headers), 201)
+    assert_problem(await client.get(f"{API}/groups/{group['id']}", headers=s.participant.headers), 404)
+
+    made = await refer(client, s.coordinator, s.participant, group_id=group["id"], note="Wednesdays suit you")
+    await run_jobs(mail_settings, pool, redis)
+    [invitation] = mail_to(smtp, s.participant)
+    assert "Evening Circle" in invitation["Subject"] and "invites you to join" in mail_text(invitation)
+    assert await pool.fetchval("SELECT count(*) FROM group_members WHERE group_id = $1 AND user_id = $2",
+                               group["id"], s.participant.id) == 0
+    smtp.messages.clear()
+
+    await set_status(client, s.participant, made["id"], "accepted")
+    assert await pool.fetchval("SELECT status FROM group_members WHERE group_id = $1 AND user_id = $2",
+                               group["id"], s.participant.id) == "active"
+    await run_jobs(mail_settings, pool, redis)
+    [calendar] = mail_to(smtp, s.participant)  # the group's schedule, as for any membership
+    assert "BEGIN:VCALENDAR" in mail_text(calendar) and "RRULE:FREQ=WEEKLY" in mail_text(calendar)
+    assert expect(await client.get(f"{API}/groups/{group['id']}", headers=s.participant.headers), 200)
+
+
+async def test_a_referral_is_in_the_export_and_gone_with_erasure(client, world, pool):
+    s = world.s
+    made = await refer(client, s.facilitator, s.participant, service_id=world.food, note="Bring an ID")
+    until = (now() + timedelta(days=10)).date().isoformat()
+    consent = {"share_with": "Riverside", "fields": ["name"], "purpose": "an appointment", "until": until}
+    expect(await client.post(f"{API}/referrals/{made['id']}/consent", json=consent, headers=s.participant.headers), 201)
+    exported = expect(await client.get(f"{API}/me/export", headers=s.participant.headers), 200)
+    [r] = exported["referrals"]
+    assert (r["service_name"], r["note"], r["status"]) == ("Riverside Food Pantry", "Bring an ID", "requested")
+    assert r["history"][0]["to"] == "requested" and r["consents"][0]["share_with"] == "Riverside"
+
+    expect(await client.delete(f"{API}/me", headers=s.participant.headers), 204)
+    for table in ("referrals", "referral_events", "referral_consents"):
+        assert await pool.fetchval(f"SELECT count(*) FROM {table}") == 0, table
+
+
+async def test_referrals_past_the_retention_period_expire(client, world, pool):
+    from coord.privacy.service import expire_attendance
+
+    s = world.s
+    await refer(client, s.facilitator, s.participant, service_id=world.food)
+    async with pool.acquire() as conn:
+        await expire_attendance(conn, now() + timedelta(days=31 * 30))
+    assert await pool.fetchval("SELECT count(*) FROM referrals") == 0
+    assert await pool.fetchval("SELECT count(*) FROM audit_log WHERE action = 'referral.retention'") == 1
+
+
+async def test_bad_input_is_a_problem(client, world):
+    s = world.s
+    url = f"{API}/referrals"
+    both = {"person_id": s.participant.id, "service_id": world.food, "group_id": s.group["id"]}
+    assert_problem(await client.post(url, json=both, headers=s.coordinator.headers), 422)
+    assert_problem(await client.post(url, json={"person_id": s.participant.id}, headers=s.coordinator.headers), 422)
+    assert_problem(await client.post(url, json={"person_id": "nope", "service_id": world.food},
+                                     headers=s.coordinator.headers), 400)
+    assert_problem(await client.post(url, json={**both, "group_id": None, "extra": 1},
+                                     headers=s.coordinator.headers), 400)
+    missing = "00000000-0000-4000-8000-000000000000"
+    assert_problem(await client.post(url, json={"person_id": s.participant.id, "service_id": missing},
+                                     headers=s.coordinator.headers), 404)
+    made = await refer(client, s.coordinator, s.participant, service_id=world.food)
+    status = f"{API}/referrals/{made['id']}/status"
+    assert_problem(await client.post(status, json={"status": "maybe"}, headers=s.participant.headers), 400)
+    # The person cannot cancel (that is the referrer's), nor the referrer accept for them.
+    assert_problem(await client.post(status, json={"status": "cancelled"}, headers=s.participant.headers), 403)
+    assert_problem(await client.post(status, json={"status": "accepted"}, headers=s.coordinator.headers), 403)
+    await set_status(client, s.participant, made["id"], "declined")
+    conflict = assert_problem(await client.post(status, json={"status": "accepted"}, headers=s.participant.headers), 409)
+    assert conflict["type"].endswith("referral-status")
+    past = (now() - timedelta(days=2)).date().isoformat()
+    consent = {"share_with": "Riverside", "fields": ["name"], "purpose": "x", "until": past}
+    assert_problem(await client.post(f"{API}/referrals/{made['id']}/consent", json=consent,
+                                     headers=s.participant.headers), 422)
+    assert_problem(await client.post(f"{API}/referrals/{made['id']}/consent", json={**consent, "fields": ["ssn"]},
+                                     headers=s.participant.headers), 400)
