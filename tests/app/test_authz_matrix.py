@@ -132,6 +132,19 @@ TABLE = {
     "updateDirectoryService":   "401 403  403  403  403  ok   ok   404",
     "getDirectoryService":      "ok  ok   ok   ok   ok   ok   ok   ok",
     "getDirectoryLocation":     "ok  ok   ok   ok   ok   ok   ok   ok",
+    # Issue 17: referrals. The facilitator referred the participant, who consented; a referral
+    # is the person's and the referrer's (404 to anyone else), coordinators may withdraw it
+    # and read what a consent in force lets them pass on; counts are staff's and facilitators'.
+    "createReferral":           "401 403  403  403  403  ok   ok   404",
+    "getReferral":              "401 ok   404  404  ok   404  404  404",
+    "setReferralStatus":        "401 403  404  404  ok   ok   ok   404",
+    "answerReferralCheckin":    "401 ok   404  404  404  404  404  404",
+    "giveReferralConsent":      "401 ok   404  404  403  403  403  404",
+    "revokeReferralConsents":   "401 ok   404  404  404  404  404  404",
+    "revokeReferralConsent":    "401 ok   404  404  404  404  404  404",
+    "getReferralSharedFacts":   "401 404  404  404  ok   ok   ok   404",
+    "listMyReferrals":          "401 ok   ok   ok   ok   ok   ok   ok",
+    "listOrgReferrals":         "401 403  403  ok   ok   ok   ok   404",
     "health":                   "ok  ok   ok   ok   ok   ok   ok   ok",
     "ready":                    "ok  ok   ok   ok   ok   ok   ok   ok",
     "metrics":                  "ok  ok   ok   ok   ok   ok   ok   ok",

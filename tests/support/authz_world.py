@@ -80,6 +80,13 @@ async def build_world(client, api, pool) -> dict:
                 "country": "US"}]}}]}).encode()), 202)
     directory_service = await pool.fetchval("SELECT id::text FROM directory_services WHERE external_id = 's1'")
     directory_location = await pool.fetchval("SELECT id::text FROM directory_locations WHERE external_id = 'l1'")
+    # Issue 17: the facilitator referred the participant to the service; the participant consented.
+    referral = expect(await client.post("/api/v1/referrals", json={
+        "person_id": people["participant"].id, "service_id": directory_service}, headers=people["facilitator"].headers), 201)
+    consent_body = {"share_with": "Pantry org", "fields": ["name"], "purpose": "a visit",
+                    "until": (now() + timedelta(days=30)).date().isoformat()}
+    consent = expect(await client.post(f"/api/v1/referrals/{referral['id']}/consent", json=consent_body,
+                                       headers=people["participant"].headers), 201)
     return {
         "people": people,
         "params": {
@@ -89,6 +96,7 @@ async def build_world(client, api, pool) -> dict:
             "slug": org["slug"], "filename": feed["url"].rsplit("/", 1)[1], "venue_id": venue["id"],
             "invitation_id": invitation["id"], "token": "not-a-link-token",
             "import_id": directory_import["id"], "service_id": directory_service, "location_id": directory_location,
+            "referral_id": referral["id"], "consent_id": consent["id"],
         },
         # Some operations need a different object to reach their rule (not their 404).
         "overrides": {
@@ -123,6 +131,11 @@ async def build_world(client, api, pool) -> dict:
             "updateVenue": {"accessibility": "Step-free entrance"},
             "updateDirectoryLocation": {"confidential": False},
             "updateDirectoryService": {"group_id": None},
+            # The person referred is a member in no group of the facilitators': only staff serve them.
+            "createReferral": {"person_id": extra.id, "service_id": directory_service},
+            "setReferralStatus": {"status": "cancelled"},
+            "answerReferralCheckin": {"answer": "not_yet"},
+            "giveReferralConsent": consent_body,
             "updateShift": {"capacity": 60},
             "setShiftHours": {"hours": 2},
             "createEventShifts": {"shifts": [{"role": "Host", "starts_at": soon.isoformat(),
