@@ -7,6 +7,7 @@ cancelled and a moved occurrence) plus 300 confirmed shifts, inserted with SQL.
 
 from __future__ import annotations
 
+import itertools
 import statistics
 import time
 from datetime import datetime, timedelta, timezone
@@ -20,6 +21,7 @@ import icalendar
 from bench.load import Request
 from bench.registry import Context, benchmark, result
 from coord.calendar import PRODID, CalEvent, render_calendar
+from coord.calendar.render import render_whole
 from coord.feeds import content
 
 NY = "America/New_York"
@@ -144,16 +146,25 @@ async def feed_render_vs_icalendar(ctx: Context) -> list[dict]:
     async with ctx.pool.acquire() as conn:
         rows = await content.load_mine(conn, world["user_id"])
     view = content.View("http://bench.example.org")
+    changes = itertools.count(1)
 
     def ours() -> bytes:
+        # A changed feed, as a feed is re-rendered: one of its shifts changed since the last
+        # render (a new updated_at, so a new DTSTAMP), everything else as it was.
+        shift = rows.shifts[next(changes) % len(rows.shifts)]
+        shift["updated_at"] += timedelta(microseconds=1)
         return render_calendar(content.calendar(rows, view, name="My schedule", calendar_uid="feed-bench@coord"))
 
     events = content.build_events(rows, view)
     assert world["body"].count(b"BEGIN:VEVENT") == len(events), "the in-process render differs from the served feed"
+    ours()  # the feed as first rendered; each measured round then has one change
     ours_ms = _median_ms(ours)
     baseline_ms = _median_ms(lambda: _icalendar_only(events, "My schedule"))
+    whole_ms = _median_ms(lambda: render_whole(content.calendar(rows, view, name="My schedule",
+                                                                calendar_uid="feed-bench@coord")))
     return [
         result("feed_render_vs_icalendar", ours_ms, "ms", baseline=baseline_ms),
+        result("feed_render_whole_vs_icalendar", whole_ms, "ms", baseline=baseline_ms),
         result("feed_vevents", len(events), "count"),
     ]
 

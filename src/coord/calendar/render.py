@@ -9,7 +9,8 @@ on the clock, so the same input always gives the same bytes.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, time, timedelta, timezone as _tz
 from itertools import islice
 from zoneinfo import ZoneInfo
@@ -167,10 +168,7 @@ def _check_unique(events: Iterable[CalEvent]) -> None:
         seen.add(key)
 
 
-def render_calendar(cal: Calendar) -> bytes:
-    """The calendar as iCalendar bytes (CRLF, folded at 75 octets, deterministic)."""
-    events = sorted(cal.events, key=_order)
-    _check_unique(events)
+def _header(cal: Calendar) -> icalendar.Calendar:
     out = icalendar.Calendar()
     out.add("prodid", PRODID)
     out.add("version", "2.0")
@@ -185,8 +183,55 @@ def render_calendar(cal: Calendar) -> bytes:
         ttl = timedelta(minutes=cal.refresh_minutes)
         out.add("refresh-interval", ttl, parameters={"VALUE": "DURATION"})
         out.add("x-published-ttl", icalendar.vDuration(ttl).to_ical().decode())
+    return out
+
+
+def render_calendar(cal: Calendar) -> bytes:
+    """The calendar as iCalendar bytes (CRLF, folded at 75 octets, deterministic)."""
+    events = sorted(cal.events, key=_order)
+    _check_unique(events)
+    whole = _header(cal).to_ical()
+    assert whole.endswith(_END)  # noqa: S101 - icalendar's own framing, relied on below
+    pieces = [whole[: -len(_END)]]
+    pieces += [_piece(("VTIMEZONE", tzid, lo, hi), lambda: vtimezone(tzid, lo, hi))
+               for tzid, (lo, hi) in sorted(_spans(events).items())]
+    pieces += [_piece((event, cal.method), lambda: _vevent(event, cal.method)) for event in events]
+    pieces.append(_END)
+    return b"".join(pieces)
+
+
+def render_whole(cal: Calendar) -> bytes:
+    """The same calendar rendered by icalendar in one piece, nothing kept: what the pieces
+    must equal, byte for byte."""
+    events = sorted(cal.events, key=_order)
+    _check_unique(events)
+    out = _header(cal)
     for tzid, (lo, hi) in sorted(_spans(events).items()):
         out.add_component(vtimezone(tzid, lo, hi))
     for event in events:
         out.add_component(_vevent(event, cal.method))
     return out.to_ical()
+
+
+# The calendar is assembled from the text of its components: a component's bytes within a
+# calendar are exactly its own to_ical() (icalendar writes the calendar's lines, then each
+# component's, then END), so each is rendered once and kept, keyed by everything it is made
+# of (the whole CalEvent, which holds its id, sequence, dtstamp and the reader's words, and
+# the method; a VTIMEZONE by zone and span). A feed with one change re-renders one VEVENT.
+# tests/calendar compares the bytes with a whole render by icalendar.
+_END = b"END:VCALENDAR\r\n"
+PIECES_KEPT = 50_000  # about 1 KB each
+_pieces: OrderedDict[tuple, bytes] = OrderedDict()
+
+
+def _piece(key: tuple, component: Callable[[], icalendar.cal.Component]) -> bytes:
+    text = _pieces.get(key)
+    if text is None:
+        text = _pieces[key] = component().to_ical()
+        if len(_pieces) > PIECES_KEPT:
+            _pieces.popitem(last=False)
+    else:
+        _pieces.move_to_end(key)
+    return text
+
+
