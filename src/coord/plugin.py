@@ -35,6 +35,7 @@ from coord.orgs.invitation_routes import CONTROLLERS as INVITATION_CONTROLLERS
 from coord.i18n.asgi import api_language_middleware
 from coord.orgs.routes import OrgController
 from coord.privacy.routes import CONTROLLERS as PRIVACY_CONTROLLERS
+from coord.reports.routes import CONTROLLERS as REPORT_CONTROLLERS
 from coord.referrals.routes import CONTROLLERS as REFERRAL_CONTROLLERS
 from coord.sessions.routes import CONTROLLERS as SESSION_CONTROLLERS
 from coord.shifts.routes import CONTROLLERS as SHIFT_CONTROLLERS
@@ -58,6 +59,7 @@ API_CONTROLLERS: list[Any] = [
     *VIEW_CONTROLLERS,
     *DIRECTORY_CONTROLLERS,
     *REFERRAL_CONTROLLERS,
+    *REPORT_CONTROLLERS,
 ]
 
 

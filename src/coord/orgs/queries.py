@@ -1,6 +1,7 @@
 ORG_COLUMNS = """id, name, slug, timezone, contact_email, created_at,
     cancellation_cutoff_hours, reminder_lead_minutes, retention_months, crisis_resources,
-    roster_weekday, roster_hour, followup_delay_minutes, default_locale"""
+    roster_weekday, roster_hour, followup_delay_minutes, default_locale,
+    volunteer_hour_value::float8 AS volunteer_hour_value, volunteer_hour_value_year"""
 
 INSERT_ORG = f"""
 INSERT INTO orgs (name, slug, timezone, contact_email)
@@ -24,7 +25,9 @@ UPDATE orgs SET
     roster_weekday = coalesce($9, roster_weekday),
     roster_hour = coalesce($10, roster_hour),
     followup_delay_minutes = coalesce($11, followup_delay_minutes),
-    default_locale = coalesce($12, default_locale)
+    default_locale = coalesce($12, default_locale),
+    volunteer_hour_value = coalesce($13, volunteer_hour_value),
+    volunteer_hour_value_year = coalesce($14, volunteer_hour_value_year)
 WHERE id = $1
 RETURNING {ORG_COLUMNS}
 """

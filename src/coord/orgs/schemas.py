@@ -37,6 +37,8 @@ class OrgOut(msgspec.Struct):
     roster_hour: int
     followup_delay_minutes: int  # attendance follow-ups go this long after a session ends
     default_locale: str | None = None  # the language for its people who chose none; null: English
+    volunteer_hour_value: float = 34.79  # what an hour of volunteer time is worth in reports (USD)
+    volunteer_hour_value_year: int = 2024  # the year of that figure
 
 
 class OrgSettingsIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -59,6 +61,13 @@ class OrgSettingsIn(msgspec.Struct, forbid_unknown_fields=True):
         description="The language of pages and messages for its people whose profile and browser name none coord "
                     "speaks (one of coord's languages: en, es, ar)",
     )] | None = None
+    volunteer_hour_value: Annotated[float, msgspec.Meta(
+        ge=0, le=10000, examples=[34.79],
+        description="What an hour of volunteer time is worth in reports (default: Independent Sector's 2024 "
+                    "figure for the United States, $34.79)",
+    )] | None = None
+    volunteer_hour_value_year: Annotated[int, msgspec.Meta(
+        ge=1990, le=2100, description="The year of that figure, shown beside it")] | None = None
 
 
 class AuditEntryOut(msgspec.Struct):

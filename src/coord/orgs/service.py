@@ -73,6 +73,8 @@ async def update_org(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, dat
         data.roster_hour,
         data.followup_delay_minutes,
         data.default_locale,
+        None if data.volunteer_hour_value is None else round(data.volunteer_hour_value, 2),
+        data.volunteer_hour_value_year,
     )
     # Settings decide how long attendance is kept and what people are told: audited.
     given = sorted(k for k, v in msgspec.structs.asdict(data).items() if v is not None)

@@ -47,11 +47,11 @@ def count(value: int | None) -> Shown:
     return SMALL if is_small(value) else value
 
 
-def share(part: Shown, whole: Shown, digits: int = 1) -> float | None:
-    """part / whole as a percentage, or None when either is hidden (it would reveal it) or whole is 0."""
+def share(part: Shown, whole: Shown, digits: int = 3) -> float | None:
+    """part / whole (0 to 1), or None when either is hidden (it would reveal it) or whole is 0."""
     if not isinstance(part, int) or not isinstance(whole, int) or whole == 0:
         return None
-    return round(100 * part / whole, digits)
+    return round(part / whole, digits)
 
 
 @dataclass

@@ -1,0 +1,149 @@
+"""The reports' SQL: one aggregate per subject, grouped by period, each on an index that starts
+with the organization and a time (sessions_org_time, shifts_org_time, events_org_time,
+referrals_org) and reaching attendance, signups and registrations by their parent's id.
+
+Parameters shared by the period queries: $1 org, $2 and $3 the range [from, to) as instants,
+$4 the unit ('month' or 'quarter', for date_trunc), $5 the organization's timezone (periods are
+its calendar months), $6 the groups in scope (NULL: all), $7 now (what has happened by then).
+A period is the first day of its month or quarter, local to the organization.
+"""
+
+PERIOD = "date_trunc($4, {col} AT TIME ZONE $5)::date"
+
+SESSIONS = f"""
+SELECT {PERIOD.format(col="c.starts_at")} AS period,
+       count(*) FILTER (WHERE c.status <> 'cancelled' AND c.ends_at <= $7) AS held,
+       count(*) FILTER (WHERE c.status = 'cancelled') AS cancelled,
+       coalesce(sum(c.facilitators_required) FILTER (WHERE c.status <> 'cancelled'), 0)::int AS places_needed,
+       coalesce(sum(least(c.facilitators_assigned, c.facilitators_required))
+                FILTER (WHERE c.status <> 'cancelled'), 0)::int AS places_filled
+FROM session_coverage c
+WHERE c.org_id = $1 AND c.starts_at >= $2 AND c.starts_at < $3
+  AND ($6::uuid[] IS NULL OR c.group_id = ANY($6))
+GROUP BY 1
+"""
+
+# One language's people only ($7 in ATTENDANCE, $8 in PARTICIPANTS; NULL: everyone); a person's language is their saved locale's
+# first subtag ('es-MX' -> 'es'), or 'unknown'.
+LANGUAGE = "coalesce(lower(split_part(u.locale, '-', 1)), 'unknown')"
+
+ATTENDANCE = f"""
+SELECT {PERIOD.format(col="s.starts_at")} AS period,
+       count(*) FILTER (WHERE a.status = 'present') AS present,
+       count(*) FILTER (WHERE a.status = 'absent') AS absent,
+       count(*) FILTER (WHERE a.status = 'excused') AS excused
+FROM sessions s
+JOIN attendance a ON a.session_id = s.id
+LEFT JOIN users u ON u.id = a.user_id
+WHERE s.org_id = $1 AND s.starts_at >= $2 AND s.starts_at < $3
+  AND ($6::uuid[] IS NULL OR s.group_id = ANY($6))
+  AND ($7::text IS NULL OR {LANGUAGE} = $7)
+GROUP BY 1
+"""
+
+# Who came (present) in each period from the one before the range ($2 is its start here) to
+# the last ($7: a period's length in months); for each, whether they had come before the period (returning, else new), whether
+# they came in the period before (back from last), and their language.
+PARTICIPANTS = f"""
+WITH seen AS (
+    SELECT DISTINCT {PERIOD.format(col="s.starts_at")} AS period, a.user_id
+    FROM sessions s
+    JOIN attendance a ON a.session_id = s.id AND a.status = 'present' AND a.user_id IS NOT NULL
+    WHERE s.org_id = $1 AND s.starts_at >= $2 AND s.starts_at < $3
+      AND ($6::uuid[] IS NULL OR s.group_id = ANY($6))
+), firsts AS (
+    SELECT a.user_id, min({PERIOD.format(col="s.starts_at")}) AS first_period
+    FROM attendance a
+    JOIN sessions s ON s.id = a.session_id
+    WHERE a.status = 'present' AND a.user_id IN (SELECT user_id FROM seen)
+      AND s.org_id = $1 AND s.starts_at < $3 AND ($6::uuid[] IS NULL OR s.group_id = ANY($6))
+    GROUP BY a.user_id
+)
+SELECT p.period, {LANGUAGE} AS language,
+       count(*) FILTER (WHERE f.first_period = p.period) AS new,
+       count(*) FILTER (WHERE f.first_period < p.period) AS returning,
+       count(*) FILTER (WHERE last.user_id IS NOT NULL) AS back_from_last
+FROM seen p
+JOIN firsts f ON f.user_id = p.user_id
+JOIN users u ON u.id = p.user_id
+LEFT JOIN seen last ON last.user_id = p.user_id AND last.period = (p.period - make_interval(months => $7::int))::date
+WHERE ($8::text IS NULL OR {LANGUAGE} = $8)
+GROUP BY 1, 2
+"""
+
+# $6: now.
+SHIFTS = f"""
+SELECT {PERIOD.format(col="sh.starts_at")} AS period,
+       coalesce(sum(sh.capacity), 0)::int AS capacity,
+       coalesce(sum(g.confirmed), 0)::int AS confirmed,
+       coalesce(sum(g.due), 0)::int AS due,
+       coalesce(sum(g.no_shows), 0)::int AS no_shows,
+       coalesce(sum(g.hours_approved), 0)::float8 AS hours_approved,
+       coalesce(sum(g.pending * extract(epoch FROM sh.ends_at - sh.starts_at) / 3600), 0)::float8 AS hours_pending
+FROM shifts sh
+CROSS JOIN LATERAL (
+    SELECT count(*) FILTER (WHERE sg.status = 'confirmed') AS confirmed,
+           count(*) FILTER (WHERE sg.status = 'confirmed' AND sh.ends_at <= $6) AS due,
+           count(*) FILTER (WHERE sg.status = 'confirmed' AND sh.ends_at <= $6
+                            AND sg.checked_in_at IS NULL AND sg.hours IS NULL) AS no_shows,
+           sum(sg.hours) FILTER (WHERE sg.status = 'confirmed') AS hours_approved,
+           count(*) FILTER (WHERE sg.status = 'confirmed' AND sh.ends_at <= $6
+                            AND sg.checked_in_at IS NOT NULL AND sg.hours IS NULL) AS pending
+    FROM signups sg WHERE sg.shift_id = sh.id
+) g
+WHERE sh.org_id = $1 AND sh.starts_at >= $2 AND sh.starts_at < $3 AND sh.status <> 'cancelled'
+GROUP BY 1
+"""
+
+# Volunteers who served: a confirmed place on a shift that has started, checked in or given hours.
+VOLUNTEERS = f"""
+SELECT {PERIOD.format(col="sh.starts_at")} AS period, count(DISTINCT sg.user_id) AS active
+FROM shifts sh
+JOIN signups sg ON sg.shift_id = sh.id AND sg.status = 'confirmed'
+                   AND (sg.checked_in_at IS NOT NULL OR sg.hours > 0)
+WHERE sh.org_id = $1 AND sh.starts_at >= $2 AND sh.starts_at < $3 AND sh.status <> 'cancelled'
+GROUP BY 1
+"""
+
+# $6: one kind of event only (NULL: all).
+EVENTS = f"""
+SELECT {PERIOD.format(col="e.starts_at")} AS period,
+       count(*) FILTER (WHERE e.status <> 'cancelled') AS held,
+       count(*) FILTER (WHERE e.status = 'cancelled') AS cancelled,
+       coalesce(sum(r.confirmed) FILTER (WHERE e.status <> 'cancelled'), 0)::int AS registrations
+FROM events e
+CROSS JOIN LATERAL (
+    SELECT count(*) AS confirmed FROM registrations g WHERE g.event_id = e.id AND g.status = 'confirmed'
+) r
+WHERE e.org_id = $1 AND e.starts_at >= $2 AND e.starts_at < $3 AND ($6::text IS NULL OR e.kind = $6)
+GROUP BY 1
+"""
+
+# Referrals made in the range, by category and outcome ($4: the groups in scope, NULL: all);
+# one entered in error is no referral.
+REFERRALS = """
+SELECT coalesce(r.category, 'other') AS category, r.status, count(*) AS n
+FROM referrals r
+WHERE r.org_id = $1 AND r.created_at >= $2 AND r.created_at < $3 AND r.status <> 'entered-in-error'
+  AND ($4::uuid[] IS NULL OR r.group_id = ANY($4))
+GROUP BY 1, 2
+"""
+
+REFERRALS_EXIST = "SELECT to_regclass('referrals') IS NOT NULL"
+
+ORG = """
+SELECT id, slug, name, timezone, volunteer_hour_value::float8 AS hour_value, volunteer_hour_value_year AS hour_year
+FROM orgs WHERE id = $1
+"""
+
+ORG_BY_SLUG = "SELECT id FROM orgs WHERE slug = $1"
+
+# A facilitator's own groups: those they facilitate as an active member.
+FACILITATED_GROUPS = """
+SELECT m.group_id FROM group_members m JOIN groups g ON g.id = m.group_id
+WHERE g.org_id = $1 AND m.user_id = $2 AND m.role = 'facilitator' AND m.status = 'active'
+"""
+
+GROUP_IN_ORG = "SELECT id, name FROM groups WHERE id = $1 AND org_id = $2"
+
+ORG_GROUPS = "SELECT id, name FROM groups WHERE org_id = $1 ORDER BY name, id"
