@@ -20,13 +20,16 @@ import asyncpg
 
 from coord.calendar import CalEvent, Calendar, Moved, normalize_rrule, series_events
 from coord.feeds import queries
+from coord.i18n import N_
+from coord.i18n import gettext as _
 
 log = logging.getLogger("coord.feeds")
 
 REFRESH_MINUTES = 60
-DISCREET_SESSION = "Group session"
-DISCREET_EVENT = "Community event"
-DISCREET_SHIFT = "Volunteer shift"
+# The words a feed adds, in its owner's language (coord.feeds.serving sets it while building).
+DISCREET_SESSION = N_("Group session")
+DISCREET_EVENT = N_("Community event")
+DISCREET_SHIFT = N_("Volunteer shift")
 
 Row = dict[str, Any]
 
@@ -106,7 +109,7 @@ def _location(venue: Row | None, view: View, confirmed: bool = True) -> str | No
         return None
     if venue["kind"] == "virtual":
         if view.public:
-            return "Online"
+            return _("Online")
         return venue["meeting_url"] or venue["name"]
     return ", ".join(part for part in (venue["name"], venue["address"]) if part)
 
@@ -114,7 +117,7 @@ def _location(venue: Row | None, view: View, confirmed: bool = True) -> str | No
 def _session_summary(row: Row, view: View) -> str:
     # A group with a discreet title is in discreet mode in every feed, not only discreet ones.
     if view.discreet or row["discreet_title"]:
-        return row["discreet_title"] or DISCREET_SESSION
+        return row["discreet_title"] or _(DISCREET_SESSION)
     return row["name"]
 
 
@@ -196,7 +199,7 @@ def build_events(rows: FeedRows, view: View) -> list[CalEvent]:
         out.append(CalEvent(
             uid=f"event-{row['id']}@coord", dtstamp=row["updated_at"], start=row["starts_at"], end=row["ends_at"],
             tzid=row["timezone"], sequence=row["sequence"],
-            summary=DISCREET_EVENT if view.discreet else row["title"],
+            summary=_(DISCREET_EVENT) if view.discreet else row["title"],
             description=_text(row["description"], view),
             location=_location(rows.venues.get(row["venue_id"]), view),
             url=_link(view, f"/events/{row['id']}"),
@@ -205,7 +208,7 @@ def build_events(rows: FeedRows, view: View) -> list[CalEvent]:
         out.append(CalEvent(
             uid=f"shift-{row['id']}@coord", dtstamp=row["updated_at"], start=row["starts_at"], end=row["ends_at"],
             tzid=row["timezone"] or row["org_timezone"], sequence=row["sequence"],
-            summary=DISCREET_SHIFT if view.discreet else f"Volunteer shift: {row['role']}",
+            summary=_(DISCREET_SHIFT) if view.discreet else _("Volunteer shift: %(role)s") % {"role": row["role"]},
             description=_text(row["description"], view),
             location=_location(rows.venues.get(row["venue_id"]), view),
             url=_link(view, "/shifts"),

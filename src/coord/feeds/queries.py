@@ -11,7 +11,7 @@ FROM feed_tokens WHERE user_id = $1 ORDER BY created_at, id
 
 # The lookup is by hash: an index probe, not a comparison of secrets.
 FEED_BY_HASH = """
-SELECT f.id, f.user_id, f.scope, f.org_id, f.discreet, f.token_hash, f.created_at
+SELECT f.id, f.user_id, f.scope, f.org_id, f.discreet, f.token_hash, f.created_at, u.locale
 FROM feed_tokens f JOIN users u ON u.id = f.user_id
 WHERE f.token_hash = $1 AND u.deleted_at IS NULL
 """
@@ -148,9 +148,9 @@ WHERE sh.org_id = $1 AND sh.status <> 'cancelled'
 
 VENUES = "SELECT id, kind, name, address, meeting_url FROM venues WHERE id = ANY($1::uuid[])"
 
-ORG_FOR_FEED = "SELECT id, name, created_at FROM orgs WHERE id = $1"
+ORG_FOR_FEED = "SELECT id, name, created_at, default_locale FROM orgs WHERE id = $1"
 
-ORG_BY_SLUG = "SELECT id, name, slug, created_at FROM orgs WHERE slug = $1"
+ORG_BY_SLUG = "SELECT id, name, slug, created_at, default_locale FROM orgs WHERE slug = $1"
 
 # ------------------------------------------------------------------ invalidation
 # Which cached feeds a change in org $1 (and to person $2) may touch: the org's

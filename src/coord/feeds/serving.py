@@ -20,6 +20,8 @@ from uuid import UUID
 import asyncpg
 from redis.asyncio import Redis
 
+from coord import i18n
+from coord.i18n import gettext as _
 from coord.kernel.access import STAFF, org_roles
 from coord.calendar import render_calendar
 from coord.kernel.config import Settings
@@ -36,6 +38,15 @@ PRIVATE_CACHE_CONTROL = "private, no-cache"  # always revalidate: a change or a 
 PUBLIC_CACHE_CONTROL = "public, max-age=300"
 TOUCH_EVERY_SECONDS = 60
 _TOUCHED_MAX = 100_000
+
+
+# A feed's own names, called in the feed owner's language (an organization's name is its own).
+def _my_schedule() -> str:
+    return _("My schedule")
+
+
+def _schedule() -> str:
+    return _("Schedule")
 
 
 @dataclass(frozen=True)
@@ -106,10 +117,11 @@ class _Read:
 
     rows: content.FeedRows
     view: content.View
-    name: str
+    name: Callable[[], str]  # called in the feed's language
     calendar_uid: str
     since: datetime
     feed_id: UUID | None
+    language: i18n.Choice  # the feed owner's (the organization's, for its public feed): never the caller's
 
 
 async def _serve(
@@ -124,7 +136,12 @@ async def _serve(
     started_at = await cache.generation(redis, key)
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
         found = await read(conn)
-    cal = content.calendar(found.rows, found.view, name=found.name, calendar_uid=found.calendar_uid)
+    # The words coord adds ("Group session", "Online", the calendar's name) in the reader's language.
+    language = i18n.ACTIVE.set(found.language)
+    try:
+        cal = content.calendar(found.rows, found.view, name=found.name(), calendar_uid=found.calendar_uid)
+    finally:
+        i18n.ACTIVE.reset(language)
     body = render_calendar(cal)
     return await _rendered(
         redis, key, started_at, body, content.last_change(found.rows, found.since), found.feed_id,
@@ -145,20 +162,22 @@ async def private_feed(
         feed = await conn.fetchrow(queries.FEED_BY_HASH, token_hash)
         if feed is None or not matches(token, feed["token_hash"]):
             raise NotFound(NO_SUCH_FEED)
+        org_locale = None
         if feed["scope"] == "mine":
             rows = await content.load_mine(conn, feed["user_id"])
-            name = "My schedule"
+            name = _my_schedule
         else:
             roles = await org_roles(conn, feed["org_id"], feed["user_id"])
             if not roles:  # no longer a member: the feed shows nothing, so it is no feed
                 raise NotFound(NO_SUCH_FEED)
             org = await conn.fetchrow(queries.ORG_FOR_FEED, feed["org_id"])
             rows = await content.load_org(conn, feed["org_id"], feed["user_id"], bool(roles.intersection(STAFF)))
-            name = org["name"]
+            name, org_locale = (lambda: org["name"]), org["default_locale"]
         if feed["discreet"]:
-            name = "My schedule" if feed["scope"] == "mine" else "Schedule"
+            name = _my_schedule if feed["scope"] == "mine" else _schedule
         view = content.View(settings.base_url, discreet=feed["discreet"])
-        return _Read(rows, view, name, f"feed-{feed['id']}@coord", feed["created_at"], feed["id"])
+        return _Read(rows, view, name, f"feed-{feed['id']}@coord", feed["created_at"], feed["id"],
+                     i18n.Choice(saved=feed["locale"], org_default=org_locale))
 
     return await _serve(pool, redis, local, cache.private_key(token_hash), if_none_match, PRIVATE_CACHE_CONTROL, read)
 
@@ -174,8 +193,9 @@ async def public_events(
             raise NotFound("no such organization")
         rows = await content.load_public(conn, org["id"])
         view = content.View(settings.base_url, public=True)
-        return _Read(rows, view, f"{org['name']}: community events", f"org-{org['id']}-events@coord",
-                     org["created_at"], None)
+        return _Read(rows, view, lambda: _("%(org)s: community events") % {"org": org["name"]},
+                     f"org-{org['id']}-events@coord",
+                     org["created_at"], None, i18n.Choice(org_default=org["default_locale"]))
 
     return await _serve(pool, redis, local, cache.public_key(slug), if_none_match, PUBLIC_CACHE_CONTROL, read)
 

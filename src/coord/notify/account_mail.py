@@ -55,7 +55,6 @@ def masked(address: str) -> str:
 
 
 def link_message(settings: Settings, link: Link) -> Message:
-    hello = f"Hello {link.display_name},"
     if link.purpose == "confirm_email":  # in the language the person signed up in
         return link_email(settings, link.to, _("Confirm your email address for coord"), [
             _("Hello %(name)s, please confirm that this is your email address: open this link and press the "
@@ -71,28 +70,32 @@ def link_message(settings: Settings, link: Link) -> Message:
             _("Resetting signs you out on every device. If you did not ask for this, ignore this message: "
               "your password stays as it is."),
         ], link.url)
-    return link_email(settings, link.to, "Confirm your new email address for coord", [
-        f"{hello} to move your coord account to this address, open this link and press the button on the "
-        "page it opens. It works once, for 48 hours; until then your account keeps its current address.",
-        "If you did not ask for this, ignore this message.",
+    return link_email(settings, link.to, _("Confirm your new email address for coord"), [
+        _("Hello %(name)s, to move your coord account to this address, open this link and press the button on the "
+          "page it opens. It works once, for 48 hours; until then your account keeps its current address.")
+        % {"name": link.display_name},
+        _("If you did not ask for this, ignore this message."),
     ], link.url)
 
 
 def change_notice(settings: Settings, recipient: asyncpg.Record, link: Link) -> Message:
-    return link_email(settings, recipient["email"], "Your coord account's email address is about to change", [
-        f"Hello {recipient['display_name']}, someone signed in to your coord account asked to move it to "
-        f"a new address ({masked(link.to)}). Nothing changes until that address confirms it.",
-        f"If this was not you, change your password now at {settings.base_url}/forgot-password: the link "
-        "to the new address then stops working.",
+    said = {"name": recipient["display_name"], "address": masked(link.to),
+            "link": f"{settings.base_url}/forgot-password"}
+    return link_email(settings, recipient["email"], _("Your coord account's email address is about to change"), [
+        _("Hello %(name)s, someone signed in to your coord account asked to move it to a new address "
+          "(%(address)s). Nothing changes until that address confirms it.") % said,
+        _("If this was not you, change your password now at %(link)s: the link to the new address then stops "
+          "working.") % said,
     ])
 
 
 def password_changed(settings: Settings, recipient: asyncpg.Record) -> Message:
-    return link_email(settings, recipient["email"], "Your coord password was changed", [
-        f"Hello {recipient['display_name']}, the password of your coord account was just changed, and "
-        "every device signed in to it was signed out.",
-        f"If this was not you, reset your password now at {settings.base_url}/forgot-password, and write "
-        "to the coordinator of your organization.",
+    said = {"name": recipient["display_name"], "link": f"{settings.base_url}/forgot-password"}
+    return link_email(settings, recipient["email"], _("Your coord password was changed"), [
+        _("Hello %(name)s, the password of your coord account was just changed, and every device signed in to it "
+          "was signed out.") % said,
+        _("If this was not you, reset your password now at %(link)s, and write to the coordinator of your "
+          "organization.") % said,
     ])
 
 

@@ -21,12 +21,14 @@ import msgspec
 
 from coord.bookings import engine as bookings
 from coord.calendar import Calendar, CalEvent
+from coord.i18n import N_
+from coord.i18n import gettext as _
 from coord.kernel import clock
 from coord.kernel.config import Settings
 from coord.notify import queries
 from coord.notify.imip import imip_message
 from coord.notify.changes import Before, from_to, moved_in_time, place_of, where
-from coord.notify.messages import Sender, base_message, day_and_time, paragraphs_to_text_and_html, titled, when
+from coord.notify.messages import Sender, base_message, day_and_time, hello, paragraphs_to_text_and_html, titled, when
 from coord.notify.preferences import MessageKind
 from coord.notify.quiet_hours import starts_soon
 from coord.outbox.domain_events import BookableKind, BookingCancelled, BookingPlaced
@@ -169,8 +171,9 @@ async def _shift_item(conn: asyncpg.Connection, shift_id: UUID, signup_id: UUID)
         return None
     return BookedItem(
         booking_status=row["booking_status"], position=row["position"], cancelled_by_org=row["status"] == "cancelled",
-        what=f"the {row['role']} shift with {row['org_name']}", title=f"{row['role']} shift",
-        summary=f"{row['role']} shift ({row['org_name']})", uid=f"shift-{shift_id}@coord", starts_at=row["starts_at"],
+        what=_("the %(role)s shift with %(org)s") % {"role": row["role"], "org": row["org_name"]},
+        title=_("%(role)s shift") % {"role": row["role"]},
+        summary=_("%(role)s shift (%(org)s)") % {"role": row["role"], "org": row["org_name"]}, uid=f"shift-{shift_id}@coord", starts_at=row["starts_at"],
         ends_at=row["ends_at"], tz=row["org_timezone"], sequence=row["sequence"], org_name=row["org_name"],
         organizer=row["contact_email"], link_path="/shifts", description=row["description"] or None,
         # Where at the venue (the shift's own words), then the venue of its event or session.
@@ -196,41 +199,47 @@ ItemLoader = Callable[[asyncpg.Connection, UUID, UUID], Awaitable[BookedItem | N
 ITEMS: dict[str, ItemLoader] = {"shift": _shift_item, "event": _event_item}
 
 
-IN_YOUR_CALENDAR = "It is in the attached invitation, so your calendar can keep it."
+IN_YOUR_CALENDAR = N_("It is in the attached invitation, so your calendar can keep it.")
 # Subject and paragraphs for each change (with `/by_org` when the organization cancelled
-# the shift or event), filled with what, when, org and position.
+# the shift or event), filled with what, when, org and position; translated when sent.
 WORDING: dict[str, tuple[str, tuple[str, ...]]] = {
-    "promoted": ("A place opened up: {what}", (
-        "A place opened up and you are now confirmed for {what} on {when}.", IN_YOUR_CALENDAR,
+    "promoted": (N_("A place opened up: %(what)s"), (
+        N_("A place opened up and you are now confirmed for %(what)s on %(when)s."), IN_YOUR_CALENDAR,
     )),
-    "updated": ("Updated: {what}", (
-        "There is a change to {what}: it is now on {when}. You are still confirmed.",
-        (
-            "Your calendar will update from the attached invitation. If the new time does not suit you, "
-            "you can cancel your place from the link below."
-        ),
+    "updated": (N_("Updated: %(what)s"), (
+        N_("There is a change to %(what)s: it is now on %(when)s. You are still confirmed."),
+        N_("Your calendar will update from the attached invitation. If the new time does not suit you, "
+           "you can cancel your place from the link below."),
     )),
-    "confirmed": ("You're confirmed: {what}", ("You are confirmed for {what} on {when}.", IN_YOUR_CALENDAR)),
-    "waitlisted": ("You're on the waitlist: {what}", (
-        "{what} on {when} is full for now. You are number {position} on the waitlist.",
-        "If a place opens up we will confirm you and send an invitation. Nothing else to do.",
+    "confirmed": (N_("You're confirmed: %(what)s"), (N_("You are confirmed for %(what)s on %(when)s."),
+                                                     IN_YOUR_CALENDAR)),
+    "waitlisted": (N_("You're on the waitlist: %(what)s"), (
+        N_("%(what)s on %(when)s is full for now. You are number %(position)s on the waitlist."),
+        N_("If a place opens up we will confirm you and send an invitation. Nothing else to do."),
     )),
-    "left_waitlist": ("You've left the waitlist: {what}", ("You are no longer on the waitlist for {what} on {when}.",)),
-    "left_waitlist/by_org": ("Cancelled: {what}", (
-        "{org} has cancelled {what} on {when}, so its waitlist is closed. There is nothing else to do.",
+    "left_waitlist": (N_("You've left the waitlist: %(what)s"),
+                      (N_("You are no longer on the waitlist for %(what)s on %(when)s."),)),
+    "left_waitlist/by_org": (N_("Cancelled: %(what)s"), (
+        N_("%(org)s has cancelled %(what)s on %(when)s, so its waitlist is closed. There is nothing else to do."),
     )),
-    "cancelled": ("Your place is cancelled: {what}", (
-        "Your place for {what} on {when} is cancelled. Thank you for letting us know.",
+    "cancelled": (N_("Your place is cancelled: %(what)s"), (
+        N_("Your place for %(what)s on %(when)s is cancelled. Thank you for letting us know."),
     )),
-    "cancelled/by_org": ("Cancelled: {what}", ("{org} has cancelled {what} on {when}.", "Sorry for the change of plans.")),
+    "cancelled/by_org": (N_("Cancelled: %(what)s"), (N_("%(org)s has cancelled %(what)s on %(when)s."),
+                                                     N_("Sorry for the change of plans."))),
 }
+
+
+def _sentence_start(text: str) -> str:
+    """A sentence may open with what it is about ("the Greeter shift ..."): capitalized there."""
+    return text[:1].upper() + text[1:]
 
 
 def _wording(change: Change, what: str, when_text: str, org: str, position: int | None, by_org: bool) -> tuple[str, list[str]]:
     key = f"{change}/by_org" if by_org and f"{change}/by_org" in WORDING else change
     subject, paragraphs = WORDING[key]
     values = {"what": what, "when": when_text, "org": org, "position": position}
-    return subject.format(**values), [paragraph.format(**values) for paragraph in paragraphs]
+    return _(subject) % values, [_sentence_start(_(paragraph) % values) for paragraph in paragraphs]
 
 
 async def _moved(
@@ -244,19 +253,22 @@ async def _moved(
         return None
     before_place = await place_of(conn, before.venue_id) if new_venue else item.location
     if moved:
-        subject = titled(item.title, f"moved from {day_and_time(before.starts_at, tz)} to {day_and_time(item.starts_at, tz)}")
+        subject = titled(item.title, _("moved from %(before)s to %(after)s") % {
+            "before": day_and_time(before.starts_at, tz), "after": day_and_time(item.starts_at, tz)})
     else:
-        subject = titled(item.title, f"a new place on {day_and_time(item.starts_at, tz)}")
+        subject = titled(item.title, _("a new place on %(moment)s") % {"moment": day_and_time(item.starts_at, tz)})
     return subject, [
-        f"There is a change to {item.what}. " + from_to(before, before_place, item.starts_at, item.ends_at, item.location, tz),
-        "You are still confirmed. Your calendar will update from the attached invitation. If this does not suit you, "
-        "you can cancel your place from the link below.",
+        _("There is a change to %(what)s.") % {"what": item.what} + " "
+        + from_to(before, before_place, item.starts_at, item.ends_at, item.location, tz),
+        _("You are still confirmed. Your calendar will update from the attached invitation. If this does not suit "
+          "you, you can cancel your place from the link below."),
     ]
 
 
 def _details(item: BookedItem) -> list[str]:
     """Where and what to know, for someone with a place."""
-    return ([f"Where: {item.location}"] if item.location else []) + ([item.description] if item.description else [])
+    return (([_("Where: %(place)s") % {"place": item.location}] if item.location else [])
+            + ([item.description] if item.description else []))
 
 
 async def booking_message(
@@ -277,7 +289,7 @@ async def booking_message(
     if change in ("confirmed", "promoted", "updated"):
         paragraphs = paragraphs[:1] + _details(item) + paragraphs[1:]
     link = f"{settings.base_url}{item.link_path}"
-    text, html = paragraphs_to_text_and_html(f"Hello {recipient['display_name']},", paragraphs, link)
+    text, html = paragraphs_to_text_and_html(hello(recipient), paragraphs, link)
     if change in NO_INVITE:
         return base_message(settings, recipient["email"], subject, text, html, sender=item.sender)
     cancel = change == "cancelled"

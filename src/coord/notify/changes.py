@@ -14,6 +14,7 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
+from coord.i18n import gettext as _
 from coord.notify import queries
 from coord.notify.messages import when
 from coord.outbox.domain_events import EventChanged, SessionRescheduled, ShiftChanged
@@ -46,17 +47,17 @@ async def place_of(conn: asyncpg.Connection, venue_id: UUID | None) -> str | Non
     return where(venue["meeting_url"], venue["name"], venue["address"]) if venue else None
 
 
-def _at(place: str | None) -> str:
-    return f", at {place}" if place else ""
-
-
 def from_to(
     before: Before, before_place: str | None, start: datetime, end: datetime, place: str | None, tz: str
 ) -> str:
     """"It was on Tuesday 16 March ..., at Room A. It is now on Thursday 18 March ..., at Room B."
     in the reader's zone, naming the place only where there is one."""
-    return (f"It was on {when(before.starts_at, before.ends_at, tz)}{_at(before_place)}. "
-            f"It is now on {when(start, end, tz)}{_at(place)}.")
+    was = when(before.starts_at, before.ends_at, tz)
+    now = when(start, end, tz)
+    return ((_("It was on %(when)s, at %(place)s.") % {"when": was, "place": before_place} if before_place
+             else _("It was on %(when)s.") % {"when": was}) + " "
+            + (_("It is now on %(when)s, at %(place)s.") % {"when": now, "place": place} if place
+               else _("It is now on %(when)s.") % {"when": now}))
 
 
 def moved_in_time(before: Before, start: datetime, end: datetime) -> bool:

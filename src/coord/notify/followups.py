@@ -10,13 +10,21 @@ from __future__ import annotations
 
 from email.message import Message
 from uuid import UUID
-from zoneinfo import ZoneInfo
-
 import asyncpg
 
+from coord.i18n import gettext as _
 from coord.kernel.config import Settings
 from coord.notify import queries
-from coord.notify.messages import base_message, day_of, org_sender, paragraphs_to_text_and_html, titled, when
+from coord.notify.messages import (
+    base_message,
+    day_of,
+    hello,
+    org_sender,
+    paragraphs_to_text_and_html,
+    titled,
+    weekday,
+    when,
+)
 from coord.notify.preferences import get_preferences
 
 
@@ -24,7 +32,7 @@ async def group_label(conn: asyncpg.Connection, session: asyncpg.Record, user_id
     """How this reader sees the group named: its discreet title, or plainly 'your group'."""
     prefs = await get_preferences(conn, user_id)
     if prefs.discreet:
-        return "your group"
+        return _("your group")
     return session["discreet_title"] or session["group_name"]
 
 
@@ -39,25 +47,25 @@ async def followup(
         return None
     label = await group_label(conn, session, recipient["id"])
     tz = recipient["timezone"]
-    day = session["starts_at"].astimezone(ZoneInfo(tz)).strftime("%A")
+    said = {"group": label, "day": weekday(session["starts_at"], tz)}
     settings_link = f"{settings.base_url}/me"
     if status == "present":
         upcoming = await conn.fetchrow(queries.NEXT_SESSION, session["group_id"], session["starts_at"])
         next_line = (
-            f"The next session is on {when(upcoming['starts_at'], upcoming['ends_at'], tz)}."
-            if upcoming else "We will let you know when the next session is planned."
+            _("The next session is on %(when)s.") % {"when": when(upcoming["starts_at"], upcoming["ends_at"], tz)}
+            if upcoming else _("We will let you know when the next session is planned.")
         )
-        paragraphs = [f"Thank you for coming to {label} on {day}.", next_line]
-        subject = f"Thank you for coming to {label} on {day}"
+        paragraphs = [_("Thank you for coming to %(group)s on %(day)s.") % said, next_line]
+        subject = _("Thank you for coming to %(group)s on %(day)s") % said
     else:
         paragraphs = [
-            f"We missed you at {label} on {day}. There is no need to reply; we just wanted to say hello.",
-            "If things are hard right now, you do not have to wait for the next session. "
-            f"{session['crisis_resources']}",
-            f"You can turn these check-ins off at any time: {settings_link}",
+            _("We missed you at %(group)s on %(day)s. There is no need to reply; we just wanted to say hello.") % said,
+            _("If things are hard right now, you do not have to wait for the next session. %(lines)s") % {
+                "lines": session["crisis_resources"] or ""},
+            _("You can turn these check-ins off at any time: %(link)s") % {"link": settings_link},
         ]
-        subject = titled(label, "thinking of you")
-    text, html = paragraphs_to_text_and_html(f"Hello {recipient['display_name']},", paragraphs, f"{settings.base_url}/me")
+        subject = titled(label, _("thinking of you"))
+    text, html = paragraphs_to_text_and_html(hello(recipient), paragraphs, f"{settings.base_url}/me")
     return base_message(settings, recipient["email"], subject, text, html, sender=org_sender(session))
 
 
@@ -70,12 +78,13 @@ async def attendance_reminder(
         return None
     label = await group_label(conn, session, recipient["id"])
     link = f"{settings.base_url}/sessions/{session_id}"
+    tz = recipient["timezone"]
     paragraphs = [
-        f"The session of {label} on {when(session['starts_at'], session['ends_at'], recipient['timezone'])} "
-        "has no attendance recorded yet.",
-        "When you have a moment, record who came; it takes a few taps.",
+        _("The session of %(group)s on %(when)s has no attendance recorded yet.") % {
+            "group": label, "when": when(session["starts_at"], session["ends_at"], tz)},
+        _("When you have a moment, record who came; it takes a few taps."),
     ]
-    text, html = paragraphs_to_text_and_html(f"Hello {recipient['display_name']},", paragraphs, link)
-    subject = titled(label, f"attendance to record for {day_of(session['starts_at'], recipient['timezone'])}")
+    text, html = paragraphs_to_text_and_html(hello(recipient), paragraphs, link)
+    subject = titled(label, _("attendance to record for %(day)s") % {"day": day_of(session["starts_at"], tz)})
     return base_message(settings, recipient["email"], subject, text, html, sender=org_sender(session))
 

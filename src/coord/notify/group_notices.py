@@ -17,11 +17,13 @@ from uuid import UUID
 
 import asyncpg
 
+from coord.i18n import N_
+from coord.i18n import gettext as _
 from coord.kernel.config import Settings
 from coord.notify import queries
 from coord.notify.delivery import DeliveryKey, deliver, deliver_each
 from coord.notify.followups import group_label
-from coord.notify.messages import base_message, org_sender, paragraphs_to_text_and_html, titled
+from coord.notify.messages import base_message, hello, org_sender, paragraphs_to_text_and_html, support_line, titled
 from coord.notify.service import Mail
 from coord.outbox.domain_events import GroupArchived, GroupMemberDeclined
 
@@ -41,48 +43,49 @@ async def _notice(conn: asyncpg.Connection, settings: Settings, recipient: async
     said = paragraphs(group, label)
     if said is None:
         return None
-    said.append(f"If you need support now: {group['crisis_resources']}")
-    text, html = paragraphs_to_text_and_html(f"Hello {recipient['display_name']},", said,
-                                             f"{settings.base_url}/orgs/{group['org_slug']}")
-    return base_message(settings, recipient["email"], titled(label, what), text, html, sender=org_sender(group))
+    said.append(support_line(group["crisis_resources"]))
+    text, html = paragraphs_to_text_and_html(hello(recipient), said, f"{settings.base_url}/orgs/{group['org_slug']}")
+    return base_message(settings, recipient["email"], titled(label, _(what)), text, html, sender=org_sender(group))
 
 
 def _closed(group: asyncpg.Record, label: str) -> list[str] | None:
     if group["archived_at"] is None or group["my_status"] is None:
         return None  # reopened, or they left, since
+    names = {"group": label, "org": group["org_name"], "contact": group["contact_email"]}
     if group["my_status"] == "pending":
-        said = [f"{label} at {group['org_name']} has closed, so your request to join it will not go further."]
+        said = [_("%(group)s at %(org)s has closed, so your request to join it will not go further.") % names]
     else:
         said = [
-            f"{label} at {group['org_name']} has closed. Its upcoming sessions are cancelled, and your calendar "
-            "gets a separate update that takes them off.",
-            "Nothing is asked of you. Your past sessions stay as they were.",
+            _("%(group)s at %(org)s has closed. Its upcoming sessions are cancelled, and your calendar gets a "
+              "separate update that takes them off.") % names,
+            _("Nothing is asked of you. Your past sessions stay as they were."),
         ]
-    return said + [
-        f"If you would like to keep meeting with others, {group['org_name']} lists its groups on its page below, "
-        f"and you can write to {group['contact_email']} to talk about what might suit you.",
+    return [p[:1].upper() + p[1:] for p in said] + [
+        _("If you would like to keep meeting with others, %(org)s lists its groups on its page below, and you can "
+          "write to %(contact)s to talk about what might suit you.") % names,
     ]
 
 
 def _declined(group: asyncpg.Record, label: str) -> list[str] | None:
     if group["my_status"] is not None:
         return None  # taken in (or asking again) since: this answer is out of date
+    names = {"group": label, "org": group["org_name"], "contact": group["contact_email"]}
     return [
-        f"Thank you for asking to join {label} at {group['org_name']}. The group cannot offer you a place this "
-        "time. This is usually about space or what the group focuses on, and it says nothing about you.",
-        f"You are welcome to ask again later, or to look at {group['org_name']}'s other groups on its page below. "
-        f"If you would like to talk about what might suit you, write to {group['contact_email']}.",
+        _("Thank you for asking to join %(group)s at %(org)s. The group cannot offer you a place this time. This is "
+          "usually about space or what the group focuses on, and it says nothing about you.") % names,
+        _("You are welcome to ask again later, or to look at %(org)s's other groups on its page below. If you would "
+          "like to talk about what might suit you, write to %(contact)s.") % names,
     ]
 
 
 async def group_closed(conn: asyncpg.Connection, settings: Settings, recipient: asyncpg.Record,
                        group_id: UUID) -> Message | None:
-    return await _notice(conn, settings, recipient, group_id, "the group has closed", _closed)
+    return await _notice(conn, settings, recipient, group_id, N_("the group has closed"), _closed)
 
 
 async def request_declined(conn: asyncpg.Connection, settings: Settings, recipient: asyncpg.Record,
                            group_id: UUID) -> Message | None:
-    return await _notice(conn, settings, recipient, group_id, "your request to join", _declined)
+    return await _notice(conn, settings, recipient, group_id, N_("your request to join"), _declined)
 
 
 # Builds one person's message about a group: (conn, settings, recipient) -> the message or None.

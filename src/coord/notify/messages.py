@@ -15,8 +15,11 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import asyncpg
+from babel.dates import format_date
+from babel.lists import format_list
 
 from coord import i18n
+from coord.i18n import N_, ngettext
 from coord.i18n import gettext as _
 from coord.i18n.dates import day_in_month, full_day
 from coord.kernel import clock
@@ -74,6 +77,20 @@ def org_sender(row: asyncpg.Record | dict, name: str = "org_name", contact: str 
     return Sender(row[name], row[contact])
 
 
+# A role as a sentence names it ("Your roles at X are now: participant and volunteer").
+ROLE_NAMES = {"admin": N_("admin"), "coordinator": N_("coordinator"), "facilitator": N_("facilitator"),
+              "volunteer": N_("volunteer"), "participant": N_("participant")}
+
+
+def role_name(role: str) -> str:
+    return _(ROLE_NAMES[role]) if role in ROLE_NAMES else role
+
+
+def support_line(crisis_resources: str | None) -> str:
+    """The organization's crisis line(s), as every calm notice ends."""
+    return _("If you need support now: %(lines)s") % {"lines": crisis_resources or ""}
+
+
 def titled(label: str, what: str) -> str:
     """A subject naming the group (or what it is about) first: "Tuesday Circle: the session ... moved"."""
     return f"{label[:1].upper()}{label[1:]}: {what}"
@@ -92,6 +109,12 @@ def day_of(moment: datetime, tz: str) -> str:
     if i18n.current() != i18n.DEFAULT:
         return day_in_month(moment, tz)
     return f"{moment.astimezone(ZoneInfo(tz)):%a %-d %B}"
+
+
+def weekday(moment: datetime, tz: str) -> str:
+    """"Tuesday" ("martes", "الثلاثاء") in the reader's zone and language."""
+    local = moment.astimezone(ZoneInfo(tz))
+    return f"{local:%A}" if i18n.current() == i18n.DEFAULT else format_date(local.date(), "EEEE", locale=i18n.current())
 
 
 def day_and_time(moment: datetime, tz: str) -> str:
@@ -141,32 +164,56 @@ async def welcome(
                         f"{html}<p>{escape(footer)}</p>", sender=org_sender(org, "name"))
 
 
-def _count(n: int, one: str, many: str) -> str:
-    return f"{'one' if n == 1 else n} {one if n == 1 else many}"
+def hello(recipient: asyncpg.Record | dict) -> str:
+    """The greeting every message opens with, in the reader's language."""
+    return _("Hello %(name)s,") % {"name": recipient["display_name"]}
 
 
-def _and(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+def and_list(words: list[str]) -> str:
+    """"a, b and c" in the reader's language (CLDR's list pattern; English keeps its own words)."""
+    if i18n.current() == i18n.DEFAULT or len(words) < 2:
+        return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+    return format_list(words, locale=i18n.current())
 
 
 def membership_changes(notice: MembershipNotice, org_name: str) -> list[str]:
-    """What was given up, one sentence a thing; nothing said about what did not happen."""
+    """What was given up, one sentence a thing; nothing said about what did not happen.
+    "one" in English for a single thing (n == 1), the number otherwise."""
     said = []
+    org = {"org": org_name}
     if notice.shift_places:
-        said.append(f"You are no longer signed up for {_count(notice.shift_places, 'upcoming shift', 'upcoming shifts')}"
-                    " (a place or a waitlist spot); the next person waiting moves up.")
+        n = notice.shift_places
+        said.append(_("You are no longer signed up for one upcoming shift (a place or a waitlist spot); the next "
+                      "person waiting moves up.") if n == 1 else
+                    ngettext("You are no longer signed up for %(num)s upcoming shift (a place or a waitlist spot); "
+                             "the next person waiting moves up.",
+                             "You are no longer signed up for %(num)s upcoming shifts (a place or a waitlist spot); "
+                             "the next person waiting moves up.", n) % {"num": n})
     if notice.event_places:
-        said.append(f"You are no longer registered for {_count(notice.event_places, 'upcoming event', 'upcoming events')}"
-                    "; the next person waiting moves up.")
+        n = notice.event_places
+        said.append(_("You are no longer registered for one upcoming event; the next person waiting moves up.")
+                    if n == 1 else
+                    ngettext("You are no longer registered for %(num)s upcoming event; the next person waiting "
+                             "moves up.",
+                             "You are no longer registered for %(num)s upcoming events; the next person waiting "
+                             "moves up.", n) % {"num": n})
     if notice.groups:
-        said.append(f"You are no longer in {_count(notice.groups, 'group', 'groups')}; "
-                    + ("its sessions are" if notice.groups == 1 else "their sessions are") + " coming off your calendar.")
+        n = notice.groups
+        said.append(_("You are no longer in one group; its sessions are coming off your calendar.") if n == 1 else
+                    ngettext("You are no longer in %(num)s group; their sessions are coming off your calendar.",
+                             "You are no longer in %(num)s groups; their sessions are coming off your calendar.",
+                             n) % {"num": n})
     if notice.sessions:
-        said.append(f"You are no longer down to facilitate {_count(notice.sessions, 'upcoming session', 'upcoming sessions')}"
-                    f"; the coordinators of {org_name} will arrange cover.")
+        n = notice.sessions
+        said.append((_("You are no longer down to facilitate one upcoming session; the coordinators of %(org)s "
+                       "will arrange cover.") if n == 1 else
+                     ngettext("You are no longer down to facilitate %(num)s upcoming session; the coordinators of "
+                              "%(org)s will arrange cover.",
+                              "You are no longer down to facilitate %(num)s upcoming sessions; the coordinators of "
+                              "%(org)s will arrange cover.", n)) % {"num": n, **org})
     if notice.feeds:
-        said.append(f"Your calendar {'feed' if notice.feeds == 1 else 'feeds'} for {org_name} "
-                    f"{'has' if notice.feeds == 1 else 'have'} stopped.")
+        said.append(ngettext("Your calendar feed for %(org)s has stopped.",
+                             "Your calendar feeds for %(org)s have stopped.", notice.feeds) % org)
     return said
 
 
@@ -178,28 +225,33 @@ async def membership_notice(
     org = await conn.fetchrow(queries.ORG_FOR_MEMBERSHIP_NOTICE, notice.org_id, recipient["id"])
     if org is None:
         return None
-    name = org["name"]
+    name = {"org": org["name"]}
     if notice.left:
-        subject = f"Your membership of {name} has ended" if notice.removed else f"You have left {name}"
-        opening = (f"{name} has ended your membership, so you are no longer a member there." if notice.removed
-                   else f"You have left {name}, as you asked: you are no longer a member there.")
+        subject = (_("Your membership of %(org)s has ended") if notice.removed else _("You have left %(org)s")) % name
+        opening = (_("%(org)s has ended your membership, so you are no longer a member there.") if notice.removed
+                   else _("You have left %(org)s, as you asked: you are no longer a member there.")) % name
     elif org["roles"]:
-        subject = f"Your roles at {name} have changed"
-        opening = f"Your roles at {name} are now: {_and(list(org['roles']))}."
+        subject = _("Your roles at %(org)s have changed") % name
+        opening = _("Your roles at %(org)s are now: %(roles)s.") % {
+            **name, "roles": and_list([role_name(r) for r in org["roles"]])}
     else:
         return None
-    changes = membership_changes(notice, name)
+    changes = membership_changes(notice, org["name"])
     paragraphs = [opening]
     if changes:
-        paragraphs += ["What this changes for you:", *changes]
+        paragraphs += [_("What this changes for you:"), *changes]
         if notice.shift_places or notice.event_places or notice.groups:
-            paragraphs.append("Your calendar gets a separate update for each of these.")
+            paragraphs.append(_("Your calendar gets a separate update for each of these."))
     else:
-        paragraphs.append("Nothing you had signed up for has changed.")
+        paragraphs.append(_("Nothing you had signed up for has changed."))
     if notice.left:
-        paragraphs.append(f"Your past attendance stays in {name}'s records as it is, and is deleted after "
-                          f"{org['retention_months']} months, as for everyone.")
-    paragraphs.append(f"If this is not what you expected, you can write to {org['contact_email']}.")
-    paragraphs.append(f"If you need support now: {org['crisis_resources']}")
-    text, html = paragraphs_to_text_and_html(f"Hello {recipient['display_name']},", paragraphs, f"{settings.base_url}/me")
+        months = org["retention_months"]
+        paragraphs.append(ngettext("Your past attendance stays in %(org)s's records as it is, and is deleted after "
+                                   "%(num)s month, as for everyone.",
+                                   "Your past attendance stays in %(org)s's records as it is, and is deleted after "
+                                   "%(num)s months, as for everyone.", months) % {**name, "num": months})
+    paragraphs.append(_("If this is not what you expected, you can write to %(contact)s.") % {
+        "contact": org["contact_email"]})
+    paragraphs.append(support_line(org["crisis_resources"]))
+    text, html = paragraphs_to_text_and_html(hello(recipient), paragraphs, f"{settings.base_url}/me")
     return base_message(settings, recipient["email"], subject, text, html, sender=org_sender(org, "name"))

@@ -37,6 +37,8 @@ SELECT coalesce(
     (SELECT g.languages FROM series r JOIN groups g ON g.id = r.group_id WHERE r.id = $3),
     (SELECT languages FROM events WHERE id = $4))
 """
+# The language someone invited by address chose, if the address already has an account.
+ADDRESS_LOCALE = "SELECT locale FROM users WHERE lower(email) = lower($1) AND deleted_at IS NULL"
 ORG_FOR_MAIL = "SELECT id, name, slug, contact_email, timezone FROM orgs WHERE id = $1"
 # An organization as a message about someone's membership there says it, with $2's roles
 # there now (NULL: not a member).

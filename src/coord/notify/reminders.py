@@ -15,11 +15,20 @@ from uuid import UUID
 import asyncpg
 from arq.connections import ArqRedis
 
+from coord.i18n import gettext as _
 from coord.kernel import clock
 from coord.kernel.config import Settings
 from coord.notify import queries
 from coord.notify.followups import group_label
-from coord.notify.messages import base_message, day_and_time, org_sender, paragraphs_to_text_and_html, titled, when
+from coord.notify.messages import (
+    base_message,
+    day_and_time,
+    hello,
+    org_sender,
+    paragraphs_to_text_and_html,
+    titled,
+    when,
+)
 
 PLANNER_MARGIN = timedelta(minutes=30)  # the planner runs every 10 minutes; overlap is harmless
 TOO_LATE = timedelta(minutes=30)  # an item starting sooner than this gets no reminder
@@ -71,17 +80,21 @@ async def recipients(conn: asyncpg.Connection, kind: str, item_id: UUID) -> list
 async def reminder_message(
     conn: asyncpg.Connection, settings: Settings, recipient: asyncpg.Record, kind: str, item: asyncpg.Record
 ) -> Message:
-    if kind == "session":
-        title = named = await group_label(conn, item, recipient["id"])
-        link = f"{settings.base_url}/sessions/{item['id']}"
-    else:
-        named = f"{item['title']} shift" if kind == "shift" else item["title"]
-        title = f"the {named}" if kind == "shift" else named
-        link = f"{settings.base_url}/{kind}s/{item['id']}"
     tz = recipient["timezone"]
-    paragraphs = [f"A reminder: {title} is on {when(item['starts_at'], item['ends_at'], tz)}."]
+    said = {"when": when(item["starts_at"], item["ends_at"], tz)}
     if kind == "session":
-        paragraphs.append("If you cannot come, you can say so on the session page; no explanation needed.")
-    text, html = paragraphs_to_text_and_html(f"Hello {recipient['display_name']},", paragraphs, link)
-    subject = titled(named, f"a reminder for {day_and_time(item['starts_at'], tz)}")
+        named = await group_label(conn, item, recipient["id"])
+        link = f"{settings.base_url}/sessions/{item['id']}"
+        paragraphs = [_("A reminder: %(what)s is on %(when)s.") % {**said, "what": named},
+                      _("If you cannot come, you can say so on the session page; no explanation needed.")]
+    elif kind == "shift":
+        named = _("%(role)s shift") % {"role": item["title"]}
+        link = f"{settings.base_url}/shifts/{item['id']}"
+        paragraphs = [_("A reminder: the %(role)s shift is on %(when)s.") % {**said, "role": item["title"]}]
+    else:
+        named = item["title"]
+        link = f"{settings.base_url}/{kind}s/{item['id']}"
+        paragraphs = [_("A reminder: %(what)s is on %(when)s.") % {**said, "what": named}]
+    text, html = paragraphs_to_text_and_html(hello(recipient), paragraphs, link)
+    subject = titled(named, _("a reminder for %(day)s") % {"day": day_and_time(item["starts_at"], tz)})
     return base_message(settings, recipient["email"], subject, text, html, sender=org_sender(item))

@@ -13,12 +13,23 @@ from zoneinfo import ZoneInfo
 import asyncpg
 import msgspec
 
+from coord.i18n import gettext as _
+from coord.i18n import ngettext
 from coord.kernel import clock
 from coord.kernel.access import require_role
 from coord.kernel.audit import audit
 from coord.calendar import CalEvent, Calendar, render_calendar
 from coord.kernel.config import Settings
-from coord.notify.messages import Sender, base_message, day_of, org_sender, paragraphs_to_text_and_html, titled, when
+from coord.notify.messages import (
+    Sender,
+    base_message,
+    day_of,
+    hello,
+    org_sender,
+    paragraphs_to_text_and_html,
+    titled,
+    when,
+)
 
 WINDOW = timedelta(days=14)
 GAP_ALERT_AHEAD = timedelta(hours=72)
@@ -130,7 +141,7 @@ def mail_label(group_name: str, discreet_title: str | None, discreet_reader: boo
     with a discreet title, nor of any group for a reader in discreet mode."""
     if discreet_title:
         return discreet_title
-    return "Group session" if discreet_reader else group_name
+    return _("Group session") if discreet_reader else group_name
 
 
 def roster_ics(roster: Roster, settings: Settings, tz: str, discreet_reader: bool = False) -> bytes:
@@ -138,12 +149,13 @@ def roster_ics(roster: Roster, settings: Settings, tz: str, discreet_reader: boo
     events = tuple(
         CalEvent(
             uid=f"session-{s.session_id}@coord", dtstamp=roster.window_start, start=s.starts_at, end=s.ends_at,
-            tzid=tz, summary=f"Facilitating: {mail_label(s.group_name, s.discreet_title, discreet_reader)}",
+            tzid=tz, summary=_("Facilitating: %(group)s") % {
+                "group": mail_label(s.group_name, s.discreet_title, discreet_reader)},
             url=f"{settings.base_url}/sessions/{s.session_id}",
         )
         for s in roster.sessions if s.mine
     )
-    return render_calendar(Calendar(name="My facilitation roster", events=events, refresh_minutes=None))
+    return render_calendar(Calendar(name=_("My facilitation roster"), events=events, refresh_minutes=None))
 
 
 def roster_message(
@@ -157,19 +169,25 @@ def roster_message(
     for s in roster.sessions:
         flags = []
         if s.gap:
-            flags.append(f"needs {s.short_by} more facilitator(s)")
+            flags.append(ngettext("needs %(num)s more facilitator", "needs %(num)s more facilitators", s.short_by)
+                         % {"num": s.short_by})
         if s.mine:
-            flags.append("you" + (f" with {', '.join(s.co_facilitators)}" if s.co_facilitators else ""))
-        flags.append(f"{s.going} going" + (f": {', '.join(s.going_names)}" if s.going_names else ""))
+            flags.append(_("you with %(names)s") % {"names": ", ".join(s.co_facilitators)} if s.co_facilitators
+                         else _("you"))
+        going = {"num": s.going, "names": ", ".join(s.going_names or [])}
+        flags.append(_("%(num)s going: %(names)s") % going if s.going_names else _("%(num)s going") % going)
         label = mail_label(s.group_name, s.discreet_title, discreet_reader)
         lines.append(f"{when(s.starts_at, s.ends_at, tz)}: {label} ({'; '.join(flags)})")
+    counts = {"org": org_name, "num": len(roster.sessions), "gaps": roster.gaps}
     intro = (
-        f"The next 14 days at {org_name}: {len(roster.sessions)} sessions, {roster.gaps} still short of facilitators."
-        if roster.organization_view else f"Your next 14 days at {org_name}."
+        ngettext("The next 14 days at %(org)s: %(num)s session, %(gaps)s still short of facilitators.",
+                 "The next 14 days at %(org)s: %(num)s sessions, %(gaps)s still short of facilitators.",
+                 len(roster.sessions)) % counts
+        if roster.organization_view else _("Your next 14 days at %(org)s.") % counts
     )
-    text, html = paragraphs_to_text_and_html(f"Hello {recipient['display_name']},", [intro, *lines], f"{settings.base_url}/me")
+    text, html = paragraphs_to_text_and_html(hello(recipient), [intro, *lines], f"{settings.base_url}/me")
     return base_message(
-        settings, recipient["email"], f"Your roster for the next two weeks ({org_name})", text, html,
+        settings, recipient["email"], _("Your roster for the next two weeks (%(org)s)") % counts, text, html,
         attachments=((roster_ics(roster, settings, tz, discreet_reader), "text", "calendar", "roster.ics"),),
         sender=sender,
     )
@@ -193,14 +211,17 @@ def gap_alert_message(
         return None
     assigned = session["assigned"]
     label = mail_label(session["group_name"], session["discreet_title"], discreet_reader)
+    tz = recipient["timezone"]
     paragraphs = [
-        f"{label} on {when(session['starts_at'], session['ends_at'], recipient['timezone'])} "
-        f"has {assigned} of {session['required']} facilitators.",
-        "Assign someone on the session page, or let the group know if it cannot go ahead.",
+        ngettext("%(group)s on %(when)s has %(assigned)s of %(num)s facilitator.",
+                 "%(group)s on %(when)s has %(assigned)s of %(num)s facilitators.", session["required"]) % {
+            "group": label, "when": when(session["starts_at"], session["ends_at"], tz), "assigned": assigned,
+            "num": session["required"]},
+        _("Assign someone on the session page, or let the group know if it cannot go ahead."),
     ]
     link = f"{settings.base_url}/sessions/{session['id']}"
-    text, html = paragraphs_to_text_and_html(f"Hello {recipient['display_name']},", paragraphs, link)
-    subject = titled(label, f"the session on {day_of(session['starts_at'], recipient['timezone'])} needs a facilitator")
+    text, html = paragraphs_to_text_and_html(hello(recipient), paragraphs, link)
+    subject = titled(label, _("the session on %(day)s needs a facilitator") % {"day": day_of(session["starts_at"], tz)})
     return base_message(settings, recipient["email"], subject, text, html, sender=org_sender(session))
 
 

@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 
+from coord.i18n import N_
+from coord.i18n import gettext as _
 from coord.kernel import clock
 from coord.calendar import CalEvent, Calendar, Moved, series_events
 from coord.kernel.config import Settings
@@ -18,7 +20,7 @@ from coord.notify import queries
 from coord.notify.changes import Before, from_to, moved_in_time, place_of
 from coord.notify.followups import group_label
 from coord.notify.imip import imip_message
-from coord.notify.messages import day_and_time, day_of, org_sender, paragraphs_to_text_and_html, titled, when
+from coord.notify.messages import day_and_time, day_of, hello, org_sender, paragraphs_to_text_and_html, titled, when
 from coord.sessions.recurrence import occurrences, parse_rule
 
 
@@ -61,12 +63,13 @@ async def series_calendar_events(
 
 # What a schedule says for each reason: its subject after the group's name, and its first line.
 INVITE_WORDS = {
-    "joined": ("welcome, here is the schedule", "Welcome to {label}. Here is its schedule for your calendar."),
-    "scheduled": ("new sessions in the schedule", "{label} has new sessions. Here is the schedule for your calendar."),
-    "changed": ("the schedule has changed",
-                "The schedule of {label} has changed. Your calendar will update from this message."),
-    "facilitating": ("your facilitation schedule",
-                     "You are facilitating sessions of {label}. Here is its schedule for your calendar."),
+    "joined": (N_("welcome, here is the schedule"), N_("Welcome to %(group)s. Here is its schedule for your calendar.")),
+    "scheduled": (N_("new sessions in the schedule"),
+                  N_("%(group)s has new sessions. Here is the schedule for your calendar.")),
+    "changed": (N_("the schedule has changed"),
+                N_("The schedule of %(group)s has changed. Your calendar will update from this message.")),
+    "facilitating": (N_("your facilitation schedule"),
+                     N_("You are facilitating sessions of %(group)s. Here is its schedule for your calendar.")),
 }
 
 
@@ -93,9 +96,9 @@ async def series_invite(
         told = await _facilitating_session(conn, recipient, label, moved)
     if told is None:
         what, line = INVITE_WORDS[reason]
-        told = titled(label, what), [line.format(label=label)]
+        told = titled(label, _(what)), [_(line) % {"group": label}]
     subject, paragraphs = told
-    text, html = paragraphs_to_text_and_html(f"Hello {recipient['display_name']},", paragraphs, url)
+    text, html = paragraphs_to_text_and_html(hello(recipient), paragraphs, url)
     calendar = Calendar(name=label, events=tuple(events), method="REQUEST", refresh_minutes=None)
     return imip_message(settings, to=recipient["email"], subject=subject, text=text, html=html, calendar=calendar,
                         sender=org_sender(series))
@@ -115,14 +118,15 @@ async def _moved_session(
     in_time, new_venue = moved_in_time(before, start, end), before.venue_id != venue_id
     if not in_time and not new_venue:
         return None
-    on = f"the session on {day_of(before.starts_at, tz)}"
-    subject = titled(label, f"{on} moved to {day_and_time(start, tz)}" if in_time else f"{on} is in a new place")
+    on = {"day": day_of(before.starts_at, tz), "group": label}
+    subject = titled(label, _("the session on %(day)s moved to %(moment)s") % {**on, "moment": day_and_time(start, tz)}
+                     if in_time else _("the session on %(day)s is in a new place") % on)
     place = await place_of(conn, venue_id)
     before_place = await place_of(conn, before.venue_id) if new_venue else place
+    said = _("A session of %(group)s has moved.") if in_time else _("A session of %(group)s has a new place.")
     return subject, [
-        f"A session of {label} has {'moved' if in_time else 'a new place'}. "
-        + from_to(before, before_place, start, end, place, tz),
-        "The rest of the schedule stays as it is. Your calendar will update from this message.",
+        said % on + " " + from_to(before, before_place, start, end, place, tz),
+        _("The rest of the schedule stays as it is. Your calendar will update from this message."),
     ]
 
 
@@ -136,8 +140,9 @@ async def _facilitating_session(
         return None
     tz = recipient["timezone"]
     on = when(session["starts_at"], session["ends_at"], tz)
-    return titled(label, f"you are facilitating on {day_and_time(session['starts_at'], tz)}"), [
-        f"You are facilitating the session of {label} on {on}. The group's schedule is attached for your calendar.",
+    return titled(label, _("you are facilitating on %(moment)s") % {"moment": day_and_time(session["starts_at"], tz)}), [
+        _("You are facilitating the session of %(group)s on %(when)s. The group's schedule is attached for your "
+          "calendar.") % {"group": label, "when": on},
     ]
 
 
@@ -157,13 +162,14 @@ async def occurrence_cancel(
         # Never below what the series' invites gave this occurrence, or clients ignore it as stale.
         sequence=max(session["sequence"], series["sequence"]), organizer=f"mailto:{series['contact_email']}", attendee=f"mailto:{recipient['email']}",
     )
+    tz = recipient["timezone"]
     paragraphs = [
-        f"The session of {label} on {when(session['starts_at'], session['ends_at'], recipient['timezone'])} "
-        "is cancelled. The rest of the schedule stays as it is."
+        _("The session of %(group)s on %(when)s is cancelled. The rest of the schedule stays as it is.") % {
+            "group": label, "when": when(session["starts_at"], session["ends_at"], tz)}
     ]
-    text, html = paragraphs_to_text_and_html(f"Hello {recipient['display_name']},", paragraphs, url)
+    text, html = paragraphs_to_text_and_html(hello(recipient), paragraphs, url)
     calendar = Calendar(name=label, events=(event,), method="CANCEL", refresh_minutes=None)
-    subject = titled(label, f"the session on {day_of(session['starts_at'], recipient['timezone'])} is cancelled")
+    subject = titled(label, _("the session on %(day)s is cancelled") % {"day": day_of(session["starts_at"], tz)})
     return imip_message(settings, to=recipient["email"], subject=subject, text=text, html=html, calendar=calendar,
                         sender=org_sender(series))
 
@@ -177,8 +183,8 @@ async def series_cancel(
         return None
     label = await group_label(conn, series, recipient["id"])
     return _whole_series_cancel(
-        settings, recipient, series, label, titled(label, "the sessions have ended"),
-        f"The sessions of {label} have ended. Thank you for being part of it.",
+        settings, recipient, series, label, titled(label, _("the sessions have ended")),
+        _("The sessions of %(group)s have ended. Thank you for being part of it.") % {"group": label},
     )
 
 
@@ -192,9 +198,9 @@ async def series_left(
         return None
     label = await group_label(conn, series, recipient["id"])
     return _whole_series_cancel(
-        settings, recipient, series, label, titled(label, "its sessions are off your calendar"),
-        f"You are no longer in {label}, so its sessions are coming off your calendar. "
-        f"If that is a surprise, {series['org_name']} will be glad to hear from you.",
+        settings, recipient, series, label, titled(label, _("its sessions are off your calendar")),
+        _("You are no longer in %(group)s, so its sessions are coming off your calendar. If that is a surprise, "
+          "%(org)s will be glad to hear from you.") % {"group": label, "org": series["org_name"]},
     )
 
 
@@ -210,7 +216,7 @@ def _whole_series_cancel(
         sequence=series["sequence"], status="CANCELLED", organizer=f"mailto:{series['contact_email']}",
         attendee=f"mailto:{recipient['email']}",
     )
-    text, html = paragraphs_to_text_and_html(f"Hello {recipient['display_name']},", [paragraph], url)
+    text, html = paragraphs_to_text_and_html(hello(recipient), [paragraph], url)
     calendar = Calendar(name=label, events=(master,), method="CANCEL", refresh_minutes=None)
     return imip_message(settings, to=recipient["email"], subject=subject, text=text, html=html, calendar=calendar,
                         sender=org_sender(series))

@@ -23,13 +23,15 @@ from zoneinfo import ZoneInfo
 import asyncpg
 import msgspec
 
+from coord.i18n import gettext as _
+from coord.i18n import ngettext
 from coord.kernel import clock
 from coord.kernel.config import Settings
 from coord.notify import queries
 from coord.notify.delivery import DeliveryKey, deliver
 from coord.notify.followups import group_label
 from coord.notify.group_notices import send_to_group_people
-from coord.notify.messages import org_sender, paragraphs_to_text_and_html, base_message, titled, when
+from coord.notify.messages import base_message, hello, org_sender, paragraphs_to_text_and_html, titled, when
 from coord.notify.preferences import get_preferences
 from coord.notify.rosters import mail_label
 from coord.notify.service import Mail
@@ -51,13 +53,14 @@ async def join_request_notice(
     if group is None:
         return None  # answered or withdrawn since, or they no longer facilitate it
     label = await group_label(conn, group, recipient["id"])
-    paragraphs = [f"Someone has asked to join {label}. You can approve or decline the request on the group's page."]
+    paragraphs = [_("Someone has asked to join %(group)s. You can approve or decline the request on the group's "
+                    "page.") % {"group": label}]
     if group["waiting"] > 1:
-        paragraphs.append(f"{group['waiting']} requests are waiting for an answer there.")
-    text, html = paragraphs_to_text_and_html(
-        f"Hello {recipient['display_name']},", paragraphs, f"{settings.base_url}/groups/{group_id}"
-    )
-    return base_message(settings, recipient["email"], titled(label, "a request to join"), text, html,
+        paragraphs.append(ngettext("%(num)s request is waiting for an answer there.",
+                                   "%(num)s requests are waiting for an answer there.", group["waiting"])
+                          % {"num": group["waiting"]})
+    text, html = paragraphs_to_text_and_html(hello(recipient), paragraphs, f"{settings.base_url}/groups/{group_id}")
+    return base_message(settings, recipient["email"], titled(label, _("a request to join")), text, html,
                         sender=org_sender(group))
 
 
@@ -104,10 +107,6 @@ async def digests_due(conn: asyncpg.Connection, now: datetime, *, force: bool = 
     return due
 
 
-def _count(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
-
-
 async def digest_message(
     conn: asyncpg.Connection, settings: Settings, recipient: asyncpg.Record, org_id: UUID
 ) -> Message | None:
@@ -125,26 +124,33 @@ async def digest_message(
     discreet = (await get_preferences(conn, recipient["id"])).discreet
     base, tz = settings.base_url, recipient["timezone"]
     coordination = f"{base}/orgs/{org['slug']}/coordination"
-    said, paragraphs = [], [f"Here is what needs you at {org['org_name']} today."]
+    said, paragraphs = [], [_("Here is what needs you at %(org)s today.") % {"org": org["org_name"]}]
     if requests:
         waiting = sum(r["waiting"] for r in requests)
-        said.append(_count(waiting, "request to join", "requests to join"))
-        paragraphs.append("Requests to join waiting for an answer (approve or decline on the group's page):")
-        paragraphs += [f"{mail_label(r['group_name'], r['discreet_title'], discreet)}: {r['waiting']} waiting, "
-                       f"{base}/groups/{r['id']}" for r in requests]
+        said.append(ngettext("%(num)s request to join", "%(num)s requests to join", waiting) % {"num": waiting})
+        paragraphs.append(_("Requests to join waiting for an answer (approve or decline on the group's page):"))
+        paragraphs += [_("%(group)s: %(num)s waiting, %(link)s") % {
+            "group": mail_label(r["group_name"], r["discreet_title"], discreet), "num": r["waiting"],
+            "link": f"{base}/groups/{r['id']}"} for r in requests]
     if gaps:
-        said.append(_count(len(gaps), "session short of facilitators", "sessions short of facilitators"))
-        paragraphs.append("Sessions in the next 7 days still short of facilitators:")
-        paragraphs += [f"{when(g['starts_at'], g['ends_at'], tz)}: {mail_label(g['group_name'], g['discreet_title'], discreet)}"
-                       f" needs {g['short_by']} more, {base}/sessions/{g['id']}" for g in gaps]
+        said.append(ngettext("%(num)s session short of facilitators", "%(num)s sessions short of facilitators",
+                             len(gaps)) % {"num": len(gaps)})
+        paragraphs.append(_("Sessions in the next 7 days still short of facilitators:"))
+        paragraphs += [_("%(when)s: %(group)s needs %(num)s more, %(link)s") % {
+            "when": when(g["starts_at"], g["ends_at"], tz), "num": g["short_by"],
+            "group": mail_label(g["group_name"], g["discreet_title"], discreet),
+            "link": f"{base}/sessions/{g['id']}"} for g in gaps]
     if failed:
-        said.append(_count(failed, "message not delivered", "messages not delivered"))
-        paragraphs.append(f"{_count(failed, 'message', 'messages')} could not be delivered in the last day. You can "
-                          f"see why and send them again on the coordination page: {coordination}#deliveries")
-    paragraphs.append(f"This summary comes only on days when something needs you. You can turn it off in your "
-                      f"notification settings: {base}/me/notifications")
-    text, html = paragraphs_to_text_and_html(f"Hello {recipient['display_name']},", paragraphs, coordination)
-    subject = "What needs you today: " + ", ".join(said)
+        said.append(ngettext("%(num)s message not delivered", "%(num)s messages not delivered", failed) % {"num": failed})
+        paragraphs.append(ngettext("%(num)s message could not be delivered in the last day. You can see why and send "
+                                   "it again on the coordination page: %(link)s",
+                                   "%(num)s messages could not be delivered in the last day. You can see why and "
+                                   "send them again on the coordination page: %(link)s", failed)
+                          % {"num": failed, "link": f"{coordination}#deliveries"})
+    paragraphs.append(_("This summary comes only on days when something needs you. You can turn it off in your "
+                        "notification settings: %(link)s") % {"link": f"{base}/me/notifications"})
+    text, html = paragraphs_to_text_and_html(hello(recipient), paragraphs, coordination)
+    subject = _("What needs you today: %(what)s") % {"what": ", ".join(said)}
     return base_message(settings, recipient["email"], subject, text, html, sender=org_sender(org))
 
 
