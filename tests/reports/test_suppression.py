@@ -13,7 +13,7 @@ from tests.support.exact_lp import extremes
 
 def test_primary_and_zero():
     assert count(0) == 0 and count(1) == SMALL and count(10) == SMALL and count(11) == 11
-    assert share(5, 20) == 25.0 and share(SMALL, 20) is None and share(5, None) is None and share(0, 0) is None
+    assert share(5, 20) == 0.25 and share(SMALL, 20) is None and share(5, None) is None and share(0, 0) is None
 
 
 def test_one_small_cell_in_a_row_with_its_total_takes_a_complement():
