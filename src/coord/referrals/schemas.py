@@ -17,6 +17,7 @@ STATUSES: tuple[str, ...] = Status.__args__  # type: ignore[attr-defined]
 # What a person may share with the receiving organization, fact by fact.
 Fact = Literal["name", "email", "language", "timezone", "note"]
 CheckinAnswer = Literal["connected", "not_yet", "did_not_work"]
+CHECKIN_ANSWERS: tuple[str, ...] = CheckinAnswer.__args__  # type: ignore[attr-defined]
 Note = Annotated[str, msgspec.Meta(max_length=1000)]
 
 
