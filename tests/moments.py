@@ -97,3 +97,13 @@ def quiet_hours_around_now() -> dict[str, str]:
     instant = now()
     return {"quiet_hours_start": (instant - timedelta(minutes=1)).strftime("%H:%M"),
             "quiet_hours_end": (instant - timedelta(minutes=2)).strftime("%H:%M")}
+
+
+def weekly_hours(tz: str = NY, opens_in_hours: float = -1, closes_in_hours: float = 1) -> dict[str, str]:
+    """An HSDS weekly schedule on today's weekday in `tz`, opening and closing that many hours
+    from now (negative: ago), as wall-clock times (a span over midnight wraps, as hours do)."""
+    local = now().astimezone(ZoneInfo(tz))
+    day = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")[local.weekday()]
+    opens, closes = local + timedelta(hours=opens_in_hours), local + timedelta(hours=closes_in_hours)
+    return {"freq": "WEEKLY", "byday": day, "opens_at": opens.strftime("%H:%M:00"),
+            "closes_at": closes.strftime("%H:%M:00")}

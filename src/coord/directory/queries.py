@@ -155,3 +155,36 @@ WHERE service_id = $1 AND active ORDER BY external_id
 SERVICE_LANGUAGES = """
 SELECT DISTINCT code, name FROM directory_languages WHERE service_id = $1 AND active ORDER BY code, name
 """
+
+# Reports that an entry is wrong, and entries to verify (coord.directory.reports).
+PUBLIC_SERVICE_ORG = "SELECT org_id FROM directory_services WHERE id = $1 AND active"
+
+INSERT_REPORT = """
+INSERT INTO directory_reports (org_id, service_id, problem, message, created_at)
+VALUES ($1, $2, $3, $4, $5)
+RETURNING id, created_at, (SELECT name FROM directory_services WHERE id = $2) AS service_name
+"""
+
+OPEN_REPORTS = """
+SELECT r.id, r.service_id, s.name AS service_name, r.problem, r.message, r.created_at, r.resolved_at
+FROM directory_reports r JOIN directory_services s ON s.id = r.service_id
+WHERE r.org_id = $1 AND r.resolved_at IS NULL
+ORDER BY r.created_at, r.id LIMIT $2
+"""
+
+STALE_SERVICES = """
+SELECT id, name, last_verified FROM directory_services
+WHERE org_id = $1 AND active AND (last_verified IS NULL OR last_verified < $2)
+ORDER BY last_verified NULLS FIRST, name, id LIMIT $3
+"""
+
+RESOLVE_REPORT = """
+UPDATE directory_reports SET resolved_at = $3, resolved_by = $4
+WHERE id = $1 AND org_id = $2 AND resolved_at IS NULL RETURNING id
+"""
+
+# Verified by a person: the date changes, the content hash does not (a re-import of an
+# unchanged file leaves it).
+VERIFY_SERVICE = """
+UPDATE directory_services SET last_verified = $3, updated_at = $4 WHERE id = $1 AND org_id = $2 RETURNING id
+"""

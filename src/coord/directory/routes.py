@@ -11,6 +11,7 @@ from litestar.params import FromPath, QueryParameter
 
 from coord.auth.security import optional_bearer_user
 from coord.directory import reading, service
+from coord.directory.resource_routes import CONTROLLERS as RESOURCE_CONTROLLERS
 from coord.directory.schemas import ImportOut, ImportSummary, LocationPatch, LocationView, ServicePatch, ServiceView
 from coord.kernel.params import DB, AuthedRequest, Body, PathId
 
@@ -88,4 +89,4 @@ class DirectoryController(Controller):
         return await service.get_location(db, user.id if user else None, location_id)
 
 
-CONTROLLERS = [DirectoryImportController, DirectoryController]
+CONTROLLERS = [DirectoryImportController, DirectoryController, *RESOURCE_CONTROLLERS]

@@ -118,3 +118,91 @@ class ServiceView(msgspec.Struct):
     phones: list[PhoneView]
     languages: list[LanguageView]
     locations: list[LocationView]
+
+
+class Place(msgspec.Struct):
+    """Where a search is near: the point the distances are from."""
+
+    latitude: float
+    longitude: float
+    label: str
+
+
+class ResourceAddress(msgspec.Struct):
+    address_1: str
+    address_2: str | None
+    city: str | None
+    state_province: str | None
+    postal_code: str | None
+    country: str | None
+
+
+class ResourcePhone(msgspec.Struct):
+    number: str
+    extension: str | None
+    tel: str  # a tel: link
+
+
+class ResourceResult(msgspec.Struct):
+    """One service found. `distance_km`: to its nearest public location (null without `near`);
+    `open_now`: null when its hours are not known; `address`: its nearest public location's
+    (never a confidential one's)."""
+
+    id: UUID
+    name: str
+    description: str | None
+    organization_name: str
+    url: str | None
+    email: str | None
+    distance_km: float | None
+    open_now: bool | None
+    address: ResourceAddress | None
+    phones: list[ResourcePhone]
+    languages: list[str]
+    accessibility: list[str]
+    cost: list[str]
+    free: bool
+    last_verified: date | None
+    group_id: UUID | None
+
+
+class ResourceSearch(msgspec.Struct):
+    total: int
+    page: int
+    per_page: int
+    near: Place | None
+    results: list[ResourceResult]
+
+
+ReportProblem = Literal["phone", "address", "hours", "closed", "other"]
+
+
+class ReportIn(msgspec.Struct, forbid_unknown_fields=True):
+    """What is wrong: the phone number, the address, the hours, it has closed, or something
+    else (then say what in `message`)."""
+
+    problem: ReportProblem
+    message: str | None = None
+
+
+class ReportOut(msgspec.Struct):
+    id: UUID
+    service_id: UUID
+    service_name: str
+    problem: ReportProblem
+    message: str | None
+    created_at: datetime
+    resolved_at: datetime | None
+
+
+class StaleEntry(msgspec.Struct):
+    service_id: UUID
+    name: str
+    last_verified: date | None
+
+
+class ReportQueue(msgspec.Struct):
+    """Open reports, oldest first; services not verified for six months."""
+
+    reports: list[ReportOut]
+    stale: list[StaleEntry]

@@ -1,0 +1,187 @@
+"""Finding help (issue 17.4): public directory services by words (weighted names and
+descriptions, English and Spanish stems, accents ignored), near a place (a postal code or
+coordinates, no outside geocoder), open now, language, category, age, free of charge,
+accessible. Public entries only; a confidential location is never a distance nor an address."""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import msgspec
+
+from coord.directory import search_queries as sq
+from coord.directory.schemas import Place, ResourceAddress, ResourcePhone, ResourceResult, ResourceSearch
+from coord.kernel import clock
+from coord.kernel.errors import Unprocessable
+
+DEFAULT_RADIUS_KM = 25.0
+MAX_RADIUS_KM = 500.0
+MAX_PER_PAGE = 100
+_COORDINATES = re.compile(r"^\s*(-?\d{1,2}(?:\.\d+)?)\s*,\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
+_POSTAL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 -]{1,9}$")
+
+
+class Query(msgspec.Struct, kw_only=True):
+    """What a person asks for; every field optional."""
+
+    q: str | None = None
+    near: str | None = None
+    radius_km: float | None = None
+    open_now: bool = False
+    language: str | None = None
+    category: str | None = None
+    age: int | None = None
+    free: bool = False
+    accessible: bool = False
+    page: int = 1
+    per_page: int = 20
+
+
+@functools.cache
+def _us_zip_centroids() -> dict[str, tuple[float, float]]:
+    """US ZIP code centres from the `zipcodes` package's bundled data (read once, ~0.7 s)."""
+    import zipcodes
+
+    return {z["zip_code"]: (float(z["lat"]), float(z["long"])) for z in zipcodes.list_all()
+            if z.get("lat") and z.get("long")}
+
+
+async def resolve_place(conn: asyncpg.Connection, near: str) -> Place:
+    """'lat,lon', or a postal code: the centre of the directory's own public addresses with it,
+    else the US ZIP code's centre."""
+    if match := _COORDINATES.match(near):
+        latitude, longitude = float(match.group(1)), float(match.group(2))
+        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+            raise Unprocessable("coordinates are a latitude (-90 to 90) and a longitude (-180 to 180)", field="near")
+        return Place(latitude=latitude, longitude=longitude, label=f"{latitude:.4f},{longitude:.4f}")
+    code = near.strip()
+    if not _POSTAL.match(code):
+        raise Unprocessable("give a postal code (e.g. 10001) or coordinates (e.g. 40.75,-73.99)", field="near")
+    key = code.upper().replace(" ", "")
+    row = await conn.fetchrow(sq.POSTAL_CENTROID, key)
+    if row is not None and row["latitude"] is not None:
+        return Place(latitude=row["latitude"], longitude=row["longitude"], label=code)
+    if found := _us_zip_centroids().get(key[:5] if key[:5].isdigit() else key):
+        return Place(latitude=found[0], longitude=found[1], label=code)
+    raise Unprocessable(f"we do not know where the postal code {code!r} is: try coordinates (e.g. 40.75,-73.99)",
+                        field="near")
+
+
+def _check(query: Query) -> None:
+    if query.radius_km is not None and not (0 < query.radius_km <= MAX_RADIUS_KM):
+        raise Unprocessable(f"the radius is between 0 and {MAX_RADIUS_KM:.0f} km", field="radius_km")
+    if query.age is not None and not (0 <= query.age <= 130):
+        raise Unprocessable("an age is between 0 and 130", field="age")
+    if query.page < 1 or not (1 <= query.per_page <= MAX_PER_PAGE):
+        raise Unprocessable(f"pages start at 1 and hold 1 to {MAX_PER_PAGE} results", field="page")
+    if query.q is not None and len(query.q) > 200:
+        raise Unprocessable("search with at most 200 characters", field="q")
+
+
+async def search(conn: asyncpg.Connection, query: Query) -> ResourceSearch:
+    _check(query)
+    args: list[Any] = []
+
+    def p(value: Any) -> str:
+        args.append(value)
+        return f"${len(args)}"
+
+    place = await resolve_place(conn, query.near) if query.near and query.near.strip() else None
+    ctes, joins, where, order = [], [], ["s.active"], []
+    distance = "NULL::float8"
+    if place is not None:
+        radius = query.radius_km or DEFAULT_RADIUS_KM
+        dlat = radius / 111.0
+        dlon = radius / max(111.0 * math.cos(math.radians(place.latitude)), 0.01)
+        for value in (place.latitude, place.longitude, dlat, min(dlon, 180.0), radius):
+            p(value)
+        ctes.append(sq.NEARBY)
+        joins.append("JOIN nearby n ON n.service_id = s.id")
+        distance = "n.distance_km"
+        order.append("n.distance_km")
+    words = (query.q or "").strip()
+    if words:
+        text = p(words)
+        where.append(sq.MATCHES_TEXT.format(q=text))
+        order.append(f"ts_rank(s.search, {sq.TEXT_QUERY.format(q=text)}) DESC")
+    if query.language and query.language.strip():
+        where.append(sq.SPEAKS.format(p=p(query.language.strip())))
+    if query.category and query.category.strip():
+        where.append(sq.IN_CATEGORY.format(p=p(query.category.strip())))
+    if query.age is not None:
+        where.append(sq.FOR_AGE.format(p=p(query.age)))
+    if query.free:
+        where.append(sq.FREE)
+    if query.accessible:
+        where.append(sq.ACCESSIBLE)
+    now = clock.now()
+    if query.open_now:
+        joins.append("JOIN orgs o ON o.id = s.org_id")
+        where.append(sq.OPEN_NOW.format(now=p(now)))
+    order.append("s.name, s.id")
+    limit, offset = p(query.per_page), p((query.page - 1) * query.per_page)
+    sql = (("WITH " + ", ".join(ctes) + "\n") if ctes else "") + (
+        f"SELECT s.id, {distance} AS distance_km, count(*) OVER () AS total FROM directory_services s "
+        f"{' '.join(joins)} WHERE {' AND '.join(where)} ORDER BY {', '.join(order)} LIMIT {limit} OFFSET {offset}")
+    rows = await conn.fetch(sql, *args)
+    total = rows[0]["total"] if rows else 0
+    results = await _results(conn, [r["id"] for r in rows], {r["id"]: r["distance_km"] for r in rows}, place, now)
+    return ResourceSearch(total=total, page=query.page, per_page=query.per_page, near=place, results=results)
+
+
+def _tel(number: str, extension: str | None) -> str:
+    digits = re.sub(r"[^\d+]", "", number)
+    return f"tel:{digits}" + (f",{re.sub(r'[^0-9]', '', extension)}" if extension else "")
+
+
+async def _results(conn: asyncpg.Connection, ids: list[UUID], distances: dict[UUID, float | None],
+                   place: Place | None, now: Any) -> list[ResourceResult]:
+    if not ids:
+        return []
+    details = {r["id"]: r for r in await conn.fetch(sq.RESULT_DETAILS, ids)}
+    lat, lon = (place.latitude, place.longitude) if place else (None, None)
+    places = {r["service_id"]: r for r in await conn.fetch(sq.RESULT_PLACES, ids, lat, lon)}
+    phones: dict[UUID, list[ResourcePhone]] = {}
+    for r in await conn.fetch(sq.RESULT_PHONES, ids):
+        phones.setdefault(r["service_id"], []).append(
+            ResourcePhone(number=r["number"].strip('"'), extension=r["extension"], tel=_tel(r["number"], r["extension"])))
+    languages: dict[UUID, list[str]] = {}
+    for r in await conn.fetch(sq.RESULT_LANGUAGES, ids):
+        languages.setdefault(r["service_id"], []).append(r["name"] or r["code"])
+    access: dict[UUID, list[str]] = {}
+    for r in await conn.fetch(sq.RESULT_ACCESSIBILITY, ids):
+        access.setdefault(r["service_id"], []).append(r["text"])
+    costs: dict[UUID, list[str]] = {}
+    free: set[UUID] = set()
+    for r in await conn.fetch(sq.RESULT_COSTS, ids):
+        if r["amount"] is not None and r["amount"] == 0:
+            free.add(r["service_id"])
+        words = r["option"] or (f"{r['amount']} {r['currency'] or ''}".strip() if r["amount"] is not None else None)
+        if words:
+            costs.setdefault(r["service_id"], []).append(words)
+    hours = {r["id"]: r for r in await conn.fetch(
+        f"SELECT s.id, {sq.OPEN_NOW.format(now='$2')} AS open_now, {sq.HAS_HOURS} AS has_hours "
+        "FROM directory_services s JOIN orgs o ON o.id = s.org_id WHERE s.id = ANY($1::uuid[])", ids, now)}
+    out = []
+    for service_id in ids:
+        d, at = details[service_id], places.get(service_id)
+        address = None
+        if at is not None and at["address_1"]:
+            address = ResourceAddress(address_1=at["address_1"], address_2=at["address_2"], city=at["city"],
+                                      state_province=at["state_province"], postal_code=at["postal_code"],
+                                      country=at["country"])
+        distance = distances.get(service_id)
+        out.append(ResourceResult(
+            id=service_id, name=d["name"], description=d["description"], organization_name=d["organization_name"],
+            url=d["url"], email=d["email"], distance_km=round(distance, 2) if distance is not None else None,
+            open_now=hours[service_id]["open_now"] if hours[service_id]["has_hours"] else None,
+            address=address, phones=phones.get(service_id, []), languages=languages.get(service_id, []),
+            accessibility=access.get(service_id, []), cost=costs.get(service_id, []) or ([d["fees"]] if d["fees"] else []),
+            free=service_id in free, last_verified=d["last_verified"], group_id=d["group_id"],
+        ))
+    return out
