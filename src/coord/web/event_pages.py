@@ -9,6 +9,8 @@ from uuid import UUID
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 
+from coord.i18n import N_
+from coord.i18n import gettext as _
 from coord.kernel.access import CurrentUser
 from coord.kernel.errors import DomainError
 from coord.events import service as events_service
@@ -23,13 +25,13 @@ from coord.web.session import Viewer, login_url, signed_in
 
 DONE = {
     "registered": None,  # the registration itself says what happened
-    "left": "You are no longer registered for this event.",
-    "cancelled": "The event is cancelled. Everyone registered has been told.",
-    "changed": "The event is changed. Everyone with a place gets the new details for their calendar.",
-    "shifts": "The shifts were created. Volunteers can sign up for them on the shift board now.",
-    "duplicated": "The shift was duplicated. The copy is in the list below; nobody is signed up for it yet.",
-    "checked_in": "Checked in.",
-    "hours": "The hours were recorded.",
+    "left": N_("You are no longer registered for this event."),
+    "cancelled": N_("The event is cancelled. Everyone registered has been told."),
+    "changed": N_("The event is changed. Everyone with a place gets the new details for their calendar."),
+    "shifts": N_("The shifts were created. Volunteers can sign up for them on the shift board now."),
+    "duplicated": N_("The shift was duplicated. The copy is in the list below; nobody is signed up for it yet."),
+    "checked_in": N_("Checked in."),
+    "hours": N_("The hours were recorded."),
 }
 EDITABLE = ("title", "starts_at", "ends_at", "capacity", "venue_id")
 
@@ -40,13 +42,14 @@ async def show_event(request: Request, viewer: CurrentUser | None, db: DB, event
     """The event's page (`shift_form`: the shifts form as typed, with its errors, when it was refused)."""
     view = await event_page.event_view(db, viewer.id if viewer else None, event_id, people=True)
     done = request.query_params.get("done") if request.method == "GET" else None
+    said = DONE.get(done or "")
     venues = []
     if viewer and view.is_staff:  # the change form offers the organization's venues
         venues = (await orgs_service.list_venues(db, viewer.id, view.event.org_id, 200, None)).items
     return page(
         request, "event.html", viewer=viewer, title=view.event.title, crisis_line=view.org.crisis_resources,
         timezone=view.event.timezone, status_code=status_code, view=view, event=view.event, org=view.org,
-        problem=problem, done=DONE.get(done or ""), just=done, login_link=login_url(f"/events/{event_id}"),
+        problem=problem, done=_(said) if said else None, just=done, login_link=login_url(f"/events/{event_id}"),
         venue_options=[(str(v.id), v.name) for v in venues],
         shift_form=shift_form or blank_shift_form(view.event),
     )
@@ -100,8 +103,8 @@ class EventPages(Controller):
             async with db.transaction():  # a savepoint: a refusal leaves nothing behind
                 await events_service.update_event(db, viewer.id, event_id, data)
         except FormInvalid as exc:
-            return await self._page(request, viewer, db, event_id, problem=f"Not changed: {exc.message}",
-                                    status_code=422)
+            return await self._page(request, viewer, db, event_id,
+                                    problem=_("Not changed: %(why)s") % {"why": exc.message}, status_code=422)
         except DomainError as exc:
             return await self._page(request, viewer, db, event_id, problem=exc.detail, status_code=exc.status)
         return Redirect(f"/events/{event_id}?done=changed", status_code=303)
@@ -113,7 +116,7 @@ class EventPages(Controller):
         fields = await form_fields(request)
         if fields.get("confirm") != "yes":
             return await self._page(request, viewer, db, event_id, status_code=422,
-                                    problem="Tick the box to confirm that the event should be cancelled.")
+                                    problem=_("Tick the box to confirm that the event should be cancelled."))
         try:
             async with db.transaction():
                 await events_service.cancel_event(db, viewer.id, event_id)

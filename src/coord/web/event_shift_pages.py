@@ -10,6 +10,7 @@ from uuid import UUID
 from litestar import Controller, Request, Response, post
 from litestar.response import Redirect
 
+from coord.i18n import gettext as _
 from coord.kernel.access import STAFF, CurrentUser, check_roles, require_role
 from coord.kernel.errors import DomainError, NotFound
 from coord.kernel.params import DB, PathId
@@ -76,7 +77,7 @@ class EventShiftPages(Controller):
             return await show_event(request, viewer, db, event_id, shift_form=form)
         shifts, errors = read_rows(rows, event.timezone)
         if not shifts and not errors:
-            problem = "No shift was created: fill in at least one row (the role, the times and the places)."
+            problem = _("No shift was created: fill in at least one row (the role, the times and the places).")
             return await show_event(request, viewer, db, event_id, problem=problem, status_code=422,
                                     shift_form=blank_shift_form(event, rows, more=0))
         if errors:
@@ -88,7 +89,7 @@ class EventShiftPages(Controller):
         except DomainError as exc:
             if exc.status == 404:
                 raise
-            return await show_event(request, viewer, db, event_id, problem=f"No shift was created: {exc.detail}",
+            return await show_event(request, viewer, db, event_id, problem=_("No shift was created: %(why)s") % {"why": exc.detail},
                                     status_code=exc.status, shift_form=blank_shift_form(event, rows, more=0))
         return Redirect(f"/events/{event_id}?done=shifts#shifts", status_code=303)
 
@@ -100,7 +101,7 @@ class EventShiftPages(Controller):
             tz = (await event_page.event_view(db, me.id, event_id)).event.timezone
             starts_at, problem = read_instant(str(fields.get("starts_at", "")), tz, "start")
             if starts_at is None:
-                raise FormInvalid({"starts_at": str(problem)}, f"Not duplicated. {problem}")
+                raise FormInvalid({"starts_at": str(problem)}, _("Not duplicated. %(why)s") % {"why": problem})
             return (await event_shifts.duplicate_shift(db, me.id, shift_id, starts_at)).id
         return await self._change(request, viewer, db, event_id, shift_id, action, "duplicated")
 
@@ -122,7 +123,8 @@ class EventShiftPages(Controller):
             except ValueError:
                 hours = -1.0
             if not 0 <= hours <= 24:
-                raise FormInvalid({"hours": "hours from 0 to 24"}, "Give the hours as a number from 0 to 24, such as 2.5.")
+                raise FormInvalid({"hours": _("hours from 0 to 24")},
+                                  _("Give the hours as a number from 0 to 24, such as 2.5."))
             await signups.set_hours(db, me.id, shift_id, signup_id, hours)
         return await self._change(request, viewer, db, event_id, shift_id, action, "hours")
 

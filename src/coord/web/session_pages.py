@@ -9,6 +9,8 @@ from uuid import UUID
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Template
 
+from coord.i18n import N_, ngettext
+from coord.i18n import gettext as _
 from coord.kernel.access import CurrentUser
 from coord.kernel.params import DB, PathId
 from coord.sessions import participation
@@ -19,18 +21,19 @@ from coord.web.forms import FormInvalid, Refusal, submit, to_struct
 from coord.web.render import flag_notice, page
 from coord.web.session import Viewer, signed_in
 
+# The labels are the template's, in the reader's language.
 ATTENDANCE_CHOICES = (("present", "Present"), ("absent", "Absent"), ("excused", "Excused"))
 STATUS_PREFIX = "status-"
 
 
 RSVP_NOTICES = {
-    "going": "You are going. Thank you for letting the facilitators know.",
-    "not_going": "You are not going. Thank you for letting the facilitators know.",
+    "going": N_("You are going. Thank you for letting the facilitators know."),
+    "not_going": N_("You are not going. Thank you for letting the facilitators know."),
 }
 NOTICES = {
-    "moved": "The session was moved. Everyone in the group gets the new time.",
-    "cancelled": "The session was cancelled. Everyone in the group is told.",
-    "facilitating": "You are now a facilitator of this session.",
+    "moved": N_("The session was moved. Everyone in the group gets the new time."),
+    "cancelled": N_("The session was cancelled. Everyone in the group is told."),
+    "facilitating": N_("You are now a facilitator of this session."),
 }
 
 
@@ -38,11 +41,13 @@ def _notice(request: Request) -> str | None:
     query = request.query_params
     rsvp = query.get("rsvp")
     if rsvp in RSVP_NOTICES:
-        return RSVP_NOTICES[rsvp]
+        return _(RSVP_NOTICES[rsvp])
     saved = query.get("attendance")
     if saved and saved.isdigit():
-        return f"Attendance saved for {saved} {'person' if saved == '1' else 'people'}."
-    return flag_notice(request, NOTICES)
+        return ngettext("Attendance saved for %(num)s person.", "Attendance saved for %(num)s people.",
+                        int(saved)) % {"num": saved}
+    said = flag_notice(request, NOTICES)
+    return _(said) if said else None
 
 
 async def _session_page(request: Request, viewer: CurrentUser, db: DB, session_id: UUID, *,
@@ -51,7 +56,7 @@ async def _session_page(request: Request, viewer: CurrentUser, db: DB, session_i
     view = await session_page.session_view(db, viewer.id, session_id)
     s = view.session
     return page(
-        request, "session.html", viewer=viewer, title=f"{s.group_name}: session", crisis_line=view.org.crisis_resources,
+        request, "session.html", viewer=viewer, title=_("%(group)s: session") % {"group": s.group_name}, crisis_line=view.org.crisis_resources,
         status_code=status_code, view=view, s=s, notice=None if problem else _notice(request), problem=problem,
         errors=errors or {}, values=values or {}, choices=ATTENDANCE_CHOICES,
         minutes=int((s.ends_at - s.starts_at).total_seconds() // 60),
@@ -66,10 +71,10 @@ def _attendance(fields: dict[str, Any]) -> AttendanceIn:
         try:
             records.append(AttendanceRecordIn(UUID(key.removeprefix(STATUS_PREFIX)), value))
         except ValueError:
-            raise FormInvalid({"form": "The form has a field this page did not send. Reload it and try again."},
+            raise FormInvalid({"form": _("The form has a field this page did not send. Reload it and try again.")},
                               "unknown field") from None
     if not records:
-        raise FormInvalid({"form": "Choose Present, Absent or Excused for at least one person."}, "nothing chosen")
+        raise FormInvalid({"form": _("Choose Present, Absent or Excused for at least one person.")}, "nothing chosen")
     return to_struct({"records": [{"user_id": str(r.user_id), "status": r.status} for r in records]}, AttendanceIn)
 
 
@@ -96,7 +101,7 @@ class SessionPages(Controller):
         """Going or not going (active members of the group)."""
         async def answer(me: CurrentUser, fields: dict[str, Any]) -> str:
             if fields.get("response") not in ("going", "not_going"):
-                raise FormInvalid({"form": "Choose Going or Not going."}, "response")
+                raise FormInvalid({"form": _("Choose Going or Not going.")}, "response")
             return (await participation.rsvp(db, me.id, session_id, to_struct(fields, RsvpIn))).response
         return await self._act(request, viewer, db, session_id, answer, "rsvp={outcome}")
 
@@ -122,7 +127,7 @@ class SessionPages(Controller):
         """Cancel this one occurrence, with an optional reason shown to the group."""
         async def cancel(me: CurrentUser, fields: dict[str, Any]) -> int:
             if not fields.get("confirm"):
-                raise FormInvalid({"confirm": "Tick the box to confirm that the session is cancelled for everyone."},
+                raise FormInvalid({"confirm": _("Tick the box to confirm that the session is cancelled for everyone.")},
                                   "confirm")
             data = to_struct({"reason": fields["reason"]} if fields.get("reason") else {}, CancelIn)
             await sessions_service.cancel_session(db, me.id, session_id, data)

@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from coord.events.schemas import EventOut
+from coord.i18n import N_
+from coord.i18n import gettext as _
 from coord.shifts.event_shifts import row_errors
 from coord.shifts.schemas import ShiftRowIn
 from coord.web.render import iso_local
@@ -23,7 +25,9 @@ FILLED_BY = ("role", "location", "capacity", "description")
 FIRST_ROWS, MORE_ROWS, MAX_ROWS = 3, 3, 50
 ROW_FIELD = re.compile(r"^(" + "|".join(ROW_FIELDS) + r")-(\d{1,2})$")
 LONGEST = {"role": 200, "location": 200, "description": 5000}
-WHAT = {"role": "role", "location": "place", "description": "description"}
+TOO_LONG = {"role": N_("Keep the role under %(num)s characters."),
+            "location": N_("Keep the place under %(num)s characters."),
+            "description": N_("Keep the description under %(num)s characters.")}
 Row = dict[str, str]
 
 
@@ -56,20 +60,22 @@ def typed_rows(fields: dict[str, Any]) -> list[Row]:
 
 def read_instant(value: str, tz: str, which: str) -> tuple[datetime | None, str | None]:
     """A datetime-local value read in `tz`: (the instant, None) or (None, what is wrong in words)."""
+    missing, unreadable = ((_("Give the start time."), _("Give the start as a date and a time.")) if which == "start"
+                           else (_("Give the end time."), _("Give the end as a date and a time.")))
     if not value:
-        return None, f"Give the {which} time."
+        return None, missing
     try:
         naive = datetime.fromisoformat(value)
     except ValueError:
-        return None, f"Give the {which} as a date and a time."
+        return None, unreadable
     return naive.replace(tzinfo=ZoneInfo(tz)), None
 
 
 def _capacity(value: str) -> tuple[int | None, str | None]:
     if not value:
-        return None, "Say how many people this shift needs."
+        return None, _("Say how many people this shift needs.")
     if not value.isdigit() or int(value) > 100_000:
-        return None, "Places are a whole number, 0 or more."
+        return None, _("Places are a whole number, 0 or more.")
     return int(value), None
 
 
@@ -77,10 +83,10 @@ def _read_row(row: Row, tz: str) -> tuple[ShiftRowIn | None, Row]:
     """One filled row as the service's input, or its problems by field."""
     errors: Row = {}
     if not row["role"]:
-        errors["role"] = "Say what the volunteers do, for example Greeter or Set-up."
+        errors["role"] = _("Say what the volunteers do, for example Greeter or Set-up.")
     for name, longest in LONGEST.items():
         if len(row[name]) > longest:
-            errors[name] = f"Keep the {WHAT[name]} under {longest} characters."
+            errors[name] = _(TOO_LONG[name]) % {"num": longest}
     starts_at, problem = read_instant(row["starts_at"], tz, "start")
     if problem:
         errors["starts_at"] = problem
@@ -97,7 +103,7 @@ def _read_row(row: Row, tz: str) -> tuple[ShiftRowIn | None, Row]:
     try:
         return msgspec.convert(body, ShiftRowIn), {}
     except msgspec.ValidationError:
-        return None, {"form": "Check this row: something in it is not accepted."}
+        return None, {"form": _("Check this row: something in it is not accepted.")}
 
 
 def read_rows(rows: list[Row], tz: str) -> tuple[list[ShiftRowIn], dict[int, Row]]:
@@ -125,11 +131,18 @@ def row_index(field: str) -> int:
     return int(field.split("[", 1)[1].split("]", 1)[0])
 
 
+# The service's row errors (event_shifts.row_errors) in the reader's language.
+SERVICE_WORDS = {"the end must be after the start": N_("The end must be after the start.")}
+
+
 def _sentence(message: str) -> str:
+    if message in SERVICE_WORDS:
+        return _(SERVICE_WORDS[message])
     return message[:1].upper() + message[1:] + ("" if message.endswith(".") else ".")
 
 
 def summary(errors: dict[int, Row]) -> str:
     """The notice above the form: each refused row, numbered as the form shows it."""
-    lines = [f"Shift {index + 1}: " + " ".join(problems.values()) for index, problems in sorted(errors.items())]
-    return "No shift was created. " + " ".join(lines)
+    lines = [_("Shift %(number)s:") % {"number": index + 1} + " " + " ".join(problems.values())
+             for index, problems in sorted(errors.items())]
+    return _("No shift was created.") + " " + " ".join(lines)
