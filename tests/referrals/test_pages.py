@@ -87,3 +87,16 @@ async def test_coordinators_see_counts_without_names(client, world):
     participant = Visitor(client)
     await participant.login(s.participant)
     assert (await participant.get(f"/orgs/{s.org['slug']}/referrals")).status_code == 403
+
+
+async def test_the_refer_form_is_linked_from_the_groups_people_and_the_coordination_page(client, world):
+    s = world.s
+    facilitator, coordinator, person = Visitor(client), Visitor(client), Visitor(client)
+    await facilitator.login(s.facilitator)
+    await coordinator.login(s.coordinator)
+    await person.login(s.participant)
+    group_page = await facilitator.get(f"/groups/{s.group['id']}")
+    assert f'href="/referrals/new?person_id={s.participant.id}"' in group_page.text
+    coordination = await coordinator.get(f"/orgs/{s.org['slug']}/coordination")
+    assert f'href="/orgs/{s.org["slug"]}/referrals"' in coordination.text
+    assert 'href="/me/referrals"' in (await person.get("/me")).text
