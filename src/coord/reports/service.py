@@ -198,3 +198,13 @@ async def org_id_by_slug(conn: asyncpg.Connection, slug: str) -> UUID:
     if found is None:
         raise NotFound("no such organization")
     return found
+
+
+async def groups_in_scope(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID) -> list[tuple[UUID, str]]:
+    """The groups a reader may narrow a report to: all for staff, a facilitator's own."""
+    roles = await require_member(conn, org_id, actor_id)
+    rows = await conn.fetch(queries.ORG_GROUPS, org_id)
+    if roles & set(STAFF):
+        return [(r["id"], r["name"]) for r in rows]
+    own = {r["group_id"] for r in await conn.fetch(queries.FACILITATED_GROUPS, org_id, actor_id)}
+    return [(r["id"], r["name"]) for r in rows if r["id"] in own]
