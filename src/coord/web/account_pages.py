@@ -62,7 +62,7 @@ class AccountPages(Controller):
     async def login_form(self, request: Request, viewer: Viewer, next: FromQuery[str | None] = None,
                          reset: FromQuery[str | None] = None) -> Template:
         """The log-in form; `next` is where to go afterwards (same site only)."""
-        notice = "Your password is changed, and every device was signed out. Log in with the new one." if reset else None
+        notice = _("Your password is changed, and every device was signed out. Log in with the new one.") if reset else None
         return _login_page(request, viewer, "", {}, next or "", notice=notice)
 
     @post("/logout", status_code=303)
@@ -112,7 +112,7 @@ class AccountForms(Controller):
         email, password = str(fields.get("email", "")), str(fields.get("password", ""))
         next_path = str(fields.get("next", ""))
         if not email or not password:
-            errors = {k: "this field is required" for k in ("email", "password") if not fields.get(k)}
+            errors = {k: _("this field is required") for k in ("email", "password") if not fields.get(k)}
             return _login_page(request, viewer, email, errors, next_path, status_code=422)
         try:
             await attempts.take(redis, "sign-in", attempts.client_address(request), email,

@@ -14,13 +14,15 @@ from litestar.response import Redirect, Template
 
 from coord.auth.service import PASSWORD_RULE
 from coord.auth.tokens import LinkInvalid
+from coord.i18n import N_
+from coord.i18n import gettext as _
 from coord.kernel.access import CurrentUser
 from coord.kernel.errors import DomainError
 from coord.kernel.params import DB, PathId
 from coord.orgs import invitation_import, invitations
+from coord.orgs import service as orgs_service
 from coord.orgs.invitation_schemas import AcceptIn, InvitationIn, InvitationView
 from coord.orgs.schemas import PublicOrg
-from coord.orgs import service as orgs_service
 from coord.web.forms import FormInvalid, domain_errors, form_fields, to_struct
 from coord.web.org_pages import coordination_page, form_post
 from coord.web.render import page
@@ -30,6 +32,25 @@ from coord.web.zones import picker
 Token = FromPath[str]
 Slug = FromPath[str]
 PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}  # the address holds the token
+
+
+# Why a link cannot be used, by the start of the service's reason (its words are English, for
+# the API): the sentence the page shows, in the reader's language.
+INVALID = {
+    "this invitation link is not valid": N_("This invitation link is not valid: check that you copied all of it, "
+                                            "or ask the person who invited you to send it again."),
+    "this invitation has already been accepted": N_("This invitation has already been accepted (each link works "
+                                                    "once): sign in at /login."),
+    "this invitation was withdrawn": N_("This invitation was withdrawn: ask the organization if you should still "
+                                        "join."),
+    "this invitation has expired": N_("This invitation has expired (it worked for 14 days): ask the person who "
+                                      "invited you to send it again."),
+}
+
+
+def invalid_reason(detail: str) -> str:
+    said = next((text for start, text in INVALID.items() if detail.startswith(start)), None)
+    return _(said) if said else detail[:1].upper() + detail[1:] + "."
 
 
 def welcome_url(slug: str) -> str:
@@ -52,14 +73,14 @@ async def _link_page(request: Request, viewer: CurrentUser | None, db: DB, token
     try:
         view = await invitations.view(db, token)
     except LinkInvalid as exc:
-        response = page(request, "invitation.html", viewer=viewer, title="This invitation cannot be used",
+        response = page(request, "invitation.html", viewer=viewer, title=_("This invitation cannot be used"),
                         status_code=status_code if request.method == "POST" else 200, view=None,
-                        invalid=exc.detail, state="invalid", token=token, values={}, errors={},
+                        invalid=invalid_reason(exc.detail), state="invalid", token=token, values={}, errors={},
                         password_rule=PASSWORD_RULE, login="")
     else:
         # A new person's timezone: the organization's without JavaScript, the browser's with it (coord.js).
         chosen = (values or {}).get("timezone")
-        response = page(request, "invitation.html", viewer=viewer, title=f"Join {view.org_name}",
+        response = page(request, "invitation.html", viewer=viewer, title=_("Join %(org)s") % {"org": view.org_name},
                         timezone=view.org_timezone, status_code=status_code, view=view, invalid="",
                         state=_state(view, viewer), token=token,
                         values=values or {}, errors=errors or {}, password_rule=PASSWORD_RULE,
@@ -104,7 +125,7 @@ class InvitationLinkPages(Controller):
 def _checked_roles(fields: dict[str, Any]) -> list[str]:
     roles = fields.get("roles")
     if not roles:
-        raise FormInvalid({"roles": "choose at least one role"}, "roles: choose at least one role")
+        raise FormInvalid({"roles": _("choose at least one role")}, "roles: choose at least one role")
     return [roles] if isinstance(roles, str) else list(roles)
 
 
@@ -152,7 +173,7 @@ class OrgInvitationPages(Controller):
             async with db.transaction():  # a savepoint: a refusal leaves nothing behind
                 org = await orgs_service.org_by_slug(db, slug)
                 if not content:
-                    raise FormInvalid({"file": "choose a CSV file"}, "file: choose a CSV file")
+                    raise FormInvalid({"file": _("choose a CSV file")}, "file: choose a CSV file")
                 report = await invitation_import.import_csv(db, state.settings, me.id, org.id, content, apply_valid)
         except FormInvalid as exc:
             return await coordination_page(request, me, db, slug, errors={"import": exc.errors}, status_code=422)

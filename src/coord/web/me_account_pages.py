@@ -76,7 +76,7 @@ class AccountSettingsPages(Controller):
         fields = await form_fields(request)
         body = {k: fields[k] for k in ("display_name", "timezone") if k in fields}
         body["locale"] = fields.get("locale") or None
-        missing = {"display_name": "this field is required"} if "display_name" not in fields else {}
+        missing = {"display_name": _("this field is required")} if "display_name" not in fields else {}
         try:
             if missing:
                 raise FormInvalid(missing, "a name is required")
@@ -95,7 +95,7 @@ class AccountSettingsPages(Controller):
         viewer = signed_in(request, viewer)
         fields = {**await form_fields(request), **await _passwords(request)}
         body = {k: fields[k] for k in ("email", "password") if k in fields}
-        missing = {k: "this field is required" for k in ("email", "password") if k not in body}
+        missing = {k: _("this field is required") for k in ("email", "password") if k not in body}
         try:
             if missing:
                 raise FormInvalid(missing, "required fields are missing")
@@ -105,8 +105,8 @@ class AccountSettingsPages(Controller):
         except (FormInvalid, DomainError) as exc:
             status = exc.status if isinstance(exc, DomainError) else 422
             errors = _errors(exc)
-            if "email" in errors and isinstance(exc, FormInvalid) and errors["email"] != "this field is required":
-                errors["email"] = "Enter an email address like name@example.org."
+            if "email" in errors and isinstance(exc, FormInvalid) and errors["email"] != _("this field is required"):
+                errors["email"] = _("Enter an email address like name@example.org.")
             response = await _account_page(request, viewer, db, section="email", values=fields, errors=errors,
                                            status_code=status)
             if isinstance(exc, DomainError):
@@ -119,7 +119,7 @@ class AccountSettingsPages(Controller):
         """A new password (with the current one): every other session ends; this browser stays in."""
         viewer = signed_in(request, viewer)
         fields = await _passwords(request)
-        missing = {k: "this field is required" for k in ("current_password", "new_password") if k not in fields}
+        missing = {k: _("this field is required") for k in ("current_password", "new_password") if k not in fields}
         try:
             if missing:
                 raise FormInvalid(missing, "required fields are missing")

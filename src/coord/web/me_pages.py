@@ -184,7 +184,7 @@ class MePages(Controller):
     @get("/delete", name="delete-account")
     async def delete_form(self, request: Request, viewer: Viewer) -> Template:
         """What deleting my account does, and the button that does it."""
-        return page(request, "me_delete.html", viewer=signed_in(request, viewer), title="Delete my account",
+        return page(request, "me_delete.html", viewer=signed_in(request, viewer), title=_("Delete my account"),
                     error=None)
 
     @post("/delete", status_code=303)
@@ -193,8 +193,8 @@ class MePages(Controller):
         viewer = signed_in(request, viewer)
         fields = await form_fields(request)
         if fields.get("confirm") != "yes":
-            return page(request, "me_delete.html", viewer=viewer, title="Delete my account", status_code=422,
-                        error="Tick the box to confirm that you want to delete your account.")
+            return page(request, "me_delete.html", viewer=viewer, title=_("Delete my account"), status_code=422,
+                        error=_("Tick the box to confirm that you want to delete your account."))
         # Its own transaction, as in the API: cached feed renders are dropped after the commit.
         async with state.pool.acquire() as conn, conn.transaction():
             feed_hashes = await privacy_service.erase(conn, viewer.id)
@@ -204,7 +204,7 @@ class MePages(Controller):
     @get("/deleted", name="account-deleted")
     async def deleted(self, request: Request, viewer: Viewer) -> Template:
         """Said once the account is gone (no session needed)."""
-        return page(request, "me_deleted.html", viewer=viewer, title="Your account is deleted")
+        return page(request, "me_deleted.html", viewer=viewer, title=_("Your account is deleted"))
 
 
 CONTROLLERS: list[Any] = [MePages, *SETTINGS_CONTROLLERS]

@@ -4,22 +4,32 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
+from babel.dates import format_date
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
-from coord.kernel import clock
-from coord.kernel.access import CurrentUser
-from coord.kernel.errors import DomainError
+from coord import i18n
 from coord.feeds import service as feeds_service
 from coord.feeds.routes import validators
 from coord.feeds.schemas import FeedCreatedOut, FeedIn
+from coord.i18n import N_
+from coord.i18n import gettext as _
+from coord.kernel import clock
+from coord.kernel.access import CurrentUser
+from coord.kernel.errors import DomainError
 from coord.kernel.params import DB, PathId
+from coord.notify.preferences import (
+    MESSAGE_KINDS,
+    Preferences,
+    get_preferences,
+    set_preferences,
+)
 from coord.orgs.service import my_orgs
-from coord.notify.preferences import MESSAGE_KINDS, Preferences, get_preferences, set_preferences
 from coord.shifts.schemas import TrainingIn
 from coord.shifts.trainings import my_trainings, record_training
 from coord.web.forms import FormInvalid, domain_errors, form_fields, to_struct
@@ -27,28 +37,28 @@ from coord.web.me_account_pages import CONTROLLERS as ACCOUNT_SETTINGS
 from coord.web.render import page
 from coord.web.session import Viewer, signed_in
 
-# Every kind of message, as the person would say it ("Send me ...").
+# Every kind of message, as the person would say it.
 KIND_LABELS: dict[str, str] = {
-    "welcome": "a welcome when I am added to an organization",
-    "invite": "confirmations and calendar invitations for my sessions, shifts and events",
-    "waitlist": "a note when I join a waitlist",
-    "promotion": "a note when a place opens up for me on a waitlist",
-    "cancellation": "a note when something I signed up for is cancelled or changed",
-    "reminder": "reminders before my sessions, shifts and events",
-    "followup_present": "a thank-you after a session I came to",
-    "followup_absent": "a gentle check-in after a session I missed",
-    "attendance_reminder": "reminders to record attendance (for facilitators)",
-    "roster": "my weekly roster (for facilitators and coordinators)",
-    "coverage_alert": "alerts when a session still needs a facilitator (for coordinators)",
-    "join_request": "a note when someone asks to join a group I facilitate",
-    "daily_digest": "a short daily summary of what needs me, when something does (for coordinators)",
+    "welcome": N_("Send me a welcome when I am added to an organization"),
+    "invite": N_("Send me confirmations and calendar invitations for my sessions, shifts and events"),
+    "waitlist": N_("Send me a note when I join a waitlist"),
+    "promotion": N_("Send me a note when a place opens up for me on a waitlist"),
+    "cancellation": N_("Send me a note when something I signed up for is cancelled or changed"),
+    "reminder": N_("Send me reminders before my sessions, shifts and events"),
+    "followup_present": N_("Send me a thank-you after a session I came to"),
+    "followup_absent": N_("Send me a gentle check-in after a session I missed"),
+    "attendance_reminder": N_("Send me reminders to record attendance (for facilitators)"),
+    "roster": N_("Send me my weekly roster (for facilitators and coordinators)"),
+    "coverage_alert": N_("Send me alerts when a session still needs a facilitator (for coordinators)"),
+    "join_request": N_("Send me a note when someone asks to join a group I facilitate"),
+    "daily_digest": N_("Send me a short daily summary of what needs me, when something does (for coordinators)"),
 }
 assert set(KIND_LABELS) == set(MESSAGE_KINDS), "every kind of message needs a name on the settings page"
 
-TIME_HINT = "Enter a time like 21:00."
+TIME_HINT = N_("Enter a time like 21:00.")
 CLOCK = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")  # as Preferences checks it
-CODE_HINT = "Use letters, numbers, spaces, dots, dashes or underscores, starting with a letter or number."
-DATE_HINT = "Enter a date like 2026-03-01."
+CODE_HINT = N_("Use letters, numbers, spaces, dots, dashes or underscores, starting with a letter or number.")
+DATE_HINT = N_("Enter a date like 2026-03-01.")
 
 
 # ---- Calendar feeds -------------------------------------------------------------------
@@ -58,7 +68,7 @@ async def _feeds_page(request: Request, viewer: CurrentUser, db: DB, *, created:
                       notice: str | None = None, status_code: int = 200) -> Template:
     orgs = await my_orgs(db, viewer.id)
     response = page(
-        request, "me_feeds.html", viewer=viewer, title="Calendar feeds", status_code=status_code,
+        request, "me_feeds.html", viewer=viewer, title=_("Calendar feeds"), status_code=status_code,
         feeds=await feeds_service.list_feeds(db, viewer.id), orgs=orgs, org_names={o.id: o.name for o in orgs},
         created=created, values=values or {}, errors=errors or {}, notice=notice,
     )
@@ -73,7 +83,7 @@ class FeedPages(Controller):
     @get("", name="my-feeds")
     async def feeds(self, request: Request, viewer: Viewer, db: DB, revoked: FromQuery[str | None] = None) -> Template:
         """My calendar feeds (never their addresses) and a form to create one."""
-        notice = "The feed is revoked: its address no longer works." if revoked else None
+        notice = _("The feed is revoked: its address no longer works.") if revoked else None
         return await _feeds_page(request, signed_in(request, viewer), db, notice=notice)
 
     @post("", status_code=201)
@@ -96,7 +106,7 @@ class FeedPages(Controller):
         except FormInvalid as exc:
             errors = exc.errors
             if "scope" in errors:
-                errors["scope"] = "Choose what the feed shows."
+                errors["scope"] = _("Choose what the feed shows.")
             return await _feeds_page(request, viewer, db, values=fields, errors=errors, status_code=422)
         except DomainError as exc:
             return await _feeds_page(request, viewer, db, values=fields, errors=domain_errors(exc),
@@ -126,8 +136,8 @@ def _clock(value: str) -> str:
 
 def _notifications_page(request: Request, viewer: CurrentUser, form: dict[str, Any], *, saved: bool = False,
                         errors: dict[str, str] | None = None, status_code: int = 200) -> Template:
-    return page(request, "me_notifications.html", viewer=viewer, title="Notification settings",
-                status_code=status_code, form=form, kinds=[(k, KIND_LABELS[k]) for k in MESSAGE_KINDS],
+    return page(request, "me_notifications.html", viewer=viewer, title=_("Notification settings"),
+                status_code=status_code, form=form, kinds=[(k, _(KIND_LABELS[k])) for k in MESSAGE_KINDS],
                 saved=saved, errors=errors or {})
 
 
@@ -151,7 +161,7 @@ class NotificationPages(Controller):
         form = {"send": send, "discreet": fields.get("discreet") == "yes",
                 "quiet_hours_start": str(fields.get("quiet_hours_start", "")),
                 "quiet_hours_end": str(fields.get("quiet_hours_end", ""))}
-        errors = {k: TIME_HINT for k in ("quiet_hours_start", "quiet_hours_end") if not CLOCK.fullmatch(_clock(form[k]))}
+        errors = {k: _(TIME_HINT) for k in ("quiet_hours_start", "quiet_hours_end") if not CLOCK.fullmatch(_clock(form[k]))}
         try:
             if errors:
                 raise FormInvalid(errors, "quiet hours need times like 21:00")
@@ -169,14 +179,21 @@ class NotificationPages(Controller):
 
 # ---- Trainings ------------------------------------------------------------------------
 
+def _day(value: date) -> str:
+    """"01 Mar 2026" in English, as before; CLDR's medium date in other languages ("1 mar 2026")."""
+    if i18n.current() == i18n.DEFAULT:
+        return value.strftime("%d %b %Y")
+    return format_date(value, "medium", locale=i18n.current())
+
+
 async def _trainings_page(request: Request, viewer: CurrentUser, db: DB, *, values: dict[str, Any] | None = None,
                           errors: dict[str, str] | None = None, saved: bool = False,
                           status_code: int = 200) -> Template:
     trainings = await my_trainings(db, viewer.id, 200, None)
     trainings.items.sort(key=lambda t: (t.code, t.completed_on))
-    return page(request, "me_trainings.html", viewer=viewer, title="My trainings", status_code=status_code,
+    return page(request, "me_trainings.html", viewer=viewer, title=_("My trainings"), status_code=status_code,
                 trainings=trainings.items, more=trainings.next_cursor is not None,
-                today=clock.today_in(viewer.timezone),
+                today=clock.today_in(viewer.timezone), day=_day,
                 values=values or {}, errors=errors or {}, saved=saved)
 
 
@@ -194,7 +211,7 @@ class TrainingPages(Controller):
         viewer = signed_in(request, viewer)
         fields = await form_fields(request)
         body = {k: fields[k] for k in ("code", "completed_on", "expires_on") if k in fields}
-        missing = {k: "this field is required" for k in ("code", "completed_on") if k not in body}
+        missing = {k: _("this field is required") for k in ("code", "completed_on") if k not in body}
         try:
             if missing:  # all of them at once (the check below stops at the first problem)
                 raise FormInvalid(missing, "required fields are missing")
@@ -202,8 +219,10 @@ class TrainingPages(Controller):
             async with db.transaction():  # a savepoint: a refusal leaves nothing behind
                 await record_training(db, viewer.id, data)
         except FormInvalid as exc:
-            hints = {"code": CODE_HINT, "completed_on": DATE_HINT, "expires_on": DATE_HINT}
-            errors = {k: (v if v == "this field is required" else hints.get(k, v)) for k, v in exc.errors.items()}
+            hints = {"code": _(CODE_HINT), "completed_on": _(DATE_HINT), "expires_on": _(DATE_HINT)}
+            required = _("this field is required")
+            errors = {k: (v if v in ("this field is required", required) else hints.get(k, v))
+                      for k, v in exc.errors.items()}
             return await _trainings_page(request, viewer, db, values=fields, errors=errors, status_code=422)
         except DomainError as exc:
             return await _trainings_page(request, viewer, db, values=fields, errors=domain_errors(exc),

@@ -15,6 +15,8 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from coord.feeds.routes import forget_feeds
+from coord.i18n import N_, ngettext
+from coord.i18n import gettext as _
 from coord.kernel.access import ROLES, CurrentUser
 from coord.kernel.errors import DomainError
 from coord.kernel.params import DB, PathId
@@ -25,48 +27,83 @@ from coord.orgs.schemas import PublicOrg
 from coord.web.forms import form_fields
 from coord.web.render import page
 from coord.web.session import Viewer, signed_in
+from coord.web.words import role_names
 
 Slug = FromPath[str]
 
 
-def _count(n: int, one: str, many: str) -> str:
-    return f"{'one' if n == 1 else n} {one if n == 1 else many}"
+def _pick(own: bool, yours: str, theirs: str) -> str:
+    """The sentence said to the person (own) or about them, translated."""
+    return _(yours) if own else _(theirs)
 
 
 def consequences(change: MemberChange, org_name: str) -> list[str]:
     """What the change does, one sentence a thing: to the person (own), or about them."""
     own, r = change.own, change.released
-    you = "You" if own else (change.display_name or "This member")
-    they, their = ("you", "your") if own else ("they", "their")
     said = []
     if change.leaving:
-        said.append(f"{you} will no longer be a member of {org_name}.")
+        said.append(_("You will no longer be a member of %(org)s.") % {"org": org_name} if own else
+                    _("%(name)s will no longer be a member of %(org)s.")
+                    % {"name": change.display_name or _("This member"), "org": org_name})
     else:
         if change.roles_taken:
-            said.append(f"{their.capitalize()} roles will no longer include: {', '.join(change.roles_taken)}.")
+            said.append(_pick(own, N_("Your roles will no longer include: %(roles)s."),
+                              N_("Their roles will no longer include: %(roles)s."))
+                        % {"roles": role_names(change.roles_taken)})
         if change.roles_given:
-            said.append(f"{they.capitalize()} will also be: {', '.join(change.roles_given)}.")
+            said.append(_pick(own, N_("You will also be: %(roles)s."), N_("They will also be: %(roles)s."))
+                        % {"roles": role_names(change.roles_given)})
+    # One ngettext a case, spelled out whole (gettext finds only literal strings).
     if r.shift_places:
-        said.append(f"{their.capitalize()} places and waitlist spots on "
-                    f"{_count(r.shift_places, 'upcoming shift', 'upcoming shifts')} are given up; "
-                    "the next person waiting moves up and is told.")
+        said.append((
+            ngettext("Your places and waitlist spots on one upcoming shift are given up; the next person waiting "
+                     "moves up and is told.",
+                     "Your places and waitlist spots on %(num)s upcoming shifts are given up; the next person "
+                     "waiting moves up and is told.", r.shift_places) if own else
+            ngettext("Their places and waitlist spots on one upcoming shift are given up; the next person waiting "
+                     "moves up and is told.",
+                     "Their places and waitlist spots on %(num)s upcoming shifts are given up; the next person "
+                     "waiting moves up and is told.", r.shift_places)) % {"num": r.shift_places})
     if r.event_places:
-        said.append(f"{their.capitalize()} registrations for {_count(r.event_places, 'upcoming event', 'upcoming events')}"
-                    " are cancelled; the next person waiting moves up and is told.")
+        said.append((
+            ngettext("Your registrations for one upcoming event are cancelled; the next person waiting moves up "
+                     "and is told.",
+                     "Your registrations for %(num)s upcoming events are cancelled; the next person waiting moves "
+                     "up and is told.", r.event_places) if own else
+            ngettext("Their registrations for one upcoming event are cancelled; the next person waiting moves up "
+                     "and is told.",
+                     "Their registrations for %(num)s upcoming events are cancelled; the next person waiting moves "
+                     "up and is told.", r.event_places)) % {"num": r.event_places})
     if r.groups:
-        said.append(f"{they.capitalize()} leave {_count(r.groups, 'group', 'groups')}; "
-                    f"{their} calendar gets a cancellation of {'its' if r.groups == 1 else 'their'} sessions.")
+        said.append((
+            ngettext("You leave one group; your calendar gets a cancellation of its sessions.",
+                     "You leave %(num)s groups; your calendar gets a cancellation of their sessions.",
+                     r.groups) if own else
+            ngettext("They leave one group; their calendar gets a cancellation of its sessions.",
+                     "They leave %(num)s groups; their calendar gets a cancellation of their sessions.",
+                     r.groups)) % {"num": r.groups})
     if r.sessions:
-        said.append(f"{they.capitalize()} no longer facilitate {_count(r.sessions, 'upcoming session', 'upcoming sessions')};"
-                    " a session left short shows as a coverage gap and coordinators are alerted.")
+        said.append((
+            ngettext("You no longer facilitate one upcoming session; a session left short shows as a coverage gap "
+                     "and coordinators are alerted.",
+                     "You no longer facilitate %(num)s upcoming sessions; a session left short shows as a coverage "
+                     "gap and coordinators are alerted.", r.sessions) if own else
+            ngettext("They no longer facilitate one upcoming session; a session left short shows as a coverage gap "
+                     "and coordinators are alerted.",
+                     "They no longer facilitate %(num)s upcoming sessions; a session left short shows as a coverage "
+                     "gap and coordinators are alerted.", r.sessions)) % {"num": r.sessions})
     if r.feeds:
-        said.append(f"{their.capitalize()} calendar {'feed' if r.feeds == 1 else 'feeds'} of {org_name} "
-                    f"{'stops' if r.feeds == 1 else 'stop'} working.")
+        said.append((
+            ngettext("Your calendar feed of %(org)s stops working.", "Your calendar feeds of %(org)s stop working.",
+                     r.feeds) if own else
+            ngettext("Their calendar feed of %(org)s stops working.", "Their calendar feeds of %(org)s stop working.",
+                     r.feeds)) % {"num": r.feeds, "org": org_name})
     if not r.anything:
-        said.append(f"Nothing {they} signed up for changes.")
-    said.append(f"{they.capitalize()} get one message saying what changed.")
+        said.append(_pick(own, N_("Nothing you signed up for changes."), N_("Nothing they signed up for changes.")))
+    said.append(_pick(own, N_("You get one message saying what changed."),
+                      N_("They get one message saying what changed.")))
     if change.leaving:
-        said.append(f"Past attendance stays in {org_name}'s records, under its retention rules.")
+        said.append(_("Past attendance stays in %(org)s's records, under its retention rules.") % {"org": org_name})
     return said
 
 
@@ -101,13 +138,15 @@ async def _confirm_page(request: Request, viewer: CurrentUser, db: asyncpg.Conne
             problem, status_code = exc.detail, exc.status
     name = change.display_name if change and change.display_name else None
     if kind == "leave":
-        title, action, button = f"Leave {org.name}", _leave_url(org.slug), f"Leave {org.name}"
+        title = button = _("Leave %(org)s") % {"org": org.name}
+        action = _leave_url(org.slug)
     elif kind == "remove":
-        title = f"Remove {name or 'a member'} from {org.name}"
-        action, button = _member_url(org.slug, user_id, "remove"), f"Remove {name or 'this member'}"
+        title = _("Remove %(name)s from %(org)s") % {"name": name or _("a member"), "org": org.name}
+        action, button = _member_url(org.slug, user_id, "remove"), _("Remove %(name)s") % {"name": name or _("this member")}
     else:
-        title = "Change your roles" if viewer.id == user_id else f"Change the roles of {name or 'a member'}"
-        action, button = _member_url(org.slug, user_id, "roles"), "Change the roles"
+        title = (_("Change your roles") if viewer.id == user_id
+                 else _("Change the roles of %(name)s") % {"name": name or _("a member")})
+        action, button = _member_url(org.slug, user_id, "roles"), _("Change the roles")
     back = "/me" if kind == "leave" else f"/orgs/{quote(org.slug)}/coordination#members"
     return page(request, "member_change.html", viewer=viewer, title=title, crisis_line=org.crisis_resources,
                 status_code=status_code, org=org, change=change, roles=roles or [], action=action, button=button,
@@ -167,7 +206,7 @@ class MemberPages(Controller):
         fields = await form_fields(request)
         if fields.get("confirm") != "yes":  # not sent from the confirmation page: show it
             return await _confirm_page(request, viewer, db, org, user_id, kind, status_code=422,
-                                       problem="Nothing has changed yet. Read what will happen, then confirm below.")
+                                       problem=_("Nothing has changed yet. Read what will happen, then confirm below."))
         try:
             await _offboard(state, viewer, org, user_id)
         except DomainError as exc:
@@ -192,8 +231,8 @@ class MemberPages(Controller):
                 if exc.status in (403, 404):
                     raise
             return await _confirm_page(request, viewer, db, org, user_id, "roles", status_code=422,
-                                       problem="Nothing has changed: choose at least one role. To take every role "
-                                               "away, remove the member instead.")
+                                       problem=_("Nothing has changed: choose at least one role. To take every "
+                                                 "role away, remove the member instead."))
         try:
             async with db.transaction():  # a savepoint: a refusal leaves nothing behind
                 change = await offboarding.preview(db, viewer.id, org.id, user_id, roles)

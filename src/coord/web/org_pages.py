@@ -11,6 +11,8 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from coord.i18n import N_
+from coord.i18n import gettext as _
 from coord.kernel.access import CurrentUser
 from coord.kernel.errors import DomainError
 from coord.events import service as events_service
@@ -31,19 +33,19 @@ from coord.web.session import Viewer, signed_in
 Slug = FromPath[str]
 ROLE_CHOICES = ("participant", "volunteer", "facilitator", "coordinator", "admin")
 DONE = {
-    "member": "The member was added. If they were already a member, the new roles were added to theirs.",
-    "event": "The event was created.",
-    "shift": "The shift was created. It is on the shift board now.",
-    "retry": "The message will be sent again shortly.",
-    "venue": "The venue was added.",
-    "venue_edit": "The venue was changed. Everyone with a session or event still ahead there gets the new details.",
-    "roles": "The roles were changed. The member gets a message saying what changed.",
-    "removed": "The member was removed and gets a message saying what changed; anyone waiting for their places moved up.",
-    "invite": "The invitation is on its way. It works for 14 days; it is listed below until it is used.",
-    "invite_member": "They are a member with these roles already, so nothing was sent.",
-    "invitation_revoked": "The invitation was withdrawn: its link no longer works.",
-    "invitation_resent": "A new link is on its way; the one sent before no longer works.",
-    "assigned": "The facilitator was assigned to that session and gets it in their calendar.",
+    "member": N_("The member was added. If they were already a member, the new roles were added to theirs."),
+    "event": N_("The event was created."),
+    "shift": N_("The shift was created. It is on the shift board now."),
+    "retry": N_("The message will be sent again shortly."),
+    "venue": N_("The venue was added."),
+    "venue_edit": N_("The venue was changed. Everyone with a session or event still ahead there gets the new details."),
+    "roles": N_("The roles were changed. The member gets a message saying what changed."),
+    "removed": N_("The member was removed and gets a message saying what changed; anyone waiting for their places moved up."),
+    "invite": N_("The invitation is on its way. It works for 14 days; it is listed below until it is used."),
+    "invite_member": N_("They are a member with these roles already, so nothing was sent."),
+    "invitation_revoked": N_("The invitation was withdrawn: its link no longer works."),
+    "invitation_resent": N_("A new link is on its way; the one sent before no longer works."),
+    "assigned": N_("The facilitator was assigned to that session and gets it in their calendar."),
 }
 
 
@@ -70,10 +72,10 @@ async def coordination_page(request: Request, viewer: CurrentUser, db: DB, slug:
     done = request.query_params.get("done") if request.method == "GET" else None
     show_all = request.query_params.get("all") if request.method == "GET" else None
     return page(
-        request, "org_coordination.html", viewer=viewer, title=f"Coordination: {view.org.name}",
+        request, "org_coordination.html", viewer=viewer, title=_("Coordination: %(org)s") % {"org": view.org.name},
         crisis_line=view.org.crisis_resources, status_code=status_code, view=view, org=view.org,
         errors={**{f: {} for f in FORMS}, **(errors or {})}, values={**{f: {} for f in FORMS}, **(values or {})},
-        problem=problem, done=DONE.get(done or ""), role_choices=ROLE_CHOICES,
+        problem=problem, done=_(DONE[done]) if done in DONE else None, role_choices=ROLE_CHOICES,
         venue_options=[(str(v.id), v.name) for v in view.venues],
         event_options=[(str(e.id), f"{e.title} ({when(e.starts_at, viewer.timezone)})") for e in view.events],
         invitations=await invitations.list_invitations(db, viewer.id, view.org.id),
@@ -126,7 +128,7 @@ class OrgPages(Controller):
         """Add an existing account by email with roles, or add roles to a member."""
         async def action(me: CurrentUser, org: PublicOrg, fields: dict[str, Any]) -> None:
             if not fields.get("roles"):
-                raise FormInvalid({"roles": "choose at least one role"}, "roles: choose at least one role")
+                raise FormInvalid({"roles": _("choose at least one role")}, "roles: choose at least one role")
             await orgs_service.add_member(db, me.id, org.id, to_struct(fields, MemberIn))
         return await form_post(request, viewer, db, slug, "member", action)
 

@@ -9,11 +9,14 @@ import unicodedata
 from typing import Any, NamedTuple
 from urllib.parse import quote
 
+from babel.dates import get_day_names
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from coord import i18n
+from coord.i18n import N_
+from coord.i18n import gettext as _
 from coord.kernel.access import CurrentUser
 from coord.kernel.errors import Conflict, Forbidden
 from coord.kernel.params import DB
@@ -49,31 +52,31 @@ class Setting(NamedTuple):
 
 
 SETTINGS = (
-    Setting("name", "Name", "How coord names your organization on its pages and in its emails.", "text",
+    Setting("name", N_("Name"), N_("How coord names your organization on its pages and in its emails."), "text",
             'maxlength="200"'),
-    Setting("contact_email", "Contact email", "Shown on your public page, so people can reach you.", "email"),
-    Setting("timezone", "Timezone", "Events and shifts are entered in this timezone, visitors who are not signed "
-            "in see times in it, and the weekly roster goes out by it. Each member sees times in their own.",
+    Setting("contact_email", N_("Contact email"), N_("Shown on your public page, so people can reach you."), "email"),
+    Setting("timezone", N_("Timezone"), N_("Events and shifts are entered in this timezone, visitors who are not signed "
+            "in see times in it, and the weekly roster goes out by it. Each member sees times in their own."),
             "timezone"),
-    Setting("default_locale", "Language", "The language of pages and emails for your members whose browser and "
-            "profile ask for none coord speaks. Each person can choose their own.", "language"),
-    Setting("crisis_resources", "Crisis line", "Shown at the top of every page your members see, and in the gentle "
-            "check-in after a missed session.", "textarea"),
-    Setting("reminder_lead_minutes", "Reminders: how many minutes before", "How long before a session, shift or "
-            "event people get a reminder. 60 is one hour, 1440 one day; 0 sends no reminders.", "number",
+    Setting("default_locale", N_("Language"), N_("The language of pages and emails for your members whose browser and "
+            "profile ask for none coord speaks. Each person can choose their own."), "language"),
+    Setting("crisis_resources", N_("Crisis line"), N_("Shown at the top of every page your members see, and in the gentle "
+            "check-in after a missed session."), "textarea"),
+    Setting("reminder_lead_minutes", N_("Reminders: how many minutes before"), N_("How long before a session, shift or "
+            "event people get a reminder. 60 is one hour, 1440 one day; 0 sends no reminders."), "number",
             'min="0" max="20160"'),
-    Setting("followup_delay_minutes", "Follow-ups: how many minutes after a session", "How long after a session "
+    Setting("followup_delay_minutes", N_("Follow-ups: how many minutes after a session"), N_("How long after a session "
             "ends the thank-you, or the gentle check-in for someone marked absent, goes out. 0 sends it as soon as "
-            "the session ends.", "number", 'min="0" max="10080"'),
-    Setting("cancellation_cutoff_hours", "Late cancellations: how many hours before a shift", "A volunteer who "
-            "gives up a shift place less than this many hours before it starts is marked as a late cancellation.",
+            "the session ends."), "number", 'min="0" max="10080"'),
+    Setting("cancellation_cutoff_hours", N_("Late cancellations: how many hours before a shift"), N_("A volunteer who "
+            "gives up a shift place less than this many hours before it starts is marked as a late cancellation."),
             "number", 'min="0" max="720"'),
-    Setting("retention_months", "Keep attendance for how many months", "Attendance records, and the follow-up "
-            "messages that came from them, are deleted once they are older than this.", "number",
+    Setting("retention_months", N_("Keep attendance for how many months"), N_("Attendance records, and the follow-up "
+            "messages that came from them, are deleted once they are older than this."), "number",
             'min="1" max="120"'),
-    Setting("roster_weekday", "Weekly roster: day", "Facilitators and volunteers get the coming week's roster "
-            "by email on this day.", "weekday"),
-    Setting("roster_hour", "Weekly roster: hour", "At this hour, in the organization's timezone.", "hour"),
+    Setting("roster_weekday", N_("Weekly roster: day"), N_("Facilitators and volunteers get the coming week's roster "
+            "by email on this day."), "weekday"),
+    Setting("roster_hour", N_("Weekly roster: hour"), N_("At this hour, in the organization's timezone."), "hour"),
 )
 
 
@@ -82,10 +85,22 @@ def settings_shown() -> tuple[Setting, ...]:
     return tuple(s for s in SETTINGS if s.name in OrgSettingsIn.__struct_fields__)
 
 
+def weekdays() -> list[tuple[int, str]]:
+    """(1, "Monday") to (7, "Sunday"): CLDR's names in the reader's language, English's own words in English."""
+    if i18n.current() == i18n.DEFAULT:
+        return list(enumerate(WEEKDAYS, 1))
+    names = get_day_names("wide", locale=i18n.current())  # 0 is Monday
+    return [(n + 1, names[n]) for n in range(7)]
+
+
 def _current(org: OrgOut) -> dict[str, str]:
     current = {s.name: str(getattr(org, s.name)) for s in settings_shown() if hasattr(org, s.name)}
     current["default_locale"] = org.default_locale or i18n.DEFAULT
     return current
+
+
+def _translated(text: str | None) -> str | None:
+    return _(text) if text else None
 
 
 def _url(slug: str, tail: str) -> str:
@@ -97,13 +112,13 @@ def _create_page(request: Request, viewer: CurrentUser, values: dict[str, Any], 
     typed = values.get("timezone")
     own = viewer.timezone if viewer.timezone != "UTC" else None  # the zone they signed up with, if they chose one
     zones = picker(typed or own, home, chosen=bool(typed))
-    return page(request, "org_new.html", viewer=viewer, title="Create your organization", status_code=status_code,
+    return page(request, "org_new.html", viewer=viewer, title=_("Create your organization"), status_code=status_code,
                 values={"contact_email": viewer.email, **values}, errors=errors, zones=zones)
 
 
 SETTINGS_NOTICES = {
-    "saved": "The settings are saved.",
-    "unchanged": "Nothing was changed: the form held the settings as they were.",
+    "saved": N_("The settings are saved."),
+    "unchanged": N_("Nothing was changed: the form held the settings as they were."),
 }
 
 
@@ -112,12 +127,12 @@ async def _settings_page(request: Request, viewer: CurrentUser, db: DB, slug: st
                          status_code: int = 200) -> Template:
     view = await org_overview.org_settings(db, viewer.id, slug)
     shown = {**_current(view.org), **(values or {})}
-    return page(request, "org_settings.html", viewer=viewer, title=f"Settings: {view.org.name}",
+    return page(request, "org_settings.html", viewer=viewer, title=_("Settings: %(org)s") % {"org": view.org.name},
                 crisis_line=view.org.crisis_resources, status_code=status_code, view=view, org=view.org,
-                settings=settings_shown(), values=shown, errors=errors or {}, weekdays=list(enumerate(WEEKDAYS, 1)),
+                settings=[s._replace(label=_(s.label), hint=_(s.hint)) for s in settings_shown()], values=shown, errors=errors or {}, weekdays=weekdays(),
                 all_languages=list(i18n.LANGUAGES.items()),
                 zones=picker(shown.get("timezone"), view.org.timezone, chosen=True),
-                notice=None if errors else flag_notice(request, SETTINGS_NOTICES))
+                notice=None if errors else _translated(flag_notice(request, SETTINGS_NOTICES)))
 
 
 class OrgSetupPages(Controller):
@@ -144,9 +159,9 @@ class OrgSetupPages(Controller):
                         return await orgs_service.create_org(db, me.id, data)
                 except Conflict:
                     if given:
-                        raise FormInvalid({"slug": f"Another organization has this address. Try {slug}-2, or "
-                                                   "another word."}, "the web address is taken") from None
-            raise FormInvalid({"slug": "Choose a web address: the ones this name suggests are taken."},
+                        raise FormInvalid({"slug": _("Another organization has this address. Try %(slug)s-2, or another "
+                                                     "word.") % {"slug": slug}}, "the web address is taken") from None
+            raise FormInvalid({"slug": _("Choose a web address: the ones this name suggests are taken.")},
                               "no free web address")
 
         async def again(me: CurrentUser, fields: dict[str, Any], refusal: Refusal) -> Template:
@@ -161,7 +176,7 @@ class OrgSetupPages(Controller):
         """What to do after creating an organization: venues, groups, people (admins, coordinators)."""
         viewer = signed_in(request, viewer)
         view = await org_overview.coordination(db, viewer.id, slug)
-        return page(request, "org_first_steps.html", viewer=viewer, title=f"First steps: {view.org.name}",
+        return page(request, "org_first_steps.html", viewer=viewer, title=_("First steps: %(org)s") % {"org": view.org.name},
                     crisis_line=view.org.crisis_resources, view=view, org=view.org)
 
     @get("/orgs/{slug:str}/settings", name="org-settings")
@@ -180,7 +195,7 @@ class OrgSetupPages(Controller):
             changed = {k: v for k, v in fields.items() if k in current and v != current[k]}
             missing = [s.name for s in settings_shown() if s.name not in fields and s.name in current]
             if missing:
-                raise FormInvalid({name: "this field is required" for name in missing}, "fields are missing")
+                raise FormInvalid({name: _("this field is required") for name in missing}, "fields are missing")
             if not changed:
                 return "unchanged"
             await orgs_service.update_org(db, me.id, view.org.id, to_struct(changed, OrgSettingsIn))
@@ -202,7 +217,7 @@ class OrgSetupPages(Controller):
         mine = [o for o in await orgs_service.my_orgs(db, viewer.id) if {"admin", "coordinator"} & set(o.roles)]
         if len(mine) == 1:
             return Redirect(_url(mine[0].slug, "coordination"), status_code=303)
-        return page(request, "coordination_choice.html", viewer=viewer, title="Coordination", orgs=mine)
+        return page(request, "coordination_choice.html", viewer=viewer, title=_("Coordination"), orgs=mine)
 
 
 CONTROLLERS: list[Any] = [OrgSetupPages]

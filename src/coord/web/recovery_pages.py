@@ -19,6 +19,7 @@ from litestar.response import Redirect, Template
 
 from coord.auth import recovery, tokens
 from coord.auth.tokens import LinkInvalid
+from coord.i18n import N_
 from coord.i18n import gettext as _
 from coord.kernel.access import CurrentUser
 from coord.kernel.errors import DomainError, TooManyRequests
@@ -28,7 +29,7 @@ from coord.web.render import page
 from coord.web.session import Viewer, cleared_session_cookie
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-EMAIL_HINT = "Enter an email address like name@example.org."
+EMAIL_HINT = N_("Enter an email address like name@example.org.")
 # Pages that carry a token in their address: kept out of caches and of Referer headers.
 PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
@@ -90,8 +91,8 @@ class RecoveryPages(Controller):
             purpose = await tokens.peek(db, token)
             if purpose in ("confirm_email", "change_email"):
                 return _confirm_page(request, viewer, token=token, purpose=purpose, state="link")
-            errors = {"form": "This link cannot be used: it has expired or has been used already (each link "
-                              "works once). Ask for a new one below."}
+            errors = {"form": _("This link cannot be used: it has expired or has been used already (each link "
+                                "works once). Ask for a new one below.")}
             return _confirm_page(request, viewer, errors=errors)
         if done in ("confirmed", "changed"):
             return _confirm_page(request, viewer, state="done" if done == "confirmed" else "changed")
@@ -105,7 +106,7 @@ async def _mail_link(request: Request, viewer: Any, redis: Any, state: State, pu
     fields = await form_fields(request)
     email = _email(fields)
     if email is None:
-        return page_of(request, viewer, email=str(fields.get("email", "")), errors={"email": EMAIL_HINT},
+        return page_of(request, viewer, email=str(fields.get("email", "")), errors={"email": _(EMAIL_HINT)},
                        status_code=422)
     try:
         await recovery.count_request(redis, purpose, email)
@@ -132,7 +133,7 @@ class RecoveryForms(Controller):
         fields = await form_fields(request)
         token, password = str(fields.get("token", "")), str(fields.get("password", ""))
         if not password:
-            return _reset_page(request, viewer, token, True, errors={"password": "Enter a new password."},
+            return _reset_page(request, viewer, token, True, errors={"password": _("Enter a new password.")},
                                status_code=422)
         try:
             async with db.transaction():  # a savepoint: a refusal leaves the link unused

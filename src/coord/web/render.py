@@ -16,6 +16,7 @@ from coord.auth.service import PASSWORD_RULE
 from coord.i18n.dates import local_date, local_datetime, short_day_time, short_time
 from coord.kernel.access import CurrentUser
 from coord.web.forms import field_label
+from coord.web.words import import_reason, message_kind, role_name, role_names, state_name, visibility_name
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
@@ -78,7 +79,9 @@ def build_environment() -> Environment:
     env.filters.update(when=when, time_range=time_range, iso_local=iso_local, field_label=field_label,
                        datetime=local_datetime, date=local_date)
     env.globals.update(password_rule=PASSWORD_RULE, language=i18n.current, text_direction=i18n.direction,
-                       event_kind=event_kind,
+                       event_kind=event_kind, role_name=role_name, role_names=role_names,
+                       visibility_name=visibility_name, state_name=state_name, message_kind=message_kind,
+                       import_reason=import_reason,
                        offered_languages=lambda: [(code, i18n.LANGUAGES[code]) for code in i18n.offered()])
     return env
 
