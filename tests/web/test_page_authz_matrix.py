@@ -50,6 +50,9 @@ TABLE = {
     ("GET", "/orgs/{slug}/first-steps"):                  "303  403  403  403  403  200  200  404",
     ("GET", "/orgs/{slug}/settings"):                     "303  403  403  403  403  200  200  404",
     ("POST", "/orgs/{slug}/settings"):                    "303  403  403  403  403  403  ok   404",
+    # Issue 18: reports (facilitators: their own groups', none for a facilitator of another group).
+    ("GET", "/orgs/{slug}/reports"):                      "303  403  403  200  200  200  200  404",
+    ("GET", "/orgs/{slug}/reports.csv"):                  "303  403  403  200  200  200  200  404",
     ("GET", "/orgs/new"):                                 "303  200  200  200  200  200  200  200",
     ("POST", "/orgs/new"):                                "303  ok   ok   ok   ok   ok   ok   ok",
     # Coordinators of one organization go straight to it; others are offered to create one.
