@@ -25,6 +25,7 @@ from coord.kernel.problems import domain_problem, exception_handler, http_proble
 from coord.health.routes import health, ready
 from coord.kernel.params import LIST_DEPENDENCIES
 from coord.health.metrics import MetricsController
+from coord.directory.hsds_routes import HSDS_ROUTER
 from coord.directory.routes import CONTROLLERS as DIRECTORY_CONTROLLERS
 from coord.events.routes import CONTROLLERS as EVENT_CONTROLLERS
 from coord.feeds.routes import CONTROLLERS as FEED_CONTROLLERS
@@ -85,7 +86,7 @@ class CoordPlugin(InitPluginProtocol):
         )
         prometheus = PrometheusConfig(app_name="coord", group_path=True, exclude=["^/metrics"])
 
-        app_config.route_handlers.extend([api, *FEED_PUBLIC_ROUTES, health, ready, MetricsController])
+        app_config.route_handlers.extend([api, *FEED_PUBLIC_ROUTES, HSDS_ROUTER, health, ready, MetricsController])
         app_config.middleware.append(prometheus.middleware)
         app_config.stores = {
             **(app_config.stores or {}),  # type: ignore[dict-item]

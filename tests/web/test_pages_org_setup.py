@@ -76,7 +76,8 @@ async def test_admins_change_the_settings_in_plain_words_and_coordinators_only_r
     current = {"name": org["name"], "contact_email": org["contact_email"], "timezone": org["timezone"],
                "crisis_resources": "Call the Harbor Warmline at 555-0100.", "reminder_lead_minutes": "120",
                "cancellation_cutoff_hours": "24", "retention_months": "24", "roster_weekday": "3", "roster_hour": "7",
-               "followup_delay_minutes": "45", "default_locale": "en"}
+               "followup_delay_minutes": "45", "default_locale": "en", "volunteer_hour_value": "34.79",
+               "volunteer_hour_value_year": "2024"}
     saved = await browser.post(url, {**current, "timezone": CHICAGO, "default_locale": "es"})
     assert saved.status_code == 303 and saved.headers["location"] == f"{url}?saved=1"
     assert "The settings are saved" in text_of((await browser.get(saved.headers["location"])).text)

@@ -77,6 +77,12 @@ SETTINGS = (
     Setting("roster_weekday", N_("Weekly roster: day"), N_("Facilitators and volunteers get the coming week's roster "
             "by email on this day."), "weekday"),
     Setting("roster_hour", N_("Weekly roster: hour"), N_("At this hour, in the organization's timezone."), "hour"),
+    Setting("volunteer_hour_value", N_("Value of a volunteer hour (dollars)"), N_("What an hour of volunteer time "
+            "is worth in your reports. The default, 34.79, is Independent Sector's national figure for 2024 "
+            "(published April 2025); use your state's figure or your own."), "text",
+            'inputmode="decimal" pattern="[0-9]+(\\.[0-9]{1,2})?" maxlength="8"'),
+    Setting("volunteer_hour_value_year", N_("Year of that value"), N_("Shown beside the value in reports."), "number",
+            'min="1990" max="2100"'),
 )
 
 
