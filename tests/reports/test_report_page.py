@@ -59,3 +59,22 @@ async def test_a_wrong_month_is_a_form_that_says_what_to_fix(client, api, pool):
     assert response.status_code == 422
     assert "from must be a month written YYYY-MM" in text_of(response.text)
     assert 'aria-invalid="true"' in response.text
+
+
+async def test_the_value_of_an_hour_is_a_setting(client, api, pool):
+    s, m1, m2 = await build(client, api, pool)
+    browser = Visitor(client)
+    await browser.login(s.admin)
+    url = f"/orgs/{s.org['slug']}/settings"
+    form = await browser.get(url)
+    assert "Value of a volunteer hour" in text_of(form.text) and 'value="34.79"' in form.text
+    fields = dict(re.findall(r'name="([a-z_]+)"[^>]*value="([^"]*)"', form.text))
+    fields.update({"crisis_resources": "Call 988.", "timezone": s.org["timezone"], "default_locale": "en",
+                   "roster_weekday": "1", "roster_hour": "8", "volunteer_hour_value": "31.80",
+                   "volunteer_hour_value_year": "2023"})
+    fields.pop("_csrf_token", None)
+    saved = await browser.post(url, fields)
+    assert saved.status_code == 303, saved.text
+    report = await browser.get(f"/orgs/{s.org['slug']}/reports?from={label(m2)}&to={label(m2)}")
+    assert "$31.80 an hour (2023 figure" in text_of(report.text)
+    assert "111.30" in text_of(report.text)  # 3.5 approved hours at 31.80
