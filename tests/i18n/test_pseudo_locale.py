@@ -129,6 +129,8 @@ UNION SELECT name FROM directory_organizations UNION SELECT name FROM directory_
 UNION SELECT name FROM directory_locations UNION SELECT address_1 FROM directory_addresses
 UNION SELECT city FROM directory_addresses UNION SELECT source FROM directory_imports
 UNION SELECT crisis_resources FROM orgs
+UNION SELECT share_with FROM referral_consents UNION SELECT purpose FROM referral_consents
+UNION SELECT note FROM referrals UNION SELECT category FROM referrals
 """
 # Not words of a language: the brand, the menu's languages in their own names, what
 # browsers and mail read (URLs, addresses), UTC offsets. Each is matched as a whole.

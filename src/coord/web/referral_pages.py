@@ -10,13 +10,14 @@ from urllib.parse import urlencode
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
+from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from coord.i18n import N_, gettext as _
 from coord.kernel import clock
 from coord.kernel.access import STAFF, CurrentUser
-from coord.kernel.errors import DomainError, NotFound
+from coord.kernel.errors import DomainError, Forbidden, NotFound
 from coord.kernel.params import DB, PathId
 from coord.referrals import service
 from coord.referrals.schemas import CHECKIN_ANSWERS, ConsentIn, ReferralIn, StatusIn
@@ -127,9 +128,12 @@ class CheckinPages(Controller):
                   answer: FromQuery[str | None] = None) -> Template:
         """The check-in's question, the answer from the mail's link already chosen."""
         me = signed_in(request, viewer)
-        referral = await service.get_referral(db, me.id, referral_id)
-        if referral.person_id != me.id:
-            raise NotFound("no such referral")
+        try:
+            referral = await service.get_referral(db, me.id, referral_id)
+        except NotFound:
+            referral = None
+        if referral is None or referral.person_id != me.id:
+            raise NotFoundException()  # the error page's own words: nothing here for this reader
         return page(request, "referral_checkin.html", viewer=me, title=_("Did you get connected?"),
                     referral=referral, chosen=answer if answer in CHECKIN_ANSWERS else None,
                     answers=_words(ANSWER_WORDS))
@@ -218,7 +222,11 @@ class OrgReferralPages(Controller):
         org = await org_for_counts(db, slug, me.id)
         if org is None:
             raise NotFound("no such organization")
-        out = await service.org_referrals(db, me.id, org["id"])
+        try:
+            out = await service.org_referrals(db, me.id, org["id"])
+        except Forbidden:
+            return page(request, "org_referrals.html", viewer=me, title=_("Referrals"), org=org, out=None,
+                        staff=False, status_words={}, status_code=403)
         return page(request, "org_referrals.html", viewer=me, title=_("Referrals"), org=org, out=out,
                     staff=bool(set(org["roles"]).intersection(STAFF)), status_words=_words(STATUS_WORDS))
 
