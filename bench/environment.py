@@ -73,7 +73,10 @@ async def _drop_database(admin_url: str, name: str) -> None:
 class CoordServer:
     """`python -m coord serve` in its own session (Ctrl-C reaches the harness, which stops it)."""
 
-    def __init__(self, database_url: str, redis_url: str, data_dir: Path) -> None:
+    def __init__(self, database_url: str, redis_url: str, data_dir: Path, command: list[str] | None = None) -> None:
+        # `coord serve`, or (bench/cases/servers.py) another server running the same app
+        # factory; "{port}" in it becomes the port.
+        self.command = command or [sys.executable, "-m", "coord", "serve"]
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.data_dir = data_dir
@@ -103,7 +106,7 @@ class CoordServer:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         with open(self.log_path, "ab") as log_file:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "coord", "serve"],
+                [part.replace("{port}", str(self.port)) for part in self.command],
                 env=self.env,
                 stdin=subprocess.DEVNULL,
                 stdout=log_file,

@@ -7,6 +7,7 @@ from litestar.datastructures import State
 
 from coord.auth import attempts, service
 from coord.auth.schemas import MeOut, RegisterIn, TokenIn, TokenOut, UserOut
+from coord.kernel.db.deps import READ_ONLY
 from coord.kernel.params import DB, AuthedRequest, Body, RedisDep
 
 
@@ -47,7 +48,7 @@ class MeController(Controller):
     path = "/me"
     tags = ["identity"]
 
-    @get("", operation_id="getMe")
+    @get("", operation_id="getMe", opt={READ_ONLY: True})
     async def me(self, request: AuthedRequest, db: DB) -> MeOut:
         """The caller's profile and organization memberships."""
         return await service.me(db, request.user.id)

@@ -19,6 +19,17 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
     )
 
 
+class Connection(asyncpg.Connection):
+    """Returned to the pool as it is: coord takes no session-level locks, cursors, LISTENs or
+    SETs on pooled connections (the relay listens on a connection of its own, migrations lock
+    on theirs), so asyncpg's reset statement would be a round trip per request for nothing.
+    A connection given back inside a transaction is still rolled back (asyncpg does that
+    whatever the reset query is)."""
+
+    def get_reset_query(self) -> str:
+        return ""
+
+
 # Waiting for a free connection longer than this means trouble: answer 503 instead.
 ACQUIRE_TIMEOUT_S = 10.0
 
@@ -29,6 +40,7 @@ async def create_pool(dsn: str, *, min_size: int = 2, max_size: int = 40) -> asy
         min_size=min_size,
         max_size=max_size,
         init=_init_connection,
+        connection_class=Connection,
         command_timeout=30,
         timeout=5,  # connecting: a database that is down must fail fast (503), not hang
         # A server restart must not leave dead connections in the pool for long.
