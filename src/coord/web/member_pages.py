@@ -107,6 +107,20 @@ def consequences(change: MemberChange, org_name: str) -> list[str]:
     return said
 
 
+# The refusals a member change can meet on these pages, said by coord.orgs.offboarding in
+# English (for the API): the same words in the reader's language.
+REFUSALS = {
+    "You are the only admin of this organization: make someone else an admin first":
+        N_("You are the only admin of this organization: make someone else an admin first"),
+    "This person is the only admin of this organization: make someone else an admin first":
+        N_("This person is the only admin of this organization: make someone else an admin first"),
+}
+
+
+def refusal(detail: str) -> str:
+    return _(REFUSALS[detail]) if detail in REFUSALS else detail
+
+
 def _leave_url(slug: str) -> str:
     return f"/orgs/{quote(slug)}/leave"
 
@@ -135,7 +149,7 @@ async def _confirm_page(request: Request, viewer: CurrentUser, db: asyncpg.Conne
         except DomainError as exc:
             if exc.status in (403, 404):
                 raise
-            problem, status_code = exc.detail, exc.status
+            problem, status_code = refusal(exc.detail), exc.status
     name = change.display_name if change and change.display_name else None
     if kind == "leave":
         title = button = _("Leave %(org)s") % {"org": org.name}
@@ -212,7 +226,7 @@ class MemberPages(Controller):
         except DomainError as exc:
             if exc.status in (403, 404):
                 raise
-            return await _confirm_page(request, viewer, db, org, user_id, kind, problem=exc.detail,
+            return await _confirm_page(request, viewer, db, org, user_id, kind, problem=refusal(exc.detail),
                                        status_code=exc.status)
         return Redirect(done, status_code=303)
 
@@ -242,7 +256,7 @@ class MemberPages(Controller):
         except DomainError as exc:
             if exc.status in (403, 404):
                 raise
-            return await _confirm_page(request, viewer, db, org, user_id, "roles", roles, problem=exc.detail,
+            return await _confirm_page(request, viewer, db, org, user_id, "roles", roles, problem=refusal(exc.detail),
                                        status_code=exc.status)
         return Redirect(_coordination(org.slug, "roles"), status_code=303)
 

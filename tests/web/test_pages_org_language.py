@@ -1,0 +1,143 @@
+"""The organization, member, settings and invitation pages in Spanish and Arabic (issue 16,
+points 1-4): each page, loaded through the real app with ?lang=es and ?lang=ar, shows its
+own words translated and keeps none of the English sentences it shows in English (what the
+test data says, names and addresses, is data and stays as written)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from coord import i18n
+from tests.i18n.test_pseudo_locale import ALLOWED, ENGLISH_WORD, USER_CONTENT, Readable, data_phrases
+from tests.pages import Visitor
+from tests.support import expect, run_jobs
+from tests.support.world import make_event, make_group, make_shift
+from tests.web.test_pages_invitations import link_to
+
+API = "/api/v1"
+HTML = re.compile(r'<html lang="([^"]+)" dir="([^"]+)">')
+
+
+@pytest.fixture
+def every_language(monkeypatch):
+    """Spanish and Arabic offered however complete their catalogs are (COORD_PREVIEW_LANGUAGES)."""
+    monkeypatch.setattr(i18n, "PREVIEW", {"es", "ar"})
+
+
+def chunks(html: str) -> list[str]:
+    parser = Readable()
+    parser.feed(html)
+    return [" ".join(c.split()) for c in parser.chunks]
+
+
+def english_sentences(html: str, data: re.Pattern[str]) -> set[str]:
+    """What the English page says in two or more English words of its own (not data)."""
+    found = set()
+    for chunk in chunks(html):
+        text = data.sub(" ", chunk)
+        for allowed in ALLOWED:
+            text = allowed.sub(" ", text)
+        if len(ENGLISH_WORD.findall(text)) >= 2:
+            found.add(chunk)
+    return found
+
+
+async def world(client, api, pool, smtp, mail_settings, redis):
+    """An organization with an admin, a coordinator and a participant; a group, an event, a
+    shift and a venue; a pending invitation (its link mailed); the admin's feed and training."""
+    admin, coordinator, participant = await api.user("Ada"), await api.user("Cora"), await api.user("Pia")
+    org = await api.org(admin)
+    await api.member(org, admin, coordinator, "coordinator")
+    await api.member(org, admin, participant, "participant")
+    await make_group(client, org, admin, name="Evening Circle", visibility="public")
+    await make_event(client, org, admin, visibility="public")
+    await make_shift(client, org, admin)
+    await api.venue(org, admin, "Main Hall", address="12 Elm Street")
+    slug = org["slug"]
+    browser = Visitor(client)
+    await browser.login(admin)
+    coordination = f"/orgs/{slug}/coordination"
+    sent = await browser.post(f"/orgs/{slug}/invitations", {"email": "rosa@example.org", "roles[]": ["volunteer"]},
+                              form_page=coordination)
+    assert sent.status_code == 303
+    await run_jobs(mail_settings, pool, redis)
+    created = await browser.post("/me/feeds", {"scope": "mine", "label": "Phone"}, form_page="/me/feeds")
+    assert created.status_code == 201
+    recorded = await browser.post("/me/trainings", {"code": "MHFA", "completed_on": "2026-03-01"},
+                                  form_page="/me/trainings")
+    assert recorded.status_code == 303
+    others = {"coordinator": Visitor(client), "participant": Visitor(client), "visitor": Visitor(client)}
+    await others["coordinator"].login(coordinator)
+    await others["participant"].login(participant)
+    return {"admin": browser, **others}, org, participant, link_to(smtp, "rosa@example.org")
+
+
+# (who, path, Spanish words it shows, Arabic words it shows)
+PAGES = [
+    ("admin", "/orgs/{slug}?welcome=1", "Ya eres miembro", "أصبحت عضوًا الآن"),
+    ("admin", "/orgs/{slug}/coordination", "Lo que te necesita hoy", "ما يحتاج إليك اليوم"),
+    ("admin", "/orgs/{slug}/coordination?done=invite", "La invitación va en camino", "الدعوة في طريقها"),
+    ("admin", "/orgs/{slug}/first-steps", "Tres primeros pasos", "ثلاث خطوات أولى"),
+    ("admin", "/orgs/new", "Crear la organización", "إنشاء المنظمة"),
+    ("admin", "/orgs/{slug}/settings", "Guardar los ajustes", "حفظ الإعدادات"),
+    ("admin", "/orgs/{slug}/settings?saved=1", "Los ajustes están guardados", "حُفظت الإعدادات"),
+    ("admin", "/orgs/{slug}/members/{participant}/remove", "Qué pasará", "ما الذي سيحدث"),
+    ("admin", "/me/delete", "Eliminar mi cuenta", "حذف حسابي"),
+    ("admin", "/me/feeds", "Mis calendarios", "روابط تقويمي"),
+    ("admin", "/me/feeds?revoked=1", "El calendario está revocado", "أُلغي الرابط"),
+    ("admin", "/me/notifications?saved=1", "Horas de silencio", "ساعات الهدوء"),
+    ("admin", "/me/trainings", "Formaciones registradas", "التدريبات المسجّلة"),
+    ("coordinator", "/orgs/{slug}/settings", "Solo un administrador", "لا يغيّر هذه الإعدادات إلا مسؤول"),
+    ("participant", "/orgs/{slug}", "Tablero de turnos", "لوحة المناوبات"),
+    ("participant", "/orgs/{slug}/leave", "Dejarás de ser miembro", "لن تبقى عضوًا"),
+    ("participant", "/coordination", "No coordinas ninguna organización", "أنت لا تنسّق أي منظمة"),
+    ("visitor", "/orgs/{slug}", "Inicia sesión", "سجّل الدخول"),
+    ("visitor", "{invitation}", "Crear mi cuenta y unirme", "إنشاء حسابي والانضمام"),
+    ("visitor", "/invitations/not-a-real-token", "Este enlace de invitación no es válido", "رابط الدعوة هذا غير صالح"),
+]
+
+
+async def test_the_org_member_settings_and_invitation_pages_speak_spanish_and_arabic(
+        client, api, pool, smtp, mail_settings, redis, every_language):
+    browsers, org, participant, invitation = await world(client, api, pool, smtp, mail_settings, redis)
+    data = data_phrases([v for v in await pool.fetchval(f"SELECT array_agg(x) FROM ({USER_CONTENT}) AS t(x)") if v])
+    left: dict[str, list[str]] = {}
+    for who, path, spanish, arabic in PAGES:
+        url = path.format(slug=org["slug"], participant=participant.id, invitation=invitation)
+        joiner = "&" if "?" in url else "?"
+        english = await browsers[who].get(f"{url}{joiner}lang=en")
+        assert english.status_code == 200, (url, english.status_code)
+        sentences = english_sentences(english.text, data)
+        assert sentences, url
+        for code, words in (("es", spanish), ("ar", arabic)):
+            page = await browsers[who].get(f"{url}{joiner}lang={code}")
+            assert page.status_code == 200, (url, code)
+            assert HTML.search(page.text).groups() == (code, "rtl" if code == "ar" else "ltr")
+            still = sentences & set(chunks(page.text))
+            if words not in page.text:
+                still.add(f"(not shown: {words})")
+            if still:
+                left[f"{url} in {code} as {who}"] = sorted(still)
+    assert not left, "\n".join(f"{page}:\n    " + "\n    ".join(texts) for page, texts in left.items())
+
+
+async def test_a_role_change_and_its_consequences_in_arabic(client, api, every_language):
+    admin, coordinator = await api.user("Ada"), await api.user("Cora")
+    org = await api.org(admin)
+    await api.member(org, admin, coordinator, "coordinator", "volunteer")
+    await make_shift(client, org, admin)
+    browser = Visitor(client)
+    await browser.login(admin)
+    browser.cookies["coord_lang"] = "ar"
+    shifts = expect(await client.get(f"{API}/orgs/{org['id']}/shifts", headers=admin.headers), 200)["items"]
+    expect(await client.post(f"{API}/shifts/{shifts[0]['id']}/signups", headers=coordinator.headers), 201)
+    page = await browser.post(f"/orgs/{org['slug']}/members/{coordinator.id}/roles", {"roles[]": ["participant"]},
+                              form_page=f"/orgs/{org['slug']}/coordination")
+    assert page.status_code == 200 and HTML.search(page.text).groups() == ("ar", "rtl")
+    # The roles in Arabic, joined with the Arabic comma; the place given up counted.
+    assert "الأدوار الآن: منسّق، متطوع" in page.text and "<strong>مشارك</strong>" in page.text
+    assert "لن تشمل أدواره بعد الآن: منسّق، متطوع." in page.text
+    assert "تُترك أماكنه ومواضعه في قوائم الانتظار في المناوبات القادمة (1)" in page.text
+    assert "Their roles" not in page.text and "What will happen" not in page.text
