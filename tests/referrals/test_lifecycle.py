@@ -4,7 +4,7 @@ after the organization's delay, the answer closing it; every change in its histo
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 from coord.kernel import clock
 from tests.moments import now
@@ -124,3 +124,22 @@ async def test_discreet_mode_mail_says_nothing_of_the_service_or_the_note(client
         for secret in ("Riverside", "Food", "Maria", "Pantry"):
             assert secret not in text, (secret, message["Subject"])
         assert "/me/referrals" in text or "/checkin" in text
+
+
+async def test_the_check_in_waits_for_the_end_of_the_persons_quiet_hours(client, world, smtp, mail_settings, pool, redis):
+    s = world.s
+    await refer(client, s.facilitator, s.participant, service_id=world.food)
+    await run_jobs(mail_settings, pool, redis)
+    # Quiet all day but one minute, from now on: the check-in, when due, waits (its row stays pending).
+    quiet = {"quiet_hours_start": "00:00", "quiet_hours_end": "23:59"}
+    expect(await client.put(f"{API}/me/notifications", json=quiet, headers=s.participant.headers), 200)
+    await pool.execute("UPDATE users SET timezone = 'UTC' WHERE id = $1", s.participant.id)
+    smtp.messages.clear()
+    # Past its day, at a moment inside the quiet hours (any minute but 23:59 UTC).
+    shift = CHECKIN_AFTER
+    if (now() + shift).astimezone(timezone.utc).strftime("%H:%M") == "23:59":
+        shift += timedelta(minutes=2)
+    with clock.shifted(shift):
+        await run_jobs(mail_settings, pool, redis)
+    assert mail_to(smtp, s.participant) == []
+    assert await pool.fetchval("SELECT status FROM deliveries WHERE kind = 'referral_checkin'") == "pending"
