@@ -83,7 +83,8 @@ def _check(query: Query) -> None:
         raise Unprocessable("search with at most 200 characters", field="q")
 
 
-async def search(conn: asyncpg.Connection, query: Query) -> ResourceSearch:
+async def search(conn: asyncpg.Connection, query: Query, only: UUID | None = None) -> ResourceSearch:
+    """`only`: this one service, as a result (its page)."""
     _check(query)
     args: list[Any] = []
 
@@ -104,6 +105,8 @@ async def search(conn: asyncpg.Connection, query: Query) -> ResourceSearch:
         joins.append("JOIN nearby n ON n.service_id = s.id")
         distance = "n.distance_km"
         order.append("n.distance_km")
+    if only is not None:
+        where.append(f"s.id = {p(only)}")
     words = (query.q or "").strip()
     if words:
         text = p(words)

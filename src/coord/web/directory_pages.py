@@ -4,18 +4,20 @@ the CSV package as a zip) with its source's name, or only check it, and read its
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from litestar import Controller, Request, Response, post
+from litestar.response import Redirect
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath
 
-from coord.directory import reading
+from coord.directory import reading, reports
 from coord.directory import service as directory_service
 from coord.kernel.errors import DomainError
 from coord.kernel.params import DB
 from coord.orgs import service as orgs_service
 from coord.web.forms import domain_errors
-from coord.web.org_pages import coordination_page
+from coord.web.org_pages import coordination_page, coordination_url
 from coord.web.session import Viewer, signed_in
 
 Slug = FromPath[str]
@@ -47,6 +49,23 @@ class OrgDirectoryPages(Controller):
                                            values={"directory": kept}, status_code=exc.status)
         return await coordination_page(request, me, db, slug, directory_report=out, values={"directory": kept},
                                        status_code=422 if out.status == "rejected" else 200)
+
+
+    @post("/{slug:str}/directory/reports/{report_id:uuid}/resolve", status_code=303)
+    async def resolve(self, request: Request, viewer: Viewer, db: DB, slug: Slug, report_id: FromPath[UUID]) -> Redirect:
+        """A report dealt with: off the queue."""
+        me = signed_in(request, viewer)
+        org = await orgs_service.org_by_slug(db, slug)
+        await reports.resolve(db, me.id, org.id, report_id)
+        return Redirect(coordination_url(slug, anchor="directory-reports-h"), status_code=303)
+
+    @post("/{slug:str}/directory/services/{service_id:uuid}/verified", status_code=303)
+    async def verified(self, request: Request, viewer: Viewer, db: DB, slug: Slug, service_id: FromPath[UUID]) -> Redirect:
+        """The entry was checked today."""
+        me = signed_in(request, viewer)
+        org = await orgs_service.org_by_slug(db, slug)
+        await reports.verify(db, me.id, org.id, service_id)
+        return Redirect(coordination_url(slug, anchor="directory-stale-h"), status_code=303)
 
 
 CONTROLLERS: list[Any] = [OrgDirectoryPages]

@@ -25,6 +25,7 @@ from coord.shifts import service as shifts_service
 from coord.shifts.schemas import ShiftIn
 from coord.views import org_overview
 from coord.views.facilitators import facilitators_to_assign
+from coord.web.directory_review import directory_review
 from coord.web.event_pages import CONTROLLERS as EVENT_CONTROLLERS
 from coord.web.forms import FormInvalid, Refusal, local_times, submit, to_struct
 from coord.web.render import page, when
@@ -82,6 +83,7 @@ async def coordination_page(request: Request, viewer: CurrentUser, db: DB, slug:
         gap_choices=await facilitators_to_assign(db, [g.session_id for g in view.gaps]),
         report=extra.pop("report", None), import_content=extra.pop("import_content", ""),
         directory_report=extra.pop("directory_report", None),
+        directory_review=await directory_review(db, viewer.id, view.org.id),
         show_all=show_all, limit=SECTION_ROWS, **extra,
     )
 

@@ -18,10 +18,11 @@ from coord.web.member_pages import CONTROLLERS as MEMBERS
 from coord.web.org_pages import CONTROLLERS as ORGS
 from coord.web.org_setup_pages import CONTROLLERS as ORG_SETUP
 from coord.web.report_pages import CONTROLLERS as REPORTS
+from coord.web.resource_pages import CONTROLLERS as RESOURCES
 from coord.web.referral_pages import CONTROLLERS as REFERRALS
 from coord.web.shift_pages import CONTROLLERS as SHIFTS
 from coord.web.staffing_pages import CONTROLLERS as STAFFING
 
 PAGE_CONTROLLERS: list[Any] = [*HOME, *ACCOUNT, *SHIFTS, *ME, *GROUPS, *GROUP_ADMIN, *GROUP_LINKS, *ORGS, *EVENT_SHIFTS, *ORG_SETUP,
                                *MEMBERS, *INVITATIONS, *STAFFING, *LANGUAGE, *DIRECTORY, *REFERRALS,
-                               *REPORTS]
+                               *REPORTS, *RESOURCES]
