@@ -132,6 +132,19 @@ TABLE = {
     "updateDirectoryService":   "401 403  403  403  403  ok   ok   404",
     "getDirectoryService":      "ok  ok   ok   ok   ok   ok   ok   ok",
     "getDirectoryLocation":     "ok  ok   ok   ok   ok   ok   ok   ok",
+    "listDirectoryImports":     "401 403  403  403  403  ok   ok   404",
+    "listDirectoryReports":     "401 403  403  403  403  ok   ok   404",
+    "resolveDirectoryReport":   "401 403  403  403  403  ok   ok   404",
+    "verifyDirectoryService":   "401 403  403  403  403  ok   ok   404",
+    # Finding help, saying an entry is wrong and the HSDS API are public.
+    "searchResources":          "ok  ok   ok   ok   ok   ok   ok   ok",
+    "reportResource":           "ok  ok   ok   ok   ok   ok   ok   ok",
+    "hsdsMeta":                 "ok  ok   ok   ok   ok   ok   ok   ok",
+    "hsdsServices":             "ok  ok   ok   ok   ok   ok   ok   ok",
+    "hsdsService":              "ok  ok   ok   ok   ok   ok   ok   ok",
+    "hsdsOrganizations":        "ok  ok   ok   ok   ok   ok   ok   ok",
+    "hsdsOrganization":         "ok  ok   ok   ok   ok   ok   ok   ok",
+    "hsdsTaxonomyTerms":        "ok  ok   ok   ok   ok   ok   ok   ok",
     # Issue 17: referrals. The facilitator referred the participant, who consented; a referral
     # is the person's and the referrer's (404 to anyone else), coordinators may withdraw it
     # and read what a consent in force lets them pass on; counts are staff's and facilitators'.

@@ -80,6 +80,9 @@ async def build_world(client, api, pool) -> dict:
                 "country": "US"}]}}]}).encode()), 202)
     directory_service = await pool.fetchval("SELECT id::text FROM directory_services WHERE external_id = 's1'")
     directory_location = await pool.fetchval("SELECT id::text FROM directory_locations WHERE external_id = 'l1'")
+    directory_organization = await pool.fetchval("SELECT id::text FROM directory_organizations WHERE external_id = 'o1'")
+    directory_report = expect(await client.post(f"/api/v1/resources/{directory_service}/reports",
+                                                json={"problem": "phone"}), 201)
     # Issue 17: the facilitator referred the participant to the service; the participant consented.
     referral = expect(await client.post("/api/v1/referrals", json={
         "person_id": people["participant"].id, "service_id": directory_service}, headers=people["facilitator"].headers), 201)
@@ -96,6 +99,7 @@ async def build_world(client, api, pool) -> dict:
             "slug": org["slug"], "filename": feed["url"].rsplit("/", 1)[1], "venue_id": venue["id"],
             "invitation_id": invitation["id"], "token": "not-a-link-token",
             "import_id": directory_import["id"], "service_id": directory_service, "location_id": directory_location,
+            "organization_id": directory_organization, "report_id": directory_report["id"],
             "referral_id": referral["id"], "consent_id": consent["id"],
         },
         # Some operations need a different object to reach their rule (not their 404).

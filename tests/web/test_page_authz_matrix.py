@@ -99,6 +99,12 @@ TABLE = {
     ("POST", "/orgs/{slug}/invitations"):                 "303  403  403  403  403  ok   ok   404",
     ("POST", "/orgs/{slug}/invitations/import"):          "303  403  403  403  403  ok   ok   404",
     ("POST", "/orgs/{slug}/directory/imports"):           "303  403  403  403  403  ok   ok   404",
+    ("POST", "/orgs/{slug}/directory/reports/{report_id}/resolve"): "303  403  403  403  403  ok   ok   404",
+    ("POST", "/orgs/{slug}/directory/services/{service_id}/verified"): "303  403  403  403  403  ok   ok   404",
+    # Finding help and saying an entry is wrong are public (issue 17.4, 17.5).
+    ("GET", "/resources"):                                "200  200  200  200  200  200  200  200",
+    ("GET", "/resources/{service_id}"):                   "200  200  200  200  200  200  200  200",
+    ("POST", "/resources/{service_id}/report"):           "ok   ok   ok   ok   ok   ok   ok   ok",
     ("POST", "/orgs/{slug}/invitations/{invitation_id}/resend"): "303  403  403  403  403  ok   ok   404",
     ("POST", "/orgs/{slug}/invitations/{invitation_id}/revoke"): "303  403  403  403  403  ok   ok   404",
     # {token} is no link: the page says so to anyone (200); accepting it is refused (400).
@@ -128,7 +134,7 @@ TABLE = {
 # Covered by their own tests: they end the session or the account, or are the login forms.
 NOT_IN_TABLE = {("POST", "/logout"), ("POST", "/me/logout-all"), ("POST", "/me/delete"), ("POST", "/login"),
                 ("POST", "/register")}
-NOT_PAGES = ("/api/", "/schema", "/static/", "/feeds/", "/health", "/ready", "/metrics")
+NOT_PAGES = ("/api/", "/schema", "/static/", "/feeds/", "/health", "/ready", "/metrics", "/hsds")
 
 
 def page_routes(app) -> set[tuple[str, str]]:
