@@ -9,6 +9,7 @@ from uuid import UUID
 import msgspec
 
 from coord.kernel.types import Instant, LocalTime, TimezoneName
+from coord.sessions.recurrence import SeriesRule
 
 RRule = Annotated[str, msgspec.Meta(min_length=1, max_length=500, description="RFC 5545 RRULE, e.g. FREQ=WEEKLY;BYDAY=TU")]
 Reason = Annotated[str, msgspec.Meta(max_length=500)]
@@ -68,6 +69,7 @@ class SeriesSummary(msgspec.Struct):
     description: str  # the rule in words
     facilitator_ids: list[UUID]
     next_start: datetime | None  # its next scheduled session, if any
+    rule: SeriesRule | None = None  # the rule itself, for a page that words it in its reader's language
 
 
 class SessionOut(msgspec.Struct):

@@ -73,7 +73,7 @@ async def group_series(conn: asyncpg.Connection, actor_id: UUID, group_id: UUID)
     for row in await conn.fetch(queries.GROUP_SERIES, group_id, clock.now()):
         rule = parse_rule(row["start_local"], row["timezone"], row["rrule"], timedelta(minutes=row["duration_minutes"]))
         summaries.append(SeriesSummary(row["id"], describe(rule), await series_facilitators(conn, row["id"]),
-                                       row["next_start"]))
+                                       row["next_start"], rule))
     return summaries
 
 

@@ -14,6 +14,9 @@ from zoneinfo import ZoneInfo
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 
+from coord.i18n import N_, ngettext
+from coord.i18n import gettext as _
+from coord.i18n.dates import short_time
 from coord.kernel import clock
 from coord.kernel.access import CurrentUser
 from coord.auth.service import check_timezone
@@ -26,12 +29,10 @@ from coord.sessions import series_staff
 from coord.sessions import service as sessions_service
 from coord.sessions.describe import (
     REPEATS,
-    WEEKDAY_NAMES,
     WEEKDAYS,
     created_now,
     horizon_weeks,
     rrule_from_choices,
-    rule_in_words,
     series_dates,
     weekday_code,
 )
@@ -41,11 +42,12 @@ from coord.views.facilitators import group_facilitators
 from coord.web.zones import picker
 from coord.web.forms import FormInvalid, domain_errors, form_fields
 from coord.web.render import page, when
+from coord.web.series_words import repeats, series_words, weekday_name, weekdays
 from coord.web.session import Viewer, signed_in
 
 PREVIEW_LIMIT = 26
 DEFAULTS = {"duration_minutes": "90", "freq": "weekly"}
-NOT_A_FACILITATOR = "Someone chosen no longer facilitates this group: choose from the list again."
+NOT_A_FACILITATOR = N_("Someone chosen no longer facilitates this group: choose from the list again.")
 # Where the service's field errors show on this form.
 _SERVICE_FIELDS = {"start": "start_date", "rrule": "form", "facilitator_ids": "facilitator_ids",
                    "user_ids": "facilitator_ids"}
@@ -72,8 +74,10 @@ def _as_list(value: Any) -> list[str]:
 
 
 def _whole(value: str, low: int, high: int, what: str) -> int:
+    """`value` as a whole number; ValueError with the sentence that says what to write (`what` is marked)."""
     if not value.isdigit() or not low <= int(value) <= high:
-        raise ValueError(f"{what} must be a whole number from {low} to {high}")
+        raise ValueError(_("%(what)s must be a whole number from %(low)s to %(high)s.") % {
+            "what": _(what), "low": low, "high": high})
     return int(value)
 
 
@@ -85,63 +89,63 @@ def read_series_form(fields: dict[str, Any], now: datetime) -> SeriesChoice:
     try:
         start_day = date.fromisoformat(str(fields.get("start_date", "")))
     except ValueError:
-        errors["start_date"] = "Enter the date of the first session, like 2026-03-10."
+        errors["start_date"] = _("Enter the date of the first session, like 2026-03-10.")
     try:
         start_time = time.fromisoformat(str(fields.get("start_time", "")))
     except ValueError:
-        errors["start_time"] = "Enter the start time, like 18:30."
+        errors["start_time"] = _("Enter the start time, like 18:30.")
     tz = str(fields.get("timezone", ""))
     try:
         check_timezone(tz)
     except DomainError:
-        errors["timezone"] = "Choose a timezone from the list."
+        errors["timezone"] = _("Choose a timezone from the list.")
     try:
-        duration = _whole(str(fields.get("duration_minutes", "")), 5, 1440, "The length in minutes")
+        duration = _whole(str(fields.get("duration_minutes", "")), 5, 1440, N_("The length in minutes"))
     except ValueError as exc:
-        errors["duration_minutes"] = f"{exc}."
+        errors["duration_minutes"] = str(exc)
     repeat = str(fields.get("freq", ""))
     if repeat not in REPEATS:
-        errors["freq"] = "Choose how often the group meets."
+        errors["freq"] = _("Choose how often the group meets.")
     weekdays = _as_list(fields.get("byday"))
     if any(d not in WEEKDAYS for d in weekdays):
-        errors["byday"] = "Choose days from the list."
+        errors["byday"] = _("Choose days from the list.")
     elif weekdays and repeat in ("weekly", "biweekly") and start_day and weekday_code(start_day) not in weekdays:
-        day = WEEKDAY_NAMES[start_day.weekday()]
-        errors["byday"] = f"The first date is a {day}: tick {day} too, or change the first date."
+        errors["byday"] = _("The first date is a %(day)s: tick %(day)s too, or change the first date.") % {
+            "day": weekday_name(start_day.weekday())}
     # Until further notice: no COUNT or UNTIL in the rule; the rolling horizon keeps adding sessions.
     open_ended = bool(fields.get("open_ended"))
     if open_ended and ("count" in fields or "until" in fields):
-        errors["until"] = "Choose one: a number of sessions, a last date, or until further notice."
+        errors["until"] = _("Choose one: a number of sessions, a last date, or until further notice.")
     elif not open_ended and "count" in fields and "until" in fields:
-        errors["until"] = "Fill in only one: the number of sessions or the last date."
+        errors["until"] = _("Fill in only one: the number of sessions or the last date.")
     elif not open_ended and "count" in fields:
         try:
-            count = _whole(str(fields["count"]), 1, MAX_OCCURRENCES, "The number of sessions")
+            count = _whole(str(fields["count"]), 1, MAX_OCCURRENCES, N_("The number of sessions"))
         except ValueError as exc:
-            errors["count"] = f"{exc}."
+            errors["count"] = str(exc)
     elif not open_ended and "until" in fields:
         try:
             until = date.fromisoformat(str(fields["until"]))
             if start_day and until < start_day:
-                errors["until"] = "The last date must be on or after the first date."
+                errors["until"] = _("The last date must be on or after the first date.")
         except ValueError:
-            errors["until"] = "Enter the last date, like 2026-06-30."
+            errors["until"] = _("Enter the last date, like 2026-06-30.")
     elif not open_ended:
-        errors["count"] = "Say when the series ends: a number of sessions, a last date, or until further notice."
+        errors["count"] = _("Say when the series ends: a number of sessions, a last date, or until further notice.")
     facilitator_ids = []
     try:
         facilitator_ids = [UUID(v) for v in _as_list(fields.get("facilitator_ids"))]
     except ValueError:
-        errors["facilitator_ids"] = "Choose facilitators from the list."
+        errors["facilitator_ids"] = _("Choose facilitators from the list.")
     venue_id = None
     if fields.get("venue_id"):
         try:
             venue_id = UUID(str(fields["venue_id"]))
         except ValueError:
-            errors["venue_id"] = "Choose a venue from the list."
+            errors["venue_id"] = _("Choose a venue from the list.")
     start = datetime.combine(start_day, start_time) if start_day and start_time else None
     if start is not None and "timezone" not in errors and start.replace(tzinfo=ZoneInfo(tz)) < now:
-        errors["start_date"] = "The first session is in the past: choose a date and time from now on."
+        errors["start_date"] = _("The first session is in the past: choose a date and time from now on.")
     if errors:
         raise FormInvalid(errors, "; ".join(errors.values()))
     assert start is not None and start_day is not None and duration is not None
@@ -158,7 +162,7 @@ def read_series_form(fields: dict[str, Any], now: datetime) -> SeriesChoice:
 def _service_errors(exc: DomainError) -> dict[str, str]:
     errors = {_SERVICE_FIELDS.get(k, k): v for k, v in domain_errors(exc).items()}
     if "facilitator_ids" in errors:  # the service names the ids; a person picked names
-        errors["facilitator_ids"] = NOT_A_FACILITATOR
+        errors["facilitator_ids"] = _(NOT_A_FACILITATOR)
     return errors
 
 
@@ -177,7 +181,7 @@ async def _form_page(request: Request, viewer: CurrentUser, db: DB, access: Grou
         now = clock.now()
         dates = series_dates(choice.rule, now=now)
         preview = {
-            "words": rule_in_words(choice.rule),
+            "words": series_words(choice.rule),
             "dates": [_date_row(a, b, choice.data.timezone, viewer.timezone) for a, b in dates[:PREVIEW_LIMIT]],
             "total": len(dates),
             "more": max(0, len(dates) - PREVIEW_LIMIT), "created_now": created_now(dates, now=now),
@@ -185,14 +189,16 @@ async def _form_page(request: Request, viewer: CurrentUser, db: DB, access: Grou
         }
     group = access.group
     zones = picker(str(values.get("timezone") or ""), group.timezone, chosen=True)  # the group's first
+    series = await series_staff.group_series(db, viewer.id, group.id)
     return page(
-        request, "group_schedule.html", viewer=viewer, title=f"Schedule sessions: {group.name}",
+        request, "group_schedule.html", viewer=viewer, title=_("Schedule sessions: %(group)s") % {"group": group.name},
         status_code=status_code, g=group, values=values, byday=_as_list(values.get("byday")), errors=errors,
-        preview=preview, zones=zones, repeats=REPEATS, weekdays=list(zip(WEEKDAYS, WEEKDAY_NAMES)),
+        preview=preview, zones=zones, repeats=repeats(), weekdays=weekdays(),
         venues=await _venues(db, viewer, access), max_count=MAX_OCCURRENCES, horizon_weeks=horizon_weeks(),
         preview_limit=PREVIEW_LIMIT, facilitators=await group_facilitators(db, group.id),
         chosen=[str(v) for v in _as_list(values.get("facilitator_ids"))],
-        series=await series_staff.group_series(db, viewer.id, group.id), notice=notice, problem=problem,
+        series=series, notice=notice, problem=problem,
+        series_words={s.id: series_words(s.rule) if s.rule else s.description for s in series},
     )
 
 
@@ -200,7 +206,7 @@ def _date_row(start: datetime, end: datetime, series_tz: str, reader_tz: str) ->
     """"Tue 10 Mar 2026, 18:30–20:00" in the series' timezone, and the start in the reader's when it differs."""
     local_end = end.astimezone(ZoneInfo(series_tz))
     same_day = local_end.date() == start.astimezone(ZoneInfo(series_tz)).date()
-    text = f"{when(start, series_tz, True)}–{local_end:%H:%M}" if same_day else \
+    text = f"{when(start, series_tz, True)}–{short_time(end, series_tz)}" if same_day else \
         f"{when(start, series_tz, True)} – {when(end, series_tz, True)}"
     return text, (when(start, reader_tz) if reader_tz != series_tz else None)
 
@@ -260,20 +266,21 @@ class SchedulePages(Controller):
             chosen = None
         try:
             if chosen is None:
-                raise FormInvalid({"facilitator_ids": NOT_A_FACILITATOR}, NOT_A_FACILITATOR)
+                raise FormInvalid({"facilitator_ids": _(NOT_A_FACILITATOR)}, _(NOT_A_FACILITATOR))
             async with db.transaction():
                 if series_id not in {s.id for s in await series_staff.group_series(db, viewer.id, group_id)}:
                     raise NotFound("no such series in this group")
                 done = await series_staff.set_series_facilitators(db, viewer.id, series_id, FacilitatorsIn(chosen))
         except FormInvalid as exc:
             return await _form_page(request, viewer, db, access, _defaults(access), {}, status_code=422,
-                                    problem=f"The facilitators were not changed. {exc.errors['facilitator_ids']}")
+                                    problem=_("The facilitators were not changed. %(why)s") % {
+                                        "why": exc.errors["facilitator_ids"]})
         except DomainError as exc:
             if exc.status == 404:
                 raise
-            message = NOT_A_FACILITATOR if "facilitator_ids" in _service_errors(exc) else exc.detail
+            message = _(NOT_A_FACILITATOR) if "facilitator_ids" in _service_errors(exc) else exc.detail
             return await _form_page(request, viewer, db, access, _defaults(access), {}, status_code=exc.status,
-                                    problem=f"The facilitators were not changed. {message}")
+                                    problem=_("The facilitators were not changed. %(why)s") % {"why": message})
         query = urlencode({"staffed": done.sessions_changed, "kept": done.sessions_kept})
         return Redirect(f"/groups/{group_id}/schedule?{query}#series", status_code=303)
 
@@ -287,10 +294,13 @@ def _staffed(request: Request) -> str | None:
     changed, kept = request.query_params.get("staffed"), request.query_params.get("kept")
     if not (changed and changed.isdigit()):
         return None
-    text = f"The series' facilitators were saved: {changed} {'session' if changed == '1' else 'sessions'} " \
-           "ahead changed, and the sessions added later will have them too."
+    text = ngettext("The series' facilitators were saved: %(num)s session ahead changed, and the sessions added "
+                    "later will have them too.",
+                    "The series' facilitators were saved: %(num)s sessions ahead changed, and the sessions added "
+                    "later will have them too.", int(changed)) % {"num": int(changed)}
     if kept and kept.isdigit() and kept != "0":
-        text += f" {kept} {'session keeps' if kept == '1' else 'sessions keep'} the facilitators chosen for it alone."
+        text += " " + ngettext("%(num)s session keeps the facilitators chosen for it alone.",
+                               "%(num)s sessions keep the facilitators chosen for it alone.", int(kept)) % {"num": int(kept)}
     return text
 
 

@@ -10,6 +10,8 @@ from uuid import UUID
 from litestar import Controller, Request, Response, post
 from litestar.params import FromPath
 
+from coord.i18n import N_
+from coord.i18n import gettext as _
 from coord.kernel.access import CurrentUser
 from coord.kernel.params import DB, PathId
 from coord.sessions import series_staff
@@ -19,7 +21,7 @@ from coord.web.forms import FormInvalid, Refusal, submit
 from coord.web.org_pages import coordination_page, coordination_url
 from coord.web.session import Viewer
 
-CHOOSE = "Choose one of the group's facilitators who is not on this session yet."
+CHOOSE = N_("Choose one of the group's facilitators who is not on this session yet.")
 
 
 class GapPages(Controller):
@@ -35,15 +37,15 @@ class GapPages(Controller):
             try:
                 user_id = UUID(str(fields.get("user_id", "")))
             except ValueError:
-                raise FormInvalid({"user_id": CHOOSE}, CHOOSE) from None
+                raise FormInvalid({"user_id": _(CHOOSE)}, _(CHOOSE)) from None
             if user_id not in offered:
-                raise FormInvalid({"user_id": CHOOSE}, CHOOSE)
+                raise FormInvalid({"user_id": _(CHOOSE)}, _(CHOOSE))
             await series_staff.assign_facilitator(db, me.id, session_id, user_id)
 
         async def again(me: CurrentUser, fields: dict[str, Any], refusal: Refusal) -> Response:
             if refusal.status == 404:
                 raise refusal.cause
-            return await coordination_page(request, me, db, slug, problem=f"Nobody was assigned. {refusal.problem}",
+            return await coordination_page(request, me, db, slug, problem=_("Nobody was assigned. %(why)s") % {"why": refusal.problem},
                                            status_code=refusal.status)
 
         return await submit(request, viewer, db, action, again=again,
