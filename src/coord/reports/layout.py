@@ -76,6 +76,19 @@ FIGURES: list[tuple[str, str, str, str]] = [
 OWN_GROUPS_SECTIONS = {"Sessions", "Attendance", "Participants", "Coverage"}
 
 
+OUTCOMES = {"requested": N_("Requested"), "accepted": N_("Accepted"), "declined": N_("Declined"),
+            "cancelled": N_("Cancelled"), "completed": N_("Completed"), "failed": N_("Did not work out")}
+
+
+def outcome_name(code: str) -> str:
+    return _(OUTCOMES[code]) if code in OUTCOMES else code
+
+
+def category_name(category: str) -> str:
+    """A referral's category is the directory's words; one without any is coord's "Other"."""
+    return _("Other") if category == "other" else category
+
+
 def value_of(period: PeriodOut, field: str) -> object:
     value: object = period
     for part in field.split("."):
@@ -119,9 +132,10 @@ def to_csv(report: ReportOut) -> str:
         out.writerow([row.section, row.label, *row.values])
     if report.referrals is not None and report.referrals.rows:
         out.writerow([])
-        out.writerow([_("Referrals (whole range)"), _("Category"), *report.referrals.outcomes, _("Total")])
+        out.writerow([_("Referrals (whole range)"), _("Category"), *map(outcome_name, report.referrals.outcomes),
+                      _("Total")])
         for r in report.referrals.rows:
-            out.writerow(["", r.category, *(shown(r.by_outcome[o]) for o in report.referrals.outcomes),
+            out.writerow(["", category_name(r.category), *(shown(r.by_outcome[o]) for o in report.referrals.outcomes),
                           shown(r.total)])
         out.writerow(["", _("Total"), *(shown(report.referrals.by_outcome[o]) for o in report.referrals.outcomes),
                       shown(report.referrals.total)])

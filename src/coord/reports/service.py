@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 
+from coord.i18n import gettext as _
 from coord.kernel import clock
 from coord.kernel.access import STAFF, require_member
 from coord.kernel.errors import Forbidden, NotFound, Unprocessable
@@ -35,7 +36,7 @@ def _shift(day: date, months: int) -> date:
 def _month(value: str, name: str) -> date:
     found = MONTH.match(value)
     if not found:
-        raise Unprocessable(f"{name} must be a month written YYYY-MM (like 2026-03)", field=name)
+        raise Unprocessable(_("%(name)s must be a month written YYYY-MM (like 2026-03)") % {"name": name}, field=name)
     return date(int(found.group(1)), int(found.group(2)), 1)
 
 
@@ -43,7 +44,7 @@ def period_starts(unit: str, from_: str | None, to: str | None, today: date) -> 
     """The fixed periods asked for: calendar months, or quarters (a month names its quarter).
     No arbitrary dates, so no two reports can be differenced into a smaller one."""
     if unit not in UNITS:
-        raise Unprocessable("period must be month or quarter", field="period")
+        raise Unprocessable(_("Periods are months or quarters."), field="period")
     step = UNITS[unit]
 
     def align(day: date) -> date:
@@ -52,13 +53,13 @@ def period_starts(unit: str, from_: str | None, to: str | None, today: date) -> 
     last = align(_month(to, "to") if to else today.replace(day=1))
     first = align(_month(from_, "from")) if from_ else _shift(last, -step * (MAX_PERIODS[unit] // 3 - 1))
     if first > last:
-        raise Unprocessable("from must not be after to", field="from")
+        raise Unprocessable(_("The first month must not be after the last."), field="from")
     starts = []
     while first <= last:
         starts.append(first)
         first = _shift(first, step)
     if len(starts) > MAX_PERIODS[unit]:
-        raise Unprocessable(f"a report covers at most {MAX_PERIODS[unit]} {unit}s", field="from")
+        raise Unprocessable(_("A report covers at most 36 months, or 12 quarters."), field="from")
     return starts
 
 
@@ -75,7 +76,7 @@ async def _scope(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, group_i
     roles = await require_member(conn, org_id, actor_id)
     staff = bool(roles & set(STAFF))
     if not staff and "facilitator" not in roles:
-        raise Forbidden("reports are for admins, coordinators, and facilitators (their own groups)")
+        raise Forbidden(_("Reports are for admins, coordinators, and facilitators (their own groups)."))
     group_name = None
     if group_id is not None:
         group = await conn.fetchrow(queries.GROUP_IN_ORG, group_id, org_id)
@@ -86,7 +87,7 @@ async def _scope(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, group_i
         return True, ([group_id] if group_id else None), group_name
     own = [r["group_id"] for r in await conn.fetch(queries.FACILITATED_GROUPS, org_id, actor_id)]
     if group_id is not None and group_id not in own:
-        raise Forbidden("facilitators read the reports of their own groups")
+        raise Forbidden(_("Facilitators read the reports of their own groups."))
     return False, ([group_id] if group_id else own), group_name
 
 
@@ -109,9 +110,9 @@ async def build_report(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, u
         raise NotFound("no such organization")
     staff, groups, group_name = await _scope(conn, actor_id, org_id, group_id)
     if language is not None and not LANGUAGE.match(language):
-        raise Unprocessable("language is a language's code (like es) or unknown", field="language")
+        raise Unprocessable(_("Write a language as its code, like es, or unknown."), field="language")
     if event_kind is not None and event_kind not in EVENT_KINDS:
-        raise Unprocessable(f"event_kind is one of {', '.join(EVENT_KINDS)}", field="event_kind")
+        raise Unprocessable(_("Choose a kind of event from the list."), field="event_kind")
     tz, now = org["timezone"], clock.now()
     starts = period_starts(unit, from_, to, now.astimezone(ZoneInfo(tz)).date())
     step = UNITS[unit]

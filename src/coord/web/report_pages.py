@@ -100,7 +100,8 @@ class ReportPages(Controller):
                     unit_words=layout.unit_words(report) if report else "",
                     kinds=[(k, event_kind(k)) for k in reports.EVENT_KINDS],
                     csv_url=f"/orgs/{slug}/reports.csv" + (f"?{query}" if query else ""),
-                    language_name=layout.language_name)
+                    language_name=layout.language_name, outcome_name=layout.outcome_name,
+                    category_name=layout.category_name)
 
     @get("/reports.csv", name="org-reports-csv")
     async def report_csv(self, request: Request, viewer: Viewer, db: DB, slug: Slug) -> Response:
