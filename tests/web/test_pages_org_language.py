@@ -10,8 +10,14 @@ import re
 import pytest
 
 from coord import i18n
-from tests.i18n.test_pseudo_locale import ALLOWED, ENGLISH_WORD, USER_CONTENT, Readable, data_phrases
-from tests.pages import Visitor
+from tests.i18n.test_pseudo_locale import (
+    ALLOWED,
+    ENGLISH_WORD,
+    USER_CONTENT,
+    Readable,
+    data_phrases,
+)
+from tests.pages import Visitor, csrf_of
 from tests.support import expect, run_jobs
 from tests.support.world import make_event, make_group, make_shift
 from tests.web.test_pages_invitations import link_to
@@ -141,3 +147,72 @@ async def test_a_role_change_and_its_consequences_in_arabic(client, api, every_l
     assert "لن تشمل أدواره بعد الآن: منسّق، متطوع." in page.text
     assert "تُترك أماكنه ومواضعه في قوائم الانتظار في المناوبات القادمة (1)" in page.text
     assert "Their roles" not in page.text and "What will happen" not in page.text
+
+
+async def in_each_language(browser: Visitor, act) -> dict[str, str]:
+    """The page `act()` answers, once in each language (the menu's cookie), by language."""
+    pages = {}
+    for code in ("en", "es", "ar"):
+        browser.cookies["coord_lang"] = code
+        answer = await act()
+        assert HTML.search(answer.text).group(1) == code
+        pages[code] = answer.text
+    return pages
+
+
+async def test_forms_refused_and_the_other_states_of_the_pages_speak_spanish_and_arabic(
+        client, api, pool, smtp, mail_settings, redis, every_language):
+    browsers, org, participant, invitation = await world(client, api, pool, smtp, mail_settings, redis)
+    admin, slug = browsers["admin"], org["slug"]
+    coordination = f"/orgs/{slug}/coordination"
+    csv = ("email,name,roles\nlee@example.org,Lee,volunteer\nnot-an-address,Bo,volunteer\n"
+           "kim@example.org,Kim,juggler\n")
+    visitor_with_account = Visitor(client)
+    cases = {
+        # a refused form shows itself again, with what to fix
+        "new organization refused": (admin, lambda: admin.post("/orgs/new", {
+            "name": "Another", "slug": slug, "timezone": "America/New_York", "contact_email": "a@example.org"},
+            form_page="/orgs/new"), "Otra organización tiene esta dirección"),
+        "settings refused": (admin, lambda: admin.post(f"/orgs/{slug}/settings", {"name": "X"},
+                                                       form_page=f"/orgs/{slug}/settings"), "No se guardó nada"),
+        "quiet hours refused": (admin, lambda: admin.post("/me/notifications", {"quiet_hours_start": "25:99",
+                                                                                "quiet_hours_end": "07:00"},
+                                                          form_page="/me/notifications"), "Escribe una hora como 21:00"),
+        "training refused": (admin, lambda: admin.post("/me/trainings", {"code": "MHFA", "completed_on": "soon"},
+                                                       form_page="/me/trainings"), "Escribe una fecha como 2026-03-01"),
+        "delete unconfirmed": (admin, lambda: admin.post("/me/delete", {}, form_page="/me/delete"),
+                               "Marca la casilla"),
+        "roles refused": (admin, lambda: admin.post(f"/orgs/{slug}/members/{participant.id}/roles", {},
+                                                    form_page=coordination), "elige al menos una función"),
+        "invitation without roles": (admin, lambda: admin.post(f"/orgs/{slug}/invitations",
+                                                               {"email": "sam@example.org"}, form_page=coordination),
+                                     "elige al menos una función"),
+        "invitation file with invalid rows": (admin, lambda: admin.client.post(
+            f"/orgs/{slug}/invitations/import", files={"file": ("people.csv", csv.encode(), "text/csv")},
+            data={"_csrf_token": admin_token[0]}, headers=admin._headers()), "Filas no válidas: 2 de 3"),
+        "a feed's address shown once": (admin, lambda: admin.post("/me/feeds", {"scope": "mine"}, form_page="/me/feeds"),
+                                        "Tu nueva dirección de calendario"),
+        "every member listed": (admin, lambda: admin.get(f"{coordination}?all=members"), "Miembros y funciones"),
+        # the invitation as someone signed in with another address, and as a visitor whose address has an account
+        "invitation for another address": (admin, lambda: admin.get(invitation),
+                                           "pero esta invitación es para"),
+        "invitation for an account": (visitor_with_account, lambda: visitor_with_account.get(invitation),
+                                      "Crear mi cuenta y unirme"),
+    }
+    admin_token = [csrf_of((await admin.get(coordination)).text)]
+    # The file's lines come back in the form (to invite its valid rows): data, like its cells.
+    sent = [" ".join(csv.split()), *(cell for line in csv.splitlines() for cell in line.split(","))]
+    data = data_phrases([*sent, *(v for v in await pool.fetchval(f"SELECT array_agg(x) FROM ({USER_CONTENT}) AS t(x)")
+                                  if v)])
+    left: dict[str, list[str]] = {}
+    for name, (browser, act, spanish) in cases.items():
+        pages = await in_each_language(browser, act)
+        sentences = english_sentences(pages["en"], data)
+        assert sentences, name
+        for code in ("es", "ar"):
+            still = sentences & set(chunks(pages[code]))
+            if code == "es" and spanish not in pages[code]:
+                still.add(f"(not shown: {spanish})")
+            if still:
+                left[f"{name} in {code}"] = sorted(still)
+    assert not left, "\n".join(f"{page}:\n    " + "\n    ".join(texts) for page, texts in left.items())
