@@ -8,6 +8,7 @@ BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.run-installed
 DEV_STAMP := $(VENV)/.dev-installed
 PARSERS := tests/ics_parsers
+AXE := tests/e2e/axe
 
 .PHONY: run test bench demo migrate clean help ics-parsers browser
 
@@ -70,6 +71,12 @@ browser:
 			echo "installing Chromium for the browser tests (chromium chromium-driver)"; \
 			apt-get update -qq >/dev/null && apt-get install -y -qq chromium chromium-driver >/dev/null; \
 		else echo "note: browser tests will skip (apt-get install chromium chromium-driver)"; fi; fi
+	@# axe-core (npm) checks every page the browser tests open; a test-only folder, never served.
+	@if ! command -v npm >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing node and npm for axe-core"; apt-get update -qq >/dev/null && apt-get install -y -qq nodejs npm >/dev/null; fi
+	@if command -v npm >/dev/null; then \
+		[ -d $(AXE)/node_modules/axe-core ] || (cd $(AXE) && npm ci --no-audit --no-fund --loglevel=error); \
+	else echo "note: browser tests will skip (install node and npm for axe-core)"; fi
 
 # pytest-xdist: one worker per core (TEST_WORKERS=0 runs in one process), each worker with
 # its own database, and its own embedded servers or its own Redis database.

@@ -4,7 +4,11 @@ Debian's Chromium driven by Playwright (never a downloaded browser).
 Chromium is /usr/bin/chromium (`make test` installs the Debian package where it may).
 Without it, or without the playwright package, these tests skip and say why; with
 COORD_REQUIRE_BROWSER=1 (CI) they fail instead. Every page a journey visits is saved
-as a full-page PNG under test-output/screenshots/ at the repository root.
+as a full-page PNG under test-output/screenshots/ at the repository root, and checked by
+axe-core against WCAG 2.2 A and AA (issue 16.10): axe-core comes from npm into
+tests/e2e/axe/node_modules (`make browser` runs npm ci there), is injected by Playwright
+through the DevTools protocol and never served by coord; missing, it skips or fails the
+same way as the browser.
 """
 
 from __future__ import annotations
@@ -26,6 +30,9 @@ CHROMIUM_ARGS = [
 MOBILE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 900}
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
+AXE = Path(__file__).resolve().parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+# WCAG 2.0, 2.1 and 2.2 at levels A and AA (axe's tags; wcag22a holds no rule of its own).
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
 def _missing(reason: str):
@@ -37,8 +44,9 @@ def _missing(reason: str):
 @pytest.fixture(scope="session")
 def served(database_url, redis_url, tmp_path_factory):
     """`coord serve` as its own process on the test database and Redis."""
+    # Spanish and Arabic are offered (the journeys in those languages) whatever coord.i18n says yet.
     with coord_serve(database_url, redis_url, tmp_path_factory.mktemp("e2e"),
-                     tmp_path_factory.mktemp("e2e-log") / "serve.log") as base:
+                     tmp_path_factory.mktemp("e2e-log") / "serve.log", COORD_PREVIEW_LANGUAGES="es,ar") as base:
         yield base
 
 
@@ -56,8 +64,62 @@ async def browser():
         await browser.close()
 
 
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    if not AXE.exists():
+        _missing(f"axe-core is not installed in {AXE.parents[2]} (make browser, or npm ci there)")
+    return AXE.read_text(encoding="utf-8")
+
+
+_RUN_AXE = """(tags) => axe.run(document, {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]})
+  .then((result) => result.violations.map((v) => ({id: v.id, impact: v.impact, help: v.help, url: v.helpUrl,
+    nodes: v.nodes.map((n) => ({target: n.target.join(" "), summary: n.failureSummary, html: n.html}))})))"""
+
+
+async def axe_violations(page, source: str) -> list[dict]:
+    """axe-core's WCAG 2.2 A/AA violations on the page as it is now."""
+    if not await page.evaluate("typeof window.axe === 'object'"):
+        # Evaluated through the DevTools protocol: the page's CSP (script-src 'self') is not involved.
+        await page.evaluate(source)
+    return await page.evaluate(_RUN_AXE, AXE_TAGS)
+
+
+def axe_report(where: str, violations: list[dict]) -> str:
+    lines = [f"axe-core: {len(violations)} WCAG 2.2 A/AA rule(s) broken on {where}"]
+    for v in violations:
+        lines.append(f"- {v['id']} ({v['impact']}): {v['help']} <{v['url']}>")
+        for node in v["nodes"][:8]:
+            summary = " ".join((node["summary"] or "").split())
+            lines.append(f"    at {node['target']}: {summary[:300]}\n      {node['html'][:200]}")
+        if len(v["nodes"]) > 8:
+            lines.append(f"    ... and {len(v['nodes']) - 8} more")
+    return "\n".join(lines)
+
+
+@pytest.fixture
+def axe(axe_source):
+    """`await axe(page, "what")`: fails with a readable report on any WCAG 2.2 A/AA violation."""
+    async def check(page, what: str = "") -> None:
+        found = await axe_violations(page, axe_source)
+        assert not found, axe_report(f"{page.url} {what}".strip(), found)
+    return check
+
+
+@pytest.fixture(autouse=True)
+def _audited_shots(request):
+    """Every page a journey saves a screenshot of is also checked by axe-core."""
+    if "new_page" not in request.fixturenames:
+        yield
+        return
+    Shots.audit = request.getfixturevalue("axe")
+    yield
+    Shots.audit = None
+
+
 class Shots:
-    """Full-page screenshots named <journey>-<step>-<what>.png."""
+    """Full-page screenshots named <journey>-<step>-<what>.png, each page checked by axe-core."""
+
+    audit = None  # set for each browser test by _audited_shots
 
     def __init__(self, journey: str) -> None:
         self.journey = journey
@@ -73,6 +135,8 @@ class Shots:
         await page.screenshot(path=str(path), full_page=True)
         width = await page.evaluate("document.documentElement.scrollWidth")
         assert width <= page.viewport_size["width"], f"{page.url} scrolls sideways: {width} px wide (see {path})"
+        if Shots.audit is not None:
+            await Shots.audit(page, f"(see {path.name})")
         return path
 
 
