@@ -143,3 +143,22 @@ async def test_the_check_in_waits_for_the_end_of_the_persons_quiet_hours(client,
         await run_jobs(mail_settings, pool, redis)
     assert mail_to(smtp, s.participant) == []
     assert await pool.fetchval("SELECT status FROM deliveries WHERE kind = 'referral_checkin'") == "pending"
+
+
+async def test_an_organization_chooses_how_many_days_after_the_check_in_goes(client, world, smtp, mail_settings,
+                                                                            pool, redis):
+    s = world.s
+    url = f"{API}/orgs/{s.org['id']}"
+    assert expect(await client.get(url, headers=s.admin.headers), 200)["referral_checkin_days"] == 7
+    assert_problem(await client.patch(url, json={"referral_checkin_days": 0}, headers=s.admin.headers), 400)
+    assert expect(await client.patch(url, json={"referral_checkin_days": 3}, headers=s.admin.headers),
+                  200)["referral_checkin_days"] == 3
+    await refer(client, s.facilitator, s.participant, service_id=world.food)
+    await run_jobs(mail_settings, pool, redis)
+    smtp.messages.clear()
+    with clock.shifted(timedelta(days=2, hours=23)):
+        await run_jobs(mail_settings, pool, redis)
+    assert mail_to(smtp, s.participant) == []
+    with clock.shifted(timedelta(days=3, minutes=5)):
+        await run_jobs(mail_settings, pool, redis)
+    assert [m["Subject"] for m in mail_to(smtp, s.participant)] == ["Did you get connected?"]

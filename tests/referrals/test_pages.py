@@ -100,3 +100,4 @@ async def test_the_refer_form_is_linked_from_the_groups_people_and_the_coordinat
     coordination = await coordinator.get(f"/orgs/{s.org['slug']}/coordination")
     assert f'href="/orgs/{s.org["slug"]}/referrals"' in coordination.text
     assert 'href="/me/referrals"' in (await person.get("/me")).text
+

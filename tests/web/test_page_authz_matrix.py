@@ -105,6 +105,20 @@ TABLE = {
     ("GET", "/resources"):                                "200  200  200  200  200  200  200  200",
     ("GET", "/resources/{service_id}"):                   "200  200  200  200  200  200  200  200",
     ("POST", "/resources/{service_id}/report"):           "ok   ok   ok   ok   ok   ok   ok   ok",
+    # Referrals (issue 17.6-17.8): the facilitator referred the participant, who consented. A referral's
+    # pages are the person's (404 to others but the referrer and coordinators, who may not answer for them: 403);
+    # the participant may not refer themself (422); counts are for staff and facilitators.
+    ("GET", "/me/referrals"):                             "303  200  200  200  200  200  200  200",
+    ("POST", "/me/referrals/{referral_id}/status"):       "303  ok   404  404  403  403  403  404",
+    ("POST", "/me/referrals/{referral_id}/consent"):      "303  ok   404  404  403  403  403  404",
+    ("POST", "/me/referrals/{referral_id}/consent/{consent_id}/revoke"): "303  ok   404  404  404  404  404  404",
+    ("GET", "/referrals/{referral_id}/checkin"):          "303  200  404  404  404  404  404  404",
+    ("POST", "/referrals/{referral_id}/checkin"):         "303  ok   404  404  404  404  404  404",
+    ("GET", "/referrals/checkins/stop"):                  "303  200  200  200  200  200  200  200",
+    ("POST", "/referrals/checkins/stop"):                 "303  ok   ok   ok   ok   ok   ok   ok",
+    ("GET", "/referrals/new"):                            "303  200  200  200  200  200  200  200",
+    ("POST", "/referrals/new"):                           "303  422  403  403  ok   ok   ok   404",
+    ("GET", "/orgs/{slug}/referrals"):                    "303  403  403  200  200  200  200  404",
     ("POST", "/orgs/{slug}/invitations/{invitation_id}/resend"): "303  403  403  403  403  ok   ok   404",
     ("POST", "/orgs/{slug}/invitations/{invitation_id}/revoke"): "303  403  403  403  403  ok   ok   404",
     # {token} is no link: the page says so to anyone (200); accepting it is refused (400).
@@ -180,6 +194,11 @@ def bodies(world: dict) -> dict[str, dict]:
         "/sessions/{session_id}/cancel": {"confirm": "yes", "reason": "matrix"},
         "/sessions/{session_id}/move": {"starts_at": soon},
         "/sessions/{session_id}/rsvp": {"response": "going"},
+        "/me/referrals/{referral_id}/status": {"status": "accepted"},
+        "/me/referrals/{referral_id}/consent": {"share_with": "Pantry", "purpose": "a visit", "fields": "name",
+                                                "until": (now() + timedelta(days=5)).date().isoformat()},
+        "/referrals/{referral_id}/checkin": {"answer": "not_yet"},
+        "/referrals/new": {"person_id": p["user_id"], "target": f"service:{p['service_id']}"},
     }
 
 

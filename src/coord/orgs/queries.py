@@ -1,7 +1,7 @@
 ORG_COLUMNS = """id, name, slug, timezone, contact_email, created_at,
     cancellation_cutoff_hours, reminder_lead_minutes, retention_months, crisis_resources,
     roster_weekday, roster_hour, followup_delay_minutes, default_locale,
-    volunteer_hour_value::float8 AS volunteer_hour_value, volunteer_hour_value_year"""
+    volunteer_hour_value::float8 AS volunteer_hour_value, volunteer_hour_value_year, referral_checkin_days"""
 
 INSERT_ORG = f"""
 INSERT INTO orgs (name, slug, timezone, contact_email)
@@ -27,7 +27,8 @@ UPDATE orgs SET
     followup_delay_minutes = coalesce($11, followup_delay_minutes),
     default_locale = coalesce($12, default_locale),
     volunteer_hour_value = coalesce($13, volunteer_hour_value),
-    volunteer_hour_value_year = coalesce($14, volunteer_hour_value_year)
+    volunteer_hour_value_year = coalesce($14, volunteer_hour_value_year),
+    referral_checkin_days = coalesce($15, referral_checkin_days)
 WHERE id = $1
 RETURNING {ORG_COLUMNS}
 """

@@ -39,6 +39,7 @@ class OrgOut(msgspec.Struct):
     default_locale: str | None = None  # the language for its people who chose none; null: English
     volunteer_hour_value: float = 34.79  # what an hour of volunteer time is worth in reports (USD)
     volunteer_hour_value_year: int = 2024  # the year of that figure
+    referral_checkin_days: int = 7  # a referral's check-in goes this many days after it
 
 
 class OrgSettingsIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -68,6 +69,8 @@ class OrgSettingsIn(msgspec.Struct, forbid_unknown_fields=True):
     )] | None = None
     volunteer_hour_value_year: Annotated[int, msgspec.Meta(
         ge=1990, le=2100, description="The year of that figure, shown beside it")] | None = None
+    referral_checkin_days: Annotated[int, msgspec.Meta(
+        ge=1, le=90, description="How many days after a referral its check-in asks 'Did you get connected?'")] | None = None
 
 
 class AuditEntryOut(msgspec.Struct):

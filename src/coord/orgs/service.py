@@ -75,6 +75,7 @@ async def update_org(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, dat
         data.default_locale,
         None if data.volunteer_hour_value is None else round(data.volunteer_hour_value, 2),
         data.volunteer_hour_value_year,
+        data.referral_checkin_days,
     )
     # Settings decide how long attendance is kept and what people are told: audited.
     given = sorted(k for k, v in msgspec.structs.asdict(data).items() if v is not None)

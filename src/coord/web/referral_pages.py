@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
@@ -128,12 +127,9 @@ class CheckinPages(Controller):
                   answer: FromQuery[str | None] = None) -> Template:
         """The check-in's question, the answer from the mail's link already chosen."""
         me = signed_in(request, viewer)
-        try:
-            referral = await service.get_referral(db, me.id, referral_id)
-        except NotFound:
-            referral = None
-        if referral is None or referral.person_id != me.id:
-            raise NotFoundException()  # the error page's own words: nothing here for this reader
+        referral = await service.get_referral(db, me.id, referral_id)
+        if referral.person_id != me.id:  # the referrer reads it too, but the answer is the person's
+            raise NotFound("no such referral")
         return page(request, "referral_checkin.html", viewer=me, title=_("Did you get connected?"),
                     referral=referral, chosen=answer if answer in CHECKIN_ANSWERS else None,
                     answers=_words(ANSWER_WORDS))
