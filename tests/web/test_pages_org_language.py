@@ -86,7 +86,7 @@ PAGES = [
     ("admin", "/orgs/{slug}/coordination", "Lo que te necesita hoy", "ما يحتاج إليك اليوم"),
     ("admin", "/orgs/{slug}/coordination?done=invite", "La invitación va en camino", "الدعوة في طريقها"),
     ("admin", "/orgs/{slug}/first-steps", "Tres primeros pasos", "ثلاث خطوات أولى"),
-    ("admin", "/orgs/new", "Crear la organización", "إنشاء المنظمة"),
+    ("admin", "/orgs/new", "Nueva York (America/New York, UTC", "نيويورك (America/New York، UTC"),
     ("admin", "/orgs/{slug}/settings", "Guardar los ajustes", "حفظ الإعدادات"),
     ("admin", "/orgs/{slug}/settings?saved=1", "Los ajustes están guardados", "حُفظت الإعدادات"),
     ("admin", "/orgs/{slug}/members/{participant}/remove", "Qué pasará", "ما الذي سيحدث"),

@@ -10,7 +10,9 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import msgspec
+from babel.dates import get_timezone_location
 
+from coord import i18n
 from coord.kernel import clock
 
 # Used where nothing better is known (no organization yet, no browser zone without JavaScript).
@@ -39,13 +41,22 @@ def _known(name: str | None) -> bool:
     return True
 
 
-def zone_label(name: str, at: datetime | None = None) -> str:
-    """"America/Chicago (UTC−05:00)": the name people search for, and its offset today."""
+def zone_label(name: str, at: datetime | None = None, language: str = i18n.DEFAULT) -> str:
+    """"America/Chicago (UTC−05:00)": the name people search for, and its offset today. In
+    another language its city comes first, as CLDR writes it, with the zone's name after it
+    for whoever searches by that: "Chicago (America/Chicago, UTC−05:00)"."""
     offset = (at or clock.now()).astimezone(ZoneInfo(name)).utcoffset()
     minutes = int(offset.total_seconds() // 60) if offset is not None else 0
     sign = "+" if minutes >= 0 else "−"
     hours, rest = divmod(abs(minutes), 60)
-    return f"{name.replace('_', ' ')} (UTC{sign}{hours:02d}:{rest:02d})"
+    utc = f"UTC{sign}{hours:02d}:{rest:02d}"
+    if language == i18n.DEFAULT:
+        return f"{name.replace('_', ' ')} ({utc})"
+    try:
+        city = get_timezone_location(name, locale=language, return_city=True)
+    except (LookupError, ValueError):
+        city = name.rsplit("/", 1)[-1].replace("_", " ")
+    return f"{city} ({name.replace('_', ' ')}{i18n.gettext(', ')}{utc})"
 
 
 class ZonePicker(msgspec.Struct, frozen=True):
@@ -58,19 +69,22 @@ class ZonePicker(msgspec.Struct, frozen=True):
     chosen: bool
 
 
-@lru_cache(maxsize=2)
-def _labels(hour: datetime) -> dict[str, str]:
-    """Every zone's label this hour (offsets change at most hourly)."""
-    return {z: zone_label(z, hour) for z in timezone_choices()}
+@lru_cache(maxsize=8)
+def _labels(hour: datetime, language: str) -> dict[str, str]:
+    """Every zone's label this hour in this language (offsets change at most hourly), A to Z
+    as the language reads them (English: by the zone's name)."""
+    labels = {z: zone_label(z, hour, language) for z in timezone_choices()}
+    return labels if language == i18n.DEFAULT else dict(sorted(labels.items(), key=lambda item: item[1].casefold()))
 
 
 def picker(value: str | None, *likely: str | None, default: str = DEFAULT_ZONE, chosen: bool = False) -> ZonePicker:
     """The picker with `value` selected (else the first known of `likely`, else `default`)."""
     first = [z for z in (value, *likely) if _known(z)]
     selected = first[0] if first else default
-    labels = _labels(clock.now().replace(minute=0, second=0, microsecond=0))
+    language = i18n.current()
+    labels = _labels(clock.now().replace(minute=0, second=0, microsecond=0), language)
     top = list(dict.fromkeys([selected, *first, *COMMON_ZONES]))
     shown = set(top)
-    return ZonePicker(value=selected, likely=[(z, labels.get(z) or zone_label(z)) for z in top],
+    return ZonePicker(value=selected, likely=[(z, labels.get(z) or zone_label(z, language=language)) for z in top],
                       rest=[(z, label) for z, label in labels.items() if z not in shown],
                       chosen=chosen and bool(value))
