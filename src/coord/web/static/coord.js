@@ -1,5 +1,6 @@
 // Small enhancements; every page works without them.
-// [data-copy]: a button that copies the value of the input it names into the clipboard.
+// [data-copy]: a button that copies the value of the input it names into the clipboard; its
+// data-copied and data-copy-failed say the outcome in the page's language (English without them).
 document.addEventListener("click", async (event) => {
   const button = event.target.closest("button[data-copy]");
   if (!button) return;
@@ -15,7 +16,10 @@ document.addEventListener("click", async (event) => {
     done = document.execCommand && document.execCommand("copy");
   }
   const status = document.getElementById(button.dataset.copy + "-status");
-  if (status) status.textContent = done ? "Copied." : "Select the address and copy it.";
+  if (status) {
+    status.textContent = done ? button.dataset.copied || "Copied."
+      : button.dataset.copyFailed || "Select the address and copy it.";
+  }
 });
 // After an HTMX swap, move focus to the page heading so screen readers announce the new page.
 document.addEventListener("htmx:afterSettle", (event) => {
