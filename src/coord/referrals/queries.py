@@ -1,7 +1,7 @@
 """SQL of referrals, their history and consents (coord.referrals.service runs them)."""
 
 # The organizations where $1 serves $2: a coordinator or admin of an organization $2 is a
-# member of, or an active facilitator of a group $2 is in (or asked to join). Oldest first.
+# member of, or an active facilitator of a group $2 is an active member of. Oldest first.
 ORGS_SERVING = """
 SELECT org_id FROM (
     SELECT m.org_id, p.created_at
@@ -10,7 +10,7 @@ SELECT org_id FROM (
     UNION ALL
     SELECT g.org_id, p.created_at
     FROM group_members f
-    JOIN group_members p ON p.group_id = f.group_id AND p.user_id = $2
+    JOIN group_members p ON p.group_id = f.group_id AND p.user_id = $2 AND p.status = 'active'
     JOIN groups g ON g.id = f.group_id
     JOIN org_members om ON om.org_id = g.org_id AND om.user_id = $2
     WHERE f.user_id = $1 AND f.role = 'facilitator' AND f.status = 'active'

@@ -17,7 +17,8 @@ WHERE u.deleted_at IS NULL AND u.id <> $1 AND (
     EXISTS (SELECT 1 FROM org_members m JOIN org_members p ON p.org_id = m.org_id
             WHERE m.user_id = $1 AND p.user_id = u.id AND m.roles && ARRAY['admin', 'coordinator'])
     OR EXISTS (SELECT 1 FROM group_members f JOIN group_members p ON p.group_id = f.group_id
-               WHERE f.user_id = $1 AND f.role = 'facilitator' AND f.status = 'active' AND p.user_id = u.id))
+               WHERE f.user_id = $1 AND f.role = 'facilitator' AND f.status = 'active' AND p.user_id = u.id
+                 AND p.status = 'active'))
 ORDER BY u.display_name, u.id LIMIT $2
 """
 # The running groups of the organizations where the reader serves the person.
@@ -28,7 +29,8 @@ WHERE g.archived_at IS NULL AND g.org_id IN (
     SELECT m.org_id FROM org_members m JOIN org_members p ON p.org_id = m.org_id AND p.user_id = $2
     WHERE m.user_id = $1 AND m.roles && ARRAY['admin', 'coordinator']
     UNION
-    SELECT g2.org_id FROM group_members f JOIN group_members p ON p.group_id = f.group_id AND p.user_id = $2
+    SELECT g2.org_id FROM group_members f
+    JOIN group_members p ON p.group_id = f.group_id AND p.user_id = $2 AND p.status = 'active'
     JOIN groups g2 ON g2.id = f.group_id
     WHERE f.user_id = $1 AND f.role = 'facilitator' AND f.status = 'active')
 ORDER BY o.name, g.name LIMIT 100
