@@ -127,6 +127,8 @@ async def test_missing_training_is_explained_and_changes_nothing(client, api, po
                                  form_page=path)
     assert refused.status_code == 403
     assert "needs the MHFA training" in text_of(refused.text) and 'href="/me/trainings"' in refused.text
+    # Plain words on the page: where to add the training, never an API path (issue 16.9).
+    assert "Add it on your Trainings page" in text_of(refused.text) and "POST /" not in refused.text
     assert await pool.fetchval("SELECT count(*) FROM signups") == 0
     expires = (starts + timedelta(days=30)).date().isoformat()
     expect(await client.post(f"{API}/me/trainings", headers=ana.headers, json={

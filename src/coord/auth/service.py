@@ -17,6 +17,7 @@ from redis.asyncio import Redis
 from coord.auth import queries, tokens
 from coord.auth.schemas import MeOut, MembershipOut, RegisterIn, UserOut
 from coord.i18n import N_
+from coord.i18n import gettext as _
 from coord.kernel import clock
 from coord.kernel.config import Settings
 from coord.kernel.errors import Conflict, FieldError, TooManyRequests, Unauthorized, Unprocessable
@@ -52,18 +53,20 @@ def check_timezone(name: str, field: str = "timezone") -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, TypeError, OSError):  # OSError: a name too long for a path
-        raise Unprocessable(f"{name!r} is not a timezone coord knows: choose one from the list, such as America/Chicago", field=field) from None
+        raise Unprocessable(_("“%(name)s” is not a timezone coord knows: choose one from the list, like "
+                              "America/Chicago.") % {"name": name}, field=field) from None
     return name
 
 
 def check_password(password: str, email: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise Unprocessable(f"the password must have at least {MIN_PASSWORD_LENGTH} characters", field="password")
+        raise Unprocessable(_("Choose a longer password: at least %(n)d characters. A few words make a good "
+                              "one.") % {"n": MIN_PASSWORD_LENGTH}, field="password")
     lowered = password.lower()
     local = email.split("@")[0].lower()
     if lowered == email.lower() or (len(local) >= 4 and local in lowered):
-        raise Unprocessable("the password must not contain the part of your email address before the @",
-                            field="password")
+        raise Unprocessable(_("Choose a password that does not contain your email address or the part of it "
+                              "before the @."), field="password")
 
 
 async def register(
@@ -78,7 +81,9 @@ async def register(
     confirmed_at = clock.now() if confirmed else None
     row = await conn.fetchrow(queries.INSERT_USER, email, password_hash, data.display_name.strip(), timezone, confirmed_at)
     if row is None:
-        raise Conflict("an account with this email already exists", errors=[FieldError("email", "already registered")])
+        raise Conflict(_("An account with this email address already exists. Log in, or choose “Forgot your "
+                         "password?” if you cannot."),
+                       errors=[FieldError("email", _("An account with this email address already exists."))])
     if not confirmed:
         if settings is None:
             raise ValueError("an account that is not confirmed needs the settings that sign its link")
@@ -100,8 +105,8 @@ async def check_not_locked(redis: Redis, email: str) -> None:
     if failures >= ACCOUNT_FAILURE_LIMIT:
         ttl = await redis.ttl(key)
         raise TooManyRequests(
-            "too many failed sign-ins for this account; wait and try again, or reset your password "
-            "(the page /forgot-password, or POST /api/v1/auth/password-reset)",
+            _("Too many failed sign-ins for this account. Wait a few minutes and try again, or get a link "
+              "that sets a new password at /forgot-password."),
             retry_after=max(int(ttl), 1),
         )
 

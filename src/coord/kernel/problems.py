@@ -14,12 +14,15 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.plugins.problem_details import ProblemDetailsException
 
+from coord.i18n import gettext as _
+from coord.i18n.plain import plain_message
 from coord.kernel.errors import PROBLEM_BASE, DomainError, ServiceUnavailable, status_title
 from coord.kernel.observability import redact_path
 
 log = logging.getLogger("coord.errors")
 UNKNOWN_FIELD = re.compile(r"unknown field `([^`]+)`")
 JSON_PATH = re.compile(r"at `\$\.([^`]+)`")
+MISSING_FIELD = re.compile(r"missing required field `([^`]+)`")
 
 
 def _problem(status: int, slug: str, title: str, detail: str, **extra: Any) -> ProblemDetailsException:
@@ -47,8 +50,13 @@ def _field_errors(raw: Any) -> list[dict[str, Any]]:
             field = unknown.group(1) if unknown else (item.get("key") or "body")
             if field == "data":  # Litestar's name for the whole body
                 at = JSON_PATH.search(message)
-                field = at.group(1) if at else "body"
-            errors.append({"field": field, "message": message, "source": item.get("source")})
+                missing = MISSING_FIELD.search(message)
+                field = at.group(1) if at else missing.group(1) if missing else "body"
+            # What to fix in plain words (in the request's language), said for the field's own
+            # name ("items[0].email": email); msgspec's words stay beside them, for a developer.
+            name = re.split(r"[.\[]", field.split(".")[-1])[0]
+            errors.append({"field": field, "message": plain_message(name, message), "source": item.get("source"),
+                           "reason": message})
     return errors
 
 
@@ -61,6 +69,8 @@ def http_problem(exc: HTTPException) -> ProblemDetailsException:
             # Not a field problem: the body itself could not be decoded.
             detail = f"the body is not valid JSON: {detail}"
             errors = [{"field": "body", "message": detail, "source": "body"}]
+        else:
+            detail = "; ".join(_("%(field)s: %(message)s") % e for e in errors)
         # msgspec says "Object contains unknown field `x` - at `$`": keep it, it names the field.
         return _problem(400, "invalid-request", "The request is not valid", detail, errors=errors, headers=exc.headers)
     headers = dict(exc.headers or {})

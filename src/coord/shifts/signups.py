@@ -11,10 +11,13 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 import asyncpg
+from babel.dates import format_date
 
 from coord.auth.gate import require_confirmed_email
 from coord.bookings import engine as bookings
 from coord.bookings.engine import SHIFT_SIGNUPS
+from coord import i18n
+from coord.i18n import gettext as _
 from coord.kernel import clock
 from coord.kernel.access import STAFF, require_role
 from coord.kernel.errors import Conflict, Forbidden, NotFound
@@ -37,8 +40,10 @@ def _trained(shift: asyncpg.Record, now: datetime) -> None:
     if not shift["trained"]:
         code = shift["required_training"]
         raise Forbidden(
-            f"this shift needs the {code} training, valid on {shift['shift_date'].isoformat()}; "
-            "record it with POST /me/trainings",
+            # Said on the shift board as well as in the API: no paths, the page where to add it.
+            _("This shift needs the %(training)s training, valid on %(date)s. Add it on your Trainings "
+              "page (My account, then Trainings), then sign up again.")
+            % {"training": code, "date": format_date(shift["shift_date"], "long", locale=i18n.current())},
             slug="training-required",
             extra={"required_training": code},
         )

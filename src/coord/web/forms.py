@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, NamedTuple, TypeVar
@@ -15,6 +14,7 @@ from litestar.response import Redirect
 
 from coord.kernel.access import CurrentUser
 from coord.kernel.errors import DomainError
+from coord.i18n.plain import plain_message
 from coord.web.session import signed_in
 
 T = TypeVar("T")
@@ -57,51 +57,11 @@ LABELS = {
     "expires_on": "Valid until", "registration_opens_at": "Registration opens",
     "registration_closes_at": "Registration closes", "join_policy": "Joining", "locale": "Language",
 }
-# What a text that does not match its pattern should look like, by field.
-PATTERNS = {
-    "email": "enter an email address such as name@example.org",
-    "contact_email": "enter an email address such as name@example.org",
-    "slug": "use lowercase letters, digits and single dashes, such as riverside-center",
-    "meeting_url": "enter a web address starting with https://",
-    "url": "enter a web address starting with https://",
-    "locale": "choose a language from the list",
-}
 
 
 def field_label(name: str) -> str:
     """"starts_at" -> "Start": a field's name as the pages say it."""
     return LABELS.get(name) or name.removesuffix("_id").replace("_", " ").capitalize()
-
-
-def plain_message(field: str, message: str) -> str:
-    """msgspec's account of a value it refused, in the words a person reads on a form."""
-    bound = re.match(r"Expected `(\w+)`(?: of length)? ([<>])=? (-?[\d.]+)", message)
-    if bound:
-        kind, direction, number = bound.groups()
-        if kind == "str":
-            if direction == ">" and number in ("1", "0"):
-                return "this field is required"
-            return f"use {'at least' if direction == '>' else 'at most'} {number} characters"
-        if kind in ("array", "list"):
-            return f"choose {'at least' if direction == '>' else 'at most'} {number}"
-        return f"enter {number} or {'more' if direction == '>' else 'less'}"
-    if message.startswith("Expected `int`"):
-        return "enter a whole number, such as 30"
-    if message.startswith("Expected `float`"):
-        return "enter a number"
-    if message.startswith("Expected `bool`"):
-        return "tick the box, or leave it empty"
-    if "matching regex" in message:
-        return PATTERNS.get(field, "this is not in a form coord can use; check what you typed")
-    if message.startswith(("Invalid enum value", "Invalid UUID", "Expected `array`", "Expected `object`")):
-        return "choose one of the options"
-    if message.startswith("Invalid RFC3339") or "datetime" in message:
-        return "enter a date and time"
-    if "date" in message:
-        return "enter a date"
-    if "time" in message:
-        return "enter a time"
-    return "this cannot be used; check what you typed"
 
 
 def to_struct(fields: dict[str, Any], struct: type[T]) -> T:
