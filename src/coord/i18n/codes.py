@@ -54,3 +54,9 @@ def choices(codes: list[str] | None = None) -> list[tuple[str, str]]:
     """(code, name) for a filter's menu: the given codes (or coord's own languages), by name."""
     wanted = codes if codes is not None else list(i18n.LANGUAGES)
     return sorted(((c, language_name(c)) for c in dict.fromkeys(wanted)), key=lambda pair: pair[1].casefold())
+
+
+def split(raw: str | list[str] | None) -> list[str]:
+    """A form's "es, en" (commas, spaces or semicolons between) as a list of codes, unchecked."""
+    text = " ".join(raw) if isinstance(raw, list) else (raw or "")
+    return [code for code in re.split(r"[\s,;]+", text) if code]

@@ -24,6 +24,7 @@ class PublicGroup(msgspec.Struct):
     org_name: str
     org_slug: str
     next_session: datetime | None
+    languages: list[str] = []
 
 
 class ListedEvent(msgspec.Struct):
@@ -37,6 +38,7 @@ class ListedEvent(msgspec.Struct):
     timezone: str
     capacity: int | None
     confirmed_count: int
+    languages: list[str]  # held in (ISO 639 codes)
 
     @property
     def full(self) -> bool:
@@ -54,9 +56,19 @@ async def home_timezone(conn: asyncpg.Connection) -> str | None:
     return await conn.fetchval(queries.FIRST_ORG_TIMEZONE)
 
 
-async def public_groups(conn: asyncpg.Connection, org_id: UUID | None = None, limit: int = 100) -> list[PublicGroup]:
-    return [PublicGroup(**dict(r)) for r in await conn.fetch(queries.PUBLIC_GROUPS, org_id, limit, clock.now())]
+async def public_groups(conn: asyncpg.Connection, org_id: UUID | None = None, limit: int = 100,
+                        language: str | None = None) -> list[PublicGroup]:
+    """`language`: only those held in it (an ISO 639 code)."""
+    rows = await conn.fetch(queries.PUBLIC_GROUPS, org_id, limit, clock.now(), language)
+    return [PublicGroup(**dict(r)) for r in rows]
 
 
-async def public_events(conn: asyncpg.Connection, org_id: UUID | None = None, limit: int = 100) -> list[PublicEvent]:
-    return [PublicEvent(**dict(r)) for r in await conn.fetch(queries.PUBLIC_EVENTS, org_id, limit, clock.now())]
+async def public_events(conn: asyncpg.Connection, org_id: UUID | None = None, limit: int = 100,
+                        language: str | None = None) -> list[PublicEvent]:
+    rows = await conn.fetch(queries.PUBLIC_EVENTS, org_id, limit, clock.now(), language)
+    return [PublicEvent(**dict(r)) for r in rows]
+
+
+async def public_languages(conn: asyncpg.Connection, org_id: UUID | None = None) -> list[str]:
+    """The languages public groups and events (of one organization, or all) are held in."""
+    return [r["code"] for r in await conn.fetch(queries.PUBLIC_LANGUAGES, org_id, clock.now())]

@@ -38,6 +38,7 @@ class OrgGroup(msgspec.Struct):
     visibility: str
     next_session: datetime | None
     my_status: str | None = None  # the reader's own membership: active / pending
+    languages: list[str] = []
 
 
 class OrgEvent(org_directory.ListedEvent):
@@ -49,6 +50,8 @@ class OrgPage(msgspec.Struct):
     roles: list[str]
     groups: list[OrgGroup]
     events: list[OrgEvent]
+    languages: list[str] = []  # what its lists' language filter offers
+    language: str | None = None  # the filter's choice
 
     @property
     def is_member(self) -> bool:
@@ -59,27 +62,31 @@ class OrgPage(msgspec.Struct):
         return bool(set(self.roles).intersection(STAFF))
 
 
-async def org_page(conn: asyncpg.Connection, viewer_id: UUID | None, slug: str) -> OrgPage:
+async def org_page(conn: asyncpg.Connection, viewer_id: UUID | None, slug: str,
+                   language: str | None = None) -> OrgPage:
     """Visitors and other organizations' people see public groups and events; members
-    also the groups and events they may see as members (groups.service decides which)."""
+    also the groups and events they may see as members (groups.service decides which).
+    `language` (a known ISO 639 code): only those held in it."""
     org = await orgs_service.org_by_slug(conn, slug)
     roles = await org_roles(conn, org.id, viewer_id) if viewer_id else set()
-    public_groups = await org_directory.public_groups(conn, org.id, MAX_ROWS)
+    public_groups = await org_directory.public_groups(conn, org.id, MAX_ROWS, language)
+    languages = await org_directory.public_languages(conn, org.id)
     if not roles:
-        groups = [OrgGroup(g.id, g.name, g.description, g.format, g.join_policy, "public", g.next_session)
-                  for g in public_groups]
+        groups = [OrgGroup(g.id, g.name, g.description, g.format, g.join_policy, "public", g.next_session,
+                           languages=g.languages) for g in public_groups]
         events = [OrgEvent(e.id, e.title, e.kind, e.starts_at, e.ends_at, e.timezone, e.capacity, e.confirmed_count,
-                           "public") for e in await org_directory.public_events(conn, org.id, MAX_ROWS)]
-        return OrgPage(org, [], groups, events)
+                           e.languages, "public")
+                  for e in await org_directory.public_events(conn, org.id, MAX_ROWS, language)]
+        return OrgPage(org, [], groups, events, languages, language)
     assert viewer_id is not None
     next_session = {g.id: g.next_session for g in public_groups}
-    mine = await groups_service.list_groups(conn, viewer_id, org.id, MAX_ROWS, None)
+    mine = await groups_service.list_groups(conn, viewer_id, org.id, MAX_ROWS, None, language)
     groups = [OrgGroup(g.id, g.name, g.description, g.format, g.join_policy, g.visibility, next_session.get(g.id),
-                       g.my_status) for g in mine.items]
-    listed = await events_service.list_events(conn, viewer_id, org.id, clock.now(), None, MAX_ROWS, None)
+                       g.my_status, g.languages) for g in mine.items]
+    listed = await events_service.list_events(conn, viewer_id, org.id, clock.now(), None, MAX_ROWS, None, language)
     events = [OrgEvent(e.id, e.title, e.kind, e.starts_at, e.ends_at, e.timezone, e.capacity, e.confirmed_count,
-                       e.visibility) for e in listed.items]
-    return OrgPage(org, sorted(roles), groups, events)
+                       e.languages, e.visibility) for e in listed.items]
+    return OrgPage(org, sorted(roles), groups, events, languages, language)
 
 
 class GroupRow(msgspec.Struct):

@@ -19,25 +19,38 @@ FIRST_ORG_TIMEZONE = "SELECT timezone FROM orgs ORDER BY created_at, id LIMIT 1"
 # $1 one org or NULL for all, $2 limit.
 PUBLIC_GROUPS = """
 SELECT g.id, g.name, g.description, g.topic, g.format, g.join_policy, COALESCE(g.timezone, o.timezone) AS timezone,
-       o.name AS org_name, o.slug AS org_slug,
+       o.name AS org_name, o.slug AS org_slug, g.languages,
        (SELECT min(s.starts_at) FROM sessions s
         WHERE s.group_id = g.id AND s.status = 'scheduled' AND s.starts_at > $3) AS next_session
 FROM groups g JOIN orgs o ON o.id = g.org_id
 WHERE g.visibility = 'public' AND g.archived_at IS NULL AND ($1::uuid IS NULL OR g.org_id = $1)
+  AND ($4::text IS NULL OR g.languages @> ARRAY[$4::text])
 ORDER BY o.name, g.name, g.id
 LIMIT $2
 """
 
-# Public community events not ended by $3 (now); $1 one org or NULL for all, $2 limit.
+# Public community events not ended by $3 (now); $1 one org or NULL for all, $2 limit, $4 a language
+# they are held in (NULL: any; public groups take it too).
 PUBLIC_EVENTS = """
 SELECT e.id, e.title, e.kind, e.starts_at, e.ends_at, e.timezone, e.capacity,
-       o.name AS org_name, o.slug AS org_slug,
+       o.name AS org_name, o.slug AS org_slug, e.languages,
        (SELECT count(*) FROM registrations r WHERE r.event_id = e.id AND r.status = 'confirmed') AS confirmed_count
 FROM events e JOIN orgs o ON o.id = e.org_id
 WHERE e.visibility = 'public' AND e.status = 'scheduled' AND e.ends_at > $3
   AND ($1::uuid IS NULL OR e.org_id = $1)
+  AND ($4::text IS NULL OR e.languages @> ARRAY[$4::text])
 ORDER BY e.starts_at, e.id
 LIMIT $2
+"""
+
+# The languages public groups and public events not ended by $2 are held in (of organization
+# $1, or of all when NULL): what the lists' language filter offers.
+PUBLIC_LANGUAGES = """
+SELECT DISTINCT unnest(g.languages) AS code FROM groups g
+WHERE g.visibility = 'public' AND g.archived_at IS NULL AND ($1::uuid IS NULL OR g.org_id = $1)
+UNION
+SELECT DISTINCT unnest(e.languages) FROM events e
+WHERE e.visibility = 'public' AND e.status = 'scheduled' AND e.ends_at > $2 AND ($1::uuid IS NULL OR e.org_id = $1)
 """
 
 # --- coverage: sessions short of facilitators (session_coverage) ----------------

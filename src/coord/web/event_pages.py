@@ -15,6 +15,7 @@ from coord.kernel.access import CurrentUser
 from coord.kernel.errors import DomainError
 from coord.events import service as events_service
 from coord.events.schemas import EventPatch
+from coord.i18n import codes
 from coord.kernel.params import DB, PathId
 from coord.orgs import service as orgs_service
 from coord.views import event_page
@@ -33,7 +34,7 @@ DONE = {
     "checked_in": N_("Checked in."),
     "hours": N_("The hours were recorded."),
 }
-EDITABLE = ("title", "starts_at", "ends_at", "capacity", "venue_id")
+EDITABLE = ("title", "starts_at", "ends_at", "capacity", "venue_id", "languages")
 
 
 async def show_event(request: Request, viewer: CurrentUser | None, db: DB, event_id: UUID, *,
@@ -98,6 +99,7 @@ class EventPages(Controller):
         view = await event_page.event_view(db, viewer.id, event_id)  # 404 for who may not see it
         # The form holds every field: missing (emptied) places mean no limit, a missing venue none.
         change = {name: fields.get(name) for name in EDITABLE}
+        change["languages"] = codes.split(change["languages"])  # "es, en"; empty: none said
         try:
             data = to_struct(local_times(change, view.event.timezone), EventPatch)
             async with db.transaction():  # a savepoint: a refusal leaves nothing behind

@@ -17,6 +17,7 @@ from coord.kernel.access import CurrentUser
 from coord.kernel.errors import DomainError
 from coord.events import service as events_service
 from coord.events.schemas import EventIn
+from coord.i18n import codes
 from coord.kernel.params import DB, PathId
 from coord.orgs import invitations
 from coord.orgs import service as orgs_service
@@ -27,6 +28,7 @@ from coord.views import org_overview
 from coord.views.facilitators import facilitators_to_assign
 from coord.web.directory_review import directory_review
 from coord.web.event_pages import CONTROLLERS as EVENT_CONTROLLERS
+from coord.web.home_pages import chosen_language
 from coord.web.forms import FormInvalid, Refusal, local_times, submit, to_struct
 from coord.web.render import page, when
 from coord.web.session import Viewer, signed_in
@@ -115,7 +117,7 @@ class OrgPages(Controller):
     async def org(self, request: Request, viewer: Viewer, db: DB, slug: Slug) -> Template:
         """An organization: contact, public groups and upcoming public events; members see more
         (`welcome`: what a person who just joined can do next)."""
-        view = await org_overview.org_page(db, viewer.id if viewer else None, slug)
+        view = await org_overview.org_page(db, viewer.id if viewer else None, slug, chosen_language(request))
         return page(request, "org.html", viewer=viewer, title=view.org.name, crisis_line=view.org.crisis_resources,
                     timezone=view.org.timezone, view=view, org=view.org,
                     welcome=bool(request.query_params.get("welcome")) and view.is_member)
@@ -138,6 +140,7 @@ class OrgPages(Controller):
     async def create_event(self, request: Request, viewer: Viewer, db: DB, slug: Slug) -> Response:
         """Schedule a community event; the times are read in the organization's timezone."""
         async def action(me: CurrentUser, org: PublicOrg, fields: dict[str, Any]) -> None:
+            fields["languages"] = codes.split(fields.get("languages"))  # "es, en"
             data = to_struct({**local_times(fields, org.timezone), "timezone": org.timezone}, EventIn)
             await events_service.create_event(db, me.id, org.id, data)
         return await form_post(request, viewer, db, slug, "event", action)

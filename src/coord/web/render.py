@@ -13,6 +13,7 @@ from litestar.response import Template
 
 from coord import i18n
 from coord.auth.service import PASSWORD_RULE
+from coord.i18n import codes
 from coord.i18n.dates import local_date, local_datetime, short_day_time, short_time
 from coord.kernel.access import CurrentUser
 from coord.web.forms import field_label
@@ -78,6 +79,9 @@ def build_environment() -> Environment:
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(when=when, time_range=time_range, iso_local=iso_local, field_label=field_label,
                        datetime=local_datetime, date=local_date)
+    # Languages a group or event is held in, named in the reader's language ("árabe, inglés").
+    env.filters["language_names"] = lambda held_in: ", ".join(codes.language_name(c) for c in held_in or ())
+    env.globals["language_choices"] = codes.choices
     env.globals.update(password_rule=PASSWORD_RULE, language=i18n.current, text_direction=i18n.direction,
                        event_kind=event_kind, role_name=role_name, role_names=role_names,
                        visibility_name=visibility_name, state_name=state_name, message_kind=message_kind,
