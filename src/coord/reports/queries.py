@@ -23,52 +23,46 @@ WHERE c.org_id = $1 AND c.starts_at >= $2 AND c.starts_at < $3
 GROUP BY 1
 """
 
-# One language's people only ($7 in ATTENDANCE, $8 in PARTICIPANTS; NULL: everyone); a person's language is their saved locale's
-# first subtag ('es-MX' -> 'es'), or 'unknown'.
 LANGUAGE = "coalesce(lower(split_part(u.locale, '-', 1)), 'unknown')"
 
-ATTENDANCE = f"""
-SELECT {PERIOD.format(col="s.starts_at")} AS period,
-       count(*) FILTER (WHERE a.status = 'present') AS present,
-       count(*) FILTER (WHERE a.status = 'absent') AS absent,
-       count(*) FILTER (WHERE a.status = 'excused') AS excused
-FROM sessions s
-JOIN attendance a ON a.session_id = s.id
-LEFT JOIN users u ON u.id = a.user_id
-WHERE s.org_id = $1 AND s.starts_at >= $2 AND s.starts_at < $3
-  AND ($6::uuid[] IS NULL OR s.group_id = ANY($6))
-  AND ($7::text IS NULL OR {LANGUAGE} = $7)
-GROUP BY 1
-"""
-
-# Who came (present) in each period from the one before the range ($2 is its start here) to
-# the last ($7: a period's length in months); for each, whether they had come before the period (returning, else new), whether
-# they came in the period before (back from last), and their language.
-PARTICIPANTS = f"""
-WITH seen AS (
-    SELECT DISTINCT {PERIOD.format(col="s.starts_at")} AS period, a.user_id
+# Attendance and people in one pass over the attendance of the sessions in scope, history
+# included (who came before decides new or returning): $2 the first period to report (a date),
+# $7 a period's length in months, $8 one language's people only (NULL: everyone), $9 the period
+# before the first (whose people "back from last" compares with).
+# Rows of kind 'attendance': (period, status, count). Rows of kind 'people': (period, language,
+# new, returning, back from last) where a person's language is their saved locale's first
+# subtag ('es-MX' -> 'es'), or 'unknown'.
+PEOPLE = f"""
+WITH scoped AS (
+    SELECT s.id, {PERIOD.format(col="s.starts_at")} AS period
     FROM sessions s
-    JOIN attendance a ON a.session_id = s.id AND a.status = 'present' AND a.user_id IS NOT NULL
-    WHERE s.org_id = $1 AND s.starts_at >= $2 AND s.starts_at < $3
-      AND ($6::uuid[] IS NULL OR s.group_id = ANY($6))
-), firsts AS (
-    SELECT a.user_id, min({PERIOD.format(col="s.starts_at")}) AS first_period
-    FROM attendance a
-    JOIN sessions s ON s.id = a.session_id
-    WHERE a.status = 'present' AND a.user_id IN (SELECT user_id FROM seen)
-      AND s.org_id = $1 AND s.starts_at < $3 AND ($6::uuid[] IS NULL OR s.group_id = ANY($6))
-    GROUP BY a.user_id
+    WHERE s.org_id = $1 AND s.starts_at < $3 AND ($6::uuid[] IS NULL OR s.group_id = ANY($6))
+), grouped AS (
+    SELECT a.user_id, s.period, a.status, count(*) AS n
+    FROM scoped s
+    JOIN attendance a ON a.session_id = s.id
+    GROUP BY 1, 2, 3
+), history AS (
+    -- One sort of (person, period): the first period each came, and the period before this one.
+    SELECT user_id, period, min(period) OVER w AS first_period, lag(period) OVER w AS previous
+    FROM grouped
+    WHERE status = 'present' AND user_id IS NOT NULL
+    WINDOW w AS (PARTITION BY user_id ORDER BY period)
 )
-SELECT p.period, {LANGUAGE} AS language,
-       count(*) FILTER (WHERE f.first_period = p.period) AS new,
-       count(*) FILTER (WHERE f.first_period < p.period) AS returning,
-       count(*) FILTER (WHERE last.user_id IS NOT NULL) AS back_from_last
-FROM seen p
-JOIN firsts f ON f.user_id = p.user_id
-JOIN users u ON u.id = p.user_id
-LEFT JOIN seen last ON last.user_id = p.user_id AND last.period = (p.period - make_interval(months => $7::int))::date
-WHERE ($8::text IS NULL OR {LANGUAGE} = $8)
-GROUP BY 1, 2
+SELECT 'attendance' AS kind, g.period, g.status AS key, sum(g.n)::int AS a, 0::bigint AS b, 0::bigint AS c
+FROM grouped g
+LEFT JOIN users u ON u.id = g.user_id
+WHERE g.period >= $2::date AND ($8::text IS NULL OR {LANGUAGE} = $8)
+GROUP BY 2, 3
+UNION ALL
+SELECT 'people', h.period, {LANGUAGE},
+       count(*) FILTER (WHERE h.first_period = h.period),
+       count(*) FILTER (WHERE h.first_period < h.period),
+       count(*) FILTER (WHERE h.previous = (h.period - make_interval(months => $7::int))::date)
+FROM history h
+JOIN users u ON u.id = h.user_id
+WHERE h.period >= $9::date AND ($8::text IS NULL OR {LANGUAGE} = $8)
+GROUP BY 2, 3
 """
 
 # $6: now.

@@ -91,7 +91,7 @@ async def _scope(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, group_i
     return False, ([group_id] if group_id else own), group_name
 
 
-def _participants(rows: list[asyncpg.Record], languages: list[str]):
+def _participants(rows: list[dict], languages: list[str]):
     """new, returning, unique and per-language counts as they may be shown."""
     by = {r["language"]: r for r in rows}
     cells = [[by[lang]["new"] if lang in by else 0 for lang in languages],
@@ -121,12 +121,14 @@ async def build_report(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, u
     by_group = [*groups] if groups is not None else None
 
     sessions = {r["period"]: r for r in await conn.fetch(queries.SESSIONS, org_id, begin, end, unit, tz, by_group, now)}
-    attendance = {r["period"]: r for r in await conn.fetch(queries.ATTENDANCE, org_id, begin, end, unit, tz,
-                                                          by_group, language)}
-    seen: dict[date, list[asyncpg.Record]] = {}
-    for r in await conn.fetch(queries.PARTICIPANTS, org_id, _instant(before, tz), end, unit, tz, by_group,
-                              step, language):
-        seen.setdefault(r["period"], []).append(r)
+    attendance: dict[date, dict[str, int]] = {}
+    seen: dict[date, list[dict]] = {}
+    for r in await conn.fetch(queries.PEOPLE, org_id, starts[0], end, unit, tz, by_group, step, language, before):
+        if r["kind"] == "attendance":
+            attendance.setdefault(r["period"], {})[r["key"]] = r["a"]
+        else:
+            seen.setdefault(r["period"], []).append(
+                {"language": r["key"], "new": r["a"], "returning": r["b"], "back_from_last": r["c"]})
     shifts = volunteers = events = {}
     if staff and group_id is None:
         shifts = {r["period"]: r for r in await conn.fetch(queries.SHIFTS, org_id, begin, end, unit, tz, now)}
@@ -139,14 +141,14 @@ async def build_report(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, u
     last_unique = _participants(seen.get(before, []), languages)[2]
     periods = []
     for start in starts:
-        s, a, sh, ev = sessions.get(start), attendance.get(start), shifts.get(start), events.get(start)
+        s, a, sh, ev = sessions.get(start), attendance.get(start, {}), shifts.get(start), events.get(start)
         new, returning, unique, by_language = _participants(seen.get(start, []), languages)
         back = count(sum(r["back_from_last"] for r in seen.get(start, [])))
         hours = round(sh["hours_approved"], 2) if sh else 0.0
         periods.append(PeriodOut(
             period=label(unit, start), starts_on=start, ends_on=_shift(start, step) - timedelta(days=1),
             sessions_held=s["held"] if s else 0, sessions_cancelled=s["cancelled"] if s else 0,
-            attendance=AttendanceOut(*(count(a[k] if a else 0) for k in ("present", "absent", "excused"))),
+            attendance=AttendanceOut(*(count(a.get(k, 0)) for k in ("present", "absent", "excused"))),
             unique_participants=unique, new_participants=new, returning_participants=returning,
             returned_from_last_rate=share(back, last_unique), participants_by_language=by_language,
             facilitator_places_needed=s["places_needed"] if s else 0,
