@@ -10,6 +10,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import msgspec
+from babel.core import get_global
 from babel.dates import get_timezone_location
 
 from coord import i18n
@@ -43,20 +44,23 @@ def _known(name: str | None) -> bool:
 
 def zone_label(name: str, at: datetime | None = None, language: str = i18n.DEFAULT) -> str:
     """"America/Chicago (UTC−05:00)": the name people search for, and its offset today. In
-    another language its city comes first, as CLDR writes it, with the zone's name after it
-    for whoever searches by that: "Chicago (America/Chicago, UTC−05:00)"."""
+    another language, a city the language writes its own way comes first, as CLDR writes it,
+    with the zone's name after it for whoever searches by that: "Nueva York (America/New York,
+    UTC−05:00)"; a city written as in the zone's name ("Chicago") needs no second name."""
     offset = (at or clock.now()).astimezone(ZoneInfo(name)).utcoffset()
     minutes = int(offset.total_seconds() // 60) if offset is not None else 0
     sign = "+" if minutes >= 0 else "−"
     hours, rest = divmod(abs(minutes), 60)
     utc = f"UTC{sign}{hours:02d}:{rest:02d}"
-    if language == i18n.DEFAULT:
-        return f"{name.replace('_', ' ')} ({utc})"
+    plain = name.replace("_", " ")
     try:
-        city = get_timezone_location(name, locale=language, return_city=True)
+        city = "" if language == i18n.DEFAULT else get_timezone_location(name, locale=language, return_city=True)
     except (LookupError, ValueError):
-        city = name.rsplit("/", 1)[-1].replace("_", " ")
-    return f"{city} ({name.replace('_', ' ')}{i18n.gettext(', ')}{utc})"
+        city = ""
+    canonical = get_global("zone_aliases").get(name, name)  # US/Eastern: America/New_York's city
+    if not city or city == canonical.rsplit("/", 1)[-1].replace("_", " "):
+        return f"{plain} ({utc})"
+    return f"{city} ({plain}{i18n.gettext(', ')}{utc})"
 
 
 class ZonePicker(msgspec.Struct, frozen=True):
@@ -71,10 +75,9 @@ class ZonePicker(msgspec.Struct, frozen=True):
 
 @lru_cache(maxsize=8)
 def _labels(hour: datetime, language: str) -> dict[str, str]:
-    """Every zone's label this hour in this language (offsets change at most hourly), A to Z
-    as the language reads them (English: by the zone's name)."""
-    labels = {z: zone_label(z, hour, language) for z in timezone_choices()}
-    return labels if language == i18n.DEFAULT else dict(sorted(labels.items(), key=lambda item: item[1].casefold()))
+    """Every zone's label this hour in this language (offsets change at most hourly), A to Z by
+    the zone's name."""
+    return {z: zone_label(z, hour, language) for z in timezone_choices()}
 
 
 def picker(value: str | None, *likely: str | None, default: str = DEFAULT_ZONE, chosen: bool = False) -> ZonePicker:
