@@ -59,7 +59,7 @@ async def _form_page(request: Request, viewer: CurrentUser, db: DB, org: PublicO
 async def _staff_group(db: DB, group_id: UUID, viewer: CurrentUser) -> tuple[GroupOut, PublicOrg]:
     access = await groups_service.load_group(db, group_id, viewer.id)  # another organization's: 404
     if not access.is_staff:
-        raise Forbidden("only coordinators and admins change a group")
+        raise Forbidden(_("only coordinators and admins change a group"))
     return access.group, await orgs_service.public_org(db, access.group.org_id)
 
 
