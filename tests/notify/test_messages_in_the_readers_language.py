@@ -62,13 +62,16 @@ def day(moment, tz: str, code: str) -> str:
     return format_skeleton("MMMMEd", local(moment, tz), locale=code)
 
 
+COMMA = {"es": ", ", "ar": "، "}  # between a day and its time, as each language writes it
+
+
 def day_and_time(moment, tz: str, code: str) -> str:
-    return f"{day(moment, tz, code)}, {format_time(local(moment, tz), 'HH:mm', locale=code)}"
+    return f"{day(moment, tz, code)}{COMMA[code]}{format_time(local(moment, tz), 'HH:mm', locale=code)}"
 
 
 def span(start, end, tz: str, code: str) -> str:
     """A body's whole date and times ("martes, 16 de marzo de 2027, 18:30–20:00 (America/Chicago)")."""
-    return (f"{format_date(local(start, tz).date(), 'full', locale=code)}, "
+    return (f"{format_date(local(start, tz).date(), 'full', locale=code)}{COMMA[code]}"
             f"{local(start, tz):%H:%M}–{local(end, tz):%H:%M} ({tz})")
 
 

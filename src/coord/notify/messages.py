@@ -10,11 +10,12 @@ from email.mime.text import MIMEText
 from email.utils import formataddr, format_datetime
 from datetime import datetime
 from html import escape
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import asyncpg
+from babel import Locale
 from babel.dates import format_date
 from babel.lists import format_list
 
@@ -25,6 +26,7 @@ from coord.i18n.dates import day_in_month, full_day
 from coord.kernel import clock
 from coord.kernel.config import Settings
 from coord.notify import queries
+from coord.orgs import crisis
 
 if TYPE_CHECKING:  # for annotations only: plans imports what imports this module
     from coord.notify.plans import MembershipNotice
@@ -86,9 +88,11 @@ def role_name(role: str) -> str:
     return _(ROLE_NAMES[role]) if role in ROLE_NAMES else role
 
 
-def support_line(crisis_resources: str | None) -> str:
-    """The organization's crisis line(s), as every calm notice ends."""
-    return _("If you need support now: %(lines)s") % {"lines": crisis_resources or ""}
+def support_line(crisis_resources: str | None, crisis_lines: Any = None) -> str:
+    """The organization's crisis lines, as every calm notice ends: those in the reader's
+    language first (issue 16.8), then its own words."""
+    return _("If you need support now: %(lines)s") % {
+        "lines": crisis.said(crisis_lines, crisis_resources, i18n.current())}
 
 
 def titled(label: str, what: str) -> str:
@@ -101,7 +105,15 @@ def when(start: datetime, end: datetime, tz: str) -> str:
     zone = ZoneInfo(tz)
     local_start, local_end = start.astimezone(zone), end.astimezone(zone)
     day = f"{local_start:%A %-d %B %Y}" if i18n.current() == i18n.DEFAULT else full_day(start, tz)  # CLDR's words
-    return f"{day}, {local_start:%H:%M}–{local_end:%H:%M} ({tz})"
+    return f"{_glued(day, f'{local_start:%H:%M}–{local_end:%H:%M}')} ({tz})"
+
+
+def _glued(day: str, time: str) -> str:
+    """A day and a time as the reader's language joins them ("16 mars, 18:30"; Arabic's comma
+    is "،"): CLDR's date-time pattern; English keeps its ", "."""
+    if i18n.current() == i18n.DEFAULT:
+        return f"{day}, {time}"
+    return str(Locale.parse(i18n.current()).datetime_formats["medium"]).replace("{1}", day).replace("{0}", time)
 
 
 def day_of(moment: datetime, tz: str) -> str:
@@ -119,7 +131,7 @@ def weekday(moment: datetime, tz: str) -> str:
 
 def day_and_time(moment: datetime, tz: str) -> str:
     """"Tue 16 March, 18:30" in the reader's zone."""
-    return f"{day_of(moment, tz)}, {moment.astimezone(ZoneInfo(tz)):%H:%M}"
+    return _glued(day_of(moment, tz), f"{moment.astimezone(ZoneInfo(tz)):%H:%M}")
 
 
 def base_message(
@@ -252,6 +264,6 @@ async def membership_notice(
                                    "%(num)s months, as for everyone.", months) % {**name, "num": months})
     paragraphs.append(_("If this is not what you expected, you can write to %(contact)s.") % {
         "contact": org["contact_email"]})
-    paragraphs.append(support_line(org["crisis_resources"]))
+    paragraphs.append(support_line(org["crisis_resources"], org["crisis_lines"]))
     text, html = paragraphs_to_text_and_html(hello(recipient), paragraphs, f"{settings.base_url}/me")
     return base_message(settings, recipient["email"], subject, text, html, sender=org_sender(org, "name"))
