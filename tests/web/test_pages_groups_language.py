@@ -211,3 +211,29 @@ async def test_dates_notices_and_refusals_are_written_for_the_reader(client, api
     form = f"/groups/{w.s.group['id']}/schedule?preview=1&freq=weekly&lang=es"
     said = text_of((await coordinator.get(form)).text)
     assert "Escribe la fecha de la primera sesión" in said and "Indica cuándo termina la serie" in said
+
+
+async def test_refused_shift_rows_an_archived_group_and_a_cancelled_event_in_spanish_and_arabic(client, api,
+                                                                                                  every_language):
+    w = await World().build(client, api)
+    coordinator = await w.visitor(w.s.coordinator)
+    event = f"/events/{w.event['id']}"
+    await coordinator.get(f"{event}?lang=es")  # chosen once, remembered
+    start = at(70)[:16]
+    rows = {"rows": "2", "role-0": "Greeter", "starts_at-0": start, "ends_at-0": start, "capacity-0": "2",
+            "role-1": "Set-up", "starts_at-1": start, "ends_at-1": at(73)[:16], "capacity-1": ""}
+    refused = text_of((await coordinator.post(f"{event}/shifts", rows, form_page=event)).text)
+    assert "No se creó ningún turno. Turno 1: El fin debe ser posterior al inicio." in refused
+    assert "Turno 2: Indica cuántas personas necesita este turno." in refused
+
+    group = f"/groups/{w.s.group['id']}"
+    done = await coordinator.post(f"{group}/archive", {"confirm": "yes"}, form_page=f"{group}/archive")
+    assert done.status_code == 303
+    archived = text_of((await coordinator.get(done.headers["location"])).text)
+    assert "El grupo está archivado: sus próximas sesiones se cancelaron" in archived
+    assert "Este grupo está archivado desde el " in archived and "Reabrir el grupo" in archived
+
+    cancelled = await coordinator.post(f"{event}/cancel", {"confirm": "yes"}, form_page=event)
+    assert cancelled.status_code == 303
+    arabic = text_of((await coordinator.get(cancelled.headers["location"] + "&lang=ar")).text)
+    assert "أُلغيت الفعالية. وأُبلغ كل المسجّلين." in arabic and "أُلغيت هذه الفعالية." in arabic
