@@ -2,19 +2,20 @@
 real app with COORD_PREVIEW_LANGUAGES' languages offered: every page, for the reader it is
 meant for, shows its own words translated, its dates through CLDR, and no English sentence
 the English page shows (what is the same in every language is the test's data: names, the
-group's and the event's words, zones, the organization's crisis line)."""
+group's and the event's words, zones; the crisis lines above every page are each line's own words)."""
 
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 from urllib.parse import urlencode
 
 import pytest
 
 from coord import i18n
-from coord.web.render import CRISIS_PHRASES
 from coord.web.zones import timezone_choices
+from tests.i18n.test_pseudo_locale import (
+    Readable,  # what a person reads: text, labels read aloud
+)
 from tests.moments import NY, at, local_start
 from tests.pages import Visitor, text_of
 from tests.support import API, expect
@@ -24,31 +25,6 @@ WORD = re.compile(r"(?<![^\W\d_])[A-Za-z]{3,}(?![^\W\d_])")
 ALLOWED = re.compile(r"\bcoord\b|\bEnglish\b|\bEspañol\b|\bhttps?://\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\bUTC\b")
 
 
-class Readable(HTMLParser):
-    """The text a person reads, and the attributes read aloud or shown."""
-
-    ATTRIBUTES = ("title", "aria-label", "placeholder", "alt")
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.chunks: list[str] = []
-        self._skip = 0
-
-    def handle_starttag(self, tag, attrs):
-        values = dict(attrs)
-        if tag in ("script", "style"):
-            self._skip += 1
-        self.chunks += [values[a] for a in self.ATTRIBUTES if values.get(a)]
-
-    def handle_endtag(self, tag):
-        if tag in ("script", "style") and self._skip:
-            self._skip -= 1
-
-    def handle_data(self, data):
-        if not self._skip and data.strip():
-            self.chunks.append(" ".join(data.split()))
-
-
 def chunks(html: str) -> list[str]:
     """What the page itself says: its <title> and its <main> (the menu, the crisis lines and
     the footer are every page's, tested with them; the crisis lines are each line's own words)."""
@@ -56,7 +32,7 @@ def chunks(html: str) -> list[str]:
     main = html.split('<main id="main"', 1)[1].split("</main>", 1)[0]
     parser = Readable()
     parser.feed(f"<title>{title}</title><main {main}</main>")
-    return parser.chunks
+    return [" ".join(chunk.split()) for chunk in parser.chunks]
 
 
 def english_left(english: str, other: str, data: re.Pattern[str]) -> list[str]:
@@ -76,7 +52,7 @@ class World:
     group needing approval with someone waiting, its invitation link, a past session, and a
     public event with a shift, a registration and a signup."""
 
-    async def build(self, client, api) -> "World":
+    async def build(self, client, api) -> World:
         s = self.s = await setup(client, api, description="Talk and listen.")
         self.client = client
         await s.series(local_start(1), "FREQ=WEEKLY;COUNT=4", facilitator_ids=[s.facilitator.id])
@@ -98,7 +74,7 @@ class World:
         names = [expect(await client.get(f"{API}/me", headers=u.headers), 200)["display_name"] for u in
                  (s.admin, s.coordinator, s.facilitator, s.co_facilitator, s.participant, s.bystander, volunteer)]
         data = [*names, s.org["name"], s.org["slug"], s.group["name"], "Talk and listen.", "Quiet Room",
-                "Spring Fair", "Greeter", *CRISIS_PHRASES, *timezone_choices(),
+                "Spring Fair", "Greeter", *timezone_choices(),
                 *(z.replace("_", " ") for z in timezone_choices())]
         self.data = re.compile("|".join(re.escape(p) for p in sorted(set(data), key=len, reverse=True)))
         coordinator = await self.visitor(s.coordinator)

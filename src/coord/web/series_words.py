@@ -9,7 +9,7 @@ a rule the form never makes is shown in English, as the API words it.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, get_day_names
@@ -18,7 +18,7 @@ from babel.lists import format_list
 from coord import i18n
 from coord.i18n import N_, ngettext
 from coord.i18n import gettext as _
-from coord.sessions.describe import REPEATS, WEEKDAYS, WEEKDAY_NAMES, rule_in_words
+from coord.sessions.describe import REPEATS, WEEKDAY_NAMES, WEEKDAYS, rule_in_words
 from coord.sessions.recurrence import SeriesRule
 
 # The schedule form's repeat choices (describe.REPEATS, same keys), in the catalog.
@@ -73,7 +73,7 @@ def _last_day(until: str, tz: str) -> str | None:
     """UNTIL's day in the series' timezone (as recurrence.describe reads it), in CLDR's long form."""
     try:
         if until.endswith("Z"):
-            day = datetime.strptime(until, "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc).astimezone(ZoneInfo(tz)).date()
+            day = datetime.strptime(until, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC).astimezone(ZoneInfo(tz)).date()
         else:  # floating local time or a bare date: its own day
             day = datetime.strptime(until[:8], "%Y%m%d").date()
     except (ValueError, OverflowError):
