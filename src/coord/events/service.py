@@ -15,7 +15,7 @@ import msgspec
 
 from coord.bookings import engine as bookings
 from coord.bookings.engine import EVENT_REGISTRATIONS
-from coord.i18n import codes
+from coord.kernel import languages as codes
 from coord.kernel.access import STAFF, check_roles, require_member, require_role
 from coord.auth.gate import require_confirmed_email
 from coord.auth.service import check_timezone

@@ -13,7 +13,7 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
-from coord.i18n import codes
+from coord.kernel import languages as codes
 from coord.kernel import clock
 from coord.kernel.access import STAFF, require_member, require_role
 from coord.kernel.audit import audit

@@ -9,11 +9,8 @@ from functools import cache
 from babel import Locale
 
 from coord import i18n
-from coord.i18n import gettext as _
-from coord.kernel.errors import FieldError, Unprocessable
 
 _CODE = re.compile(r"^[a-z]{2,3}$")
-MAX = 20  # languages one group, event or crisis line may list
 
 
 @cache
@@ -24,20 +21,6 @@ def _known() -> frozenset[str]:
 
 def is_known(code: str) -> bool:
     return code in _known()
-
-
-def check(codes: list[str], field: str = "languages") -> list[str]:
-    """The codes, lower-cased and without repeats; 422 naming each one that is not a language."""
-    clean = list(dict.fromkeys(code.strip().lower() for code in codes))
-    bad = [code for code in clean if not is_known(code)]
-    if bad:
-        errors = [FieldError(field, _("“%(code)s” is not a language code. Write each language as its ISO 639 "
-                                      "code, like en for English, es for Spanish or ar for Arabic.") % {"code": code})
-                  for code in bad]
-        raise Unprocessable(errors[0]["message"], errors=errors, slug="unknown-language")
-    if len(clean) > MAX:
-        raise Unprocessable(_("List at most %(n)d languages.") % {"n": MAX}, field=field)
-    return clean
 
 
 def language_name(code: str, in_language: str | None = None) -> str:

@@ -12,9 +12,11 @@ from email.message import Message
 from uuid import UUID
 import asyncpg
 
+from coord import i18n
 from coord.i18n import gettext as _
 from coord.kernel.config import Settings
 from coord.notify import queries
+from coord.orgs import crisis
 from coord.notify.messages import (
     base_message,
     day_of,
@@ -61,7 +63,7 @@ async def followup(
         paragraphs = [
             _("We missed you at %(group)s on %(day)s. There is no need to reply; we just wanted to say hello.") % said,
             _("If things are hard right now, you do not have to wait for the next session. %(lines)s") % {
-                "lines": session["crisis_resources"] or ""},
+                "lines": crisis.said(session["crisis_lines"], session["crisis_resources"], i18n.current())},
             _("You can turn these check-ins off at any time: %(link)s") % {"link": settings_link},
         ]
         subject = titled(label, _("thinking of you"))

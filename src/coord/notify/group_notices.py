@@ -43,7 +43,7 @@ async def _notice(conn: asyncpg.Connection, settings: Settings, recipient: async
     said = paragraphs(group, label)
     if said is None:
         return None
-    said.append(support_line(group["crisis_resources"]))
+    said.append(support_line(group["crisis_resources"], group["crisis_lines"]))
     text, html = paragraphs_to_text_and_html(hello(recipient), said, f"{settings.base_url}/orgs/{group['org_slug']}")
     return base_message(settings, recipient["email"], titled(label, _(what)), text, html, sender=org_sender(group))
 

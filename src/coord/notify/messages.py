@@ -10,7 +10,7 @@ from email.mime.text import MIMEText
 from email.utils import formataddr, format_datetime
 from datetime import datetime
 from html import escape
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -26,6 +26,7 @@ from coord.i18n.dates import day_in_month, full_day
 from coord.kernel import clock
 from coord.kernel.config import Settings
 from coord.notify import queries
+from coord.orgs import crisis
 
 if TYPE_CHECKING:  # for annotations only: plans imports what imports this module
     from coord.notify.plans import MembershipNotice
@@ -87,9 +88,11 @@ def role_name(role: str) -> str:
     return _(ROLE_NAMES[role]) if role in ROLE_NAMES else role
 
 
-def support_line(crisis_resources: str | None) -> str:
-    """The organization's crisis line(s), as every calm notice ends."""
-    return _("If you need support now: %(lines)s") % {"lines": crisis_resources or ""}
+def support_line(crisis_resources: str | None, crisis_lines: Any = None) -> str:
+    """The organization's crisis lines, as every calm notice ends: those in the reader's
+    language first (issue 16.8), then its own words."""
+    return _("If you need support now: %(lines)s") % {
+        "lines": crisis.said(crisis_lines, crisis_resources, i18n.current())}
 
 
 def titled(label: str, what: str) -> str:
@@ -261,6 +264,6 @@ async def membership_notice(
                                    "%(num)s months, as for everyone.", months) % {**name, "num": months})
     paragraphs.append(_("If this is not what you expected, you can write to %(contact)s.") % {
         "contact": org["contact_email"]})
-    paragraphs.append(support_line(org["crisis_resources"]))
+    paragraphs.append(support_line(org["crisis_resources"], org["crisis_lines"]))
     text, html = paragraphs_to_text_and_html(hello(recipient), paragraphs, f"{settings.base_url}/me")
     return base_message(settings, recipient["email"], subject, text, html, sender=org_sender(org, "name"))

@@ -43,7 +43,7 @@ ORG_FOR_MAIL = "SELECT id, name, slug, contact_email, timezone FROM orgs WHERE i
 # An organization as a message about someone's membership there says it, with $2's roles
 # there now (NULL: not a member).
 ORG_FOR_MEMBERSHIP_NOTICE = """
-SELECT o.name, o.contact_email, o.crisis_resources, o.retention_months,
+SELECT o.name, o.contact_email, o.crisis_resources, o.crisis_lines, o.retention_months,
        (SELECT m.roles FROM org_members m WHERE m.org_id = o.id AND m.user_id = $2) AS roles
 FROM orgs o WHERE o.id = $1
 """
@@ -96,7 +96,7 @@ WHERE e.id = $1
 SESSION_FOR_MAIL = """
 SELECT s.id, s.group_id, s.starts_at, s.ends_at, s.status, s.sequence, s.org_id,
        g.name AS group_name, g.discreet_title, g.timezone AS group_timezone,
-       o.name AS org_name, o.contact_email, o.crisis_resources
+       o.name AS org_name, o.contact_email, o.crisis_resources, o.crisis_lines
 FROM sessions s JOIN groups g ON g.id = s.group_id JOIN orgs o ON o.id = s.org_id
 WHERE s.id = $1
 """
@@ -272,7 +272,7 @@ GROUP_ORG = "SELECT org_id FROM groups WHERE id = $1"
 # A group as its notices name it, with $2's membership there now (NULL: none).
 GROUP_FOR_NOTICE = """
 SELECT g.id, g.name AS group_name, g.discreet_title, g.archived_at, o.name AS org_name, o.slug AS org_slug,
-       o.contact_email, o.crisis_resources,
+       o.contact_email, o.crisis_resources, o.crisis_lines,
        (SELECT m.status FROM group_members m WHERE m.group_id = g.id AND m.user_id = $2) AS my_status
 FROM groups g JOIN orgs o ON o.id = g.org_id
 WHERE g.id = $1

@@ -22,7 +22,7 @@ import asyncpg
 from coord.i18n import gettext as _
 from coord.kernel.config import Settings
 from coord.notify.delivery import DeliveryKey, deliver
-from coord.notify.messages import base_message, org_sender, paragraphs_to_text_and_html
+from coord.notify.messages import base_message, org_sender, paragraphs_to_text_and_html, support_line
 from coord.notify.preferences import get_preferences
 from coord.notify.service import Mail
 from coord.outbox.domain_events import ReferralMade
@@ -34,7 +34,7 @@ REFERRAL_FOR_MAIL = """
 SELECT r.id, r.org_id, r.person_id, r.status, r.note, r.checkin_due_at, r.checkin_answer,
        s.name AS service_name, coalesce(g.discreet_title, g.name) AS group_name, r.group_id,
        rf.display_name AS referrer_name,
-       o.name AS org_name, o.contact_email, o.crisis_resources,
+       o.name AS org_name, o.contact_email, o.crisis_resources, o.crisis_lines,
        EXISTS (SELECT 1 FROM referral_checkin_optouts x WHERE x.user_id = r.person_id) AS opted_out
 FROM referrals r JOIN orgs o ON o.id = r.org_id
 LEFT JOIN directory_services s ON s.id = r.service_id
@@ -129,7 +129,7 @@ async def referral_checkin(conn: asyncpg.Connection, settings: Settings, recipie
         _("Yes, I got connected: %(link)s") % {"link": links["connected"]},
         _("Not yet: %(link)s") % {"link": links["not_yet"]},
         _("It did not work out: %(link)s") % {"link": links["did_not_work"]},
-        _("If you need support now: %(lines)s") % {"lines": r["crisis_resources"] or ""},
+        support_line(r["crisis_resources"], r["crisis_lines"]),
         _("To stop these check-ins: %(link)s") % {"link": links["stop"]},
     ]
     greeting = _("Hello %(name)s,") % {"name": recipient["display_name"]}

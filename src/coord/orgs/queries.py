@@ -1,7 +1,8 @@
 ORG_COLUMNS = """id, name, slug, timezone, contact_email, created_at,
     cancellation_cutoff_hours, reminder_lead_minutes, retention_months, crisis_resources,
     roster_weekday, roster_hour, followup_delay_minutes, default_locale,
-    volunteer_hour_value::float8 AS volunteer_hour_value, volunteer_hour_value_year, referral_checkin_days"""
+    volunteer_hour_value::float8 AS volunteer_hour_value, volunteer_hour_value_year, referral_checkin_days,
+    crisis_lines"""
 
 INSERT_ORG = f"""
 INSERT INTO orgs (name, slug, timezone, contact_email)
@@ -28,7 +29,8 @@ UPDATE orgs SET
     default_locale = coalesce($12, default_locale),
     volunteer_hour_value = coalesce($13, volunteer_hour_value),
     volunteer_hour_value_year = coalesce($14, volunteer_hour_value_year),
-    referral_checkin_days = coalesce($15, referral_checkin_days)
+    referral_checkin_days = coalesce($15, referral_checkin_days),
+    crisis_lines = coalesce($16::jsonb, crisis_lines)
 WHERE id = $1
 RETURNING {ORG_COLUMNS}
 """
@@ -135,7 +137,7 @@ RETURNING id, kind, status, attempts, last_error, user_id, event_id, updated_at
 DELIVERY_STATUS = "SELECT status, event_id FROM deliveries WHERE id = $1 AND org_id = $2"
 
 # What anyone may see of an organization (orgs.schemas.PublicOrg), by slug or id.
-PUBLIC_ORG_COLUMNS = "id, name, slug, timezone, contact_email, crisis_resources"
+PUBLIC_ORG_COLUMNS = "id, name, slug, timezone, contact_email, crisis_resources, crisis_lines"
 PUBLIC_ORG_BY_SLUG = f"SELECT {PUBLIC_ORG_COLUMNS} FROM orgs WHERE slug = $1"
 PUBLIC_ORG = f"SELECT {PUBLIC_ORG_COLUMNS} FROM orgs WHERE id = $1"
 

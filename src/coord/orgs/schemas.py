@@ -7,6 +7,7 @@ from uuid import UUID
 import msgspec
 
 from coord.auth.schemas import Email
+from coord.orgs.crisis import CrisisLine
 
 Role = Literal["admin", "coordinator", "facilitator", "volunteer", "participant"]
 Slug = Annotated[str, msgspec.Meta(min_length=2, max_length=64, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
@@ -40,6 +41,8 @@ class OrgOut(msgspec.Struct):
     volunteer_hour_value: float = 34.79  # what an hour of volunteer time is worth in reports (USD)
     volunteer_hour_value_year: int = 2024  # the year of that figure
     referral_checkin_days: int = 7  # a referral's check-in goes this many days after it
+    # Its crisis lines with the languages each serves (coord's defaults until it sets its own).
+    crisis_lines: list[CrisisLine] = []
 
 
 class OrgSettingsIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -71,6 +74,10 @@ class OrgSettingsIn(msgspec.Struct, forbid_unknown_fields=True):
         ge=1990, le=2100, description="The year of that figure, shown beside it")] | None = None
     referral_checkin_days: Annotated[int, msgspec.Meta(
         ge=1, le=90, description="How many days after a referral its check-in asks 'Did you get connected?'")] | None = None
+    crisis_lines: Annotated[list[CrisisLine], msgspec.Meta(
+        max_length=20, description="Its crisis lines, each with the languages it serves (ISO 639); every page and "
+                                   "message shows the reader's language's first. [] restores coord's defaults "
+                                   "(988 and Crisis Text Line, in English and Spanish).")] | None = None
 
 
 class AuditEntryOut(msgspec.Struct):
@@ -149,6 +156,7 @@ class PublicOrg(msgspec.Struct):
     timezone: str
     contact_email: str
     crisis_resources: str
+    crisis_lines: list[CrisisLine] | None = None  # as stored (None: coord's defaults); see orgs.crisis
 
 
 class MyOrg(msgspec.Struct):

@@ -13,7 +13,7 @@ from coord.kernel.audit import audit
 from coord.auth.service import check_timezone
 from coord import i18n
 from coord.kernel.errors import Conflict, FieldError, Forbidden, NotFound, Unprocessable
-from coord.orgs import queries
+from coord.orgs import crisis, queries
 from coord.orgs.schemas import (
     AuditEntryOut,
     DeliveryOut,
@@ -44,12 +44,17 @@ async def create_org(conn: asyncpg.Connection, user_id: UUID, data: OrgIn) -> Or
     if row is None:
         raise Conflict(f"the slug {data.slug!r} is taken", errors=[FieldError("slug", "already in use")])
     await conn.execute(queries.ADD_MEMBER, row["id"], user_id, ["admin"])
-    return OrgOut(**dict(row))
+    return org_out(row)
 
 
 async def get_org(conn: asyncpg.Connection, user_id: UUID, org_id: UUID) -> OrgOut:
     await require_member(conn, org_id, user_id)
-    return OrgOut(**dict(await conn.fetchrow(queries.GET_ORG, org_id)))
+    return org_out(await conn.fetchrow(queries.GET_ORG, org_id))
+
+
+def org_out(row: asyncpg.Record) -> OrgOut:
+    """An organization with its crisis lines as they apply (coord's defaults until it sets its own)."""
+    return OrgOut(**{**dict(row), "crisis_lines": crisis.lines_of(row["crisis_lines"], row["crisis_resources"])})
 
 
 async def update_org(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, data: OrgSettingsIn) -> OrgOut:
@@ -76,12 +81,13 @@ async def update_org(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, dat
         None if data.volunteer_hour_value is None else round(data.volunteer_hour_value, 2),
         data.volunteer_hour_value_year,
         data.referral_checkin_days,
+        None if data.crisis_lines is None else msgspec.to_builtins(crisis.check(data.crisis_lines)),
     )
     # Settings decide how long attendance is kept and what people are told: audited.
     given = sorted(k for k, v in msgspec.structs.asdict(data).items() if v is not None)
     await audit(conn, org_id, actor_id, "org.settings_changed", "org", org_id,
                 {"fields": given, "retention_months": row["retention_months"]})
-    return OrgOut(**dict(row))
+    return org_out(row)
 
 
 async def list_audit(

@@ -110,7 +110,8 @@ async def event_view(conn: asyncpg.Connection, viewer_id: UUID | None, event_id:
         raise NotFound("no such event")
     event = EventOut(**{f: row[f] for f in EventOut.__struct_fields__})
     org = PublicOrg(id=row["org_id"], name=row["org_name"], slug=row["org_slug"], timezone=row["org_timezone"],
-                    contact_email=row["org_contact_email"], crisis_resources=row["crisis_resources"])
+                    contact_email=row["org_contact_email"], crisis_resources=row["crisis_resources"],
+                    crisis_lines=row["crisis_lines"])
     my_status = row["my_status"] if row["my_status"] in ("confirmed", "waitlisted") else None
     venue = None
     if row["venue_kind"]:

@@ -242,7 +242,7 @@ LIMIT $3
 EVENT_PAGE = f"""
 SELECT {EVENT_COLUMNS}, c.confirmed_count, c.waitlist_count,
        o.name AS org_name, o.slug AS org_slug, o.timezone AS org_timezone,
-       o.contact_email AS org_contact_email, o.crisis_resources,
+       o.contact_email AS org_contact_email, o.crisis_resources, o.crisis_lines,
        v.kind AS venue_kind, v.name AS venue_name, v.address AS venue_address,
        v.meeting_url AS venue_meeting_url, v.accessibility AS venue_accessibility,
        (SELECT m.roles FROM org_members m WHERE m.org_id = e.org_id AND m.user_id = $2::uuid) AS roles,

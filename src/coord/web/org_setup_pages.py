@@ -15,12 +15,13 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from coord import i18n
-from coord.i18n import N_
+from coord.i18n import N_, codes
 from coord.i18n import gettext as _
 from coord.kernel.access import CurrentUser
 from coord.kernel.errors import Conflict, Forbidden
 from coord.kernel.params import DB
 from coord.orgs import service as orgs_service
+from coord.orgs.crisis import CrisisLine
 from coord.orgs.schemas import OrgIn, OrgOut, OrgSettingsIn
 from coord.views import org_directory, org_overview
 from coord.web.forms import FormInvalid, Refusal, submit, to_struct
@@ -62,6 +63,10 @@ SETTINGS = (
             "profile ask for none coord speaks. Each person can choose their own."), "language"),
     Setting("crisis_resources", N_("Crisis line"), N_("Shown at the top of every page your members see, and in the gentle "
             "check-in after a missed session."), "textarea"),
+    Setting("crisis_lines", N_("Crisis lines and their languages"), N_("One line each: the languages it serves, its "
+            "name and how to reach it, separated by |, for example “es | Línea de ayuda | llama al 988 y marca 2”. "
+            "Each reader sees the lines in their language first. Empty: coord's lines (988 and Crisis Text Line, in "
+            "English and Spanish)."), "lines"),
     Setting("reminder_lead_minutes", N_("Reminders: how many minutes before"), N_("How long before a session, shift or "
             "event people get a reminder. 60 is one hour, 1440 one day; 0 sends no reminders."), "number",
             'min="0" max="20160"'),
@@ -102,7 +107,28 @@ def weekdays() -> list[tuple[int, str]]:
 def _current(org: OrgOut) -> dict[str, str]:
     current = {s.name: str(getattr(org, s.name)) for s in settings_shown() if hasattr(org, s.name)}
     current["default_locale"] = org.default_locale or i18n.DEFAULT
+    current["crisis_lines"] = crisis_text(org.crisis_lines)
     return current
+
+
+def crisis_text(lines: list[CrisisLine]) -> str:
+    """The crisis lines as the settings form writes them: "es, en | name | how to reach it" a line."""
+    return "\n".join(f"{', '.join(line.languages)} | {line.name} | {line.contact}" for line in lines)
+
+
+def read_crisis_lines(text: str) -> list[dict[str, Any]]:
+    """The form's crisis lines (see crisis_text); a line not in three parts is refused, saying how."""
+    lines = []
+    for row in (r.strip() for r in text.splitlines()):
+        parts = [p.strip() for p in row.split("|")]
+        if not row:
+            continue
+        if len(parts) != 3 or not all(parts):
+            raise FormInvalid({"crisis_lines": _("Write each crisis line as its languages, its name and how to reach "
+                                                 "it, separated by |, like “es | Línea de ayuda | llama al 988 y "
+                                                 "marca 2”.")}, "crisis lines")
+        lines.append({"languages": codes.split(parts[0]), "name": parts[1], "contact": parts[2]})
+    return lines
 
 
 def _translated(text: str | None) -> str | None:
@@ -198,7 +224,12 @@ class OrgSetupPages(Controller):
             if not view.is_admin:
                 raise Forbidden("only an admin of the organization can change its settings")
             current = _current(view.org)
+            # Emptied: coord's lines; compared line by line as the form wrote them (\r\n).
+            fields["crisis_lines"] = "\n".join(r.strip() for r in str(fields.get("crisis_lines", "")).splitlines()
+                                               if r.strip())
             changed = {k: v for k, v in fields.items() if k in current and v != current[k]}
+            if "crisis_lines" in changed:
+                changed["crisis_lines"] = read_crisis_lines(str(changed["crisis_lines"]))
             missing = [s.name for s in settings_shown() if s.name not in fields and s.name in current]
             if missing:
                 raise FormInvalid({name: _("this field is required") for name in missing}, "fields are missing")

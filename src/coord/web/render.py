@@ -14,8 +14,10 @@ from litestar.response import Template
 from coord import i18n
 from coord.auth.service import PASSWORD_RULE
 from coord.i18n import codes
+from coord.orgs import crisis
 from coord.i18n.dates import local_date, local_datetime, short_day_time, short_time
 from coord.kernel.access import CurrentUser
+from coord.web.bidi import isolating
 from coord.web.forms import field_label
 from coord.web.words import import_reason, message_kind, role_name, role_names, state_name, visibility_name
 
@@ -23,7 +25,10 @@ TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
 # The line every page shows when no organization's own wording applies (same as the
 # organizations' default in migrations/0002).
-DEFAULT_CRISIS_LINE = "988 Suicide & Crisis Lifeline: call or text 988. Crisis Text Line: text HOME to 741741."
+# What the banner says with coord's default lines in their stored order (a reader no line serves),
+# and each line as the banner says it: data in the line's own language, never translated.
+CRISIS_PHRASES = [f"{line.name}: {line.contact}" for line in crisis.DEFAULT_LINES]
+DEFAULT_CRISIS_LINE = " ".join(CRISIS_PHRASES)
 
 
 def _zone(name: str | None) -> ZoneInfo:
@@ -77,6 +82,7 @@ def build_environment() -> Environment:
     # Once, for every request: these read the language of the request that renders (a
     # context variable), so concurrent requests in different languages share the environment.
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.globals.update(gettext=isolating(env.globals["gettext"]), ngettext=isolating(env.globals["ngettext"]))
     env.filters.update(when=when, time_range=time_range, iso_local=iso_local, field_label=field_label,
                        datetime=local_datetime, date=local_date)
     # Languages a group or event is held in, named in the reader's language ("árabe, inglés").
@@ -95,6 +101,16 @@ def flag_notice(request: Request[Any, Any, Any], notices: dict[str, str]) -> str
     redirect's query: the notice of the first flag given, in the table's order."""
     query = request.query_params
     return next((text for flag, text in notices.items() if query.get(flag)), None)
+
+
+def crisis_context(request: Request[Any, Any, Any], note: str | None, context: dict[str, Any]) -> dict[str, Any]:
+    org = context.get("org") or getattr(context.get("view"), "org", None)
+    stored = getattr(org, "crisis_lines", None) if org is not None else request.scope.get("_coord_crisis_lines")
+    note = crisis.own_words(note or request.scope.get("_coord_crisis_line"))
+    language = i18n.current()
+    lines = crisis.for_reader(crisis.lines_of(stored, note), language)
+    return {"crisis_lines": lines, "crisis_language": language, "crisis_line": note,
+            "crisis_interpreters": bool(lines) and not any(language in line.languages for line in lines)}
 
 
 def page(
@@ -116,8 +132,9 @@ def page(
         context={
             "viewer": viewer,
             "title": title,
-            # The page's organization's line, else the reader's own organization's, else 988.
-            "crisis_line": crisis_line or request.scope.get("_coord_crisis_line") or DEFAULT_CRISIS_LINE,
+            # The page's organization's lines, else the reader's own organization's, else coord's
+            # defaults; the reader's language's first (issue 16.8), then the organization's own words.
+            **crisis_context(request, crisis_line, context),
             # Times are shown in the reader's own timezone; visitors see the organization's.
             "tz": viewer.timezone if viewer else (timezone or "UTC"),
             "path": request.url.path,

@@ -142,6 +142,7 @@ async def _viewer(request: Request[Any, Any, Any], db: DB) -> Any:
     if viewer is not None:
         about = await reader(db, viewer.id)
         request.scope["_coord_crisis_line"] = about.crisis_line  # type: ignore[typeddict-unknown-key]
+        request.scope["_coord_crisis_lines"] = about.crisis_lines  # type: ignore[typeddict-unknown-key]
         request.scope["_coord_staff_orgs"] = about.staff_orgs  # type: ignore[typeddict-unknown-key]
         learn(about.locale, about.org_locale)
     return viewer
