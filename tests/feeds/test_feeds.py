@@ -357,7 +357,7 @@ SHOWN_IN_FEEDS = {ev.MemberAdded, ev.MemberLeft, ev.MemberRolesChanged, ev.Group
 IN_NO_FEED = {ev.GroupCreated, ev.RsvpRecorded, ev.AttendanceRecorded, ev.SignupCheckedIn, ev.SignupHoursRecorded,
               ev.TrainingRecorded, ev.TrainingVerified, ev.DeliveryRetryRequested,
               ev.EmailConfirmationRequested, ev.PasswordResetRequested, ev.EmailChangeRequested, ev.PasswordChanged,
-              ev.InvitationSent}
+              ev.InvitationSent, ev.DirectoryImportQueued, ev.ReferralMade, ev.ReferralChanged}
 
 
 def test_routing_covers_feed_relevant_events():
