@@ -18,7 +18,6 @@ from coord.orgs import crisis
 from coord.i18n.dates import local_date, local_datetime, short_day_time, short_time
 from coord.kernel.access import CurrentUser
 from coord.web.bidi import isolating
-from coord.web.bidi import isolating
 from coord.web.forms import field_label
 from coord.web.words import import_reason, message_kind, role_name, role_names, state_name, visibility_name
 
@@ -83,7 +82,6 @@ def build_environment() -> Environment:
     # Once, for every request: these read the language of the request that renders (a
     # context variable), so concurrent requests in different languages share the environment.
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
-    env.globals.update(gettext=isolating(env.globals["gettext"]), ngettext=isolating(env.globals["ngettext"]))
     env.globals.update(gettext=isolating(env.globals["gettext"]), ngettext=isolating(env.globals["ngettext"]))
     env.filters.update(when=when, time_range=time_range, iso_local=iso_local, field_label=field_label,
                        datetime=local_datetime, date=local_date)
