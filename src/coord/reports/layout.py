@@ -12,7 +12,7 @@ from babel import Locale
 from coord import i18n
 from coord.i18n import N_
 from coord.i18n import gettext as _
-from coord.reports.schemas import PeriodOut, ReportOut
+from coord.reports.schemas import ReportPeriodOut, OrgReportOut
 
 UNKNOWN = "unknown"
 
@@ -48,7 +48,7 @@ def language_name(code: str) -> str:
 
 
 FIGURES: list[tuple[str, str, str, str]] = [
-    # (section, label, field of PeriodOut (a dot reaches inside), kind)
+    # (section, label, field of ReportPeriodOut (a dot reaches inside), kind)
     (N_("Sessions"), N_("Sessions held"), "sessions_held", "count"),
     (N_("Sessions"), N_("Sessions cancelled"), "sessions_cancelled", "count"),
     (N_("Attendance"), N_("Present"), "attendance.present", "count"),
@@ -89,14 +89,14 @@ def category_name(category: str) -> str:
     return _("Other") if category == "other" else category
 
 
-def value_of(period: PeriodOut, field: str) -> object:
+def value_of(period: ReportPeriodOut, field: str) -> object:
     value: object = period
     for part in field.split("."):
         value = getattr(value, part)
     return value
 
 
-def rows(report: ReportOut) -> list[Row]:
+def rows(report: OrgReportOut) -> list[Row]:
     """Every figure per period, then the people reached per language."""
     out = []
     for section, label, field, kind in FIGURES:
@@ -111,11 +111,11 @@ def rows(report: ReportOut) -> list[Row]:
     return out
 
 
-def unit_words(report: ReportOut) -> str:
+def unit_words(report: OrgReportOut) -> str:
     return _("calendar months") if report.period == "month" else _("calendar quarters")
 
 
-def to_csv(report: ReportOut) -> str:
+def to_csv(report: OrgReportOut) -> str:
     """The page's figures as CSV; its first lines say what it covers and how counts are protected."""
     buffer = io.StringIO()
     out = csv.writer(buffer)

@@ -10,7 +10,7 @@ from litestar.params import QueryParameter
 
 from coord.kernel.params import DB, AuthedRequest, PathId
 from coord.reports import layout, service
-from coord.reports.schemas import ReportOut
+from coord.reports.schemas import OrgReportOut
 
 Unit = Annotated[Literal["month", "quarter"], QueryParameter(name="period", description="calendar months or quarters")]
 From = Annotated[str | None, QueryParameter(name="from", description="first month, YYYY-MM (its quarter for quarters)")]
@@ -22,7 +22,7 @@ EventKind = Annotated[str | None, QueryParameter(name="event_kind")]
 CSV = "text/csv; charset=utf-8"
 
 
-def csv_response(report: ReportOut) -> Response[Any]:
+def csv_response(report: OrgReportOut) -> Response[Any]:  # the CSV of the same figures
     name = f"report-{report.from_}-{report.to}.csv"
     return Response(layout.to_csv(report), media_type=CSV,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
@@ -35,7 +35,7 @@ class ReportController(Controller):
     @get("/reports", operation_id="getOrgReport")
     async def report(self, request: AuthedRequest, org_id: PathId, db: DB, period: Unit = "month",
                      from_: From = None, to: To = None, group_id: GroupId = None, language: Language = None,
-                     event_kind: EventKind = None) -> Response[Any]:
+                     event_kind: EventKind = None) -> Response[OrgReportOut]:
         """Figures per calendar month or quarter for a funder: sessions, attendance, participants
         (new, returning), people reached per language, coverage, volunteer hours and their value,
         shifts, events, referrals by category and outcome (admins, coordinators; facilitators their

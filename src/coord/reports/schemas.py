@@ -13,19 +13,19 @@ Count = Union[int, str, None]
 Unit = Literal["month", "quarter"]
 
 
-class AttendanceOut(msgspec.Struct):
+class ReportAttendanceOut(msgspec.Struct):
     present: Count
     absent: Count
     excused: Count
 
 
-class PeriodOut(msgspec.Struct):
+class ReportPeriodOut(msgspec.Struct):
     period: str  # "2026-03", or "2026-Q1"
     starts_on: date
     ends_on: date  # the last day of the period
     sessions_held: int
     sessions_cancelled: int
-    attendance: AttendanceOut
+    attendance: ReportAttendanceOut
     unique_participants: Count
     new_participants: Count
     returning_participants: Count
@@ -48,26 +48,26 @@ class PeriodOut(msgspec.Struct):
     event_registrations: Count
 
 
-class ReferralRowOut(msgspec.Struct):
+class ReportReferralRowOut(msgspec.Struct):
     category: str
     by_outcome: dict[str, Count]
     total: Count
 
 
-class ReferralsOut(msgspec.Struct):
+class ReportReferralsOut(msgspec.Struct):
     outcomes: list[str]
-    rows: list[ReferralRowOut]
+    rows: list[ReportReferralRowOut]
     by_outcome: dict[str, Count]
     total: Count
 
 
-class SuppressionOut(msgspec.Struct):
+class ReportSuppressionOut(msgspec.Struct):
     rule: str
     threshold: int  # counts from 1 to this are shown as shown_as
     shown_as: str
 
 
-class ReportOut(msgspec.Struct):
+class OrgReportOut(msgspec.Struct):
     org_id: UUID
     org_name: str
     period: Unit
@@ -81,7 +81,7 @@ class ReportOut(msgspec.Struct):
     event_kind: str | None = None
     volunteer_hour_value: float = 34.79
     volunteer_hour_value_year: int = 2024
-    periods: list[PeriodOut] = []
-    referrals: ReferralsOut | None = None  # referrals made in the whole range
-    suppression: SuppressionOut | None = None
+    periods: list[ReportPeriodOut] = []
+    referrals: ReportReferralsOut | None = None  # referrals made in the whole range
+    suppression: ReportSuppressionOut | None = None
     generated_at: datetime | None = None

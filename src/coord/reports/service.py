@@ -15,8 +15,8 @@ from coord.kernel import clock
 from coord.kernel.access import STAFF, require_member
 from coord.kernel.errors import Forbidden, NotFound, Unprocessable
 from coord.reports import queries
-from coord.reports.schemas import (AttendanceOut, PeriodOut, ReferralRowOut, ReferralsOut, ReportOut,
-                                   SuppressionOut)
+from coord.reports.schemas import (ReportAttendanceOut, ReportPeriodOut, ReportReferralRowOut, ReportReferralsOut, OrgReportOut,
+                                   ReportSuppressionOut)
 from coord.reports.suppression import RULE, SMALL, THRESHOLD, Table, count, share, suppress
 
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -35,7 +35,7 @@ def _shift(day: date, months: int) -> date:
 
 def _month(value: str, name: str) -> date:
     found = MONTH.match(value)
-    if not found:
+    if not found or not 1970 <= int(found.group(1)) <= 2100:
         raise Unprocessable(_("%(name)s must be a month written YYYY-MM (like 2026-03)") % {"name": name}, field=name)
     return date(int(found.group(1)), int(found.group(2)), 1)
 
@@ -104,7 +104,7 @@ def _participants(rows: list[dict], languages: list[str]):
 
 async def build_report(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, unit: str, from_: str | None,
                        to: str | None, group_id: UUID | None = None, language: str | None = None,
-                       event_kind: str | None = None) -> ReportOut:
+                       event_kind: str | None = None) -> OrgReportOut:
     org = await conn.fetchrow(queries.ORG, org_id)
     if org is None:
         raise NotFound("no such organization")
@@ -145,10 +145,10 @@ async def build_report(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, u
         new, returning, unique, by_language = _participants(seen.get(start, []), languages)
         back = count(sum(r["back_from_last"] for r in seen.get(start, [])))
         hours = round(sh["hours_approved"], 2) if sh else 0.0
-        periods.append(PeriodOut(
+        periods.append(ReportPeriodOut(
             period=label(unit, start), starts_on=start, ends_on=_shift(start, step) - timedelta(days=1),
             sessions_held=s["held"] if s else 0, sessions_cancelled=s["cancelled"] if s else 0,
-            attendance=AttendanceOut(*(count(a.get(k, 0)) for k in ("present", "absent", "excused"))),
+            attendance=ReportAttendanceOut(*(count(a.get(k, 0)) for k in ("present", "absent", "excused"))),
             unique_participants=unique, new_participants=new, returning_participants=returning,
             returned_from_last_rate=share(back, last_unique), participants_by_language=by_language,
             facilitator_places_needed=s["places_needed"] if s else 0,
@@ -167,30 +167,30 @@ async def build_report(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, u
             event_registrations=count(ev["registrations"] if ev else 0) if org_wide else None,
         ))
         last_unique = unique
-    return ReportOut(
+    return OrgReportOut(
         org_id=org_id, org_name=org["name"], period=unit, from_=label(unit, starts[0]), to=label(unit, starts[-1]),  # type: ignore[arg-type]
         timezone=tz, scope="organization" if staff else "own_groups", group_id=group_id, group_name=group_name,
         language=language, event_kind=event_kind, volunteer_hour_value=org["hour_value"],
         volunteer_hour_value_year=org["hour_year"], periods=periods,
         referrals=await _referrals(conn, org_id, begin, end, groups),
-        suppression=SuppressionOut(rule=RULE, threshold=THRESHOLD, shown_as=SMALL), generated_at=now,
+        suppression=ReportSuppressionOut(rule=RULE, threshold=THRESHOLD, shown_as=SMALL), generated_at=now,
     )
 
 
 async def _referrals(conn: asyncpg.Connection, org_id: UUID, begin: datetime, end: datetime,
-                     groups: list[UUID] | None) -> ReferralsOut | None:
+                     groups: list[UUID] | None) -> ReportReferralsOut | None:
     """Referrals by category and outcome over the whole range, once referrals exist."""
     if not await conn.fetchval(queries.REFERRALS_EXIST):
         return None
     rows = await conn.fetch(queries.REFERRALS, org_id, begin, end, groups)
     categories = sorted({r["category"] for r in rows})
     if not categories:
-        return ReferralsOut(outcomes=list(OUTCOMES), rows=[], by_outcome={o: 0 for o in OUTCOMES}, total=0)
+        return ReportReferralsOut(outcomes=list(OUTCOMES), rows=[], by_outcome={o: 0 for o in OUTCOMES}, total=0)
     n = {(r["category"], r["status"]): r["n"] for r in rows}
     out = suppress(Table([[n.get((c, o), 0) for o in OUTCOMES] for c in categories]))
-    return ReferralsOut(
+    return ReportReferralsOut(
         outcomes=list(OUTCOMES),
-        rows=[ReferralRowOut(category=c, by_outcome=dict(zip(OUTCOMES, out.cells[i])), total=out.row_totals[i])
+        rows=[ReportReferralRowOut(category=c, by_outcome=dict(zip(OUTCOMES, out.cells[i])), total=out.row_totals[i])
               for i, c in enumerate(categories)],
         by_outcome=dict(zip(OUTCOMES, out.col_totals)), total=out.grand_total,
     )

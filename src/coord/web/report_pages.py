@@ -19,7 +19,7 @@ from coord.kernel.params import DB
 from coord.reports import layout
 from coord.reports import service as reports
 from coord.reports.routes import csv_response
-from coord.reports.schemas import ReportOut
+from coord.reports.schemas import OrgReportOut
 from coord.web.forms import domain_errors
 from coord.web.render import event_kind, page
 from coord.web.report_charts import bar_chart
@@ -33,7 +33,7 @@ def _chosen(request: Request) -> dict[str, str]:
     return {k: v for k in FILTERS if (v := (request.query_params.get(k) or "").strip())}
 
 
-async def _build(db: DB, me: CurrentUser, org_id: UUID, chosen: dict[str, str]) -> ReportOut:
+async def _build(db: DB, me: CurrentUser, org_id: UUID, chosen: dict[str, str]) -> OrgReportOut:
     group_id = None
     if chosen.get("group_id"):
         try:
@@ -44,7 +44,7 @@ async def _build(db: DB, me: CurrentUser, org_id: UUID, chosen: dict[str, str]) 
                                       chosen.get("to"), group_id, chosen.get("language"), chosen.get("event_kind"))
 
 
-def charts(report: ReportOut) -> list[dict[str, Any]]:
+def charts(report: OrgReportOut) -> list[dict[str, Any]]:
     """Each chart with its table: the same numbers, as shown."""
     labels = [p.period for p in report.periods]
     out = []
