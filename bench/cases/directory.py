@@ -1,7 +1,9 @@
 """Importing a directory: an HSDS CSV data package (zip) of COORD_BENCH_DIRECTORY_SERVICES
 services (default 10,000), each with its location, address, phone and service-at-location,
-POSTed to /orgs/{id}/directory/imports and applied in the request, in one transaction.
-`directory_import_per_second` is services per second, end to end (upload, checks, writes)."""
+POSTed to /orgs/{id}/directory/imports: a file over 1 MiB is queued, and the worker's own job
+(coord.directory.service.run_queued, what workers/directory_jobs.py runs) applies it here, in
+one transaction. `directory_import_per_second` is services per second, end to end (upload,
+checks, writes)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import zipfile
 import httpx
 
 from bench.registry import Context, benchmark, result
+from coord.directory.service import run_queued
 
 SERVICES = int(os.environ.get("COORD_BENCH_DIRECTORY_SERVICES", "10000"))
 
@@ -59,6 +62,10 @@ async def directory_import(ctx: Context):
     url = f"/api/v1/orgs/{org['id']}/directory/imports?source=bench"
     started = time.perf_counter()
     out = ctx.expect(await ctx.client.post(url, content=body, headers=admin.headers, timeout=httpx.Timeout(600)), 202)
+    if out["status"] == "queued":
+        await run_queued(ctx.pool, out["id"])
+        out = ctx.expect(await ctx.client.get(f"/api/v1/orgs/{org['id']}/directory/imports/{out['id']}",
+                                              headers=admin.headers), 200)
     took = time.perf_counter() - started
     assert out["status"] == "applied", out["problems"][:3]
     return result("directory_import_per_second", SERVICES / took, "services/s")

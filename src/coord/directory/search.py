@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+import unicodedata
 from typing import Any
 from uuid import UUID
 
@@ -63,13 +64,48 @@ async def resolve_place(conn: asyncpg.Connection, near: str) -> Place:
     if not _POSTAL.match(code):
         raise Unprocessable("give a postal code (e.g. 10001) or coordinates (e.g. 40.75,-73.99)", field="near")
     key = code.upper().replace(" ", "")
-    row = await conn.fetchrow(sq.POSTAL_CENTROID, key)
+    row = await conn.fetchrow(sq.POSTAL_CENTROID, code, key)
     if row is not None and row["latitude"] is not None:
         return Place(latitude=row["latitude"], longitude=row["longitude"], label=code)
     if found := _us_zip_centroids().get(key[:5] if key[:5].isdigit() else key):
         return Place(latitude=found[0], longitude=found[1], label=code)
     raise Unprocessable(f"we do not know where the postal code {code!r} is: try coordinates (e.g. 40.75,-73.99)",
                         field="near")
+
+
+@functools.cache
+def _language_names() -> dict[str, str]:
+    """A language's name in English, Spanish or Arabic (folded) -> its code: 'spanish',
+    'espanol' and 'الإسبانية' are all 'es'."""
+    from babel import Locale
+
+    names: dict[str, str] = {}
+    for reader in ("ar", "es", "en"):
+        for code, name in Locale.parse(reader).languages.items():
+            if "_" not in code:
+                names.setdefault(_fold(name), code)
+    return names
+
+
+def _fold(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text.strip().lower()) if not unicodedata.combining(c))
+
+
+def language_forms(language: str) -> tuple[list[str], list[str]]:
+    """The codes and names a directory may have written a language as ('es', 'ES', 'Spanish',
+    'spanish', 'Español'...) for a code or a name in English, Spanish or Arabic."""
+    typed = language.strip()
+    code = typed.lower() if len(typed) <= 3 or "-" in typed else _language_names().get(_fold(typed), "")
+    codes = {typed, typed.lower(), typed.upper()} | ({code, code.upper()} if code else set())
+    names = {typed, typed.lower(), typed.title()}
+    if code:
+        from babel import Locale
+
+        for reader in ("en", "es"):
+            name = Locale.parse(reader).languages.get(code)
+            if name:
+                names |= {name, name.lower(), name.title()}
+    return sorted(codes), sorted(names)
 
 
 def _check(query: Query) -> None:
@@ -94,7 +130,7 @@ async def search(conn: asyncpg.Connection, query: Query, only: UUID | None = Non
 
     place = await resolve_place(conn, query.near) if query.near and query.near.strip() else None
     ctes, joins, where, order = [], [], ["s.active"], []
-    distance = "NULL::float8"
+    distance, rank = "NULL::float8", "0::real"
     if place is not None:
         radius = query.radius_km or DEFAULT_RADIUS_KM
         dlat = radius / 111.0
@@ -104,16 +140,18 @@ async def search(conn: asyncpg.Connection, query: Query, only: UUID | None = Non
         ctes.append(sq.NEARBY)
         joins.append("JOIN nearby n ON n.service_id = s.id")
         distance = "n.distance_km"
-        order.append("n.distance_km")
+        order.append("m.distance_km")
     if only is not None:
         where.append(f"s.id = {p(only)}")
     words = (query.q or "").strip()
     if words:
         text = p(words)
         where.append(sq.MATCHES_TEXT.format(q=text))
-        order.append(f"ts_rank(s.search, {sq.TEXT_QUERY.format(q=text)}) DESC")
+        rank = f"ts_rank(s.search, {sq.TEXT_QUERY.format(q=text)})"
+        order.append("m.rank DESC")
     if query.language and query.language.strip():
-        where.append(sq.SPEAKS.format(p=p(query.language.strip())))
+        codes, names = language_forms(query.language)
+        where.append(sq.SPEAKS.format(codes=p(codes), names=p(names)))
     if query.category and query.category.strip():
         where.append(sq.IN_CATEGORY.format(p=p(query.category.strip())))
     if query.age is not None:
@@ -123,14 +161,23 @@ async def search(conn: asyncpg.Connection, query: Query, only: UUID | None = Non
     if query.accessible:
         where.append(sq.ACCESSIBLE)
     now = clock.now()
+    # The other filters first, kept (MATERIALIZED), then 'open now' over them as one set: the
+    # planner cannot estimate how many are open, and would look each candidate up one by one.
+    ctes.append(f"matches AS {'MATERIALIZED ' if query.open_now else ''}("
+                f"SELECT s.id, s.name, {distance} AS distance_km, {rank} AS rank FROM directory_services s "
+                f"{' '.join(joins)} WHERE {' AND '.join(where)})")
+    outer = "true"
     if query.open_now:
-        joins.append("JOIN orgs o ON o.id = s.org_id")
-        where.append(sq.OPEN_NOW.format(now=p(now)))
-    order.append("s.name, s.id")
+        ctes.append(sq.OPEN_NOW.format(now=p(now), **sq.OPEN_IN_MATCHES))
+        outer = "m.id IN (SELECT service_id FROM open_services)"
+    order.append("m.name, m.id")
     limit, offset = p(query.per_page), p((query.page - 1) * query.per_page)
-    sql = (("WITH " + ", ".join(ctes) + "\n") if ctes else "") + (
-        f"SELECT s.id, {distance} AS distance_km, count(*) OVER () AS total FROM directory_services s "
-        f"{' '.join(joins)} WHERE {' AND '.join(where)} ORDER BY {', '.join(order)} LIMIT {limit} OFFSET {offset}")
+    sql = (f"WITH {', '.join(ctes)}\nSELECT m.id, m.distance_km, count(*) OVER () AS total FROM matches m "
+           f"WHERE {outer} ORDER BY {', '.join(order)} LIMIT {limit} OFFSET {offset}")
+    if conn.is_in_transaction():
+        # A plan for these values: a generic plan (asyncpg prepares statements, PostgreSQL
+        # switches to one after five runs) cannot know how many a bounding box or a language holds.
+        await conn.execute("SET LOCAL plan_cache_mode = force_custom_plan")
     rows = await conn.fetch(sql, *args)
     total = rows[0]["total"] if rows else 0
     results = await _results(conn, [r["id"] for r in rows], {r["id"]: r["distance_km"] for r in rows}, place, now)
@@ -167,9 +214,8 @@ async def _results(conn: asyncpg.Connection, ids: list[UUID], distances: dict[UU
         words = r["option"] or (f"{r['amount']} {r['currency'] or ''}".strip() if r["amount"] is not None else None)
         if words:
             costs.setdefault(r["service_id"], []).append(words)
-    hours = {r["id"]: r for r in await conn.fetch(
-        f"SELECT s.id, {sq.OPEN_NOW.format(now='$2')} AS open_now, {sq.HAS_HOURS} AS has_hours "
-        "FROM directory_services s JOIN orgs o ON o.id = s.org_id WHERE s.id = ANY($1::uuid[])", ids, now)}
+    with_hours = {r["service_id"] for r in await conn.fetch(sq.WITH_HOURS, ids)}
+    open_now = {r["service_id"] for r in await conn.fetch(sq.OPEN_AMONG, ids, now)}
     out = []
     for service_id in ids:
         d, at = details[service_id], places.get(service_id)
@@ -182,7 +228,7 @@ async def _results(conn: asyncpg.Connection, ids: list[UUID], distances: dict[UU
         out.append(ResourceResult(
             id=service_id, name=d["name"], description=d["description"], organization_name=d["organization_name"],
             url=d["url"], email=d["email"], distance_km=round(distance, 2) if distance is not None else None,
-            open_now=hours[service_id]["open_now"] if hours[service_id]["has_hours"] else None,
+            open_now=(service_id in open_now) if service_id in with_hours else None,
             address=address, phones=phones.get(service_id, []), languages=languages.get(service_id, []),
             accessibility=access.get(service_id, []), cost=costs.get(service_id, []) or ([d["fees"]] if d["fees"] else []),
             free=service_id in free, last_verified=d["last_verified"], group_id=d["group_id"],

@@ -26,43 +26,82 @@ nearby AS (
     HAVING min(d.km) <= $5
 )"""
 
-# `{now}`: the parameter holding coord's clock. A schedule's hours are in its own UTC offset
-# (HSDS `timezone`) when it gives one, else in the curating organization's time zone. Weekly
-# and daily schedules are understood; others (monthly by position...) are not 'open now'.
-OPEN_NOW = """EXISTS (
-    SELECT 1 FROM directory_schedules sc
-    CROSS JOIN LATERAL (
-        SELECT CASE WHEN jsonb_typeof(sc.data -> 'timezone') = 'number'
+# Which services are open now, as a set (one pass over the schedules, not one lookup per
+# service). `{now}`: the parameter holding coord's clock; `{only}`: an extra condition on the
+# service id (`true`, or `= ANY($n)` for a page of results). A schedule's hours are in its
+# own UTC offset (HSDS `timezone`) when it gives one, else in the curating organization's
+# time zone. Weekly and daily schedules are understood; others (monthly by position...) are
+# not 'open now'. A schedule belongs to the service, or to one of its service-at-locations.
+# A schedule's local day ('MO'...) and time: its own UTC offset's when it gives one (rare),
+# else its organization's, read once (local_now: a time zone looked up per schedule is slow).
+_LOCAL_NOW = """(
+    SELECT id AS org_id, (ARRAY['SU', 'MO', 'TU', 'WE', 'TH', 'FR', 'SA'])[extract(dow FROM t)::int + 1] AS day,
+           t::time AS tod
+    FROM (SELECT id, {now}::timestamptz AT TIME ZONE timezone AS t FROM orgs) o
+)"""
+_LOCAL = """CROSS JOIN LATERAL (
+        SELECT CASE WHEN sc.data ? 'timezone' AND jsonb_typeof(sc.data -> 'timezone') = 'number'
                     THEN ({now}::timestamptz AT TIME ZONE 'UTC') + (sc.data ->> 'timezone')::float8 * interval '1 hour'
-                    ELSE {now}::timestamptz AT TIME ZONE o.timezone END AS t
-    ) lt
-    WHERE sc.active AND sc.opens_at IS NOT NULL AND sc.closes_at IS NOT NULL
-      AND (sc.service_id = s.id OR sc.service_at_location_id IN (
-            SELECT x.id FROM directory_service_at_locations x WHERE x.service_id = s.id AND x.active))
-      AND (sc.freq IS NULL OR upper(sc.freq) IN ('WEEKLY', 'DAILY'))
-      AND (sc.byday IS NULL OR upper(sc.freq) = 'DAILY'
-           OR (ARRAY['SU', 'MO', 'TU', 'WE', 'TH', 'FR', 'SA'])[extract(dow FROM lt.t)::int + 1]
-              = ANY (string_to_array(upper(replace(sc.byday, ' ', '')), ',')))
-      AND CASE WHEN sc.opens_at < sc.closes_at THEN lt.t::time >= sc.opens_at AND lt.t::time < sc.closes_at
-               ELSE lt.t::time >= sc.opens_at OR lt.t::time < sc.closes_at END
-)"""
+                    END AS t
+    ) lt"""
+_LOCAL_COLUMNS = """sc.opens_at, sc.closes_at, sc.byday, sc.freq,
+            coalesce((ARRAY['SU', 'MO', 'TU', 'WE', 'TH', 'FR', 'SA'])[extract(dow FROM lt.t)::int + 1], ln.day) AS day,
+            coalesce(lt.t::time, ln.tod) AS tod"""
+# Days are two-letter codes between commas: 'MO' is found in 'MO,WE' and in no other code.
+_OPEN_AT = """(sc.freq IS NULL OR upper(sc.freq) IN ('WEEKLY', 'DAILY'))
+      AND (sc.byday IS NULL OR upper(sc.freq) = 'DAILY' OR strpos(upper(sc.byday), sc.day) > 0)
+      AND CASE WHEN sc.opens_at < sc.closes_at THEN sc.tod >= sc.opens_at AND sc.tod < sc.closes_at
+               ELSE sc.tod >= sc.opens_at OR sc.tod < sc.closes_at END"""
+# Which of some services are open now: those of `matches` ({join}: joined, so the planner
+# sees how many), or those `= ANY($1)` ({only}). The local time is
+# computed once a schedule (OFFSET 0 keeps the planner from copying its expression into
+# every condition), then the conditions read it.
+OPEN_SERVICES = f"""
+    SELECT service_id FROM (
+        SELECT sc.service_id, {_LOCAL_COLUMNS}
+        FROM directory_schedules sc {{join}}
+        JOIN local_now ln ON ln.org_id = sc.org_id
+        {_LOCAL}
+        WHERE sc.service_id {{only}} AND sc.active AND sc.opens_at IS NOT NULL AND sc.closes_at IS NOT NULL
+        OFFSET 0
+    ) sc WHERE {_OPEN_AT}
+    UNION
+    SELECT service_id FROM (
+        SELECT x.service_id, {_LOCAL_COLUMNS}
+        FROM directory_schedules sc
+        JOIN directory_service_at_locations x ON x.id = sc.service_at_location_id AND x.active {{join_x}}
+        JOIN local_now ln ON ln.org_id = sc.org_id
+        {_LOCAL}
+        WHERE sc.service_at_location_id IS NOT NULL AND x.service_id {{only}} AND sc.active
+          AND sc.opens_at IS NOT NULL AND sc.closes_at IS NOT NULL
+        OFFSET 0
+    ) sc WHERE {_OPEN_AT}"""
+OPEN_NOW = "local_now AS MATERIALIZED " + _LOCAL_NOW + ",\nopen_services AS (" + OPEN_SERVICES + "\n)"
 
-# Whether a service has hours at all (otherwise 'open now' is unknown, not 'closed').
-HAS_HOURS = """EXISTS (
-    SELECT 1 FROM directory_schedules sc
-    WHERE sc.active AND sc.opens_at IS NOT NULL
-      AND (sc.service_id = s.id OR sc.service_at_location_id IN (
-            SELECT x.id FROM directory_service_at_locations x WHERE x.service_id = s.id AND x.active))
-)"""
+# Of a page of results ($1), those with hours at all (otherwise 'open now' is unknown, not
+# 'closed'), and those open now ($2: coord's clock).
+WITH_HOURS = """
+SELECT service_id FROM directory_schedules WHERE service_id = ANY($1::uuid[]) AND active AND opens_at IS NOT NULL
+UNION
+SELECT x.service_id FROM directory_schedules sc
+JOIN directory_service_at_locations x ON x.id = sc.service_at_location_id AND x.active
+WHERE x.service_id = ANY($1::uuid[]) AND sc.active AND sc.opens_at IS NOT NULL
+"""
+OPEN_AMONG = ("WITH local_now AS MATERIALIZED " + _LOCAL_NOW + "\n" + OPEN_SERVICES).format(
+    now="$2", only="= ANY($1::uuid[])", join="", join_x="")
+OPEN_IN_MATCHES = {"only": "IS NOT NULL", "join": "JOIN matches mm ON mm.id = sc.service_id",
+                   "join_x": "JOIN matches mx ON mx.id = x.service_id"}
 
 # Both stemmers: a word is found in its English or its Spanish forms, without accents.
 TEXT_QUERY = ("(websearch_to_tsquery('english', coord_unaccent({q})) "
               "|| websearch_to_tsquery('spanish', coord_unaccent({q})))")
 MATCHES_TEXT = "s.search @@ " + TEXT_QUERY
 
-SPEAKS = """EXISTS (
-    SELECT 1 FROM directory_languages dl WHERE dl.service_id = s.id AND dl.active
-      AND (lower(dl.code) = lower({p}) OR coord_unaccent(dl.name) = coord_unaccent({p})))"""
+# {codes}, {names}: the ways the language may be written (coord.directory.search.language_forms),
+# compared as they are so that the planner reads its statistics of the columns.
+SPEAKS = """s.id IN (
+    SELECT dl.service_id FROM directory_languages dl
+    WHERE dl.active AND (dl.code = ANY({codes}::text[]) OR dl.name = ANY({names}::text[])))"""
 
 IN_CATEGORY = """EXISTS (
     SELECT 1 FROM directory_attributes a JOIN directory_taxonomy_terms t ON t.id = a.taxonomy_term_id
@@ -129,10 +168,13 @@ SELECT service_id, option, amount, currency FROM directory_cost_options
 WHERE service_id = ANY($1::uuid[]) AND active ORDER BY service_id, external_id
 """
 
-# A postal code's centre from the directory's own public addresses.
+# A postal code's centre from the directory's own public addresses (as written, $1, or
+# without spaces and in capitals, $2; a few hundred are enough for a centre).
 POSTAL_CENTROID = """
-SELECT avg(l.latitude) AS latitude, avg(l.longitude) AS longitude
-FROM directory_addresses a JOIN directory_locations l ON l.id = a.location_id
-WHERE a.active AND l.active AND NOT l.confidential AND l.latitude IS NOT NULL
-  AND upper(replace(a.postal_code, ' ', '')) = $1
+SELECT avg(latitude) AS latitude, avg(longitude) AS longitude FROM (
+    SELECT l.latitude, l.longitude
+    FROM directory_addresses a JOIN directory_locations l ON l.id = a.location_id
+    WHERE a.postal_code IN ($1, $2) AND a.active AND l.active AND NOT l.confidential AND l.latitude IS NOT NULL
+    LIMIT 200
+) near
 """
