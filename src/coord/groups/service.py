@@ -19,6 +19,7 @@ from coord.kernel.access import STAFF, require_member, require_role
 from coord.kernel.audit import audit
 from coord.auth.gate import require_confirmed_email
 from coord.auth.service import check_timezone
+from coord.i18n import gettext as _
 from coord.kernel.errors import Conflict, Forbidden, NotFound, Unprocessable
 from coord.groups import queries
 from coord.groups.schemas import GroupIn, GroupMemberIn, GroupMemberOut, GroupOut, GroupPatch, JoinOut
@@ -86,7 +87,7 @@ async def load_group(conn: asyncpg.Connection, group_id: UUID, user_id: UUID) ->
 async def require_manager(conn: asyncpg.Connection, group_id: UUID, user_id: UUID) -> GroupAccess:
     access = await load_group(conn, group_id, user_id)
     if not access.can_manage:
-        raise Forbidden("this needs a coordinator, an admin or one of the group's facilitators")
+        raise Forbidden(_("this needs a coordinator, an admin or one of the group's facilitators"))
     return access
 
 

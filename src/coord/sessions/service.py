@@ -16,6 +16,7 @@ import asyncpg
 import msgspec
 
 from coord.kernel import clock
+from coord.i18n import gettext as _
 from coord.kernel.errors import Conflict, Forbidden, NotFound, Unprocessable
 from coord.groups.service import GroupAccess, check_venue, load_group, require_manager, require_running
 from coord.outbox.domain_events import (
@@ -79,7 +80,7 @@ async def load_managed_session(
     """load_session for a change that needs staff or one of the group's facilitators (else 403)."""
     row, access = await load_session(conn, session_id, user_id, lock=lock)
     if not access.can_manage:
-        raise Forbidden("this needs a coordinator, an admin or one of the group's facilitators")
+        raise Forbidden(_("this needs a coordinator, an admin or one of the group's facilitators"))
     return row, access
 
 

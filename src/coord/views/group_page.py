@@ -22,6 +22,7 @@ import msgspec
 from coord.groups.schemas import GroupMemberOut, GroupOut
 from coord.groups.service import GroupAccess, list_members, load_group, public_group
 from coord.kernel import clock
+from coord.i18n import gettext as _
 from coord.kernel.errors import Forbidden, NotFound
 from coord.orgs.schemas import PublicOrg
 from coord.orgs.service import public_org
@@ -152,7 +153,7 @@ class ArchivePreview(msgspec.Struct):
 async def archive_preview(conn: asyncpg.Connection, viewer_id: UUID, group_id: UUID) -> ArchivePreview:
     access = await load_group(conn, group_id, viewer_id)
     if not access.is_staff:
-        raise Forbidden("only coordinators and admins archive a group")
+        raise Forbidden(_("only coordinators and admins archive a group"))
     counts = await conn.fetchrow(queries.GROUP_MEMBER_TOTALS, group_id)
     ahead = await conn.fetchval(queries.SESSIONS_AHEAD, group_id, clock.now())
     return ArchivePreview(access.group, await public_org(conn, access.group.org_id), ahead, counts["active"],
