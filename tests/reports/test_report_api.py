@@ -8,7 +8,7 @@ import io
 
 from coord.reports.suppression import RULE
 from tests.support import API, assert_problem, expect
-from tests.support.report_world import build, label
+from tests.support.report_world import attend, build, label, people, session
 
 
 async def test_every_figure_of_two_known_months(client, api, pool):
@@ -68,12 +68,30 @@ async def test_quarters_language_and_group(client, api, pool):
                                        headers=s.admin.headers), 200)
     assert quarters["period"] == "quarter" and all("-Q" in p["period"] for p in quarters["periods"])
     assert sum(p["sessions_held"] for p in quarters["periods"]) == 3
-    spanish = expect(await client.get(url, params={"from": label(m2), "to": label(m2), "language": "es"},
-                                      headers=s.admin.headers), 200)
-    assert spanish["periods"][0]["unique_participants"] == 23 and spanish["language"] == "es"
-    by_group = expect(await client.get(url, params={"from": label(m2), "to": label(m2), "group_id": s.group["id"]},
-                                       headers=s.admin.headers), 200)
+    month = {"from": label(m2), "to": label(m2)}
+    whole = expect(await client.get(url, params=month, headers=s.admin.headers), 200)["periods"][0]
+    spanish = expect(await client.get(url, params={**month, "language": "es"}, headers=s.admin.headers), 200)
+    # One language's people are read from the whole table: 23 of 24 would give the other one away.
+    assert spanish["language"] == "es" and spanish["periods"][0]["participants_by_language"] == {
+        "es": whole["participants_by_language"]["es"]}
+    assert spanish["periods"][0]["unique_participants"] == whole["participants_by_language"]["es"]
+    assert spanish["periods"][0]["attendance"] == {"present": None, "absent": None, "excused": None}
+
+    # A second group where 3 came: the organization's 28 minus the first group's 25 would say 3.
+    other = expect(await client.post(f"{API}/orgs/{s.org['id']}/groups", headers=s.admin.headers, json={
+        "name": "Small circle", "format": "peer_led", "visibility": "public", "join_policy": "open"}), 201)
+    small = await session(pool, type("S", (), {"group": other, "org": s.org})(), m2)
+    await attend(pool, small, await people(pool, 3, "es"))
+    whole = expect(await client.get(url, params=month, headers=s.admin.headers), 200)["periods"][0]
+    assert whole["attendance"]["present"] == 28
+    by_group = expect(await client.get(url, params={**month, "group_id": s.group["id"]}, headers=s.admin.headers), 200)
     assert by_group["group_name"] == s.group["name"] and by_group["periods"][0]["volunteer_hours_approved"] is None
+    assert by_group["periods"][0]["attendance"]["present"] is None  # 25 would give the small circle's 3 away
+    assert expect(await client.get(url, params={**month, "group_id": other["id"]}, headers=s.admin.headers),
+                  200)["periods"][0]["attendance"]["present"] == "1-10"
+    # The group's facilitator reads the same figures as the coordinators do.
+    own = expect(await client.get(url, params=month, headers=s.facilitator.headers), 200)["periods"][0]
+    assert own["attendance"] == by_group["periods"][0]["attendance"]
 
 
 async def test_csv_is_what_the_page_shows(client, api, pool):

@@ -65,6 +65,46 @@ WHERE h.period >= $9::date AND ($8::text IS NULL OR {LANGUAGE} = $8)
 GROUP BY 2, 3
 """
 
+# Per group, the figures a group's report shows, for every group of the organization at once:
+# a group's counts are suppressed together with the others' (the organization's figure minus one
+# group's must not give away the rest). $2 the first period (a date), $3 the end, $6 a period's
+# length in months.
+PEOPLE_BY_GROUP = f"""
+WITH scoped AS (
+    SELECT s.id, s.group_id, {PERIOD.format(col="s.starts_at")} AS period
+    FROM sessions s
+    WHERE s.org_id = $1 AND s.starts_at < $3
+), grouped AS (
+    SELECT a.user_id, s.group_id, s.period, a.status, count(*) AS n
+    FROM scoped s
+    JOIN attendance a ON a.session_id = s.id
+    GROUP BY 1, 2, 3, 4
+), history AS (
+    SELECT group_id, period, min(period) OVER w AS first_period, lag(period) OVER w AS previous
+    FROM grouped
+    WHERE status = 'present' AND user_id IS NOT NULL
+    WINDOW w AS (PARTITION BY user_id, group_id ORDER BY period)
+), counted AS (
+    SELECT group_id, period,
+           sum(n) FILTER (WHERE status = 'present') AS present, sum(n) FILTER (WHERE status = 'absent') AS absent,
+           sum(n) FILTER (WHERE status = 'excused') AS excused
+    FROM grouped WHERE period >= $2::date GROUP BY 1, 2
+), people AS (
+    SELECT group_id, period, count(*) AS unique_participants,
+           count(*) FILTER (WHERE first_period = period) AS new_participants,
+           count(*) FILTER (WHERE first_period < period) AS returning_participants,
+           count(*) FILTER (WHERE previous = (period - make_interval(months => $6::int))::date) AS back_from_last
+    FROM history WHERE period >= $2::date GROUP BY 1, 2
+)
+SELECT group_id, period,
+       coalesce(c.present, 0)::int AS present, coalesce(c.absent, 0)::int AS absent,
+       coalesce(c.excused, 0)::int AS excused, coalesce(p.unique_participants, 0)::int AS unique_participants,
+       coalesce(p.new_participants, 0)::int AS new_participants,
+       coalesce(p.returning_participants, 0)::int AS returning_participants,
+       coalesce(p.back_from_last, 0)::int AS back_from_last
+FROM counted c FULL JOIN people p USING (group_id, period)
+"""
+
 # $6: now.
 SHIFTS = f"""
 SELECT {PERIOD.format(col="sh.starts_at")} AS period,

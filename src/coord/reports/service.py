@@ -17,7 +17,7 @@ from coord.kernel.errors import Forbidden, NotFound, Unprocessable
 from coord.reports import queries
 from coord.reports.schemas import (ReportAttendanceOut, ReportPeriodOut, ReportReferralRowOut, ReportReferralsOut, OrgReportOut,
                                    ReportSuppressionOut)
-from coord.reports.suppression import RULE, SMALL, THRESHOLD, Table, count, share, suppress
+from coord.reports.suppression import RULE, SMALL, THRESHOLD, Shown, Table, count, share, suppress
 
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 LANGUAGE = re.compile(r"^([a-z]{2,3}|unknown)$")
@@ -102,6 +102,38 @@ def _participants(rows: list[dict], languages: list[str]):
     return out.row_totals[0], out.row_totals[1], out.grand_total, dict(zip(languages, out.col_totals))
 
 
+PEOPLE_FIGURES = ("present", "absent", "excused", "unique_participants", "new_participants",
+                  "returning_participants", "back_from_last")
+
+
+def most_hidden(a: Shown, b: Shown) -> Shown:
+    """Two releases of one value: what both allow (hiding more never reveals anything)."""
+    if a is None or b is None:
+        return None
+    return SMALL if SMALL in (a, b) else a
+
+
+async def _group_figures(conn: asyncpg.Connection, org_id: UUID, group_id: UUID, unit: str, tz: str, first: date,
+                         end: datetime, step: int) -> dict[date, dict[str, Shown]]:
+    """One group's counts of people, suppressed together with every other group's: a column of
+    groups whose total is the organization's, so that no difference of reports gives one away
+    (taken as if nobody came to two groups, the case where the difference would be exact)."""
+    by_period: dict[date, dict[UUID, asyncpg.Record]] = {}
+    for r in await conn.fetch(queries.PEOPLE_BY_GROUP, org_id, first, end, unit, tz, step):
+        by_period.setdefault(r["period"], {})[r["group_id"]] = r
+    shown: dict[date, dict[str, Shown]] = {}
+    for period, rows in by_period.items():
+        if group_id not in rows:
+            continue
+        ids = sorted(rows, key=str)
+        at = ids.index(group_id)
+        shown[period] = {}
+        for figure in PEOPLE_FIGURES:
+            column = suppress(Table([[rows[g][figure]] for g in ids], row_totals=False, grand_total=False))
+            shown[period][figure] = column.cells[at][0]
+    return shown
+
+
 async def build_report(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, unit: str, from_: str | None,
                        to: str | None, group_id: UUID | None = None, language: str | None = None,
                        event_kind: str | None = None) -> OrgReportOut:
@@ -123,7 +155,9 @@ async def build_report(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, u
     sessions = {r["period"]: r for r in await conn.fetch(queries.SESSIONS, org_id, begin, end, unit, tz, by_group, now)}
     attendance: dict[date, dict[str, int]] = {}
     seen: dict[date, list[dict]] = {}
-    for r in await conn.fetch(queries.PEOPLE, org_id, starts[0], end, unit, tz, by_group, step, language, before):
+    # Always the whole table: one language's figures are read from it (a query per language
+    # could be subtracted from the organization's).
+    for r in await conn.fetch(queries.PEOPLE, org_id, starts[0], end, unit, tz, by_group, step, None, before):
         if r["kind"] == "attendance":
             attendance.setdefault(r["period"], {})[r["key"]] = r["a"]
         else:
@@ -137,18 +171,38 @@ async def build_report(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, u
         events = {r["period"]: r for r in await conn.fetch(queries.EVENTS, org_id, begin, end, unit, tz,
                                                           event_kind)}
     org_wide = staff and group_id is None
+    # One group's people are suppressed with the other groups'; a facilitator of several groups
+    # reads people per group (an aggregate of some groups would difference against each).
+    single = group_id or (groups[0] if not staff and groups is not None and len(groups) == 1 else None)
+    jointly = await _group_figures(conn, org_id, single, unit, tz, before, end, step) if single else {}
+    people_hidden = not staff and group_id is None and single is None
     languages = sorted({r["language"] for rows in seen.values() for r in rows})
     last_unique = _participants(seen.get(before, []), languages)[2]
+    if single:
+        last_unique = most_hidden(last_unique, jointly.get(before, {}).get("unique_participants", 0))
     periods = []
     for start in starts:
         s, a, sh, ev = sessions.get(start), attendance.get(start, {}), shifts.get(start), events.get(start)
         new, returning, unique, by_language = _participants(seen.get(start, []), languages)
         back = count(sum(r["back_from_last"] for r in seen.get(start, [])))
+        present, absent, excused = (count(a.get(k, 0)) for k in ("present", "absent", "excused"))
+        if single:
+            joint = jointly.get(start, {})
+            present, absent, excused, unique, new, returning, back = (
+                most_hidden(mine, joint.get(k, 0)) for mine, k in zip(
+                    (present, absent, excused, unique, new, returning, back), PEOPLE_FIGURES))
+        if language is not None:  # that language's people, as the whole table shows them
+            unique = by_language.get(language, 0)
+            present = absent = excused = new = returning = back = None
+            by_language = {language: unique}
+        if people_hidden:
+            present = absent = excused = unique = new = returning = back = None
+            by_language = {}
         hours = round(sh["hours_approved"], 2) if sh else 0.0
         periods.append(ReportPeriodOut(
             period=label(unit, start), starts_on=start, ends_on=_shift(start, step) - timedelta(days=1),
             sessions_held=s["held"] if s else 0, sessions_cancelled=s["cancelled"] if s else 0,
-            attendance=ReportAttendanceOut(*(count(a.get(k, 0)) for k in ("present", "absent", "excused"))),
+            attendance=ReportAttendanceOut(present, absent, excused),
             unique_participants=unique, new_participants=new, returning_participants=returning,
             returned_from_last_rate=share(back, last_unique), participants_by_language=by_language,
             facilitator_places_needed=s["places_needed"] if s else 0,
