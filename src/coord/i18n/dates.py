@@ -4,11 +4,35 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime, format_skeleton, format_time
+from babel import Locale
+from babel.dates import DateTimePattern, format_date, format_datetime, match_skeleton, parse_pattern
 
 from coord.i18n import current
+
+
+@lru_cache(maxsize=64)
+def _locale(code: str) -> Locale:
+    return Locale.parse(code)
+
+
+@lru_cache(maxsize=512)
+def _pattern(code: str, skeleton: str | None = None, pattern: str | None = None) -> DateTimePattern:
+    """CLDR's pattern for a skeleton (or a pattern as given), parsed once per language: what
+    format_skeleton and format_time find and parse on every call, kept, since pages write a
+    date per row (a board of fifty shifts in Arabic must not be slower than in English)."""
+    if skeleton is not None:
+        skeletons = _locale(code).datetime_skeletons
+        pattern = skeletons[skeleton if skeleton in skeletons else match_skeleton(skeleton, skeletons)]
+    assert pattern is not None
+    return parse_pattern(pattern)
+
+
+def _written(local: datetime, *, skeleton: str | None = None, pattern: str | None = None) -> str:
+    code = current()
+    return _pattern(code, skeleton, pattern).apply(local, _locale(code))
 
 
 def local_datetime(moment: datetime | None, tz: str | None, format: str = "medium") -> str:
@@ -29,8 +53,8 @@ def short_day_time(moment: datetime, tz: str | None, with_year: bool = False) ->
     """A weekday, day and month with the time, short ("mar 24 nov, 18:30"), for languages
     other than English (render.when keeps its English form)."""
     local = moment.astimezone(ZoneInfo(tz or "UTC"))
-    day = format_skeleton("yMMMEd" if with_year else "MMMEd", local, locale=current())
-    return f"{day}, {format_time(local, 'HH:mm', locale=current())}"
+    day = _written(local, skeleton="yMMMEd" if with_year else "MMMEd")
+    return f"{day}, {_written(local, pattern='HH:mm')}"
 
 
 def full_day(moment: datetime, tz: str | None) -> str:
@@ -40,8 +64,8 @@ def full_day(moment: datetime, tz: str | None) -> str:
 
 def day_in_month(moment: datetime, tz: str | None) -> str:
     """"mar, 16 de marzo": a weekday, day and month, short enough for a subject."""
-    return format_skeleton("MMMMEd", moment.astimezone(ZoneInfo(tz or "UTC")), locale=current())
+    return _written(moment.astimezone(ZoneInfo(tz or "UTC")), skeleton="MMMMEd")
 
 
 def short_time(moment: datetime, tz: str | None) -> str:
-    return format_time(moment.astimezone(ZoneInfo(tz or "UTC")), "HH:mm", locale=current())
+    return _written(moment.astimezone(ZoneInfo(tz or "UTC")), pattern="HH:mm")
