@@ -92,6 +92,8 @@ class CoordServer:
             COORD_SECRET_KEY=SECRET_KEY,
             COORD_LOGIN_ATTEMPTS_PER_MINUTE="100000",  # the maximum coord.kernel.config accepts
             COORD_BASE_URL=self.base_url,
+            # Spanish and Arabic served whatever coord.i18n offers yet (page_languages measures them).
+            COORD_PREVIEW_LANGUAGES="es,ar",
         )
         # For experiments only, e.g. COORD_BENCH_SERVER_ENV="COORD_LOG_LEVEL=WARNING".
         for item in os.environ.get("COORD_BENCH_SERVER_ENV", "").split():
