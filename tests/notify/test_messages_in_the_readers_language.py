@@ -266,3 +266,22 @@ async def test_discreet_mode_in_spanish_names_nothing_in_any_word_or_calendar(
 
 async def _tz(pool, user) -> str:
     return await pool.fetchval("SELECT timezone FROM users WHERE id = $1", UUID(user.id))
+
+
+async def test_an_organizations_public_feed_speaks_its_language_whoever_asks(client, api, every_language):
+    admin = await api.user("admin")
+    org = await api.org(admin)
+    expect(await client.patch(f"/api/v1/orgs/{org['id']}", json={"default_locale": "es"}, headers=admin.headers), 200)
+    room = {"name": "Sala virtual", "kind": "virtual", "meeting_url": "https://meet.example.org/private-room"}
+    venue = expect(await client.post(f"/api/v1/orgs/{org['id']}/venues", json=room, headers=admin.headers), 201)
+    start = (now() + timedelta(days=3)).replace(microsecond=0)
+    body = {"title": "Feria de salud", "kind": "workshop", "starts_at": start.isoformat(),
+            "ends_at": (start + timedelta(hours=2)).isoformat(), "timezone": "America/New_York",
+            "visibility": "public", "venue_id": venue["id"]}
+    event = expect(await client.post(f"/api/v1/orgs/{org['id']}/events", json=body, headers=admin.headers), 201)
+    feed = (await client.get(f"/orgs/{org['slug']}/events.ics", headers={"accept-language": "ar"})).content
+    cal = icalendar.Calendar.from_ical(feed)
+    assert str(cal["X-WR-CALNAME"]) == f"{org['name']}: eventos comunitarios"
+    [entry] = cal.walk("VEVENT")
+    assert str(entry["LOCATION"]) == "En línea" and b"private-room" not in feed
+    assert entry["DTSTART"].dt == datetime.fromisoformat(event["starts_at"])
