@@ -87,6 +87,7 @@ async def test_quarters_language_and_group(client, api, pool):
     by_group = expect(await client.get(url, params={**month, "group_id": s.group["id"]}, headers=s.admin.headers), 200)
     assert by_group["group_name"] == s.group["name"] and by_group["periods"][0]["volunteer_hours_approved"] is None
     assert by_group["periods"][0]["attendance"]["present"] is None  # 25 would give the small circle's 3 away
+    assert by_group["periods"][0]["participants_by_language"]["es"] is None  # and so would its 23 Spanish speakers
     assert expect(await client.get(url, params={**month, "group_id": other["id"]}, headers=s.admin.headers),
                   200)["periods"][0]["attendance"]["present"] == "1-10"
     # The group's facilitator reads the same figures as the coordinators do.

@@ -105,6 +105,17 @@ SELECT group_id, period,
 FROM counted c FULL JOIN people p USING (group_id, period)
 """
 
+# Per group and language, the people who came (for the same joint suppression).
+LANGUAGES_BY_GROUP = f"""
+SELECT s.group_id, {PERIOD.format(col="s.starts_at")} AS period, {LANGUAGE} AS language,
+       count(DISTINCT a.user_id)::int AS n
+FROM sessions s
+JOIN attendance a ON a.session_id = s.id AND a.status = 'present' AND a.user_id IS NOT NULL
+JOIN users u ON u.id = a.user_id
+WHERE s.org_id = $1 AND s.starts_at >= $2 AND s.starts_at < $3
+GROUP BY 1, 2, 3
+"""
+
 # $6: now.
 SHIFTS = f"""
 SELECT {PERIOD.format(col="sh.starts_at")} AS period,

@@ -118,9 +118,12 @@ async def _group_figures(conn: asyncpg.Connection, org_id: UUID, group_id: UUID,
     """One group's counts of people, suppressed together with every other group's: a column of
     groups whose total is the organization's, so that no difference of reports gives one away
     (taken as if nobody came to two groups, the case where the difference would be exact)."""
-    by_period: dict[date, dict[UUID, asyncpg.Record]] = {}
+    by_period: dict[date, dict[UUID, dict[str, int]]] = {}
     for r in await conn.fetch(queries.PEOPLE_BY_GROUP, org_id, first, end, unit, tz, step):
-        by_period.setdefault(r["period"], {})[r["group_id"]] = r
+        by_period.setdefault(r["period"], {})[r["group_id"]] = dict(r)
+    for r in await conn.fetch(queries.LANGUAGES_BY_GROUP, org_id, _instant(first, tz), end, unit, tz):
+        rows = by_period.setdefault(r["period"], {})
+        rows[r["group_id"]] = {**rows.get(r["group_id"], {}), f"language:{r['language']}": r["n"]}  # type: ignore[dict-item]
     shown: dict[date, dict[str, Shown]] = {}
     for period, rows in by_period.items():
         if group_id not in rows:
@@ -128,8 +131,9 @@ async def _group_figures(conn: asyncpg.Connection, org_id: UUID, group_id: UUID,
         ids = sorted(rows, key=str)
         at = ids.index(group_id)
         shown[period] = {}
-        for figure in PEOPLE_FIGURES:
-            column = suppress(Table([[rows[g][figure]] for g in ids], row_totals=False, grand_total=False))
+        for figure in {*PEOPLE_FIGURES, *(k for k in rows[group_id].keys() if k.startswith("language:"))}:
+            column = suppress(Table([[rows[g].get(figure, 0) or 0] for g in ids], row_totals=False,
+                                    grand_total=False))
             shown[period][figure] = column.cells[at][0]
     return shown
 
@@ -191,6 +195,7 @@ async def build_report(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, u
             present, absent, excused, unique, new, returning, back = (
                 most_hidden(mine, joint.get(k, 0)) for mine, k in zip(
                     (present, absent, excused, unique, new, returning, back), PEOPLE_FIGURES))
+            by_language = {code: most_hidden(v, joint.get(f"language:{code}", 0)) for code, v in by_language.items()}
         if language is not None:  # that language's people, as the whole table shows them
             unique = by_language.get(language, 0)
             present = absent = excused = new = returning = back = None
