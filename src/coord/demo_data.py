@@ -33,10 +33,9 @@ PEOPLE = [
 
 ADMIN = ("admin@demo.coord.test", "Ada Admin")
 
-CRISIS_LINE = (
-    "988 Suicide & Crisis Lifeline: call or text 988. Crisis Text Line: text HOME to 741741. "
-    "In an emergency call 911."
-)
+# The organization's own words, shown after coord's crisis lines (988 and Crisis Text Line, in
+# English and Spanish: coord.orgs.crisis), which say the rest.
+CRISIS_LINE = "In an emergency call 911."
 
 VENUES = [
     {"name": "Riverside Community Center, Room 2", "kind": "in_person", "address": "120 River St, Springfield",
