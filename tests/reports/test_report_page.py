@@ -21,7 +21,7 @@ async def test_charts_tables_and_csv_for_a_coordinator(client, api, pool):
     assert response.status_code == 200, response.text
     html = response.text
     svgs = re.findall(r"<svg .*?</svg>", html, flags=re.S)
-    assert len(svgs) == 4  # attendance, hours, coverage, languages
+    assert len(svgs) == 5  # attendance, hours, coverage, languages, referrals
     for svg in svgs:
         root = ET.fromstring(svg)
         title, desc = root.find(f"{SVG}title"), root.find(f"{SVG}desc")

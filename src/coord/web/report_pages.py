@@ -74,6 +74,12 @@ def charts(report: OrgReportOut) -> list[dict[str, Any]]:
                 _("Bars per language: the people who came in the last period, by the language they chose."),
                 [(_("People"), [last.participants_by_language[c] for c in codes])],
                 names=[layout.language_name(c) for c in codes])
+    referrals = report.referrals
+    if referrals is not None and referrals.rows:
+        add(_("Referrals by outcome"), _("Bars per outcome: the referrals made in these periods, all categories "
+                                         "together. Counts from 1 to 10 are not drawn and are written 1-10."),
+            [(_("Referrals"), [referrals.by_outcome[o] for o in referrals.outcomes])],
+            names=[layout.outcome_name(o) for o in referrals.outcomes])
     return out
 
 
