@@ -7,17 +7,20 @@ membership that ended, in Spanish. Whoever acted did so in English."""
 from __future__ import annotations
 
 from datetime import datetime, time
+from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
+from babel.dates import format_skeleton
 
 from coord import i18n
 from coord.notify.mailer import mailer_from_settings
 from tests.moments import NY, today
 from tests.support import expect, mail_text, run_jobs
 from tests.support.calendars import expand
-from tests.support.world import setup
-from workers.schedule_jobs import send_rosters
+from tests.support.world import past_session, setup
+from workers.schedule_jobs import alert_coverage_gaps, remind_unrecorded_attendance, send_rosters
 from workers.staff_jobs import send_daily_digests
 
 ENGLISH = {"accept-language": "en"}
@@ -144,3 +147,35 @@ async def test_an_invitation_a_declined_request_and_an_ended_membership_in_spani
     said = text_of(ended)
     assert f"{org} ha terminado tu membresía, así que ya no eres miembro." in said
     assert "Hello" not in mail_text(ended) and "Si necesitas apoyo ahora: " in said
+
+
+async def test_the_attendance_nudge_in_arabic_and_a_gap_alert_in_spanish(
+        client, api, smtp, mail_settings, pool, redis, every_language):
+    s = await setup(client, api, facilitators_required=1)
+    await speaks(client, s.facilitator, "ar")
+    await speaks(client, s.coordinator, "es")
+    ctx = {"settings": mail_settings, "pool": pool, "mailer": mailer_from_settings(mail_settings)}
+    session = await past_session(s)
+    ended = await pool.fetchrow("UPDATE sessions SET starts_at = now() - interval '4 hours', ends_at = now() - "
+                                "interval '3 hours' WHERE id = $1::uuid RETURNING starts_at", session["id"])
+    await run_jobs(mail_settings, pool, redis)
+    smtp.messages.clear()
+    await remind_unrecorded_attendance(ctx)
+    tz = await pool.fetchval("SELECT timezone FROM users WHERE id = $1", UUID(s.facilitator.id))
+    day = format_skeleton("MMMMEd", ended["starts_at"].astimezone(ZoneInfo(tz)), locale="ar")
+    subject = f"{s.group['name']}: حضور بانتظار التسجيل ليوم {day}"
+    nudges = [m for m in mail_for(smtp, s.facilitator) if m["Subject"] == subject]
+    said = text_of(nudges[0])
+    assert "عندما يتسنّى لك ذلك، سجّل من حضر" in said and "attendance" not in said and "Hello" not in said
+    assert all("attendance to record" not in m["Subject"] for m in mail_for(smtp, s.facilitator))
+
+    smtp.messages.clear()
+    await s.series(datetime.combine(today(NY, days=1), time(12, 0)), "FREQ=DAILY;COUNT=2")
+    await run_jobs(mail_settings, pool, redis)
+    smtp.messages.clear()
+    await alert_coverage_gaps(ctx)
+    alerts = [m for m in mail_for(smtp, s.coordinator) if m["Subject"].endswith("necesita facilitador/a")]
+    assert alerts and all(m["Subject"].startswith(f"{s.group['name']}: la sesión del ") for m in alerts)
+    said = text_of(alerts[0])
+    assert "tiene 0 de 1 facilitador/a." in said and "Asigna a alguien en la página de la sesión" in said
+    assert [m["Subject"] for m in mail_for(smtp, s.admin)][0].endswith("needs a facilitator")
