@@ -128,6 +128,7 @@ UNION SELECT code FROM trainings UNION SELECT email FROM invitations
 UNION SELECT name FROM directory_organizations UNION SELECT name FROM directory_services
 UNION SELECT name FROM directory_locations UNION SELECT address_1 FROM directory_addresses
 UNION SELECT city FROM directory_addresses UNION SELECT source FROM directory_imports
+UNION SELECT state_province FROM directory_addresses UNION SELECT description FROM directory_services
 UNION SELECT crisis_resources FROM orgs
 UNION SELECT share_with FROM referral_consents UNION SELECT purpose FROM referral_consents
 UNION SELECT note FROM referrals UNION SELECT category FROM referrals
