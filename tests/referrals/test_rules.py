@@ -146,3 +146,28 @@ async def test_bad_input_is_a_problem(client, world):
                                      headers=s.participant.headers), 422)
     assert_problem(await client.post(f"{API}/referrals/{made['id']}/consent", json={**consent, "fields": ["ssn"]},
                                      headers=s.participant.headers), 400)
+
+
+async def test_an_invitation_from_someone_who_cannot_approve_is_a_request_to_join(client, world, pool):
+    s = world.s
+    # The facilitator of the participant's group refers them to another group that needs approval:
+    # they may not approve members there, so accepting asks to join, as anyone would.
+    other = await make_group(client, s.org, s.admin, name="Friday Circle", join_policy="approval")
+    made = await refer(client, s.facilitator, s.participant, group_id=other["id"])
+    await set_status(client, s.participant, made["id"], "accepted")
+    assert await pool.fetchval("SELECT status FROM group_members WHERE group_id = $1 AND user_id = $2",
+                               other["id"], s.participant.id) == "pending"
+
+
+async def test_a_withdrawn_referral_sends_no_check_in(client, world, smtp, mail_settings, pool, redis):
+    from coord.kernel import clock
+
+    s = world.s
+    made = await refer(client, s.facilitator, s.participant, service_id=world.food)
+    await set_status(client, s.facilitator, made["id"], "cancelled", note="sent to the wrong person")
+    [r] = await mine(client, s.participant)
+    assert r["status"] == "cancelled" and r["history"][-1]["note"] == "sent to the wrong person"
+    await run_jobs(mail_settings, pool, redis)
+    with clock.shifted(timedelta(days=8)):
+        await run_jobs(mail_settings, pool, redis)
+    assert mail_to(smtp, s.participant) == []  # neither the notice (withdrawn first) nor the check-in
