@@ -26,6 +26,7 @@ from coord.groups.service import GroupAccess, group_out, load_group, request_mem
 from coord.kernel import clock
 from coord.kernel.audit import audit
 from coord.kernel.config import Settings
+from coord.i18n import gettext as _
 from coord.kernel.errors import Conflict, Forbidden, NotFound
 
 PAGE = "/groups/join"
@@ -45,7 +46,7 @@ def _out(settings: Settings, nonce: bytes, created_at: datetime) -> InviteLinkOu
 async def _staff_access(conn: asyncpg.Connection, actor_id: UUID, group_id: UUID) -> GroupAccess:
     access = await load_group(conn, group_id, actor_id)
     if not access.is_staff:
-        raise Forbidden("only coordinators and admins manage a group's invitation link")
+        raise Forbidden(_("only coordinators and admins manage a group's invitation link"))
     return access
 
 
@@ -62,8 +63,8 @@ async def create_link(
     """The group's link: its live one, or a new one. Returns (the link, whether it is new)."""
     access = await _staff_access(conn, actor_id, group_id)
     if access.group.visibility == "public":
-        raise Conflict("a public group needs no invitation link: anyone can find it and ask to join from its "
-                       "page, so share the page's address")
+        raise Conflict(_("a public group needs no invitation link: anyone can find it and ask to join from its "
+                         "page, so share the page's address"))
     require_running(access.group, "new members")
     row = await conn.fetchrow(queries.LIVE_LINK, group_id)
     if row is not None:
@@ -105,5 +106,5 @@ async def join_by_link(conn: asyncpg.Connection, token: str, user_id: UUID) -> t
     link = await _by_token(conn, token)
     row = await conn.fetchrow(queries.GET_GROUP, link["group_id"], user_id)
     if not await conn.fetchval(queries.ORG_ROLES, link["org_id"], user_id):
-        raise Forbidden(f"join {link['org_name']} first, then ask to join the group")
+        raise Forbidden(_("join %(org)s first, then ask to join the group") % {"org": link["org_name"]})
     return await request_membership(conn, group_out(row), user_id, row["my_role"], row["my_status"])

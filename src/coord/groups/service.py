@@ -103,8 +103,11 @@ async def public_group(conn: asyncpg.Connection, group_id: UUID) -> GroupOut:
 def require_running(group: GroupOut, what: str = "new sessions") -> None:
     """An archived group takes no `what` (new sessions, new members): 409 saying so."""
     if group.archived_at is not None:
-        raise Conflict(f"this group is archived, so it takes no {what}; a coordinator can reopen it "
-                       "from its page if it should start again", slug="group-archived")
+        said = (_("this group is archived, so it takes no new members; a coordinator can reopen it from its page "
+                  "if it should start again") if what == "new members" else
+                _("this group is archived, so it takes no new sessions; a coordinator can reopen it from its page "
+                  "if it should start again"))
+        raise Conflict(said, slug="group-archived")
 
 
 async def check_venue(conn: asyncpg.Connection, org_id: UUID, venue_id: UUID | None) -> None:
@@ -193,14 +196,14 @@ async def add_member(
     """Staff add a facilitator or participant (approving any pending request). Returns (member, created)."""
     access = await load_group(conn, group_id, actor_id)
     if not access.is_staff:
-        raise Forbidden("only coordinators and admins add people to a group")
+        raise Forbidden(_("only coordinators and admins add people to a group"))
     require_running(access.group, "new members")
     org_id = access.group.org_id
     their_roles = set(await conn.fetchval(queries.ORG_ROLES, org_id, data.user_id) or ())
     if not their_roles:
-        raise Unprocessable("this person is not a member of the organization", field="user_id")
+        raise Unprocessable(_("this person is not a member of the organization"), field="user_id")
     if data.role == "facilitator" and not their_roles.intersection(FACILITATING_ORG_ROLES):
-        raise Unprocessable("a group facilitator needs the facilitator role in the organization", field="role")
+        raise Unprocessable(_("a group facilitator needs the facilitator role in the organization"), field="role")
     before = await conn.fetchrow(queries.MEMBERSHIP, group_id, data.user_id)
     row = await conn.fetchrow(queries.UPSERT_ACTIVE_MEMBER, group_id, data.user_id, data.role)
     if before is None or before["status"] != "active":
@@ -250,7 +253,7 @@ async def accept_invitation(
     if row is None:
         raise NotFound("no such group")
     if not await conn.fetchval(queries.ORG_ROLES, row["org_id"], user_id):
-        raise Conflict("you are no longer a member of the group's organization, so you cannot join it")
+        raise Conflict(_("you are no longer a member of the group's organization, so you cannot join it"))
     invited = False
     if inviter_id is not None:
         inviter_roles = frozenset(await conn.fetchval(queries.ORG_ROLES, row["org_id"], inviter_id) or ())
@@ -283,7 +286,7 @@ async def decline(conn: asyncpg.Connection, actor_id: UUID, group_id: UUID, user
     if row is None:
         if await conn.fetchrow(queries.MEMBERSHIP, group_id, user_id) is None:
             raise NotFound("this person has not asked to join the group")
-        raise Conflict("this person is already a member of the group: to take them out, remove them instead")
+        raise Conflict(_("this person is already a member of the group: to take them out, remove them instead"))
     await record(conn, GroupMemberDeclined(group_id=group_id, user_id=user_id))
     await audit(conn, access.group.org_id, actor_id, "group.request_declined", "group", group_id,
                 {"user_id": str(user_id)})
@@ -298,7 +301,7 @@ async def remove_member(conn: asyncpg.Connection, actor_id: UUID, group_id: UUID
     if actor_id != user_id:
         allowed = access.is_staff or (access.is_facilitator and target is not None and target["role"] == "participant")
         if not allowed:
-            raise Forbidden("only staff, or the group's facilitators for participants, remove other people")
+            raise Forbidden(_("only staff, or the group's facilitators for participants, remove other people"))
     if target is None:
         raise NotFound("this person is not in the group")
     await conn.execute(queries.DELETE_MEMBER, group_id, user_id)

@@ -12,6 +12,7 @@ from uuid import UUID
 import asyncpg
 
 from coord.kernel import clock
+from coord.i18n import gettext as _
 from coord.kernel.errors import Conflict, Forbidden, Unprocessable
 from coord.groups.service import GroupAccess, audit
 from coord.outbox.domain_events import AttendanceRecorded, RsvpRecorded
@@ -26,15 +27,16 @@ async def rsvp(conn: asyncpg.Connection, actor_id: UUID, session_id: UUID, data:
     # The session row lock serializes RSVPs of one session, so the count below cannot be raced past.
     row, access = await load_session(conn, session_id, actor_id, lock=True)
     if not access.is_active_member:
-        raise Forbidden("only active members of the group can RSVP")
+        raise Forbidden(_("only active members of the group can RSVP"))
     if row["status"] != "scheduled":
-        raise Conflict(f"this session is {row['status']}")
+        said = {"cancelled": _("this session is cancelled"), "completed": _("this session is completed")}
+        raise Conflict(said.get(row["status"]) or f"this session is {row['status']}")
     if row["starts_at"] <= clock.now():
-        raise Conflict("this session has already started")
+        raise Conflict(_("this session has already started"))
     capacity = access.group.capacity
     if data.response == "going" and capacity is not None:
         if await conn.fetchval(queries.GOING_OTHERS, session_id, actor_id) >= capacity:
-            raise Conflict(f"this session is full ({capacity} places)")
+            raise Conflict(_("this session is full (%(num)s places)") % {"num": capacity})
     previous = await conn.fetchval(queries.MY_RSVP, session_id, actor_id)
     if previous != data.response:
         await conn.execute(queries.UPSERT_RSVP, session_id, actor_id, data.response)
@@ -51,7 +53,7 @@ async def _require_attendance_access(
         return row, access
     assigned = {r["user_id"] for r in await conn.fetch(queries.SESSION_FACILITATORS, session_id)}
     if actor_id not in assigned:
-        raise Forbidden("attendance is for the group's facilitators, coordinators and admins")
+        raise Forbidden(_("attendance is for the group's facilitators, coordinators and admins"))
     return row, access
 
 
@@ -66,9 +68,9 @@ async def record_attendance(
     """Record (or correct) who was present, absent or excused; the session becomes completed."""
     row, access = await _require_attendance_access(conn, actor_id, session_id, lock=True)
     if row["status"] == "cancelled":
-        raise Conflict("this session was cancelled")
+        raise Conflict(_("this session was cancelled"))
     if row["starts_at"] > clock.now():
-        raise Conflict("attendance can be taken once the session has started")
+        raise Conflict(_("attendance can be taken once the session has started"))
     user_ids = [r.user_id for r in data.records]
     if len(set(user_ids)) != len(user_ids):
         raise Unprocessable("each person may appear only once", field="records")

@@ -136,7 +136,8 @@ async def create_series(conn: asyncpg.Connection, actor_id: UUID, group_id: UUID
     facilitators = await check_facilitators(conn, group_id, data.facilitator_ids, "facilitator_ids")
     horizon_end = clock.now() + DEFAULT_HORIZON
     if len(materialize_window(rule, after=None, horizon_end=horizon_end)) > MAX_OCCURRENCES:
-        raise Unprocessable(f"this would create more than {MAX_OCCURRENCES} sessions; start later", field="start")
+        raise Unprocessable(_("this would create more than %(num)s sessions; start later") % {"num": MAX_OCCURRENCES},
+                            field="start")
     series_id = await conn.fetchval(
         queries.INSERT_SERIES, group_id, group.org_id, rule.start, rule.timezone, data.duration_minutes,
         rule.rrule, venue_id, horizon_end,
@@ -203,7 +204,9 @@ async def get_session(conn: asyncpg.Connection, actor_id: UUID, session_id: UUID
 
 def _still_scheduled(row: asyncpg.Record) -> None:
     if row["status"] != "scheduled":
-        raise Conflict(f"this session is {row['status']}; it can no longer be changed")
+        said = {"cancelled": _("this session is cancelled; it can no longer be changed"),
+                "completed": _("this session is completed; it can no longer be changed")}
+        raise Conflict(said.get(row["status"]) or f"this session is {row['status']}; it can no longer be changed")
 
 
 async def move_session(conn: asyncpg.Connection, actor_id: UUID, session_id: UUID, data: SessionPatch) -> SessionOut:
@@ -216,12 +219,12 @@ async def move_session(conn: asyncpg.Connection, actor_id: UUID, session_id: UUI
     else:  # moving only the start keeps the length
         ends_at = starts_at + (current.ends_at - current.starts_at)
     if ends_at <= starts_at:
-        raise Unprocessable("the session must end after it starts", field="ends_at")
+        raise Unprocessable(_("the session must end after it starts"), field="ends_at")
     if ends_at - starts_at > MAX_SESSION_LENGTH:
-        raise Unprocessable("a session lasts at most 24 hours", field="ends_at")
+        raise Unprocessable(_("a session lasts at most 24 hours"), field="ends_at")
     if starts_at != current.starts_at and starts_at <= clock.now():
         # Nobody can come to a session in the past: refused before anyone is told.
-        raise Conflict("this time has already passed: a session can only be moved to a time still to come",
+        raise Conflict(_("this time has already passed: a session can only be moved to a time still to come"),
                        slug="time-passed")
     venue_id = current.venue_id if data.venue_id is msgspec.UNSET else data.venue_id
     await check_venue(conn, access.group.org_id, venue_id)
@@ -302,18 +305,18 @@ async def session_timezone(conn: asyncpg.Connection, row: asyncpg.Record, access
 def local_instant(value: str | None, tz: str, field_name: str) -> datetime:
     """A local wall-clock date and time (as an <input type=datetime-local> sends it) read in `tz`."""
     if not value:
-        raise Unprocessable("enter a date and time", field=field_name)
+        raise Unprocessable(_("enter a date and time"), field=field_name)
     try:
         local = datetime.fromisoformat(value)
     except ValueError:
-        raise Unprocessable("enter a date and time like 2026-03-10T18:30", field=field_name) from None
+        raise Unprocessable(_("enter a date and time like 2026-03-10T18:30"), field=field_name) from None
     if local.tzinfo is not None:
-        raise Unprocessable("enter a local date and time without a UTC offset", field=field_name)
+        raise Unprocessable(_("enter a local date and time without a UTC offset"), field=field_name)
     zone = ZoneInfo(tz)
     instant = local.replace(tzinfo=zone, fold=0)
     if instant.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != local:
-        raise Unprocessable(f"{local:%H:%M} on {local:%Y-%m-%d} does not exist in {tz} (the clocks jump forward)",
-                            field=field_name)
+        raise Unprocessable(_("%(time)s on %(day)s does not exist in %(tz)s (the clocks jump forward)") % {
+            "time": f"{local:%H:%M}", "day": f"{local:%Y-%m-%d}", "tz": tz}, field=field_name)
     return instant.astimezone(UTC)
 
 
