@@ -213,3 +213,13 @@ async def test_refused_shift_rows_an_archived_group_and_a_cancelled_event_in_spa
     assert cancelled.status_code == 303
     arabic = text_of((await coordinator.get(cancelled.headers["location"] + "&lang=ar")).text)
     assert "أُلغيت الفعالية. وأُبلغ كل المسجّلين." in arabic and "أُلغيت هذه الفعالية." in arabic
+
+
+async def test_a_services_refusal_on_a_session_page_is_in_the_readers_language(client, api, every_language):
+    w = await World().build(client, api)
+    facilitator = await w.visitor(w.s.facilitator)
+    path = f"/sessions/{w.session['id']}"
+    await facilitator.get(f"{path}?lang=es")
+    moved = await facilitator.post(f"{path}/move", {"starts_at": at(-24)[:16]}, form_page=path)
+    assert moved.status_code == 409
+    assert "esa hora ya pasó: una sesión solo se puede cambiar a una hora que aún no haya llegado" in text_of(moved.text)
