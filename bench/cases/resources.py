@@ -16,7 +16,7 @@ import logging
 
 import httpx
 
-from bench.cases.directory import _table
+from bench.cases.directory import _table, zipped
 from bench.registry import Context, benchmark, result
 from coord.directory.service import run_queued
 
@@ -78,17 +78,6 @@ def package(count: int) -> dict[str, str]:
         "schedules.csv": _table(["id", "service_id", "freq", "byday", "opens_at", "closes_at"], schedules),
         "cost_options.csv": _table(["id", "service_id", "option", "amount", "currency"], costs),
     }
-
-
-def zipped(files: dict[str, str]) -> bytes:
-    import io
-    import zipfile
-
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, text in files.items():
-            archive.writestr(name, text)
-    return buffer.getvalue()
 
 
 @benchmark("resource_search_p95_ms")
