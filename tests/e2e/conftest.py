@@ -71,17 +71,18 @@ def axe_source() -> str:
     return AXE.read_text(encoding="utf-8")
 
 
-_RUN_AXE = """(tags) => axe.run(document, {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]})
+_RUN_AXE = """([tags, only]) => axe.run(only ? {include: only} : document,
+    {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]})
   .then((result) => result.violations.map((v) => ({id: v.id, impact: v.impact, help: v.help, url: v.helpUrl,
     nodes: v.nodes.map((n) => ({target: n.target.join(" "), summary: n.failureSummary, html: n.html}))})))"""
 
 
-async def axe_violations(page, source: str) -> list[dict]:
-    """axe-core's WCAG 2.2 A/AA violations on the page as it is now."""
+async def axe_violations(page, source: str, only: list[str] | None = None) -> list[dict]:
+    """axe-core's WCAG 2.2 A/AA violations on the page as it is now (or in the parts `only` selects)."""
     if not await page.evaluate("typeof window.axe === 'object'"):
         # Evaluated through the DevTools protocol: the page's CSP (script-src 'self') is not involved.
         await page.evaluate(source)
-    return await page.evaluate(_RUN_AXE, AXE_TAGS)
+    return await page.evaluate(_RUN_AXE, [AXE_TAGS, [[selector] for selector in only] if only else None])
 
 
 def axe_report(where: str, violations: list[dict]) -> str:
@@ -154,10 +155,12 @@ async def new_page(browser, served, pool, redis):
     # Console errors include every Content-Security-Policy violation and script error.
     problems: list[str] = []
 
-    async def make(viewport: dict | None = None, permissions: list[str] | None = None, timezone_id: str | None = None):
+    async def make(viewport: dict | None = None, permissions: list[str] | None = None, timezone_id: str | None = None,
+                   locale: str | None = None):
         # timezone_id: the zone the browser says it is in (what coord.js preselects); the host's by default.
+        # locale: the browser's language (its Accept-Language), e.g. "es-MX".
         context = await browser.new_context(viewport=viewport or MOBILE, base_url=served,
-                                            permissions=permissions or [], timezone_id=timezone_id)
+                                            permissions=permissions or [], timezone_id=timezone_id, locale=locale)
         context.set_default_timeout(15_000)
         contexts.append(context)
         page = await context.new_page()
