@@ -2,14 +2,15 @@
 with the organization and a time (sessions_org_time, shifts_org_time, events_org_time,
 referrals_org) and reaching attendance, signups and registrations by their parent's id.
 
-Parameters shared by the period queries: $1 org, $2 and $3 the range [from, to) as instants,
-$4 the unit ('month' or 'quarter', for date_trunc), $5 the organization's timezone (periods are
-its calendar months), $6 the groups in scope (NULL: all), $7 now (what has happened by then).
-A period is the first day of its month or quarter, local to the organization.
+Parameters shared by the period queries: $1 the organization, $2 and $3 the range [from, to)
+(instants, or the first period as a date where said), $4 the unit ('month' or 'quarter', for
+date_trunc), $5 the organization's timezone (periods are its calendar months); each query names
+the rest. A period is the first day of its month or quarter, local to the organization.
 """
 
 PERIOD = "date_trunc($4, {col} AT TIME ZONE $5)::date"
 
+# $6 the groups in scope (NULL: all), $7 now (what has happened by then).
 SESSIONS = f"""
 SELECT {PERIOD.format(col="c.starts_at")} AS period,
        count(*) FILTER (WHERE c.status <> 'cancelled' AND c.ends_at <= $7) AS held,
@@ -27,8 +28,8 @@ LANGUAGE = "coalesce(lower(split_part(u.locale, '-', 1)), 'unknown')"
 
 # Attendance and people in one pass over the attendance of the sessions in scope, history
 # included (who came before decides new or returning): $2 the first period to report (a date),
-# $7 a period's length in months, $8 one language's people only (NULL: everyone), $9 the period
-# before the first (whose people "back from last" compares with).
+# $7 a period's length in months, $8 the period before the first (whose people "back from last"
+# compares with). Never one language apart: its figures are read from the whole table.
 # Rows of kind 'attendance': (period, status, count). Rows of kind 'people': (period, language,
 # new, returning, back from last) where a person's language is their saved locale's first
 # subtag ('es-MX' -> 'es'), or 'unknown'.
@@ -51,8 +52,7 @@ WITH scoped AS (
 )
 SELECT 'attendance' AS kind, g.period, g.status AS key, sum(g.n)::int AS a, 0::bigint AS b, 0::bigint AS c
 FROM grouped g
-LEFT JOIN users u ON u.id = g.user_id
-WHERE g.period >= $2::date AND ($8::text IS NULL OR {LANGUAGE} = $8)
+WHERE g.period >= $2::date
 GROUP BY 2, 3
 UNION ALL
 SELECT 'people', h.period, {LANGUAGE},
@@ -61,7 +61,7 @@ SELECT 'people', h.period, {LANGUAGE},
        count(*) FILTER (WHERE h.previous = (h.period - make_interval(months => $7::int))::date)
 FROM history h
 JOIN users u ON u.id = h.user_id
-WHERE h.period >= $9::date AND ($8::text IS NULL OR {LANGUAGE} = $8)
+WHERE h.period >= $8::date
 GROUP BY 2, 3
 """
 

@@ -161,7 +161,7 @@ async def build_report(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, u
     seen: dict[date, list[dict]] = {}
     # Always the whole table: one language's figures are read from it (a query per language
     # could be subtracted from the organization's).
-    for r in await conn.fetch(queries.PEOPLE, org_id, starts[0], end, unit, tz, by_group, step, None, before):
+    for r in await conn.fetch(queries.PEOPLE, org_id, starts[0], end, unit, tz, by_group, step, before):
         if r["kind"] == "attendance":
             attendance.setdefault(r["period"], {})[r["key"]] = r["a"]
         else:
