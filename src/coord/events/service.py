@@ -19,6 +19,7 @@ from coord.kernel import languages as codes
 from coord.kernel.access import STAFF, check_roles, require_member, require_role
 from coord.auth.gate import require_confirmed_email
 from coord.auth.service import check_timezone
+from coord.i18n import gettext as _
 from coord.kernel.errors import Conflict, NotFound, Unprocessable
 from coord.events import queries
 from coord.events.schemas import EventIn, EventOut, EventPatch, RegistrationOut
@@ -42,7 +43,7 @@ async def create_event(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, d
     if closes and closes > data.ends_at:
         raise Unprocessable("registration cannot close after the event ends", field="registration_closes_at")
     if data.venue_id and not await conn.fetchval(queries.VENUE_IN_ORG, data.venue_id, org_id):
-        raise Unprocessable("no such venue in this organization", field="venue_id")
+        raise Unprocessable(_("no such venue in this organization"), field="venue_id")
     event_id = await conn.fetchval(
         queries.INSERT_EVENT, org_id, data.title.strip(), data.description, data.kind, data.starts_at, data.ends_at,
         data.timezone, data.capacity, data.venue_id, data.visibility, opens, closes, codes.check(data.languages),
@@ -92,19 +93,19 @@ async def update_event(conn: asyncpg.Connection, actor_id: UUID, event_id: UUID,
     event = await _lock_event(conn, actor_id, event_id)
     check_roles(event["roles"], STAFF)
     if event["status"] == "cancelled":
-        raise Conflict("this event is cancelled")
+        raise Conflict(_("this event is cancelled"))
     current = await conn.fetchrow(queries.EVENT_FOR_UPDATE, event_id)
     starts_at, ends_at = data.starts_at or current["starts_at"], data.ends_at or current["ends_at"]
     if ends_at <= starts_at:
-        raise Unprocessable("the end must be after the start", field="ends_at")
+        raise Unprocessable(_("the end must be after the start"), field="ends_at")
     closes = current["registration_closes_at"]
     if closes and closes > ends_at:
-        raise Unprocessable("the event would end before registration closes", field="ends_at")
+        raise Unprocessable(_("the event would end before registration closes"), field="ends_at")
     timezone = data.timezone or current["timezone"]
     check_timezone(timezone)
     venue_id = current["venue_id"] if data.venue_id is msgspec.UNSET else data.venue_id
     if venue_id and not await conn.fetchval(queries.VENUE_IN_ORG, venue_id, event["org_id"]):
-        raise Unprocessable("no such venue in this organization", field="venue_id")
+        raise Unprocessable(_("no such venue in this organization"), field="venue_id")
     capacity = current["capacity"] if data.capacity is msgspec.UNSET else data.capacity
     languages = list(current["languages"]) if data.languages is msgspec.UNSET else codes.check(data.languages)
     title = data.title.strip() if data.title else current["title"]
