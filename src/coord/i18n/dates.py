@@ -54,7 +54,9 @@ def short_day_time(moment: datetime, tz: str | None, with_year: bool = False) ->
     other than English (render.when keeps its English form)."""
     local = moment.astimezone(ZoneInfo(tz or "UTC"))
     day = _written(local, skeleton="yMMMEd" if with_year else "MMMEd")
-    return f"{day}, {_written(local, pattern='HH:mm')}"
+    # The language's own way of joining a date and a time ("{1}، {0}" in Arabic, with its comma).
+    joined = str(_locale(current()).datetime_formats["short"])
+    return joined.replace("{1}", day).replace("{0}", _written(local, pattern="HH:mm"))
 
 
 def full_day(moment: datetime, tz: str | None) -> str:
