@@ -15,8 +15,7 @@ import asyncio
 import time
 
 from tests.e2e.conftest import DESKTOP, MOBILE, axe_report, axe_violations, log_in
-from tests.support.authz_world import build_world
-from tests.web.test_page_authz_matrix import page_routes
+from tests.support.authz_world import build_world, page_routes
 
 LANGUAGES = ("en", "es", "ar")
 ROLES = ("anonymous", "participant", "volunteer", "facilitator", "coordinator", "admin")

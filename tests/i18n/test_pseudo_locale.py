@@ -35,12 +35,11 @@ from babel.messages.pofile import read_po
 
 from coord import i18n
 from coord.auth.security import accounts
-from coord.web.render import DEFAULT_CRISIS_LINE
+from coord.web.render import CRISIS_PHRASES
 from coord.web.zones import timezone_choices
 from tests.moments import now
 from tests.pages import Visitor
-from tests.support.authz_world import build_world
-from tests.web.test_page_authz_matrix import page_routes
+from tests.support.authz_world import build_world, page_routes
 
 PSEUDO = "qps"
 ROLES = ("anonymous", "participant", "volunteer", "facilitator", "coordinator", "admin")
@@ -127,8 +126,8 @@ UNION SELECT title FROM events UNION SELECT description FROM events UNION SELECT
 UNION SELECT code FROM trainings UNION SELECT email FROM invitations
 UNION SELECT name FROM directory_organizations UNION SELECT name FROM directory_services
 UNION SELECT name FROM directory_locations UNION SELECT address_1 FROM directory_addresses
-UNION SELECT city FROM directory_addresses UNION SELECT source FROM directory_imports
-UNION SELECT state_province FROM directory_addresses UNION SELECT description FROM directory_services
+UNION SELECT city FROM directory_addresses UNION SELECT state_province FROM directory_addresses
+UNION SELECT postal_code FROM directory_addresses UNION SELECT source FROM directory_imports
 UNION SELECT crisis_resources FROM orgs
 UNION SELECT share_with FROM referral_consents UNION SELECT purpose FROM referral_consents
 UNION SELECT note FROM referrals UNION SELECT category FROM referrals
@@ -146,7 +145,8 @@ ENGLISH_WORD = re.compile(r"(?<![^\W\d_])[A-Za-z]{2,}(?![^\W\d_])")  # ASCII let
 
 class Readable(HTMLParser):
     """What a person reads on the page: text (not scripts or styles) and the attributes
-    read aloud or shown (title, aria-label, placeholder, alt, a button input's value)."""
+    read aloud or shown (title, aria-label, placeholder, alt, a button input's value). A
+    field's value is what was entered (a <textarea>'s text, like an <input>'s value): data."""
 
     ATTRIBUTES = ("title", "aria-label", "placeholder", "alt", "aria-description", "aria-roledescription")
 
@@ -157,14 +157,14 @@ class Readable(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         values = dict(attrs)
-        if tag in ("script", "style", "template"):
+        if tag in ("script", "style", "template", "textarea"):
             self._skip += 1
         self.chunks += [values[a] for a in self.ATTRIBUTES if values.get(a)]
         if tag == "input" and values.get("type") in ("submit", "button", "reset") and values.get("value"):
             self.chunks.append(values["value"])
 
     def handle_endtag(self, tag):
-        if tag in ("script", "style", "template") and self._skip:
+        if tag in ("script", "style", "template", "textarea") and self._skip:
             self._skip -= 1
 
     def handle_data(self, data):
@@ -177,7 +177,7 @@ def data_phrases(user_content: list[str]) -> re.Pattern[str]:
     picker writes them ("America/Port of Spain"), and crisis lines (named services whose words
     are each line's own, per language: issue 16.8)."""
     zones = [zone.replace("_", " ") for zone in timezone_choices()] + timezone_choices()
-    phrases = sorted({*user_content, *zones, DEFAULT_CRISIS_LINE}, key=len, reverse=True)
+    phrases = sorted({*user_content, *zones, *CRISIS_PHRASES}, key=len, reverse=True)
     return re.compile("|".join(re.escape(p) for p in phrases))
 
 
@@ -208,8 +208,13 @@ async def test_every_page_for_every_role_has_no_english_left_in_the_pseudo_local
     past_session = world["overrides"]["recordAttendance"]["session_id"]
     await pool.execute("UPDATE shifts SET capacity = 1 WHERE id = $1::uuid", params["shift_id"])
     data = data_phrases([v for v in await pool.fetchval(f"SELECT array_agg(x) FROM ({USER_CONTENT}) AS t(x)") if v])
-    paths = sorted(p for m, p in page_routes(app) if m == "GET" and not p.endswith(".json"))
-    urls = [(p, p.format(**params)) for p in paths]
+    paths = sorted(p for m, p in page_routes(app) if m == "GET" and "." not in p.rsplit("/", 1)[-1])  # not a download
+    urls = []
+    for path in paths:
+        try:
+            urls.append((path, path.format(**params)))
+        except KeyError:  # a route the authorization matrix does not know yet (it fails there)
+            print(f"not visited: {path}")
     urls.append(("/sessions/{session_id} (held)", f"/sessions/{past_session}"))
     urls.append(("/shifts?week", f"/shifts?week={(now() + timedelta(days=3)).date().isoformat()}"))
 

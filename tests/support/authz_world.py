@@ -4,6 +4,7 @@ every role, one object of every kind, and a member of another organization."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timedelta, timezone
 
 from tests.moments import now
@@ -158,3 +159,17 @@ async def build_world(client, api, pool) -> dict:
             "createOrg": {"name": "Another", "slug": "another-org", "timezone": "UTC", "contact_email": "a@example.org"},
         },
     }
+
+
+NOT_PAGES = ("/api/", "/schema", "/static/", "/feeds/", "/health", "/ready", "/metrics", "/hsds")
+
+
+def page_routes(app) -> set[tuple[str, str]]:
+    """Every (method, path) of the pages: what is neither the API, nor a feed, nor a static file."""
+    found = set()
+    for route in app.routes:
+        if route.path.startswith(NOT_PAGES) or route.path.endswith(".ics"):
+            continue
+        path = re.sub(r"\{(\w+):\w+\}", r"{\1}", route.path)
+        found.update((m, path) for m in route.methods if m in ("GET", "POST"))
+    return found

@@ -8,10 +8,9 @@ after them); every refusal is sent, with a body that would otherwise be accepted
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
-from tests.support.authz_world import ROLES, build_world
+from tests.support.authz_world import ROLES, build_world, page_routes
 from tests.pages import Visitor
 from tests.moments import now
 
@@ -148,19 +147,6 @@ TABLE = {
 # Covered by their own tests: they end the session or the account, or are the login forms.
 NOT_IN_TABLE = {("POST", "/logout"), ("POST", "/me/logout-all"), ("POST", "/me/delete"), ("POST", "/login"),
                 ("POST", "/register")}
-NOT_PAGES = ("/api/", "/schema", "/static/", "/feeds/", "/health", "/ready", "/metrics", "/hsds")
-
-
-def page_routes(app) -> set[tuple[str, str]]:
-    found = set()
-    for route in app.routes:
-        if route.path.startswith(NOT_PAGES) or route.path.endswith(".ics"):
-            continue
-        path = re.sub(r"\{(\w+):\w+\}", r"{\1}", route.path)
-        found.update((m, path) for m in route.methods if m in ("GET", "POST"))
-    return found
-
-
 def bodies(world: dict) -> dict[str, dict]:
     p, people = world["params"], world["people"]
     soon = (now() + timedelta(days=10)).strftime("%Y-%m-%dT%H:%M")
