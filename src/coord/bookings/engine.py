@@ -31,6 +31,8 @@ import asyncpg
 import msgspec
 
 from coord.bookings import queries
+from coord.i18n import N_
+from coord.i18n import gettext as _
 from coord.kernel import clock
 from coord.kernel.errors import Conflict, NotFound
 from coord.outbox.domain_events import (
@@ -48,6 +50,27 @@ ParentColumn = Literal["shift_id", "event_id"]
 _COLUMN = re.compile(r"^[a-z_]+(::[a-z0-9]+ AS [a-z_]+)?$")
 
 Rule = Callable[[asyncpg.Record, datetime], None]
+
+# What a refusal says, per kind: whole sentences, so each language words them its own way (the
+# pages show them; the API says them in the client's language).
+_SAID = {
+    ("shift", "cancelled"): N_("this shift is cancelled"),
+    ("event", "cancelled"): N_("this event is cancelled"),
+    ("shift", "already cancelled"): N_("this shift is already cancelled"),
+    ("event", "already cancelled"): N_("this event is already cancelled"),
+    ("shift", "confirmed"): N_("you are already signed up for this shift (confirmed)"),
+    ("event", "confirmed"): N_("you are already registered for this event (confirmed)"),
+    ("shift", "waitlisted"): N_("you are already signed up for this shift (waitlisted)"),
+    ("event", "waitlisted"): N_("you are already registered for this event (waitlisted)"),
+    ("shift", "booked"): N_("you are already signed up for this shift"),
+    ("event", "booked"): N_("you are already registered for this event"),
+    ("shift", "not booked"): N_("you are not signed up for this shift"),
+    ("event", "not booked"): N_("you are not registered for this event"),
+}
+
+
+def said(kind: Bookable, what: str) -> str:
+    return _(_SAID[(kind.name, what)])
 
 
 @dataclass(frozen=True)
@@ -74,11 +97,11 @@ class Bookable:
     # Rules every kind uses; a domain lists them among its own, in the order it wants.
     def not_cancelled(self, locked: asyncpg.Record, now: datetime) -> None:
         if locked["status"] == "cancelled":
-            raise Conflict(f"this {self.name} is cancelled")
+            raise Conflict(said(self, "cancelled"))
 
     def not_booked_yet(self, locked: asyncpg.Record, now: datetime) -> None:
         if locked["my_status"] in ("confirmed", "waitlisted"):
-            raise Conflict(f"you are already {self.booked_as} this {self.name} ({locked['my_status']})")
+            raise Conflict(said(self, locked["my_status"]))
 
 
 SHIFT_SIGNUPS = Bookable(
@@ -113,7 +136,7 @@ async def take_place(
     bookable_id = locked["id"]
     row = await conn.fetchrow(queries.statements(kind).take_place, bookable_id, user_id, locked["capacity"])
     if row is None:  # a concurrent request of the same person got there first
-        raise Conflict(f"you are already {kind.booked_as} this {kind.name}")
+        raise Conflict(said(kind, "booked"))
     await record(conn, BookingPlaced(booking_id=row["id"], bookable=kind.name, bookable_id=bookable_id,
                                      user_id=user_id, status=row["status"]))  # fmt: skip
     return Booking(id=row["id"], bookable_id=bookable_id, user_id=user_id, status=row["status"], position=row["position"])
@@ -131,7 +154,7 @@ async def cancel_mine(
     late = (locked["starts_at"], locked["cancellation_cutoff_hours"], now) if kind.late_cancel else ()
     row = await conn.fetchrow(queries.statements(kind).cancel_mine, bookable_id, user_id, *late)
     if row is None:
-        raise NotFound(f"you are not {kind.booked_as} this {kind.name}")
+        raise NotFound(said(kind, "not booked"))
     had_place = row["was"] == "confirmed"
     await record(conn, BookingCancelled(booking_id=row["id"], bookable=kind.name, bookable_id=bookable_id,
                                         user_id=user_id, had_place=had_place))  # fmt: skip
@@ -186,7 +209,7 @@ async def cancel_bookable(conn: asyncpg.Connection, kind: Bookable, locked: asyn
     """Cancel the bookable itself (locked; `cancelled` is the domain's event saying so) and
     every booking with it, in one transaction. Returns how many bookings ended."""
     if locked["status"] == "cancelled":
-        raise Conflict(f"this {kind.name} is already cancelled")
+        raise Conflict(said(kind, "already cancelled"))
     await conn.execute(queries.statements(kind).cancel_bookable, locked["id"])
     await record(conn, cancelled)
     return await cancel_all(conn, kind, locked["id"])
@@ -201,7 +224,7 @@ async def my_booking(conn: asyncpg.Connection, kind: Bookable, bookable_id: UUID
     """As find_booking; 404 when there is none. The caller checked they may see the bookable."""
     row = await find_booking(conn, kind, bookable_id, user_id)
     if row is None:
-        raise NotFound(f"you are not {kind.booked_as} this {kind.name}")
+        raise NotFound(said(kind, "not booked"))
     return row
 
 

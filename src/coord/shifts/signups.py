@@ -33,7 +33,7 @@ CHECK_IN_OPENS_BEFORE_START = timedelta(hours=1)
 
 def _not_started(shift: asyncpg.Record, now: datetime) -> None:
     if now >= shift["starts_at"]:
-        raise Conflict("this shift has already started, so signing up is closed")
+        raise Conflict(_("this shift has already started, so signing up is closed"))
 
 
 def _trained(shift: asyncpg.Record, now: datetime) -> None:
@@ -52,7 +52,8 @@ def _trained(shift: asyncpg.Record, now: datetime) -> None:
 def _no_overlap(shift: asyncpg.Record, now: datetime) -> None:
     if other := shift["overlapping_shift_id"]:
         raise Conflict(
-            f"you already have a confirmed shift ({other}) at an overlapping time",
+            # The other shift's id is in `extra` for the API; the words are for a person.
+            _("you already have a confirmed shift at an overlapping time"),
             slug="overlapping-shift",
             extra={"overlapping_shift_id": str(other)},
         )
@@ -60,7 +61,7 @@ def _no_overlap(shift: asyncpg.Record, now: datetime) -> None:
 
 def _not_ended(shift: asyncpg.Record, now: datetime) -> None:
     if now >= shift["ends_at"]:
-        raise Conflict("this shift has ended")
+        raise Conflict(_("this shift has ended"))
 
 
 SIGN_UP_RULES = (SHIFT_SIGNUPS.not_cancelled, _not_started, SHIFT_SIGNUPS.not_booked_yet, _trained, _no_overlap)
@@ -97,11 +98,11 @@ async def check_in(conn: asyncpg.Connection, user_id: UUID, shift_id: UUID) -> S
     shift = await get_shift(conn, user_id, shift_id)
     row = await bookings.find_booking(conn, SHIFT_SIGNUPS, shift_id, user_id)
     if row is None or row["status"] != "confirmed":
-        raise Conflict("only someone with a confirmed place can check in")
+        raise Conflict(_("only someone with a confirmed place can check in"))
     now = clock.now()
     opens = shift.starts_at - CHECK_IN_OPENS_BEFORE_START
     if not opens <= now <= shift.ends_at:
-        raise Conflict("check-in opens an hour before the shift starts and closes when it ends")
+        raise Conflict(_("check-in opens an hour before the shift starts and closes when it ends"))
     await conn.execute(queries.CHECK_IN, row["id"])
     await record(conn, SignupCheckedIn(signup_id=row["id"], shift_id=shift_id))
     return SignupOut(**dict(await bookings.find_booking(conn, SHIFT_SIGNUPS, shift_id, user_id)))
@@ -124,7 +125,7 @@ async def set_hours(conn: asyncpg.Connection, actor_id: UUID, shift_id: UUID, si
     """Staff record the hours a volunteer served (confirmed places, once the shift has started)."""
     shift = await _staff_on_place(conn, actor_id, shift_id, signup_id, "given hours")
     if clock.now() < shift.starts_at:
-        raise Conflict("hours can be recorded once the shift has started")
+        raise Conflict(_("hours can be recorded once the shift has started"))
     await conn.execute(queries.SET_HOURS, signup_id, hours)
     await record(conn, SignupHoursRecorded(signup_id=signup_id, shift_id=shift_id))
     return SignupOut(**dict(await conn.fetchrow(queries.SIGNUP_BY_ID, signup_id, shift_id)))
@@ -135,9 +136,9 @@ async def check_in_volunteer(conn: asyncpg.Connection, actor_id: UUID, shift_id:
     catch up). Repeating it keeps the first time."""
     shift = await _staff_on_place(conn, actor_id, shift_id, signup_id, "checked in")
     if shift.status == "cancelled":
-        raise Conflict("this shift is cancelled")
+        raise Conflict(_("this shift is cancelled"))
     if clock.now() < shift.starts_at - CHECK_IN_OPENS_BEFORE_START:
-        raise Conflict("check-in opens an hour before the shift starts")
+        raise Conflict(_("check-in opens an hour before the shift starts"))
     await conn.execute(queries.CHECK_IN, signup_id)
     await record(conn, SignupCheckedIn(signup_id=signup_id, shift_id=shift_id))
     return SignupOut(**dict(await conn.fetchrow(queries.SIGNUP_BY_ID, signup_id, shift_id)))

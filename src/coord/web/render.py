@@ -109,8 +109,10 @@ def crisis_context(request: Request[Any, Any, Any], note: str | None, context: d
     note = crisis.own_words(note or request.scope.get("_coord_crisis_line"))
     language = i18n.current()
     lines = crisis.for_reader(crisis.lines_of(stored, note), language)
-    return {"crisis_lines": lines, "crisis_language": language, "crisis_line": note,
-            "crisis_interpreters": bool(lines) and not any(language in line.languages for line in lines)}
+    # crisis_line: all of it as one sentence (a page that says it in its text, as messages do).
+    return {"crisis_lines": lines, "crisis_language": language, "crisis_note": note,
+            "crisis_interpreters": bool(lines) and not any(language in line.languages for line in lines),
+            "crisis_line": crisis.said(stored, note, language)}
 
 
 def page(
