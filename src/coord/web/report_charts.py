@@ -52,6 +52,7 @@ def bar_chart(title: str, description: str, labels: Sequence[str], series: Seque
         words = f"{100 * tick:.0f}%" if unit == "%" else f"{top * tick:g}"
         parts.append(f'<text x="{LEFT - 4}" y="{y + 4:.1f}" text-anchor="end" fill="#2d3748">{escape(words)}</text>')
     every = max(1, round(len(labels) / 6))  # at most about six labels under the axis
+    tilt = max((len(name) for name in labels), default=0) * 6 > slot * every
     for i, name in enumerate(labels):
         x0 = LEFT + slot * i + slot * 0.1
         base = TOP + plot_h
@@ -69,7 +70,11 @@ def bar_chart(title: str, description: str, labels: Sequence[str], series: Seque
                          f'{escape(_written(value, unit))}</title></rect>')
             if stacked:
                 base -= h
-        if i % every == 0:
+        if i % every == 0 and tilt:  # long names (outcomes, languages) slant so they do not overlap
+            x, y = LEFT + slot * (i + 0.5), HEIGHT - BOTTOM + 12
+            parts.append(f'<text x="{x:.1f}" y="{y}" text-anchor="end" font-size="9" transform="rotate(-30 {x:.1f} {y})" '
+                         f'fill="#2d3748">{escape(name)}</text>')
+        elif i % every == 0:
             parts.append(f'<text x="{LEFT + slot * (i + 0.5):.1f}" y="{HEIGHT - BOTTOM + 14}" text-anchor="middle" '
                          f'fill="#2d3748">{escape(name)}</text>')
     if len(series) > 1:
