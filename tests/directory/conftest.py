@@ -40,6 +40,8 @@ def directory_file() -> bytes:
                  languages=[{"id": "lang-es", "name": "Spanish", "code": "es"}],
                  schedules=[{"id": "open", **weekly_hours(opens_in_hours=-1, closes_in_hours=1)}],
                  cost_options=[{"id": "cost-free", "option": "Free", "amount": 0, "currency": "USD"}],
+                 attributes=[{"id": "attr-housing", "taxonomy_term": {
+                     "id": "term-housing", "code": "1200", "name": "Housing", "description": "Housing help"}}],
                  minimum_age=18),
         _service("pantry", "Food Pantry", "Free groceries every week for anyone who needs them",
                  _location("loc-pantry", 40.6782, -73.9442, "1 Eastern Parkway", "11238"),

@@ -51,6 +51,9 @@ async def test_the_hsds_api_is_valid_public_and_pages(client, api, directory_wor
     found = expect(await client.get("/hsds/services?search=viviendas"), 200)
     assert [i["name"] for i in found["contents"]] == ["Vivienda Segura"]
     assert expect(await client.get("/hsds/services?modified_after=2999-01-01T00:00:00Z"), 200)["empty"] is True
+    term = await pool.fetchval("SELECT id::text FROM directory_taxonomy_terms WHERE code = '1200' AND org_id IS NOT NULL")
+    tagged = expect(await client.get(f"/hsds/services?taxonomy_term_id={term}"), 200)
+    assert [i["name"] for i in tagged["contents"]] == ["Vivienda Segura"]
     assert_problem(await client.get("/hsds/services?modified_after=yesterday"), 422)
 
     service_schema = schema("service")

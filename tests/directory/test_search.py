@@ -57,6 +57,9 @@ async def test_open_now_language_age_free_and_accessible(client, directory_world
     assert set(names(await find(client, age=15))) == {"Food Pantry", "Café Counseling", "Safe House"}
     assert set(names(await find(client, age=40))) == {"Vivienda Segura", "Food Pantry", "Safe House"}
     assert names(await find(client, free="true")) == ["Vivienda Segura"]
+    for category in ("Housing", "1200", "housing"):
+        assert names(await find(client, category=category)) == ["Vivienda Segura"], category
+    assert (await find(client, category="Legal"))["results"] == []
     assert names(await find(client, accessible="true")) == ["Vivienda Segura"]
     vivienda = every["Vivienda Segura"]
     assert vivienda["phones"] == [{"number": "+1 (212) 555-0100", "extension": None, "tel": "tel:+12125550100"}]
