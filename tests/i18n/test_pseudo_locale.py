@@ -35,10 +35,13 @@ from babel.messages.pofile import read_po
 
 from coord import i18n
 from coord.auth.security import accounts
+from coord.auth.tokens import derive
 from coord.web.render import CRISIS_PHRASES
 from coord.web.zones import timezone_choices
 from tests.moments import now
 from tests.pages import Visitor
+from tests.support import expect
+from tests.support.world import make_group
 from tests.support.authz_world import build_world, page_routes
 
 PSEUDO = "qps"
@@ -76,7 +79,8 @@ def pseudo_translations() -> GNUTranslations:
     return GNUTranslations(compiled)
 
 
-CLDR_NAMES = ("months", "days", "day_periods", "eras", "quarters", "meta_zones", "time_zones", "zone_formats")
+CLDR_NAMES = ("months", "days", "day_periods", "eras", "quarters", "meta_zones", "time_zones", "zone_formats", "languages",
+              "territories")
 
 
 def _accent_all(value):
@@ -207,6 +211,13 @@ async def test_every_page_for_every_role_has_no_english_left_in_the_pseudo_local
     # pending join request (the approval group's), a waitlisted volunteer on a full shift.
     past_session = world["overrides"]["recordAttendance"]["session_id"]
     await pool.execute("UPDATE shifts SET capacity = 1 WHERE id = $1::uuid", params["shift_id"])
+    # A private group's invitation link and an organization's invitation, both real: their pages
+    # as someone who opens them sees them (not the "this link cannot be used" page).
+    org_id, admin = params["org_id"], people["admin"]
+    private = await make_group(client, {"id": org_id}, admin, name="Zephyrine Circle", visibility="private")
+    link = expect(await client.post(f"/api/v1/groups/{private['id']}/invite-link", headers=admin.headers), 201)
+    nonce = await pool.fetchval("SELECT nonce FROM invitations WHERE org_id = $1::uuid LIMIT 1", org_id)
+    invitation = derive(app.state.settings.secret_key, nonce)
     data = data_phrases([v for v in await pool.fetchval(f"SELECT array_agg(x) FROM ({USER_CONTENT}) AS t(x)") if v])
     paths = sorted(p for m, p in page_routes(app) if m == "GET" and "." not in p.rsplit("/", 1)[-1])  # not a download
     urls = []
@@ -217,6 +228,8 @@ async def test_every_page_for_every_role_has_no_english_left_in_the_pseudo_local
             print(f"not visited: {path}")
     urls.append(("/sessions/{session_id} (held)", f"/sessions/{past_session}"))
     urls.append(("/shifts?week", f"/shifts?week={(now() + timedelta(days=3)).date().isoformat()}"))
+    urls.append(("/groups/join/{token} (a real link)", "/groups/join/" + link["url"].rsplit("/", 1)[1]))
+    urls.append(("/invitations/{token} (a real one)", f"/invitations/{invitation}"))
 
     report: dict[str, list[str]] = {}
     pseudo_seen = 0
