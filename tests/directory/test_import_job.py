@@ -90,3 +90,22 @@ async def test_a_queued_file_that_is_not_hsds_is_rejected_with_nothing_written(c
     done = expect(await client.get(f"{API}/orgs/{org['id']}/directory/imports/{out['id']}", headers=admin.headers), 200)
     assert done["status"] == "rejected" and "not valid JSON" in done["problems"][0]["message"]
     assert await pool.fetchval("SELECT count(*) FROM directory_services WHERE org_id IS NOT NULL") == 0
+
+
+async def test_a_large_upload_on_the_coordination_page_is_queued_and_listed(client, api, pool, redis, settings):
+    from tests.pages import Visitor, text_of
+
+    admin = await api.user("admin")
+    org = await api.org(admin)
+    browser = Visitor(client)
+    await browser.login(admin)
+    coordination = f"/orgs/{org['slug']}/coordination"
+    sent = await browser.post(f"/orgs/{org['slug']}/directory/imports", {"source": "big"}, form_page=coordination,
+                              files={"file": ("big.json", many_services(3000), "application/json")})
+    text = text_of(sent.text)
+    assert sent.status_code == 200 and "it is being imported in the background" in text
+    assert "big" in text and "waiting for its turn" in text
+    await run_jobs(settings, pool, redis)
+    text = text_of((await browser.get(coordination)).text)
+    assert "imported" in text and "12001 of 12001 entries" in text
+    assert await pool.fetchval("SELECT count(*) FROM directory_services WHERE source = 'big'") == 3000
