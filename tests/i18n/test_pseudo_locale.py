@@ -149,10 +149,14 @@ ENGLISH_WORD = re.compile(r"(?<![^\W\d_])[A-Za-z]{2,}(?![^\W\d_])")  # ASCII let
 
 class Readable(HTMLParser):
     """What a person reads on the page: text (not scripts or styles) and the attributes
-    read aloud or shown (title, aria-label, placeholder, alt, a button input's value). A
+    read aloud or shown (title, aria-label, placeholder, alt, a button input's value, the
+    data-* attributes whose words coord.js puts on the page). A
     field's value is what was entered (a <textarea>'s text, like an <input>'s value): data."""
 
-    ATTRIBUTES = ("title", "aria-label", "placeholder", "alt", "aria-description", "aria-roledescription")
+    ATTRIBUTES = ("title", "aria-label", "placeholder", "alt", "aria-description", "aria-roledescription",
+                  # the words coord.js shows (the copy buttons' outcome, the timezone search box)
+                  "data-copied", "data-copy-failed", "data-search-label", "data-search-placeholder",
+                  "data-this-device")
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)

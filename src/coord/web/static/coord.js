@@ -30,7 +30,8 @@ document.addEventListener("htmx:afterSettle", (event) => {
 });
 // Timezone pickers (select[data-timezone], see templates/_timezone.html): the browser's own zone
 // goes to the top of the likely ones, and is selected when the person has not chosen
-// (data-browser-default); a search box narrows the long list as you type a city.
+// (data-browser-default); a search box narrows the long list as you type a city. Their words come
+// from the select's data-search-label, data-search-placeholder and data-this-device (the page's language).
 function enhanceTimezones(root) {
   root.querySelectorAll("select[data-timezone]:not([data-enhanced])").forEach((select) => {
     select.dataset.enhanced = "1";
@@ -40,14 +41,14 @@ function enhanceTimezones(root) {
     const option = Array.from(select.options).find((o) => o.value === zone);
     if (option && likely) {
       likely.prepend(option);
-      option.textContent += " · this device";
+      option.textContent += " · " + (select.dataset.thisDevice || "this device");
       if ("browserDefault" in select.dataset) option.selected = true;
     }
     const search = document.createElement("input");
     search.type = "search";
     search.className = "zone-search";
-    search.setAttribute("aria-label", "Search the list below: type a city or region");
-    search.placeholder = "Find: type a city, e.g. Chicago";
+    search.setAttribute("aria-label", select.dataset.searchLabel || "Search the list below: type a city or region");
+    search.placeholder = select.dataset.searchPlaceholder || "Find: type a city, e.g. Chicago";
     search.setAttribute("aria-controls", select.id);
     select.before(search);
     search.addEventListener("keydown", (event) => { if (event.key === "Enter") event.preventDefault(); });
