@@ -112,7 +112,7 @@ FOR_AGE = "(s.minimum_age IS NULL OR s.minimum_age <= {p}) AND (s.maximum_age IS
 
 FREE = """EXISTS (
     SELECT 1 FROM directory_cost_options c WHERE c.service_id = s.id AND c.active
-      AND (c.amount = 0 OR coord_unaccent(c.option) ~ '(free|gratis|gratuit)'))"""
+      AND (c.amount = 0 OR lower(c.option) ~ '(free|gratis|gratuit)'))"""
 
 ACCESSIBLE = """EXISTS (
     SELECT 1 FROM directory_service_at_locations x
