@@ -11,9 +11,16 @@ from workers.registry import on
 
 # A 50,000-service file takes a minute or two; a retry starts over (nothing was committed).
 IMPORT_TIMEOUT_S = 15 * 60
+IMPORT_TRIES = 3
 
 
-@on(ev.DirectoryImportQueued, timeout=IMPORT_TIMEOUT_S, max_tries=3)
+@on(ev.DirectoryImportQueued, timeout=IMPORT_TIMEOUT_S, max_tries=IMPORT_TRIES)
 async def apply_directory_import(ctx: dict[str, Any], event: ev.DirectoryImportQueued, outbox_id: UUID) -> str:
-    """Check and apply the stored file of a queued import; returns its outcome."""
-    return await directory.run_queued(ctx["pool"], event.import_id)
+    """Check and apply the stored file of a queued import; returns its outcome. After its last
+    try the import is `failed` (with the error), not left `running`."""
+    try:
+        return await directory.run_queued(ctx["pool"], event.import_id)
+    except Exception as exc:
+        if ctx.get("job_try", 1) >= IMPORT_TRIES:
+            await directory.fail_queued(ctx["pool"], event.import_id, f"{type(exc).__name__}: {exc}")
+        raise

@@ -109,3 +109,16 @@ async def test_a_large_upload_on_the_coordination_page_is_queued_and_listed(clie
     text = text_of((await browser.get(coordination)).text)
     assert "imported" in text and "12001 of 12001 entries" in text
     assert await pool.fetchval("SELECT count(*) FROM directory_services WHERE source = 'big'") == 3000
+
+
+async def test_an_import_the_worker_cannot_finish_is_failed_not_left_running(client, api, pool):
+    from coord.directory.service import fail_queued
+
+    admin = await api.user("admin")
+    org = await api.org(admin)
+    out = expect(await client.post(url(org, "flaky", "&background=true"), content=many_services(2),
+                                   headers=admin.headers), 202)
+    await fail_queued(pool, out["id"], "ConnectionDoesNotExistError: the server went away")
+    done = expect(await client.get(f"{API}/orgs/{org['id']}/directory/imports/{out['id']}", headers=admin.headers), 200)
+    assert done["status"] == "failed" and done["error"].startswith("ConnectionDoesNotExistError")
+    assert await pool.fetchval("SELECT count(*) FROM directory_import_files") == 0

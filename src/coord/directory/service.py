@@ -127,6 +127,14 @@ async def run_queued(pool: asyncpg.Pool, import_id: UUID) -> str:
         return out.status
 
 
+async def fail_queued(pool: asyncpg.Pool, import_id: UUID, error: str) -> None:
+    """A queued import the worker could not finish after its last try: `failed`, nothing of it
+    written (its transaction rolled back), its file dropped."""
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute(q.FAIL_IMPORT, import_id, "failed", error[:500], clock.now(), {"problems": [], "warnings": []})
+        await conn.execute(q.DROP_IMPORT_FILE, import_id)
+
+
 def _import_out(row: asyncpg.Record) -> ImportOut:
     counts, report = row["counts"], row["report"]
     return ImportOut(id=row["id"], source=row["source"], format=row["format"], status=row["status"],
