@@ -82,7 +82,7 @@ async def _run(env: environment.Environment, names: list[str], seconds: float, w
 
 def _new_loop() -> asyncio.AbstractEventLoop:
     try:
-        import uvloop  # the server runs on uvloop too (uvicorn picks it when installed)
+        import uvloop  # the server runs on uvloop too (granian, as coord serve starts it)
     except ImportError:
         return asyncio.new_event_loop()
     return uvloop.new_event_loop()

@@ -136,7 +136,7 @@ class CoordServer:
         proc, self.proc = self.proc, None
         if proc is None or proc.poll() is not None:
             return
-        proc.send_signal(signal.SIGTERM)  # uvicorn's graceful shutdown
+        proc.send_signal(signal.SIGTERM)  # the server's graceful shutdown
         try:
             proc.wait(timeout=15)
         except subprocess.TimeoutExpired:

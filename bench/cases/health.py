@@ -1,4 +1,4 @@
-"""How fast the bare HTTP stack answers: uvicorn + Litestar + coord's middleware."""
+"""How fast the bare HTTP stack answers: granian + Litestar + coord's middleware."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
-from typing import AsyncIterator
+from typing import Any, AsyncIterator
 
 from arq import create_pool as create_arq_pool
 from arq.connections import RedisSettings
@@ -58,11 +58,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return app
 
 
-def app_from_environment() -> Litestar:
-    """The factory each process of a multi-process `coord serve` calls (uvicorn spawns a
-    fresh interpreter, so logging is set up again here)."""
+def app_from_environment() -> Any:
+    """The factory each worker process of `coord serve` calls (granian spawns a fresh
+    interpreter, so logging is set up again here)."""
     from coord.kernel.observability import configure_logging
 
     settings = load_settings()
     configure_logging(settings.log_level)
-    return create_app(settings)
+    app = create_app(settings)
+    if settings.production:  # behind a proxy on this machine: the client is who it forwarded for
+        from granian.utils.proxies import wrap_asgi_with_proxy_headers
+
+        return wrap_asgi_with_proxy_headers(app, trusted_hosts="127.0.0.1")
+    return app

@@ -61,9 +61,9 @@ async def run_migrations(settings: Settings) -> list[str]:
 
 
 def serve(settings: Settings) -> None:
-    import uvicorn
-
-    from coord.app import create_app
+    from granian import Granian
+    from granian.constants import Interfaces, Loops
+    from granian.log import LogLevels
 
     async def verify() -> None:
         await check_reachable(settings)
@@ -75,33 +75,39 @@ def serve(settings: Settings) -> None:
 
     asyncio.run(verify())
     listening = f"http://{settings.host}:{settings.port}"
-    log.info("serving on %s; links in messages and feeds use %s", listening, settings.base_url)
+    log.info("serving on %s with %s process(es); links in messages and feeds use %s", listening,
+             settings.web_concurrency, settings.base_url)
     if settings.base_url != listening and not settings.production:
         log.warning("COORD_BASE_URL (%s) differs from where coord listens (%s): links in messages and "
                     "feeds lead there", settings.base_url, listening)
-    options: dict[str, Any] = dict(
-        host=settings.host,
-        port=settings.port,
-        log_config=None,  # our JSON logging
-        access_log=False,  # coord writes its own access line, with the feed secret redacted
-        proxy_headers=settings.production,
-        server_header=False,
-    )
-    if settings.web_concurrency == 1:
-        uvicorn.Server(uvicorn.Config(create_app(settings), **options)).run()
-        return
-    # Several processes on one socket (uvicorn's supervisor restarts any that dies). Each
-    # builds its app from the environment, so the URLs resolved here (embedded servers)
-    # go there; Prometheus counts in files that every process's /metrics adds up, in a
-    # directory of this start only (old files would add a previous run's counts).
-    log.info("serving with %s processes", settings.web_concurrency)
-    metrics = tempfile.mkdtemp(prefix="coord-metrics-")
-    os.environ.update(COORD_DATABASE_URL=settings.database_url or "", COORD_REDIS_URL=settings.redis_url or "",
-                      PROMETHEUS_MULTIPROC_DIR=metrics)
+    # granian (bench/README.md, "server_choice", for why) runs the app in worker processes it
+    # starts and restarts; each builds the app from the environment, so the URLs resolved here
+    # (embedded servers) go there. With several, Prometheus counts go to files that every
+    # process's /metrics adds up, in a directory of this start only (old files would add a
+    # previous run's counts).
+    os.environ.update(COORD_DATABASE_URL=settings.database_url or "", COORD_REDIS_URL=settings.redis_url or "")
+    metrics = None
+    if settings.web_concurrency > 1:
+        metrics = tempfile.mkdtemp(prefix="coord-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics
     try:
-        uvicorn.run("coord.app:app_from_environment", factory=True, workers=settings.web_concurrency, **options)
+        Granian(
+            "coord.app:app_from_environment",
+            factory=True,
+            address=settings.host,
+            port=settings.port,
+            interface=Interfaces.ASGI,
+            workers=settings.web_concurrency,
+            loop=Loops.uvloop,
+            log_access=False,  # coord writes its own access line, with the feed secret redacted
+            log_level=LogLevels(settings.log_level.lower()),
+            # granian's own lines go through coord's JSON logging (the root logger), not its format.
+            log_dictconfig={"loggers": {"_granian": {"handlers": [], "propagate": True}}},
+            respawn_failed_workers=settings.web_concurrency > 1,
+        ).serve()
     finally:
-        shutil.rmtree(metrics, ignore_errors=True)
+        if metrics:
+            shutil.rmtree(metrics, ignore_errors=True)
 
 
 async def run_worker(settings: Settings, *, burst: bool = False) -> None:

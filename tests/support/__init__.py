@@ -242,7 +242,7 @@ def coord_serve(database_url: str, redis_url: str, data_dir: Path, log: Path, **
 
     try:
         try:
-            wait_until_sync(exited_or_ready, timeout=60, interval=0.2, what="coord serve's GET /ready to answer 200")
+            wait_until_sync(exited_or_ready, timeout=120, interval=0.2, what="coord serve's GET /ready to answer 200")
         except AssertionError as late:
             raise AssertionError(f"{late}\n{log.read_text()}") from None
         assert process.poll() is None, "coord serve exited:\n" + log.read_text()

@@ -88,7 +88,7 @@ def configure_logging(level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [QueueHandler(log_queue)]
     root.setLevel(level)
-    for noisy in ("uvicorn.access", "arq.worker", "aiosmtpd", "mail.log"):
+    for noisy in ("uvicorn.access", "_granian", "granian.access", "arq.worker", "aiosmtpd", "mail.log"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
