@@ -16,7 +16,7 @@ from workers.registry import on
     ev.GroupMemberLeft, ev.GroupMemberRequested, ev.GroupMemberDeclined, ev.SeriesScheduled, ev.SeriesChanged,
     ev.SessionRescheduled, ev.SessionCancelled,
     ev.FacilitatorsChanged, ev.SeriesFacilitatorsChanged, ev.EventScheduled, ev.EventChanged, ev.EventCancelled,
-    ev.ShiftCreated, ev.ShiftChanged, ev.ShiftCancelled, ev.BookingPlaced, ev.BookingCancelled,
+    ev.ShiftCreated, ev.ShiftChanged, ev.ShiftCancelled, ev.BookingPlaced, ev.BookingCancelled, ev.LanguageChanged,
 )
 async def invalidate_feeds(ctx: dict[str, Any], event: ev.AnyEvent, outbox_id: UUID) -> int:
     """Drop the cached renders a domain event may have made stale; returns how many."""

@@ -351,7 +351,7 @@ SHOWN_IN_FEEDS = {ev.MemberAdded, ev.MemberLeft, ev.MemberRolesChanged, ev.Group
                   ev.FacilitatorsChanged, ev.SeriesFacilitatorsChanged, ev.EventScheduled, ev.EventChanged,
                   ev.EventCancelled,
                   ev.BookingPlaced, ev.BookingCancelled, ev.ShiftCreated, ev.ShiftChanged,
-                  ev.ShiftCancelled}
+                  ev.ShiftCancelled, ev.LanguageChanged}
 # ... or it does not. Feeds list confirmed places only (feeds/queries.py), so waitlisting changes no feed
 # (a booking placed on the waitlist is routed with the others; invalidate_feeds drops nothing for it).
 IN_NO_FEED = {ev.GroupCreated, ev.RsvpRecorded, ev.AttendanceRecorded, ev.SignupCheckedIn, ev.SignupHoursRecorded,

@@ -285,3 +285,24 @@ async def test_an_organizations_public_feed_speaks_its_language_whoever_asks(cli
     [entry] = cal.walk("VEVENT")
     assert str(entry["LOCATION"]) == "En línea" and b"private-room" not in feed
     assert entry["DTSTART"].dt == datetime.fromisoformat(event["starts_at"])
+
+
+async def test_a_feed_already_cached_speaks_the_new_language_once_its_owner_chooses_one(
+        client, api, mail_settings, pool, redis, every_language):
+    admin = await api.user("admin")
+    org = await api.org(admin)
+    volunteer = await api.user("vol")
+    await api.member(org, admin, volunteer, "volunteer")
+    shift = await make_shift(client, org, admin)
+    expect(await client.post(f"/api/v1/shifts/{shift['id']}/signups", headers=volunteer.headers), 201)
+    feed = expect(await client.post("/api/v1/me/feeds", json={"scope": "mine"}, headers=volunteer.headers), 201)
+    url = feed["url"].removeprefix("http://coord.test")
+    await run_jobs(mail_settings, pool, redis)
+    before = icalendar.Calendar.from_ical((await client.get(url)).content)  # rendered, and now cached
+    assert str(before["X-WR-CALNAME"]) == "My schedule"
+    await speaks(client, volunteer, "es")
+    await run_jobs(mail_settings, pool, redis)  # the change drops the cached render
+    after = icalendar.Calendar.from_ical((await client.get(url)).content)
+    assert str(after["X-WR-CALNAME"]) == "Mi agenda"
+    assert [str(v["SUMMARY"]) for v in after.walk("VEVENT")] == ["Turno de voluntariado: Greeter"]
+    assert stamps(after.to_ical()) == stamps(before.to_ical())

@@ -28,6 +28,7 @@ BEFORE = {
     # Added since (issue 14): the account emails.
     "account.email_change_requested": ["send_account_link"],
     "account.email_confirmation_requested": ["send_account_link"],
+    "account.language_changed": ["invalidate_feeds"],
     "account.password_changed": ["send_password_changed_note"],
     "account.password_reset_requested": ["send_account_link"],
     "booking.cancelled": ["send_booking_message", "invalidate_feeds"],

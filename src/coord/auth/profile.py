@@ -15,7 +15,7 @@ from coord.auth.schemas import EmailChangeIn, EmailChangeOut, MeOut, PasswordCha
 from coord.auth.security import accounts
 from coord.kernel import clock
 from coord.kernel.errors import Conflict, FieldError, NotFound, Unprocessable
-from coord.outbox.domain_events import PasswordChanged
+from coord.outbox.domain_events import LanguageChanged, PasswordChanged
 from coord.outbox.record import record
 
 
@@ -32,9 +32,14 @@ async def update_profile(conn: asyncpg.Connection, user_id: UUID, data: ProfileI
     timezone = service.check_timezone(data.timezone) if data.timezone is not None else None
     clear_locale = data.locale is None
     locale = normal_locale(data.locale) if isinstance(data.locale, str) else None
-    await conn.execute(queries.UPDATE_PROFILE, user_id, display_name, timezone, locale, clear_locale)
+    async with conn.transaction():
+        before = (await service.me(conn, user_id)).locale if locale or clear_locale else None
+        await conn.execute(queries.UPDATE_PROFILE, user_id, display_name, timezone, locale, clear_locale)
+        me = await service.me(conn, user_id)
+        if (locale or clear_locale) and me.locale != before:  # the words of their feeds change too
+            await record(conn, LanguageChanged(user_id))
     accounts.forget(user_id)  # the name and timezone the pages show come from the cached account
-    return await service.me(conn, user_id)
+    return me
 
 
 async def _account_checked(conn: asyncpg.Connection, redis: Redis, user_id: UUID, password: str,

@@ -29,6 +29,7 @@ from coord.outbox.domain_events import (
     GroupMemberJoined,
     GroupMemberLeft,
     GroupMemberRequested,
+    LanguageChanged,
     MemberAdded,
     MemberLeft,
     MemberRolesChanged,
@@ -50,13 +51,15 @@ class FeedScope(NamedTuple):
     or `subject_id` itself when the query is empty) and the people the event names."""
 
     org_query: str
-    subject_id: UUID
+    subject_id: UUID | None  # None: no organization, the people's own feeds only
     people: list[UUID]
 
 
 def feed_scope(event: AnyEvent) -> FeedScope | None:
     """None: the event changes no feed."""
     match event:
+        case LanguageChanged(user_id=user_id):  # a feed's own words are in its owner's language
+            return FeedScope("", None, [user_id])
         case BookingPlaced(status="waitlisted"):
             return None  # feeds list confirmed places only: a waitlist spot changes none
         case MemberAdded(org_id=org_id, user_id=user_id) | MemberLeft(org_id=org_id, user_id=user_id) | (

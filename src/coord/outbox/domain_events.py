@@ -268,6 +268,12 @@ class PasswordChanged(Event, tag="account.password_changed"):
     user_id: UUID
 
 
+class LanguageChanged(Event, tag="account.language_changed"):
+    """A person saved another language (or none): their feeds' own words change with it."""
+
+    user_id: UUID
+
+
 # Invitations: the link is derived from the invitation's row (coord.orgs.invitations).
 class InvitationSent(Event, tag="org.invitation_sent"):
     """An address was invited to an organization, or its invitation was sent again."""
@@ -336,6 +342,7 @@ AnyEvent = Union[
     PasswordResetRequested,
     EmailChangeRequested,
     PasswordChanged,
+    LanguageChanged,
     InvitationSent,
     ReferralMade,
     ReferralChanged,
