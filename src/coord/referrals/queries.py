@@ -75,9 +75,10 @@ SELECT id, referral_id, share_with, fields, purpose, until, created_at, revoked_
 WHERE referral_id = ANY($1::uuid[]) ORDER BY created_at, id
 """
 # Counts by category and outcome: $2 NULL for the whole organization, else one referrer's.
+# One entered in error is no referral (as in the reports).
 COUNTS = """
 SELECT category, status, count(*)::int AS count FROM referrals
-WHERE org_id = $1 AND ($2::uuid IS NULL OR referrer_id = $2)
+WHERE org_id = $1 AND ($2::uuid IS NULL OR referrer_id = $2) AND status <> 'entered-in-error'
 GROUP BY category, status ORDER BY category NULLS LAST, status
 """
 

@@ -97,18 +97,32 @@ class ReferralOut(msgspec.Struct):
     consents: list[ConsentOut] = []
 
 
-class CountOut(msgspec.Struct):
+# A count of people as coord.reports.suppression shows it: the number, "1-10" when it is
+# from 1 to 10, or null when hidden so that a total or another cell cannot give a small one away.
+Count = int | str | None
+
+
+class CountRowOut(msgspec.Struct):
     category: str | None
-    status: Status
-    count: int
+    by_outcome: dict[str, Count]
+    total: Count
+
+
+class SuppressionOut(msgspec.Struct):
+    rule: str
+    threshold: int  # counts from 1 to this are shown as shown_as
+    shown_as: str
 
 
 class OrgReferralsOut(msgspec.Struct):
-    """An organization's referrals: counts by category and outcome (no names), and the
-    reader's own referrals in full."""
+    """An organization's referrals: counts by category and outcome (no names), suppressed like
+    the reports' (CMS cell-size rule), and the reader's own referrals in full."""
 
-    total: int
-    counts: list[CountOut]
+    outcomes: list[Status]
+    rows: list[CountRowOut]
+    by_outcome: dict[str, Count]
+    total: Count
+    suppression: SuppressionOut
     mine: list[ReferralOut]
 
 

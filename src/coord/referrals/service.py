@@ -27,10 +27,11 @@ from coord.outbox.domain_events import ReferralChanged, ReferralMade
 from coord.outbox.record import record
 from coord.referrals import queries
 from coord.referrals.schemas import (
+    STATUSES,
     CheckinAnswer,
     ConsentIn,
     ConsentOut,
-    CountOut,
+    CountRowOut,
     CreatedOut,
     HistoryOut,
     OrgReferralsOut,
@@ -38,7 +39,9 @@ from coord.referrals.schemas import (
     ReferralOut,
     SharedOut,
     StatusIn,
+    SuppressionOut,
 )
+from coord.reports.suppression import RULE, SMALL, THRESHOLD, Table, suppress
 
 GROUP_CATEGORY = "support group"
 OPEN = ("requested", "accepted")  # still going somewhere: the check-in asks about these
@@ -154,9 +157,29 @@ async def org_referrals(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID) 
     staff = bool(roles.intersection(STAFF))
     if not staff and "facilitator" not in roles:
         raise Forbidden("referrals are counted for coordinators, admins and facilitators")
-    counts = [CountOut(**dict(r)) for r in await conn.fetch(queries.COUNTS, org_id, None if staff else actor_id)]
+    rows = await conn.fetch(queries.COUNTS, org_id, None if staff else actor_id)
     mine = await _outs(conn, await conn.fetch(queries.BY_REFERRER, org_id, actor_id))
-    return OrgReferralsOut(sum(c.count for c in counts), counts, mine)
+    return _counted(rows, mine)
+
+
+# Outcomes counted (entered in error is no referral, as in the reports).
+OUTCOMES: tuple[str, ...] = tuple(s for s in STATUSES if s != "entered-in-error")
+
+
+def _counted(rows: list[asyncpg.Record], mine: list[ReferralOut]) -> OrgReferralsOut:
+    """The category x outcome table through the one suppression rule (coord.reports.suppression):
+    1 to 10 shows as "1-10", and what could give one away (a total, a cell) is hidden too."""
+    n = {(r["category"], r["status"]): r["count"] for r in rows}
+    categories = sorted({r["category"] for r in rows}, key=lambda c: (c is None, c or ""))
+    rule = SuppressionOut(rule=RULE, threshold=THRESHOLD, shown_as=SMALL)
+    if not categories:
+        return OrgReferralsOut(list(OUTCOMES), [], {o: 0 for o in OUTCOMES}, 0, rule, mine)  # type: ignore[arg-type]
+    out = suppress(Table([[n.get((c, o), 0) for o in OUTCOMES] for c in categories]))
+    return OrgReferralsOut(
+        outcomes=list(OUTCOMES),  # type: ignore[arg-type]
+        rows=[CountRowOut(category=c, by_outcome=dict(zip(OUTCOMES, out.cells[i])), total=out.row_totals[i])
+              for i, c in enumerate(categories)],
+        by_outcome=dict(zip(OUTCOMES, out.col_totals)), total=out.grand_total, suppression=rule, mine=mine)
 
 
 # --- changing a referral ------------------------------------------------------------------
