@@ -35,6 +35,12 @@ def _written(local: datetime, *, skeleton: str | None = None, pattern: str | Non
     return _pattern(code, skeleton, pattern).apply(local, _locale(code))
 
 
+def in_skeleton(moment: datetime, skeleton: str) -> str:
+    """A moment (already in the reader's zone) as CLDR's best pattern for `skeleton` writes it in
+    the active language ("yMMMMEEEEd": "lunes, 7 de diciembre de 2026"), as format_skeleton does."""
+    return _written(moment, skeleton=skeleton)
+
+
 def local_datetime(moment: datetime | None, tz: str | None, format: str = "medium") -> str:
     """A moment as the active language writes it, in the zone `tz` (a CLDR width such as
     "short", "medium", "long", "full", or a pattern)."""

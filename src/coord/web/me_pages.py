@@ -14,7 +14,6 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import msgspec
-from babel.dates import format_skeleton
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
 from litestar.params import FromQuery
@@ -22,6 +21,7 @@ from litestar.response import Redirect, Template
 
 from coord import i18n
 from coord.i18n import N_, gettext as _
+from coord.i18n.dates import in_skeleton
 from coord.kernel import clock
 from coord.auth import service as auth_service
 from coord.kernel.access import CurrentUser
@@ -58,7 +58,7 @@ def _day(day: date, english: str, skeleton: str) -> str:
     ("Tuesday 24 November 2026"), others take CLDR's pattern for the skeleton."""
     if i18n.current() == i18n.DEFAULT:
         return day.strftime(english)
-    return format_skeleton(skeleton, datetime.combine(day, time(0)), locale=i18n.current())
+    return in_skeleton(datetime.combine(day, time(0)), skeleton)
 
 
 def _parse_day(value: str | None) -> date | None:

@@ -8,12 +8,12 @@ from urllib.parse import urlencode
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_skeleton
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 
 from coord import i18n
 from coord.i18n import gettext as _
+from coord.i18n.dates import in_skeleton
 from coord.kernel import clock
 from coord.auth import service as auth_service
 from coord.kernel.access import CurrentUser
@@ -45,7 +45,7 @@ def _day(day: date, english: str, skeleton: str) -> str:
     others take CLDR's pattern for the skeleton ("lun, 7 dic 2026")."""
     if i18n.current() == i18n.DEFAULT:
         return day.strftime(english)
-    return format_skeleton(skeleton, datetime.combine(day, time(0)), locale=i18n.current())
+    return in_skeleton(datetime.combine(day, time(0)), skeleton)
 
 
 def _parse_uuid(value: str | None) -> UUID | None:
