@@ -77,7 +77,7 @@ async def test_admins_change_the_settings_in_plain_words_and_coordinators_only_r
                "crisis_resources": "Call the Harbor Warmline at 555-0100.", "reminder_lead_minutes": "120",
                "cancellation_cutoff_hours": "24", "retention_months": "24", "roster_weekday": "3", "roster_hour": "7",
                "followup_delay_minutes": "45", "default_locale": "en", "volunteer_hour_value": "34.79",
-               "volunteer_hour_value_year": "2024"}
+               "volunteer_hour_value_year": "2024", "referral_checkin_days": "7"}
     saved = await browser.post(url, {**current, "timezone": CHICAGO, "default_locale": "es"})
     assert saved.status_code == 303 and saved.headers["location"] == f"{url}?saved=1"
     assert "The settings are saved" in text_of((await browser.get(saved.headers["location"])).text)
@@ -93,6 +93,19 @@ async def test_admins_change_the_settings_in_plain_words_and_coordinators_only_r
     refused_text = text_of(refused.text)
     assert "Nothing was saved" in refused_text and 'value="an hour"' in refused.text
     assert "Expected" not in refused_text and "`int`" not in refused_text
+    # The referral check-in's delay, in days, said in plain words when out of bounds.
+    assert "Referral check-ins: how many days after" in text
+    for wrong in ("0", "91", "a week"):
+        refused = await browser.post(url, {**current, "timezone": CHICAGO, "default_locale": "es",
+                                           "referral_checkin_days": wrong})
+        assert refused.status_code == 422, wrong
+        assert "Enter a number of days from 1 to 90, like 7." in text_of(refused.text)
+        assert "referral_checkin_days" not in text_of(refused.text)
+    saved = await browser.post(url, {**current, "timezone": CHICAGO, "default_locale": "es",
+                                     "referral_checkin_days": "3"})
+    assert saved.status_code == 303
+    assert expect(await client.get(f"{API}/orgs/{org['id']}", headers=admin.headers), 200)["referral_checkin_days"] == 3
+    current["referral_checkin_days"] = "3"
 
     reader = Visitor(client)
     await reader.login(coordinator)

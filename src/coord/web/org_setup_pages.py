@@ -52,6 +52,7 @@ class Setting(NamedTuple):
     extra: str = ""
 
 
+CHECKIN_LABEL = N_("Referral check-ins: how many days after")
 SETTINGS = (
     Setting("name", N_("Name"), N_("How coord names your organization on its pages and in its emails."), "text",
             'maxlength="200"'),
@@ -88,7 +89,18 @@ SETTINGS = (
             'inputmode="decimal" pattern="[0-9]+(\\.[0-9]{1,2})?" maxlength="8"'),
     Setting("volunteer_hour_value_year", N_("Year of that value"), N_("Shown beside the value in reports."), "number",
             'min="1990" max="2100"'),
+    Setting("referral_checkin_days", CHECKIN_LABEL, N_("How many days after someone "
+            "is referred they get a gentle “Did you get connected?”. From 1 to 90."), "number", 'min="1" max="90"'),
 )
+CHECKIN_DAYS = N_("Enter a number of days from 1 to 90, like 7.")
+
+
+def _check_checkin_days(changed: dict[str, Any]) -> None:
+    """Said in the form's own words (the API's refusal names the field and its bounds)."""
+    value = str(changed.get("referral_checkin_days", "7")).strip()
+    if not value.isdigit() or not 1 <= int(value) <= 90:
+        words = _(CHECKIN_DAYS)
+        raise FormInvalid({"referral_checkin_days": words}, f"{_(CHECKIN_LABEL)}: {words}")
 
 
 def settings_shown() -> tuple[Setting, ...]:
@@ -235,6 +247,7 @@ class OrgSetupPages(Controller):
                 raise FormInvalid({name: _("this field is required") for name in missing}, "fields are missing")
             if not changed:
                 return "unchanged"
+            _check_checkin_days(changed)
             await orgs_service.update_org(db, me.id, view.org.id, to_struct(changed, OrgSettingsIn))
             return "saved"
 
