@@ -1,6 +1,6 @@
 """Referral messages (coord.notify.referral_mail): the person hears at once (quiet hours
-permitting), and a check-in goes some days later from a deferred job, one per referral,
-that re-reads the referral when it runs."""
+permitting), the referrer hears the person's answer, and a check-in goes some days later
+from a deferred job, one per referral, that re-reads the referral when it runs."""
 
 from __future__ import annotations
 
@@ -10,9 +10,16 @@ from uuid import UUID
 from arq import Retry
 
 from coord.kernel import clock
-from coord.notify.referral_mail import checkin_job_id, checkin_timing, checkin_wait, send_checkin, send_notice
+from coord.notify.referral_mail import (
+    checkin_job_id,
+    checkin_timing,
+    checkin_wait,
+    send_answer,
+    send_checkin,
+    send_notice,
+)
 from coord.notify.service import Mail
-from coord.outbox.domain_events import ReferralMade
+from coord.outbox.domain_events import ReferralChanged, ReferralMade
 from workers.registry import job, on
 
 
@@ -32,6 +39,12 @@ async def plan_referral_checkin(ctx: dict[str, Any], event: ReferralMade, outbox
     await ctx["redis"].enqueue_job(send_referral_checkin.__name__, str(event.referral_id),
                                    _job_id=checkin_job_id(event.referral_id), _defer_by=wait)
     return "deferred"
+
+
+@on(ReferralChanged)
+async def send_referral_answer(ctx: dict[str, Any], event: ReferralChanged, outbox_id: UUID) -> str:
+    """The person answered (accepted, declined, done, did not work out): their referrer hears it."""
+    return await send_answer(Mail.of(ctx), event, outbox_id)
 
 
 @job()

@@ -157,10 +157,10 @@ TABLE = {
     "revokeReferralConsent":    "401 ok   404  404  404  404  404  404",
     "getReferralSharedFacts":   "401 404  404  404  ok   ok   ok   404",
     "listMyReferrals":          "401 ok   ok   ok   ok   ok   ok   ok",
+    "listOrgReferrals":         "401 403  403  ok   ok   ok   ok   404",
     # Issue 18: reports. Facilitators read their own groups' (a facilitator of another group: theirs).
     "getOrgReport":             "401 403  403  ok   ok   ok   ok   404",
     "getOrgReportCsv":          "401 403  403  ok   ok   ok   ok   404",
-    "listOrgReferrals":         "401 403  403  ok   ok   ok   ok   404",
     "health":                   "ok  ok   ok   ok   ok   ok   ok   ok",
     "ready":                    "ok  ok   ok   ok   ok   ok   ok   ok",
     "metrics":                  "ok  ok   ok   ok   ok   ok   ok   ok",

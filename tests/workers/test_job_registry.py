@@ -12,7 +12,7 @@ from uuid import UUID, uuid4
 import pytest
 
 from coord.kernel.observability import request_id_var
-from coord.outbox.domain_events import AttendanceRecorded, MemberAdded, encode_event
+from coord.outbox.domain_events import EVENT_TYPES, AttendanceRecorded, MemberAdded, encode_event
 from workers import settings
 from workers.registry import Registry, registry
 
@@ -34,6 +34,8 @@ BEFORE = {
     "booking.cancelled": ["send_booking_message", "invalidate_feeds"],
     "booking.placed": ["send_booking_message", "invalidate_feeds"],
     "delivery.retry_requested": ["retry_delivery"],
+    # Added since (issue 17.2): an uploaded directory file is applied by a worker.
+    "directory.import_queued": ["apply_directory_import"],
     "event.cancelled": ["invalidate_feeds"],
     "event.changed": ["send_booking_update", "invalidate_feeds"],
     "event.scheduled": ["invalidate_feeds"],
@@ -52,6 +54,8 @@ BEFORE = {
     "org.member_roles_changed": ["send_membership_notice", "invalidate_feeds"],
     # Added since (issue 17.6, 17.8): a person referred hears of it, and a check-in is planned.
     "referral.made": ["send_referral_notice", "plan_referral_checkin"],
+    # Added since (issue 17.6): the referrer hears the person's answer.
+    "referral.changed": ["send_referral_answer"],
     "series.changed": ["send_group_schedule", "invalidate_feeds"],
     # Added since (issue 15.4): a series' own facilitators changed, once for all its sessions.
     "series.facilitators_changed": ["send_group_schedule", "invalidate_feeds"],
@@ -69,6 +73,17 @@ BEFORE = {
 def test_routing_is_the_table_it_replaced_for_every_kind():
     routing = {kind: list(jobs) for kind, jobs in registry.routing.items()}
     assert json.dumps(routing, sort_keys=True) == json.dumps(BEFORE, sort_keys=True)
+
+
+# Kinds that no job answers: a record for the audit, the reports or the feeds' own reads.
+NO_JOB = {"group.created", "session.rsvp_recorded", "signup.checked_in", "signup.hours_recorded",
+          "training.recorded", "training.verified"}
+
+
+def test_every_event_kind_is_routed_or_named_as_needing_no_job():
+    kinds = {t.__struct_config__.tag for t in EVENT_TYPES}
+    assert set(BEFORE) | NO_JOB == kinds, "classify every new event kind here"
+    assert not set(BEFORE) & NO_JOB
 
 
 def test_every_routed_job_is_a_function_and_names_are_unique():

@@ -19,15 +19,15 @@ from uuid import UUID
 
 import asyncpg
 
-from coord.i18n import gettext as _
+from coord.i18n import N_, gettext as _
 from coord.kernel.config import Settings
 from coord.notify.delivery import DeliveryKey, deliver
 from coord.notify.messages import base_message, org_sender, paragraphs_to_text_and_html, support_line
 from coord.notify.preferences import get_preferences
 from coord.notify.service import Mail
-from coord.outbox.domain_events import ReferralMade
+from coord.outbox.domain_events import ReferralChanged, ReferralMade
 
-NOTICE_KIND, CHECKIN_KIND = "referral", "referral_checkin"
+NOTICE_KIND, CHECKIN_KIND, ANSWER_KIND = "referral", "referral_checkin", "referral_answer"
 OPEN = ("requested", "accepted")
 
 REFERRAL_FOR_MAIL = """
@@ -40,6 +40,16 @@ FROM referrals r JOIN orgs o ON o.id = r.org_id
 LEFT JOIN directory_services s ON s.id = r.service_id
 LEFT JOIN groups g ON g.id = r.group_id
 LEFT JOIN users rf ON rf.id = r.referrer_id
+WHERE r.id = $1
+"""
+# What the referrer already knows of their referral: whom, to what, where (no note, no consent).
+REFERRAL_FOR_REFERRER = """
+SELECT r.id, r.org_id, r.referrer_id, p.display_name AS person_name,
+       s.name AS service_name, coalesce(g.discreet_title, g.name) AS group_name,
+       o.name AS org_name, o.slug AS org_slug, o.contact_email
+FROM referrals r JOIN orgs o ON o.id = r.org_id JOIN users p ON p.id = r.person_id
+LEFT JOIN directory_services s ON s.id = r.service_id
+LEFT JOIN groups g ON g.id = r.group_id
 WHERE r.id = $1
 """
 CHECKIN_TIMING = "SELECT id, org_id, person_id, checkin_due_at FROM referrals WHERE id = $1"
@@ -137,6 +147,34 @@ async def referral_checkin(conn: asyncpg.Connection, settings: Settings, recipie
     return base_message(settings, recipient["email"], _("Did you get connected?"), text, html, sender=org_sender(r))
 
 
+# What the person said, as the referrer hears it (whole sentences, one per answer).
+ANSWERS = {
+    "accepted": N_("%(person)s accepted your referral to %(what)s."),
+    "declined": N_("%(person)s declined your referral to %(what)s."),
+    "completed": N_("%(person)s says your referral to %(what)s is done."),
+    "failed": N_("%(person)s says your referral to %(what)s did not work out."),
+}
+
+
+async def referral_answer(conn: asyncpg.Connection, settings: Settings, recipient: asyncpg.Record,
+                          referral_id: UUID, status: str) -> Message | None:
+    """The referrer hears the person's answer, in the referrer's language; in the referrer's
+    discreet mode it names neither the person nor the service, only that there is an answer."""
+    r = await conn.fetchrow(REFERRAL_FOR_REFERRER, referral_id)
+    if r is None or r["referrer_id"] != recipient["id"]:
+        return None  # erased since
+    greeting = _("Hello %(name)s,") % {"name": recipient["display_name"]}
+    if (await get_preferences(conn, recipient["id"])).discreet:
+        said = [_("Someone you referred at %(org)s has answered. Sign in to read it:") % {"org": r["org_name"]}]
+    else:
+        said = [_(ANSWERS[status]) % {"person": r["person_name"], "what": _what(r)},
+                _("Your referrals at %(org)s:") % {"org": r["org_name"]}]
+    link = f"{settings.base_url}/orgs/{r['org_slug']}/referrals"
+    text, html = paragraphs_to_text_and_html(greeting, said, link)
+    return base_message(settings, recipient["email"], _("An answer to your referral"), text, html,
+                        sender=org_sender(r))
+
+
 # --- sending (the jobs in workers/referral_jobs.py call these) ------------------------------
 
 
@@ -165,3 +203,21 @@ async def send_checkin(mail: Mail, row: asyncpg.Record) -> str:
         return await referral_checkin(conn, mail.settings, recipient, row["id"])
 
     return await deliver(mail.pool, mail.mailer, checkin_key(row["id"], row["person_id"], row["org_id"]), build)
+
+
+async def send_answer(mail: Mail, event: ReferralChanged, outbox_id: UUID) -> str:
+    """Whoever referred the person hears their answer, once; quiet hours respected. A change
+    made by the referrer or staff, or an older event without its status, sends nothing."""
+    if not event.by_person or event.status not in ANSWERS:
+        return "not an answer"
+    async with mail.pool.acquire() as conn:
+        row = await conn.fetchrow(REFERRAL_FOR_REFERRER, event.referral_id)
+    if row is None or row["referrer_id"] is None:
+        return "no referrer"
+
+    async def build(conn: asyncpg.Connection, recipient: asyncpg.Record | None) -> Message | None:
+        assert recipient is not None
+        return await referral_answer(conn, mail.settings, recipient, event.referral_id, event.status or "")
+
+    return await deliver(mail.pool, mail.mailer, DeliveryKey(outbox_id, row["referrer_id"], ANSWER_KIND,
+                                                             row["org_id"]), build)

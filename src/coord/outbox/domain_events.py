@@ -292,9 +292,12 @@ class ReferralMade(Event, tag="referral.made"):
 
 
 class ReferralChanged(Event, tag="referral.changed"):
-    """A referral's status changed (its history says from what, to what, by whom)."""
+    """A referral's status changed (its history says from what, to what, by whom). When the
+    person answered (`by_person`), whoever referred them hears `status`."""
 
     referral_id: UUID
+    status: str | None = None  # what it became (None: recorded before this field)
+    by_person: bool = False
 
 
 class DeliveryRetryRequested(Event, tag="delivery.retry_requested"):

@@ -203,7 +203,7 @@ async def _move(conn: asyncpg.Connection, row: asyncpg.Record, actor_id: UUID | 
                 note: str | None, now: datetime) -> None:
     await conn.execute(queries.SET_STATUS, row["id"], to, now)
     await conn.execute(queries.INSERT_EVENT, row["id"], actor_id, row["status"], to, note, now)
-    await record(conn, ReferralChanged(referral_id=row["id"]))
+    await record(conn, ReferralChanged(referral_id=row["id"], status=to, by_person=actor_id == row["person_id"]))
     # A referral to a group is an invitation to it: accepting it (or saying it is done) joins.
     if row["group_id"] is not None and to in ("accepted", "completed") and actor_id == row["person_id"]:
         await groups_service.accept_invitation(conn, row["group_id"], row["person_id"], row["referrer_id"])
