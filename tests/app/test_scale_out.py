@@ -1,4 +1,4 @@
-"""Scale-out (issue 19.6): two `coord serve` processes and two `coord worker` processes
+"""Scale-out (issue 19.6): two `coord serve` processes and two worker processes
 (each with its relay) on one PostgreSQL and one Redis behave as one service.
 
 A load of signups, moves and cancellations goes through both APIs at once; then: no shift
@@ -58,12 +58,14 @@ async def test_two_apis_and_two_workers_on_one_database_behave_as_one_service(
     limit = dict(COORD_LOGIN_ATTEMPTS_PER_MINUTE=str(LOGIN_LIMIT))
     log = open(tmp_path / "workers.log", "wb")
     workers = []
-    # API a is itself two processes (COORD_WEB_CONCURRENCY), and so is the first worker.
+    # API a is itself two processes (COORD_WEB_CONCURRENCY).
     with coord_serve(database_url, redis_url, tmp_path / "a", tmp_path / "a.log", COORD_WEB_CONCURRENCY="2",
                      **limit) as a, \
             coord_serve(database_url, redis_url, tmp_path / "b", tmp_path / "b.log", **limit) as b:
         try:
-            workers = [_worker(database_url, redis_url, smtp.url, str(tmp_path), log, processes) for processes in (2, 1)]
+            # Two worker processes: one `coord worker` with COORD_WORKER_CONCURRENCY=2, each child a
+            # whole worker with its own relay, as two `coord worker` commands would be.
+            workers = [_worker(database_url, redis_url, smtp.url, str(tmp_path), log, 2)]
             async with httpx.AsyncClient(timeout=60) as http:
                 boss = headers(app, admin)
                 shifts = []
@@ -72,8 +74,15 @@ async def test_two_apis_and_two_workers_on_one_database_behave_as_one_service(
                     base = (a, b)[n % 2]
                     shifts.append(expect(await http.post(f"{base}{API}/orgs/{org_id}/shifts", json=body, headers=boss), 201))
 
-                # Everyone signs up for every shift, through both APIs at once.
-                signups = [http.post(f"{(a, b)[i % 2]}{API}/shifts/{s['id']}/signups", headers=headers(app, p))
+                # Everyone signs up for every shift, through both APIs at once (16 requests in flight:
+                # each process's pool then stays small enough for a database of 100 connections).
+                in_flight = asyncio.Semaphore(16)
+
+                async def bounded(request):
+                    async with in_flight:
+                        return await request
+
+                signups = [bounded(http.post(f"{(a, b)[i % 2]}{API}/shifts/{s['id']}/signups", headers=headers(app, p)))
                            for i, p in enumerate(people) for s in shifts]
                 assert {r.status_code for r in await asyncio.gather(*signups)} == {201}
 
