@@ -76,3 +76,18 @@ async def test_a_confidential_location_is_never_a_distance_nor_an_address(client
         response = await client.get(f"{API}/resources", params={**params, "per_page": 100})
         assert "Secret Lane" not in response.text and "10018" not in response.text.replace('"10018"', "")
     assert "Safe House" not in names(await find(client, near="40.75,-73.99", radius_km=50))
+
+
+async def test_odd_requests_are_problems_not_errors(client, directory_world):
+    for query in ("radius_km=-1&near=10001", "age=500", "per_page=0", "page=0", "near=", "q=" + "x" * 300,
+                  "near=91,200", "near=10001&radius_km=abc", "open_now=maybe", "q=%22unbalanced&language=%27"):
+        response = await client.get(f"{API}/resources?{query}")
+        assert response.status_code in (200, 400, 422), (query, response.text)
+    for path in ("/hsds/services?page=0", "/hsds/services?per_page=1000", "/hsds/services?search=%27%22%5C",
+                 "/hsds/services/00000000-0000-0000-0000-000000000000", "/hsds/organizations/not-a-uuid",
+                 "/hsds/taxonomy_terms?per_page=0", "/resources?age=abc", "/resources?near=%00"):
+        response = await client.get(path)
+        assert response.status_code in (200, 400, 404, 422), (path, response.text[:300])
+    bad = await client.post(f"{API}/resources/{directory_world.ids['vivienda']}/reports", json={"problem": "phone",
+                                                                                            "extra": 1})
+    assert bad.status_code == 400
