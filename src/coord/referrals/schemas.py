@@ -102,13 +102,13 @@ class ReferralOut(msgspec.Struct):
 Count = int | str | None
 
 
-class CountRowOut(msgspec.Struct):
+class ReferralCountRowOut(msgspec.Struct):
     category: str | None
     by_outcome: dict[str, Count]
     total: Count
 
 
-class SuppressionOut(msgspec.Struct):
+class ReferralSuppressionOut(msgspec.Struct):
     rule: str
     threshold: int  # counts from 1 to this are shown as shown_as
     shown_as: str
@@ -119,10 +119,10 @@ class OrgReferralsOut(msgspec.Struct):
     the reports' (CMS cell-size rule), and the reader's own referrals in full."""
 
     outcomes: list[Status]
-    rows: list[CountRowOut]
+    rows: list[ReferralCountRowOut]
     by_outcome: dict[str, Count]
     total: Count
-    suppression: SuppressionOut
+    suppression: ReferralSuppressionOut
     mine: list[ReferralOut]
 
 

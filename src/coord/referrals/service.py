@@ -31,7 +31,7 @@ from coord.referrals.schemas import (
     CheckinAnswer,
     ConsentIn,
     ConsentOut,
-    CountRowOut,
+    ReferralCountRowOut,
     CreatedOut,
     HistoryOut,
     OrgReferralsOut,
@@ -39,7 +39,7 @@ from coord.referrals.schemas import (
     ReferralOut,
     SharedOut,
     StatusIn,
-    SuppressionOut,
+    ReferralSuppressionOut,
 )
 from coord.reports.suppression import RULE, SMALL, THRESHOLD, Table, suppress
 
@@ -171,13 +171,13 @@ def _counted(rows: list[asyncpg.Record], mine: list[ReferralOut]) -> OrgReferral
     1 to 10 shows as "1-10", and what could give one away (a total, a cell) is hidden too."""
     n = {(r["category"], r["status"]): r["count"] for r in rows}
     categories = sorted({r["category"] for r in rows}, key=lambda c: (c is None, c or ""))
-    rule = SuppressionOut(rule=RULE, threshold=THRESHOLD, shown_as=SMALL)
+    rule = ReferralSuppressionOut(rule=RULE, threshold=THRESHOLD, shown_as=SMALL)
     if not categories:
         return OrgReferralsOut(list(OUTCOMES), [], {o: 0 for o in OUTCOMES}, 0, rule, mine)  # type: ignore[arg-type]
     out = suppress(Table([[n.get((c, o), 0) for o in OUTCOMES] for c in categories]))
     return OrgReferralsOut(
         outcomes=list(OUTCOMES),  # type: ignore[arg-type]
-        rows=[CountRowOut(category=c, by_outcome=dict(zip(OUTCOMES, out.cells[i])), total=out.row_totals[i])
+        rows=[ReferralCountRowOut(category=c, by_outcome=dict(zip(OUTCOMES, out.cells[i])), total=out.row_totals[i])
               for i, c in enumerate(categories)],
         by_outcome=dict(zip(OUTCOMES, out.col_totals)), total=out.grand_total, suppression=rule, mine=mine)
 
