@@ -94,6 +94,8 @@ class CoordServer:
             COORD_BASE_URL=self.base_url,
             # Spanish and Arabic served whatever coord.i18n offers yet (page_languages measures them).
             COORD_PREVIEW_LANGUAGES="es,ar",
+            # As in production (COORD_ENV=production's default): a server process per core.
+            COORD_WEB_CONCURRENCY=str(os.cpu_count() or 1),
         )
         # For experiments only, e.g. COORD_BENCH_SERVER_ENV="COORD_LOG_LEVEL=WARNING".
         for item in os.environ.get("COORD_BENCH_SERVER_ENV", "").split():

@@ -11,12 +11,15 @@ the server, would be the bottleneck. COORD_BENCH_CLIENT=httpx switches to httpx.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json as jsonlib
 import os
 import time
 from dataclasses import dataclass, field
 from typing import Awaitable, Callable, Mapping
 from urllib.parse import urlsplit
+
+import psutil
 
 
 Op = Callable[[int], Awaitable[bool]]
@@ -76,12 +79,17 @@ class LoadResult:
 
 
 def process_cpu_seconds(pid: int) -> float | None:
-    """User + system CPU seconds of another process (Linux /proc), None when unknown."""
+    """User + system CPU seconds of another process and its children (coord serve's worker
+    processes; Linux /proc), None when unknown."""
     try:
-        with open(f"/proc/{pid}/stat") as handle:
-            fields = handle.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
+        parent = psutil.Process(pid)
+        total = 0.0
+        for process in [parent, *parent.children(recursive=True)]:
+            with contextlib.suppress(psutil.Error):
+                times = process.cpu_times()
+                total += times.user + times.system
+        return total
+    except psutil.Error:
         return None
 
 

@@ -20,6 +20,7 @@ WHERE id = $1 AND deleted_at IS NULL AND token_version = $2
 
 REVOKE_TOKENS = "UPDATE users SET token_version = token_version + 1 WHERE id = $1"
 
+# The organizations someone belongs to (the bench's raw baseline of GET /me reads it).
 MEMBERSHIPS = """
 SELECT m.org_id, o.slug AS org_slug, m.roles
 FROM org_members m JOIN orgs o ON o.id = m.org_id
@@ -27,11 +28,15 @@ WHERE m.user_id = $1
 ORDER BY o.slug
 """
 
-PROFILE = """
+# GET /me in one round trip: the profile with its memberships (as MEMBERSHIPS lists them).
+ME = """
 SELECT id, email, display_name, timezone, locale, email_confirmed_at IS NOT NULL AS email_confirmed,
        (SELECT t.email FROM account_tokens t
         WHERE t.user_id = u.id AND t.purpose = 'change_email' AND t.used_at IS NULL AND t.expires_at > $2
-        ORDER BY t.created_at DESC LIMIT 1) AS pending_email
+        ORDER BY t.created_at DESC LIMIT 1) AS pending_email,
+       coalesce((SELECT jsonb_agg(jsonb_build_object('org_id', m.org_id, 'org_slug', o.slug, 'roles', m.roles)
+                                  ORDER BY o.slug)
+                 FROM org_members m JOIN orgs o ON o.id = m.org_id WHERE m.user_id = u.id), '[]') AS memberships
 FROM users u WHERE id = $1 AND deleted_at IS NULL
 """
 

@@ -9,6 +9,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import asyncpg
+import msgspec
 from argon2 import Parameters, PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from argon2.profiles import RFC_9106_LOW_MEMORY
@@ -153,8 +154,8 @@ async def revoke_tokens(conn: asyncpg.Connection, user_id: UUID) -> None:
 
 
 async def me(conn: asyncpg.Connection, user_id: UUID) -> MeOut:
-    user = await conn.fetchrow(queries.PROFILE, user_id, clock.now())
-    memberships = [MembershipOut(**dict(r)) for r in await conn.fetch(queries.MEMBERSHIPS, user_id)]
+    user = await conn.fetchrow(queries.ME, user_id, clock.now())
+    memberships = msgspec.convert(user["memberships"], list[MembershipOut])
     return MeOut(
         id=user["id"],
         email=user["email"],
