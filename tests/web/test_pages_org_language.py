@@ -32,9 +32,14 @@ def every_language(monkeypatch):
     monkeypatch.setattr(i18n, "PREVIEW", {"es", "ar"})
 
 
+CRISIS = re.compile(r'<p class="crisis".*?</p>', re.S)
+
+
 def chunks(html: str) -> list[str]:
+    """What the page says (Readable's texts), without the crisis lines: each line is a service's
+    own words, in the languages it serves (issue 16.8), not the page's."""
     parser = Readable()
-    parser.feed(html)
+    parser.feed(CRISIS.sub("", html))
     return [" ".join(c.split()) for c in parser.chunks]
 
 
@@ -216,3 +221,21 @@ async def test_forms_refused_and_the_other_states_of_the_pages_speak_spanish_and
             if still:
                 left[f"{name} in {code}"] = sorted(still)
     assert not left, "\n".join(f"{page}:\n    " + "\n    ".join(texts) for page, texts in left.items())
+
+
+async def test_a_page_for_other_roles_says_which_in_the_readers_language(client, api, every_language):
+    admin, participant = await api.user("Ada"), await api.user("Pia")
+    org = await api.org(admin)
+    await api.member(org, admin, participant, "participant")
+    browser = Visitor(client)
+    await browser.login(participant)
+    english = await browser.get(f"/orgs/{org['slug']}/coordination?lang=en")
+    assert english.status_code == 403 and "this needs one of the roles: admin, coordinator" in english.text
+    # The roles as the catalogs name them ("administrador/a"), joined as the language joins them.
+    spanish = await browser.get(f"/orgs/{org['slug']}/coordination?lang=es")
+    said = re.search(r"esto requiere una de estas funciones: ([^<]+)</p>", spanish.text)
+    assert spanish.status_code == 403 and said and "admin, coordinator" not in spanish.text
+    assert said.group(1).startswith("administrador") and "coordinador" in said.group(1)
+    arabic = await browser.get(f"/orgs/{org['slug']}/settings?lang=ar")
+    said = re.search(r"يتطلب هذا أحد الأدوار التالية: ([^<]+)</p>", arabic.text)
+    assert arabic.status_code == 403 and said and "، " in said.group(1) and "admin" not in said.group(1)

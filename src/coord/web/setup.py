@@ -34,6 +34,7 @@ from coord.web.language import language_middleware, learn
 from coord.web.render import STATIC, build_environment, page
 from coord.web.routes import PAGE_CONTROLLERS
 from coord.web.session import LoginRequired, login_url, provide_viewer, redirect_to_login
+from coord.web.words import role_names
 
 log = logging.getLogger("coord.web")
 CSRF_COOKIE = "coord_csrf"
@@ -62,8 +63,14 @@ def error_title(status: int) -> str:
     return titles.get(status) or status_title(status)
 
 
+# kernel.access's refusal (English, for the API), with its roles in the reader's language.
+ROLES_NEEDED = re.compile(r"^this needs one of the roles: ([a-z_]+(?:, [a-z_]+)*)$")
+
+
 def _error_page(request: Request[Any, Any, Any], status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     viewer = request.scope.get("_coord_viewer")  # set by the viewer dependency when it ran
+    if status == 403 and (needed := ROLES_NEEDED.match(message)):
+        message = _("this needs one of the roles: %(roles)s") % {"roles": role_names(needed.group(1).split(", "))}
     if status == 404 and message.startswith("no such "):
         message = not_yours(message.removeprefix("no such "), viewer)
     login = login_url(request.url.path) if status == 404 and viewer is None else None
