@@ -85,7 +85,9 @@ async def test_odd_requests_are_problems_not_errors(client, directory_world):
         assert response.status_code in (200, 400, 422), (query, response.text)
     for path in ("/hsds/services?page=0", "/hsds/services?per_page=1000", "/hsds/services?search=%27%22%5C",
                  "/hsds/services/00000000-0000-0000-0000-000000000000", "/hsds/organizations/not-a-uuid",
-                 "/hsds/taxonomy_terms?per_page=0", "/resources?age=abc", "/resources?near=%00"):
+                 "/hsds/taxonomy_terms?per_page=0", "/resources?age=abc", "/resources?near=%00",
+                 "/hsds/organizations?per_page=165&page=70411460212294459392", "/resources?page=70411460212294459392",
+                 f"{API}/resources?page=70411460212294459392"):
         response = await client.get(path)
         assert response.status_code in (200, 400, 404, 422), (path, response.text[:300])
     bad = await client.post(f"{API}/resources/{directory_world.ids['vivienda']}/reports", json={"problem": "phone",

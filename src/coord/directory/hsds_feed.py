@@ -24,6 +24,7 @@ from coord.kernel.errors import NotFound, Unprocessable
 HSDS_VERSION = "3.0"
 PROFILE = "https://docs.openreferral.org/en/3.0/"
 MAX_PER_PAGE = 200
+MAX_PAGE = 100_000  # beyond any directory; keeps OFFSET a small number
 _WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 
@@ -45,8 +46,8 @@ def _time(value: Any) -> str | None:
 
 class Paging:
     def __init__(self, page: int, per_page: int) -> None:
-        if page < 1 or not (1 <= per_page <= MAX_PER_PAGE):
-            raise Unprocessable(f"pages start at 1 and hold 1 to {MAX_PER_PAGE} entries", field="page")
+        if not (1 <= page <= MAX_PAGE) or not (1 <= per_page <= MAX_PER_PAGE):
+            raise Unprocessable(f"pages go from 1 to {MAX_PAGE} and hold 1 to {MAX_PER_PAGE} entries", field="page")
         self.page, self.per_page = page, per_page
         self.args: list[Any] = []
 

@@ -23,6 +23,7 @@ from coord.kernel.errors import Unprocessable
 DEFAULT_RADIUS_KM = 25.0
 MAX_RADIUS_KM = 500.0
 MAX_PER_PAGE = 100
+MAX_PAGE = 100_000  # beyond any directory; keeps OFFSET a small number
 _COORDINATES = re.compile(r"^\s*(-?\d{1,2}(?:\.\d+)?)\s*,\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
 _POSTAL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 -]{1,9}$")
 
@@ -113,8 +114,8 @@ def _check(query: Query) -> None:
         raise Unprocessable(f"the radius is between 0 and {MAX_RADIUS_KM:.0f} km", field="radius_km")
     if query.age is not None and not (0 <= query.age <= 130):
         raise Unprocessable("an age is between 0 and 130", field="age")
-    if query.page < 1 or not (1 <= query.per_page <= MAX_PER_PAGE):
-        raise Unprocessable(f"pages start at 1 and hold 1 to {MAX_PER_PAGE} results", field="page")
+    if not (1 <= query.page <= MAX_PAGE) or not (1 <= query.per_page <= MAX_PER_PAGE):
+        raise Unprocessable(f"pages go from 1 to {MAX_PAGE} and hold 1 to {MAX_PER_PAGE} results", field="page")
     if query.q is not None and len(query.q) > 200:
         raise Unprocessable("search with at most 200 characters", field="q")
 

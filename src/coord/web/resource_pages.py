@@ -64,7 +64,7 @@ class ResourcePages(Controller):
         """The search form and, once anything is asked, its results (nearest first near a place)."""
         chosen = _chosen(request)
         try:
-            page_number = max(1, int(request.query_params.get("page") or 1))
+            page_number = min(max(1, int(request.query_params.get("page") or 1)), search.MAX_PAGE)
         except ValueError:
             page_number = 1
         found, errors = None, {}
