@@ -12,9 +12,11 @@ import msgspec
 from litestar import Request, Response
 from litestar.response import Redirect
 
+from coord.i18n import N_
+from coord.i18n import gettext as _
+from coord.i18n.plain import plain_message
 from coord.kernel.access import CurrentUser
 from coord.kernel.errors import DomainError
-from coord.i18n.plain import plain_message
 from coord.web.session import signed_in
 
 T = TypeVar("T")
@@ -47,21 +49,23 @@ async def form_fields(request: Request[Any, Any, Any]) -> dict[str, Any]:
 
 # What a field is called on the pages, where its name would otherwise show.
 LABELS = {
-    "starts_at": "Start", "ends_at": "End", "venue_id": "Venue", "event_id": "Event", "session_id": "Session",
-    "org_id": "Organization", "user_id": "Person", "meeting_url": "Meeting link", "display_name": "Name",
-    "contact_email": "Contact email", "required_training": "Required training", "duration_minutes": "Length",
-    "facilitators_required": "Facilitators needed", "discreet_title": "Discreet title", "slug": "Web address",
-    "crisis_resources": "Crisis line", "reminder_lead_minutes": "Reminders", "followup_delay_minutes": "Follow-ups",
-    "cancellation_cutoff_hours": "Late cancellations", "retention_months": "Keeping attendance",
-    "roster_weekday": "Roster day", "roster_hour": "Roster hour", "completed_on": "Completed on",
-    "expires_on": "Valid until", "registration_opens_at": "Registration opens",
-    "registration_closes_at": "Registration closes", "join_policy": "Joining", "locale": "Language",
+    "starts_at": N_("Start"), "ends_at": N_("End"), "venue_id": N_("Venue"), "event_id": N_("Event"),
+    "session_id": N_("Session"), "org_id": N_("Organization"), "user_id": N_("Person"),
+    "meeting_url": N_("Meeting link"), "display_name": N_("Name"), "contact_email": N_("Contact email"),
+    "required_training": N_("Required training"), "duration_minutes": N_("Length"),
+    "facilitators_required": N_("Facilitators needed"), "discreet_title": N_("Discreet title"),
+    "slug": N_("Web address"), "crisis_resources": N_("Crisis line"), "reminder_lead_minutes": N_("Reminders"),
+    "followup_delay_minutes": N_("Follow-ups"), "cancellation_cutoff_hours": N_("Late cancellations"),
+    "retention_months": N_("Keeping attendance"), "roster_weekday": N_("Roster day"),
+    "roster_hour": N_("Roster hour"), "completed_on": N_("Completed on"), "expires_on": N_("Valid until"),
+    "registration_opens_at": N_("Registration opens"), "registration_closes_at": N_("Registration closes"),
+    "join_policy": N_("Joining"), "locale": N_("Language"),
 }
 
 
 def field_label(name: str) -> str:
-    """"starts_at" -> "Start": a field's name as the pages say it."""
-    return LABELS.get(name) or name.removesuffix("_id").replace("_", " ").capitalize()
+    """"starts_at" -> "Start": a field's name as the pages say it (in the reader's language)."""
+    return _(LABELS[name]) if name in LABELS else name.removesuffix("_id").replace("_", " ").capitalize()
 
 
 def to_struct(fields: dict[str, Any], struct: type[T]) -> T:
