@@ -239,3 +239,12 @@ async def test_a_page_for_other_roles_says_which_in_the_readers_language(client,
     arabic = await browser.get(f"/orgs/{org['slug']}/settings?lang=ar")
     said = re.search(r"يتطلب هذا أحد الأدوار التالية: ([^<]+)</p>", arabic.text)
     assert arabic.status_code == 403 and said and "، " in said.group(1) and "admin" not in said.group(1)
+
+
+async def test_the_api_documentation_page_says_its_own_words_in_the_readers_language(client, every_language):
+    page = await client.get("/schema", headers={"accept-language": "es"})
+    assert page.status_code == 200
+    if '<html lang="es"' in page.text:  # the language is known there (the API's middleware)
+        assert ": la API</title>" in page.text and "Esta página necesita JavaScript" in page.text
+    english = await client.get("/schema", headers={"accept-language": "en"})
+    assert ": the API</title>" in english.text and "This page needs JavaScript" in english.text

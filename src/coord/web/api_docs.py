@@ -12,6 +12,9 @@ from typing import Any
 from litestar import Request
 from litestar.openapi.plugins import SwaggerRenderPlugin
 
+from coord import i18n
+from coord.i18n import gettext as _
+
 ASSETS = "/static/swagger-ui"
 STARTER = "/static/schema.js"
 
@@ -25,19 +28,24 @@ class OfflineSwagger(SwaggerRenderPlugin):
     def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:
         title = escape(str(openapi_schema["info"]["title"]))
         spec = escape(f"{request.app.openapi_config.path}/openapi.json")  # type: ignore[union-attr]
+        # coord's own words in the reader's language (Swagger UI's are English).
+        language = i18n.current()
+        heading = _("%(title)s: the API") % {"title": title}
+        needs_js = _('This page needs JavaScript. The API description itself is at <a href="%(spec)s">%(spec)s</a>.') % {
+            "spec": spec}
         return f"""<!DOCTYPE html>
-<html lang="en">
+<html lang="{language}" dir="{i18n.direction(language)}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}: the API</title>
+<title>{heading}</title>
 {self.favicon}
 <link rel="stylesheet" href="{self.css_url}">
 <script src="{self.js_url}" defer></script>
 <script src="{STARTER}" defer></script>
 </head>
 <body>
-<noscript><p>This page needs JavaScript. The API description itself is at <a href="{spec}">{spec}</a>.</p></noscript>
+<noscript><p>{needs_js}</p></noscript>
 <div id="swagger-container" data-spec-url="{spec}"></div>
 </body>
 </html>
