@@ -20,7 +20,7 @@ from litestar.middleware.csrf import CSRFMiddleware
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
-from coord.i18n import gettext as _
+from coord.i18n import N_, gettext as _
 from coord.kernel.config import Settings
 from coord.kernel.db.deps import provide_db, provide_redis
 from coord.kernel.errors import DomainError, status_title
@@ -41,17 +41,46 @@ CSRF_COOKIE = "coord_csrf"
 CSRF_FIELD = "_csrf_token"
 
 
+# Whole sentences per kind a link may name (a noun alone would not translate: its gender, its article).
+MISSING_FOR_VISITORS = {
+    "group": N_("We could not find this group. If it is for members only, log in: you will see it if it is yours "
+                "to see."),
+    "session": N_("We could not find this session. If it is for members only, log in: you will see it if it is "
+                  "yours to see."),
+    "event": N_("We could not find this event. If it is for members only, log in: you will see it if it is yours "
+                "to see."),
+    "referral": N_("We could not find this referral. If it is for members only, log in: you will see it if it is "
+                   "yours to see."),
+}
+MISSING_FOR_MEMBERS = {
+    "group": N_("There is no group here that you can see: it may have been removed, or be private. If someone sent "
+                "you this link, ask them to add you or to send you an invitation, and check that you are logged in "
+                "with the address they know (%(email)s)."),
+    "session": N_("There is no session here that you can see: it may have been removed, or be private. If someone "
+                  "sent you this link, ask them to add you or to send you an invitation, and check that you are "
+                  "logged in with the address they know (%(email)s)."),
+    "event": N_("There is no event here that you can see: it may have been removed, or be private. If someone sent "
+                "you this link, ask them to add you or to send you an invitation, and check that you are logged in "
+                "with the address they know (%(email)s)."),
+    "referral": N_("There is no referral here that you can see: it may have been removed, or be private. If someone "
+                   "sent you this link, ask them to add you or to send you an invitation, and check that you are "
+                   "logged in with the address they know (%(email)s)."),
+}
+
+
 def not_yours(what: str, viewer: Any) -> str:
     """What to do about something that is not there for this reader: it may not exist, or be
     private (the two look the same, so neither is confirmed). Organizations' pages are public."""
     if what == "organization":
         return _("There is no organization at this address. Check the link, or find it from the start page.")
+    kind = what.split(" ")[0]
     if viewer is None:
-        return (f"We could not find this {what}. If it is for members only, log in: you will see it "
-                "if it is yours to see.")
-    return (f"There is no {what} here that you can see: it may have been removed, or be private. If someone sent "
-            f"you this link, ask them to add you or to send you an invitation, and check that you are logged in "
-            f"with the address they know ({viewer.email}).")
+        return _(MISSING_FOR_VISITORS.get(kind) or N_(
+            "We could not find this page. If it is for members only, log in: you will see it if it is yours to see."))
+    return _(MISSING_FOR_MEMBERS.get(kind) or N_(
+        "There is nothing here that you can see: it may have been removed, or be private. If someone sent you this "
+        "link, ask them to add you or to send you an invitation, and check that you are logged in with the address "
+        "they know (%(email)s).")) % {"email": viewer.email}
 
 
 def error_title(status: int) -> str:
