@@ -57,7 +57,16 @@ def test_plurals_follow_the_languages_own_rule_and_fuzzy_entries_count_as_missin
     assert i18n.ngettext("%(n)d place left", "%(n)d places left", 2) == "%(n)d places left"  # outside: English
 
 
-def test_no_language_but_english_is_offered_while_strings_are_left_unmarked(monkeypatch):
+def test_spanish_and_arabic_are_offered_now_that_every_string_is_marked(monkeypatch):
+    """Every string people read is marked (tests/i18n/test_pseudo_locale.py proves it) and both
+    catalogs are complete: offered with no preview, chosen by a browser that asks for them."""
+    monkeypatch.setattr(i18n, "PREVIEW", set())
+    assert i18n.ALL_MARKED is True
+    assert i18n.offered() == ["en", "es", "ar"]
+    assert i18n.Choice(accept="es-MX,es;q=0.9").code == "es" and i18n.Choice(accept="ar-SY").code == "ar"
+
+
+def test_no_language_but_english_would_be_offered_with_strings_left_unmarked(monkeypatch):
     monkeypatch.setattr(i18n, "PREVIEW", set())
     monkeypatch.setattr(i18n, "THRESHOLD", 0.0)
     monkeypatch.setattr(i18n, "ALL_MARKED", False)

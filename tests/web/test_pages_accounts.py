@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from coord import i18n
 from coord.kernel import clock
 from tests.pages import Visitor, text_of
 from tests.support import API, PASSWORD, expect, mail_text, run_jobs
@@ -139,7 +140,9 @@ async def test_account_settings_page(client, api, pool, redis, smtp, mail_settin
     me = expect(await client.get(f"{API}/me", headers=user.headers), 200)
     assert (me["display_name"], me["timezone"], me["locale"]) == ("Pía", "Europe/Madrid", "es")
     shown = await browser.get("/me/account?saved=profile")
-    assert "Saved." in shown.text and 'value="es" selected' in shown.text
+    # She chose Spanish: the page says it in Spanish at once.
+    assert "Guardado." in shown.text and 'value="es" selected' in shown.text and '<html lang="es"' in shown.text
+    browser.cookies["coord_lang"] = "en"  # the menu's choice outranks the saved language: the rest in English
 
     wrong = await browser.post("/me/account/email", {"email": "pia.new@example.org", "password": "not my password"},
                                form_page="/me/account")
@@ -149,7 +152,9 @@ async def test_account_settings_page(client, api, pool, redis, smtp, mail_settin
     assert moved.status_code == 303 and moved.headers["location"] == "/me/account?saved=email"
     assert "Waiting for pia.new@example.org to confirm" in text_of((await browser.get("/me/account")).text)
     await run_jobs(mail_settings, pool, redis)
-    token = token_from(smtp, "pia.new@example.org", "Confirm your new email address for coord", "/confirm-email")
+    # Her saved language is Spanish: so is the mail (the recipient's language, never the page's).
+    spanish = i18n.catalog("es").translations.gettext("Confirm your new email address for coord")
+    token = token_from(smtp, "pia.new@example.org", spanish, "/confirm-email")
     button = await browser.get(f"/confirm-email?token={token}")
     assert "Confirm my new email address" in button.text
     changed = await browser.post("/confirm-email", {"token": token}, form_page=f"/confirm-email?token={token}")

@@ -64,6 +64,7 @@ async def test_admins_change_the_settings_in_plain_words_and_coordinators_only_r
     await api.member(org, admin, coordinator, "coordinator")
     url = f"/orgs/{org['slug']}/settings"
     browser = Visitor(client)
+    browser.cookies["coord_lang"] = "en"  # the admin reads English by choice once the default becomes Spanish
     await browser.login(admin)
     form = await browser.get(url)
     text = text_of(form.text)
@@ -108,6 +109,7 @@ async def test_admins_change_the_settings_in_plain_words_and_coordinators_only_r
     current["referral_checkin_days"] = "3"
 
     reader = Visitor(client)
+    reader.cookies["coord_lang"] = "en"
     await reader.login(coordinator)
     read_only = await reader.get(url)
     assert read_only.status_code == 200 and "Only an admin" in text_of(read_only.text)

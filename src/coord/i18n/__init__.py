@@ -38,10 +38,10 @@ LANGUAGES: dict[str, str] = {
     "ar": "العربية",
 }
 THRESHOLD = 0.95  # share of a catalog translated (and not fuzzy) before it is offered
-# A catalog's share counts only the strings marked so far. Until every string people read is
-# marked (issue 16.4: a pseudo-locale over every page finds none left), a complete catalog
-# still leaves pages half in English, so no language but English is offered unless previewed.
-ALL_MARKED = False
+# A catalog's share counts only the strings marked. Every string people read is marked: the
+# pseudo-locale test over every page for every role (tests/i18n/test_pseudo_locale.py) finds
+# none left, and keeps it so; False again would offer no language but English (unless previewed).
+ALL_MARKED = True
 PREVIEW: set[str] = {c.strip() for c in os.environ.get("COORD_PREVIEW_LANGUAGES", "").split(",") if c.strip()}
 
 
