@@ -35,9 +35,11 @@ from uuid import UUID
 
 import msgspec
 from arq.cron import CronJob, cron
+from arq.worker import Retry
 from arq.worker import Function, func
 
 from coord.kernel.observability import request_id_var
+from coord.kernel.outages import is_outage
 from coord.outbox.domain_events import AnyEvent, Event, decode_event, event_kind
 
 # Every module that defines jobs, in the order their jobs are listed for an event kind.
@@ -67,6 +69,26 @@ def decode(payload: Any) -> Event:
     if isinstance(payload, (bytes, str)):
         return decode_event(payload)
     return msgspec.convert(payload, AnyEvent)
+
+
+# Waits before the next try of a job that met an outage, by try (arq's max_tries bounds them).
+OUTAGE_BACKOFF_S = (1, 2, 5, 10, 30, 60, 120, 300)
+
+
+async def _retried_on_outage(ctx: dict[str, Any], name: str, running: Awaitable[Any]) -> Any:
+    """A job that meets a passing outage of PostgreSQL or Redis (coord.kernel.outages) runs
+    again later instead of failing for good: its message would be lost, and every effect of
+    a job is keyed (deliveries), so a second run is safe."""
+    try:
+        return await running
+    except Exception as exc:
+        if not is_outage(exc):
+            raise
+        tries = int(ctx.get("job_try") or 1)
+        wait = OUTAGE_BACKOFF_S[min(tries - 1, len(OUTAGE_BACKOFF_S) - 1)]
+        log.warning("%s met an outage (%s: %s); try %s again in %ss", name, type(exc).__name__, exc, tries, wait,
+                    extra={"job": name})
+        raise Retry(defer=wait) from exc
 
 
 @dataclass(frozen=True)
@@ -103,7 +125,7 @@ class Registry:
                     event = decode(payload)
                     if not isinstance(event, events):
                         raise TypeError(f"{name} cannot handle {type(event).__name__}")
-                    outcome = await handler(ctx, event, UUID(str(outbox_id)))
+                    outcome = await _retried_on_outage(ctx, name, handler(ctx, event, UUID(str(outbox_id))))
                     # One line per event job, here rather than in each job: what it did, by outcome.
                     log.info("%s: %s", name, outcome, extra={"outbox_id": str(outbox_id), "job": name})
                     return outcome
@@ -119,7 +141,11 @@ class Registry:
         """Register a job enqueued by its name (its arguments are its own)."""
 
         def register(function: F) -> F:
-            self._add(func(function, name=function.__name__, **options), (), function.__module__)
+            @functools.wraps(function)
+            async def run(ctx: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+                return await _retried_on_outage(ctx, function.__name__, function(ctx, *args, **kwargs))
+
+            self._add(func(run, name=function.__name__, **options), (), function.__module__)
             return function
 
         return register

@@ -9,8 +9,11 @@ import re
 from pathlib import Path
 from uuid import UUID, uuid4
 
+import asyncpg
 import pytest
+from arq.worker import Retry
 
+from coord.embedded import free_port
 from coord.kernel.observability import request_id_var
 from coord.outbox.domain_events import EVENT_TYPES, AttendanceRecorded, MemberAdded, encode_event
 from workers import settings
@@ -123,6 +126,36 @@ async def test_the_wrapper_decodes_once_and_carries_the_request_id():
     assert request_id_var.get() is None
     with pytest.raises(ValueError, match="registered twice"):
         local.on(AttendanceRecorded)(greet.__wrapped__)
+
+
+async def test_a_job_that_meets_an_outage_runs_again_later_instead_of_failing_for_good(database_url):
+    """A job whose database refuses it (here a real refused connection: nothing listens on
+    the port) is retried with a growing wait, so its message is not lost; any other error
+    still fails the job. Once the database answers, the same job runs."""
+    local = Registry(())
+    down = f"postgresql://postgres@127.0.0.1:{free_port()}/postgres"
+
+    @local.on(MemberAdded)
+    async def count_members(ctx, event: MemberAdded, outbox_id: UUID) -> int:
+        conn = await asyncpg.connect(ctx["dsn"], timeout=5)
+        try:
+            return await conn.fetchval("SELECT 1")
+        finally:
+            await conn.close()
+
+    @local.on(AttendanceRecorded)
+    async def broken(ctx, event: AttendanceRecorded, outbox_id: UUID) -> None:
+        raise ValueError("a bug, not an outage")
+
+    added = {"kind": "org.member_added", "org_id": str(uuid4()), "user_id": str(uuid4())}
+    with pytest.raises(Retry) as first:
+        await count_members({"dsn": down, "job_try": 1}, str(uuid4()), added)
+    with pytest.raises(Retry) as fourth:
+        await count_members({"dsn": down, "job_try": 4}, str(uuid4()), added)
+    assert 0 < first.value.defer_score < fourth.value.defer_score
+    assert await count_members({"dsn": database_url, "job_try": 5}, str(uuid4()), added) == 1
+    with pytest.raises(ValueError, match="a bug"):
+        await broken({"job_try": 1}, str(uuid4()), {"kind": "session.attendance_recorded", "session_id": str(uuid4())})
 
 
 def _workers_modules() -> list[Path]:

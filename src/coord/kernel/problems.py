@@ -9,7 +9,6 @@ from http import HTTPStatus
 from typing import Any
 
 import asyncpg
-import redis.exceptions
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.plugins.problem_details import ProblemDetailsException
@@ -18,6 +17,7 @@ from coord.i18n import gettext as _
 from coord.i18n.plain import plain_message
 from coord.kernel.errors import PROBLEM_BASE, DomainError, ServiceUnavailable, status_title
 from coord.kernel.observability import redact_path
+from coord.kernel.outages import is_outage
 
 log = logging.getLogger("coord.errors")
 UNKNOWN_FIELD = re.compile(r"unknown field `([^`]+)`")
@@ -95,25 +95,6 @@ def internal_error_handler(request: Request, exc: Exception) -> Response:
     return problem.to_response(request)
 
 
-def _is_unavailable(exc: BaseException) -> bool:
-    return isinstance(
-        exc,
-        (
-            OSError,
-            asyncpg.exceptions.ConnectionDoesNotExistError,
-            asyncpg.exceptions.CannotConnectNowError,
-            asyncpg.exceptions.InterfaceError,
-            asyncpg.exceptions.AdminShutdownError,
-            asyncpg.exceptions.PostgresConnectionError,
-            # A connection that broke mid-query then fails its ROLLBACK with this.
-            asyncpg.exceptions.InternalClientError,
-            redis.exceptions.ConnectionError,
-            redis.exceptions.TimeoutError,
-            TimeoutError,
-        ),
-    )
-
-
 UNSTORABLE_TEXT = (
     asyncpg.exceptions.CharacterNotInRepertoireError,
     asyncpg.exceptions.UntranslatableCharacterError,
@@ -133,7 +114,7 @@ def exception_handler(request: Request, exc: Exception) -> Response:
         # Cleanup after a broken connection can raise several errors at once: an
         # outage anywhere in the group makes the whole request a 503.
         leaves = _leaves(exc)
-        outage = next((leaf for leaf in leaves if _is_unavailable(leaf)), None)
+        outage = next((leaf for leaf in leaves if is_outage(leaf)), None)
         if outage is not None:
             return unavailable_problem(outage).to_response(request)  # type: ignore[arg-type]
         if len(leaves) == 1 and isinstance(leaves[0], Exception):
@@ -143,6 +124,6 @@ def exception_handler(request: Request, exc: Exception) -> Response:
         detail = "the request holds characters that cannot be stored (such as NUL or lone surrogates)"
         return _problem(400, "invalid-request", "The request is not valid", detail,
                         errors=[{"field": "body", "message": detail}]).to_response(request)
-    if _is_unavailable(exc):
+    if is_outage(exc):
         return unavailable_problem(exc).to_response(request)
     return internal_error_handler(request, exc)
