@@ -120,14 +120,15 @@ ORDER BY m.user_id
 LIMIT $4
 """
 
-# Head counts per group of an organization, for its coordinators (groups.counts).
+# Head counts per group of an organization, for its coordinators (groups.counts): of the
+# groups in $2 (the ones a page shows), or of all when $2 is NULL.
 GROUP_MEMBER_COUNTS = """
 SELECT g.id AS group_id,
        count(m.user_id) FILTER (WHERE m.status = 'active' AND m.role = 'participant') AS participants,
        count(m.user_id) FILTER (WHERE m.status = 'active' AND m.role = 'facilitator') AS facilitators,
        count(m.user_id) FILTER (WHERE m.status = 'pending') AS pending
 FROM groups g LEFT JOIN group_members m ON m.group_id = g.id
-WHERE g.org_id = $1
+WHERE g.org_id = $1 AND ($2::uuid[] IS NULL OR g.id = ANY($2))
 GROUP BY g.id
 """
 

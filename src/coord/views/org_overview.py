@@ -156,7 +156,7 @@ async def coordination(conn: asyncpg.Connection, actor_id: UUID, slug: str, now:
     end = start + WINDOW
     groups = await groups_service.list_groups(conn, actor_id, org.id, MAX_ROWS, None)
     gaps = await coverage_gaps(conn, actor_id, org_id=org.id, from_=start, to=end, limit=MAX_ROWS, cursor=None)
-    counts = await member_counts(conn, actor_id, org.id)
+    counts = await member_counts(conn, actor_id, org.id, [g.id for g in groups.items])
     events = await events_service.list_events(conn, actor_id, org.id, start, None, MAX_ROWS, None)
     shifts = await shifts_service.list_shifts(conn, actor_id, org.id, start, end, False, MAX_ROWS, None)
     members = await orgs_service.list_members(conn, actor_id, org.id, MAX_ROWS, None)

@@ -82,7 +82,9 @@ async def coordination_page(request: Request, viewer: CurrentUser, db: DB, slug:
         venue_options=[(str(v.id), v.name) for v in view.venues],
         event_options=[(str(e.id), f"{e.title} ({when(e.starts_at, viewer.timezone)})") for e in view.events],
         invitations=await invitations.list_invitations(db, viewer.id, view.org.id),
-        gap_choices=await facilitators_to_assign(db, [g.session_id for g in view.gaps]),
+        # Who could fill a gap, for the gaps the page shows (all of them only when asked).
+        gap_choices=await facilitators_to_assign(
+            db, [g.session_id for g in (view.gaps if show_all == "gaps" else view.gaps[:SECTION_ROWS])]),
         report=extra.pop("report", None), import_content=extra.pop("import_content", ""),
         directory_report=extra.pop("directory_report", None),
         directory_review=await directory_review(db, viewer.id, view.org.id),
