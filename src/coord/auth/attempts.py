@@ -16,12 +16,17 @@ from typing import Any, Literal
 
 from redis.asyncio import Redis
 
+from coord.i18n import N_, gettext as _, ngettext
 from coord.kernel.errors import TooManyRequests
 
 ADDRESS_FACTOR = 10
 WINDOW_S = 60
 Form = Literal["sign-in", "sign-up"]
-_DOING = {"sign-in": "signed in", "sign-up": "signed up"}
+# Whole sentences per form (a participle alone would not translate); marked here, translated when said.
+_DOING = {
+    "sign-in": N_("Many people have signed in from this connection in the last minute. Wait %(seconds)s and try again."),
+    "sign-up": N_("Many people have signed up from this connection in the last minute. Wait %(seconds)s and try again."),
+}
 
 
 def client_address(request: Any) -> str:
@@ -30,7 +35,7 @@ def client_address(request: Any) -> str:
 
 
 def _seconds(ttl: int) -> str:
-    return "a moment" if ttl <= 1 else f"{ttl} seconds"
+    return _("a moment") if ttl <= 1 else ngettext("%(num)d second", "%(num)d seconds", ttl) % {"num": ttl}
 
 
 async def take(redis: Redis, form: Form, client: str, email: str, per_minute: int) -> None:
@@ -43,14 +48,13 @@ async def take(redis: Redis, form: Form, client: str, email: str, per_minute: in
             pipe.set(key, 0, ex=WINDOW_S, nx=True)  # a fixed window from the first try
             pipe.incr(key)
             pipe.ttl(key)
-        _, address_count, address_ttl, _, account_count, account_ttl = await pipe.execute()
+        _unused, address_count, address_ttl, _unused2, account_count, account_ttl = await pipe.execute()
     if address_count > per_minute * ADDRESS_FACTOR:
         wait = max(int(address_ttl), 1)
         raise TooManyRequests(
-            f"Many people have {_DOING[form]} from this connection in the last minute. "
-            f"Wait {_seconds(wait)} and try again.", retry_after=wait)
+            _(_DOING[form]) % {"seconds": _seconds(wait)}, retry_after=wait)
     if account_count > per_minute:
         wait = max(int(account_ttl), 1)
         raise TooManyRequests(
-            f"Too many tries for this email address in the last minute. Wait {_seconds(wait)} and try again.",
+            _("Too many tries for this email address in the last minute. Wait %(seconds)s and try again.") % {"seconds": _seconds(wait)},
             retry_after=wait)

@@ -9,6 +9,7 @@ from uuid import UUID
 
 import asyncpg
 
+from coord.i18n import gettext as _
 from coord.auth import queries
 from coord.kernel.errors import Forbidden
 
@@ -23,7 +24,6 @@ class EmailNotConfirmed(Forbidden):
 async def require_confirmed_email(conn: asyncpg.Connection, user_id: UUID) -> None:
     if not await conn.fetchval(queries.EMAIL_CONFIRMED, user_id):
         raise EmailNotConfirmed(
-            "Confirm your email address first: open the link in the email we sent you when you signed up. "
-            f"For a new link, go to {RESEND_PAGE} (or POST {RESEND_API} with your email).",
+            _("Confirm your email address first: open the link in the email we sent you when you signed up. For a new link, go to %(resend_page)s (or POST %(resend_api)s with your email).") % {"resend_page": RESEND_PAGE, "resend_api": RESEND_API},
             extra={"resend": RESEND_API, "resend_page": RESEND_PAGE},
         )

@@ -9,6 +9,7 @@ from uuid import UUID
 import asyncpg
 from redis.asyncio import Redis
 
+from coord.i18n import gettext as _
 from coord.auth import queries, service, tokens
 from coord.auth.recovery import count_request
 from coord.auth.schemas import EmailChangeIn, EmailChangeOut, MeOut, PasswordChangeIn, ProfileIn
@@ -28,7 +29,7 @@ def normal_locale(tag: str) -> str:
 async def update_profile(conn: asyncpg.Connection, user_id: UUID, data: ProfileIn) -> MeOut:
     display_name = data.display_name.strip() if data.display_name is not None else None
     if display_name == "":
-        raise Unprocessable("enter a name (a first name or nickname is fine)", field="display_name")
+        raise Unprocessable(_("enter a name (a first name or nickname is fine)"), field="display_name")
     timezone = service.check_timezone(data.timezone) if data.timezone is not None else None
     clear_locale = data.locale is None
     locale = normal_locale(data.locale) if isinstance(data.locale, str) else None
@@ -48,11 +49,11 @@ async def _account_checked(conn: asyncpg.Connection, redis: Redis, user_id: UUID
     toward the same per-account lock as sign-ins."""
     account = await conn.fetchrow(queries.ACCOUNT_FOR_CHANGE, user_id)
     if account is None:
-        raise NotFound("no such account")
+        raise NotFound(_("no such account"))
     await service.check_not_locked(redis, account["email"])
     if not await service.password_matches(account["password_hash"], password):
         await service.count_failure(redis, account["email"])
-        raise Unprocessable("this is not your current password", field=field)
+        raise Unprocessable(_("this is not your current password"), field=field)
     return account
 
 
@@ -64,12 +65,12 @@ async def request_email_change(
     account = await _account_checked(conn, redis, user_id, data.password, "password")
     new = data.email.strip()
     if new.lower() == (account["email"] or "").lower():
-        raise Unprocessable("this is already your email address", field="email")
+        raise Unprocessable(_("this is already your email address"), field="email")
     if await conn.fetchval(queries.EMAIL_TAKEN, new, user_id):
-        raise Conflict("an account with this email already exists", errors=[FieldError("email", "already registered")])
+        raise Conflict(_("an account with this email already exists"), errors=[FieldError("email", _("already registered"))])
     await count_request(redis, "change_email", str(user_id))
     await tokens.void(conn, user_id, ("change_email",))  # the latest request is the one that stands
-    _, expires_at = await tokens.issue(conn, secret, user_id, "change_email", new)
+    _unused, expires_at = await tokens.issue(conn, secret, user_id, "change_email", new)
     return EmailChangeOut(pending_email=new, expires_at=expires_at)
 
 

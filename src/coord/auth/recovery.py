@@ -19,6 +19,7 @@ from uuid import UUID
 import asyncpg
 from redis.asyncio import Redis
 
+from coord.i18n import gettext as _
 from coord.auth import queries, service, tokens
 from coord.auth.security import accounts
 from coord.kernel import clock
@@ -46,7 +47,7 @@ async def count_request(redis: Redis, purpose: str, who: str) -> None:
     if count > REQUEST_LIMIT:
         ttl = max(int(await redis.ttl(key)), 1)
         raise TooManyRequests(
-            f"at most {REQUEST_LIMIT} such emails an hour go to one address; wait and try again", retry_after=ttl
+            _("at most %(request_limit)s such emails an hour go to one address; wait and try again") % {"request_limit": REQUEST_LIMIT}, retry_after=ttl
         )
 
 
@@ -95,8 +96,8 @@ async def confirm_email(conn: asyncpg.Connection, token: str) -> Confirmed:
         await conn.execute(queries.CONFIRM_EMAIL, user_id, now)
         accounts.forget(user_id)
         return Confirmed(user_id, "confirmed")
-    taken = Conflict("another account uses this address now; nothing was changed",
-                     errors=[FieldError("email", "already registered")])
+    taken = Conflict(_("another account uses this address now; nothing was changed"),
+                     errors=[FieldError("email", _("already registered"))])
     if await conn.fetchval(queries.EMAIL_TAKEN, row["email"], user_id):
         raise taken
     try:

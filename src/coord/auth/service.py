@@ -139,7 +139,7 @@ async def authenticate(conn: asyncpg.Connection, redis: Redis, email: str, passw
     stored = row["password_hash"] if row and row["password_hash"] else None
     if not await password_matches(stored, password):
         await count_failure(redis, email)
-        raise Unauthorized("the email or password is not right")
+        raise Unauthorized(_("the email or password is not right"))
     await clear_failures(redis, email)
     if hasher.check_needs_rehash(stored):
         await conn.execute(queries.UPDATE_PASSWORD_HASH, row["id"], await asyncio.to_thread(hasher.hash, password))

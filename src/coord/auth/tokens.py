@@ -26,6 +26,7 @@ from uuid import UUID
 
 import asyncpg
 
+from coord.i18n import N_, gettext as _, ngettext
 from coord.auth import queries
 from coord.kernel import clock
 from coord.kernel.config import Settings
@@ -44,9 +45,9 @@ VALID_FOR: dict[str, timedelta] = {
 PAGE = {"confirm_email": "/confirm-email", "reset_password": "/reset-password", "change_email": "/confirm-email"}
 # Where to ask for a new link, said when one is expired or used.
 ASK_AGAIN = {
-    "confirm_email": "ask for a new one at /confirm-email",
-    "reset_password": "ask for a new one at /forgot-password",
-    "change_email": "ask again from your account settings at /me/account",
+    "confirm_email": N_("ask for a new one at /confirm-email"),
+    "reset_password": N_("ask for a new one at /forgot-password"),
+    "change_email": N_("ask again from your account settings at /me/account"),
 }
 _EVENTS = {
     "confirm_email": EmailConfirmationRequested,
@@ -123,15 +124,16 @@ async def use(conn: asyncpg.Connection, token: str, purposes: tuple[Purpose, ...
     if _TOKEN_RE.match(token):
         row = await conn.fetchrow(queries.TOKEN_BY_HASH, hash_token(token))
     if row is None or row["purpose"] not in purposes:
-        raise LinkInvalid("this link is not valid: check that you copied all of it, or ask for a new one")
+        raise LinkInvalid(_("this link is not valid: check that you copied all of it, or ask for a new one"))
     purpose = row["purpose"]
     now = clock.now()
     if row["used_at"] is not None or not _for_this_address(purpose, row["email"], row["account_email"]):
-        raise LinkInvalid(f"this link has already been used (each works once): {ASK_AGAIN[purpose]}")
+        raise LinkInvalid(_("this link has already been used (each works once): %(next_step)s") % {"next_step": _(ASK_AGAIN[purpose])})
     if row["expires_at"] <= now:
         hours = int(VALID_FOR[purpose].total_seconds() // 3600)
-        raise LinkInvalid(f"this link has expired (it worked for {hours} hour{'s' if hours > 1 else ''}): "
-                          f"{ASK_AGAIN[purpose]}")
+        raise LinkInvalid(ngettext("this link has expired (it worked for %(num)d hour): %(next_step)s",
+                                   "this link has expired (it worked for %(num)d hours): %(next_step)s", hours)
+                          % {"num": hours, "next_step": _(ASK_AGAIN[purpose])})
     await void(conn, row["user_id"], (purpose,), now)
     return row
 

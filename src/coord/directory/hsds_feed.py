@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 
+from coord.i18n import gettext as _
 from coord.directory import hsds_queries as hq
 from coord.kernel import clock
 from coord.kernel.errors import NotFound, Unprocessable
@@ -47,7 +48,7 @@ def _time(value: Any) -> str | None:
 class Paging:
     def __init__(self, page: int, per_page: int) -> None:
         if not (1 <= page <= MAX_PAGE) or not (1 <= per_page <= MAX_PER_PAGE):
-            raise Unprocessable(f"pages go from 1 to {MAX_PAGE} and hold 1 to {MAX_PER_PAGE} entries", field="page")
+            raise Unprocessable(_("pages go from 1 to %(max_page)s and hold 1 to %(max_per_page)s entries") % {"max_page": MAX_PAGE, "max_per_page": MAX_PER_PAGE}, field="page")
         self.page, self.per_page = page, per_page
         self.args: list[Any] = []
 
@@ -157,7 +158,7 @@ async def _organization_fields(conn: asyncpg.Connection, organization_id: UUID) 
     row = await conn.fetchrow(hq.ORGANIZATION, organization_id) or await conn.fetchrow(hq.PUBLIC_COORD_ORG,
                                                                                       organization_id)
     if row is None:
-        raise NotFound("no such organization")
+        raise NotFound(_("no such organization"))
     data = {k: v for k, v in (row["data"] or {}).items() if isinstance(v, (str, int, float))}
     return _clean({**data, "id": str(row["id"]), "name": row["name"], "description": row["description"] or "",
                    "website": row["website"], "email": row["email"]})
@@ -166,7 +167,7 @@ async def _organization_fields(conn: asyncpg.Connection, organization_id: UUID) 
 async def _group_service(conn: asyncpg.Connection, group_id: UUID) -> dict[str, Any]:
     group = await conn.fetchrow(hq.PUBLIC_GROUP, group_id)
     if group is None:
-        raise NotFound("no such service")
+        raise NotFound(_("no such service"))
     series = await conn.fetch(hq.GROUP_SERIES, group_id)
     return _clean({
         "id": str(group["id"]), "organization_id": str(group["organization_id"]), "name": group["name"],

@@ -11,6 +11,7 @@ from litestar import Controller, Request, Router, get
 from litestar.di import Provide
 from litestar.params import FromPath, QueryParameter
 
+from coord.i18n import gettext as _
 from coord.directory import hsds_feed
 from coord.kernel.db.deps import provide_db
 from coord.kernel.errors import Unprocessable
@@ -32,7 +33,7 @@ def _instant(text: str | None) -> datetime | None:
     except ValueError:
         moment = None
     if moment is None or moment.tzinfo is None:
-        raise Unprocessable("modified_after is an ISO 8601 instant with its offset, e.g. 2026-01-01T00:00:00Z",
+        raise Unprocessable(_("modified_after is an ISO 8601 instant with its offset, e.g. 2026-01-01T00:00:00Z"),
                             field="modified_after")
     return moment
 

@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 import msgspec
 
+from coord.i18n import gettext as _
 from coord.directory import bundle as bd
 from coord.directory import hsds
 from coord.kernel.errors import Unprocessable
@@ -58,12 +59,12 @@ def read_json(content: bytes, b: bd.Bundle) -> None:
     try:
         document = msgspec.json.decode(content)
     except msgspec.DecodeError as exc:
-        raise Unprocessable(f"the file is not valid JSON ({exc})", field="file") from None
+        raise Unprocessable(_("the file is not valid JSON (%(error)s)") % {"error": exc}, field="file") from None
     if isinstance(document, dict) and isinstance(document.get("contents"), list):
         document = document["contents"]  # an HSDS page (service_list, organization_list)
     records = document if isinstance(document, list) else [document]
     if not records:
-        raise Unprocessable("the file holds no records", field="file")
+        raise Unprocessable(_("the file holds no records"), field="file")
     for number, record in enumerate(records, start=1):
         where = f"record {number}"
         b.records += 1
@@ -117,14 +118,14 @@ def read_csv_package(files: dict[str, bytes], b: bd.Bundle) -> None:
     """`files`: the package's files by name (folders ignored)."""
     adders = _row_adders()
     if not {"organizations.csv", "services.csv"} & set(files):
-        raise Unprocessable("a CSV data package needs organizations.csv or services.csv", field="file")
+        raise Unprocessable(_("a CSV data package needs organizations.csv or services.csv"), field="file")
     for name, (shape, add) in adders.items():  # in the order of the tables
         if name not in files:
             continue
         try:
             text = files[name].decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise Unprocessable(f"{name} is not UTF-8 text", field="file") from None
+            raise Unprocessable(_("%(name)s is not UTF-8 text") % {"name": name}, field="file") from None
         reader = csv.DictReader(io.StringIO(text, newline=""))
         for values in reader:
             where = f"{name} line {reader.line_num}"
@@ -144,16 +145,16 @@ def zip_files(content: bytes) -> dict[str, bytes]:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             members = [m for m in archive.infolist() if not m.is_dir() and m.filename.endswith(".csv")]
             if sum(m.file_size for m in members) > MAX_BYTES:
-                raise Unprocessable("the package is too large once unpacked (at most 64 MiB)", field="file")
+                raise Unprocessable(_("the package is too large once unpacked (at most 64 MiB)"), field="file")
             return {Path(m.filename).name: archive.read(m) for m in members}
     except zipfile.BadZipFile:
-        raise Unprocessable("the file is not a readable zip archive", field="file") from None
+        raise Unprocessable(_("the file is not a readable zip archive"), field="file") from None
 
 
 def read_bytes(content: bytes, b: bd.Bundle) -> str:
     """A JSON file or a zipped CSV package; returns the format read."""
     if len(content) > MAX_BYTES:
-        raise Unprocessable("the file is too large (at most 64 MiB)", field="file")
+        raise Unprocessable(_("the file is too large (at most 64 MiB)"), field="file")
     if content.startswith(ZIP_MAGIC):
         read_csv_package(zip_files(content), b)
         return "csv"

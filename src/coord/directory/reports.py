@@ -11,6 +11,7 @@ from uuid import UUID
 import asyncpg
 from redis.asyncio import Redis
 
+from coord.i18n import gettext as _
 from coord.directory import queries as q
 from coord.directory.schemas import ReportIn, ReportOut, ReportQueue, StaleEntry
 from coord.kernel import clock
@@ -29,22 +30,22 @@ async def _take(redis: Redis, client: str) -> None:
         pipe.set(key, 0, ex=3600, nx=True)
         pipe.incr(key)
         pipe.ttl(key)
-        _, count, ttl = await pipe.execute()
+        _unused, count, ttl = await pipe.execute()
     if count > REPORTS_PER_HOUR:
-        raise TooManyRequests("Many reports have come from this connection in the last hour. "
-                              "Try again later.", retry_after=max(int(ttl), 1))
+        raise TooManyRequests(_("Many reports have come from this connection in the last hour. "
+                              "Try again later."), retry_after=max(int(ttl), 1))
 
 
 async def report(conn: asyncpg.Connection, redis: Redis, client: str, service_id: UUID, data: ReportIn) -> ReportOut:
     """Anyone (no account) says a public service's entry is wrong."""
     org_id = await conn.fetchval(q.PUBLIC_SERVICE_ORG, service_id)
     if org_id is None:
-        raise NotFound("no such service")
+        raise NotFound(_("no such service"))
     message = (data.message or "").strip() or None
     if message and len(message) > 1000:
-        raise Unprocessable("say what is wrong in at most 1,000 characters", field="message")
+        raise Unprocessable(_("say what is wrong in at most 1,000 characters"), field="message")
     if data.problem == "other" and not message:
-        raise Unprocessable("say what is wrong", field="message")
+        raise Unprocessable(_("say what is wrong"), field="message")
     await _take(redis, client)
     row = await conn.fetchrow(q.INSERT_REPORT, org_id, service_id, data.problem, message, clock.now())
     return ReportOut(id=row["id"], service_id=service_id, service_name=row["service_name"], problem=data.problem,
@@ -66,7 +67,7 @@ async def queue(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID) -> Repor
 async def resolve(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, report_id: UUID) -> None:
     await require_role(conn, org_id, actor_id, STAFF)
     if await conn.fetchval(q.RESOLVE_REPORT, report_id, org_id, clock.now(), actor_id) is None:
-        raise NotFound("no such open report")
+        raise NotFound(_("no such open report"))
     await audit(conn, org_id, actor_id, "directory.report_resolved", "directory_report", report_id, {})
 
 
@@ -75,5 +76,5 @@ async def verify(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, service
     await require_role(conn, org_id, actor_id, STAFF)
     now = clock.now()
     if await conn.fetchval(q.VERIFY_SERVICE, service_id, org_id, now.date(), now) is None:
-        raise NotFound("no such service")
+        raise NotFound(_("no such service"))
     await audit(conn, org_id, actor_id, "directory.verified", "directory_service", service_id, {})

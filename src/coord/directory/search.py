@@ -15,6 +15,7 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
+from coord.i18n import gettext as _
 from coord.directory import search_queries as sq
 from coord.directory.schemas import Place, ResourceAddress, ResourcePhone, ResourceResult, ResourceSearch
 from coord.kernel import clock
@@ -59,18 +60,18 @@ async def resolve_place(conn: asyncpg.Connection, near: str) -> Place:
     if match := _COORDINATES.match(near):
         latitude, longitude = float(match.group(1)), float(match.group(2))
         if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
-            raise Unprocessable("coordinates are a latitude (-90 to 90) and a longitude (-180 to 180)", field="near")
+            raise Unprocessable(_("coordinates are a latitude (-90 to 90) and a longitude (-180 to 180)"), field="near")
         return Place(latitude=latitude, longitude=longitude, label=f"{latitude:.4f},{longitude:.4f}")
     code = near.strip()
     if not _POSTAL.match(code):
-        raise Unprocessable("give a postal code (e.g. 10001) or coordinates (e.g. 40.75,-73.99)", field="near")
+        raise Unprocessable(_("give a postal code (e.g. 10001) or coordinates (e.g. 40.75,-73.99)"), field="near")
     key = code.upper().replace(" ", "")
     row = await conn.fetchrow(sq.POSTAL_CENTROID, code, key)
     if row is not None and row["latitude"] is not None:
         return Place(latitude=row["latitude"], longitude=row["longitude"], label=code)
     if found := _us_zip_centroids().get(key[:5] if key[:5].isdigit() else key):
         return Place(latitude=found[0], longitude=found[1], label=code)
-    raise Unprocessable(f"we do not know where the postal code {code!r} is: try coordinates (e.g. 40.75,-73.99)",
+    raise Unprocessable(_("we do not know where the postal code %(code)s is: try coordinates (e.g. 40.75,-73.99)") % {"code": repr(code)},
                         field="near")
 
 
@@ -111,13 +112,13 @@ def language_forms(language: str) -> tuple[list[str], list[str]]:
 
 def _check(query: Query) -> None:
     if query.radius_km is not None and not (0 < query.radius_km <= MAX_RADIUS_KM):
-        raise Unprocessable(f"the radius is between 0 and {MAX_RADIUS_KM:.0f} km", field="radius_km")
+        raise Unprocessable(_("the radius is between 0 and %(max_radius_km)s km") % {"max_radius_km": format(MAX_RADIUS_KM, '.0f')}, field="radius_km")
     if query.age is not None and not (0 <= query.age <= 130):
-        raise Unprocessable("an age is between 0 and 130", field="age")
+        raise Unprocessable(_("an age is between 0 and 130"), field="age")
     if not (1 <= query.page <= MAX_PAGE) or not (1 <= query.per_page <= MAX_PER_PAGE):
-        raise Unprocessable(f"pages go from 1 to {MAX_PAGE} and hold 1 to {MAX_PER_PAGE} results", field="page")
+        raise Unprocessable(_("pages go from 1 to %(max_page)s and hold 1 to %(max_per_page)s results") % {"max_page": MAX_PAGE, "max_per_page": MAX_PER_PAGE}, field="page")
     if query.q is not None and len(query.q) > 200:
-        raise Unprocessable("search with at most 200 characters", field="q")
+        raise Unprocessable(_("search with at most 200 characters"), field="q")
 
 
 async def search(conn: asyncpg.Connection, query: Query, only: UUID | None = None) -> ResourceSearch:

@@ -9,6 +9,7 @@ from uuid import UUID
 
 import asyncpg
 
+from coord.i18n import gettext as _
 from coord.directory import bundle as bd
 from coord.directory import importing, queued, reading
 from coord.directory import queries as q
@@ -25,7 +26,7 @@ from coord.kernel.errors import DomainError, NotFound, Unprocessable
 def _check_source(source: str) -> str:
     source = source.strip()
     if not source or len(source) > 100:
-        raise Unprocessable("name the source of the file in 1 to 100 characters (e.g. 'county-211')",
+        raise Unprocessable(_("name the source of the file in 1 to 100 characters (e.g. 'county-211')"),
                             field="source")
     return source
 
@@ -77,10 +78,10 @@ async def import_upload(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, 
     await require_role(conn, org_id, actor_id, STAFF)
     source = _check_source(source)
     if not content:
-        raise Unprocessable("send the file as the request body (HSDS JSON, or a CSV data package as a zip)",
+        raise Unprocessable(_("send the file as the request body (HSDS JSON, or a CSV data package as a zip)"),
                             field="file")
     if len(content) > reading.MAX_BYTES:
-        raise Unprocessable("the file is too large (at most 64 MiB)", field="file")
+        raise Unprocessable(_("the file is too large (at most 64 MiB)"), field="file")
     if background or len(content) > queued.INLINE_MAX_BYTES:
         return await queued.queue_import(conn, org_id, actor_id, source, content, dry_run, full)
     return await run_import(conn, org_id, actor_id, source, lambda b: reading.read_bytes(content, b),
@@ -92,9 +93,9 @@ async def import_path(conn: asyncpg.Connection, org_slug: str, path: Path, sourc
     """The CLI's import of a file or folder; a dry run writes nothing, not even its report."""
     org_id = await conn.fetchval(q.ORG_ID_BY_SLUG, org_slug)
     if org_id is None:
-        raise NotFound(f"no organization with the slug {org_slug!r}")
+        raise NotFound(_("no organization with the slug %(org_slug)s") % {"org_slug": repr(org_slug)})
     if not path.exists():
-        raise Unprocessable(f"there is no file or folder at {path}", field="path")
+        raise Unprocessable(_("there is no file or folder at %(path)s") % {"path": path}, field="path")
     return await run_import(conn, org_id, None, source, lambda b: reading.read_path(path, b), dry_run=dry_run,
                             full=full, record=not dry_run)
 
@@ -150,7 +151,7 @@ async def get_import(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, imp
     await require_role(conn, org_id, actor_id, STAFF)
     row = await conn.fetchrow(q.IMPORT, import_id, org_id)
     if row is None:
-        raise NotFound("no such import")
+        raise NotFound(_("no such import"))
     return _import_out(row)
 
 
@@ -182,7 +183,7 @@ async def get_service(conn: asyncpg.Connection, viewer_id: UUID | None, service_
     row = await conn.fetchrow(q.SERVICE, service_id)
     staff = row is not None and await _is_staff(conn, row["org_id"], viewer_id)
     if row is None or not (row["active"] or staff):
-        raise NotFound("no such service")
+        raise NotFound(_("no such service"))
     locations = await conn.fetch(q.SERVICE_LOCATIONS, service_id, staff)
     phones = await conn.fetch(q.SERVICE_PHONES, service_id)
     languages = await conn.fetch(q.SERVICE_LANGUAGES, service_id)
@@ -204,7 +205,7 @@ async def get_location(conn: asyncpg.Connection, viewer_id: UUID | None, locatio
     staff = org_id is not None and await _is_staff(conn, org_id, viewer_id)
     row = await conn.fetchrow(q.LOCATION, location_id, staff)
     if row is None:
-        raise NotFound("no such location")
+        raise NotFound(_("no such location"))
     return _location(row)
 
 
@@ -213,7 +214,7 @@ async def update_location(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID
     """A coordinator marks a location confidential (a shelter) or not."""
     await require_role(conn, org_id, actor_id, STAFF)
     if await conn.fetchval(q.LOCATION_ORG, location_id) != org_id:
-        raise NotFound("no such location")
+        raise NotFound(_("no such location"))
     await conn.execute(q.SET_LOCATION_CONFIDENTIAL, location_id, patch.confidential, clock.now())
     await audit(conn, org_id, actor_id, "directory.location_confidential", "directory_location", location_id,
                 {"confidential": patch.confidential})
@@ -225,11 +226,11 @@ async def update_service(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID,
     """A coordinator links a directory service to one of the organization's groups (or unlinks it)."""
     await require_role(conn, org_id, actor_id, STAFF)
     if await conn.fetchval(q.SERVICE_ORG, service_id) != org_id:
-        raise NotFound("no such service")
+        raise NotFound(_("no such service"))
     if patch.group_id is not None:
         group = (await group_service.load_group(conn, patch.group_id, actor_id)).group
         if group.org_id != org_id:
-            raise Unprocessable("the group belongs to another organization", field="group_id")
+            raise Unprocessable(_("the group belongs to another organization"), field="group_id")
     await conn.execute(q.SET_SERVICE_GROUP, service_id, patch.group_id, clock.now())
     await audit(conn, org_id, actor_id, "directory.service_group", "directory_service", service_id,
                 {"group_id": str(patch.group_id) if patch.group_id else None})

@@ -36,12 +36,12 @@ async def create_event(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, d
     await require_role(conn, org_id, actor_id, STAFF)
     check_timezone(data.timezone)
     if data.ends_at <= data.starts_at:
-        raise Unprocessable("the end must be after the start", field="ends_at")
+        raise Unprocessable(_("the end must be after the start"), field="ends_at")
     opens, closes = data.registration_opens_at, data.registration_closes_at
     if opens and closes and closes <= opens:
-        raise Unprocessable("registration must close after it opens", field="registration_closes_at")
+        raise Unprocessable(_("registration must close after it opens"), field="registration_closes_at")
     if closes and closes > data.ends_at:
-        raise Unprocessable("registration cannot close after the event ends", field="registration_closes_at")
+        raise Unprocessable(_("registration cannot close after the event ends"), field="registration_closes_at")
     if data.venue_id and not await conn.fetchval(queries.VENUE_IN_ORG, data.venue_id, org_id):
         raise Unprocessable(_("no such venue in this organization"), field="venue_id")
     event_id = await conn.fetchval(
@@ -55,7 +55,7 @@ async def create_event(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, d
 async def get_event(conn: asyncpg.Connection, actor_id: UUID, event_id: UUID) -> EventOut:
     row = await conn.fetchrow(queries.GET_EVENT, event_id, actor_id)
     if row is None or not _visible(row):
-        raise NotFound("no such event")
+        raise NotFound(_("no such event"))
     return EventOut(**{k: v for k, v in row.items() if k != "roles"})
 
 
@@ -82,7 +82,7 @@ async def _lock_event(conn: asyncpg.Connection, actor_id: UUID, event_id: UUID) 
     """Lock the event row (the capacity lock), checking the caller may see it."""
     event = await conn.fetchrow(queries.LOCK_EVENT, event_id, actor_id)
     if event is None or not _visible(event):
-        raise NotFound("no such event")
+        raise NotFound(_("no such event"))
     return event
 
 
@@ -140,9 +140,9 @@ def _registration_open(event: asyncpg.Record, now: datetime) -> None:
     closes = event["registration_closes_at"] or event["starts_at"]
     window = {"registration_opens_at": opens.isoformat() if opens else None, "registration_closes_at": closes.isoformat()}
     if opens and now < opens:
-        raise Conflict(f"registration opens at {opens.isoformat()}", slug="registration-not-open", extra=window)
+        raise Conflict(_("registration opens at %(when)s") % {"when": opens.isoformat()}, slug="registration-not-open", extra=window)
     if now >= closes:
-        raise Conflict(f"registration closed at {closes.isoformat()}", slug="registration-closed", extra=window)
+        raise Conflict(_("registration closed at %(when)s") % {"when": closes.isoformat()}, slug="registration-closed", extra=window)
 
 
 REGISTER_RULES = (EVENT_REGISTRATIONS.not_cancelled, EVENT_REGISTRATIONS.not_booked_yet, _registration_open)

@@ -7,6 +7,7 @@ from uuid import UUID
 import asyncpg
 from redis.asyncio import Redis
 
+from coord.i18n import gettext as _
 from coord.kernel.access import require_member
 from coord.kernel.config import Settings
 from coord.kernel.errors import NotFound, Unprocessable
@@ -20,12 +21,12 @@ MAX_FEEDS_PER_USER = 50
 async def create_feed(conn: asyncpg.Connection, settings: Settings, user_id: UUID, data: FeedIn) -> FeedCreatedOut:
     if data.scope == "org":
         if data.org_id is None:
-            raise Unprocessable("choose the organization whose calendar this feed shows", field="org_id")
+            raise Unprocessable(_("choose the organization whose calendar this feed shows"), field="org_id")
         await require_member(conn, data.org_id, user_id)
     elif data.org_id is not None:
-        raise Unprocessable("only an organization's feed names an organization", field="org_id")
+        raise Unprocessable(_("only an organization's feed names an organization"), field="org_id")
     if len(await conn.fetch(queries.LIST_FEEDS, user_id)) >= MAX_FEEDS_PER_USER:
-        raise Unprocessable(f"at most {MAX_FEEDS_PER_USER} feeds per person; revoke one first", field="scope")
+        raise Unprocessable(_("at most %(max_feeds_per_user)s feeds per person; revoke one first") % {"max_feeds_per_user": MAX_FEEDS_PER_USER}, field="scope")
     token, token_hash = new_token()
     feed_id = await conn.fetchval(
         queries.INSERT_FEED, user_id, data.scope, data.org_id, data.discreet, data.label, token_hash
@@ -52,7 +53,7 @@ async def revoke_feed(pool: asyncpg.Pool, redis: Redis, user_id: UUID, feed_id: 
     async with pool.acquire() as conn, conn.transaction():
         token_hash = await conn.fetchval(queries.DELETE_FEED_RETURNING_HASH, feed_id, user_id)
     if token_hash is None:
-        raise NotFound("no such feed")
+        raise NotFound(_("no such feed"))
     key = cache.private_key(token_hash)
     await cache.forget(redis, [key])
     return key

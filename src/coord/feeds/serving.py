@@ -190,7 +190,7 @@ async def public_events(
     async def read(conn: asyncpg.Connection) -> _Read:
         org = await conn.fetchrow(queries.ORG_BY_SLUG, slug)
         if org is None:
-            raise NotFound("no such organization")
+            raise NotFound(_("no such organization"))
         rows = await content.load_public(conn, org["id"])
         view = content.View(settings.base_url, public=True)
         return _Read(rows, view, lambda: _("%(org)s: community events") % {"org": org["name"]},

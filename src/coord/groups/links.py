@@ -83,7 +83,7 @@ async def revoke_link(conn: asyncpg.Connection, actor_id: UUID, group_id: UUID) 
     """The link stops working at once; people who joined through it stay."""
     access = await _staff_access(conn, actor_id, group_id)
     if await conn.fetchrow(queries.REVOKE_LINK, group_id, clock.now()) is None:
-        raise NotFound("this group has no invitation link")
+        raise NotFound(_("this group has no invitation link"))
     await audit(conn, access.group.org_id, actor_id, "group.link_revoked", "group", group_id)
 
 

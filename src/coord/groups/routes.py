@@ -8,6 +8,7 @@ from litestar import Controller, Response, Router, delete, get, post
 from litestar.datastructures import State
 from litestar.params import QueryParameter
 
+from coord.i18n import gettext as _
 from coord.groups import links, service
 from coord.groups.schemas import GroupIn, GroupMemberIn, GroupMemberOut, GroupOut, InviteLinkOut, JoinOut
 from coord.kernel.errors import NotFound
@@ -95,7 +96,7 @@ class GroupController(Controller):
         """The group's invitation link (coordinators, admins); 404 when it has none."""
         link = await links.get_link(db, state.settings, request.user.id, group_id)
         if link is None:
-            raise NotFound("this group has no invitation link")
+            raise NotFound(_("this group has no invitation link"))
         return link
 
     @post("/invite-link", operation_id="createGroupInviteLink", status_code=201)

@@ -74,13 +74,13 @@ async def load_group(conn: asyncpg.Connection, group_id: UUID, user_id: UUID) ->
     """The group if the caller may see it; otherwise 404, never a hint it exists."""
     row = await conn.fetchrow(queries.GET_GROUP, group_id, user_id)
     if row is None:
-        raise NotFound("no such group")
+        raise NotFound(_("no such group"))
     roles = frozenset(await conn.fetchval(queries.ORG_ROLES, row["org_id"], user_id) or ())
     if not roles:
-        raise NotFound("no such group")
+        raise NotFound(_("no such group"))
     access = GroupAccess(group_out(row), roles, row["my_role"], row["my_status"])
     if row["visibility"] == "private" and not access.is_staff and access.role is None:
-        raise NotFound("no such group")
+        raise NotFound(_("no such group"))
     return access
 
 
@@ -96,7 +96,7 @@ async def public_group(conn: asyncpg.Connection, group_id: UUID) -> GroupOut:
     a public group, or an unlisted one by its link; anything else is 404."""
     row = await conn.fetchrow(queries.GET_GROUP, group_id, None)
     if row is None or row["visibility"] not in ("public", "unlisted"):
-        raise NotFound("no such group")
+        raise NotFound(_("no such group"))
     return group_out(row)
 
 
@@ -113,7 +113,7 @@ def require_running(group: GroupOut, what: str = "new sessions") -> None:
 async def check_venue(conn: asyncpg.Connection, org_id: UUID, venue_id: UUID | None) -> None:
     # Another organization's venue is reported as missing, like any foreign id.
     if venue_id is not None and not await conn.fetchval(queries.VENUE_IN_ORG, venue_id, org_id):
-        raise NotFound("no such venue in this organization")
+        raise NotFound(_("no such venue in this organization"))
 
 
 async def create_group(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, data: GroupIn) -> GroupOut:
@@ -153,7 +153,7 @@ async def update_group(
     values.update({f: v for f in EDITABLE if (v := getattr(data, f)) is not msgspec.UNSET})
     values["name"] = values["name"].strip()
     if not values["name"]:
-        raise Unprocessable("a group needs a name", field="name")
+        raise Unprocessable(_("a group needs a name"), field="name")
     if data.timezone is not msgspec.UNSET:
         values["timezone"] = check_timezone(data.timezone)
     if data.languages is not msgspec.UNSET:
@@ -251,7 +251,7 @@ async def accept_invitation(
     otherwise they ask, as anyone does. They must still be a member of its organization."""
     row = await conn.fetchrow(queries.GET_GROUP, group_id, user_id)
     if row is None:
-        raise NotFound("no such group")
+        raise NotFound(_("no such group"))
     if not await conn.fetchval(queries.ORG_ROLES, row["org_id"], user_id):
         raise Conflict(_("you are no longer a member of the group's organization, so you cannot join it"))
     invited = False
@@ -270,7 +270,7 @@ async def approve(conn: asyncpg.Connection, actor_id: UUID, group_id: UUID, user
     if row is None:
         current = await conn.fetchrow(queries.MEMBERSHIP, group_id, user_id)
         if current is None:
-            raise NotFound("this person has not asked to join the group")
+            raise NotFound(_("this person has not asked to join the group"))
         return GroupMemberOut(group_id, user_id, current["role"], current["status"])  # already active
     await record(conn, GroupMemberJoined(group_id=group_id, user_id=user_id))
     await audit(conn, access.group.org_id, actor_id, "group.member_approved", "group", group_id,
@@ -285,7 +285,7 @@ async def decline(conn: asyncpg.Connection, actor_id: UUID, group_id: UUID, user
     row = await conn.fetchrow(queries.DECLINE_REQUEST, group_id, user_id)
     if row is None:
         if await conn.fetchrow(queries.MEMBERSHIP, group_id, user_id) is None:
-            raise NotFound("this person has not asked to join the group")
+            raise NotFound(_("this person has not asked to join the group"))
         raise Conflict(_("this person is already a member of the group: to take them out, remove them instead"))
     await record(conn, GroupMemberDeclined(group_id=group_id, user_id=user_id))
     await audit(conn, access.group.org_id, actor_id, "group.request_declined", "group", group_id,
@@ -303,7 +303,7 @@ async def remove_member(conn: asyncpg.Connection, actor_id: UUID, group_id: UUID
         if not allowed:
             raise Forbidden(_("only staff, or the group's facilitators for participants, remove other people"))
     if target is None:
-        raise NotFound("this person is not in the group")
+        raise NotFound(_("this person is not in the group"))
     await conn.execute(queries.DELETE_MEMBER, group_id, user_id)
     now = clock.now()
     for row in await conn.fetch(queries.UNASSIGN_FUTURE_SESSIONS, group_id, user_id, now):

@@ -12,6 +12,7 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
+from coord.i18n import N_, gettext as _
 from coord.kernel.errors import Forbidden, NotFound
 
 
@@ -27,6 +28,9 @@ class CurrentUser(msgspec.Struct, frozen=True):
 
 ROLES = ("admin", "coordinator", "facilitator", "volunteer", "participant")
 STAFF = ("admin", "coordinator")
+# The roles named in the reader's words (the same msgids as web/words.py's, so translated once).
+_ROLE_WORDS = {"participant": N_("participant"), "volunteer": N_("volunteer"), "facilitator": N_("facilitator"),
+               "coordinator": N_("coordinator"), "admin": N_("admin")}
 
 ORG_ROLES = "SELECT roles FROM org_members WHERE org_id = $1 AND user_id = $2"
 
@@ -40,7 +44,7 @@ async def require_member(conn: asyncpg.Connection, org_id: UUID, user_id: UUID, 
     """Roles of a member; a non-member learns nothing (404)."""
     roles = await org_roles(conn, org_id, user_id)
     if not roles:
-        raise NotFound(f"no such {what}")
+        raise NotFound(_("no such event") if what == "event" else _("no such organization"))
     return roles
 
 
@@ -56,4 +60,4 @@ def check_roles(roles: Iterable[str] | None, allowed: Iterable[str]) -> None:
     """403 unless `roles` (already loaded, e.g. with a locked row) hold one of `allowed`."""
     allowed = tuple(allowed)
     if not set(roles or ()).intersection(allowed):
-        raise Forbidden(f"this needs one of the roles: {', '.join(allowed)}")
+        raise Forbidden(_("this needs one of the roles: %(roles)s") % {"roles": _(", ").join(_(_ROLE_WORDS.get(r, r)) for r in allowed)})

@@ -16,6 +16,7 @@ from uuid import UUID
 
 import asyncpg
 
+from coord.i18n import gettext as _
 from coord.kernel import clock
 from coord.kernel.audit import audit
 from coord.kernel.config import Settings
@@ -44,22 +45,22 @@ class _Row:
 def parse(content: bytes) -> list[_Row]:
     """The file's rows, each checked on its own (duplicates and memberships are checked later)."""
     if len(content) > MAX_BYTES:
-        raise Unprocessable("the file is too large (at most 1 MiB)", field="file")
+        raise Unprocessable(_("the file is too large (at most 1 MiB)"), field="file")
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise Unprocessable("the file is not UTF-8 text: save it as 'CSV UTF-8'", field="file") from None
+        raise Unprocessable(_("the file is not UTF-8 text: save it as 'CSV UTF-8'"), field="file") from None
     reader = csv.reader(io.StringIO(text, newline=""))
     header = [h.strip().lower() for h in next(reader, [])]
     if not header or any(c not in header for c in COLUMNS):
-        raise Unprocessable("the first line must name the columns: email,name,roles", field="file")
+        raise Unprocessable(_("the first line must name the columns: email,name,roles"), field="file")
     at = {c: header.index(c) for c in COLUMNS}
     rows: list[_Row] = []
     for values in reader:
         if not any(v.strip() for v in values):
             continue  # blank lines
         if len(rows) == MAX_ROWS:
-            raise Unprocessable(f"the file has more than {MAX_ROWS} rows: split it", field="file")
+            raise Unprocessable(_("the file has more than %(max_rows)s rows: split it") % {"max_rows": MAX_ROWS}, field="file")
         line = reader.line_num
         cell = {c: (values[i].strip() if i < len(values) else "") for c, i in at.items()}
         roles = sorted({r.strip().lower() for r in cell["roles"].split(";") if r.strip()})
@@ -74,7 +75,7 @@ def parse(content: bytes) -> list[_Row]:
             reason = "the name is longer than 120 characters"
         rows.append(_Row(line, cell["email"], cell["name"], roles, reason))
     if not rows:
-        raise Unprocessable("the file has no rows under its header", field="file")
+        raise Unprocessable(_("the file has no rows under its header"), field="file")
     return rows
 
 

@@ -19,6 +19,7 @@ from uuid import UUID
 
 import asyncpg
 
+from coord.i18n import gettext as _
 from coord.auth import recovery
 from coord.auth import service as auth_service
 from coord.auth.schemas import RegisterIn
@@ -53,7 +54,7 @@ def out(row: asyncpg.Record) -> InvitationOut:
 async def require_inviter(conn: asyncpg.Connection, org_id: UUID, actor_id: UUID, roles: list[str]) -> None:
     actor_roles = await require_role(conn, org_id, actor_id, STAFF)
     if "admin" in roles and "admin" not in actor_roles:
-        raise Forbidden("only an admin can make someone an admin")
+        raise Forbidden(_("only an admin can make someone an admin"))
 
 
 async def invite(conn: asyncpg.Connection, settings: Settings, actor_id: UUID, org_id: UUID,
@@ -102,9 +103,9 @@ async def _open_invitation(conn: asyncpg.Connection, actor_id: UUID, org_id: UUI
     await require_role(conn, org_id, actor_id, STAFF)
     row = await conn.fetchrow(q.LOCK_INVITATION, invitation_id, clock.now(), org_id)
     if row is None:
-        raise NotFound("no such invitation")
+        raise NotFound(_("no such invitation"))
     if row["status"] in ("accepted", "revoked"):
-        raise Conflict(f"this invitation is {row['status']} already")
+        raise Conflict(_("this invitation is %(status)s already") % {"status": row['status']})
     return row
 
 
@@ -131,15 +132,15 @@ async def _by_token(conn: asyncpg.Connection, token: str, *, lock: bool) -> asyn
     if _TOKEN_RE.match(token):
         row = await conn.fetchrow(q.LOCK_BY_TOKEN_HASH if lock else q.BY_TOKEN_HASH, hash_token(token), clock.now())
     if row is None:
-        raise LinkInvalid("this invitation link is not valid: check that you copied all of it, or ask the "
-                          "person who invited you to send it again")
+        raise LinkInvalid(_("this invitation link is not valid: check that you copied all of it, or ask the "
+                          "person who invited you to send it again"))
     if row["status"] == "accepted":
-        raise LinkInvalid("this invitation has already been accepted (each link works once): sign in at /login")
+        raise LinkInvalid(_("this invitation has already been accepted (each link works once): sign in at /login"))
     if row["status"] == "revoked":
-        raise LinkInvalid("this invitation was withdrawn: ask the organization if you should still join")
+        raise LinkInvalid(_("this invitation was withdrawn: ask the organization if you should still join"))
     if row["status"] == "expired":
-        raise LinkInvalid("this invitation has expired (it worked for 14 days): ask the person who invited "
-                          "you to send it again")
+        raise LinkInvalid(_("this invitation has expired (it worked for 14 days): ask the person who invited "
+                          "you to send it again"))
     return row
 
 
@@ -174,11 +175,11 @@ async def accept_new(conn: asyncpg.Connection, token: str, data: AcceptIn) -> Ac
     """A new person: an account, confirmed (the link reached the address), and the membership."""
     row = await _by_token(conn, token, lock=True)
     if row["account_id"] is not None:
-        raise Conflict("an account uses this address already: sign in with it to accept",
-                       errors=[FieldError("email", "already registered")])
-    errors = [FieldError(f, "required") for f in ("display_name", "password") if not getattr(data, f)]
+        raise Conflict(_("an account uses this address already: sign in with it to accept"),
+                       errors=[FieldError("email", _("already registered"))])
+    errors = [FieldError(f, _("required")) for f in ("display_name", "password") if not getattr(data, f)]
     if errors:
-        raise Unprocessable("choose your name and a password", errors=errors)
+        raise Unprocessable(_("choose your name and a password"), errors=errors)
     assert data.display_name is not None and data.password is not None
     # Times in their mail and pages are in the organization's zone unless they chose their own.
     data_in = RegisterIn(email=row["email"], password=data.password, display_name=data.display_name,
@@ -192,7 +193,7 @@ async def accept_existing(conn: asyncpg.Connection, token: str, user: CurrentUse
     """A person with an account, signed in as the invited address."""
     row = await _by_token(conn, token, lock=True)
     if row["account_id"] != user.id:
-        raise Forbidden(f"this invitation is for another address: sign in as {row['email']} to accept it")
+        raise Forbidden(_("this invitation is for another address: sign in as %(email)s to accept it") % {"email": row['email']})
     if not row["account_confirmed"]:
         await recovery.confirm_address(conn, user.id)
     return await _join(conn, row, user.id)

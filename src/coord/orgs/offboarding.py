@@ -24,6 +24,7 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
+from coord.i18n import gettext as _
 from coord.bookings import engine as bookings
 from coord.bookings.engine import EVENT_REGISTRATIONS, SHIFT_SIGNUPS
 from coord.events import service as events_service
@@ -171,15 +172,15 @@ async def _allowed(
         check_roles(actor_roles, STAFF)
     before = actor_roles if own else await org_roles(conn, org_id, user_id)
     if not before:
-        raise NotFound("this person is not a member of the organization")
+        raise NotFound(_("this person is not a member of the organization"))
     if "admin" not in actor_roles:
         if "admin" in after - before:
-            raise Forbidden("only an admin can make someone an admin")
+            raise Forbidden(_("only an admin can make someone an admin"))
         if "admin" in before and not own:
-            raise Forbidden("only an admin can change an admin's roles or remove an admin")
+            raise Forbidden(_("only an admin can change an admin's roles or remove an admin"))
     if "admin" in before and "admin" not in after and await conn.fetchval(queries.ADMIN_COUNT, org_id) <= 1:
-        who = "You are" if own else "This person is"
-        raise Conflict(f"{who} the only admin of this organization: make someone else an admin first",
+        raise Conflict((_("You are the only admin of this organization: make someone else an admin first") if own
+                        else _("This person is the only admin of this organization: make someone else an admin first")),
                        slug="last-admin")
     return before
 
@@ -187,7 +188,7 @@ async def _allowed(
 async def _member(conn: asyncpg.Connection, org_id: UUID, user_id: UUID) -> asyncpg.Record:
     row = await conn.fetchrow(queries.MEMBER, org_id, user_id)
     if row is None:
-        raise NotFound("this person is not a member of the organization")
+        raise NotFound(_("this person is not a member of the organization"))
     return row
 
 
@@ -226,7 +227,7 @@ async def set_roles(
     after = set(roles)
     before = await _allowed(conn, actor_id, org_id, user_id, after, lock=True)
     if after != before:
-        released, _ = await release(conn, actor_id, user_id, org_id, undo_for(before, after))
+        released, _unused = await release(conn, actor_id, user_id, org_id, undo_for(before, after))
         await conn.execute(queries.SET_ROLES, org_id, user_id, sorted(after))
         await record(conn, MemberRolesChanged(org_id=org_id, user_id=user_id, **released.counts()))
         await audit(conn, org_id, actor_id, "org.roles_changed", "user", user_id,

@@ -7,6 +7,7 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
+from coord.i18n import gettext as _
 from coord.kernel import clock
 from coord.kernel.access import STAFF, require_member, require_role
 from coord.kernel.audit import audit
@@ -39,10 +40,10 @@ RESERVED_SLUGS = frozenset({"new"})  # /orgs/new is the page that creates one
 async def create_org(conn: asyncpg.Connection, user_id: UUID, data: OrgIn) -> OrgOut:
     check_timezone(data.timezone)
     if data.slug in RESERVED_SLUGS:
-        raise Conflict(f"the slug {data.slug!r} is reserved", errors=[FieldError("slug", "reserved for coord's own pages")])
+        raise Conflict(_("the slug %(slug)s is reserved") % {"slug": repr(data.slug)}, errors=[FieldError("slug", _("reserved for coord's own pages"))])
     row = await conn.fetchrow(queries.INSERT_ORG, data.name.strip(), data.slug, data.timezone, data.contact_email)
     if row is None:
-        raise Conflict(f"the slug {data.slug!r} is taken", errors=[FieldError("slug", "already in use")])
+        raise Conflict(_("the slug %(slug)s is taken") % {"slug": repr(data.slug)}, errors=[FieldError("slug", _("already in use"))])
     await conn.execute(queries.ADD_MEMBER, row["id"], user_id, ["admin"])
     return org_out(row)
 
@@ -62,8 +63,7 @@ async def update_org(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, dat
     if data.timezone is not None:
         check_timezone(data.timezone)
     if data.default_locale is not None and data.default_locale not in i18n.LANGUAGES:
-        raise Unprocessable(f"coord does not speak {data.default_locale!r} yet: choose one of "
-                            f"{', '.join(i18n.LANGUAGES)}", field="default_locale")
+        raise Unprocessable(_("coord does not speak %(default_locale)s yet: choose one of %(languages)s") % {"default_locale": repr(data.default_locale), "languages": ", ".join(i18n.LANGUAGES)}, field="default_locale")
     row = await conn.fetchrow(
         queries.UPDATE_ORG,
         org_id,
@@ -116,10 +116,10 @@ async def retry_delivery(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID,
     if row is None:
         current = await conn.fetchrow(queries.DELIVERY_STATUS, delivery_id, org_id)
         if current is None:
-            raise NotFound("no such delivery")
+            raise NotFound(_("no such delivery"))
         if current["status"] != "failed":
-            raise Conflict(f"only failed deliveries can be retried; this one is {current['status']}")
-        raise Conflict("this message was not caused by one event (a reminder or roster); its schedule sends the next")
+            raise Conflict(_("only failed deliveries can be retried; this one is %(status)s") % {"status": current['status']})
+        raise Conflict(_("this message was not caused by one event (a reminder or roster); its schedule sends the next"))
     await record(conn, DeliveryRetryRequested(delivery_id=delivery_id))
     return DeliveryOut(**dict(row))
 
@@ -128,10 +128,10 @@ async def add_member(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, dat
     """Add a member, or add roles to one. Returns (member, created)."""
     actor_roles = await require_role(conn, org_id, actor_id, STAFF)
     if "admin" in data.roles and "admin" not in actor_roles:
-        raise Forbidden("only an admin can make someone an admin")
+        raise Forbidden(_("only an admin can make someone an admin"))
     user_id = await conn.fetchval(queries.USER_ID_BY_EMAIL, data.email)
     if user_id is None:
-        raise Unprocessable("no coord account uses this email; ask them to register first", field="email")
+        raise Unprocessable(_("no coord account uses this email; ask them to register first"), field="email")
     row = await conn.fetchrow(queries.ADD_MEMBER, org_id, user_id, sorted(set(data.roles)))
     if row["inserted"]:
         await record(conn, MemberAdded(org_id=org_id, user_id=user_id))
@@ -151,11 +151,11 @@ async def list_members(
 
 def _check_venue(name: str, kind: str, address: str | None, meeting_url: str | None) -> None:
     if not name.strip():
-        raise Unprocessable("a venue needs a name", field="name")
+        raise Unprocessable(_("a venue needs a name"), field="name")
     if kind == "in_person" and not address:
-        raise Unprocessable("an in-person venue needs an address", field="address")
+        raise Unprocessable(_("an in-person venue needs an address"), field="address")
     if kind == "virtual" and not meeting_url:
-        raise Unprocessable("an online venue needs its meeting link", field="meeting_url")
+        raise Unprocessable(_("an online venue needs its meeting link"), field="meeting_url")
 
 
 async def create_venue(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, data: VenueIn) -> VenueOut:
@@ -175,7 +175,7 @@ async def update_venue(
     await require_role(conn, org_id, actor_id, STAFF)
     current = await conn.fetchrow(queries.LOCK_VENUE, venue_id, org_id)
     if current is None:
-        raise NotFound("no such venue")
+        raise NotFound(_("no such venue"))
     venue = dict(current)
     venue["name"] = data.name.strip() if data.name else current["name"]
     venue["kind"] = data.kind or current["kind"]
@@ -202,7 +202,7 @@ async def list_venues(
 ) -> Page[VenueOut]:
     roles = await require_member(conn, org_id, actor_id)
     if not roles.intersection(("admin", "coordinator", "facilitator")):
-        raise Forbidden("venue details are for staff and facilitators")
+        raise Forbidden(_("venue details are for staff and facilitators"))
     (after_id,) = decode_cursor(cursor, tuple[UUID]) or (None,)
     rows = await conn.fetch(queries.LIST_VENUES, org_id, after_id, limit + 1)
     return page_of([VenueOut(**dict(r)) for r in rows], limit, lambda v: (v.id,))
@@ -212,7 +212,7 @@ async def org_by_slug(conn: asyncpg.Connection, slug: str) -> PublicOrg:
     """What anyone may see of an organization, by its slug; 404 when there is none."""
     row = await conn.fetchrow(queries.PUBLIC_ORG_BY_SLUG, slug)
     if row is None:
-        raise NotFound("no such organization")
+        raise NotFound(_("no such organization"))
     return PublicOrg(**dict(row))
 
 
@@ -220,7 +220,7 @@ async def public_org(conn: asyncpg.Connection, org_id: UUID) -> PublicOrg:
     """The same by id, for pages of things the reader may already see (a group, a session)."""
     row = await conn.fetchrow(queries.PUBLIC_ORG, org_id)
     if row is None:
-        raise NotFound("no such organization")
+        raise NotFound(_("no such organization"))
     return PublicOrg(**dict(row))
 
 

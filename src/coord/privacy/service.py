@@ -8,6 +8,7 @@ from uuid import UUID
 
 import asyncpg
 
+from coord.i18n import gettext as _
 from coord.kernel import clock
 from coord.auth.security import accounts
 from coord.kernel.errors import NotFound
@@ -43,7 +44,7 @@ async def _audit(conn: asyncpg.Connection, user_id: UUID, action: str, detail: s
 async def export(conn: asyncpg.Connection, user_id: UUID) -> dict[str, Any]:
     profile = await conn.fetchrow(queries.PROFILE, user_id)
     if profile is None:
-        raise NotFound("no such account")
+        raise NotFound(_("no such account"))
     data: dict[str, Any] = {"exported_at": clock.now(), "profile": _plain(profile)}
     for name, query in SECTIONS.items():
         data[name] = [_plain(r) for r in await conn.fetch(query, user_id)]
@@ -61,7 +62,7 @@ async def erase(conn: asyncpg.Connection, user_id: UUID) -> list[bytes]:
     await _audit(conn, user_id, "user.erase", "{}")
     # What they hold ahead goes as when leaving an organization, in every one at once: the
     # same rule (waitlists move on, facilitations become coverage gaps, feeds stop).
-    _, feed_hashes = await release(conn, user_id, user_id, None, EVERYTHING)
+    _unused, feed_hashes = await release(conn, user_id, user_id, None, EVERYTHING)
     for statement in queries.ERASE_RELATED:
         await conn.execute(statement, user_id)
     await referrals.erase(conn, user_id)

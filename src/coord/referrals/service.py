@@ -18,6 +18,7 @@ from uuid import UUID
 
 import asyncpg
 
+from coord.i18n import gettext as _
 from coord.groups import service as groups_service
 from coord.kernel import clock
 from coord.kernel.access import STAFF, org_roles
@@ -67,29 +68,29 @@ MAX_CONSENT = timedelta(days=366)
 
 async def refer(conn: asyncpg.Connection, actor_id: UUID, data: ReferralIn) -> CreatedOut:
     if (data.service_id is None) == (data.group_id is None):
-        raise Unprocessable("refer to a directory service (service_id) or to a group (group_id): one of them",
+        raise Unprocessable(_("refer to a directory service (service_id) or to a group (group_id): one of them"),
                             field="service_id" if data.service_id is None else "group_id")
     if data.person_id == actor_id:
-        raise Unprocessable("a referral is for someone you serve, not for yourself", field="person_id")
+        raise Unprocessable(_("a referral is for someone you serve, not for yourself"), field="person_id")
     if await conn.fetchrow(queries.PERSON, data.person_id) is None:
-        raise NotFound("no such person")
+        raise NotFound(_("no such person"))
     serving = [r["org_id"] for r in await conn.fetch(queries.ORGS_SERVING, actor_id, data.person_id)]
     if not serving:
         if not await conn.fetchval(queries.SHARES_AN_ORG, actor_id, data.person_id):
-            raise NotFound("no such person")
-        raise Forbidden("only a coordinator of the person's organization, or a facilitator of their group, "
-                        "refers them")
+            raise NotFound(_("no such person"))
+        raise Forbidden(_("only a coordinator of the person's organization, or a facilitator of their group, "
+                        "refers them"))
     if data.group_id is not None:
         group = await conn.fetchrow(queries.GROUP, data.group_id)
         if group is None or group["org_id"] not in serving:
-            raise NotFound("no such group")  # another organization's group is not one to refer to
+            raise NotFound(_("no such group"))  # another organization's group is not one to refer to
         if group["archived_at"] is not None:
-            raise Conflict("this group is archived, so it takes no new members", slug="group-archived")
+            raise Conflict(_("this group is archived, so it takes no new members"), slug="group-archived")
         org_id, category = group["org_id"], GROUP_CATEGORY
     else:
         service = await conn.fetchrow(queries.SERVICE, data.service_id)
         if service is None:
-            raise NotFound("no such directory service")
+            raise NotFound(_("no such directory service"))
         org_id = service["org_id"] if service["org_id"] in serving else serving[0]
         category = service["category"]
     now = clock.now()
@@ -144,7 +145,7 @@ async def get_referral(conn: asyncpg.Connection, actor_id: UUID, referral_id: UU
     """One referral, for the person or the referrer; anyone else finds nothing."""
     row = await conn.fetchrow(queries.ONE, referral_id)
     if row is None or actor_id not in (row["person_id"], row["referrer_id"]):
-        raise NotFound("no such referral")
+        raise NotFound(_("no such referral"))
     return (await _outs(conn, [row]))[0]
 
 
@@ -153,10 +154,10 @@ async def org_referrals(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID) 
     the counts of their own referrals. Either reads, in full, only the referrals they made."""
     roles = await org_roles(conn, org_id, actor_id)
     if not roles:
-        raise NotFound("no such organization")
+        raise NotFound(_("no such organization"))
     staff = bool(roles.intersection(STAFF))
     if not staff and "facilitator" not in roles:
-        raise Forbidden("referrals are counted for coordinators, admins and facilitators")
+        raise Forbidden(_("referrals are counted for coordinators, admins and facilitators"))
     rows = await conn.fetch(queries.COUNTS, org_id, None if staff else actor_id)
     mine = await _outs(conn, await conn.fetch(queries.BY_REFERRER, org_id, actor_id))
     return _counted(rows, mine)
@@ -189,14 +190,14 @@ async def _locked(conn: asyncpg.Connection, actor_id: UUID, referral_id: UUID) -
     """The referral (locked) and who the actor is to it: person, referrer or staff; 404 for anyone else."""
     row = await conn.fetchrow(queries.LOCK, referral_id)
     if row is None:
-        raise NotFound("no such referral")
+        raise NotFound(_("no such referral"))
     if actor_id == row["person_id"]:
         return row, "person"
     if actor_id == row["referrer_id"]:
         return row, "referrer"
     if (await org_roles(conn, row["org_id"], actor_id)).intersection(STAFF):
         return row, "staff"
-    raise NotFound("no such referral")
+    raise NotFound(_("no such referral"))
 
 
 async def _move(conn: asyncpg.Connection, row: asyncpg.Record, actor_id: UUID | None, to: str,
@@ -217,10 +218,11 @@ async def change_status(conn: asyncpg.Connection, actor_id: UUID, referral_id: U
         return CreatedOut(row["id"], row["status"])  # said twice: nothing changes
     moves = PERSON_MOVES if who == "person" else STAFF_MOVES
     if data.status not in moves:
-        whose = "the person referred" if who != "person" else "whoever made the referral, or a coordinator"
-        raise Forbidden(f"only {whose} sets a referral to {data.status}")
+        raise Forbidden((_("only the person referred sets a referral to %(status)s") if who != "person" else
+                         _("only whoever made the referral, or a coordinator, sets a referral to %(status)s"))
+                        % {"status": data.status})
     if row["status"] not in moves[data.status]:
-        raise Conflict(f"a referral that is {row['status']} cannot become {data.status}", slug="referral-status")
+        raise Conflict(_("a referral that is %(status)s cannot become %(new_status)s") % {"status": row["status"], "new_status": data.status}, slug="referral-status")
     note = data.note.strip() if data.note and data.note.strip() else None
     await _move(conn, row, actor_id, data.status, note, clock.now())
     return CreatedOut(row["id"], data.status)  # type: ignore[arg-type]
@@ -231,7 +233,7 @@ async def answer_checkin(conn: asyncpg.Connection, actor_id: UUID, referral_id: 
     (connected: completed; it did not work out: failed; not yet: as it is)."""
     row, who = await _locked(conn, actor_id, referral_id)
     if who != "person":
-        raise NotFound("no such referral")
+        raise NotFound(_("no such referral"))
     now = clock.now()
     await conn.execute(queries.SET_CHECKIN, referral_id, answer, now)
     to = CHECKIN_STATUS[answer]
@@ -246,15 +248,15 @@ async def give_consent(conn: asyncpg.Connection, actor_id: UUID, referral_id: UU
     """The person's explicit, specific consent; only they give it. Audited (which facts, not their values)."""
     row, who = await _locked(conn, actor_id, referral_id)
     if who != "person":
-        raise Forbidden("only the person referred consents to sharing anything about them")
+        raise Forbidden(_("only the person referred consents to sharing anything about them"))
     today = clock.now().date()
     if data.until < today:
-        raise Unprocessable("a consent ends today at the earliest", field="until")
+        raise Unprocessable(_("a consent ends today at the earliest"), field="until")
     if data.until > today + MAX_CONSENT:
-        raise Unprocessable("a consent lasts a year at most: give it again later if you still want to",
+        raise Unprocessable(_("a consent lasts a year at most: give it again later if you still want to"),
                             field="until")
     if row["status"] in ("cancelled", "entered-in-error"):
-        raise Conflict("this referral was withdrawn: there is nothing to share", slug="referral-status")
+        raise Conflict(_("this referral was withdrawn: there is nothing to share"), slug="referral-status")
     fields = sorted(set(data.fields))
     out = await conn.fetchrow(queries.INSERT_CONSENT, referral_id, data.share_with.strip(), fields,
                               data.purpose.strip(), data.until, clock.now())
@@ -268,11 +270,11 @@ async def revoke_consent(conn: asyncpg.Connection, actor_id: UUID, referral_id: 
     """Revoke one consent (or every one in force): nothing more is shared from now on. Returns how many."""
     row, who = await _locked(conn, actor_id, referral_id)
     if who != "person":
-        raise NotFound("no such referral")
+        raise NotFound(_("no such referral"))
     now = clock.now()
     if consent_id is not None:
         if await conn.fetchrow(queries.CONSENT_EXISTS, referral_id, consent_id) is None:
-            raise NotFound("no such consent")
+            raise NotFound(_("no such consent"))
         ids = [r["id"] for r in [await conn.fetchrow(queries.REVOKE_CONSENT, referral_id, consent_id, now)] if r]
     else:
         ids = [c["id"] for c in await conn.fetch(queries.LIVE_CONSENTS, referral_id, date.min)]
@@ -289,11 +291,11 @@ async def shared(conn: asyncpg.Connection, actor_id: UUID, referral_id: UUID) ->
     a consent in force names. Without one, nothing (409). Every read is audited."""
     row, who = await _locked(conn, actor_id, referral_id)
     if who == "person":
-        raise NotFound("no such referral")
+        raise NotFound(_("no such referral"))
     live = await conn.fetch(queries.LIVE_CONSENTS, referral_id, clock.now().date())
     if not live:
-        raise Conflict("the person has not consented to sharing anything (or revoked it): nothing about them "
-                       "leaves coord", slug="no-consent")
+        raise Conflict(_("the person has not consented to sharing anything (or revoked it): nothing about them "
+                       "leaves coord"), slug="no-consent")
     consent = live[0]
     facts_row = await conn.fetchrow(queries.FACTS, referral_id)
     facts = {f: facts_row[f] for f in consent["fields"]}

@@ -81,7 +81,7 @@ async def _scope(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, group_i
     if group_id is not None:
         group = await conn.fetchrow(queries.GROUP_IN_ORG, group_id, org_id)
         if group is None:
-            raise NotFound("no such group")
+            raise NotFound(_("no such group"))
         group_name = group["name"]
     if staff:
         return True, ([group_id] if group_id else None), group_name
@@ -143,7 +143,7 @@ async def build_report(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, u
                        event_kind: str | None = None) -> OrgReportOut:
     org = await conn.fetchrow(queries.ORG, org_id)
     if org is None:
-        raise NotFound("no such organization")
+        raise NotFound(_("no such organization"))
     staff, groups, group_name = await _scope(conn, actor_id, org_id, group_id)
     if language is not None and not LANGUAGE.match(language):
         raise Unprocessable(_("Write a language as its code, like es, or unknown."), field="language")
@@ -258,7 +258,7 @@ async def _referrals(conn: asyncpg.Connection, org_id: UUID, begin: datetime, en
 async def org_id_by_slug(conn: asyncpg.Connection, slug: str) -> UUID:
     found = await conn.fetchval(queries.ORG_BY_SLUG, slug)
     if found is None:
-        raise NotFound("no such organization")
+        raise NotFound(_("no such organization"))
     return found
 
 

@@ -73,11 +73,11 @@ async def record_attendance(
         raise Conflict(_("attendance can be taken once the session has started"))
     user_ids = [r.user_id for r in data.records]
     if len(set(user_ids)) != len(user_ids):
-        raise Unprocessable("each person may appear only once", field="records")
+        raise Unprocessable(_("each person may appear only once"), field="records")
     known = {r["user_id"] for r in await conn.fetch(queries.ATTENDABLE, row["group_id"], session_id, user_ids)}
     strangers = [str(u) for u in user_ids if u not in known]
     if strangers:
-        raise Unprocessable(f"not members of this group: {', '.join(strangers)}", field="records")
+        raise Unprocessable(_("not members of this group: %(names)s") % {"names": ", ".join(strangers)}, field="records")
     await conn.execute(
         queries.UPSERT_ATTENDANCE, session_id, user_ids, [r.status for r in data.records], actor_id
     )

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import asyncpg
 import msgspec
 
+from coord.i18n import gettext as _
 from coord.kernel import clock
 from coord.kernel.errors import Conflict, NotFound, Unprocessable
 from coord.groups.service import check_venue, require_manager, require_running
@@ -44,13 +45,13 @@ async def edit_following(
     row, access = await load_managed_session(conn, session_id, actor_id, lock=True)
     require_running(access.group)
     if row["series_id"] is None:
-        raise Conflict("this session is not part of a series")
+        raise Conflict(_("this session is not part of a series"))
     now = clock.now()
     if row["recurrence_id"] <= now:
-        raise Conflict("only a series' future sessions can be rescheduled")
+        raise Conflict(_("only a series' future sessions can be rescheduled"))
     series = await conn.fetchrow(queries.LOCK_SERIES, row["series_id"])
     if series["ended_at"] is not None:
-        raise Conflict("this series has ended")
+        raise Conflict(_("this series has ended"))
     tz = series["timezone"]
     old_rule = parse_rule(series["start_local"], tz, series["rrule"], timedelta(minutes=series["duration_minutes"]))
     split_at = row["recurrence_id"].astimezone(ZoneInfo(tz)).replace(tzinfo=None)
@@ -89,10 +90,10 @@ async def end_series(conn: asyncpg.Connection, actor_id: UUID, series_id: UUID, 
     sessions are cancelled, and no more are materialized."""
     series = await conn.fetchrow(queries.LOCK_SERIES, series_id)
     if series is None:
-        raise NotFound("no such series")
+        raise NotFound(_("no such series"))
     await require_manager(conn, series["group_id"], actor_id)  # another org's series: 404
     if series["ended_at"] is not None:
-        raise Conflict("this series has already ended")
+        raise Conflict(_("this series has already ended"))
     after = data.after or clock.now()
     tz = series["timezone"]
     rule = parse_rule(series["start_local"], tz, series["rrule"], timedelta(minutes=series["duration_minutes"]))
@@ -100,7 +101,7 @@ async def end_series(conn: asyncpg.Connection, actor_id: UUID, series_id: UUID, 
     rrule, cancelled = series["rrule"], []
     if following:
         first_left_out = following[0][0]
-        rrule, _ = split_rule(rule, first_left_out.astimezone(ZoneInfo(tz)).replace(tzinfo=None))
+        rrule, _unused = split_rule(rule, first_left_out.astimezone(ZoneInfo(tz)).replace(tzinfo=None))
         cancelled = await conn.fetch(queries.CANCEL_FOLLOWING, series_id, first_left_out, END_REASON)
     await conn.execute(queries.END_SERIES_RULE, series_id, rrule, True)
     await record(conn, SeriesChanged(series_id=series_id, group_id=series["group_id"]))

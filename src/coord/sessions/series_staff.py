@@ -13,6 +13,7 @@ from uuid import UUID
 
 import asyncpg
 
+from coord.i18n import gettext as _
 from coord.groups.service import require_manager
 from coord.kernel import clock
 from coord.kernel.errors import NotFound
@@ -38,7 +39,7 @@ async def set_series_facilitators(
     of their own; sessions added later by the horizon get them too."""
     series = await conn.fetchrow(queries.LOCK_SERIES, series_id)
     if series is None:
-        raise NotFound("no such series")
+        raise NotFound(_("no such series"))
     await require_manager(conn, series["group_id"], actor_id)  # another organization's series: 404
     wanted = await check_facilitators(conn, series["group_id"], data.user_ids, "user_ids")
     before = set(await series_facilitators(conn, series_id))

@@ -66,11 +66,11 @@ async def load_session(
     """The session and the caller's access to its group; 404 when they may not see the group."""
     row = await conn.fetchrow(queries.LOCK_SESSION if lock else queries.SESSION_ACCESS, session_id)
     if row is None:
-        raise NotFound("no such session")
+        raise NotFound(_("no such session"))
     try:
         access = await load_group(conn, row["group_id"], user_id)
     except NotFound:
-        raise NotFound("no such session") from None
+        raise NotFound(_("no such session")) from None
     return row, access
 
 
@@ -93,7 +93,7 @@ async def check_facilitators(conn: asyncpg.Connection, group_id: UUID, user_ids:
     found = {r["user_id"] for r in await conn.fetch(queries.ACTIVE_FACILITATORS, group_id, wanted)}
     missing = [str(u) for u in wanted if u not in found]
     if missing:
-        raise Unprocessable(f"not active facilitators of this group: {', '.join(missing)}", field=field)
+        raise Unprocessable(_("not active facilitators of this group: %(names)s") % {"names": ", ".join(missing)}, field=field)
     return wanted
 
 
@@ -184,7 +184,7 @@ async def list_sessions(
 
 
 async def get_session(conn: asyncpg.Connection, actor_id: UUID, session_id: UUID) -> SessionDetailOut:
-    _, access = await load_session(conn, session_id, actor_id)
+    _unused, access = await load_session(conn, session_id, actor_id)
     session = await _get(conn, session_id)
     cancel_reason = await conn.fetchval(queries.CANCEL_REASON, session_id)
     my_rsvp = await conn.fetchval(queries.MY_RSVP, session_id, actor_id)
@@ -239,7 +239,7 @@ async def move_session(conn: asyncpg.Connection, actor_id: UUID, session_id: UUI
 
 
 async def cancel_session(conn: asyncpg.Connection, actor_id: UUID, session_id: UUID, data: CancelIn) -> SessionOut:
-    row, _ = await load_managed_session(conn, session_id, actor_id, lock=True)
+    row, _unused = await load_managed_session(conn, session_id, actor_id, lock=True)
     if row["status"] == "cancelled":
         return await _get(conn, session_id)  # cancelling twice sends nothing new
     _still_scheduled(row)
@@ -252,7 +252,7 @@ async def set_facilitators(
     conn: asyncpg.Connection, actor_id: UUID, session_id: UUID, data: FacilitatorsIn
 ) -> SessionOut:
     """Replace the session's facilitators with exactly `user_ids`."""
-    row, _ = await load_managed_session(conn, session_id, actor_id, lock=True)
+    row, _unused = await load_managed_session(conn, session_id, actor_id, lock=True)
     _still_scheduled(row)
     wanted = await check_facilitators(conn, row["group_id"], data.user_ids, "user_ids")
     current = {r["user_id"] for r in await conn.fetch(queries.SESSION_FACILITATORS, session_id)}

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import asyncpg
 import msgspec
 
+from coord.i18n import gettext as _
 from coord.kernel.access import STAFF, check_roles, require_role
 from coord.kernel.errors import Conflict, FieldError, NotFound, Unprocessable
 from coord.kernel.pagination import KeyInstant, Page, decode_cursor, page_of
@@ -22,13 +23,13 @@ async def load_event(conn: asyncpg.Connection, actor_id: UUID, event_id: UUID) -
     """The event, for a member of its organization; anyone else learns nothing (404)."""
     event = await conn.fetchrow(queries.EVENT_FOR_SHIFTS, event_id, actor_id)
     if event is None or not event["roles"]:
-        raise NotFound("no such event")
+        raise NotFound(_("no such event"))
     return event
 
 
 def row_errors(rows: list[ShiftRowIn]) -> list[FieldError]:
     """What is wrong with each row, in words, keyed `shifts[i].field` (0-based)."""
-    return [FieldError(f"shifts[{i}].ends_at", "the end must be after the start")
+    return [FieldError(f"shifts[{i}].ends_at", _("the end must be after the start"))
             for i, row in enumerate(rows) if row.ends_at <= row.starts_at]
 
 
@@ -40,9 +41,9 @@ async def create_event_shifts(
     event = await load_event(conn, actor_id, event_id)
     check_roles(event["roles"], STAFF)
     if event["status"] == "cancelled":
-        raise Conflict("this event is cancelled, so it takes no new shifts")
+        raise Conflict(_("this event is cancelled, so it takes no new shifts"))
     if errors := row_errors(rows):
-        raise Unprocessable(f"{len(errors)} of the {len(rows)} shifts cannot be created as they are; none was",
+        raise Unprocessable(_("%(failed)s of the %(total)s shifts cannot be created as they are; none was") % {"failed": len(errors), "total": len(rows)},
                             errors=errors)
     return [
         await create_shift(conn, actor_id, event["org_id"], ShiftIn(**msgspec.structs.asdict(row), event_id=event_id))

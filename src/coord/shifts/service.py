@@ -8,6 +8,7 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
+from coord.i18n import gettext as _
 from coord.bookings import engine as bookings
 from coord.bookings.engine import SHIFT_SIGNUPS
 from coord.kernel.access import STAFF, check_roles, require_member, require_role
@@ -26,7 +27,7 @@ def training_code(code: str) -> str:
 
 def _check_times(starts_at: datetime, ends_at: datetime) -> None:
     if ends_at <= starts_at:
-        raise Unprocessable("the end must be after the start", field="ends_at")
+        raise Unprocessable(_("the end must be after the start"), field="ends_at")
 
 
 def _location(text: str | None) -> str | None:
@@ -42,9 +43,9 @@ async def create_shift(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, d
     await require_role(conn, org_id, actor_id, STAFF)
     _check_times(data.starts_at, data.ends_at)
     if data.event_id and not await conn.fetchval(queries.EVENT_IN_ORG, data.event_id, org_id):
-        raise Unprocessable("no such event in this organization", field="event_id")
+        raise Unprocessable(_("no such event in this organization"), field="event_id")
     if data.session_id and not await conn.fetchval(queries.SESSION_IN_ORG, data.session_id, org_id):
-        raise Unprocessable("no such session in this organization", field="session_id")
+        raise Unprocessable(_("no such session in this organization"), field="session_id")
     training = training_code(data.required_training) if data.required_training else None
     shift_id = await conn.fetchval(
         queries.INSERT_SHIFT, org_id, data.role.strip(), data.description, data.starts_at, data.ends_at,
@@ -57,7 +58,7 @@ async def create_shift(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, d
 async def get_shift(conn: asyncpg.Connection, actor_id: UUID, shift_id: UUID) -> ShiftOut:
     row = await conn.fetchrow(queries.GET_SHIFT, shift_id)
     if row is None:
-        raise NotFound("no such shift")
+        raise NotFound(_("no such shift"))
     await require_member(conn, row["org_id"], actor_id, "shift")
     return ShiftOut(**dict(row))
 
@@ -82,7 +83,7 @@ async def lock_shift(conn: asyncpg.Connection, actor_id: UUID, shift_id: UUID) -
     """Lock the shift row (the capacity lock) and check the caller is a member of its org."""
     shift = await conn.fetchrow(queries.LOCK_SHIFT, shift_id, actor_id)
     if shift is None or not shift["roles"]:
-        raise NotFound("no such shift")
+        raise NotFound(_("no such shift"))
     return shift
 
 
@@ -92,7 +93,7 @@ async def update_shift(conn: asyncpg.Connection, actor_id: UUID, shift_id: UUID,
     shift = await lock_shift(conn, actor_id, shift_id)
     check_roles(shift["roles"], STAFF)
     if shift["status"] == "cancelled":
-        raise Conflict("this shift is cancelled")
+        raise Conflict(_("this shift is cancelled"))
     current = await conn.fetchrow(queries.GET_SHIFT, shift_id)
     starts_at = data.starts_at or current["starts_at"]
     ends_at = data.ends_at or current["ends_at"]

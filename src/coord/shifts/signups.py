@@ -74,7 +74,7 @@ async def sign_up(conn: asyncpg.Connection, user_id: UUID, shift_id: UUID) -> Si
     await conn.execute(queries.LOCK_PERSON_FOR_SIGNUP, user_id)
     shift = await conn.fetchrow(queries.LOCK_SHIFT_FOR_SIGNUP, shift_id, user_id)
     if shift is None or not shift["roles"]:
-        raise NotFound("no such shift")
+        raise NotFound(_("no such shift"))
     await require_confirmed_email(conn, user_id)
     place = await bookings.take_place(conn, SHIFT_SIGNUPS, shift, user_id, SIGN_UP_RULES)
     return SignupOut(id=place.id, shift_id=shift_id, user_id=user_id, status=place.status, position=place.position)
@@ -115,9 +115,12 @@ async def _staff_on_place(conn: asyncpg.Connection, actor_id: UUID, shift_id: UU
     await require_role(conn, shift.org_id, actor_id, STAFF)
     row = await conn.fetchrow(queries.SIGNUP_BY_ID, signup_id, shift_id)
     if row is None:
-        raise NotFound("no such signup on this shift")
+        raise NotFound(_("no such signup on this shift"))
     if row["status"] != "confirmed":
-        raise Conflict(f"only someone with a confirmed place can be {done}; this signup is {row['status']}")
+        raise Conflict((_("only someone with a confirmed place can be given hours; this signup is %(status)s")
+                        if done == "given hours" else
+                        _("only someone with a confirmed place can be checked in; this signup is %(status)s"))
+                       % {"status": row["status"]})
     return shift
 
 

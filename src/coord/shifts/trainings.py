@@ -6,6 +6,7 @@ from uuid import UUID
 
 import asyncpg
 
+from coord.i18n import gettext as _
 from coord.kernel.errors import Forbidden, NotFound, Unprocessable
 from coord.outbox.domain_events import TrainingRecorded, TrainingVerified
 from coord.outbox.record import record
@@ -17,7 +18,7 @@ from coord.shifts.service import training_code
 
 async def record_training(conn: asyncpg.Connection, user_id: UUID, data: TrainingIn) -> TrainingOut:
     if data.expires_on is not None and data.expires_on < data.completed_on:
-        raise Unprocessable("the date it is valid until must not be before the date it was completed", field="expires_on")
+        raise Unprocessable(_("the date it is valid until must not be before the date it was completed"), field="expires_on")
     row = await conn.fetchrow(
         queries.INSERT_TRAINING, user_id, training_code(data.code), data.completed_on, data.expires_on
     )
@@ -37,11 +38,11 @@ async def verify_training(conn: asyncpg.Connection, actor_id: UUID, training_id:
     Someone sharing no organization with the person learns nothing (404)."""
     row = await conn.fetchrow(queries.TRAINING_FOR_VERIFIER, training_id, actor_id)
     if row is None or not row["shares_org"]:
-        raise NotFound("no such training")
+        raise NotFound(_("no such training"))
     if not row["is_staff"]:
-        raise Forbidden("trainings are verified by a coordinator or admin")
+        raise Forbidden(_("trainings are verified by a coordinator or admin"))
     if row["user_id"] == actor_id:
-        raise Forbidden("another coordinator or admin must verify your own training")
+        raise Forbidden(_("another coordinator or admin must verify your own training"))
     verified = await conn.fetchrow(queries.VERIFY_TRAINING, training_id, actor_id)
     await record(conn, TrainingVerified(training_id=training_id, user_id=verified["user_id"]))
     return TrainingOut(**dict(verified))
