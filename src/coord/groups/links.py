@@ -26,13 +26,14 @@ from coord.groups.service import GroupAccess, group_out, load_group, request_mem
 from coord.kernel import clock
 from coord.kernel.audit import audit
 from coord.kernel.config import Settings
+from coord.i18n import N_
 from coord.i18n import gettext as _
 from coord.kernel.errors import Conflict, Forbidden, NotFound
 
 PAGE = "/groups/join"
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{43}$")
-INVALID = ("this link does not open a group (it may have been withdrawn, or the group has closed): "
-           "ask whoever gave it to you for a new one")
+INVALID = N_("this link does not open a group (it may have been withdrawn, or the group has closed): "
+              "ask whoever gave it to you for a new one")
 
 
 def link_url(settings: Settings, nonce: bytes) -> str:
@@ -90,7 +91,7 @@ async def revoke_link(conn: asyncpg.Connection, actor_id: UUID, group_id: UUID) 
 async def _by_token(conn: asyncpg.Connection, token: str) -> asyncpg.Record:
     row = await conn.fetchrow(queries.GROUP_BY_LINK, hash_token(token)) if _TOKEN_RE.match(token) else None
     if row is None:
-        raise LinkInvalid(INVALID)
+        raise LinkInvalid(_(INVALID))
     return row
 
 

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 import msgspec
 
+from coord.i18n import gettext as _
 from coord.kernel.errors import BadRequest, FieldError, Unprocessable
 
 T = TypeVar("T")
@@ -51,8 +52,8 @@ def decode_cursor(cursor: str | None, key_type: type[K]) -> K | None:
         return tuple(v.astimezone(UTC) if isinstance(v, datetime) else v for v in key)  # type: ignore[return-value]
     except (ValueError, OverflowError, msgspec.DecodeError):
         raise BadRequest(
-            "the cursor is not one this list issued; ask for the first page again without it",
-            errors=[FieldError("cursor", "not a cursor of this list")],
+            _("the cursor is not one this list issued; ask for the first page again without it"),
+            errors=[FieldError("cursor", _("not a cursor of this list"))],
         ) from None
 
 
@@ -71,7 +72,7 @@ def check_window(from_: datetime | None, to: datetime | None) -> None:
     for name, value in (("from", from_), ("to", to)):
         if value is not None and value.utcoffset() is None:
             raise BadRequest(
-                f"`{name}` needs a UTC offset, e.g. 2026-05-01T18:30:00-04:00", errors=[FieldError(name, "offset required")]
+                _("`%(name)s` needs a UTC offset, e.g. 2026-05-01T18:30:00-04:00") % {"name": name}, errors=[FieldError(name, _("offset required"))]
             )
     if from_ is not None and to is not None and to <= from_:
-        raise Unprocessable("`to` must be after `from`", field="to")
+        raise Unprocessable(_("`to` must be after `from`"), field="to")

@@ -77,21 +77,21 @@ def http_problem(exc: HTTPException) -> ProblemDetailsException:
     if status == 429 and "Retry-After" not in headers:
         # Litestar's limiter says when the window resets; clients look for Retry-After.
         headers["Retry-After"] = headers.get("RateLimit-Reset", "60")
-        detail = "too many attempts from this client; wait and try again"
+        detail = _("too many attempts from this client; wait and try again")
     if status == 413:
-        detail = "the request body is larger than the 1 MiB this API accepts"
+        detail = _("the request body is larger than the 1 MiB this API accepts")
     slug = HTTPStatus(status).phrase.lower().replace(" ", "-") if status in HTTPStatus._value2member_map_ else "error"
     return _problem(status, slug, status_title(status), detail, headers=headers)
 
 
 def unavailable_problem(exc: Exception) -> ProblemDetailsException:
     log.warning("dependency unavailable: %s: %s", type(exc).__name__, exc)
-    return domain_problem(ServiceUnavailable("a database or queue is briefly unavailable; try again shortly"))
+    return domain_problem(ServiceUnavailable(_("a database or queue is briefly unavailable; try again shortly")))
 
 
 def internal_error_handler(request: Request, exc: Exception) -> Response:
     log.exception("unhandled %s on %s %s", type(exc).__name__, request.method, redact_path(request.url.path))
-    problem = _problem(500, "internal-error", "Internal error", "something went wrong on our side; it has been logged")
+    problem = _problem(500, "internal-error", "Internal error", _("something went wrong on our side; it has been logged"))
     return problem.to_response(request)
 
 

@@ -15,6 +15,7 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
+from coord.i18n import gettext as _
 from coord.groups.service import require_manager
 from coord.kernel import clock
 from coord.kernel.access import STAFF, require_member
@@ -53,7 +54,7 @@ async def coverage_gaps(
         roles = await require_member(conn, org_id, actor_id)
         if not roles.intersection(STAFF):
             if "facilitator" not in roles:
-                raise Forbidden("coverage gaps are for staff and facilitators")
+                raise Forbidden(_("coverage gaps are for staff and facilitators"))
             only_for = actor_id
     after_start, after_id = decode_cursor(cursor, tuple[KeyInstant, UUID]) or (None, None)
     rows = await conn.fetch(

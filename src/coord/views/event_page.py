@@ -14,6 +14,7 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
+from coord.i18n import gettext as _
 from coord.kernel import clock
 from coord.kernel.access import STAFF
 from coord.kernel.errors import NotFound
@@ -104,10 +105,10 @@ async def event_view(conn: asyncpg.Connection, viewer_id: UUID | None, event_id:
     names of who registered and who signed up for each shift (each read audited)."""
     row = await conn.fetchrow(queries.EVENT_PAGE, event_id, viewer_id)
     if row is None:
-        raise NotFound("no such event")
+        raise NotFound(_("no such event"))
     roles = list(row["roles"] or ())
     if not roles and row["visibility"] != "public":
-        raise NotFound("no such event")
+        raise NotFound(_("no such event"))
     event = EventOut(**{f: row[f] for f in EventOut.__struct_fields__})
     org = PublicOrg(id=row["org_id"], name=row["org_name"], slug=row["org_slug"], timezone=row["org_timezone"],
                     contact_email=row["org_contact_email"], crisis_resources=row["crisis_resources"],

@@ -134,7 +134,7 @@ async def people_to_add(
     """The organization's members not in the group yet whose name contains `name` (staff only;
     adding someone who asked to join approves them)."""
     if view.access is None or not view.access.is_staff:
-        raise Forbidden("only coordinators and admins add people to a group")
+        raise Forbidden(_("only coordinators and admins add people to a group"))
     pattern = _like(name.strip()) if name and name.strip() else None
     rows = await conn.fetch(queries.PEOPLE_TO_ADD, view.group.org_id, view.group.id, pattern, limit)
     return [Candidate(r["user_id"], r["display_name"] or "", list(r["roles"])) for r in rows]

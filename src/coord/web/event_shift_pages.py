@@ -37,7 +37,7 @@ async def _staff_shift(db: DB, viewer: CurrentUser, event_id: UUID, shift_id: UU
     they are staff of its organization."""
     shift = await get_shift(db, viewer.id, shift_id)
     if shift.event_id != event_id:
-        raise NotFound("no such shift at this event")
+        raise NotFound(_("no such shift at this event"))
     await require_role(db, shift.org_id, viewer.id, STAFF)
 
 

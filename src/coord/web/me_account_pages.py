@@ -79,7 +79,7 @@ class AccountSettingsPages(Controller):
         missing = {"display_name": _("this field is required")} if "display_name" not in fields else {}
         try:
             if missing:
-                raise FormInvalid(missing, "a name is required")
+                raise FormInvalid(missing, _("a name is required"))
             data = to_struct(body, ProfileIn)
             async with db.transaction():  # a savepoint: a refusal leaves nothing behind
                 await profile.update_profile(db, viewer.id, data)
@@ -98,7 +98,7 @@ class AccountSettingsPages(Controller):
         missing = {k: _("this field is required") for k in ("email", "password") if k not in body}
         try:
             if missing:
-                raise FormInvalid(missing, "required fields are missing")
+                raise FormInvalid(missing, _("required fields are missing"))
             data = to_struct(body, EmailChangeIn)
             async with db.transaction():
                 await profile.request_email_change(db, redis, state.settings.secret_key, viewer.id, data)
@@ -122,7 +122,7 @@ class AccountSettingsPages(Controller):
         missing = {k: _("this field is required") for k in ("current_password", "new_password") if k not in fields}
         try:
             if missing:
-                raise FormInvalid(missing, "required fields are missing")
+                raise FormInvalid(missing, _("required fields are missing"))
             data = to_struct({k: fields[k] for k in ("current_password", "new_password")}, PasswordChangeIn)
             async with db.transaction():
                 version = await profile.change_password(db, redis, viewer.id, data)

@@ -164,7 +164,7 @@ class NotificationPages(Controller):
         errors = {k: _(TIME_HINT) for k in ("quiet_hours_start", "quiet_hours_end") if not CLOCK.fullmatch(_clock(form[k]))}
         try:
             if errors:
-                raise FormInvalid(errors, "quiet hours need times like 21:00")
+                raise FormInvalid(errors, _("quiet hours need times like 21:00"))
             prefs = to_struct({
                 "disabled_kinds": [k for k in MESSAGE_KINDS if k not in send],
                 "quiet_hours_start": _clock(form["quiet_hours_start"]),
@@ -214,7 +214,7 @@ class TrainingPages(Controller):
         missing = {k: _("this field is required") for k in ("code", "completed_on") if k not in body}
         try:
             if missing:  # all of them at once (the check below stops at the first problem)
-                raise FormInvalid(missing, "required fields are missing")
+                raise FormInvalid(missing, _("required fields are missing"))
             data = to_struct(body, TrainingIn)
             async with db.transaction():  # a savepoint: a refusal leaves nothing behind
                 await record_training(db, viewer.id, data)

@@ -234,7 +234,7 @@ class OrgSetupPages(Controller):
         async def action(me: CurrentUser, fields: dict[str, Any]) -> str:
             view = await org_overview.org_settings(db, me.id, slug)
             if not view.is_admin:
-                raise Forbidden("only an admin of the organization can change its settings")
+                raise Forbidden(_("only an admin of the organization can change its settings"))
             current = _current(view.org)
             # Emptied: coord's lines; compared line by line as the form wrote them (\r\n).
             fields["crisis_lines"] = "\n".join(r.strip() for r in str(fields.get("crisis_lines", "")).splitlines()

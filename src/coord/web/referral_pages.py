@@ -96,7 +96,7 @@ class MyReferralPages(Controller):
             missing["fields"] = _("choose at least one thing to share")
         try:
             if missing:
-                raise FormInvalid(missing, "required fields are missing")
+                raise FormInvalid(missing, _("required fields are missing"))
             data = to_struct(body, ConsentIn)
             async with db.transaction():
                 await service.give_consent(db, me.id, referral_id, data)
@@ -129,7 +129,7 @@ class CheckinPages(Controller):
         me = signed_in(request, viewer)
         referral = await service.get_referral(db, me.id, referral_id)
         if referral.person_id != me.id:  # the referrer reads it too, but the answer is the person's
-            raise NotFound("no such referral")
+            raise NotFound(_("no such referral"))
         return page(request, "referral_checkin.html", viewer=me, title=_("Did you get connected?"),
                     referral=referral, chosen=answer if answer in CHECKIN_ANSWERS else None,
                     answers=_words(ANSWER_WORDS))
@@ -217,7 +217,7 @@ class OrgReferralPages(Controller):
         me = signed_in(request, viewer)
         org = await org_for_counts(db, slug, me.id)
         if org is None:
-            raise NotFound("no such organization")
+            raise NotFound(_("no such organization"))
         try:
             out = await service.org_referrals(db, me.id, org["id"])
         except Forbidden:

@@ -269,7 +269,7 @@ class SchedulePages(Controller):
                 raise FormInvalid({"facilitator_ids": _(NOT_A_FACILITATOR)}, _(NOT_A_FACILITATOR))
             async with db.transaction():
                 if series_id not in {s.id for s in await series_staff.group_series(db, viewer.id, group_id)}:
-                    raise NotFound("no such series in this group")
+                    raise NotFound(_("no such series in this group"))
                 done = await series_staff.set_series_facilitators(db, viewer.id, series_id, FacilitatorsIn(chosen))
         except FormInvalid as exc:
             return await _form_page(request, viewer, db, access, _defaults(access), {}, status_code=422,

@@ -20,6 +20,7 @@ from litestar.middleware.csrf import CSRFMiddleware
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
+from coord import i18n
 from coord.i18n import N_, gettext as _
 from coord.kernel.config import Settings
 from coord.kernel.db.deps import provide_db, provide_redis
@@ -96,12 +97,20 @@ def error_title(status: int) -> str:
 ROLES_NEEDED = re.compile(r"^this needs one of the roles: ([a-z_]+(?:, [a-z_]+)*)$")
 
 
+def _no_such(message: str) -> str | None:
+    """A service's "no such …", said in the reader's language, as its English msgid (which names the kind)."""
+    if message.startswith("no such "):
+        return message
+    table = getattr(i18n.catalog(i18n.current()).translations, "_catalog", {})
+    return next((k for k, v in table.items() if isinstance(k, str) and k.startswith("no such ") and v == message), None)
+
+
 def _error_page(request: Request[Any, Any, Any], status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     viewer = request.scope.get("_coord_viewer")  # set by the viewer dependency when it ran
     if status == 403 and (needed := ROLES_NEEDED.match(message)):
         message = _("this needs one of the roles: %(roles)s") % {"roles": role_names(needed.group(1).split(", "))}
-    if status == 404 and message.startswith("no such "):
-        message = not_yours(message.removeprefix("no such "), viewer)
+    if status == 404 and (english := _no_such(message)):
+        message = not_yours(english.removeprefix("no such "), viewer)
     login = login_url(request.url.path) if status == 404 and viewer is None else None
     response = page(request, "error.html", viewer=viewer, title=error_title(status), status_code=status,
                     status=status, message=message, login=login)

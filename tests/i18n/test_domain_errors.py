@@ -1,0 +1,55 @@
+"""What a service refuses is said in the reader's language (issue 16.9): the API's `detail`
+follows Accept-Language, a page's refusal the reader's language, and no service raises an
+unmarked English sentence (a source scan keeps it so)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+from uuid import uuid4
+
+from coord import i18n
+from coord.kernel import errors
+from tests.support import API, assert_problem
+
+SRC = Path(__file__).resolve().parents[2] / "src" / "coord"
+REFUSALS = {name for name, value in vars(errors).items()
+            if isinstance(value, type) and issubclass(value, errors.DomainError)} | {"LinkInvalid", "EmailNotConfirmed"}
+
+
+async def test_the_apis_detail_follows_accept_language(client, api, monkeypatch):
+    monkeypatch.setattr(i18n, "PREVIEW", {"es", "ar"})
+    admin = await api.user("admin")
+    missing = f"{API}/groups/{uuid4()}"
+    said = {}
+    for code in ("en", "es", "ar"):
+        problem = assert_problem(await client.get(missing, headers={**admin.headers, "accept-language": code}), 404)
+        said[code] = problem["detail"]
+    assert said == {"en": "no such group", "es": "ese grupo no existe", "ar": "هذه المجموعة غير موجودة"}
+
+
+async def test_a_page_reads_a_translated_no_such_as_the_kind_it_names(client, api, monkeypatch):
+    monkeypatch.setattr(i18n, "PREVIEW", {"es", "ar"})
+    page = await client.get(f"/groups/{uuid4()}", headers={"accept-language": "es"})
+    assert page.status_code == 404
+    assert "ese grupo no existe" not in page.text  # the page's own sentence, not the API's words
+    assert 'lang="es"' in page.text
+
+
+def _unmarked(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text())
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or not node.args:
+            continue
+        name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", None)
+        first = node.args[0]
+        if name in REFUSALS and (isinstance(first, ast.JoinedStr) or
+                                 (isinstance(first, ast.Constant) and isinstance(first.value, str))):
+            found.append(f"{path.relative_to(SRC)}:{node.lineno}")
+    return found
+
+
+def test_no_service_raises_an_unmarked_sentence():
+    found = [where for path in sorted(SRC.rglob("*.py")) for where in _unmarked(path)]
+    assert found == [], "wrap these in _() (and translate them): " + ", ".join(found)
