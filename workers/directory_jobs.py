@@ -8,6 +8,7 @@ from uuid import UUID
 from coord.directory import service as directory
 from coord.outbox import domain_events as ev
 from workers.registry import on
+from workers.claims import keep_claim
 
 # A 50,000-service file takes a minute or two; a retry starts over (nothing was committed).
 IMPORT_TIMEOUT_S = 15 * 60
@@ -19,7 +20,8 @@ async def apply_directory_import(ctx: dict[str, Any], event: ev.DirectoryImportQ
     """Check and apply the stored file of a queued import; returns its outcome. After its last
     try the import is `failed` (with the error), not left `running`."""
     try:
-        return await directory.run_queued(ctx["pool"], event.import_id)
+        async with keep_claim(ctx):
+            return await directory.run_queued(ctx["pool"], event.import_id)
     except Exception as exc:
         if ctx.get("job_try", 1) >= IMPORT_TRIES:
             await directory.fail_queued(ctx["pool"], event.import_id, f"{type(exc).__name__}: {exc}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from arq import Worker
 from arq.connections import RedisSettings
 
 from coord.kernel.config import Settings, load_settings
@@ -41,6 +42,18 @@ async def shutdown(ctx: dict[str, Any]) -> None:
         await pool.close()
 
 
+class CoordWorker(Worker):
+    """arq's worker, with one change: arq keeps every job's in-progress mark for the longest
+    timeout of any function plus 10 s, so one long job (a directory import, 15 minutes) would
+    make a killed worker's welcome email wait 15 minutes for another worker. Here the mark
+    lasts the ordinary job timeout plus 10 s (README: a job whose worker died runs again
+    then), and a long job keeps its own mark alive while it runs (workers.claims.keep_claim)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.in_progress_timeout_s = self.job_timeout_s + 10
+
+
 def worker_options(settings: Settings, *, with_cron: bool = True) -> dict[str, Any]:
     """Keyword arguments for arq.Worker, shared by `coord worker` and the tests
     (which run event jobs in burst mode without the periodic ones)."""
@@ -50,7 +63,7 @@ def worker_options(settings: Settings, *, with_cron: bool = True) -> dict[str, A
         "on_startup": startup,
         "on_shutdown": shutdown,
         "redis_settings": RedisSettings.from_dsn(settings.redis_url),
-        "ctx": {"settings": settings},
+        "ctx": {"settings": settings, "job_timeout_s": settings.job_timeout_seconds},
         "max_tries": MAX_TRIES,
         "keep_result": KEEP_RESULT_S,
         # Also bounds how long a job whose worker was killed waits before it runs again.

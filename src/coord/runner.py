@@ -14,7 +14,6 @@ import tempfile
 from typing import Any
 
 import asyncpg
-from arq import Worker
 from arq import create_pool as create_arq_pool
 from arq.connections import RedisSettings
 
@@ -114,13 +113,13 @@ async def run_worker(settings: Settings, *, burst: bool = False) -> None:
     """The arq worker and the outbox relay, in one process, until SIGINT/SIGTERM."""
     from coord.outbox.relay import Relay
     from workers.registry import registry
-    from workers.settings import worker_options
+    from workers.settings import CoordWorker, worker_options
 
     await check_reachable(settings)
     pool = await create_pool(settings.database_url, min_size=1, max_size=4)
     redis = await create_arq_pool(RedisSettings.from_dsn(settings.redis_url))
     relay = Relay(settings.database_url, pool, redis, registry.routing)
-    worker = Worker(**worker_options(settings), burst=burst, handle_signals=False)
+    worker = CoordWorker(**worker_options(settings), burst=burst, handle_signals=False)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from arq import Worker
 from arq.constants import default_queue_name
 from arq.utils import timestamp_ms
 import httpx
@@ -30,7 +29,7 @@ from httpx import Response
 from coord.outbox.relay import drain
 from tests.moments import now
 from workers.registry import registry
-from workers.settings import worker_options
+from workers.settings import CoordWorker, worker_options
 
 API = "/api/v1"
 PASSWORD = "a long enough passphrase"
@@ -174,7 +173,7 @@ def concurrently(client, requests: list[tuple]) -> list[httpx.Response]:
 WAITS_FOR_THE_CLOCK_MS = 5000
 
 
-class _BurstWorker(Worker):
+class _BurstWorker(CoordWorker):
     """arq's burst worker, which would wait for every queued job however far it is deferred;
     this one sets aside the jobs deferred beyond WAITS_FOR_THE_CLOCK_MS (each poll), and
     run_jobs puts them back afterwards. Short waits (an SMTP retry's backoff) it still waits for."""
