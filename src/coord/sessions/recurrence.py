@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.rrule import rrulestr
 
+from coord.i18n import gettext as _
+
 UTC = _tz.utc
 MAX_OCCURRENCES = 1000
 DEFAULT_HORIZON = timedelta(weeks=26)
@@ -54,7 +56,7 @@ def _zone(name: object) -> ZoneInfo:
     try:
         return ZoneInfo(name)  # type: ignore[arg-type]
     except (ZoneInfoNotFoundError, ValueError, TypeError, OSError):
-        msg = f"{name!r} is not a known timezone; use an IANA name such as Europe/London."
+        msg = _("%(name)s is not a known timezone; use an IANA name such as Europe/London.") % {"name": repr(name)}
         raise RecurrenceError("timezone", msg) from None
 
 
@@ -79,13 +81,14 @@ def _parts(text: str) -> dict[str, str]:
     """Split a rule into NAME -> VALUE, upper-cased and in the given order."""
     body = re.sub(r"(?i)^\s*RRULE:", "", text).strip()
     if "DTSTART" in body.upper():
-        raise RecurrenceError("rrule", "Remove DTSTART from the rule; the first session is set separately.")
+        raise RecurrenceError("rrule", _("Remove DTSTART from the rule; the first session is set separately."))
     parts: dict[str, str] = {}
     for chunk in filter(None, (c.strip() for c in body.upper().split(";"))):  # tolerate "FREQ=DAILY;"
         name, eq, value = chunk.partition("=")
         if not (eq and name.isalpha() and value) or name in parts or ":" in value or "\n" in value:
-            example = "write NAME=VALUE parts joined by ';', e.g. FREQ=WEEKLY;BYDAY=TU."
-            raise RecurrenceError("rrule", f"{text.strip()} is not a valid rule: {example}")
+            example = _("write NAME=VALUE parts joined by ';', e.g. FREQ=WEEKLY;BYDAY=TU.")
+            raise RecurrenceError("rrule", _("%(rule)s is not a valid rule: %(reason)s")
+                                  % {"rule": text.strip(), "reason": example})
         parts[name] = value
     return parts
 
@@ -106,31 +109,33 @@ def _until_utc(value: str, tz: ZoneInfo) -> datetime:
         _wall(result, tz)  # near year 9999 the local reading can overflow
         return result
     except (ValueError, OverflowError):
-        msg = f"UNTIL={value} is not a usable date; write e.g. UNTIL=20261231 or UNTIL=20261231T235959Z."
+        msg = _("UNTIL=%(value)s is not a usable date; write e.g. UNTIL=20261231 or UNTIL=20261231T235959Z.") % {"value": value}
         raise RecurrenceError("rrule", msg) from None
 
 
 def _check(parts: dict[str, str], raw: str, start: datetime) -> None:
     def bad(reason: str) -> RecurrenceError:
-        return RecurrenceError("rrule", f"{raw or 'An empty rule'} is not a valid rule: {reason}")
+        return RecurrenceError("rrule", _("%(rule)s is not a valid rule: %(reason)s")
+                              % {"rule": raw or _("An empty rule"), "reason": reason})
 
     freq = parts.get("FREQ", "")
     if freq in _SUBDAILY:
-        msg = f"FREQ={freq} is not supported for group sessions; use DAILY, WEEKLY, MONTHLY or YEARLY."
+        msg = _("FREQ=%(freq)s is not supported for group sessions; use DAILY, WEEKLY, MONTHLY or YEARLY.") % {"freq": freq}
         raise RecurrenceError("rrule", msg)
     if freq not in _FREQS:
-        raise bad("it needs FREQ=DAILY, WEEKLY, MONTHLY or YEARLY.")
+        raise bad(_("it needs FREQ=DAILY, WEEKLY, MONTHLY or YEARLY."))
     if "COUNT" in parts and "UNTIL" in parts:
-        raise bad("use COUNT or UNTIL, not both.")
+        raise bad(_("use COUNT or UNTIL, not both."))
     for name in ("COUNT", "INTERVAL"):  # dateutil accepts 0, which would never end
         if name in parts and not (parts[name].isdigit() and int(parts[name]) >= 1):
-            raise bad(f"{name} must be a whole number of at least 1.")
+            raise bad(_("%(name)s must be a whole number of at least 1.") % {"name": name})
     if "COUNT" in parts and int(parts["COUNT"]) > MAX_OCCURRENCES:
-        msg = f"COUNT={parts['COUNT']} is too many: a series can have at most {MAX_OCCURRENCES} sessions."
+        msg = (_("COUNT=%(count)s is too many: a series can have at most %(most)s sessions.")
+               % {"count": parts["COUNT"], "most": MAX_OCCURRENCES})
         raise RecurrenceError("rrule", msg)
     for day in parts["BYDAY"].split(",") if "BYDAY" in parts else []:
         if not _WEEKDAY.match(day):
-            raise bad(f"{day} is not a weekday (use MO, TU, WE, TH, FR, SA or SU, optionally numbered like 1WE).")
+            raise bad(_("%(day)s is not a weekday (use MO, TU, WE, TH, FR, SA or SU, optionally numbered like 1WE).") % {"day": day})
     core = _join({k: v for k, v in parts.items() if k not in ("COUNT", "UNTIL")})
     try:
         rrulestr(core, dtstart=start)
@@ -164,14 +169,15 @@ def _starts(rule: SeriesRule, bound: datetime) -> Iterator[tuple[datetime, datet
 def parse_rule(start: datetime, timezone: str, rrule: str, duration: timedelta) -> SeriesRule:
     tz = _zone(timezone)
     if not isinstance(start, datetime) or start.tzinfo is not None:
-        msg = "Give the first session as a local date and time without a UTC offset; the timezone is separate."
+        msg = _("Give the first session as a local date and time without a UTC offset; the timezone is separate.")
         raise RecurrenceError("start", msg)
     start = start.replace(microsecond=0)  # dateutil drops microseconds from occurrences
     if _wall(_to_utc(start, tz), tz) != start:  # a time in a DST gap does not survive the round trip
-        msg = f"{start:%H:%M} on {start:%Y-%m-%d} does not exist in {timezone} (clocks jump forward)."
-        raise RecurrenceError("start", msg + " Choose a time outside the skipped hour.")
+        msg = _("%(time)s on %(date)s does not exist in %(timezone)s (clocks jump forward). Choose a time outside "
+                "the skipped hour.") % {"time": f"{start:%H:%M}", "date": f"{start:%Y-%m-%d}", "timezone": timezone}
+        raise RecurrenceError("start", msg)
     if not isinstance(duration, timedelta) or not MIN_DURATION <= duration <= MAX_DURATION:
-        raise RecurrenceError("duration", "A session must last between 5 minutes and 24 hours.")
+        raise RecurrenceError("duration", _("A session must last between 5 minutes and 24 hours."))
     raw = rrule.strip()
     parts = _parts(raw)
     _check(parts, raw, start)
@@ -180,15 +186,17 @@ def parse_rule(start: datetime, timezone: str, rrule: str, duration: timedelta) 
         parts["UNTIL"] = f"{until:%Y%m%dT%H%M%SZ}"
     rule = SeriesRule(start, timezone, _join(parts), duration)
     if until is not None and until < _to_utc(start, tz):
-        msg = f"The rule ends (UNTIL {_wall(until, tz):%Y-%m-%d %H:%M}) before the first session on"
-        raise RecurrenceError("rrule", f"{msg} {start:%Y-%m-%d %H:%M}, so the series would have no sessions.")
+        msg = _("The rule ends (UNTIL %(until)s) before the first session on %(start)s, so the series would have "
+                "no sessions.") % {"until": f"{_wall(until, tz):%Y-%m-%d %H:%M}", "start": f"{start:%Y-%m-%d %H:%M}"}
+        raise RecurrenceError("rrule", msg)
     if next(_starts(rule, start), None) is None:
         # RFC 5545 counts DTSTART as an occurrence but dateutil does not; refusing a
         # start the rule skips keeps our sessions identical to what calendar clients show.
-        msg = f"The first session ({start:%A %Y-%m-%d %H:%M}) is not on a day {raw} repeats on;"
-        raise RecurrenceError("start", msg + " start the series on its first real session.")
+        msg = _("The first session (%(start)s) is not on a day %(rule)s repeats on; start the series on its first "
+                "real session.") % {"start": f"{start:%A %Y-%m-%d %H:%M}", "rule": raw}
+        raise RecurrenceError("start", msg)
     if until is not None and len(list(islice(_starts(rule, datetime.max), MAX_OCCURRENCES + 1))) > MAX_OCCURRENCES:
-        msg = f"{raw} gives more than {MAX_OCCURRENCES} sessions; end the series with an earlier UNTIL."
+        msg = _("%(rule)s gives more than %(most)s sessions; end the series with an earlier UNTIL.") % {"rule": raw, "most": MAX_OCCURRENCES}
         raise RecurrenceError("rrule", msg)
     return rule
 
@@ -301,7 +309,7 @@ def split_rule(rule: SeriesRule, at_local_start: datetime) -> tuple[str, SeriesR
             break
         before, previous = before + 1, instant
     if found is None:
-        msg = f"{at_local_start:%Y-%m-%d %H:%M} is not a session of this series; pick one of its dates."
+        msg = _("%(start)s is not a session of this series; pick one of its dates.") % {"start": f"{at_local_start:%Y-%m-%d %H:%M}"}
         raise RecurrenceError("start", msg)
     # The old series ends exactly at its last remaining session (UNTIL is inclusive).
     old_until = previous if previous is not None else _to_utc(rule.start, tz) - timedelta(seconds=1)
