@@ -78,14 +78,14 @@ def to_struct(fields: dict[str, Any], struct: type[T]) -> T:
         field = message.rsplit("$.", 1)[-1].rstrip("`").split("[")[0] if "$." in message else ""
         if message.startswith("Object missing required field"):
             field = message.split("`")[1]
-            words = "this field is required"
+            words = _("this field is required")
         elif message.startswith("Object contains unknown field"):
             field = "form"
-            words = "This form has a field this page did not send. Reload the page and try again."
+            words = _("This form has a field this page did not send. Reload the page and try again.")
         else:
             words = plain_message(field, message.split(" - at ")[0])
         field = field or "form"
-        raise FormInvalid({field: words}, words if field == "form" else f"{field_label(field)}: {words}") from None
+        raise FormInvalid({field: words}, words if field == "form" else _("%(field)s: %(message)s") % {"field": field_label(field), "message": words}) from None
 
 
 def domain_errors(exc: DomainError) -> dict[str, str]:
@@ -102,7 +102,8 @@ def local_instant(fields: dict[str, Any], name: str, tz: str) -> None:
     try:
         naive = datetime.fromisoformat(value)
     except ValueError:
-        raise FormInvalid({name: "enter a date and time"}, f"{name}: enter a date and time") from None
+        raise FormInvalid({name: _("enter a date and time")},
+                          _("%(field)s: %(message)s") % {"field": field_label(name), "message": _("enter a date and time")}) from None
     fields[name] = naive.replace(tzinfo=ZoneInfo(tz)).isoformat() if naive.tzinfo is None else naive.isoformat()
 
 

@@ -244,7 +244,7 @@ class OrgSetupPages(Controller):
                 changed["crisis_lines"] = read_crisis_lines(str(changed["crisis_lines"]))
             missing = [s.name for s in settings_shown() if s.name not in fields and s.name in current]
             if missing:
-                raise FormInvalid({name: _("this field is required") for name in missing}, "fields are missing")
+                raise FormInvalid({name: _("this field is required") for name in missing}, _("required fields are missing"))
             if not changed:
                 return "unchanged"
             _check_checkin_days(changed)
