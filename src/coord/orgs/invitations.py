@@ -105,7 +105,8 @@ async def _open_invitation(conn: asyncpg.Connection, actor_id: UUID, org_id: UUI
     if row is None:
         raise NotFound(_("no such invitation"))
     if row["status"] in ("accepted", "revoked"):
-        raise Conflict(_("this invitation is %(status)s already") % {"status": row['status']})
+        raise Conflict(_("this invitation is accepted already") if row["status"] == "accepted"
+                       else _("this invitation is revoked already"))
     return row
 
 
