@@ -18,7 +18,7 @@ async def keep_claim(ctx: dict[str, Any]) -> AsyncIterator[None]:
     if redis is None or job_id is None:  # called directly, not by a worker
         yield
         return
-    key, lasting_ms = in_progress_key_prefix + job_id, int((ctx["job_timeout_s"] + 10) * 1000)
+    key, lasting_ms = in_progress_key_prefix + job_id, int((ctx.get("job_timeout_s", 60) + 10) * 1000)
 
     async def renew() -> None:
         while True:

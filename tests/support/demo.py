@@ -18,6 +18,8 @@ PAGES = (
     "/orgs/{org}/leave", "/orgs/{org}/members/{member}/remove", "/invitations/{invitation}",
     "/orgs/new", "/orgs/{org}/first-steps", "/orgs/{org}/settings", "/coordination",
     "/orgs/{org}/groups/new", "/groups/{group}/edit", "/groups/{group}/archive", "/groups/join/{invitation}",
+    "/orgs/{org}/reports", "/orgs/{org}/referrals", "/me/referrals", "/referrals/new", "/referrals/{referral}/checkin",
+    "/referrals/checkins/stop", "/resources", "/resources/{service}",
 )
 
 
@@ -38,4 +40,5 @@ async def demo_objects(pool) -> dict[str, str]:
                   (SELECT u.id FROM users u WHERE u.email = 'participant@demo.coord.test') AS member"""
     )
     return {**{key: str(value) for key, value in row.items()}, "org": DEMO_SLUG, "preview": biggest_preview(),
-            "invitation": "not-a-link-token"}  # the page that says a link cannot be used
+            "invitation": "not-a-link-token",  # the page that says a link cannot be used
+            "referral": "00000000-0000-0000-0000-000000000004", "service": "00000000-0000-0000-0000-000000000005"}

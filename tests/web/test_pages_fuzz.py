@@ -45,6 +45,11 @@ async def demo(app, client, pool, settings):
         "series_id": await pool.fetchval("SELECT id FROM series ORDER BY created_at LIMIT 1"),
         "invitation_id": "00000000-0000-0000-0000-000000000003",
         "token": "not-a-link-token",
+        "organization_id": await pool.fetchval("SELECT id FROM orgs WHERE slug = $1", DEMO_SLUG),
+        "referral_id": "00000000-0000-0000-0000-000000000004",
+        "consent_id": "00000000-0000-0000-0000-000000000005",
+        "service_id": "00000000-0000-0000-0000-000000000006",
+        "report_id": "00000000-0000-0000-0000-000000000007",
     }
     admin = User(id="", email="admin@demo.coord.test", headers={})
     browser = Visitor(client)
