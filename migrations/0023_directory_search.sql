@@ -17,8 +17,10 @@ BEGIN
         EXECUTE $f$
             CREATE FUNCTION coord_unaccent(text) RETURNS text
             LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
-            AS $g$ SELECT translate(lower($1), 'áàâäãåāéèêëēíìîïīóòôöõøōúùûüūñçýÿ',
-                                              'aaaaaaaeeeeeiiiiioooooooouuuuuncyy') $g$
+            -- Capitals too, before lower(): under the C locale of the embedded server lower()
+            -- leaves 'É' as it is.
+            AS $g$ SELECT lower(translate($1, 'ÁÀÂÄÃÅĀÉÈÊËĒÍÌÎÏĪÓÒÔÖÕØŌÚÙÛÜŪÑÇÝŸáàâäãåāéèêëēíìîïīóòôöõøōúùûüūñçýÿ',
+                                              'aaaaaaaeeeeeiiiiiooooooouuuuuncyyaaaaaaaeeeeeiiiiiooooooouuuuuncyy')) $g$
         $f$;
     END IF;
 END

@@ -50,6 +50,13 @@ def test_a_catalog_has_every_message_of_the_template(path: Path):
     assert template - catalog == set(), "run pybabel update (README, Languages)"
 
 
+@pytest.mark.parametrize("path", CATALOGS, ids=lambda p: p.parts[-3])
+def test_every_message_is_translated_in_every_form_and_none_is_fuzzy(path: Path):
+    """Issue 16.4: a language coord offers is complete; a gap fails CI instead of showing English."""
+    gaps = [e.msgid for e in polib.pofile(str(path)) if not e.obsolete and (e.fuzzy or not e.translated())]
+    assert gaps == [], f"{len(gaps)} untranslated or fuzzy in {path.parts[-3]}: {gaps[:10]}"
+
+
 def test_the_template_holds_every_marked_string():
     marked = {message for _, _, message, *_ in extract_from_dir(
         str(ROOT / "src" / "coord"), method_map=[("**.py", "python"), ("web/templates/**.html", "jinja2")],
