@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from typing import Any
 
 import asyncpg
@@ -103,6 +104,9 @@ def serve(settings: Settings) -> None:
             # granian's own lines go through coord's JSON logging (the root logger), not its format.
             log_dictconfig={"loggers": {"_granian": {"handlers": [], "propagate": True}}},
             respawn_failed_workers=settings.web_concurrency > 1,
+            # A worker that has not stopped 10 s after Ctrl-C or SIGTERM is killed: a stop must
+            # never hang (coord dev waits for its children, then stops the embedded servers).
+            workers_kill_timeout=10,
         ).serve()
     finally:
         if metrics:
@@ -174,14 +178,20 @@ def _child_environment(settings: Settings) -> dict[str, str]:
     return {**os.environ, "COORD_DATABASE_URL": settings.database_url or "", "COORD_REDIS_URL": settings.redis_url or ""}
 
 
+STOP_GRACE_S = 20  # how long a child may take to stop before it is killed
+
+
 def supervise(commands: list[list[str]], env: dict[str, str]) -> int:
     """Runs `coord <command>` children until SIGINT/SIGTERM or until one exits by itself,
     which stops the others (a half-running coord is worse than a stopped one)."""
     children = [subprocess.Popen([sys.executable, "-m", "coord", *command], env=env) for command in commands]
     stopping = False
+    deadline = float("inf")  # when stopping: the moment a child still running is killed
 
     def stop_children(*_: Any) -> None:
-        nonlocal stopping
+        nonlocal stopping, deadline
+        if not stopping:
+            deadline = time.monotonic() + STOP_GRACE_S
         stopping = True
         for child in children:
             if child.poll() is None:
@@ -197,6 +207,10 @@ def supervise(commands: list[list[str]], env: dict[str, str]) -> int:
                     log.error("a coord process exited (code %s); stopping the others", child.returncode)
                     code = child.returncode or 1
                     stop_children()
+                elif child.poll() is None and time.monotonic() > deadline:
+                    log.error("coord %s (pid %s) did not stop within %s s; killing it",
+                              " ".join(child.args[3:]), child.pid, STOP_GRACE_S)
+                    child.kill()
             with contextlib.suppress(subprocess.TimeoutExpired):
                 children[0].wait(timeout=0.5)
     finally:
