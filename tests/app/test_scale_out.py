@@ -42,8 +42,12 @@ async def _settled(pool, redis) -> bool:
         return False
     if await redis.zcount("arq:queue", "-inf", int(time.time() * 1000) + 1000):
         return False  # (jobs deferred to later, such as reminders before the shifts, may wait)
-    if await redis.keys("arq:in-progress:*"):
-        return False
+    for mark in await redis.keys("arq:in-progress:*"):
+        # A job runs while its mark is set and it is still queued (arq removes it from the queue
+        # when it finishes). A finished cron job's mark stays 60 s (arq's keep_cronjob_progress,
+        # so no other worker runs it twice that minute): that is not work left to do.
+        if await redis.zscore("arq:queue", mark.removeprefix(b"arq:in-progress:")) is not None:
+            return False
     return not await pool.fetchval("SELECT count(*) FROM deliveries WHERE status = 'pending'")
 
 
