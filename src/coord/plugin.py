@@ -12,7 +12,6 @@ from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.plugins import InitPluginProtocol
 from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsPlugin
-from litestar.plugins.prometheus import PrometheusConfig
 from litestar.stores.redis import RedisStore
 
 from coord.auth.account_routes import AccountLinksController, AccountSettingsController
@@ -21,6 +20,7 @@ from coord.auth.security import account_links_limit, build_jwt_auth
 from coord.kernel.config import Settings
 from coord.kernel.db.deps import provide_db, provide_redis
 from coord.kernel.errors import DomainError
+from coord.kernel.request_metrics import request_metrics_middleware
 from coord.kernel.problems import domain_problem, exception_handler, http_problem
 from coord.health.routes import health, ready
 from coord.kernel.params import LIST_DEPENDENCIES
@@ -84,10 +84,8 @@ class CoordPlugin(InitPluginProtocol):
             middleware=[api_language_middleware],
             dependencies={"db": Provide(provide_db), "redis": Provide(provide_redis), **LIST_DEPENDENCIES},
         )
-        prometheus = PrometheusConfig(app_name="coord", group_path=True, exclude=["^/metrics"])
-
         app_config.route_handlers.extend([api, *FEED_PUBLIC_ROUTES, HSDS_ROUTER, health, ready, MetricsController])
-        app_config.middleware.append(prometheus.middleware)
+        app_config.middleware.append(request_metrics_middleware)
         app_config.stores = {
             **(app_config.stores or {}),  # type: ignore[dict-item]
             "rate_limit": RedisStore.with_client(url=settings.redis_url, namespace="coord:ratelimit"),

@@ -32,8 +32,7 @@ HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
 def _over_tls(scope: Scope) -> bool:
     if scope.get("scheme") == "https":
         return True
-    headers = dict(scope.get("headers") or [])
-    return headers.get(b"x-forwarded-proto", b"").lower() == b"https"
+    return any(k == b"x-forwarded-proto" and v.lower() == b"https" for k, v in scope.get("headers") or ())
 
 
 async def with_security_headers(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
