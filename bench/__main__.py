@@ -20,8 +20,9 @@ import sys
 import warnings
 
 import httpx
+import psutil
 
-from bench import environment
+from bench import environment, load
 from bench.cases import load_all
 from bench.load import client_kind
 from bench.registry import DEFAULT_CONCURRENCY, REGISTRY, Context, results_of
@@ -50,8 +51,19 @@ def _selected() -> list[str]:
     return [n for n in REGISTRY if not only or n in only]
 
 
+async def _postmaster_pid(pool) -> int | None:
+    """The postmaster's pid (a backend's parent) when PostgreSQL runs on this machine."""
+    backend = await pool.fetchval("SELECT pg_backend_pid()")
+    with contextlib.suppress(psutil.Error):
+        parent = psutil.Process(backend).parent()
+        if parent is not None and "postgres" in " ".join(parent.cmdline() or [parent.name()]):
+            return parent.pid
+    return None
+
+
 async def _run(env: environment.Environment, names: list[str], seconds: float, warmup: float) -> int:
     pool = await create_pool(env.database_url, min_size=DEFAULT_CONCURRENCY, max_size=DEFAULT_CONCURRENCY)
+    load.postgres_pid = await _postmaster_pid(pool)
     failures = 0
     try:
         async with httpx.AsyncClient(base_url=env.base_url, timeout=30) as client:

@@ -57,6 +57,7 @@ class LoadResult:
     first_error: str | None = None
     cpu: float = 0.0  # CPU seconds this (load) process used per wall second: near 1.0 means it is the bottleneck
     server_cpu: float | None = None  # the same for the server process, when its pid is known
+    postgres_cpu: float | None = None  # the same for PostgreSQL (postmaster and backends), when it runs here
 
     @property
     def rate(self) -> float:
@@ -74,6 +75,7 @@ class LoadResult:
             f"{self.rate:,.0f}/s ok={self.ok} errors={self.errors} c={self.concurrency} "
             f"{self.seconds:.2f}s p50={self.percentile(50) * 1000:.2f}ms p99={self.percentile(99) * 1000:.2f}ms "
             f"cpu: load {self.cpu:.0%}" + (f" server {self.server_cpu:.0%}" if self.server_cpu is not None else "")
+            + (f" postgres {self.postgres_cpu:.0%}" if self.postgres_cpu is not None else "")
         )
         return text + (f" first error: {self.first_error}" if self.first_error else "")
 
@@ -91,6 +93,11 @@ def process_cpu_seconds(pid: int) -> float | None:
         return total
     except psutil.Error:
         return None
+
+
+# PostgreSQL's postmaster, when it runs on this machine (set by bench.__main__): its CPU,
+# with its backends', is reported beside each load's (issue 19.3 asks for both).
+postgres_pid: int | None = None
 
 
 async def _phase(op: Op, concurrency: int, seconds: float, watch_pid: int | None = None) -> LoadResult:
@@ -118,6 +125,7 @@ async def _phase(op: Op, concurrency: int, seconds: float, watch_pid: int | None
 
     started, cpu_started = clock(), time.process_time()
     server_started = process_cpu_seconds(watch_pid) if watch_pid else None
+    postgres_started = process_cpu_seconds(postgres_pid) if postgres_pid else None
     async with asyncio.timeout(seconds + 60), asyncio.TaskGroup() as group:
         for index in range(concurrency):
             group.create_task(worker(index))
@@ -126,6 +134,9 @@ async def _phase(op: Op, concurrency: int, seconds: float, watch_pid: int | None
     server_ended = process_cpu_seconds(watch_pid) if watch_pid else None
     if server_started is not None and server_ended is not None:
         result.server_cpu = (server_ended - server_started) / result.seconds
+    postgres_ended = process_cpu_seconds(postgres_pid) if postgres_pid else None
+    if postgres_started is not None and postgres_ended is not None:
+        result.postgres_cpu = (postgres_ended - postgres_started) / result.seconds
     return result
 
 
