@@ -58,6 +58,9 @@ class LoadResult:
     cpu: float = 0.0  # CPU seconds this (load) process used per wall second: near 1.0 means it is the bottleneck
     server_cpu: float | None = None  # the same for the server process, when its pid is known
     postgres_cpu: float | None = None  # the same for PostgreSQL (postmaster and backends), when it runs here
+    # The server's CPU by process (its workers): one near 100% while another idles means the
+    # connections went unevenly to the workers, so that worker, not the machine, was the limit.
+    server_split: list[float] = field(default_factory=list)
 
     @property
     def rate(self) -> float:
@@ -75,9 +78,21 @@ class LoadResult:
             f"{self.rate:,.0f}/s ok={self.ok} errors={self.errors} c={self.concurrency} "
             f"{self.seconds:.2f}s p50={self.percentile(50) * 1000:.2f}ms p99={self.percentile(99) * 1000:.2f}ms "
             f"cpu: load {self.cpu:.0%}" + (f" server {self.server_cpu:.0%}" if self.server_cpu is not None else "")
+            + (f" ({'+'.join(f'{share:.0%}' for share in self.server_split)})" if len(self.server_split) > 1 else "")
             + (f" postgres {self.postgres_cpu:.0%}" if self.postgres_cpu is not None else "")
         )
         return text + (f" first error: {self.first_error}" if self.first_error else "")
+
+
+def worker_cpu_seconds(pid: int) -> dict[int, float]:
+    """CPU seconds of each child process of `pid` (coord serve's workers)."""
+    seconds = {}
+    with contextlib.suppress(psutil.Error):
+        for process in psutil.Process(pid).children(recursive=True):
+            with contextlib.suppress(psutil.Error):
+                times = process.cpu_times()
+                seconds[process.pid] = times.user + times.system
+    return seconds
 
 
 def process_cpu_seconds(pid: int) -> float | None:
@@ -125,6 +140,7 @@ async def _phase(op: Op, concurrency: int, seconds: float, watch_pid: int | None
 
     started, cpu_started = clock(), time.process_time()
     server_started = process_cpu_seconds(watch_pid) if watch_pid else None
+    workers_started = worker_cpu_seconds(watch_pid) if watch_pid else {}
     postgres_started = process_cpu_seconds(postgres_pid) if postgres_pid else None
     async with asyncio.timeout(seconds + 60), asyncio.TaskGroup() as group:
         for index in range(concurrency):
@@ -134,6 +150,9 @@ async def _phase(op: Op, concurrency: int, seconds: float, watch_pid: int | None
     server_ended = process_cpu_seconds(watch_pid) if watch_pid else None
     if server_started is not None and server_ended is not None:
         result.server_cpu = (server_ended - server_started) / result.seconds
+    workers_ended = worker_cpu_seconds(watch_pid) if watch_pid else {}
+    result.server_split = [(workers_ended[p] - workers_started[p]) / result.seconds
+                           for p in workers_started if p in workers_ended]
     postgres_ended = process_cpu_seconds(postgres_pid) if postgres_pid else None
     if postgres_started is not None and postgres_ended is not None:
         result.postgres_cpu = (postgres_ended - postgres_started) / result.seconds
