@@ -123,7 +123,7 @@ async def test_worker_killed_before_recording_accepted_mail_resends_only_that_wi
 
 
 @pytest.mark.slow
-async def test_postgres_restarted_under_load(tmp_path):
+async def test_postgres_restarted_under_load(tmp_path, shared_app):
     """Signups keep coming to a real `coord serve` while its PostgreSQL stops and
     starts again: the outage answers 503 with Retry-After (never a 500), the
     server recovers by itself, and every signup that exists is whole (its event
@@ -133,8 +133,9 @@ async def test_postgres_restarted_under_load(tmp_path):
     import asyncpg
     import httpx
 
-    from coord.kernel.db.migrate import migrate
     from coord.embedded import EmbeddedPostgres, EmbeddedRedis
+    from coord.kernel.db.migrate import migrate
+    from tests.bookings.test_capacity import headers, seed
 
     postgres, redis_server = EmbeddedPostgres(tmp_path / "pg"), EmbeddedRedis(tmp_path / "redis")
     pg_port = free_port()
@@ -144,24 +145,18 @@ async def test_postgres_restarted_under_load(tmp_path):
         await migrate(database_url)
         with coord_serve(database_url, redis_url, tmp_path, tmp_path / "serve.log") as base:
             async with httpx.AsyncClient(base_url=base, timeout=30) as http:
-                async def user(n: int) -> dict:
-                    email = f"v{n}@example.org"
-                    body = {"email": email, "password": "a long enough passphrase", "display_name": f"V{n}"}
-                    assert (await http.post("/api/v1/auth/register", json=body)).status_code == 201
-                    token = (await http.post("/api/v1/auth/token", json={"email": email, "password": body["password"]})).json()
-                    return {"email": email, "headers": {"Authorization": f"Bearer {token['access_token']}"}}
-
-                admin = await user(0)
-                org_body = {"name": "Drill", "slug": "drill", "timezone": "UTC", "contact_email": "d@example.org"}
-                org = (await http.post("/api/v1/orgs", json=org_body, headers=admin["headers"])).json()
-                volunteers = [await user(n) for n in range(1, 31)]
-                # Their addresses count as confirmed (this drill reads no mail; signing up needs it).
-                confirming = await asyncpg.connect(database_url)
-                await confirming.execute("UPDATE users SET email_confirmed_at = now()")
-                await confirming.close()
-                for person in volunteers:
-                    member = {"email": person["email"], "roles": ["volunteer"]}
-                    assert (await http.post(f"/api/v1/orgs/{org['id']}/members", json=member, headers=admin["headers"])).status_code == 201
+                # An organization, its admin and 30 volunteers with confirmed addresses, inserted with
+                # SQL and their tokens minted with the server's secret: registering them through a
+                # server that hashes passwords at production cost took ~17 s of a loaded machine, and
+                # this drill is about the outage, not signing up.
+                seeding = await asyncpg.connect(database_url)
+                try:
+                    org_id, admin_id, volunteer_ids = await seed(seeding, 30)
+                finally:
+                    await seeding.close()
+                admin = {"headers": headers(shared_app, admin_id)}
+                org = {"id": str(org_id)}
+                volunteers = [{"headers": headers(shared_app, v)} for v in volunteer_ids]
                 start = (now() + timedelta(days=2)).replace(microsecond=0)
                 shift_body = {"role": "Greeter", "starts_at": start.isoformat(),
                               "ends_at": (start + timedelta(hours=2)).isoformat(), "capacity": 10}
