@@ -18,12 +18,14 @@ from uuid import UUID
 import psutil
 from aiosmtpd.controller import Controller
 
+from bench.cases.invite_stages import log_breakdown, stage_instants
 from bench.cases.signup import _pairs, _shifts, _volunteers
 from bench.environment import SECRET_KEY
 from bench.registry import Context, benchmark, result
 from coord.embedded import free_port
 from coord.shifts.signups import sign_up
 
+log = logging.getLogger("bench")
 logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every command
 STEADY_RATE = 100  # events per second
 STEADY_SECONDS = float(os.environ.get("COORD_BENCH_INVITE_SECONDS", "60"))
@@ -32,7 +34,13 @@ RSS_EVENTS = 10_000
 
 class Sink:
     def __init__(self) -> None:
+        self.rcpt: dict[str, float] = {}  # RCPT TO answered: the job had built its message
         self.accepted: dict[str, float] = {}
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        self.rcpt[address] = time.time()
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         for rcpt in envelope.rcpt_tos:
@@ -101,13 +109,16 @@ async def invites(ctx: Context):
 
     try:
         # Steady phase: 100 signups a second, each its own transaction, each a new person.
-        started = time.monotonic()
+        started, cpu_before = time.monotonic(), sum(process.cpu_times()[:2])
         committed: list[tuple[str, float]] = []
         for n, user_id in enumerate(steady_users):
             await asyncio.sleep(max(0.0, started + n / STEADY_RATE - time.monotonic()))
             committed.append(await signup(user_id, steady_shift))
         await _wait_delivered(sink, [email for email, _ in committed], 300)
+        cpu_ms = (sum(process.cpu_times()[:2]) - cpu_before) * 1000 / len(committed)
+        log.info("  worker CPU %.2f ms per invite (steady phase; load average %.1f)", cpu_ms, os.getloadavg()[0])
         latencies = sorted(sink.accepted[email] - at for email, at in committed)
+        log_breakdown(await stage_instants(ctx.redis_url, ctx.pool, committed, sink.rcpt, sink.accepted))
         rss_steady = process.memory_info().rss
 
         # Backlog: 1,000 signups as fast as the database takes them; time to the last acceptance.
