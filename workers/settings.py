@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 from typing import Any
 
@@ -11,6 +13,7 @@ from arq.connections import RedisSettings
 from coord.kernel.config import Settings, load_settings
 from coord.kernel.db.pool import create_pool
 from coord.notify.mailer import mailer_from_settings
+from coord.outbox.queue import claim_jobs
 from workers.registry import registry
 
 # Effects are keyed in `deliveries`; arq's own tries only bound the retries.
@@ -47,11 +50,48 @@ class CoordWorker(Worker):
     timeout of any function plus 10 s, so one long job (a directory import, 15 minutes) would
     make a killed worker's welcome email wait 15 minutes for another worker. Here the mark
     lasts the ordinary job timeout plus 10 s (README: a job whose worker died runs again
-    then), and a long job keeps its own mark alive while it runs (workers.claims.keep_claim)."""
+    then), and a long job keeps its own mark alive while it runs (workers.claims.keep_claim).
+
+    And it claims the jobs of a poll in one Redis round trip (coord.outbox.queue.claim_jobs),
+    where arq takes four round trips per job, one job after another: with 32 jobs running on
+    the same event loop, each of those waited its turn, and starting jobs became the limit."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.in_progress_timeout_s = self.job_timeout_s + 10
+        # Between polls it waits for `wake_up` (the relay in the same process enqueued jobs)
+        # or poll_delay, whichever is first: a job the relay enqueued starts at once.
+        self._woken = asyncio.Event()
+        self._idle_s, self.poll_delay_s = self.poll_delay_s, (self.poll_delay_s if self.burst else 0.0)
+
+    def wake_up(self) -> None:
+        self._woken.set()
+
+    async def _poll_iteration(self) -> None:
+        await super()._poll_iteration()
+        if not self.burst:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._woken.wait(), self._idle_s)
+            self._woken.clear()
+
+    async def start_jobs(self, job_ids: list[bytes]) -> None:
+        ids = [job_id.decode() for job_id in job_ids[: max(0, self.max_jobs - self.job_counter)]]
+        if not ids:
+            return
+        for _ in ids:  # never waits: the semaphore has a place for each free job slot
+            await self.sem.acquire()
+        self.job_counter += len(ids)
+        claimed: list[Any] = [None] * len(ids)
+        try:
+            claimed = await claim_jobs(self.pool, self.queue_name, ids, int(self.in_progress_timeout_s * 1000))
+        finally:
+            for job_id, score in zip(ids, claimed):
+                if score is None:  # running elsewhere, done, or deferred again: not ours
+                    self._release_sem_dec_counter_on_complete()
+                    continue
+                task = self.loop.create_task(self.run_job(job_id, int(float(score))))
+                task.add_done_callback(lambda _: self._release_sem_dec_counter_on_complete())
+                self.tasks[job_id] = task
 
 
 def worker_options(settings: Settings, *, with_cron: bool = True) -> dict[str, Any]:

@@ -122,8 +122,8 @@ async def run_worker(settings: Settings, *, burst: bool = False) -> None:
     await check_reachable(settings)
     pool = await create_pool(settings.database_url, min_size=1, max_size=4)
     redis = await create_arq_pool(RedisSettings.from_dsn(settings.redis_url))
-    relay = Relay(settings.database_url, pool, redis, registry.routing)
     worker = CoordWorker(**worker_options(settings), burst=burst, handle_signals=False)
+    relay = Relay(settings.database_url, pool, redis, registry.routing, on_enqueued=worker.wake_up)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -4,9 +4,10 @@ Claims unpublished rows with FOR UPDATE SKIP LOCKED (several relays may run),
 enqueues one job per (handler, event) with a deterministic job id, and marks the
 rows published only after every enqueue succeeded, in the same transaction. If
 Redis is down the transaction rolls back and the rows wait; a job enqueued twice
-across such a retry is refused by arq for its id, and every effect is keyed in
-`deliveries` besides. LISTEN wakes the relay at once; polling covers a lost
-notification or a dropped listener connection.
+across such a retry is refused for its id (as arq's enqueue_job refuses it), and
+every effect is keyed in `deliveries` besides. A batch's jobs go to Redis in one
+round trip (coord.outbox.queue). LISTEN wakes the relay at once; polling covers a
+lost notification or a dropped listener connection.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Callable, Mapping
 import asyncpg
 from arq.connections import ArqRedis
 
+from coord.outbox.queue import enqueue_jobs
 from coord.outbox.record import NOTIFY_CHANNEL
 
 log = logging.getLogger("coord.relay")
@@ -45,24 +47,26 @@ async def relay_batch(pool: asyncpg.Pool, redis: ArqRedis, routing: Routing, bat
         rows = await conn.fetch(CLAIM_BATCH, batch_size)
         if not rows:
             return 0
-        for row in rows:
-            for job_name in routing.get(row["kind"], ()):
-                await redis.enqueue_job(
-                    job_name,
-                    str(row["event_id"]),
-                    row["payload"],
-                    row["request_id"],
-                    _job_id=job_id(job_name, row["event_id"]),
-                )
+        jobs = [
+            (job_name, job_id(job_name, row["event_id"]), (str(row["event_id"]), row["payload"], row["request_id"]))
+            for row in rows
+            for job_name in routing.get(row["kind"], ())
+        ]
+        await enqueue_jobs(redis, jobs)
         await conn.execute(MARK_PUBLISHED, [row["id"] for row in rows])
     return len(rows)
 
 
-async def drain(pool: asyncpg.Pool, redis: ArqRedis, routing: Routing) -> int:
-    """Publish everything waiting (tests, and the relay's catch-up after a wake-up)."""
+async def drain(
+    pool: asyncpg.Pool, redis: ArqRedis, routing: Routing, on_batch: Callable[[], None] | None = None
+) -> int:
+    """Publish everything waiting (tests, and the relay's catch-up after a wake-up);
+    `on_batch` is called after each batch enqueued."""
     total = 0
     while published := await relay_batch(pool, redis, routing):
         total += published
+        if on_batch is not None:
+            on_batch()
     return total
 
 
@@ -76,6 +80,7 @@ class Relay:
         *,
         poll_interval: float = 2.0,
         on_error: Callable[[BaseException], None] | None = None,
+        on_enqueued: Callable[[], None] | None = None,
     ) -> None:
         self.dsn = dsn
         self.pool = pool
@@ -85,6 +90,8 @@ class Relay:
         self.wake = asyncio.Event()
         self.stopping = asyncio.Event()
         self.on_error = on_error
+        # The worker in the same process, told that jobs wait (it need not wait for its next poll).
+        self.on_enqueued = on_enqueued
         self._listener: asyncpg.Connection | None = None
 
     def _notified(self, *_args: object) -> None:
@@ -106,7 +113,7 @@ class Relay:
             await self._ensure_listener()
             self.wake.clear()
             try:
-                published = await drain(self.pool, self.redis, self.routing)
+                published = await drain(self.pool, self.redis, self.routing, self.on_enqueued)
                 if published:
                     log.info("relayed %s events", published)
                 backoff = 0.5
