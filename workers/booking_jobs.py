@@ -13,6 +13,7 @@ from coord.notify.bookings import (
     booking_message,
     load_facts,
     load_places,
+    needs_facts,
     plan_booking_messages,
     plan_update_messages,
 )
@@ -41,8 +42,10 @@ def _send(ctx: dict[str, Any], outbox_id: UUID, planned: PlannedMessage) -> tupl
 @on(BookingPlaced, BookingCancelled)
 async def send_booking_message(ctx: dict[str, Any], event: BookingPlaced | BookingCancelled, outbox_id: UUID) -> str:
     """One person's booking changed: invite (REQUEST), waitlist notice, or CANCEL."""
-    async with ctx["pool"].acquire() as conn:
-        facts = await load_facts(conn, event.bookable, event.bookable_id)
+    facts = None
+    if needs_facts(event):  # an answer to the person's own signup goes at once: no read
+        async with ctx["pool"].acquire() as conn:
+            facts = await load_facts(conn, event.bookable, event.bookable_id)
     [planned] = plan_booking_messages(event, facts)
     key, build, urgent = _send(ctx, outbox_id, planned)
     return await deliver(ctx["pool"], ctx["mailer"], key, build, urgent=urgent)

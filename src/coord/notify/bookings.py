@@ -44,6 +44,8 @@ EXPECTED_STATUS = {
     "confirmed": "confirmed", "promoted": "confirmed", "updated": "confirmed", "waitlisted": "waitlisted",
     "cancelled": "cancelled", "left_waitlist": "cancelled",
 }
+# Answers to the person's own signup: urgent whatever the shift or event says.
+ANSWERS = ("confirmed", "waitlisted")
 # Notices without a calendar: the person holds no place, so no invite to add or cancel.
 NO_INVITE = ("waitlisted", "left_waitlist")
 
@@ -82,11 +84,16 @@ def change_of(event: BookingPlaced | BookingCancelled) -> Change:
     return "cancelled" if event.had_place else "left_waitlist"
 
 
+def needs_facts(event: BookingPlaced | BookingCancelled) -> bool:
+    """Whether planning this event's message reads the shift or event (`_urgent`)."""
+    return change_of(event) not in ANSWERS
+
+
 def _urgent(change: Change, facts: BookableFacts | None, now: datetime | None) -> bool:
     """Answers to the person's own action go at once. What others did (a promotion, the
     organization cancelling or moving it) respects quiet hours, unless the shift or event
     starts within 12 hours (morning could be too late)."""
-    if change in ("confirmed", "waitlisted"):
+    if change in ANSWERS:
         return True
     if facts is None:
         return False

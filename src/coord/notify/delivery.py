@@ -27,7 +27,7 @@ from coord import i18n
 from coord.kernel import clock
 from coord.notify import queries
 from coord.notify.mailer import Mailer, PermanentMailError, TransientMailError
-from coord.notify.preferences import get_preferences
+from coord.notify.preferences import preferences_of
 from coord.notify.quiet_hours import release_time
 
 log = logging.getLogger("coord.delivery")
@@ -111,7 +111,7 @@ async def _skip_reason(conn: asyncpg.Connection, key: DeliveryKey, recipient: as
         return "recipient erased"
     if not recipient["email_confirmed"] and key.kind not in TO_UNCONFIRMED:
         return "address not confirmed"
-    prefs = await get_preferences(conn, recipient["id"])
+    prefs = preferences_of(recipient)  # RECIPIENT reads them along
     if key.kind in prefs.disabled_kinds:
         return "turned off by the recipient"
     now = clock.now()

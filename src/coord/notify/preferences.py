@@ -53,8 +53,12 @@ DEFAULTS = Preferences()
 
 
 async def get_preferences(conn: asyncpg.Connection, user_id: UUID) -> Preferences:
-    row = await conn.fetchrow(queries.PREFS, user_id)
-    if row is None:
+    return preferences_of(await conn.fetchrow(queries.PREFS, user_id))
+
+
+def preferences_of(row: asyncpg.Record | None) -> Preferences:
+    """A PREFS row (or a RECIPIENT row, which carries them) as Preferences; the defaults for none."""
+    if row is None or not row.get("has_prefs", True):
         return DEFAULTS
     return Preferences(
         disabled_kinds=list(row["disabled_kinds"]),

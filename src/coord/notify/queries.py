@@ -22,9 +22,12 @@ RETURNING attempts
 """
 MARK_SKIPPED = "UPDATE deliveries SET status = 'skipped', last_error = $2, updated_at = now() WHERE id = $1"
 
+# The recipient and their notification settings (NULL has_prefs: the defaults), in one read.
 RECIPIENT = """
-SELECT id, email, display_name, timezone, locale, email_confirmed_at IS NOT NULL AS email_confirmed
-FROM users WHERE id = $1 AND deleted_at IS NULL AND email IS NOT NULL
+SELECT u.id, u.email, u.display_name, u.timezone, u.locale, u.email_confirmed_at IS NOT NULL AS email_confirmed,
+       p.user_id IS NOT NULL AS has_prefs, p.disabled_kinds, p.quiet_start, p.quiet_end, p.discreet
+FROM users u LEFT JOIN notification_prefs p ON p.user_id = u.id
+WHERE u.id = $1 AND u.deleted_at IS NULL AND u.email IS NOT NULL
 """
 # The language an organization speaks to people who chose none (NULL: English).
 ORG_LOCALE = "SELECT default_locale FROM orgs WHERE id = $1"
