@@ -5,11 +5,12 @@ something not yours to see, and the API documentation served offline."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from tests.moments import local_start, now
 from tests.pages import Visitor, text_of
 from tests.support import expect
+from tests.support.world import make_group, setup
 
 API = "/api/v1"
 CHICAGO = "America/Chicago"
@@ -50,6 +51,40 @@ async def test_the_coordination_page_has_sections_to_jump_between_and_shows_all_
     everything = await browser.get(f"{path}?all=venues")
     venues = re.search(r'<section[^>]*id="venues">(.*?)</section>', everything.text, re.S).group(1)
     assert len(re.findall(r'<li id="venue-', venues)) == 10 and "Show the first 8 only" in text_of(venues)
+
+
+async def test_gaps_and_groups_show_their_first_rows_with_counts_of_all(client, api):
+    """The page reads only the gaps and groups it shows; the counts, the "show all" links and
+    what needs you today still cover every one (a join request in a group past the first rows)."""
+    s = await setup(client, api)
+    for n in range(8):
+        await make_group(client, s.org, s.admin, name=f"Circle {n}")
+    waiting = await make_group(client, s.org, s.admin, name="Zeta Circle", join_policy="approval")
+    expect(await client.post(f"{API}/groups/{waiting['id']}/join", headers=s.bystander.headers), 201)
+    await s.series(local_start(0, weekday=None), "FREQ=DAILY;COUNT=10")  # no facilitators: ten gaps
+    soon = sum(1 for i in await s.sessions() if datetime.fromisoformat(i["starts_at"]) < now() + timedelta(hours=24))
+    path = f"/orgs/{s.org['slug']}/coordination"
+    browser = await browser_for(client, s.coordinator)
+
+    def section(html: str, name: str) -> str:
+        return re.search(rf'<section[^>]*id="{name}">(.*?)</section>', html, re.S).group(1)
+
+    html = (await browser.get(path)).text
+    assert 'href="#gaps">Gaps (10)</a>' in html
+    gaps, groups = section(html, "gaps"), section(html, "groups")
+    assert gaps.count('<a href="/sessions/') == 8 and "Show all 10 sessions needing facilitators" in text_of(gaps)
+    assert groups.count('<a href="/groups/') == 8 and "Show all 10 groups" in text_of(groups)
+    assert "Zeta Circle" not in groups
+    today = text_of(section(html, "today"))
+    assert "1 request to join waits for approval: Zeta Circle" in today
+    if soon:
+        assert f"{soon} session{'s' if soon > 1 else ''} in the next 24 hours need" in today
+    every = (await browser.get(f"{path}?all=gaps")).text
+    assert section(every, "gaps").count('<a href="/sessions/') == 10 and "Show the first 8 only" in text_of(section(every, "gaps"))
+    assert section(every, "groups").count('<a href="/groups/') == 8
+    every = (await browser.get(f"{path}?all=groups")).text
+    assert section(every, "groups").count('<a href="/groups/') == 10 and "Zeta Circle" in section(every, "groups")
+    assert section(every, "gaps").count('<a href="/sessions/') == 8
 
 
 async def test_public_pages_show_times_in_the_organizations_timezone_and_name_it(client, api):

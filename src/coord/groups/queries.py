@@ -132,6 +132,23 @@ WHERE g.org_id = $1 AND ($2::uuid[] IS NULL OR g.id = ANY($2))
 GROUP BY g.id
 """
 
+# How many groups organization $1 has, counting no further than $2.
+COUNT_GROUPS = "SELECT count(*) FROM (SELECT 1 FROM groups WHERE org_id = $1 LIMIT $2) g"
+
+# The groups with join requests waiting, and how many, among the first $2 of organization $1
+# by name (what its list holds), by name: the indexes groups_org_name and group_members_pending
+# (migration 0025) read no membership but the waiting ones.
+WAITING_REQUESTS = f"""
+SELECT {GROUP_COLUMNS}, w.pending
+FROM groups g
+CROSS JOIN LATERAL (
+    SELECT count(*)::int AS pending FROM group_members m WHERE m.group_id = g.id AND m.status = 'pending'
+) w
+WHERE g.id = ANY (ARRAY(SELECT f.id FROM groups f WHERE f.org_id = $1 ORDER BY f.name, f.id LIMIT $2))
+  AND w.pending > 0
+ORDER BY g.name, g.id
+"""
+
 # --- invitation links (groups.links) ------------------------------------------------------
 
 LIVE_LINK = "SELECT id, nonce, created_at FROM group_links WHERE group_id = $1 AND revoked_at IS NULL"

@@ -18,7 +18,7 @@ import msgspec
 from coord.i18n import gettext as _
 from coord.groups.service import require_manager
 from coord.kernel import clock
-from coord.kernel.access import STAFF, require_member
+from coord.kernel.access import STAFF, require_member, require_role
 from coord.kernel.errors import Forbidden
 from coord.kernel.pagination import KeyInstant, Page, decode_cursor, page_of
 from coord.views import queries
@@ -61,6 +61,15 @@ async def coverage_gaps(
         queries.COVERAGE_GAPS, org_id, group_id, only_for, from_ or clock.now(), to, after_start, after_id, limit + 1
     )
     return page_of([CoverageGapOut(**dict(r)) for r in rows], limit, lambda g: (g.starts_at, g.session_id))
+
+
+async def count_gaps(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, *, from_: datetime, to: datetime,
+                     before: datetime, up_to: int) -> tuple[int, int]:
+    """How many gaps of the organization start in [`from_`, `to`), counting no further than
+    `up_to`, and how many of those start before `before` (staff)."""
+    await require_role(conn, org_id, actor_id, STAFF)
+    row = await conn.fetchrow(queries.COVERAGE_GAP_COUNT, org_id, from_, to, before, up_to)
+    return row["gaps"], row["before"]
 
 
 async def my_coverage_gaps(

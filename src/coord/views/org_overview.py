@@ -14,7 +14,7 @@ import msgspec
 from coord.events import service as events_service
 from coord.events.schemas import EventOut
 from coord.groups import service as groups_service
-from coord.groups.counts import GroupCounts, member_counts
+from coord.groups.counts import GroupCounts, count_groups, member_counts, waiting_requests
 from coord.groups.schemas import GroupOut
 from coord.kernel import clock
 from coord.kernel.access import STAFF, org_roles, require_role
@@ -23,10 +23,13 @@ from coord.orgs.schemas import DeliveryOut, MemberOut, OrgOut, PublicOrg, VenueO
 from coord.shifts import service as shifts_service
 from coord.shifts.schemas import ShiftOut
 from coord.views import org_directory
-from coord.views.coverage import CoverageGapOut, coverage_gaps
+from coord.views.coverage import CoverageGapOut, count_gaps, coverage_gaps
 
 WINDOW = timedelta(days=14)  # coverage gaps and shifts: the same two weeks as the rosters
 MAX_ROWS = 200
+# Rows a section of the coordinators' overview shows before its "Show all" link (?all=section):
+# a phone scrolls a few screens, not fifty.
+SECTION_ROWS = 8
 
 
 class OrgGroup(msgspec.Struct):
@@ -97,7 +100,8 @@ class GroupRow(msgspec.Struct):
 class Today(msgspec.Struct):
     """What needs a coordinator today: the first section of the overview, each with its section."""
 
-    gaps: list[CoverageGapOut]  # sessions short of facilitators in the next 24 hours
+    gap_count: int  # sessions short of facilitators in the next 24 hours
+    first_gap: CoverageGapOut | None  # the first of them
     requests: int  # join requests waiting, across the groups
     request_groups: list[GroupOut]  # the groups they wait in
     events: list[EventOut]  # events starting before the day ends (in the organization's timezone)
@@ -106,18 +110,17 @@ class Today(msgspec.Struct):
 
     @property
     def anything(self) -> bool:
-        return bool(self.gaps or self.requests or self.events or self.open_shifts or self.failed)
+        return bool(self.gap_count or self.requests or self.events or self.open_shifts or self.failed)
 
 
-def _today(org: PublicOrg, start: datetime, gaps: list[CoverageGapOut], groups: list[GroupRow],
-           events: list[EventOut], shifts: list[ShiftOut], failed: int) -> Today:
+def _today(org: PublicOrg, start: datetime, gap_count: int, gaps: list[CoverageGapOut],
+           waiting: list[tuple[GroupOut, int]], events: list[EventOut], shifts: list[ShiftOut], failed: int) -> Today:
     zone = ZoneInfo(org.timezone)
     local = start.astimezone(zone)
     day_end = datetime.combine(local.date() + timedelta(days=1), time(0), zone)
-    waiting = [row for row in groups if row.counts and row.counts.pending]
     return Today(
-        gaps=[g for g in gaps if g.starts_at < start + timedelta(hours=24)],
-        requests=sum(row.counts.pending for row in waiting if row.counts), request_groups=[r.group for r in waiting],
+        gap_count=gap_count, first_gap=gaps[0] if gap_count else None,
+        requests=sum(pending for group, pending in waiting), request_groups=[group for group, pending in waiting],
         events=[e for e in events if e.starts_at < day_end and e.status == "scheduled"],
         open_shifts=[s for s in shifts if s.starts_at < day_end and s.status != "cancelled"
                      and s.confirmed_count < s.capacity],
@@ -129,8 +132,10 @@ class Coordination(msgspec.Struct):
     org: PublicOrg
     roles: list[str]
     window_end: datetime
-    gaps: list[CoverageGapOut]
-    groups: list[GroupRow]
+    gaps: list[CoverageGapOut]  # the ones the page shows
+    gap_count: int  # all of them, up to MAX_ROWS
+    groups: list[GroupRow]  # the ones the page shows, with their head counts
+    group_count: int  # all of them, up to MAX_ROWS
     events: list[EventOut]
     shifts: list[ShiftOut]
     members: list[MemberOut]
@@ -147,33 +152,44 @@ class Coordination(msgspec.Struct):
         return next((e.title for e in self.events if e.id == event_id), None)
 
 
-async def coordination(conn: asyncpg.Connection, actor_id: UUID, slug: str, now: datetime | None = None) -> Coordination:
+async def coordination(conn: asyncpg.Connection, actor_id: UUID, slug: str, now: datetime | None = None, *,
+                       shown: int = SECTION_ROWS, show_all: str | None = None) -> Coordination:
     """Coverage gaps, groups, events, shifts, members and failed deliveries (admins, coordinators).
-    Another organization's people get 404, members without a staff role 403."""
+    Another organization's people get 404, members without a staff role 403.
+
+    Gaps and groups, the sections that grow with the organization, are read as far as the page
+    shows them: the first `shown`, or up to MAX_ROWS of the one `show_all` names ("gaps",
+    "groups"), with their counts up to MAX_ROWS."""
     org = await orgs_service.org_by_slug(conn, slug)
     roles = await require_role(conn, org.id, actor_id, STAFF)
     start = now or clock.now()
     end = start + WINDOW
-    groups = await groups_service.list_groups(conn, actor_id, org.id, MAX_ROWS, None)
-    gaps = await coverage_gaps(conn, actor_id, org_id=org.id, from_=start, to=end, limit=MAX_ROWS, cursor=None)
+    groups = await groups_service.list_groups(conn, actor_id, org.id, MAX_ROWS if show_all == "groups" else shown, None)
+    group_count = await count_groups(conn, actor_id, org.id, MAX_ROWS + 1)
+    gaps = await coverage_gaps(conn, actor_id, org_id=org.id, from_=start, to=end,
+                               limit=MAX_ROWS if show_all == "gaps" else shown, cursor=None)
+    gap_count, gaps_soon = await count_gaps(conn, actor_id, org.id, from_=start, to=end,
+                                            before=start + timedelta(hours=24), up_to=MAX_ROWS + 1)
     counts = await member_counts(conn, actor_id, org.id, [g.id for g in groups.items])
+    waiting = await waiting_requests(conn, actor_id, org.id, MAX_ROWS)
     events = await events_service.list_events(conn, actor_id, org.id, start, None, MAX_ROWS, None)
     shifts = await shifts_service.list_shifts(conn, actor_id, org.id, start, end, False, MAX_ROWS, None)
     members = await orgs_service.list_members(conn, actor_id, org.id, MAX_ROWS, None)
     deliveries = await orgs_service.list_deliveries(conn, actor_id, org.id, "failed", MAX_ROWS, None)
     venues = await orgs_service.list_venues(conn, actor_id, org.id, MAX_ROWS, None)
-    pages = {"coverage gaps": gaps, "groups": groups, "events": events, "shifts": shifts, "members": members,
-             "failed deliveries": deliveries}
-    rows = [GroupRow(g, counts.get(g.id)) for g in groups.items]
+    cut = {"coverage gaps": gap_count > MAX_ROWS, "groups": group_count > MAX_ROWS,
+           **{name: bool(p.next_cursor) for name, p in (("events", events), ("shifts", shifts), ("members", members),
+                                                         ("failed deliveries", deliveries))}}
     return Coordination(
         org=org, roles=sorted(roles), window_end=end,
-        gaps=gaps.items,
-        groups=rows,
+        gaps=gaps.items, gap_count=min(gap_count, MAX_ROWS),
+        groups=[GroupRow(g, counts.get(g.id)) for g in groups.items], group_count=min(group_count, MAX_ROWS),
         events=events.items, shifts=shifts.items,
         members=sorted(members.items, key=lambda m: ((m.display_name or "").lower(), str(m.user_id))),
         deliveries=deliveries.items, venues=venues.items,
-        more=[name for name, p in pages.items() if p.next_cursor],
-        today=_today(org, start, gaps.items, rows, events.items, shifts.items, len(deliveries.items)),
+        more=[name for name, is_cut in cut.items() if is_cut],
+        today=_today(org, start, min(gaps_soon, MAX_ROWS), gaps.items, waiting, events.items, shifts.items,
+                     len(deliveries.items)),
     )
 
 

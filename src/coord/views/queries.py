@@ -78,6 +78,16 @@ ORDER BY c.starts_at, c.session_id
 LIMIT $8
 """
 
+# How many gaps of organization $1 start from $2 and before $3, counting no further than $5
+# (the first ones, as COVERAGE_GAPS lists them), and how many of those start before $4.
+COVERAGE_GAP_COUNT = """
+SELECT count(*)::int AS gaps, count(*) FILTER (WHERE c.starts_at < $4)::int AS before
+FROM (SELECT c.starts_at FROM session_coverage c
+      WHERE c.org_id = $1 AND c.short_by > 0 AND c.starts_at >= $2 AND c.starts_at < $3
+      ORDER BY c.starts_at, c.session_id
+      LIMIT $5) c
+"""
+
 # Gaps in every group $1 facilitates (in organizations they still belong to), from $2
 # (now) and before $3; $4 limit.
 MY_COVERAGE_GAPS = f"""

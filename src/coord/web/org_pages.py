@@ -60,8 +60,7 @@ def coordination_url(slug: str, done: str | None = None, anchor: str = "") -> st
     return f"/orgs/{quote(slug)}/coordination" + (f"?done={done}" if done else "") + (f"#{anchor}" if anchor else "")
 
 
-# Rows a section shows before its "Show all" link (?all=section): a phone scrolls a few screens, not fifty.
-SECTION_ROWS = 8
+SECTION_ROWS = org_overview.SECTION_ROWS
 FORMS = ("member", "event", "shift", "venue", "venue_edit", "invite", "invitations", "import", "directory")
 
 
@@ -71,9 +70,9 @@ async def coordination_page(request: Request, viewer: CurrentUser, db: DB, slug:
                             problem: str | None = None, status_code: int = 200, **extra: Any) -> Template:
     """The coordinators' overview, with the forms' errors and values (`extra`: more context,
     such as the report of a CSV import)."""
-    view = await org_overview.coordination(db, viewer.id, slug)
-    done = request.query_params.get("done") if request.method == "GET" else None
     show_all = request.query_params.get("all") if request.method == "GET" else None
+    view = await org_overview.coordination(db, viewer.id, slug, shown=SECTION_ROWS, show_all=show_all)
+    done = request.query_params.get("done") if request.method == "GET" else None
     return page(
         request, "org_coordination.html", viewer=viewer, title=_("Coordination: %(org)s") % {"org": view.org.name},
         crisis_line=view.org.crisis_resources, status_code=status_code, view=view, org=view.org,
@@ -83,8 +82,7 @@ async def coordination_page(request: Request, viewer: CurrentUser, db: DB, slug:
         event_options=[(str(e.id), f"{e.title} ({when(e.starts_at, viewer.timezone)})") for e in view.events],
         invitations=await invitations.list_invitations(db, viewer.id, view.org.id),
         # Who could fill a gap, for the gaps the page shows (all of them only when asked).
-        gap_choices=await facilitators_to_assign(
-            db, [g.session_id for g in (view.gaps if show_all == "gaps" else view.gaps[:SECTION_ROWS])]),
+        gap_choices=await facilitators_to_assign(db, [g.session_id for g in view.gaps]),
         report=extra.pop("report", None), import_content=extra.pop("import_content", ""),
         directory_report=extra.pop("directory_report", None),
         directory_review=await directory_review(db, viewer.id, view.org.id),
