@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 
 import pytest
@@ -188,4 +189,4 @@ async def test_request_id_follows_the_change_to_the_job(client, api, pool, redis
     from coord.kernel.observability import JsonFormatter
 
     lines = [JsonFormatter().format(r) for r in caplog.records if r.name == "coord.jobs"]
-    assert any('"request_id": "trace-me-123"' in line and "welcome" in line for line in lines), lines
+    assert any(json.loads(line)["request_id"] == "trace-me-123" and "welcome" in line for line in lines), lines

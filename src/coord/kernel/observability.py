@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import atexit
-import json
 import logging
 import queue
 import random
@@ -18,9 +17,10 @@ import sys
 import threading
 import time
 from contextvars import ContextVar
-from logging.handlers import QueueHandler, QueueListener
+from logging.handlers import QueueListener
 from typing import Any
 
+import msgspec
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 request_id_var: ContextVar[str | None] = ContextVar("coord_request_id", default=None)
@@ -37,10 +37,25 @@ def redact_path(path: str) -> str:
     return _FEED_PATH.sub("/feeds/[redacted]", path)
 
 
+_FIELDS = ("outbox_id", "event_id", "job", "kind", "status", "duration_ms", "method", "path")
+_json = msgspec.json.Encoder(enc_hook=str)  # anything else (a UUID, a path) as its text
+
+
 class JsonFormatter(logging.Formatter):
+    """One JSON object per record: ts, level, logger, msg, request_id and coord's fields."""
+
+    _second: int = -1
+    _stamp = ""
+
+    def _timestamp(self, created: float) -> str:
+        second = int(created)
+        if second != self._second:  # strftime once a second, not once a line
+            self._second, self._stamp = second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+        return f"{self._stamp}.{int((created - second) * 1000):03d}Z"
+
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
-            "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z",
+            "ts": self._timestamp(record.created),
             "level": record.levelname.lower(),
             "logger": record.name,
             "msg": record.getMessage(),
@@ -48,13 +63,13 @@ class JsonFormatter(logging.Formatter):
         request_id = getattr(record, "request_id", None) or request_id_var.get()
         if request_id:
             entry["request_id"] = request_id
-        for key in ("outbox_id", "event_id", "job", "kind", "status", "duration_ms", "method", "path"):
+        for key in _FIELDS:
             value = getattr(record, key, None)
             if value is not None:
                 entry[key] = value
         if record.exc_info:
             entry["exc"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str)
+        return _json.encode(entry).decode()
 
 
 _listener: QueueListener | None = None
@@ -81,17 +96,24 @@ logging.logProcesses = False
 logging.logMultiprocessing = False
 
 
-class _BatchingQueueHandler(QueueHandler):
-    """Hands records to the writer thread a batch per turn of the event loop. One hand-off
-    per record woke the thread (which then took the GIL from the server) on every request:
-    it cost more than the request's own work on `/health`. Outside a running loop, or in
-    another thread, a record goes at once."""
+# How long a record made in an event loop may wait for the writer thread.
+HAND_OVER_EVERY_S = 0.05
+
+
+class _BatchingHandler(logging.Handler):
+    """Formats records made in an event loop in batches, at most HAND_OVER_EVERY_S after
+    the first, and hands the text to the writer thread, which only writes it. A record per
+    hand-off woke the thread on every request, and formatting there made it take the GIL
+    from the server: together they cost more than `/health`'s own work, and a fifth of
+    `GET /me`'s server time. Outside a running loop a record goes at once; a batch left
+    when its loop stopped goes with the next record, or at exit."""
 
     def __init__(self, log_queue: "queue.SimpleQueue[Any]") -> None:
-        super().__init__(log_queue)  # type: ignore[arg-type]
+        super().__init__()
+        self.queue = log_queue
         self._local = threading.local()
 
-    def enqueue(self, record: logging.LogRecord) -> None:
+    def emit(self, record: logging.LogRecord) -> None:
         try:
             loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
         except RuntimeError:
@@ -103,37 +125,40 @@ class _BatchingQueueHandler(QueueHandler):
                 return
             self.hand_over()  # the batch of a loop that stopped before handing it over
         if loop is None:
-            self.queue.put_nowait([record])
+            self.queue.put_nowait(self._text([record]))
             return
         local.pending, local.loop = [record], loop
-        loop.call_soon(self.hand_over)
+        loop.call_later(HAND_OVER_EVERY_S, self.hand_over)
 
     def hand_over(self) -> None:
         batch, self._local.pending = getattr(self._local, "pending", None), None
         if batch:
-            self.queue.put_nowait(batch)
+            self.queue.put_nowait(self._text(batch))
 
-
-class _BatchStreamHandler(logging.StreamHandler):  # type: ignore[type-arg]
-    """Writes a batch of records with one write and one flush."""
-
-    def handle_batch(self, records: list[logging.LogRecord]) -> None:
+    def _text(self, records: list[logging.LogRecord]) -> str:
         lines = []
         for record in records:
             try:
                 lines.append(self.format(record))
             except Exception:  # a record that cannot be formatted must not lose its batch
                 self.handleError(record)
-        if lines:
-            with self.lock:  # type: ignore[union-attr]
-                self.stream.write(self.terminator.join(lines) + self.terminator)
-                self.flush()
+        return "".join(line + "\n" for line in lines)
 
 
-class _BatchListener(QueueListener):
+class _Writer(QueueListener):
+    """The thread that writes the batches' text to the stream."""
+
+    def __init__(self, log_queue: "queue.SimpleQueue[Any]", stream: Any) -> None:
+        super().__init__(log_queue)  # type: ignore[arg-type]
+        self.stream = stream
+
     def handle(self, record: Any) -> None:
-        for handler in self.handlers:
-            handler.handle_batch(record)  # type: ignore[attr-defined]
+        if record:
+            try:
+                self.stream.write(record)
+                self.stream.flush()
+            except (OSError, ValueError):  # a closed or broken stream: nothing to log to
+                pass
 
 
 def configure_logging(level: str = "INFO") -> None:
@@ -142,20 +167,19 @@ def configure_logging(level: str = "INFO") -> None:
     global _listener
     if _listener is not None:
         _listener.stop()
-    handler = _BatchStreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter())
     log_queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
-    _listener = _BatchListener(log_queue, handler, respect_handler_level=False)
+    _listener = _Writer(log_queue, sys.stderr)
     _listener.start()
-    queue_handler = _BatchingQueueHandler(log_queue)
+    handler = _BatchingHandler(log_queue)
+    handler.setFormatter(JsonFormatter())
 
     def flush_and_stop(listener: QueueListener = _listener) -> None:
-        queue_handler.hand_over()
+        handler.hand_over()
         listener.stop()
 
     atexit.register(flush_and_stop)
     root = logging.getLogger()
-    root.handlers[:] = [queue_handler]
+    root.handlers[:] = [handler]
     root.setLevel(level)
     for noisy in ("uvicorn.access", "_granian", "granian.access", "arq.worker", "aiosmtpd", "mail.log"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
