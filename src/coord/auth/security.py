@@ -12,7 +12,8 @@ from uuid import UUID
 from litestar.connection import ASGIConnection
 from litestar.exceptions import ImproperlyConfiguredException, NotAuthorizedException
 from litestar.middleware.rate_limit import RateLimitConfig
-from litestar.security.jwt import JWTAuth, Token
+from litestar.middleware.authentication import AuthenticationResult
+from litestar.security.jwt import JWTAuth, JWTAuthenticationMiddleware, Token
 
 from coord.kernel import clock
 from coord.auth import queries
@@ -215,8 +216,21 @@ def account_links_limit(per_minute: int) -> RateLimitConfig:
                            check_throttle_handler=_posts_only)
 
 
+class BearerMiddleware(JWTAuthenticationMiddleware):
+    """Litestar's JWT middleware, reading the one header it needs from the ASGI scope: its
+    own reads it through a Headers object built from every header, on every request."""
+
+    async def authenticate_request(self, connection: ASGIConnection[Any, Any, Any, Any]) -> AuthenticationResult:
+        name = self.auth_header.lower().encode("latin-1")
+        value = next((v for k, v in connection.scope["headers"] if k == name), b"")
+        if not value:
+            raise NotAuthorizedException("No JWT token found in request header")
+        return await self.authenticate_token(value.decode("latin-1").partition(" ")[-1], connection)
+
+
 def build_jwt_auth(settings: Settings) -> JWTAuth[CurrentUser, Token]:
     return ClockedJWTAuth(
+        authentication_middleware_class=BearerMiddleware,
         token_cls=CachedToken,
         retrieve_user_handler=retrieve_user,
         token_secret=settings.secret_key,
