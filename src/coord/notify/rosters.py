@@ -34,9 +34,8 @@ from coord.notify.messages import (
 WINDOW = timedelta(days=14)
 GAP_ALERT_AHEAD = timedelta(hours=72)
 
-# The sessions of organization $1 from $3 and before $4, as $2 reads them.
-_ROSTER_COLUMNS = """
-s.id, s.group_id, s.starts_at, s.ends_at, s.sequence, g.name AS group_name, g.discreet_title, g.timezone,
+ROSTER_SESSIONS = """
+SELECT s.id, s.group_id, s.starts_at, s.ends_at, s.sequence, g.name AS group_name, g.discreet_title, g.timezone,
        c.facilitators_required AS required, c.facilitators_assigned AS assigned, c.short_by,
        (SELECT count(*) FROM rsvps r WHERE r.session_id = s.id AND r.response = 'going')::int AS going,
        -- Who is coming, by name, only in the reader's own groups; elsewhere the count.
@@ -50,31 +49,12 @@ s.id, s.group_id, s.starts_at, s.ends_at, s.sequence, g.name AS group_name, g.di
        ARRAY(SELECT u.display_name FROM session_facilitators f JOIN users u ON u.id = f.user_id
              WHERE f.session_id = s.id AND f.user_id <> $2 ORDER BY u.display_name) AS co_facilitators,
        EXISTS (SELECT 1 FROM session_facilitators f WHERE f.session_id = s.id AND f.user_id = $2) AS mine
-"""
-_ROSTER_JOINS = "JOIN groups g ON g.id = s.group_id JOIN session_coverage c ON c.session_id = s.id"
-_ROSTER_WHERE = "s.org_id = $1 AND s.status = 'scheduled' AND s.starts_at >= $3 AND s.starts_at < $4"
-
-# The organization view (coordinators, admins): every session, gaps first.
-ORG_ROSTER_SESSIONS = f"""
-SELECT {_ROSTER_COLUMNS}
-FROM sessions s {_ROSTER_JOINS}
-WHERE {_ROSTER_WHERE}
-ORDER BY (c.short_by > 0) DESC, s.starts_at, s.id
-"""
-
-# A facilitator's: the sessions they facilitate and those of the groups they facilitate,
-# found from their own rows (not by testing every session of the organization: 4,000 in
-# two weeks of bench scale_100k_members, for two).
-MY_ROSTER_SESSIONS = f"""
-SELECT {_ROSTER_COLUMNS}
-FROM (SELECT f.session_id AS id FROM session_facilitators f WHERE f.user_id = $2
-      UNION
-      SELECT b.id FROM group_members m JOIN sessions b ON b.group_id = m.group_id
-      WHERE m.user_id = $2 AND m.role = 'facilitator' AND m.status = 'active'
-        AND b.starts_at >= $3 AND b.starts_at < $4) mine
-JOIN sessions s ON s.id = mine.id {_ROSTER_JOINS}
-WHERE {_ROSTER_WHERE}
-ORDER BY s.starts_at, s.id
+FROM sessions s JOIN groups g ON g.id = s.group_id JOIN session_coverage c ON c.session_id = s.id
+WHERE s.org_id = $1 AND s.status = 'scheduled' AND s.starts_at >= $3 AND s.starts_at < $4
+  AND ($5 OR EXISTS (SELECT 1 FROM session_facilitators f WHERE f.session_id = s.id AND f.user_id = $2)
+          OR EXISTS (SELECT 1 FROM group_members m WHERE m.group_id = s.group_id AND m.user_id = $2
+                     AND m.role = 'facilitator' AND m.status = 'active'))
+ORDER BY (c.short_by > 0) AND $5 DESC, s.starts_at, s.id
 """
 
 ROSTER_PEOPLE = """
@@ -131,7 +111,7 @@ async def build_roster(
     conn: asyncpg.Connection, org_id: UUID, user_id: UUID, *, staff: bool, now: datetime | None = None
 ) -> Roster:
     start = now or clock.now()
-    rows = await conn.fetch(ORG_ROSTER_SESSIONS if staff else MY_ROSTER_SESSIONS, org_id, user_id, start, start + WINDOW)
+    rows = await conn.fetch(ROSTER_SESSIONS, org_id, user_id, start, start + WINDOW, staff)
     sessions = [
         RosterSession(
             session_id=r["id"], group_id=r["group_id"], group_name=r["group_name"],
