@@ -22,7 +22,13 @@ class EmailNotConfirmed(Forbidden):
 
 
 async def require_confirmed_email(conn: asyncpg.Connection, user_id: UUID) -> None:
-    if not await conn.fetchval(queries.EMAIL_CONFIRMED, user_id):
+    require_confirmed(await conn.fetchval(queries.EMAIL_CONFIRMED, user_id))
+
+
+def require_confirmed(email_confirmed: bool) -> None:
+    """The gate, for a service that read `users.email_confirmed_at IS NOT NULL` in a
+    statement of its own (a signup reads it with the shift it locks)."""
+    if not email_confirmed:
         raise EmailNotConfirmed(
             _("Confirm your email address first: open the link in the email we sent you when you signed up. For a new link, go to %(resend_page)s (or POST %(resend_api)s with your email).") % {"resend_page": RESEND_PAGE, "resend_api": RESEND_API},
             extra={"resend": RESEND_API, "resend_page": RESEND_PAGE},

@@ -74,6 +74,7 @@ TRAINED_FOR_SHIFT = """
 LOCK_SHIFT_FOR_SIGNUP = f"""
 SELECT s.id, s.org_id, s.capacity, s.starts_at, s.ends_at, s.status, s.required_training,
        m.roles, (s.starts_at AT TIME ZONE o.timezone)::date AS shift_date,
+       (SELECT u.email_confirmed_at IS NOT NULL FROM users u WHERE u.id = $2) AS email_confirmed,
        (SELECT g.status FROM signups g WHERE g.shift_id = s.id AND g.user_id = $2) AS my_status,
        {TRAINED_FOR_SHIFT} AS trained,
        (SELECT x.id FROM signups g JOIN shifts x ON x.id = g.shift_id

@@ -13,7 +13,7 @@ from uuid import UUID
 import asyncpg
 from babel.dates import format_date
 
-from coord.auth.gate import require_confirmed_email
+from coord.auth.gate import require_confirmed
 from coord.bookings import engine as bookings
 from coord.bookings.engine import SHIFT_SIGNUPS
 from coord import i18n
@@ -68,14 +68,15 @@ SIGN_UP_RULES = (SHIFT_SIGNUPS.not_cancelled, _not_started, SHIFT_SIGNUPS.not_bo
 
 
 async def sign_up(conn: asyncpg.Connection, user_id: UUID, shift_id: UUID) -> SignupOut:
-    """Take a place, or the back of the waitlist when the shift is full. Two statements:
-    lock the shift and read every rule's input, then the engine counts and inserts (after
-    a lock on the person, so their own concurrent signups are checked against each other)."""
+    """Take a place, or the back of the waitlist when the shift is full. After a lock on the
+    person (so their own concurrent signups are checked against each other), one statement
+    locks the shift and reads every rule's input (the confirmation gate's too), then the
+    engine counts and inserts."""
     await conn.execute(queries.LOCK_PERSON_FOR_SIGNUP, user_id)
     shift = await conn.fetchrow(queries.LOCK_SHIFT_FOR_SIGNUP, shift_id, user_id)
     if shift is None or not shift["roles"]:
         raise NotFound(_("no such shift"))
-    await require_confirmed_email(conn, user_id)
+    require_confirmed(shift["email_confirmed"])
     place = await bookings.take_place(conn, SHIFT_SIGNUPS, shift, user_id, SIGN_UP_RULES)
     return SignupOut(id=place.id, shift_id=shift_id, user_id=user_id, status=place.status, position=place.position)
 
