@@ -21,10 +21,13 @@ def _optimize(tab: list[list[Fraction]], basis: list[int], cost: list[Fraction],
     """Minimize cost·x over the tableau (last column is b); None when unbounded."""
     m = len(tab)
     while True:
-        reduced = [cost[j] - sum(cost[basis[i]] * tab[i][j] for i in range(m)) for j in range(allowed)]
-        entering = next((j for j in range(allowed) if reduced[j] < 0), None)
+        # Only the rows whose basic variable costs something add to a reduced cost (exactly the
+        # same sums, without the many products by zero), and Bland's rule needs only the first
+        # negative one: the same pivots, in a fraction of the arithmetic over Fractions.
+        costed = [(cost[basis[i]], tab[i]) for i in range(m) if cost[basis[i]] != 0]
+        entering = next((j for j in range(allowed) if cost[j] - sum(c * row[j] for c, row in costed) < 0), None)
         if entering is None:
-            return sum(cost[basis[i]] * tab[i][-1] for i in range(m))
+            return sum(c * row[-1] for c, row in costed)
         ratios = [(tab[i][-1] / tab[i][entering], basis[i], i) for i in range(m) if tab[i][entering] > 0]
         if not ratios:
             return None
