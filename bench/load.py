@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json as jsonlib
+import logging
 import os
 import time
 from dataclasses import dataclass, field
@@ -20,6 +21,8 @@ from typing import Awaitable, Callable, Mapping
 from urllib.parse import urlsplit
 
 import psutil
+
+log = logging.getLogger("bench")
 
 
 Op = Callable[[int], Awaitable[bool]]
@@ -211,6 +214,10 @@ class RawConnection:
             self.close()
         return status, body
 
+    @property
+    def local_port(self) -> int | None:
+        return self.writer.get_extra_info("sockname")[1] if self.writer is not None else None
+
     async def _chunked(self) -> bytes:
         assert self.reader is not None
         parts = []
@@ -233,6 +240,47 @@ def client_kind() -> str:
     if kind not in ("raw", "httpx"):
         raise ValueError(f"COORD_BENCH_CLIENT must be raw or httpx, got {kind!r}")
     return kind
+
+
+def _holders(workers: list[psutil.Process], port: int) -> dict[int, int]:
+    """Client port -> pid of the server worker holding that connection."""
+    held = {}
+    for worker in workers:
+        with contextlib.suppress(psutil.Error):
+            for conn in worker.net_connections(kind="tcp"):
+                if conn.raddr and conn.laddr.port == port:
+                    held[conn.raddr.port] = worker.pid
+    return held
+
+
+async def spread_over_workers(connections: list["RawConnection"], server_pid: int, port: int, hello: bytes) -> None:
+    """Open the connections and reopen those of the busiest worker until each server worker
+    holds as many as the others (within one). The workers accept from one shared socket, so
+    32 connections opened at once can land 25 on one worker and 7 on another; kept alive for
+    the whole measure, that worker would then be the limit, not the server. A load balancer
+    in front of the processes, or clients arriving over time, spread them."""
+    for connection in connections:
+        await connection.send(hello)
+    try:
+        workers = psutil.Process(server_pid).children(recursive=True)
+    except psutil.Error:
+        return
+    if len(workers) < 2:
+        return
+    for _ in range(8 * len(connections)):
+        held = _holders(workers, port)
+        by_worker: dict[int, list[RawConnection]] = {worker.pid: [] for worker in workers}
+        for connection in connections:
+            owner = held.get(connection.local_port or -1)
+            if owner in by_worker:
+                by_worker[owner].append(connection)
+        sizes = sorted(by_worker.values(), key=len)
+        if len(sizes[-1]) - len(sizes[0]) <= 1:
+            return
+        moved = sizes[-1][0]
+        moved.close()
+        await moved.send(hello)
+    log.warning("could not spread the connections evenly over the server's workers")
 
 
 async def http_load(
@@ -273,6 +321,8 @@ async def http_load(
         return status == expect
 
     try:
+        if watch_pid:
+            await spread_over_workers(connections, watch_pid, port, f"GET /health HTTP/1.1\r\nHost: {hostport}\r\n\r\n".encode())
         return await run_load(op_raw, concurrency=concurrency, seconds=seconds, warmup=warmup, watch_pid=watch_pid)
     finally:
         for connection in connections:
