@@ -80,6 +80,9 @@ def log_breakdown(instants: list[dict[str, float]]) -> None:
     slow_cut = _pct(total, 0.99)
     slow = [i for i, t in zip(instants, total) if t >= slow_cut]
     log.info("  stages over %s invites (slowest 1%%: %s, from %.0f ms), ms:", len(instants), len(slow), slow_cut * 1000)
+    first = min(i["commit"] for i in instants)
+    log.info("    the slowest 1%% committed %s s into the phase", ", ".join(
+        f"{t:.1f}" for t in sorted(round(i["commit"] - first, 1) for i in slow)))
     log.info("    %-22s %8s %8s %8s %12s", "stage", "p50", "p99", "max", "slow-1% p50")
     for before, after in itertools.pairwise(STAGES):
         spans = [(i[after] - i[before]) * 1000 for i in instants]
