@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from contextlib import asynccontextmanager
 from typing import Any, AsyncIterator
 
@@ -66,6 +67,11 @@ def app_from_environment() -> Any:
     settings = load_settings()
     configure_logging(settings.log_level)
     app = create_app(settings)
+    # The app's own objects (routes, schemas, templates, catalogs) live as long as the process:
+    # spare them the cyclic collector's scans, which came back every few hundred requests
+    # (about a fifth of `/health`'s server time in a profile).
+    gc.collect()
+    gc.freeze()
     if settings.production:  # behind a proxy on this machine: the client is who it forwarded for
         from granian.utils.proxies import wrap_asgi_with_proxy_headers
 
