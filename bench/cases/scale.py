@@ -4,7 +4,8 @@ sessions and 50,000 shifts, against one at 1/100th of that, generated here with 
 Both organizations have the same shape per person (groups of 50 people meeting weekly,
 500 sessions a group from about five years back to five years ahead, shifts spread over
 two years), so what one person sees is the same size in both: only the tables grow. The
-same person's pages and reads are timed in each (median of one request at a time):
+same person's pages and reads are timed in each (median of one request at a time, in
+rounds that alternate the two organizations):
 the shift board, My schedule, the coordination page (as an admin), a roster (a
 facilitator's: a coordinator's holds every session of the organization, a hundred times
 more), and a feed built and rendered from the database (in this process, nothing kept).
@@ -18,10 +19,11 @@ import logging
 import statistics
 import time
 from datetime import datetime, timezone
+from urllib.parse import urlsplit
 from uuid import UUID
 
 from bench.cases.pages import cookie_header, login
-from bench.load import Request
+from bench.load import RawConnection, Request
 from bench.registry import PASSWORD, Context, benchmark, result
 from coord.calendar.render import render_whole
 from coord.feeds import content
@@ -33,7 +35,6 @@ BIG = {"members": 100_000, "groups": 2_000, "shifts": 50_000, "shift_days": 730}
 # holds as many shifts in both (about 480), so the board's figure is about the table's size.
 SMALL = {"members": 1_000, "groups": 20, "shifts": 500, "shift_days": 7}
 SESSIONS_PER_GROUP = 500  # 1,000,000 in the big organization
-ROUNDS = 15
 
 # Each statement with the names of its parameters, in order.
 FILL = [
@@ -95,42 +96,86 @@ async def _organization(ctx: Context, admin, facilitator, size: dict[str, int], 
     return org
 
 
-async def _median_ms(ctx: Context, request: Request) -> float:
-    load = await ctx.http_load(request, expect=200, concurrency=1, seconds=min(ctx.seconds, 3))
-    return load.percentile(50) * 1000
+# Rounds of the interleaved measure, and requests of each page in a round.
+INTERLEAVED_ROUNDS = 8
+REQUESTS_PER_ROUND = 5
 
 
-async def _feed_ms(ctx: Context, user_id: UUID) -> float:
+async def _page_ms(ctx: Context, request: Request, count: int) -> list[float]:
+    """`count` requests one at a time on one keep-alive connection (after one unmeasured)."""
+    parts = urlsplit(ctx.base_url)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 80
+    data, connection, times = request.encode(f"{host}:{port}"), RawConnection(host, port), []
+    try:
+        for index in range(count + 1):
+            began = time.perf_counter()
+            status, body = await connection.send(data)
+            if status != 200:
+                raise AssertionError(f"{request.method} {request.path}: {status} {body[:300]!r}")
+            if index:
+                times.append((time.perf_counter() - began) * 1000)
+    finally:
+        connection.close()
+    return times
+
+
+async def _feed_ms(ctx: Context, user_id: UUID, count: int) -> list[float]:
     view = content.View(ctx.base_url)
     times = []
-    for _ in range(ROUNDS):
+    for _ in range(count):
         began = time.perf_counter()
         async with ctx.pool.acquire() as conn:
             rows = await content.load_mine(conn, user_id)
         render_whole(content.calendar(rows, view, name="My schedule", calendar_uid="scale@coord"))
         times.append((time.perf_counter() - began) * 1000)
-    return statistics.median(times)
+    return times
 
 
-async def _figures(ctx: Context, size: dict[str, int], tag: str) -> dict[str, float]:
-    person, facilitator = await ctx.user(f"scale-{tag}"), await ctx.user(f"scale-facilitator-{tag}")
-    org = await _organization(ctx, person, facilitator, size, tag)
-    page = await login(ctx.base_url, person.email, PASSWORD)
-    try:
-        cookies = cookie_header(page)
-        return {
-            "shift_board": await _median_ms(ctx, Request("GET", f"/shifts?org={org['slug']}", cookies)),
-            "my_schedule": await _median_ms(ctx, Request("GET", "/me", cookies)),
-            "coordination_page": await _median_ms(ctx, Request("GET", f"/orgs/{org['slug']}/coordination", cookies)),
-            "roster": await _median_ms(ctx, Request("GET", f"/api/v1/orgs/{org['id']}/roster", facilitator.headers)),
-            "feed": await _feed_ms(ctx, UUID(person.id)),
+class _Subject:
+    """One organization's measured person, signed in, and what is timed for them."""
+
+    def __init__(self, org: dict, person, facilitator, cookies: dict[str, str]) -> None:
+        self.person = person
+        self.pages = {
+            "shift_board": Request("GET", f"/shifts?org={org['slug']}", cookies),
+            "my_schedule": Request("GET", "/me", cookies),
+            "coordination_page": Request("GET", f"/orgs/{org['slug']}/coordination", cookies),
+            "roster": Request("GET", f"/api/v1/orgs/{org['id']}/roster", facilitator.headers),
         }
-    finally:
-        await page.aclose()
+
+    async def measure(self, ctx: Context, what: str, count: int) -> list[float]:
+        if what == "feed":
+            return await _feed_ms(ctx, UUID(self.person.id), count)
+        return await _page_ms(ctx, self.pages[what], count)
+
+
+MEASURES = ("shift_board", "my_schedule", "coordination_page", "roster", "feed")
 
 
 @benchmark("scale_100k_members")
 async def scale_100k_members(ctx: Context) -> list[dict]:
-    small = await _figures(ctx, SMALL, "small")
-    big = await _figures(ctx, BIG, "big")
-    return [result(f"scale_{what}_ms", big[what], "ms", baseline=small[what]) for what in small]
+    """Both organizations are built first; then each figure is measured in rounds that
+    alternate small and big, so load that comes and goes on a shared machine falls on
+    both sides of a ratio alike (timing all of one and then all of the other let a busy
+    minute move every ratio, the untouched ones too)."""
+    subjects, pages = {}, []
+    for size, tag in ((SMALL, "small"), (BIG, "big")):
+        person, facilitator = await ctx.user(f"scale-{tag}"), await ctx.user(f"scale-facilitator-{tag}")
+        org = await _organization(ctx, person, facilitator, size, tag)
+        page = await login(ctx.base_url, person.email, PASSWORD)
+        pages.append(page)
+        subjects[tag] = _Subject(org, person, facilitator, cookie_header(page))
+    try:
+        times: dict[tuple[str, str], list[float]] = {(tag, what): [] for tag in subjects for what in MEASURES}
+        for round_ in range(INTERLEAVED_ROUNDS):
+            for what in MEASURES:
+                order = ("small", "big") if round_ % 2 == 0 else ("big", "small")
+                for tag in order:
+                    times[tag, what] += await subjects[tag].measure(ctx, what, REQUESTS_PER_ROUND)
+    finally:
+        for page in pages:
+            await page.aclose()
+    medians = {key: statistics.median(values) for key, values in times.items()}
+    for what in MEASURES:
+        log.info("  %-18s small %7.2f ms  big %7.2f ms", what, medians["small", what], medians["big", what])
+    return [result(f"scale_{what}_ms", medians["big", what], "ms", baseline=medians["small", what]) for what in MEASURES]
