@@ -42,6 +42,14 @@ use_password_parameters(CHEAPEST)
 TEST_SECRET = "test-secret-key-with-at-least-32-characters"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The long tests (marked slow) run first, the rest in their usual order. With pytest-xdist
+    handing out one test at a time (--maxschedchunk 1, pyproject), the two workers then share
+    the long ones from the start and end together on short ones, rather than one worker still
+    running a minute-long test while the other has nothing left to do."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 def _worker_redis(url: str | None, worker: str) -> str | None:
     """Under pytest-xdist every worker flushes its Redis before each test, so workers sharing
     one external Redis each take a database of their own (gw0 -> 1, gw1 -> 2, ...)."""

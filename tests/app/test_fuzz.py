@@ -50,6 +50,7 @@ SESSION_ENDING = {("POST", "/api/v1/auth/logout-all"), ("DELETE", "/api/v1/me")}
 EXAMPLES = int(os.environ.get("COORD_FUZZ_EXAMPLES", "25"))
 
 
+@pytest.mark.slow
 def test_no_server_errors_and_responses_match_the_schema(api_schema, served, admin_headers):
     """Every operation, EXAMPLES generated cases each (schemathesis' pytest plugin
     does not run under pytest 9, so the operations are driven here)."""

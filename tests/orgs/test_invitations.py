@@ -8,6 +8,8 @@ import re
 import time
 from datetime import timedelta
 
+import pytest
+
 from coord.kernel import clock
 from tests.support import API, PASSWORD, assert_problem, expect, mail_text, run_jobs
 
@@ -190,6 +192,7 @@ async def test_csv_import_checks_every_row_and_never_half_imports(client, api, s
     assert_problem(await client.post(url, content=body, headers={**volunteer.headers, "Content-Type": "text/csv"}), 403)
 
 
+@pytest.mark.slow
 async def test_a_2000_row_file_is_invited_within_seconds(client, api, smtp, mail_settings, pool, redis):
     admin = await api.user("admin")
     org = await api.org(admin)

@@ -69,6 +69,7 @@ def fill(path: str, ids: dict) -> str:
     return re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: str(ids[m.group(1)]), path)
 
 
+@pytest.mark.slow
 async def test_hostile_form_posts_never_break_a_page(app, demo, pool):
     browser, ids = demo
     # Rows of the event page's shifts form are named role-0, starts_at-0, ... (not literal in the template).
