@@ -15,6 +15,8 @@ import asyncio
 import re
 import time
 
+import pytest
+
 from tests.e2e.conftest import DESKTOP, MOBILE, axe_report, axe_violations, log_in
 from tests.support.authz_world import build_world, page_routes
 
@@ -120,6 +122,7 @@ async def _check_role(page, served, role, urls, axe_source, seen: set, failures:
     return checked
 
 
+@pytest.mark.slow  # started first, so pytest-xdist's workers end together (tests/conftest.py)
 async def test_every_page_for_every_role_in_every_language_at_both_widths(browser, served, app, client, api, pool,
                                                                           axe_source):
     started = time.monotonic()

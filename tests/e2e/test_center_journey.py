@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import msgspec
+import pytest
 
 try:
     from playwright.async_api import expect as see
@@ -395,6 +396,7 @@ async def run_and_move_sessions(c: Center, pool) -> None:
         assert f"It is now on {long_day(moved_to, '19:00–20:30')}" in text, text
 
 
+@pytest.mark.slow
 async def test_a_coordinator_runs_a_center_from_the_pages(new_page, served, smtp, mail_settings, pool, redis):
     """Sign up, create the organization, venues, a weekly group until further notice and a
     monthly one, invitations accepted on phones, facilitators per series and from the gap list,

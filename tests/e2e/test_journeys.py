@@ -11,6 +11,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import httpx
+import pytest
 
 try:
     from playwright.async_api import expect as see
@@ -217,6 +218,7 @@ async def test_participant_joins_a_group_and_copies_a_feed_that_serves_the_sessi
     assert f"DTSTART;TZID={ZONE}:{start:%Y%m%dT%H%M%S}" in text
 
 
+@pytest.mark.slow  # started first, so pytest-xdist's workers end together (tests/conftest.py)
 async def test_every_demo_page_fits_a_phone(new_page, settings, pool):
     """Every page of the demo organization, as its volunteer, facilitator and coordinator,
     at 375 px: saved as a screenshot, and nothing scrolls sideways."""
