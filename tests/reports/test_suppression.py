@@ -38,6 +38,16 @@ def test_margins_only_table_protects_interior():
     assert out.col_totals[0] == SMALL
 
 
+def test_an_unpublished_small_total_cannot_be_worked_out_from_the_grand_total():
+    # Found by the property below: row totals are not shown, but the grand total (43) less the
+    # shown cells (34) is row 1's total, 9 people, unless more of row 1 or the margins is hidden.
+    table = Table([[0, 34, 0], [3, 6, 0], [0, 0, 0]], row_totals=False)
+    out = suppress(table)
+    index, bounds, eqs = _released_bounds(out, strong=True)
+    low, high = extremes(len(bounds), eqs, bounds, index[("row", 1)])
+    assert low <= 9 <= high and low < high, (out.cells, out.col_totals, out.grand_total)
+
+
 def _released_bounds(out, strong: bool):
     """What a reader knows of each value of a released table, as LP variables."""
     table = out.table

@@ -132,9 +132,11 @@ class _Network:
         return not (up or down)
 
     def sensitive(self, member: Member) -> bool:
+        """Hidden, and must stay so: a small count or a complement, and a small count that is
+        not published at all, a margin as much as a cell (a row's total of 9 worked out from
+        the grand total and the row's two "1-10" cells names nine people all the same)."""
         state = self.state[member]
-        return state in (PRIMARY, COMPLEMENT) or (state == UNPUBLISHED and member[0] == "cell"
-                                                   and is_small(self.value[member]))
+        return state in (PRIMARY, COMPLEMENT) or (state == UNPUBLISHED and is_small(self.value[member]))
 
     def _arcs(self, without: Member, opening: bool) -> dict[object, list[tuple[object, int, Member]]]:
         """Residual arcs (node -> node, cost, member). With `opening`, a shown non-zero value may be
