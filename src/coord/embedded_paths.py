@@ -69,13 +69,17 @@ def file_lock(path: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def system_user() -> Ids | None:
+def system_user(name: str = SYSTEM_USER) -> Ids | None:
     """The (uid, gid) PostgreSQL runs as: None when coord is not root (it runs as us)."""
     if os.geteuid() != 0:
         return None
     from pgserver.utils import ensure_user_exists  # maintained helper: useradd once
 
-    entry = ensure_user_exists(SYSTEM_USER)
+    # On a fresh machine the test workers all start at once: without the lock each ran
+    # useradd, each got its own uid back, and only the last one's entry stayed in /etc/passwd
+    # (initdb then failed with "could not look up effective user ID").
+    with file_lock(own_dir(temp_base()) / "useradd.lock"):
+        entry = ensure_user_exists(name)
     assert entry is not None
     return entry.pw_uid, entry.pw_gid
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import stat
 import tempfile
 import uuid
@@ -154,3 +155,24 @@ async def test_a_cluster_made_in_place_moves_when_its_directory_closes(private_i
         if moved is not None:
             _forget(moved)
         shutil.rmtree(parent, ignore_errors=True)
+
+
+def _system_user_in_a_new_process(name: str) -> tuple[int, int] | None:
+    return embedded_paths.system_user(name)
+
+
+def test_the_postgresql_user_is_made_once_when_processes_start_together():
+    """On a fresh machine the xdist workers (and `make run`'s servers) ask for the PostgreSQL
+    user at the same moment: each must get the one entry that stays in /etc/passwd. Without
+    the lock, four processes got four different uids and initdb failed in three of them."""
+    import multiprocessing
+    import pwd
+
+    name = f"coordt{uuid.uuid4().hex[:8]}"
+    try:
+        with multiprocessing.get_context("spawn").Pool(4) as workers:
+            answers = workers.map(_system_user_in_a_new_process, [name] * 4)
+        entry = pwd.getpwnam(name)
+        assert answers == [(entry.pw_uid, entry.pw_gid)] * 4
+    finally:
+        subprocess.run(["userdel", name], capture_output=True)
