@@ -32,7 +32,10 @@ async def test_a_message_about_a_group_held_in_spanish_is_in_spanish_unless_the_
     async def language(about, saved=None) -> str:
         key = DeliveryKey(None, None, "invite", org_id, about=about)
         async with pool.acquire() as conn:
-            return (await _language(conn, key, {"locale": saved})).code
+            # What the delivery's LOCK_DELIVERY reads along (test_messages_in_the_readers_language.py
+            # sends real mail in the organization's language).
+            org_locale = await conn.fetchval("SELECT default_locale FROM orgs WHERE id = $1", org_id)
+            return (await _language(conn, key, {"locale": saved}, org_locale)).code
 
     assert await language(SimpleNamespace(group_id=UUID(spanish["id"]))) == "es"
     assert await language(SimpleNamespace(group_id=UUID(spanish["id"])), saved="en") == "en"

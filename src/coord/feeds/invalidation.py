@@ -43,14 +43,14 @@ from coord.outbox.domain_events import (
     ShiftCreated,
 )
 
-ORG_OF_BOOKABLE = {"shift": queries.ORG_OF_SHIFT, "event": queries.ORG_OF_EVENT}
+STALE_FEEDS_OF_BOOKABLE = {"shift": queries.STALE_FEEDS_OF_SHIFT, "event": queries.STALE_FEEDS_OF_EVENT}
 
 
 class FeedScope(NamedTuple):
-    """Where the change shows: the organization (found by `org_query` from `subject_id`,
-    or `subject_id` itself when the query is empty) and the people the event names."""
+    """Where the change shows: the organization (found by `query` from `subject_id`, a
+    queries.STALE_FEEDS_OF_* for what the subject is) and the people the event names."""
 
-    org_query: str
+    query: str
     subject_id: UUID | None  # None: no organization, the people's own feeds only
     people: list[UUID]
 
@@ -59,35 +59,35 @@ def feed_scope(event: AnyEvent) -> FeedScope | None:
     """None: the event changes no feed."""
     match event:
         case LanguageChanged(user_id=user_id):  # a feed's own words are in its owner's language
-            return FeedScope("", None, [user_id])
+            return FeedScope(queries.STALE_FEEDS_OF_ORG, None, [user_id])
         case BookingPlaced(status="waitlisted"):
             return None  # feeds list confirmed places only: a waitlist spot changes none
         case MemberAdded(org_id=org_id, user_id=user_id) | MemberLeft(org_id=org_id, user_id=user_id) | (
             MemberRolesChanged(org_id=org_id, user_id=user_id)
         ):
-            return FeedScope("", org_id, [user_id])
+            return FeedScope(queries.STALE_FEEDS_OF_ORG, org_id, [user_id])
         case GroupMemberJoined(group_id=g, user_id=u) | GroupMemberLeft(group_id=g, user_id=u) | GroupMemberRequested(
             group_id=g, user_id=u
         ) | GroupMemberDeclined(group_id=g, user_id=u):
-            return FeedScope(queries.ORG_OF_GROUP, g, [u])
+            return FeedScope(queries.STALE_FEEDS_OF_GROUP, g, [u])
         case GroupChanged(group_id=g) | GroupArchived(group_id=g):  # its name, who may see it
-            return FeedScope(queries.ORG_OF_GROUP, g, [])
+            return FeedScope(queries.STALE_FEEDS_OF_GROUP, g, [])
         case SeriesScheduled(series_id=series_id) | SeriesChanged(series_id=series_id):
-            return FeedScope(queries.ORG_OF_SERIES, series_id, [])
+            return FeedScope(queries.STALE_FEEDS_OF_SERIES, series_id, [])
         case SessionRescheduled(session_id=session_id) | SessionCancelled(session_id=session_id):
-            return FeedScope(queries.ORG_OF_SESSION, session_id, [])
+            return FeedScope(queries.STALE_FEEDS_OF_SESSION, session_id, [])
         case FacilitatorsChanged(session_id=session_id, added=added, removed=removed):
-            return FeedScope(queries.ORG_OF_SESSION, session_id, [*added, *removed])
+            return FeedScope(queries.STALE_FEEDS_OF_SESSION, session_id, [*added, *removed])
         case SeriesFacilitatorsChanged(series_id=series_id, added=added, removed=removed):
-            return FeedScope(queries.ORG_OF_SERIES, series_id, [*added, *removed])
+            return FeedScope(queries.STALE_FEEDS_OF_SERIES, series_id, [*added, *removed])
         case EventScheduled(event_id=event_id) | EventChanged(event_id=event_id) | EventCancelled(event_id=event_id):
-            return FeedScope(queries.ORG_OF_EVENT, event_id, [])
+            return FeedScope(queries.STALE_FEEDS_OF_EVENT, event_id, [])
         case ShiftCreated(shift_id=shift_id) | ShiftChanged(shift_id=shift_id) | ShiftCancelled(shift_id=shift_id):
-            return FeedScope(queries.ORG_OF_SHIFT, shift_id, [])
+            return FeedScope(queries.STALE_FEEDS_OF_SHIFT, shift_id, [])
         case BookingPlaced(bookable=kind, bookable_id=item, user_id=u) | BookingCancelled(
             bookable=kind, bookable_id=item, user_id=u
         ):
-            return FeedScope(ORG_OF_BOOKABLE[kind], item, [u])
+            return FeedScope(STALE_FEEDS_OF_BOOKABLE[kind], item, [u])
     raise TypeError(f"no feed scope for {type(event).__name__}")
 
 
@@ -96,13 +96,6 @@ async def stale_feed_keys(conn: asyncpg.Connection, event: AnyEvent) -> list[str
     scope = feed_scope(event)
     if scope is None:
         return []
-    keys: list[str] = []
-    org_id = await conn.fetchval(scope.org_query, scope.subject_id) if scope.org_query else scope.subject_id
-    if org_id is None:  # the subject is gone (deleted with its org): only the people remain
-        rows = await conn.fetch(queries.USER_FEEDS, scope.people)
-    else:
-        rows = await conn.fetch(queries.AFFECTED_FEEDS, org_id, scope.people)
-        slug = await conn.fetchval(queries.ORG_SLUG, org_id)
-        if slug is not None:
-            keys.append(cache.public_key(slug))
-    return keys + [cache.private_key(r["token_hash"]) for r in rows]
+    found = await conn.fetchrow(scope.query, scope.subject_id, scope.people)
+    keys = [cache.public_key(found["slug"])] if found["slug"] is not None else []
+    return keys + [cache.private_key(token_hash) for token_hash in found["token_hashes"]]

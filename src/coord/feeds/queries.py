@@ -159,22 +159,25 @@ ORG_FOR_FEED = "SELECT id, name, created_at, default_locale FROM orgs WHERE id =
 ORG_BY_SLUG = "SELECT id, name, slug, created_at, default_locale FROM orgs WHERE slug = $1"
 
 # ------------------------------------------------------------------ invalidation
-# Which cached feeds a change in org $1 (and to person $2) may touch: the org's
-# own feeds, the personal feeds of its members, and person $2's personal feeds.
-AFFECTED_FEEDS = """
-SELECT f.token_hash FROM feed_tokens f
-WHERE (f.scope = 'org' AND f.org_id = $1)
-   OR (f.scope = 'mine' AND f.user_id IN (SELECT user_id FROM org_members WHERE org_id = $1))
-   OR (f.scope = 'mine' AND f.user_id = ANY($2::uuid[]))
-   OR (f.scope = 'org' AND f.user_id = ANY($2::uuid[]))
+# Which cached feeds a change may touch, in one round trip: the organization's slug (its
+# public feed) and the token hashes of its own feeds, of its members' personal feeds, and of
+# every feed of the people $2 the change names. Each query finds the organization from the
+# changed thing $1 its own way; when that is gone (NULL), only the people's feeds remain.
+def _stale_feeds(org_of: str) -> str:
+    return f"""
+WITH o AS (SELECT ({org_of}) AS id)
+SELECT (SELECT slug FROM orgs WHERE id = o.id) AS slug,
+       ARRAY(SELECT f.token_hash FROM feed_tokens f
+             WHERE (f.scope = 'org' AND f.org_id = o.id)
+                OR (f.scope = 'mine' AND f.user_id IN (SELECT user_id FROM org_members WHERE org_id = o.id))
+                OR f.user_id = ANY($2::uuid[])) AS token_hashes
+FROM o
 """
 
-USER_FEEDS = "SELECT token_hash FROM feed_tokens WHERE user_id = ANY($1::uuid[])"
 
-ORG_SLUG = "SELECT slug FROM orgs WHERE id = $1"
-
-ORG_OF_GROUP = "SELECT org_id FROM groups WHERE id = $1"
-ORG_OF_SERIES = "SELECT org_id FROM series WHERE id = $1"
-ORG_OF_SESSION = "SELECT org_id FROM sessions WHERE id = $1"
-ORG_OF_EVENT = "SELECT org_id FROM events WHERE id = $1"
-ORG_OF_SHIFT = "SELECT org_id FROM shifts WHERE id = $1"
+STALE_FEEDS_OF_ORG = _stale_feeds("SELECT $1::uuid")  # $1 is the organization, or NULL for none
+STALE_FEEDS_OF_GROUP = _stale_feeds("SELECT org_id FROM groups WHERE id = $1")
+STALE_FEEDS_OF_SERIES = _stale_feeds("SELECT org_id FROM series WHERE id = $1")
+STALE_FEEDS_OF_SESSION = _stale_feeds("SELECT org_id FROM sessions WHERE id = $1")
+STALE_FEEDS_OF_EVENT = _stale_feeds("SELECT org_id FROM events WHERE id = $1")
+STALE_FEEDS_OF_SHIFT = _stale_feeds("SELECT org_id FROM shifts WHERE id = $1")

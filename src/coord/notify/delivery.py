@@ -111,7 +111,7 @@ async def _skip_reason(conn: asyncpg.Connection, key: DeliveryKey, recipient: as
         return "recipient erased"
     if not recipient["email_confirmed"] and key.kind not in TO_UNCONFIRMED:
         return "address not confirmed"
-    prefs = preferences_of(recipient)  # RECIPIENT reads them along
+    prefs = preferences_of(recipient)  # LOCK_DELIVERY reads them along
     if key.kind in prefs.disabled_kinds:
         return "turned off by the recipient"
     now = clock.now()
@@ -121,12 +121,12 @@ async def _skip_reason(conn: asyncpg.Connection, key: DeliveryKey, recipient: as
     return None
 
 
-async def _language(conn: asyncpg.Connection, key: DeliveryKey, recipient: asyncpg.Record | None) -> i18n.Choice:
+async def _language(conn: asyncpg.Connection, key: DeliveryKey, recipient: asyncpg.Record | None,
+                    org_locale: str | None) -> i18n.Choice:
     """A message is built in the recipient's saved language, never the actor's. Someone who chose
     none reads a message about a group (its sessions, its series) or an event held in exactly
     one language in that language (issue 16.7: a group held in Spanish is announced in
     Spanish), else in their organization's default."""
-    org_locale = await conn.fetchval(queries.ORG_LOCALE, key.org_id) if key.org_id else None
     held_in = await _held_in(conn, key.about)
     only = held_in[0] if len(held_in) == 1 else None
     return i18n.Choice(saved=(recipient["locale"] if recipient else None) or only, org_default=org_locale)
@@ -147,40 +147,40 @@ async def _deliver(pool: asyncpg.Pool, mailer: Mailer, key: DeliveryKey, build: 
     async with pool.acquire() as conn:
         await conn.execute(queries.ENSURE_DELIVERY, key.key, key.event_id, key.user_id, key.org_id, key.kind)
         async with conn.transaction():
-            row = await conn.fetchrow(queries.LOCK_DELIVERY, key.key)
+            row = await conn.fetchrow(queries.LOCK_DELIVERY, key.key, key.user_id, key.org_id)
             if row["status"] in ("sent", "skipped", "failed"):
                 return "already_" + row["status"]  # a duplicate or retried job: nothing to do
-            recipient = None
-            if key.user_id is not None:  # None: to an address, not an account (an invitation)
-                recipient = await conn.fetchrow(queries.RECIPIENT, key.user_id)
-                if (skip := await _skip_reason(conn, key, recipient, urgent)) is not None:
-                    await conn.execute(queries.MARK_SKIPPED, row["id"], skip)
-                    return "skipped"
-            language = i18n.ACTIVE.set(await _language(conn, key, recipient))
+            # The recipient's columns came along (all NULL for an erased account). user_id None:
+            # to an address, not an account (an invitation).
+            recipient = row if row["id"] is not None else None
+            if key.user_id is not None and (skip := await _skip_reason(conn, key, recipient, urgent)) is not None:
+                await conn.execute(queries.MARK_SKIPPED, row["delivery_id"], skip)
+                return "skipped"
+            language = i18n.ACTIVE.set(await _language(conn, key, recipient, row["org_locale"]))
             try:
                 message = await build(conn, recipient)
             finally:
                 i18n.ACTIVE.reset(language)
             if message is None:
-                await conn.execute(queries.MARK_SKIPPED, row["id"], "no longer applies")
+                await conn.execute(queries.MARK_SKIPPED, row["delivery_id"], "no longer applies")
                 return "skipped"
             # Same id on a resend after a crash, so mail clients fold duplicates.
-            message["Message-ID"] = f"<{row['id']}@coord>"
+            message["Message-ID"] = f"<{row['delivery_id']}@coord>"
             try:
                 await mailer.send(message)
             except TransientMailError as exc:
                 give_up = row["attempts"] + 1 >= MAX_ATTEMPTS
-                await conn.execute(queries.MARK_ATTEMPT_FAILED, row["id"], str(exc)[:500], give_up)
+                await conn.execute(queries.MARK_ATTEMPT_FAILED, row["delivery_id"], str(exc)[:500], give_up)
                 log.warning("delivery %s attempt %s failed: %s", key.kind, row["attempts"] + 1, exc)
                 if give_up:
                     return "failed"
                 failure = exc
             except PermanentMailError as exc:
-                await conn.execute(queries.MARK_ATTEMPT_FAILED, row["id"], str(exc)[:500], True)
+                await conn.execute(queries.MARK_ATTEMPT_FAILED, row["delivery_id"], str(exc)[:500], True)
                 log.warning("delivery %s failed for good: %s", key.kind, exc)
                 return "failed"
             else:
-                await conn.execute(queries.MARK_SENT, row["id"])
+                await conn.execute(queries.MARK_SENT, row["delivery_id"])
                 return "sent"
     # Outside the transaction, so the attempt count above is committed before the retry.
     raise Retry(defer=BACKOFF_S[min(row["attempts"], len(BACKOFF_S) - 1)]) from failure

@@ -57,7 +57,7 @@ async def get_preferences(conn: asyncpg.Connection, user_id: UUID) -> Preference
 
 
 def preferences_of(row: asyncpg.Record | None) -> Preferences:
-    """A PREFS row (or a RECIPIENT row, which carries them) as Preferences; the defaults for none."""
+    """A PREFS row (or a LOCK_DELIVERY row, which carries them) as Preferences; the defaults for none."""
     if row is None or not row.get("has_prefs", True):
         return DEFAULTS
     return Preferences(

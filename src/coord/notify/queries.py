@@ -9,7 +9,21 @@ VALUES ($1, $2, $3, $4, $5)
 ON CONFLICT (key) DO UPDATE SET kind = EXCLUDED.kind  -- a slot's message not sent yet: what it will be now
     WHERE deliveries.status = 'pending' AND deliveries.kind <> EXCLUDED.kind
 """
-LOCK_DELIVERY = "SELECT id, status, attempts FROM deliveries WHERE key = $1 FOR UPDATE"
+# The delivery row locked for the send, with what deciding and building the message needs
+# read along in the same round trip: the recipient ($2; every column NULL when erased or
+# none, as for an invitation to an address) with their settings, and the language of the
+# organization ($3) for someone who chose none.
+LOCK_DELIVERY = """
+SELECT d.id AS delivery_id, d.status, d.attempts,
+       u.id, u.email, u.display_name, u.timezone, u.locale, u.email_confirmed_at IS NOT NULL AS email_confirmed,
+       p.user_id IS NOT NULL AS has_prefs, p.disabled_kinds, p.quiet_start, p.quiet_end, p.discreet,
+       (SELECT default_locale FROM orgs WHERE id = $3) AS org_locale
+FROM deliveries d
+LEFT JOIN users u ON u.id = $2 AND u.deleted_at IS NULL AND u.email IS NOT NULL
+LEFT JOIN notification_prefs p ON p.user_id = u.id
+WHERE d.key = $1
+FOR UPDATE OF d
+"""
 MARK_SENT = """
 UPDATE deliveries SET status = 'sent', attempts = attempts + 1, sent_at = now(), updated_at = now(), last_error = NULL
 WHERE id = $1
@@ -23,14 +37,6 @@ RETURNING attempts
 MARK_SKIPPED = "UPDATE deliveries SET status = 'skipped', last_error = $2, updated_at = now() WHERE id = $1"
 
 # The recipient and their notification settings (NULL has_prefs: the defaults), in one read.
-RECIPIENT = """
-SELECT u.id, u.email, u.display_name, u.timezone, u.locale, u.email_confirmed_at IS NOT NULL AS email_confirmed,
-       p.user_id IS NOT NULL AS has_prefs, p.disabled_kinds, p.quiet_start, p.quiet_end, p.discreet
-FROM users u LEFT JOIN notification_prefs p ON p.user_id = u.id
-WHERE u.id = $1 AND u.deleted_at IS NULL AND u.email IS NOT NULL
-"""
-# The language an organization speaks to people who chose none (NULL: English).
-ORG_LOCALE = "SELECT default_locale FROM orgs WHERE id = $1"
 # The languages of the group (of a session, of a series) or event a message is about; NULL
 # when it is about none of them.
 HELD_IN = """
