@@ -8,10 +8,12 @@ never a separate schema); each test starts from empty tables and an empty Redis.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 import warnings
 from pathlib import Path
+from typing import Iterator
 from urllib.parse import urlsplit, urlunsplit
 
 import email
@@ -196,14 +198,22 @@ class MailSink:
         return "250 OK"
 
 
-@pytest.fixture
-def smtp():
-    sink = MailSink()
+@contextlib.contextmanager
+def serving(sink: MailSink) -> Iterator[MailSink]:
+    """`sink` answering SMTP on loopback (its address in sink.url) until the block ends."""
     controller = Controller(sink, hostname="127.0.0.1", port=free_port())
     controller.start()
     sink.url = f"smtp://127.0.0.1:{controller.port}"
-    yield sink
-    controller.stop()
+    try:
+        yield sink
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def smtp():
+    with serving(MailSink()) as sink:
+        yield sink
 
 
 @pytest.fixture
