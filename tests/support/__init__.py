@@ -211,10 +211,23 @@ async def run_jobs(settings, pool, redis) -> int:
     return worker.jobs_complete
 
 
+# `python -m coord` with the suite's cheap password hashing (conftest), set before coord starts:
+# granian forks its workers from that process, so they hash cheaply too. At production cost
+# each login, registration and unknown-email check took ~100 ms of the 2-core box, and the
+# API fuzz alone sends dozens. Production parameters are checked by
+# tests/auth/test_auth.py::test_production_hashes_passwords_with_rfc_9106_parameters.
+CHEAP_HASHING_COORD = [
+    sys.executable, "-c",
+    "import sys; from argon2.profiles import CHEAPEST; from coord.auth.service import use_password_parameters; "
+    "use_password_parameters(CHEAPEST); sys.argv[0] = 'coord'; from coord.cli import main; main()",
+]
+
+
 @contextlib.contextmanager
 def coord_serve(database_url: str, redis_url: str, data_dir: Path, log: Path, **env: str) -> Iterator[str]:
     """A real `coord serve` process on the given servers, ready (GET /ready is 200) before
-    this yields its base URL; stopped afterwards. `env` adds or overrides COORD_* settings."""
+    this yields its base URL; stopped afterwards. `env` adds or overrides COORD_* settings.
+    It hashes passwords cheaply, as the suite does (CHEAP_HASHING_COORD)."""
     from coord.embedded import free_port
     from tests.conftest import TEST_SECRET
 
@@ -228,7 +241,7 @@ def coord_serve(database_url: str, redis_url: str, data_dir: Path, log: Path, **
     )
     environment.update(env)
     with open(log, "wb") as out:
-        process = subprocess.Popen([sys.executable, "-m", "coord", "serve"], env=environment, stdout=out,
+        process = subprocess.Popen([*CHEAP_HASHING_COORD, "serve"], env=environment, stdout=out,
                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
 
     def exited_or_ready() -> bool:
