@@ -58,9 +58,10 @@ class Visitor:
         kwargs.setdefault("follow_redirects", False)  # tests look at where a form sends you
         return self._keep(await self.client.post(path, data=body, headers=self._headers(), **kwargs))
 
-    async def post_raw(self, path: str, data: dict[str, Any], headers: dict[str, str] | None = None) -> Response:
+    async def post_raw(self, path: str, data: dict[str, Any], headers: dict[str, str] | None = None,
+                       **kwargs: Any) -> Response:
         """Post exactly `data` (no token added) with this browser's cookies."""
-        return self._keep(await self.client.post(path, data=data, headers=self._headers(headers)))
+        return self._keep(await self.client.post(path, data=data, headers=self._headers(headers), **kwargs))
 
     async def login(self, user: User, password: str = PASSWORD) -> Response:
         response = await self.post("/login", {"email": user.email, "password": password})
