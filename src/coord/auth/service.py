@@ -38,8 +38,11 @@ ACCOUNT_FAILURE_WINDOW_S = 15 * 60
 # RFC 9106's second recommended option (argon2id, t=3, 64 MiB, p=4): argon2-cffi's default.
 PRODUCTION_PASSWORD_PARAMETERS = RFC_9106_LOW_MEMORY
 hasher = PasswordHasher.from_parameters(PRODUCTION_PASSWORD_PARAMETERS)
-# Verified against when the email is unknown, so both paths cost the same.
-_DUMMY_HASH = hasher.hash("coord-dummy-password-for-timing")
+# Verified against when the email is unknown, so both paths cost the same. Made once with the
+# production parameters (tests/auth/test_auth.py checks they are still PRODUCTION_PASSWORD_PARAMETERS)
+# rather than hashed at every start: that cost each process ~0.2 s of CPU, and the test suite
+# starts dozens. Verifying against it costs what verifying a real password hash costs.
+_DUMMY_HASH = "$argon2id$v=19$m=65536,t=3,p=4$tOtWPuAL/EYQ/ZF4pGROKQ$Klu7Wg6VoLK9FPvM0DTV7n7wvjUIo2/8CHq+VoBfgWc"
 
 
 def use_password_parameters(parameters: Parameters) -> None:
