@@ -244,19 +244,24 @@ def coord_serve(database_url: str, redis_url: str, data_dir: Path, log: Path, **
         process = subprocess.Popen([*CHEAP_HASHING_COORD, "serve"], env=environment, stdout=out,
                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
 
+    # One client for every probe: httpx.get makes a client, and an SSL context, each time.
+    probe = httpx.Client(timeout=2)
+
     def exited_or_ready() -> bool:
         if process.poll() is not None:
             return True
         try:
-            return httpx.get(base + "/ready", timeout=2).status_code == 200
+            return probe.get(base + "/ready").status_code == 200
         except httpx.TransportError:  # not listening yet
             return False
 
     try:
         try:
-            wait_until_sync(exited_or_ready, timeout=120, interval=0.2, what="coord serve's GET /ready to answer 200")
+            wait_until_sync(exited_or_ready, timeout=120, interval=0.1, what="coord serve's GET /ready to answer 200")
         except AssertionError as late:
             raise AssertionError(f"{late}\n{log.read_text()}") from None
+        finally:
+            probe.close()
         assert process.poll() is None, "coord serve exited:\n" + log.read_text()
         yield base
     finally:
