@@ -12,7 +12,7 @@ from workers.registry import on
 
 
 @on(
-    ev.MemberAdded, ev.MemberLeft, ev.MemberRolesChanged, ev.GroupChanged, ev.GroupArchived, ev.GroupMemberJoined,
+    ev.MemberAdded, ev.MemberLeft, ev.MemberRolesChanged, ev.OrgChanged, ev.GroupChanged, ev.GroupArchived, ev.GroupMemberJoined,
     ev.GroupMemberLeft, ev.GroupMemberRequested, ev.GroupMemberDeclined, ev.SeriesScheduled, ev.SeriesChanged,
     ev.SessionRescheduled, ev.SessionCancelled,
     ev.FacilitatorsChanged, ev.SeriesFacilitatorsChanged, ev.EventScheduled, ev.EventChanged, ev.EventCancelled,

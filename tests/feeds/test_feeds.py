@@ -344,8 +344,35 @@ async def test_leaving_a_group_and_booking_drop_and_add_items(client, world, poo
     assert b"Grief Circle" not in body and f"shift-{world.other_shift['id']}@coord".encode() in body
 
 
+async def test_an_organizations_new_name_and_language_show_in_its_feeds(client, world, pool, redis, settings,
+                                                                         monkeypatch):
+    """Its name and the language it speaks to people who chose none are in its public feed and
+    its members' organization feeds: a change drops the cached renders (OrgChanged)."""
+    from coord import i18n
+
+    monkeypatch.setattr(i18n, "PREVIEW", {"es", "ar"})
+    public = f"/orgs/{world.org['slug']}/events.ics"
+    org_feed = path_of((await world.feed(world.admin, scope="org", org_id=world.org["id"]))["url"])
+    await run_jobs(settings, pool, redis)  # settle the setup's events
+    name = world.org["name"]
+    assert f"X-WR-CALNAME:{name}: community events".encode() in (await client.get(public)).content
+    assert f"X-WR-CALNAME:{name}".encode() in (await client.get(org_feed)).content
+
+    settings_url = f"{API}/orgs/{world.org['id']}"
+    expect(await client.patch(settings_url, json={"name": "Harbor Peer Network"}, headers=world.admin.headers), 200)
+    expect(await client.patch(settings_url, json={"contact_email": "hello@harbor.example"},  # shown in no feed
+                              headers=world.admin.headers), 200)
+    assert await run_jobs(settings, pool, redis) == 1  # the rename; the address changed nothing a feed shows
+    assert b"X-WR-CALNAME:Harbor Peer Network: community events" in (await client.get(public)).content
+    assert b"X-WR-CALNAME:Harbor Peer Network\r\n" in (await client.get(org_feed)).content
+
+    expect(await client.patch(settings_url, json={"default_locale": "es"}, headers=world.admin.headers), 200)
+    await run_jobs(settings, pool, redis)
+    assert b"X-WR-CALNAME:Harbor Peer Network: eventos comunitarios" in (await client.get(public)).content
+
+
 # Every event kind, classified here independently of the routing: what a feed shows changes ...
-SHOWN_IN_FEEDS = {ev.MemberAdded, ev.MemberLeft, ev.MemberRolesChanged, ev.GroupMemberJoined, ev.GroupMemberLeft,
+SHOWN_IN_FEEDS = {ev.MemberAdded, ev.MemberLeft, ev.MemberRolesChanged, ev.OrgChanged, ev.GroupMemberJoined, ev.GroupMemberLeft,
                   ev.GroupMemberRequested, ev.GroupMemberDeclined, ev.GroupChanged, ev.GroupArchived,
                   ev.SeriesScheduled, ev.SeriesChanged, ev.SessionRescheduled, ev.SessionCancelled,
                   ev.FacilitatorsChanged, ev.SeriesFacilitatorsChanged, ev.EventScheduled, ev.EventChanged,

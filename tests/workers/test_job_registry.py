@@ -55,6 +55,8 @@ BEFORE = {
     # Added since (issue 14.8, offboarding): the member's notice, and their feeds.
     "org.member_left": ["send_membership_notice", "invalidate_feeds"],
     "org.member_roles_changed": ["send_membership_notice", "invalidate_feeds"],
+    # Added since: an organization's name, timezone or language shows in its feeds.
+    "org.changed": ["invalidate_feeds"],
     # Added since (issue 17.6, 17.8): a person referred hears of it, and a check-in is planned.
     "referral.made": ["send_referral_notice", "plan_referral_checkin"],
     # Added since (issue 17.6): the referrer hears the person's answer.

@@ -33,6 +33,7 @@ from coord.outbox.domain_events import (
     MemberAdded,
     MemberLeft,
     MemberRolesChanged,
+    OrgChanged,
     SeriesChanged,
     SeriesFacilitatorsChanged,
     SeriesScheduled,
@@ -60,6 +61,8 @@ def feed_scope(event: AnyEvent) -> FeedScope | None:
     match event:
         case LanguageChanged(user_id=user_id):  # a feed's own words are in its owner's language
             return FeedScope(queries.STALE_FEEDS_OF_ORG, None, [user_id])
+        case OrgChanged(org_id=org_id):  # its name, its timezone, its language for those who chose none
+            return FeedScope(queries.STALE_FEEDS_OF_ORG, org_id, [])
         case BookingPlaced(status="waitlisted"):
             return None  # feeds list confirmed places only: a waitlist spot changes none
         case MemberAdded(org_id=org_id, user_id=user_id) | MemberLeft(org_id=org_id, user_id=user_id) | (

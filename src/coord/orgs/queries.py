@@ -13,6 +13,9 @@ RETURNING {ORG_COLUMNS}
 
 GET_ORG = f"SELECT {ORG_COLUMNS} FROM orgs WHERE id = $1"
 
+# What the organization's feeds show of it (compared before and after a change of settings).
+ORG_FEED_FACTS = "SELECT name, timezone, default_locale FROM orgs WHERE id = $1"
+
 # NULL keeps the current value.
 UPDATE_ORG = f"""
 UPDATE orgs SET

@@ -29,7 +29,7 @@ from coord.orgs.schemas import (
     VenueOut,
     VenuePatch,
 )
-from coord.outbox.domain_events import DeliveryRetryRequested, EventChanged, MemberAdded, SeriesChanged
+from coord.outbox.domain_events import DeliveryRetryRequested, EventChanged, MemberAdded, OrgChanged, SeriesChanged
 from coord.outbox.record import record
 from coord.kernel.pagination import KeyBigint, KeyInstant, Page, decode_cursor, page_of
 
@@ -60,6 +60,7 @@ def org_out(row: asyncpg.Record) -> OrgOut:
 
 async def update_org(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, data: OrgSettingsIn) -> OrgOut:
     await require_role(conn, org_id, actor_id, ("admin",))
+    before = await conn.fetchrow(queries.ORG_FEED_FACTS, org_id)
     if data.timezone is not None:
         check_timezone(data.timezone)
     if data.default_locale is not None and data.default_locale not in i18n.LANGUAGES:
@@ -83,6 +84,8 @@ async def update_org(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, dat
         data.referral_checkin_days,
         None if data.crisis_lines is None else msgspec.to_builtins(crisis.check(data.crisis_lines)),
     )
+    if (row["name"], row["timezone"], row["default_locale"]) != tuple(before):
+        await record(conn, OrgChanged(org_id=org_id))  # its feeds say it: they are rendered again
     # Settings decide how long attendance is kept and what people are told: audited.
     given = sorted(k for k, v in msgspec.structs.asdict(data).items() if v is not None)
     await audit(conn, org_id, actor_id, "org.settings_changed", "org", org_id,

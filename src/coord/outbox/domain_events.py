@@ -93,6 +93,13 @@ class MemberRolesChanged(_OfMembershipChange, tag="org.member_roles_changed"):
     """Staff changed a member's roles; what only the roles taken away allowed was given up."""
 
 
+class OrgChanged(Event, tag="org.changed"):
+    """An admin changed what the organization's feeds show: its name, its timezone or the
+    language it speaks to people who chose none."""
+
+    org_id: UUID
+
+
 # Groups and sessions
 class GroupCreated(Event, tag="group.created"):
     group_id: UUID
@@ -314,6 +321,7 @@ AnyEvent = Union[
     MemberAdded,
     MemberLeft,
     MemberRolesChanged,
+    OrgChanged,
     GroupCreated,
     GroupChanged,
     GroupArchived,
