@@ -344,6 +344,31 @@ async def test_leaving_a_group_and_booking_drop_and_add_items(client, world, poo
     assert b"Grief Circle" not in body and f"shift-{world.other_shift['id']}@coord".encode() in body
 
 
+async def test_a_booking_drops_its_holders_feeds_and_no_one_elses(client, world, pool, redis, settings):
+    """A place shows only in the feeds of whoever holds it: a signup re-renders those, and every
+    other feed of the organization (another member's, staff's organization feed, the public
+    one) stays cached, however large the organization."""
+    feeds = {"booker": await world.feed(world.other), "booker's org": await world.feed(
+                 world.other, scope="org", org_id=world.org["id"]),
+             "member": await world.feed(world.member),
+             "staff org": await world.feed(world.admin, scope="org", org_id=world.org["id"])}
+    keys = {who: cache.private_key(hash_token(path_of(f["url"]).removeprefix("/feeds/").removesuffix(".ics")))
+            for who, f in feeds.items()}
+    public = f"/orgs/{world.org['slug']}/events.ics"
+    await run_jobs(settings, pool, redis)  # settle the setup's events
+    for path in [*[path_of(f["url"]) for f in feeds.values()], public]:
+        assert (await client.get(path)).status_code == 200  # rendered and cached
+    assert await redis.exists(*keys.values(), cache.public_key(world.org["slug"])) == len(keys) + 1
+
+    expect(await client.post(f"{API}/shifts/{world.other_shift['id']}/signups", headers=world.other.headers), 201)
+    await run_jobs(settings, pool, redis)
+    cached = {who: bool(await redis.exists(key)) for who, key in keys.items()}
+    assert cached == {"booker": False, "booker's org": False, "member": True, "staff org": True}
+    assert await redis.exists(cache.public_key(world.org["slug"]))
+    body = (await client.get(path_of(feeds["booker"]["url"]))).content
+    assert f"shift-{world.other_shift['id']}@coord".encode() in body
+
+
 async def test_an_organizations_new_name_and_language_show_in_its_feeds(client, world, pool, redis, settings,
                                                                          monkeypatch):
     """Its name and the language it speaks to people who chose none are in its public feed and

@@ -44,9 +44,6 @@ from coord.outbox.domain_events import (
     ShiftCreated,
 )
 
-STALE_FEEDS_OF_BOOKABLE = {"shift": queries.STALE_FEEDS_OF_SHIFT, "event": queries.STALE_FEEDS_OF_EVENT}
-
-
 class FeedScope(NamedTuple):
     """Where the change shows: the organization (found by `query` from `subject_id`, a
     queries.STALE_FEEDS_OF_* for what the subject is) and the people the event names."""
@@ -87,10 +84,12 @@ def feed_scope(event: AnyEvent) -> FeedScope | None:
             return FeedScope(queries.STALE_FEEDS_OF_EVENT, event_id, [])
         case ShiftCreated(shift_id=shift_id) | ShiftChanged(shift_id=shift_id) | ShiftCancelled(shift_id=shift_id):
             return FeedScope(queries.STALE_FEEDS_OF_SHIFT, shift_id, [])
-        case BookingPlaced(bookable=kind, bookable_id=item, user_id=u) | BookingCancelled(
-            bookable=kind, bookable_id=item, user_id=u
-        ):
-            return FeedScope(STALE_FEEDS_OF_BOOKABLE[kind], item, [u])
+        case BookingPlaced(user_id=u) | BookingCancelled(user_id=u):
+            # A place shows only in its holder's own feeds: organization feeds list every shift
+            # and event whoever holds a place (feeds/queries.py), and public feeds hold no places.
+            # Dropping every member's feeds here cost a large organization thousands of Redis
+            # commands per signup.
+            return FeedScope(queries.STALE_FEEDS_OF_ORG, None, [u])
     raise TypeError(f"no feed scope for {type(event).__name__}")
 
 
