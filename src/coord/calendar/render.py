@@ -195,7 +195,10 @@ def render_calendar(cal: Calendar) -> bytes:
     pieces = [whole[: -len(_END)]]
     pieces += [_piece(("VTIMEZONE", tzid, lo, hi), lambda: vtimezone(tzid, lo, hi))
                for tzid, (lo, hi) in sorted(_spans(events).items())]
-    pieces += [_piece((event, cal.method), lambda: _vevent(event, cal.method)) for event in events]
+    if cal.method is None:
+        pieces += [_piece((event, cal.method), lambda: _vevent(event, cal.method)) for event in events]
+    else:  # an iTIP message names its one recipient: its VEVENT is never rendered again, so not kept
+        pieces += [_vevent(event, cal.method).to_ical() for event in events]
     pieces.append(_END)
     return b"".join(pieces)
 
