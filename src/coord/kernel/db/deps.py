@@ -25,7 +25,10 @@ READ_ONLY = "read_only"
 
 async def provide_db(state: State, request: Request) -> AsyncGenerator[asyncpg.Connection, None]:
     pool: asyncpg.Pool = state.pool
-    async with pool.acquire(timeout=ACQUIRE_TIMEOUT_S) as conn:
+    # The acquire timeout matters only when every connection is busy (starvation answers 503);
+    # with one idle, acquire returns at once, and skipping the timeout skips the task that
+    # asyncio.wait_for makes for it on every request.
+    async with pool.acquire(timeout=None if pool.get_idle_size() else ACQUIRE_TIMEOUT_S) as conn:
         if request.route_handler.opt.get(READ_ONLY):
             yield conn
             return
