@@ -38,8 +38,9 @@ from tests.support import Api
 
 
 warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
-# Production hashing costs ~100 ms a password; tests make hundreds of accounts. Processes
-# the suite starts (`coord serve`) keep the production parameters, which test_auth checks.
+# Production hashing costs ~100 ms a password; tests make hundreds of accounts. The `coord serve`
+# processes the suite starts hash as cheaply (tests.support.CHEAP_HASHING_COORD); other processes
+# of coord's own keep the production parameters, which test_auth checks.
 use_password_parameters(CHEAPEST)
 TEST_SECRET = "test-secret-key-with-at-least-32-characters"
 
