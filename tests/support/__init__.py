@@ -218,8 +218,8 @@ async def run_jobs(settings, pool, redis) -> int:
 # tests/auth/test_auth.py::test_production_hashes_passwords_with_rfc_9106_parameters.
 CHEAP_HASHING_COORD = [
     sys.executable, "-c",
-    "import sys; from argon2.profiles import CHEAPEST; from coord.auth.service import use_password_parameters; "
-    "use_password_parameters(CHEAPEST); sys.argv[0] = 'coord'; from coord.cli import main; main()",
+    ("import sys; from argon2.profiles import CHEAPEST; from coord.auth.service import use_password_parameters; "
+     "use_password_parameters(CHEAPEST); sys.argv[0] = 'coord'; from coord.cli import main; main()"),
 ]
 
 
