@@ -65,7 +65,7 @@ def test_no_server_errors_and_responses_match_the_schema(api_schema, served, adm
     operations = [op for op in operations if (op.method.upper(), op.path) not in SESSION_ENDING]
     assert len(operations) > 40
     # One HTTP session for every case, so connections are kept alive: a new one per case made a
-    # TCP connection and an SSL context each time (~1,300 cases). It keeps no cookies, so each
+    # TCP connection and an SSL context each time (~3,200 cases). It keeps no cookies, so each
     # case is still sent with only its own headers and cookies, as a fresh session sent it.
     http = requests.Session()
     http.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
