@@ -7,11 +7,15 @@ and this one record yields the relay's routing and the worker's function lists.
     @job()                                  # enqueued by name (send_reminder, send_roster)
     async def send_reminder(ctx, kind: str, item_id: str, ...) -> dict[str, int]: ...
 
+    @on(BookingPlaced, batched=True)        # idempotent: once per relay batch, all its events
+    async def invalidate_feeds(ctx, events: list[tuple[Event, UUID]]) -> int: ...
+
     @every(minute={7}, run_at_startup=True)  # arq cron options
     async def extend_session_horizons(ctx) -> int: ...
 
 The relay enqueues an `@on` job as (outbox_id, payload, request_id) with the job id
-`name:outbox_id` (coord.outbox.relay). The function arq runs is the registry's
+`name:outbox_id` (coord.outbox.relay), and a batched job once per relay batch with a
+list of those. The function arq runs is the registry's
 wrapper: it sets the request id for the job's log lines, decodes the payload once
 into its typed domain event, checks the job declared it, and calls the job with
 (ctx, event, outbox_id). Calling a decorated `@on` job directly runs that wrapper
@@ -41,6 +45,7 @@ from arq.worker import Function, func
 from coord.kernel.observability import request_id_var
 from coord.kernel.outages import is_outage
 from coord.outbox.domain_events import AnyEvent, Event, decode_event, event_kind
+from coord.outbox.relay import Routing
 
 # Every module that defines jobs, in the order their jobs are listed for an event kind.
 JOB_MODULES = (
@@ -58,6 +63,7 @@ JOB_MODULES = (
 )
 
 EventJob = Callable[[dict[str, Any], Any, UUID], Awaitable[Any]]  # (ctx, typed event, outbox id)
+BatchJob = Callable[[dict[str, Any], list[tuple[Any, UUID]]], Awaitable[Any]]  # (ctx, [(event, outbox id)])
 # What arq runs for an event job: (ctx, outbox_id, payload, request_id), as the relay enqueues it.
 ArqEventJob = Callable[..., Awaitable[Any]]
 F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
@@ -97,6 +103,7 @@ class Registered:
     kinds: tuple[str, ...]  # event kinds it answers; () for a job enqueued by name
     module: str
     order: int
+    batched: bool = False
 
 
 class Registry:
@@ -109,11 +116,15 @@ class Registry:
 
     # --- registering ----------------------------------------------------------------
 
-    def on(self, *events: type[Event], **options: Any) -> Callable[[EventJob], ArqEventJob]:
-        """Register a job run once for every committed event of these types.
+    def on(self, *events: type[Event], batched: bool = False, **options: Any) -> Callable[[Any], ArqEventJob]:
+        """Register a job run once for every committed event of these types; with `batched`,
+        once for each relay batch holding such events, with all of them (for a job whose
+        effect is the same however its events are grouped or repeated).
         `options`: arq's per-function settings (max_tries, timeout, keep_result)."""
         if not events:
             raise TypeError("@on needs at least one event type")
+        if batched:
+            return self._on_batches(events, options)
 
         def register(handler: EventJob) -> ArqEventJob:
             name = handler.__name__
@@ -133,6 +144,37 @@ class Registry:
                     request_id_var.reset(token)
 
             self._add(func(run, name=name, **options), tuple(event_kind(e) for e in events), handler.__module__)
+            return run
+
+        return register
+
+    def _on_batches(self, events: tuple[type[Event], ...], options: dict[str, Any]) -> Callable[[BatchJob], ArqEventJob]:
+        def register(handler: BatchJob) -> ArqEventJob:
+            name = handler.__name__
+
+            @functools.wraps(handler, assigned=("__module__", "__name__", "__qualname__", "__doc__"))
+            async def run(ctx: dict[str, Any], *enqueued: Any) -> Any:
+                # A relay batch: ([(outbox_id, payload, request_id), ...],); one event alone:
+                # (outbox_id, payload, request_id), as a routing without batches enqueues it.
+                batch = enqueued[0] if len(enqueued) == 1 and isinstance(enqueued[0], list) else [enqueued]
+                # Its log lines carry the request id of each change in the batch (comma-separated).
+                requests = dict.fromkeys(str(rest[0]) for _, _, *rest in batch if rest and rest[0])
+                token = request_id_var.set(",".join(requests) or None)
+                try:
+                    typed = []
+                    for outbox_id, payload, *_ in batch:
+                        event = decode(payload)
+                        if not isinstance(event, events):
+                            raise TypeError(f"{name} cannot handle {type(event).__name__}")
+                        typed.append((event, UUID(str(outbox_id))))
+                    outcome = await _retried_on_outage(ctx, name, handler(ctx, typed))
+                    log.info("%s: %s (%s events)", name, outcome, len(typed), extra={"job": name})
+                    return outcome
+                finally:
+                    request_id_var.reset(token)
+
+            self._add(func(run, name=name, **options), tuple(event_kind(e) for e in events), handler.__module__,
+                      batched=True)
             return run
 
         return register
@@ -163,10 +205,10 @@ class Registry:
 
         return register
 
-    def _add(self, function: Function, kinds: tuple[str, ...], module: str) -> None:
+    def _add(self, function: Function, kinds: tuple[str, ...], module: str, batched: bool = False) -> None:
         if function.name in self._jobs:
             raise ValueError(f"job {function.name} is registered twice")
-        self._jobs[function.name] = Registered(function, kinds, module, next(self._counter))
+        self._jobs[function.name] = Registered(function, kinds, module, next(self._counter), batched)
 
     # --- reading --------------------------------------------------------------------
 
@@ -186,13 +228,14 @@ class Registry:
         return sorted(self.load()._jobs.values(), key=position)
 
     @property
-    def routing(self) -> dict[str, tuple[str, ...]]:
-        """Event kind -> the names of the jobs the relay enqueues for it."""
+    def routing(self) -> Routing:
+        """Event kind -> the names of the jobs the relay enqueues for it (and which of them it
+        enqueues once per batch)."""
         routes: dict[str, tuple[str, ...]] = {}
         for entry in self._ordered():
             for kind in entry.kinds:
                 routes[kind] = routes.get(kind, ()) + (entry.function.name,)
-        return routes
+        return Routing(routes, batched=[entry.function.name for entry in self._ordered() if entry.batched])
 
     @property
     def functions(self) -> list[Function]:

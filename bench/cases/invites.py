@@ -129,8 +129,11 @@ async def invites(ctx: Context):
         # Backlog: 1,000 signups as fast as the database takes them; time to the last acceptance.
         t0 = time.time()
         backlog = [(await signup(user_id, backlog_shift))[0] for user_id in backlog_users]
+        committed_s = time.time() - t0
         await _wait_delivered(sink, backlog, 300)
         rate = len(backlog) / (max(sink.accepted[e] for e in backlog) - t0)
+        log.info("  backlog: %s signups committed in %.2f s, the last invite accepted %.2f s after they began",
+                 len(backlog), committed_s, len(backlog) / rate)
 
         # Up to 10,000 events in all, then the worker's memory again.
         for _ in range(max(0, RSS_EVENTS - steady_n - BACKLOG - 5)):

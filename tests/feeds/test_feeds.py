@@ -369,6 +369,30 @@ async def test_a_booking_drops_its_holders_feeds_and_no_one_elses(client, world,
     assert f"shift-{world.other_shift['id']}@coord".encode() in body
 
 
+async def test_a_batch_of_events_drops_exactly_the_feeds_its_events_drop_one_by_one(client, world, pool):
+    """The relay hands `invalidate_feeds` a whole batch (one query per subject for all of it):
+    for any set of the world's events, in any order, that is the union of what each drops alone."""
+    import random
+
+    from coord.feeds.invalidation import stale_feed_keys
+    from workers.registry import decode
+
+    for person, scope in [(world.member, {}), (world.other, {}), (world.admin, {"scope": "org", "org_id": world.org["id"]}),
+                          (world.other, {"scope": "org", "org_id": world.org["id"]})]:
+        await world.feed(person, **scope)
+    routed = [kind for kind, jobs in registry.routing.items() if "invalidate_feeds" in jobs]
+    rows = await pool.fetch("SELECT payload FROM outbox WHERE kind = ANY($1) ORDER BY id", routed)
+    events = [decode(row["payload"]) for row in rows]
+    async with pool.acquire() as conn:
+        alone = [set(await stale_feed_keys(conn, [event])) for event in events]
+        assert len({frozenset(keys) for keys in alone}) >= 3  # events that drop different feeds
+        pick = random.Random(19)
+        for size in [len(events), *[pick.randint(2, len(events)) for _ in range(30)]]:
+            chosen = pick.sample(range(len(events)), size)
+            batch = await stale_feed_keys(conn, [events[i] for i in chosen])
+            assert len(batch) == len(set(batch)) and set(batch) == set().union(*(alone[i] for i in chosen))
+
+
 async def test_an_organizations_new_name_and_language_show_in_its_feeds(client, world, pool, redis, settings,
                                                                          monkeypatch):
     """Its name and the language it speaks to people who chose none are in its public feed and

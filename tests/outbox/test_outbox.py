@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from uuid import UUID
 
 import pytest
 from arq import create_pool as create_arq_pool
@@ -95,6 +96,61 @@ async def test_smtp_permanent_refusal_is_a_visible_failed_delivery(mail_settings
     row = await pool.fetchrow("SELECT status, attempts, last_error FROM deliveries")
     assert row["status"] == "failed" and row["attempts"] == 1 and "550" in row["last_error"]
     assert smtp.messages == []
+
+
+async def test_a_batched_job_is_enqueued_once_per_relay_batch_and_once_only(pool, redis, api):
+    """send_welcome goes once per event; invalidate_feeds (batched) once for the relay's batch,
+    with every event of it, and relaying the same rows again enqueues nothing new."""
+    from arq.constants import default_queue_name
+
+    assert "invalidate_feeds" in registry.routing.batched and "send_welcome" not in registry.routing.batched
+    admin = await api.user()
+    org = await api.org(admin)
+    people = [await api.user() for _ in range(3)]
+    for person in people:
+        await api.member(org, admin, person, "volunteer")
+    await redis.delete(default_queue_name)  # the jobs of the set-up's own events: not this test's
+    await pool.execute("UPDATE outbox SET published_at = NULL")
+    events = [row["event_id"] for row in await pool.fetch("SELECT event_id FROM outbox ORDER BY id")]
+    assert await drain(pool, redis, registry.routing) == len(events)
+    queued = sorted(job.decode() for job in await redis.zrange(default_queue_name, 0, -1))
+    [batch] = [job for job in queued if job.startswith("invalidate_feeds:")]
+    welcomes = [job for job in queued if job.startswith("send_welcome:")]
+    assert sorted(welcomes) == sorted(f"send_welcome:{event_id}" for event_id in events[-3:])
+    assert batch.startswith("invalidate_feeds:batch-")
+    from arq.jobs import Job
+
+    info = await Job(batch, redis).info()
+    assert [UUID(outbox_id) for outbox_id, _, _ in info.args[0]] == events  # every event, in order
+    await pool.execute("UPDATE outbox SET published_at = NULL")
+    await drain(pool, redis, registry.routing)  # the same rows again: the same ids, refused
+    assert sorted(job.decode() for job in await redis.zrange(default_queue_name, 0, -1)) == queued
+
+
+async def test_a_batched_job_runs_a_batch_or_one_event_alone():
+    """The wrapper takes the relay's batch, or one event enqueued as a routing without batches
+    would (outbox id, payload, request id), and hands the job typed events either way."""
+    from uuid import uuid4
+
+    from coord.outbox.domain_events import AttendanceRecorded, MemberAdded, encode_event
+    from workers.registry import Registry
+
+    local = Registry(())
+    seen = []
+
+    @local.on(MemberAdded, batched=True)
+    async def note(ctx, events):
+        seen.append(events)
+        return len(events)
+
+    first, second = MemberAdded(org_id=uuid4(), user_id=uuid4()), MemberAdded(org_id=uuid4(), user_id=uuid4())
+    ids = [uuid4(), uuid4()]
+    assert await note({}, [(str(ids[0]), encode_event(first), None), (str(ids[1]), encode_event(second), "r")]) == 2
+    assert await note({}, str(ids[0]), encode_event(first), None) == 1
+    assert seen == [[(first, ids[0]), (second, ids[1])], [(first, ids[0])]]
+    assert local.routing == {"org.member_added": ("note",)} and local.routing.batched == {"note"}
+    with pytest.raises(TypeError, match="note cannot handle AttendanceRecorded"):
+        await note({}, [(str(uuid4()), {"kind": "session.attendance_recorded", "session_id": str(uuid4())}, None)])
 
 
 @pytest.fixture
@@ -189,4 +245,7 @@ async def test_request_id_follows_the_change_to_the_job(client, api, pool, redis
     from coord.kernel.observability import JsonFormatter
 
     lines = [JsonFormatter().format(r) for r in caplog.records if r.name == "coord.jobs"]
-    assert any(json.loads(line)["request_id"] == "trace-me-123" and "welcome" in line for line in lines), lines
+    assert any(json.loads(line).get("request_id") == "trace-me-123" and "welcome" in line for line in lines), lines
+    # The feeds job ran once for the batch, its line carrying the request id of each change in it.
+    [feeds] = [json.loads(line) for line in lines if "invalidate_feeds" in line]
+    assert "trace-me-123" in feeds["request_id"].split(","), feeds

@@ -9,6 +9,7 @@ costs one render each; missing one would show stale data.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import NamedTuple
 from uuid import UUID
 
@@ -93,11 +94,17 @@ def feed_scope(event: AnyEvent) -> FeedScope | None:
     raise TypeError(f"no feed scope for {type(event).__name__}")
 
 
-async def stale_feed_keys(conn: asyncpg.Connection, event: AnyEvent) -> list[str]:
-    """The cache keys of every feed the event may show in (pass them to `cache.forget`)."""
-    scope = feed_scope(event)
-    if scope is None:
-        return []
-    found = await conn.fetchrow(scope.query, scope.subject_id, scope.people)
-    keys = [cache.public_key(found["slug"])] if found["slug"] is not None else []
-    return keys + [cache.private_key(token_hash) for token_hash in found["token_hashes"]]
+async def stale_feed_keys(conn: asyncpg.Connection, events: Iterable[AnyEvent]) -> list[str]:
+    """The cache keys of every feed any of the events may show in (pass them to `cache.forget`):
+    one query for each subject (a batch of signups, whose feeds are their holders' own, is one
+    query for all of them)."""
+    people: dict[tuple[str, UUID | None], list[UUID]] = {}
+    for event in events:
+        if (scope := feed_scope(event)) is not None:
+            people.setdefault((scope.query, scope.subject_id), []).extend(scope.people)
+    keys: list[str] = []
+    for (query, subject_id), named in people.items():
+        found = await conn.fetchrow(query, subject_id, list(dict.fromkeys(named)))
+        keys += [cache.public_key(found["slug"])] if found["slug"] is not None else []
+        keys += [cache.private_key(token_hash) for token_hash in found["token_hashes"]]
+    return list(dict.fromkeys(keys))

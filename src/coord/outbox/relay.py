@@ -2,7 +2,9 @@
 
 Claims unpublished rows with FOR UPDATE SKIP LOCKED (several relays may run),
 enqueues one job per (handler, event) with a deterministic job id, and marks the
-rows published only after every enqueue succeeded, in the same transaction. If
+rows published only after every enqueue succeeded, in the same transaction. A job
+the routing names as batched (an idempotent one, such as dropping cached feeds) is
+enqueued once per batch with all of its events instead, its id made from theirs. If
 Redis is down the transaction rolls back and the rows wait; a job enqueued twice
 across such a retry is refused for its id (as arq's enqueue_job refuses it), and
 every effect is keyed in `deliveries` besides. A batch's jobs go to Redis in one
@@ -14,7 +16,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Callable, Mapping
+import uuid
+from typing import Callable, Iterable, Mapping
 
 import asyncpg
 from arq.connections import ArqRedis
@@ -34,31 +37,57 @@ FOR UPDATE SKIP LOCKED
 """
 MARK_PUBLISHED = "UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])"
 
-Routing = Mapping[str, tuple[str, ...]]  # event kind -> job function names
+class Routing(dict[str, tuple[str, ...]]):
+    """Event kind -> the names of the jobs enqueued for each event of that kind. The jobs in
+    `batched` are enqueued once per relay batch, with the (event id, payload, request id) of
+    every event of the batch they answer: one job instead of one per event, for jobs whose
+    effect is the same however often and however grouped they run."""
+
+    def __init__(self, routes: Mapping[str, tuple[str, ...]] = {}, batched: Iterable[str] = ()) -> None:
+        super().__init__(routes)
+        self.batched = frozenset(batched)
 
 
 def job_id(job_name: str, event_id: object) -> str:
     return f"{job_name}:{event_id}"
 
 
-async def relay_batch(pool: asyncpg.Pool, redis: ArqRedis, routing: Routing, batch_size: int = 200) -> int:
+def batch_job_id(job_name: str, event_ids: Iterable[object]) -> str:
+    """The same events give the same id (a retried batch is refused as known); any other set
+    of events another id, so none is left out."""
+    return f"{job_name}:batch-{uuid.uuid5(uuid.NAMESPACE_URL, ','.join(map(str, event_ids)))}"
+
+
+def _jobs(rows: list, routing: Mapping[str, tuple[str, ...]]) -> list[tuple[str, str, tuple[object, ...]]]:
+    batched: frozenset[str] = getattr(routing, "batched", frozenset())
+    jobs, batches = [], {}
+    for row in rows:
+        enqueued = (str(row["event_id"]), row["payload"], row["request_id"])
+        for job_name in routing.get(row["kind"], ()):
+            if job_name in batched:
+                batches.setdefault(job_name, []).append(enqueued)
+            else:
+                jobs.append((job_name, job_id(job_name, row["event_id"]), enqueued))
+    for job_name, events in batches.items():
+        jobs.append((job_name, batch_job_id(job_name, [event_id for event_id, _, _ in events]), (events,)))
+    return jobs
+
+
+async def relay_batch(
+    pool: asyncpg.Pool, redis: ArqRedis, routing: Mapping[str, tuple[str, ...]], batch_size: int = 200
+) -> int:
     """Publish one batch; return how many events it published."""
     async with pool.acquire() as conn, conn.transaction():
         rows = await conn.fetch(CLAIM_BATCH, batch_size)
         if not rows:
             return 0
-        jobs = [
-            (job_name, job_id(job_name, row["event_id"]), (str(row["event_id"]), row["payload"], row["request_id"]))
-            for row in rows
-            for job_name in routing.get(row["kind"], ())
-        ]
-        await enqueue_jobs(redis, jobs)
+        await enqueue_jobs(redis, _jobs(rows, routing))
         await conn.execute(MARK_PUBLISHED, [row["id"] for row in rows])
     return len(rows)
 
 
 async def drain(
-    pool: asyncpg.Pool, redis: ArqRedis, routing: Routing, on_batch: Callable[[], None] | None = None
+    pool: asyncpg.Pool, redis: ArqRedis, routing: Mapping[str, tuple[str, ...]], on_batch: Callable[[], None] | None = None
 ) -> int:
     """Publish everything waiting (tests, and the relay's catch-up after a wake-up);
     `on_batch` is called after each batch enqueued."""
@@ -76,7 +105,7 @@ class Relay:
         dsn: str,
         pool: asyncpg.Pool,
         redis: ArqRedis,
-        routing: Routing,
+        routing: Mapping[str, tuple[str, ...]],
         *,
         poll_interval: float = 2.0,
         on_error: Callable[[BaseException], None] | None = None,
