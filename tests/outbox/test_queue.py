@@ -86,6 +86,9 @@ async def test_finish_job_leaves_what_arqs_finish_job_leaves(redis):
         coord = await _outcome(worker.finish_job(f"coord-{n}", *arguments))
         assert arq == coord, arguments
         assert _same(await _state(redis, f"arq-{n}"), await _state(redis, f"coord-{n}")), (arguments, present)
+    keys = {key.decode() for key in await redis.keys("*")}  # and no other key written
+    assert {key.replace("arq-", "coord-") for key in keys if "arq-" in key} == {key for key in keys if "coord-" in key}
+    assert keys <= {*(key for key in keys if "arq-" in key or "coord-" in key), QUEUE, abort_jobs_ss}
 
 
 @pytest.mark.parametrize("keep", [{"keep_result": 3600}, {"keep_result": 0}, {"keep_result_forever": True}])
