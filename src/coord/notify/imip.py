@@ -11,10 +11,10 @@ multipart/mixed
 from __future__ import annotations
 
 from email.message import Message
-from email.mime.text import MIMEText
 
 from coord.calendar import Calendar, render_calendar
 from coord.kernel.config import Settings
+from coord.notify import mime
 from coord.notify.messages import Sender, base_message
 
 
@@ -24,8 +24,7 @@ def imip_message(
     if calendar.method is None:
         raise ValueError("an iMIP message needs a METHOD")
     ics = render_calendar(calendar)
-    inline = MIMEText(ics.decode("utf-8"), "calendar", "utf-8")
-    inline.set_param("method", calendar.method)
+    inline = mime.text(ics.decode("utf-8"), "calendar", method=calendar.method)
     filename = "cancel.ics" if calendar.method == "CANCEL" else "invite.ics"
     return base_message(
         settings, to, subject, text, html, extra=(inline,), attachments=((ics, "application", "ics", filename),),
