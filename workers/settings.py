@@ -66,6 +66,12 @@ class CoordWorker(Worker):
         # or poll_delay, whichever is first: a job the relay enqueued starts at once.
         self._woken = asyncio.Event()
         self._idle_s, self.poll_delay_s = self.poll_delay_s, (self.poll_delay_s if self.burst else 0.0)
+        # The last poll found more jobs due than it had places for: a backlog. Then finishing jobs
+        # wakes the poll as soon as a quarter of the places are free, instead of leaving them
+        # empty until the next poll (up to poll_delay later: working off a backlog of 1,000
+        # invites, the worker spent 40% of the time idle so).
+        self._backlog = False
+        self._refill_at = max(1, self.max_jobs // 4)
 
     def wake_up(self) -> None:
         self._woken.set()
@@ -77,8 +83,15 @@ class CoordWorker(Worker):
                 await asyncio.wait_for(self._woken.wait(), self._idle_s)
             self._woken.clear()
 
+    def _job_done(self) -> None:
+        self._release_sem_dec_counter_on_complete()
+        if self._backlog and self.max_jobs - self.job_counter >= self._refill_at:
+            self._backlog = False
+            self._woken.set()
+
     async def start_jobs(self, job_ids: list[bytes]) -> None:
         ids = [job_id.decode() for job_id in job_ids[: max(0, self.max_jobs - self.job_counter)]]
+        self._backlog = len(job_ids) > len(ids)
         if not ids:
             return
         for _ in ids:  # never waits: the semaphore has a place for each free job slot
@@ -93,7 +106,7 @@ class CoordWorker(Worker):
                     self._release_sem_dec_counter_on_complete()
                     continue
                 task = self.loop.create_task(self.run_job(job_id, int(float(score))))
-                task.add_done_callback(lambda _: self._release_sem_dec_counter_on_complete())
+                task.add_done_callback(lambda _: self._job_done())
                 self.tasks[job_id] = task
 
     async def finish_job(self, job_id: str, finish: bool, result_data: bytes | None, result_timeout_s: float | None,

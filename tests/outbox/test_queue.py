@@ -154,3 +154,26 @@ async def test_a_burst_worker_completes_retries_defers_and_fails_jobs(redis, red
         assert await redis.exists(*keys) == 0
         assert 0 < await redis.ttl(result_key_prefix + job_id) <= 3600
     assert await redis.zcard(QUEUE) == 0
+
+
+async def test_a_worker_behind_claims_freed_places_at_once_not_at_its_next_poll(redis, redis_url):
+    """More jobs due than places: as jobs finish, the worker claims more then, not a poll
+    delay later (here a minute: everything is done long before one)."""
+    import asyncio
+
+    from tests.support import wait_until
+
+    for n in range(12):
+        await redis.enqueue_job("_done", _job_id=f"queued-{n}")
+    worker = CoordWorker([_done], redis_settings=RedisSettings.from_dsn(redis_url), burst=False, handle_signals=False,
+                         poll_delay=60, max_jobs=4, keep_result=3600)
+    running = asyncio.create_task(worker.main())
+    try:
+        await wait_until(lambda: worker.jobs_complete == 12 or running.done(), timeout=30,
+                         what="12 jobs done by a worker of 4 places that polls once a minute")
+        assert not running.done() and worker.jobs_complete == 12
+        assert await redis.zcard(QUEUE) == 0
+    finally:
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+        await worker.close()
