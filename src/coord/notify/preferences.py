@@ -21,10 +21,13 @@ MessageKind = Literal[
     "promotion",
     "followup_present",
     "followup_absent",
+    "referral",  # to the person referred: someone suggests a service or group (coord.notify.referral_mail)
+    "referral_checkin",  # to the person referred, days later: "Did you get connected?"
     "attendance_reminder",
     "roster",
     "coverage_alert",
     "join_request",
+    "referral_answer",  # to the referrer (staff): the person's answer to their referral
     "daily_digest",
 ]
 MESSAGE_KINDS: tuple[str, ...] = MessageKind.__args__  # type: ignore[attr-defined]

@@ -6,7 +6,8 @@ Both are built when they go, in the person's language (coord.notify.delivery set
 the referral as it is then: a referral erased, withdrawn or answered since sends nothing.
 In discreet mode (the person's setting) neither says what the referral is to: no service,
 no group, no note, no category; only that something is waiting on their page. Both respect
-quiet hours. The check-in is a deferred job (one per referral), like attendance follow-ups.
+quiet hours, and each of the three kinds (`referral`, `referral_checkin`, `referral_answer`)
+can be turned off in its recipient's notification settings (coord.notify.delivery skips it). The check-in is a deferred job (one per referral), like attendance follow-ups.
 
 The plan functions (pure, as in coord.notify.plans) say when the check-in is due and its key.
 """

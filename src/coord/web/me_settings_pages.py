@@ -47,10 +47,13 @@ KIND_LABELS: dict[str, str] = {
     "reminder": N_("Send me reminders before my sessions, shifts and events"),
     "followup_present": N_("Send me a thank-you after a session I came to"),
     "followup_absent": N_("Send me a gentle check-in after a session I missed"),
+    "referral": N_("Send me a note when someone suggests a service or a group for me"),
+    "referral_checkin": N_("Send me a gentle check-in a few days after a suggestion, asking if I got connected"),
     "attendance_reminder": N_("Send me reminders to record attendance (for facilitators)"),
     "roster": N_("Send me my weekly roster (for facilitators and coordinators)"),
     "coverage_alert": N_("Send me alerts when a session still needs a facilitator (for coordinators)"),
     "join_request": N_("Send me a note when someone asks to join a group I facilitate"),
+    "referral_answer": N_("Send me a note when someone I referred answers (for facilitators and coordinators)"),
     "daily_digest": N_("Send me a short daily summary of what needs me, when something does (for coordinators)"),
 }
 assert set(KIND_LABELS) == set(MESSAGE_KINDS), "every kind of message needs a name on the settings page"

@@ -46,7 +46,8 @@ MESSAGE_KINDS = {
     "cancellation": N_("cancellation"), "reminder": N_("reminder"), "followup_present": N_("followup present"),
     "followup_absent": N_("followup absent"), "attendance_reminder": N_("attendance reminder"),
     "roster": N_("roster"), "coverage_alert": N_("coverage alert"), "join_request": N_("join request"),
-    "daily_digest": N_("daily digest"),
+    "daily_digest": N_("daily digest"), "referral": N_("referral"), "referral_checkin": N_("referral check-in"),
+    "referral_answer": N_("referral answer"),
 }
 
 
