@@ -84,6 +84,9 @@ UPDATE account_tokens SET used_at = $3
 WHERE user_id = $1 AND purpose = ANY($2::text[]) AND used_at IS NULL
 """
 
+# Links spent (used or voided) or expired before $1 (coord.auth.tokens.purge_spent): gone for good.
+PURGE_SPENT_TOKENS = "DELETE FROM account_tokens WHERE used_at < $1 OR expires_at < $1"
+
 CONFIRM_EMAIL = "UPDATE users SET email_confirmed_at = coalesce(email_confirmed_at, $2) WHERE id = $1"
 CHANGE_EMAIL = "UPDATE users SET email = $2, email_confirmed_at = $3 WHERE id = $1"
 # A new password: every token and page session issued so far stops working; the

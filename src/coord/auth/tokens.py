@@ -41,6 +41,12 @@ VALID_FOR: dict[str, timedelta] = {
     "reset_password": timedelta(hours=1),
     "change_email": timedelta(hours=48),
 }
+# How long a link's row is kept once it is used, voided or expired (a daily job deletes it
+# then, workers/cron.py). For a week, opening an old link still says why it no longer works
+# ("already used" or "expired", and where to ask again) instead of "not valid"; after that
+# the row (an address, when it was mailed and used) is personal data with no use left.
+# A deleted link is still refused: nothing matches its token any more.
+SPENT_KEPT_FOR = timedelta(days=7)
 # The page the link opens (it shows one button: opening a link never changes anything).
 PAGE = {"confirm_email": "/confirm-email", "reset_password": "/reset-password", "change_email": "/confirm-email"}
 # Where to ask for a new link, said when one is expired or used.
@@ -141,6 +147,12 @@ async def use(conn: asyncpg.Connection, token: str, purposes: tuple[Purpose, ...
 async def void(conn: asyncpg.Connection, user_id: UUID, purposes: tuple[Purpose, ...], now: datetime | None = None) -> None:
     """Every open link of these purposes for this account stops working."""
     await conn.execute(queries.USE_TOKENS, user_id, list(purposes), now or clock.now())
+
+
+async def purge_spent(conn: asyncpg.Connection, now: datetime | None = None) -> int:
+    """Delete the links used, voided or expired more than SPENT_KEPT_FOR ago; how many."""
+    status = await conn.execute(queries.PURGE_SPENT_TOKENS, (now or clock.now()) - SPENT_KEPT_FOR)
+    return int(status.split()[-1])
 
 
 async def peek(conn: asyncpg.Connection, token: str) -> Purpose | None:
