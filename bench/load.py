@@ -76,6 +76,27 @@ class LoadResult:
         ordered = sorted(self.latencies)
         return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
 
+    @classmethod
+    def merged(cls, parts: list["LoadResult"]) -> "LoadResult":
+        """Several windows of one load as one: counts and seconds add up, CPU shares are
+        weighted by each window's length."""
+        seconds = sum(p.seconds for p in parts)
+
+        def mean(values: list[tuple[float, float | None]]) -> float | None:
+            known = [(s, v) for s, v in values if v is not None]
+            return sum(s * v for s, v in known) / sum(s for s, _ in known) if known else None
+
+        out = cls(sum(p.ok for p in parts), sum(p.errors for p in parts), seconds, parts[0].concurrency,
+                  [t for p in parts for t in p.latencies],
+                  next((p.first_error for p in parts if p.first_error), None))
+        out.cpu = mean([(p.seconds, p.cpu) for p in parts]) or 0.0
+        out.server_cpu = mean([(p.seconds, p.server_cpu) for p in parts])
+        out.postgres_cpu = mean([(p.seconds, p.postgres_cpu) for p in parts])
+        if len({len(p.server_split) for p in parts}) == 1:
+            out.server_split = [mean([(p.seconds, p.server_split[i]) for p in parts]) or 0.0
+                                for i in range(len(parts[0].server_split))]
+        return out
+
     def summary(self) -> str:
         text = (
             f"{self.rate:,.0f}/s ok={self.ok} errors={self.errors} c={self.concurrency} "

@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 from uuid import UUID
 
-from bench.cases.signup import SHIFTS, USERS, _pairs, _shifts, _volunteers
+from bench.cases.signup import SHIFTS, USERS, _pairs, _shifts, _volunteers, analyzed
 from bench.environment import SECRET_KEY, CoordServer
 from bench.load import Request, http_load
 from bench.registry import Context, benchmark, result
@@ -39,6 +39,7 @@ async def server_choice(ctx: Context) -> list[dict]:
         users = await _volunteers(ctx, org_id, USERS, name)
         tokens = {u: auth.create_token(identifier=str(u), token_extras={"tv": 0}) for u in users}
         pairs = _pairs(await _shifts(ctx, org_id, SHIFTS), users)
+        await analyzed(ctx)
 
         def next_signup(_worker: int) -> Request:
             user_id, shift_id = next(pairs)
