@@ -4,8 +4,10 @@ its SQL all follow the instant a test sets there (issue 12, point 3)."""
 from __future__ import annotations
 
 import ast
-from datetime import timedelta
+import re
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from coord.kernel import clock
 from tests.support import PASSWORD, User, assert_problem, expect
@@ -175,5 +177,12 @@ async def test_a_registration_window_opens_on_the_clock(client, api):
     url = f"{API}/events/{event['id']}/registrations"
     problem = assert_problem(await client.post(url, headers=member.headers), 409)
     assert problem["type"].endswith("registration-not-open")
+    # When, in words and where the event happens; the instant itself in the problem's fields.
+    opens = datetime.fromisoformat(body["registration_opens_at"]).astimezone(ZoneInfo("America/New_York"))
+    assert opens.strftime("%H:%M") in problem["detail"] and str(opens.year) in problem["detail"], problem
+    assert not re.search(r"\d{4}-\d\d-\d\dT", problem["detail"]), problem  # no ISO instant in the sentence
+    assert datetime.fromisoformat(problem["registration_opens_at"]) == opens
+    spanish = assert_problem(await client.post(url, headers={**member.headers, "Accept-Language": "es"}), 409)
+    assert spanish["detail"] != problem["detail"] and opens.strftime("%H:%M") in spanish["detail"], spanish
     with clock.shifted(timedelta(days=3)):
         assert expect(await client.post(url, headers=await _login(client, member)), 201)["status"] == "confirmed"

@@ -51,7 +51,7 @@ LIMIT $6
 # The capacity lock (statement 1; the engine's take_place is the second), with what
 # every rule needs: the caller's roles and registration.
 LOCK_EVENT = """
-SELECT e.id, e.org_id, e.capacity, e.starts_at, e.ends_at, e.status, e.visibility,
+SELECT e.id, e.org_id, e.capacity, e.starts_at, e.ends_at, e.timezone, e.status, e.visibility,
        e.registration_opens_at, e.registration_closes_at,
        (SELECT m.roles FROM org_members m WHERE m.org_id = e.org_id AND m.user_id = $2) AS roles,
        (SELECT r.status FROM registrations r WHERE r.event_id = e.id AND r.user_id = $2) AS my_status

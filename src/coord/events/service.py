@@ -20,6 +20,7 @@ from coord.kernel.access import STAFF, check_roles, require_member, require_role
 from coord.auth.gate import require_confirmed_email
 from coord.auth.service import check_timezone
 from coord.i18n import gettext as _
+from coord.i18n.dates import short_day_time
 from coord.kernel.errors import Conflict, NotFound, Unprocessable
 from coord.events import queries
 from coord.events.schemas import EventIn, EventOut, EventPatch, RegistrationOut
@@ -139,10 +140,14 @@ def _registration_open(event: asyncpg.Record, now: datetime) -> None:
     opens = event["registration_opens_at"]
     closes = event["registration_closes_at"] or event["starts_at"]
     window = {"registration_opens_at": opens.isoformat() if opens else None, "registration_closes_at": closes.isoformat()}
+    # The sentence says the time as the reader writes it, where the event happens; the
+    # problem's fields keep the instants for clients.
     if opens and now < opens:
-        raise Conflict(_("registration opens at %(when)s") % {"when": opens.isoformat()}, slug="registration-not-open", extra=window)
+        raise Conflict(_("registration opens at %(when)s") % {"when": short_day_time(opens, event["timezone"], True)},
+                       slug="registration-not-open", extra=window)
     if now >= closes:
-        raise Conflict(_("registration closed at %(when)s") % {"when": closes.isoformat()}, slug="registration-closed", extra=window)
+        raise Conflict(_("registration closed at %(when)s") % {"when": short_day_time(closes, event["timezone"], True)},
+                       slug="registration-closed", extra=window)
 
 
 REGISTER_RULES = (EVENT_REGISTRATIONS.not_cancelled, EVENT_REGISTRATIONS.not_booked_yet, _registration_open)
