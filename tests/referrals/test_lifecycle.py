@@ -98,8 +98,8 @@ async def test_a_check_in_is_not_sent_for_a_referral_settled_or_after_opting_out
 
     third = await refer(client, s.facilitator, s.participant, service_id=world.food)
     async with pool.acquire() as conn:
-        from coord.referrals.service import stop_checkins
-        await stop_checkins(conn, s.participant.id)
+        from coord.notify.preferences import turn_off
+        await turn_off(conn, s.participant.id, "referral_checkin")
     await run_jobs(mail_settings, pool, redis)
     smtp.messages.clear()
     with clock.shifted(CHECKIN_AFTER):
@@ -162,3 +162,37 @@ async def test_an_organization_chooses_how_many_days_after_the_check_in_goes(cli
     with clock.shifted(timedelta(days=3, minutes=5)):
         await run_jobs(mail_settings, pool, redis)
     assert [m["Subject"] for m in mail_to(smtp, s.participant)] == ["Did you get connected?"]
+
+
+async def test_checkin_stops_made_before_0028_become_the_settings_switch(fresh_database, tmp_path):
+    """Migration 0028: someone who used the check-in's stop link before it wrote the preference
+    keeps check-ins off, now shown (and changeable) on their settings page; others are untouched."""
+    import shutil
+
+    import asyncpg
+
+    from coord.kernel.db.migrate import migrate, migrations_dir
+
+    before = tmp_path / "before"
+    before.mkdir()
+    for path in migrations_dir().glob("*.sql"):
+        if path.name < "0028":
+            shutil.copy(path, before / path.name)
+    await migrate(fresh_database, before)
+    conn = await asyncpg.connect(fresh_database)
+    try:
+        stopped, with_prefs, other = [await conn.fetchval(
+            "INSERT INTO users (email, display_name) VALUES ($1, 'P') RETURNING id", f"p{i}@example.org")
+            for i in range(3)]
+        await conn.execute("INSERT INTO notification_prefs (user_id, disabled_kinds, discreet) VALUES ($1, '{roster}', true)",
+                           with_prefs)
+        await conn.executemany("INSERT INTO referral_checkin_optouts (user_id, created_at) VALUES ($1, now())",
+                               [(stopped,), (with_prefs,)])
+        assert await migrate(fresh_database) == ["0028_referral_checkins_in_preferences.sql"]
+        prefs = {r["user_id"]: (list(r["disabled_kinds"]), r["discreet"])
+                 for r in await conn.fetch("SELECT user_id, disabled_kinds, discreet FROM notification_prefs")}
+        assert prefs == {stopped: (["referral_checkin"], False), with_prefs: (["roster", "referral_checkin"], True)}
+        assert other not in prefs
+        assert await conn.fetchval("SELECT to_regclass('referral_checkin_optouts')") is None
+    finally:
+        await conn.close()

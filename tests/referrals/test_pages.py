@@ -63,10 +63,18 @@ async def test_a_facilitator_refers_from_the_form_and_the_person_answers_on_thei
     # Someone else opening the link finds nothing.
     assert (await facilitator.get(link)).status_code == 404
 
+    # The check-in's "stop" link and the settings page's switch are one setting.
+    settings = await person.get("/me/notifications")
+    assert 'value="referral_checkin" checked' in settings.text.replace("\n", " ")
     stopped = await person.post("/referrals/checkins/stop", {})
     assert stopped.status_code == 303
-    assert await pool.fetchval("SELECT count(*) FROM referral_checkin_optouts WHERE user_id = $1",
-                               s.participant.id) == 1
+    prefs = expect(await client.get(f"{API}/me/notifications", headers=s.participant.headers), 200)
+    assert prefs["disabled_kinds"] == ["referral_checkin"], prefs
+    settings = await person.get("/me/notifications")
+    assert 'value="referral_checkin"' in settings.text and 'value="referral_checkin" checked' not in settings.text
+    assert (await person.post("/referrals/checkins/stop", {})).status_code == 303  # twice is the same
+    prefs = expect(await client.get(f"{API}/me/notifications", headers=s.participant.headers), 200)
+    assert prefs["disabled_kinds"] == ["referral_checkin"], prefs
 
 
 async def test_coordinators_see_counts_without_names(client, world):

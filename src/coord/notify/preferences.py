@@ -59,6 +59,11 @@ async def get_preferences(conn: asyncpg.Connection, user_id: UUID) -> Preference
     return preferences_of(await conn.fetchrow(queries.PREFS, user_id))
 
 
+async def turn_off(conn: asyncpg.Connection, user_id: UUID, kind: MessageKind) -> None:
+    """The "stop these" link of a message: that kind off, as the settings page would turn it off."""
+    await conn.execute(queries.TURN_OFF_KIND, user_id, kind)
+
+
 def preferences_of(row: asyncpg.Record | None) -> Preferences:
     """A PREFS row (or a LOCK_DELIVERY row, which carries them) as Preferences; the defaults for none."""
     if row is None or not row.get("has_prefs", True):

@@ -57,6 +57,14 @@ SELECT o.name, o.contact_email, o.crisis_resources, o.crisis_lines, o.retention_
 FROM orgs o WHERE o.id = $1
 """
 
+# One kind off, the rest as they are (a "stop these" link in a message).
+TURN_OFF_KIND = """
+INSERT INTO notification_prefs (user_id, disabled_kinds) VALUES ($1, ARRAY[$2::text])
+ON CONFLICT (user_id) DO UPDATE
+SET disabled_kinds = notification_prefs.disabled_kinds || $2::text, updated_at = now()
+WHERE NOT $2::text = ANY (notification_prefs.disabled_kinds)
+"""
+
 PREFS = """
 SELECT disabled_kinds, quiet_start, quiet_end, discreet
 FROM notification_prefs WHERE user_id = $1

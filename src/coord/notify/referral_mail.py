@@ -35,8 +35,7 @@ REFERRAL_FOR_MAIL = """
 SELECT r.id, r.org_id, r.person_id, r.status, r.note, r.checkin_due_at, r.checkin_answer,
        s.name AS service_name, coalesce(g.discreet_title, g.name) AS group_name, r.group_id,
        rf.display_name AS referrer_name,
-       o.name AS org_name, o.contact_email, o.crisis_resources, o.crisis_lines,
-       EXISTS (SELECT 1 FROM referral_checkin_optouts x WHERE x.user_id = r.person_id) AS opted_out
+       o.name AS org_name, o.contact_email, o.crisis_resources, o.crisis_lines
 FROM referrals r JOIN orgs o ON o.id = r.org_id
 LEFT JOIN directory_services s ON s.id = r.service_id
 LEFT JOIN groups g ON g.id = r.group_id
@@ -124,8 +123,8 @@ def checkin_links(settings: Settings, referral_id: UUID) -> dict[str, str]:
 async def referral_checkin(conn: asyncpg.Connection, settings: Settings, recipient: asyncpg.Record,
                            referral_id: UUID) -> Message | None:
     r = await conn.fetchrow(REFERRAL_FOR_MAIL, referral_id)
-    if r is None or r["status"] not in OPEN or r["checkin_answer"] is not None or r["opted_out"]:
-        return None  # erased, settled, answered already, or they asked for no check-ins
+    if r is None or r["status"] not in OPEN or r["checkin_answer"] is not None:
+        return None  # erased, settled or answered already (delivery skips a kind turned off)
     links = checkin_links(settings, referral_id)
     discreet = (await get_preferences(conn, recipient["id"])).discreet
     if discreet:

@@ -105,8 +105,6 @@ FROM referrals r JOIN users u ON u.id = r.person_id WHERE r.id = $1
 """
 
 # The check-in's opt-out: no more check-ins for this person, whichever referral.
-OPT_OUT = "INSERT INTO referral_checkin_optouts (user_id, created_at) VALUES ($1, $2) ON CONFLICT DO NOTHING"
-ERASE_OPT_OUT = "DELETE FROM referral_checkin_optouts WHERE user_id = $1"
 
 # Privacy: the person's referrals for their export; erasure; retention.
 EXPORT = """

@@ -304,12 +304,7 @@ async def shared(conn: asyncpg.Connection, actor_id: UUID, referral_id: UUID) ->
     return SharedOut(referral_id, consent["share_with"], consent["purpose"], consent["until"], facts)
 
 
-# --- the check-in, and privacy -------------------------------------------------------------
-
-
-async def stop_checkins(conn: asyncpg.Connection, user_id: UUID) -> None:
-    """The check-in's opt-out: no more of them for this person (coord.notify.referral_mail reads it)."""
-    await conn.execute(queries.OPT_OUT, user_id, clock.now())
+# --- privacy ---------------------------------------------------------------------------
 
 
 async def export(conn: asyncpg.Connection, user_id: UUID) -> list[dict[str, Any]]:
@@ -321,7 +316,6 @@ async def erase(conn: asyncpg.Connection, user_id: UUID) -> None:
     await conn.execute(queries.ERASE, user_id)
     await conn.execute(queries.ERASE_AS_REFERRER, user_id)
     await conn.execute(queries.ERASE_AS_ACTOR, user_id)
-    await conn.execute(queries.ERASE_OPT_OUT, user_id)
 
 
 async def expire(conn: asyncpg.Connection, now: datetime) -> list[asyncpg.Record]:

@@ -18,6 +18,7 @@ from coord.kernel import clock
 from coord.kernel.access import STAFF, CurrentUser
 from coord.kernel.errors import DomainError, Forbidden, NotFound
 from coord.kernel.params import DB, PathId
+from coord.notify import preferences
 from coord.referrals import service
 from coord.referrals.schemas import CHECKIN_ANSWERS, ConsentIn, ReferralIn, StatusIn
 from coord.views.referral_choices import org_for_counts, refer_choices
@@ -152,8 +153,7 @@ class CheckinPages(Controller):
     @post("/checkins/stop", status_code=303)
     async def stop(self, request: Request, viewer: Viewer, db: DB) -> Response:
         me = signed_in(request, viewer)
-        async with db.transaction():
-            await service.stop_checkins(db, me.id)
+        await preferences.turn_off(db, me.id, "referral_checkin")  # the settings page's switch too
         return Redirect("/referrals/checkins/stop?stopped=1", status_code=303)
 
 
