@@ -11,6 +11,7 @@ import asyncpg
 
 from coord.auth.tokens import purge_spent
 from coord.kernel.db.pool import transaction
+from coord.orgs.invitations import purge_settled
 from coord.privacy.service import expire_attendance
 from coord.sessions.service import extend_horizons
 from workers.registry import every
@@ -46,3 +47,9 @@ async def expire_old_attendance(ctx: dict[str, Any]) -> int:
 async def purge_spent_account_links(ctx: dict[str, Any]) -> int:
     """Daily: password-reset and email links used or expired over a week ago are deleted."""
     return await _counted(ctx, purge_spent, "purged %s spent account links", "purge_spent_account_links")
+
+
+@every(hour={3}, minute={53})
+async def purge_settled_invitations(ctx: dict[str, Any]) -> int:
+    """Daily: invitations accepted, withdrawn or expired over 90 days ago are deleted."""
+    return await _counted(ctx, purge_settled, "purged %s settled invitations", "purge_settled_invitations")

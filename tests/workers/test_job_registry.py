@@ -101,7 +101,7 @@ def test_every_routed_job_is_a_function_and_names_are_unique():
     assert {c.name for c in registry.cron_jobs} == {
         "cron:extend_session_horizons", "cron:plan_reminders_job", "cron:remind_unrecorded_attendance",
         "cron:send_rosters", "cron:alert_coverage_gaps", "cron:expire_old_attendance", "cron:send_daily_digests",
-        "cron:purge_spent_account_links",
+        "cron:purge_spent_account_links", "cron:purge_settled_invitations",
     }
 
 

@@ -38,14 +38,17 @@ DO UPDATE SET roles = ARRAY(SELECT DISTINCT x FROM unnest(i.roles || EXCLUDED.ro
 RETURNING i.id, i.org_id
 """
 
-# Pending first, then the 100 most recent others.
+# Pending first, then the others made since $3.
 LIST_INVITATIONS = f"""
 SELECT {INVITATION_COLUMNS} FROM invitations i
 WHERE i.org_id = $1 AND (i.accepted_at IS NULL AND i.revoked_at IS NULL
-                         OR i.created_at > $2 - interval '90 days')
+                         OR i.created_at > $3)
 ORDER BY (i.accepted_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > $2) DESC, i.sent_at DESC, i.id
 LIMIT 500
 """
+
+# Accepted, withdrawn or expired before $1: no longer listed, and nobody's business.
+PURGE_SETTLED = "DELETE FROM invitations WHERE coalesce(accepted_at, revoked_at, expires_at) < $1"
 
 INVITATION = f"SELECT {INVITATION_COLUMNS} FROM invitations i WHERE i.id = $1 AND i.org_id = $3"
 

@@ -49,7 +49,7 @@ class InvitationController(Controller):
     @get("", operation_id="listInvitations")
     async def list_all(self, request: AuthedRequest, org_id: PathId, db: DB) -> InvitationList:
         """Pending (and expired) invitations first, then those accepted or revoked in the last 90 days
-        (admins, coordinators)."""
+        (admins, coordinators); 90 days after one is accepted, revoked or expires, it is deleted."""
         return InvitationList(items=await invitations.list_invitations(db, request.user.id, org_id))
 
     @delete("/{invitation_id:uuid}", operation_id="revokeInvitation", status_code=204)

@@ -36,6 +36,10 @@ from coord.outbox.domain_events import InvitationSent, MemberAdded
 from coord.outbox.record import record
 
 VALID_FOR = timedelta(days=14)
+# How long an invitation stays on the organization's list once accepted, withdrawn or expired;
+# after that the daily purge deletes it: the address of someone who never joined is personal
+# data coord has no use for, and who joined is kept in the audit log and the membership.
+SETTLED_KEPT_FOR = timedelta(days=90)
 PAGE = "/invitations"
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{43}$")
 
@@ -96,7 +100,14 @@ async def add_or_invite(conn: asyncpg.Connection, settings: Settings, actor_id: 
 async def list_invitations(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID) -> list[InvitationOut]:
     """Pending (and expired, not yet renewed) first, then those accepted or revoked lately."""
     await require_role(conn, org_id, actor_id, STAFF)
-    return [out(r) for r in await conn.fetch(q.LIST_INVITATIONS, org_id, clock.now())]
+    now = clock.now()
+    return [out(r) for r in await conn.fetch(q.LIST_INVITATIONS, org_id, now, now - SETTLED_KEPT_FOR)]
+
+
+async def purge_settled(conn: asyncpg.Connection) -> int:
+    """Delete invitations accepted, withdrawn or expired more than SETTLED_KEPT_FOR ago; how many."""
+    status = await conn.execute(q.PURGE_SETTLED, clock.now() - SETTLED_KEPT_FOR)
+    return int(status.split()[-1])
 
 
 async def _open_invitation(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, invitation_id: UUID) -> asyncpg.Record:
