@@ -204,7 +204,10 @@ START = datetime(2026, 10, 20, 18, 30)
         (START, NY, "FREQ=WEEKLY;INTERVAL=0", HOUR, "rrule", "INTERVAL must be"),
         (START, NY, "FREQ=WEEKLY;UNTIL=2026-12-31", HOUR, "rrule", "UNTIL=2026-12-31 is not a usable date"),
         (START, NY, "DTSTART:20261020T183000\nRRULE:FREQ=WEEKLY", HOUR, "rrule", "Remove DTSTART"),
-        (START, NY, "FREQ=WEEKLY;FOO=1", HOUR, "rrule", "FOO"),
+        (START, NY, "FREQ=WEEKLY;FOO=1", HOUR, "rrule", "FOO is not a part a rule can have"),
+        (START, NY, "FREQ=MONTHLY;BYSETPOS=0", HOUR, "rrule", "BYSETPOS=0 is not a value it can take"),
+        (START, NY, "FREQ=WEEKLY;WKST=XX", HOUR, "rrule", "WKST=XX is not a value it can take"),
+        (START, NY, "FREQ=YEARLY;BYMONTHDAY=abc", HOUR, "rrule", "BYMONTHDAY=ABC is not a value it can take"),
         (START, NY, "BYDAY=TU", HOUR, "rrule", "it needs FREQ=DAILY, WEEKLY, MONTHLY or YEARLY"),
         (START, NY, "FREQ=FORTNIGHTLY", HOUR, "rrule", "it needs FREQ=DAILY"),
         (START, NY, "", HOUR, "rrule", "it needs FREQ"),
@@ -226,6 +229,21 @@ def test_errors_name_the_field_and_problem(start, tz, rrule, duration, field, wo
     assert words in info.value.message
     assert str(info.value) == info.value.message
     assert isinstance(info.value, ValueError)
+
+
+@pytest.mark.parametrize(("lang", "words"), [("es", "BYSETPOS=0 no es un valor que pueda tener"),
+                                             ("ar", "BYSETPOS=0 ليست قيمة يمكن أن يأخذها")])
+def test_a_rule_dateutil_refuses_is_explained_in_the_readers_language(lang, words):
+    """dateutil's own words ("bysetpos must be between 1 and 366...") are English: never shown."""
+    from coord import i18n
+
+    token = i18n.ACTIVE.set(i18n.Choice(accept=lang))
+    try:
+        with pytest.raises(RecurrenceError) as info:
+            parse_rule(START, NY, "FREQ=MONTHLY;BYDAY=TU;BYSETPOS=0", HOUR)
+    finally:
+        i18n.ACTIVE.reset(token)
+    assert words in info.value.message and "between" not in info.value.message, info.value.message
 
 
 def test_limits_are_inclusive():

@@ -139,8 +139,29 @@ def _check(parts: dict[str, str], raw: str, start: datetime) -> None:
     core = _join({k: v for k, v in parts.items() if k not in ("COUNT", "UNTIL")})
     try:
         rrulestr(core, dtstart=start)
-    except (ValueError, TypeError, KeyError, IndexError) as exc:
-        raise bad(f"{exc}.") from None
+    except _UNREADABLE:
+        raise bad(_culprit(parts, start)) from None
+
+
+# What dateutil raises for a rule it cannot read; its words are English, so they are not shown.
+_UNREADABLE = (ValueError, TypeError, KeyError, IndexError)
+# RFC 5545's rule parts (dateutil reads these and BYEASTER).
+_RULE_PARTS = {"FREQ", "UNTIL", "COUNT", "INTERVAL", "BYSECOND", "BYMINUTE", "BYHOUR", "BYDAY", "BYMONTHDAY",
+               "BYYEARDAY", "BYWEEKNO", "BYMONTH", "BYSETPOS", "WKST", "BYEASTER"}
+
+
+def _culprit(parts: dict[str, str], start: datetime) -> str:
+    """Which part of a rule dateutil refused, in the reader's language: each is tried alone."""
+    for name, value in parts.items():
+        if name in ("FREQ", "COUNT", "UNTIL"):  # checked already
+            continue
+        if name not in _RULE_PARTS:
+            return _("%(name)s is not a part a rule can have.") % {"name": name}
+        try:
+            rrulestr(_join({"FREQ": parts["FREQ"], name: value}), dtstart=start)
+        except _UNREADABLE:
+            return _("%(name)s=%(value)s is not a value it can take.") % {"name": name, "value": value}
+    return _("its parts do not fit together.")
 
 
 def _starts(rule: SeriesRule, bound: datetime) -> Iterator[tuple[datetime, datetime]]:
