@@ -13,13 +13,13 @@ from uuid import UUID
 
 from bench.cases.me import raw_me
 from bench.cases.signup import (
-    ROUNDS,
     SHIFTS,
     USERS,
     _pairs,
     _shifts,
     _volunteers,
     analyzed,
+    taking_turns,
 )
 from bench.environment import SECRET_KEY, CoordServer
 from bench.load import LoadResult, Request, http_load
@@ -38,22 +38,23 @@ async def _three_ways(ctx: Context, name: str, coord: Callable[[int], Request], 
     server = CoordServer(ctx.database_url, ctx.redis_url, Path(tempfile.mkdtemp(prefix="coord-bench-bare-")),
                          command=BARE)
     server.start()
-    window = ctx.seconds / ROUNDS
-    parts: dict[str, list[LoadResult]] = {"coord": [], "bare": [], "raw": []}
+
+    async def bare_load(window: float) -> LoadResult:
+        load = await http_load(server.base_url, bare, expect=expect, seconds=window, warmup=ctx.warmup,
+                               watch_pid=server.proc.pid if server.proc else None)
+        log.info("  bare  %s", load.summary())
+        return load
+
     try:
-        for _ in range(ROUNDS):
-            parts["coord"].append(await ctx.http_load(coord, expect=expect, seconds=window))
-            parts["bare"].append(await http_load(server.base_url, bare, expect=expect, seconds=window,
-                                                 warmup=ctx.warmup, watch_pid=server.proc.pid if server.proc else None))
-            log.info("  bare  %s", parts["bare"][-1].summary())
-            parts["raw"].append(await ctx.ops_load(raw, seconds=window))
+        loads = await taking_turns(ctx, {
+            "coord": lambda window: ctx.http_load(coord, expect=expect, seconds=window),
+            "bare": bare_load,
+            "raw": lambda window: ctx.ops_load(raw, seconds=window),
+        }, 3)  # each load first, second and third once
     finally:
         server.stop()
-    merged = {side: LoadResult.merged(loads) for side, loads in parts.items()}
-    for side, load in merged.items():
-        log.info("  %s (all windows) %s", side, load.summary())
-    return [result(f"{name}_bare_litestar_vs_raw", merged["bare"].rate, "req/s", baseline=merged["raw"].rate),
-            result(f"{name}_coord_vs_bare_litestar", merged["coord"].rate, "req/s", baseline=merged["bare"].rate)]
+    return [result(f"{name}_bare_litestar_vs_raw", loads["bare"].rate, "req/s", baseline=loads["raw"].rate),
+            result(f"{name}_coord_vs_bare_litestar", loads["coord"].rate, "req/s", baseline=loads["bare"].rate)]
 
 
 @benchmark("signup_floor")
@@ -97,4 +98,5 @@ async def me_floor(ctx: Context) -> list[dict]:
     coord = Request("GET", "/api/v1/me", headers=user.headers)
     bare = Request("GET", f"/me/{user_id}")
     raw = await raw_me(ctx, user_id)
+    await analyzed(ctx)
     return await _three_ways(ctx, "me", lambda _w: coord, lambda _w: bare, raw, 200)

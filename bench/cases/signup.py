@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from bench.environment import SECRET_KEY
@@ -37,7 +40,7 @@ async def _volunteers(ctx: Context, org_id: UUID, count: int, tag: str) -> list[
 
 async def _shifts(ctx: Context, org_id: UUID, count: int) -> list[UUID]:
     """Shifts two hours apart, so one person's signups never overlap."""
-    start = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=30)
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=30)
     rows = await ctx.pool.fetch(
         """
         INSERT INTO shifts (org_id, role, starts_at, ends_at, capacity)
@@ -53,12 +56,34 @@ async def _shifts(ctx: Context, org_id: UUID, count: int) -> list[UUID]:
 
 
 async def analyzed(ctx: Context) -> None:
-    """Planner statistics for the rows just made, as autovacuum would have them in service.
-    Without this the first load runs on tables the planner still believes empty: it checked a
+    """Planner statistics for the rows just made, as autovacuum would have them in service, and
+    no autovacuum left running from earlier benchmarks (its CPU would land on one load alone).
+    Without statistics the first load ran on tables the planner still believed empty: it checked a
     volunteer's overlapping shifts with a sequential scan of shifts per earlier signup (2,200
     rows read per signup against 40 with the index), while the second load, started after
     autoanalyze had caught up, used the index, so the ratio measured the planner's timing."""
-    await ctx.pool.execute("ANALYZE users, org_members, shifts, signups")
+    await ctx.pool.execute("VACUUM ANALYZE users, org_members, shifts, signups")
+    deadline = time.monotonic() + AUTOVACUUM_WAIT_S
+    while time.monotonic() < deadline and await ctx.pool.fetchval(
+            "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'"):
+        await asyncio.sleep(0.2)
+
+
+async def taking_turns(ctx: Context, loads: dict[str, Callable[[float], Awaitable[LoadResult]]],
+                       rounds: int) -> dict[str, LoadResult]:
+    """Each load in `rounds` windows, the order rotating every round. The tables grow and
+    autovacuum works on what a load left behind while the benchmark runs: a load that always
+    ran first (or after the same other) would have the earlier tables, or that work, alone."""
+    window = ctx.seconds / rounds
+    names = list(loads)
+    parts: dict[str, list[LoadResult]] = {name: [] for name in names}
+    for turn in range(rounds):
+        for name in names[turn % len(names):] + names[:turn % len(names)]:
+            parts[name].append(await loads[name](window))
+    merged = {name: LoadResult.merged(windows) for name, windows in parts.items()}
+    for name, load in merged.items():
+        log.info("  %s (all windows) %s", name, load.summary())
+    return merged
 
 
 def _pairs(shifts: list[UUID], users: list[UUID]):
@@ -68,17 +93,16 @@ def _pairs(shifts: list[UUID], users: list[UUID]):
             for shift in [shifts[(i + shift_offset) % len(shifts)]])
 
 
-# The HTTP and raw loads take turns in this many windows each: the tables grow and autovacuum
-# analyzes them while the benchmark runs, and a plan the planner picks for 2,000 signups is not
-# the one it picks for 20,000, so neither side may have the later (or earlier) tables alone.
-ROUNDS = 3
+# Windows per load (taking_turns): an even number, so each of the two goes first as often.
+ROUNDS = 4
+AUTOVACUUM_WAIT_S = 60.0
 
 
 @benchmark("signup_http_vs_raw")
 async def signup_http_vs_raw(ctx: Context) -> dict:
     """value: POST /shifts/{id}/signups per second (201s) at concurrency 32;
     baseline: coord.shifts.signups.sign_up in its own transaction over asyncpg, same concurrency;
-    the two take turns in ROUNDS windows each, on tables analyzed first."""
+    the two take turns in ROUNDS windows each, on tables analyzed first (taking_turns)."""
     admin = await ctx.user("signup-admin")
     org_id = UUID((await ctx.org(admin))["id"])
     auth = build_jwt_auth(load_settings({"COORD_SECRET_KEY": SECRET_KEY, "COORD_DATA_DIR": "/tmp"}))
@@ -101,12 +125,8 @@ async def signup_http_vs_raw(ctx: Context) -> dict:
             signup = await sign_up(conn, user_id, shift_id)
         return signup.status == "confirmed"
 
-    window = ctx.seconds / ROUNDS
-    http_parts, raw_parts = [], []
-    for _ in range(ROUNDS):
-        http_parts.append(await ctx.http_load(next_signup, expect=201, seconds=window))
-        raw_parts.append(await ctx.ops_load(op, seconds=window))
-    http, raw = LoadResult.merged(http_parts), LoadResult.merged(raw_parts)
-    log.info("  http (all windows) %s", http.summary())
-    log.info("  ops  (all windows) %s", raw.summary())
-    return result("signup_http_vs_raw", http.rate, "req/s", baseline=raw.rate)
+    loads = await taking_turns(ctx, {
+        "http": lambda window: ctx.http_load(next_signup, expect=201, seconds=window),
+        "raw": lambda window: ctx.ops_load(op, seconds=window),
+    }, ROUNDS)
+    return result("signup_http_vs_raw", loads["http"].rate, "req/s", baseline=loads["raw"].rate)
