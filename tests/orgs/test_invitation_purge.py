@@ -8,8 +8,7 @@ from datetime import timedelta
 
 from coord.kernel import clock
 from coord.orgs.invitations import SETTLED_KEPT_FOR, VALID_FOR
-from tests.orgs.test_invitations import invitation_links
-from tests.support import API, PASSWORD, assert_problem, expect, run_jobs
+from tests.support import API, PASSWORD, assert_problem, expect, invitation_links, run_jobs
 from workers.cron import purge_settled_invitations
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import email
 import hashlib
-import re
 import time
 from datetime import timedelta
 from email import policy
@@ -14,14 +13,7 @@ import pytest
 
 from coord.kernel import clock
 from tests.conftest import MailSink, make_settings, serving
-from tests.support import API, PASSWORD, assert_problem, expect, mail_text, run_jobs
-
-LINK = re.compile(r"http://coord\.test/invitations/([A-Za-z0-9_-]{43})")
-
-
-def invitation_links(smtp, address: str) -> list[str]:
-    return [t for m in smtp.messages if m["To"] == address for t in dict.fromkeys(LINK.findall(mail_text(m)))]
-
+from tests.support import API, PASSWORD, assert_problem, expect, invitation_links, mail_text, run_jobs
 
 async def test_a_new_person_is_invited_accepts_and_is_a_confirmed_member(client, api, smtp, mail_settings, pool, redis):
     admin = await api.user("admin")

@@ -14,6 +14,7 @@ import contextlib
 import inspect
 import itertools
 import os
+import re
 import subprocess
 import sys
 import time
@@ -152,6 +153,15 @@ def mail_text(message) -> str:
             payload = part.get_payload(decode=True) or b""
             seen.append(payload.decode(part.get_content_charset() or "utf-8", errors="replace"))
     return "\n".join(seen).replace("\r\n ", "").replace("\n ", "")
+
+
+_INVITATION_LINK = re.compile(r"http://coord\.test/invitations/([A-Za-z0-9_-]{43})")
+
+
+def invitation_links(smtp, address: str) -> list[str]:
+    """The invitation tokens mailed to `address`, oldest first."""
+    return [t for m in smtp.messages if m["To"] == address
+            for t in dict.fromkeys(_INVITATION_LINK.findall(mail_text(m)))]
 
 
 async def _send_all(app, requests: list[tuple]) -> list[httpx.Response]:
