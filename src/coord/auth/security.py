@@ -144,7 +144,8 @@ async def live_account(pool: Any, token: Token) -> CurrentUser | None:
         return None
     if cached := accounts.get((user_id, version)):
         return cached
-    async with pool.acquire(timeout=ACQUIRE_TIMEOUT_S) as conn:
+    # As coord.kernel.db.deps does: the pool's timeout (a task per acquire) only when none is idle.
+    async with pool.acquire(timeout=None if pool.get_idle_size() else ACQUIRE_TIMEOUT_S) as conn:
         row = await conn.fetchrow(queries.USER_FOR_TOKEN, user_id, version, timeout=ACQUIRE_TIMEOUT_S)
     if row is None:
         return None
