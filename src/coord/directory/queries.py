@@ -184,7 +184,9 @@ WHERE id = $1 AND org_id = $2 AND resolved_at IS NULL RETURNING id
 """
 
 # Verified by a person: the date changes, the content hash does not (a re-import of an
-# unchanged file leaves it).
+# unchanged file leaves it). The date is the organization's ($3 is the instant): a coordinator
+# in New York checking an entry at 8 pm verified it that day, not the next one in UTC.
 VERIFY_SERVICE = """
-UPDATE directory_services SET last_verified = $3, updated_at = $4 WHERE id = $1 AND org_id = $2 RETURNING id
+UPDATE directory_services s SET last_verified = ($3::timestamptz AT TIME ZONE o.timezone)::date, updated_at = $3
+FROM orgs o WHERE s.id = $1 AND s.org_id = $2 AND o.id = s.org_id RETURNING s.id
 """

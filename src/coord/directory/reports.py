@@ -74,7 +74,6 @@ async def resolve(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, report
 async def verify(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, service_id: UUID) -> None:
     """A coordinator checked the entry: verified today."""
     await require_role(conn, org_id, actor_id, STAFF)
-    now = clock.now()
-    if await conn.fetchval(q.VERIFY_SERVICE, service_id, org_id, now.date(), now) is None:
+    if await conn.fetchval(q.VERIFY_SERVICE, service_id, org_id, clock.now()) is None:
         raise NotFound(_("no such service"))
     await audit(conn, org_id, actor_id, "directory.verified", "directory_service", service_id, {})
