@@ -176,3 +176,40 @@ async def test_a_withdrawn_referral_sends_no_check_in(client, world, smtp, mail_
     with clock.shifted(timedelta(days=8)):
         await run_jobs(mail_settings, pool, redis)
     assert mail_to(smtp, s.participant) == []  # neither the notice (withdrawn first) nor the check-in
+
+
+async def test_a_consent_ends_on_a_day_of_the_persons_calendar(client, world):
+    """At 8 pm in Los Angeles it is already the next day in UTC: a consent "until today" is
+    still accepted, and still in force for the referrer, until midnight where she lives."""
+    from datetime import datetime, time
+    from zoneinfo import ZoneInfo
+
+    from coord.kernel import clock
+    from tests.support import PASSWORD
+
+    s = world.s
+    expect(await client.patch(f"{API}/me", json={"timezone": "America/Los_Angeles"},
+                              headers=s.participant.headers), 200)
+    made = await refer(client, s.facilitator, s.participant, service_id=world.food)
+    la = ZoneInfo("America/Los_Angeles")
+    evening = datetime.combine(now().astimezone(la).date() + timedelta(days=1), time(20, 0), la)
+    assert evening.astimezone(ZoneInfo("UTC")).date() > evening.date()
+
+    async def bearer(user) -> dict[str, str]:
+        token = expect(await client.post(f"{API}/auth/token", json={"email": user.email, "password": PASSWORD}), 200)
+        return {"Authorization": f"Bearer {token['access_token']}"}
+
+    consent = {"share_with": "Riverside", "fields": ["name"], "purpose": "an appointment",
+               "until": evening.date().isoformat()}
+    with clock.shifted(evening - clock.now()):
+        expect(await client.post(f"{API}/referrals/{made['id']}/consent", json=consent,
+                                 headers=await bearer(s.participant)), 201)
+        shared = expect(await client.get(f"{API}/referrals/{made['id']}/shared", headers=await bearer(s.facilitator)), 200)
+        assert set(shared["facts"]) == {"name"}
+        yesterday = {**consent, "until": (evening.date() - timedelta(days=1)).isoformat()}
+        late = assert_problem(await client.post(f"{API}/referrals/{made['id']}/consent", json=yesterday,
+                                                headers=await bearer(s.participant)), 422)
+        assert late["errors"][0]["field"] == "until"
+    with clock.shifted(evening + timedelta(hours=4, minutes=1) - clock.now()):  # past midnight in Los Angeles
+        assert_problem(await client.get(f"{API}/referrals/{made['id']}/shared", headers=await bearer(s.facilitator)),
+                       409)

@@ -44,7 +44,12 @@ INSERT_EVENT = """
 INSERT INTO referral_events (referral_id, actor_id, from_status, to_status, note, at)
 VALUES ($1, $2, $3, $4, $5, $6)
 """
-LOCK = "SELECT * FROM referrals WHERE id = $1 FOR UPDATE"
+# With the person's timezone: a consent's last day is a day of their calendar.
+LOCK = """
+SELECT r.*, coalesce(p.timezone, 'UTC') AS person_timezone
+FROM referrals r LEFT JOIN users p ON p.id = r.person_id
+WHERE r.id = $1 FOR UPDATE OF r
+"""
 SET_STATUS = "UPDATE referrals SET status = $2, updated_at = $3 WHERE id = $1"
 SET_CHECKIN = """
 UPDATE referrals SET checkin_answer = $2, checkin_answered_at = $3, updated_at = $3 WHERE id = $1

@@ -249,7 +249,7 @@ async def give_consent(conn: asyncpg.Connection, actor_id: UUID, referral_id: UU
     row, who = await _locked(conn, actor_id, referral_id)
     if who != "person":
         raise Forbidden(_("only the person referred consents to sharing anything about them"))
-    today = clock.now().date()
+    today = clock.today_in(row["person_timezone"])
     if data.until < today:
         raise Unprocessable(_("a consent ends today at the earliest"), field="until")
     if data.until > today + MAX_CONSENT:
@@ -292,7 +292,7 @@ async def shared(conn: asyncpg.Connection, actor_id: UUID, referral_id: UUID) ->
     row, who = await _locked(conn, actor_id, referral_id)
     if who == "person":
         raise NotFound(_("no such referral"))
-    live = await conn.fetch(queries.LIVE_CONSENTS, referral_id, clock.now().date())
+    live = await conn.fetch(queries.LIVE_CONSENTS, referral_id, clock.today_in(row["person_timezone"]))
     if not live:
         raise Conflict(_("the person has not consented to sharing anything (or revoked it): nothing about them "
                        "leaves coord"), slug="no-consent")

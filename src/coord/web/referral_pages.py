@@ -57,7 +57,7 @@ async def _my_page(request: Request, viewer: CurrentUser, db: DB, *, done: str |
                 referrals=referrals, status_words=_words(STATUS_WORDS), fact_words=_words(FACT_WORDS),
                 facts_of=lambda fields: ", ".join(_(FACT_WORDS[f]) for f in fields),
                 done=_(DONE[done]) if done in DONE else None, errors=errors or {}, values=values or {},
-                today=clock.now().date().isoformat())
+                today=clock.today_in(viewer.timezone or "UTC").isoformat())
 
 
 class MyReferralPages(Controller):
