@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
 from tests.moments import at, today
-from tests.support import API, assert_problem, expect
+from coord.kernel import clock
+from tests.support import API, PASSWORD, assert_problem, expect
 from tests.support.world import make_shift, org_with_volunteers, outbox
 
 
@@ -204,6 +205,12 @@ async def test_check_in_window_and_hours(client, org_setup):
     far = await make_shift(client, org, admin, starts_at=at(5), ends_at=at(6))
     expect(await client.post(f"{API}/shifts/{far['id']}/signups", headers=vol.headers), 201)
     assert "check-in opens an hour before" in assert_problem(await client.post(f"{API}/shifts/{far['id']}/signups/me/check-in", headers=vol.headers), 409)["detail"]
+    # Half an hour before it, on coord's clock: the roster's time is that clock's, as the window was.
+    with clock.shifted(timedelta(hours=4, minutes=30)):
+        token = expect(await client.post(f"{API}/auth/token", json={"email": vol.email, "password": PASSWORD}), 200)
+        late = expect(await client.post(f"{API}/shifts/{far['id']}/signups/me/check-in",
+                                        headers={"Authorization": f"Bearer {token['access_token']}"}), 200)
+        assert abs(datetime.fromisoformat(late["checked_in_at"]) - clock.now()) < timedelta(minutes=1), late
 
     hours = f"{url}/signups/{signup['id']}/hours"
     assert "started" in assert_problem(await client.put(hours, json={"hours": 2.5}, headers=admin.headers), 409)["detail"]

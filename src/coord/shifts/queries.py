@@ -140,8 +140,9 @@ ORDER BY g.queue_order
 LIMIT $4
 """
 
+# $2: coord's clock (a time people read on the roster, not bookkeeping).
 CHECK_IN = """
-UPDATE signups SET checked_in_at = coalesce(checked_in_at, now()), updated_at = now()
+UPDATE signups SET checked_in_at = coalesce(checked_in_at, $2), updated_at = now()
 WHERE id = $1
 """
 
@@ -184,7 +185,7 @@ FROM trainings t WHERE t.id = $1
 """
 
 VERIFY_TRAINING = """
-UPDATE trainings SET verified_by = coalesce(verified_by, $2), verified_at = coalesce(verified_at, now())
+UPDATE trainings SET verified_by = coalesce(verified_by, $2), verified_at = coalesce(verified_at, $3)
 WHERE id = $1
 RETURNING id, user_id, code, completed_on, expires_on, verified_by IS NOT NULL AS verified, verified_at
 """

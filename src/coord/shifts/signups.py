@@ -104,7 +104,7 @@ async def check_in(conn: asyncpg.Connection, user_id: UUID, shift_id: UUID) -> S
     opens = shift.starts_at - CHECK_IN_OPENS_BEFORE_START
     if not opens <= now <= shift.ends_at:
         raise Conflict(_("check-in opens an hour before the shift starts and closes when it ends"))
-    await conn.execute(queries.CHECK_IN, row["id"])
+    await conn.execute(queries.CHECK_IN, row["id"], clock.now())
     await record(conn, SignupCheckedIn(signup_id=row["id"], shift_id=shift_id))
     return SignupOut(**dict(await bookings.find_booking(conn, SHIFT_SIGNUPS, shift_id, user_id)))
 
@@ -143,7 +143,7 @@ async def check_in_volunteer(conn: asyncpg.Connection, actor_id: UUID, shift_id:
         raise Conflict(_("this shift is cancelled"))
     if clock.now() < shift.starts_at - CHECK_IN_OPENS_BEFORE_START:
         raise Conflict(_("check-in opens an hour before the shift starts"))
-    await conn.execute(queries.CHECK_IN, signup_id)
+    await conn.execute(queries.CHECK_IN, signup_id, clock.now())
     await record(conn, SignupCheckedIn(signup_id=signup_id, shift_id=shift_id))
     return SignupOut(**dict(await conn.fetchrow(queries.SIGNUP_BY_ID, signup_id, shift_id)))
 

@@ -7,6 +7,7 @@ from uuid import UUID
 import asyncpg
 
 from coord.i18n import gettext as _
+from coord.kernel import clock
 from coord.kernel.errors import Forbidden, NotFound, Unprocessable
 from coord.outbox.domain_events import TrainingRecorded, TrainingVerified
 from coord.outbox.record import record
@@ -43,6 +44,6 @@ async def verify_training(conn: asyncpg.Connection, actor_id: UUID, training_id:
         raise Forbidden(_("trainings are verified by a coordinator or admin"))
     if row["user_id"] == actor_id:
         raise Forbidden(_("another coordinator or admin must verify your own training"))
-    verified = await conn.fetchrow(queries.VERIFY_TRAINING, training_id, actor_id)
+    verified = await conn.fetchrow(queries.VERIFY_TRAINING, training_id, actor_id, clock.now())
     await record(conn, TrainingVerified(training_id=training_id, user_id=verified["user_id"]))
     return TrainingOut(**dict(verified))
