@@ -1,5 +1,5 @@
 """What a service refuses is said in the reader's language (issue 16.9): the API's `detail`
-follows Accept-Language, a page's refusal the reader's language, and no service raises an
+and `title` follow Accept-Language, a page's refusal the reader's language, and no service raises an
 unmarked English sentence (a source scan keeps it so)."""
 
 from __future__ import annotations
@@ -21,11 +21,18 @@ async def test_the_apis_detail_follows_accept_language(client, api, monkeypatch)
     monkeypatch.setattr(i18n, "PREVIEW", {"es", "ar"})
     admin = await api.user("admin")
     missing = f"{API}/groups/{uuid4()}"
-    said = {}
+    said, titled = {}, {}
     for code in ("en", "es", "ar"):
         problem = assert_problem(await client.get(missing, headers={**admin.headers, "accept-language": code}), 404)
-        said[code] = problem["detail"]
+        said[code], titled[code] = problem["detail"], problem["title"]
+        assert problem["type"] == "urn:coord:problem:not-found"  # what code matches, in every language
     assert said == {"en": "no such group", "es": "ese grupo no existe", "ar": "هذه المجموعة غير موجودة"}
+    assert titled == {"en": "Not found", "es": "No encontrado", "ar": "غير موجود"}
+    # Litestar's own refusals (a body that is not JSON) and their titles too.
+    broken = assert_problem(await client.post(f"{API}/orgs", content=b"{not json",
+                                              headers={**admin.headers, "accept-language": "es",
+                                                       "content-type": "application/json"}), 400)
+    assert broken["title"] == "La solicitud no es válida" and broken["detail"].startswith("el cuerpo no es JSON válido")
 
 
 async def test_a_page_reads_a_translated_no_such_as_the_kind_it_names(client, api, monkeypatch):

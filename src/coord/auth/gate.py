@@ -9,7 +9,7 @@ from uuid import UUID
 
 import asyncpg
 
-from coord.i18n import gettext as _
+from coord.i18n import N_, gettext as _
 from coord.auth import queries
 from coord.kernel.errors import Forbidden
 
@@ -18,7 +18,7 @@ RESEND_PAGE = "/confirm-email"
 
 
 class EmailNotConfirmed(Forbidden):
-    slug, title = "email-not-confirmed", "Confirm your email address first"
+    slug, title = "email-not-confirmed", N_("Confirm your email address first")
 
 
 async def require_confirmed_email(conn: asyncpg.Connection, user_id: UUID) -> None:

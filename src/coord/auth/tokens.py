@@ -74,7 +74,7 @@ def hash_token(token: str) -> bytes:
 
 
 class LinkInvalid(BadRequest):
-    slug, title = "link-invalid", "This link cannot be used"
+    slug, title = "link-invalid", N_("This link cannot be used")
 
     def __init__(self, detail: str) -> None:
         super().__init__(detail, errors=[FieldError("token", detail)])

@@ -10,6 +10,8 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
+from coord.i18n import N_
+
 PROBLEM_BASE = "urn:coord:problem:"
 
 
@@ -23,7 +25,7 @@ class FieldError(dict):
 class DomainError(Exception):
     status: int = 400
     slug: str = "bad-request"
-    title: str = "The request cannot be processed"
+    title: str = N_("The request cannot be processed")
 
     def __init__(
         self,
@@ -44,11 +46,11 @@ class DomainError(Exception):
 
 
 class BadRequest(DomainError):
-    status, slug, title = 400, "bad-request", "The request is not valid"
+    status, slug, title = 400, "bad-request", N_("The request is not valid")
 
 
 class Unauthorized(DomainError):
-    status, slug, title = 401, "unauthorized", "Authentication is required"
+    status, slug, title = 401, "unauthorized", N_("Authentication is required")
 
     def __init__(self, detail: str, **kwargs: Any) -> None:
         kwargs.setdefault("headers", {"WWW-Authenticate": 'Bearer realm="coord"'})
@@ -56,19 +58,19 @@ class Unauthorized(DomainError):
 
 
 class Forbidden(DomainError):
-    status, slug, title = 403, "forbidden", "You do not have permission for this"
+    status, slug, title = 403, "forbidden", N_("You do not have permission for this")
 
 
 class NotFound(DomainError):
-    status, slug, title = 404, "not-found", "Not found"
+    status, slug, title = 404, "not-found", N_("Not found")
 
 
 class Conflict(DomainError):
-    status, slug, title = 409, "conflict", "This conflicts with the current state"
+    status, slug, title = 409, "conflict", N_("This conflicts with the current state")
 
 
 class Unprocessable(DomainError):
-    status, slug, title = 422, "validation-failed", "The request is well-formed but not acceptable"
+    status, slug, title = 422, "validation-failed", N_("The request is well-formed but not acceptable")
 
     def __init__(self, detail: str, *, field: str | None = None, **kwargs: Any) -> None:
         if field and "errors" not in kwargs:
@@ -77,7 +79,7 @@ class Unprocessable(DomainError):
 
 
 class TooManyRequests(DomainError):
-    status, slug, title = 429, "rate-limited", "Too many requests"
+    status, slug, title = 429, "rate-limited", N_("Too many requests")
 
     def __init__(self, detail: str, *, retry_after: int, **kwargs: Any) -> None:
         kwargs["headers"] = {"Retry-After": str(retry_after)}
@@ -85,7 +87,7 @@ class TooManyRequests(DomainError):
 
 
 class ServiceUnavailable(DomainError):
-    status, slug, title = 503, "unavailable", "The service is briefly unavailable"
+    status, slug, title = 503, "unavailable", N_("The service is briefly unavailable")
 
     def __init__(self, detail: str, *, retry_after: int = 5, **kwargs: Any) -> None:
         kwargs["headers"] = {"Retry-After": str(retry_after)}
@@ -93,6 +95,7 @@ class ServiceUnavailable(DomainError):
 
 
 def status_title(status: int) -> str:
+    """HTTP's words for a status, as a problem's title (translated where the problem is made)."""
     try:
         return HTTPStatus(status).phrase
     except ValueError:

@@ -13,9 +13,9 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.plugins.problem_details import ProblemDetailsException
 
-from coord.i18n import gettext as _
+from coord.i18n import N_, gettext as _
 from coord.i18n.plain import plain_message
-from coord.kernel.errors import PROBLEM_BASE, DomainError, ServiceUnavailable, status_title
+from coord.kernel.errors import PROBLEM_BASE, BadRequest, DomainError, ServiceUnavailable, status_title
 from coord.kernel.observability import redact_path
 from coord.kernel.outages import is_outage
 
@@ -29,8 +29,11 @@ def _problem(status: int, slug: str, title: str, detail: str, **extra: Any) -> P
     headers = extra.pop("headers", None)
     if status in (400, 422):
         extra.setdefault("errors", [])
+    # The title in the request's language too (RFC 9457 allows it): it is what a client shows
+    # first; `type` stays the same in every language for code to match.
     return ProblemDetailsException(
-        status_code=status, type_=PROBLEM_BASE + slug, title=title, detail=detail, extra=extra or None, headers=headers
+        status_code=status, type_=PROBLEM_BASE + slug, title=_(title), detail=detail, extra=extra or None,
+        headers=headers,
     )
 
 
@@ -67,12 +70,12 @@ def http_problem(exc: HTTPException) -> ProblemDetailsException:
         errors = _field_errors(exc.extra)
         if not errors:
             # Not a field problem: the body itself could not be decoded.
-            detail = f"the body is not valid JSON: {detail}"
+            detail = _("the body is not valid JSON: %(reason)s") % {"reason": detail}
             errors = [{"field": "body", "message": detail, "source": "body"}]
         else:
             detail = "; ".join(_("%(field)s: %(message)s") % e for e in errors)
         # msgspec says "Object contains unknown field `x` - at `$`": keep it, it names the field.
-        return _problem(400, "invalid-request", "The request is not valid", detail, errors=errors, headers=exc.headers)
+        return _problem(400, "invalid-request", BadRequest.title, detail, errors=errors, headers=exc.headers)
     headers = dict(exc.headers or {})
     if status == 429 and "Retry-After" not in headers:
         # Litestar's limiter says when the window resets; clients look for Retry-After.
@@ -91,7 +94,7 @@ def unavailable_problem(exc: Exception) -> ProblemDetailsException:
 
 def internal_error_handler(request: Request, exc: Exception) -> Response:
     log.exception("unhandled %s on %s %s", type(exc).__name__, request.method, redact_path(request.url.path))
-    problem = _problem(500, "internal-error", "Internal error", _("something went wrong on our side; it has been logged"))
+    problem = _problem(500, "internal-error", N_("Internal error"), _("something went wrong on our side; it has been logged"))
     return problem.to_response(request)
 
 
@@ -121,8 +124,8 @@ def exception_handler(request: Request, exc: Exception) -> Response:
             exc = leaves[0]
     if isinstance(exc, UNSTORABLE_TEXT):
         # NUL characters and lone surrogates are valid JSON but not storable text.
-        detail = "the request holds characters that cannot be stored (such as NUL or lone surrogates)"
-        return _problem(400, "invalid-request", "The request is not valid", detail,
+        detail = _("the request holds characters that cannot be stored (such as NUL or lone surrogates)")
+        return _problem(400, "invalid-request", BadRequest.title, detail,
                         errors=[{"field": "body", "message": detail}]).to_response(request)
     if is_outage(exc):
         return unavailable_problem(exc).to_response(request)
