@@ -17,17 +17,14 @@ from coord.kernel.db.pool import create_pool
 from coord.kernel.observability import with_request_id
 from coord.kernel.openapi_document import correct as correct_openapi
 from coord.plugin import CoordPlugin
-from coord.kernel.security_headers import with_security_headers
+from coord.kernel.security_headers import security_headers
 
 MAX_BODY_BYTES = 1024 * 1024  # larger bodies get 413
 
 
 class CoordApp(Litestar):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        async def litestar(scope: Scope, receive: Receive, send: Send) -> None:
-            await with_security_headers(super(CoordApp, self).__call__, scope, receive, send)
-
-        await with_request_id(litestar, scope, receive, send)
+        await with_request_id(super().__call__, scope, receive, send, security_headers)
 
 
 def create_app(settings: Settings | None = None) -> Litestar:

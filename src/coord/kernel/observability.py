@@ -18,7 +18,7 @@ import threading
 import time
 from contextvars import ContextVar
 from logging.handlers import QueueListener
-from typing import Any
+from typing import Any, Callable
 
 import msgspec
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -188,11 +188,15 @@ def configure_logging(level: str = "INFO") -> None:
 access_log = logging.getLogger("coord.access")
 
 
-async def with_request_id(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
-    """Sets the request id, echoes it in `X-Request-ID`, and writes one access line.
+async def with_request_id(app: ASGIApp, scope: Scope, receive: Receive, send: Send,
+                          headers_for: Callable[[Scope], list[tuple[bytes, bytes]]] | None = None) -> None:
+    """Sets the request id, echoes it in `X-Request-ID`, adds `headers_for(scope)` (the
+    security headers) where the route set none of the same name, and writes one access line.
 
     Wraps the whole application (outside Litestar's exception handling), so error
-    responses carry the id and the access line logs their real status.
+    responses carry the id and the headers, and the access line logs their real status.
+    One layer with one send wrapper for all three: each layer is a coroutine and a wrapper
+    on every request.
     """
     if scope["type"] != "http":
         await app(scope, receive, send)
@@ -209,6 +213,9 @@ async def with_request_id(app: ASGIApp, scope: Scope, receive: Receive, send: Se
         if message["type"] == "http.response.start":
             status = message["status"]
             headers = list(message.get("headers") or [])
+            if headers_for is not None:
+                present = {name.lower() for name, _ in headers}
+                headers.extend(header for header in headers_for(scope) if header[0] not in present)
             headers.append((b"x-request-id", request_id.encode()))
             message["headers"] = headers  # type: ignore[typeddict-unknown-key]
         await send(message)

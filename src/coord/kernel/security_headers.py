@@ -7,7 +7,7 @@ over TLS (directly or through a proxy that says so), as browsers require.
 
 from __future__ import annotations
 
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import Scope
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -35,21 +35,13 @@ def _over_tls(scope: Scope) -> bool:
     return any(k == b"x-forwarded-proto" and v.lower() == b"https" for k, v in scope.get("headers") or ())
 
 
-async def with_security_headers(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
-    if scope["type"] != "http":
-        await app(scope, receive, send)
-        return
-    csp = SCHEMA_CSP if scope["path"].startswith("/schema") else CSP
-    extra = [*STATIC_HEADERS, (b"content-security-policy", csp.encode())]
+_CSP = (b"content-security-policy", CSP.encode())
+_SCHEMA_CSP = (b"content-security-policy", SCHEMA_CSP.encode())
+
+
+def security_headers(scope: Scope) -> list[tuple[bytes, bytes]]:
+    """The headers every answer to this request carries, unless the route set its own."""
+    extra = [*STATIC_HEADERS, _SCHEMA_CSP if scope["path"].startswith("/schema") else _CSP]
     if _over_tls(scope):
         extra.append(HSTS)
-
-    async def send_with_headers(message: Message) -> None:
-        if message["type"] == "http.response.start":
-            present = {name.lower() for name, _ in message.get("headers") or []}
-            headers = list(message.get("headers") or [])
-            headers.extend(header for header in extra if header[0] not in present)
-            message["headers"] = headers  # type: ignore[typeddict-unknown-key]
-        await send(message)
-
-    await app(scope, receive, send_with_headers)
+    return extra
