@@ -18,10 +18,10 @@ from uuid import UUID
 import httpx
 import pytest
 
-from tests.bookings.test_capacity import headers, seed
 from tests.conftest import TEST_SECRET
 from tests.moments import at
 from tests.support import API, coord_serve, expect, wait_until
+from tests.support.seeded_org import headers, seed
 
 CAPACITY = 4
 SHIFTS = 3

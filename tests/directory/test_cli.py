@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 from tests.conftest import TEST_SECRET
-from tests.directory.test_import import PACKAGE, directory_rows
+from tests.support.directory_imports import PACKAGE, directory_rows
 
 
 def coord(database_url: str, redis_url: str, data_dir, *args: str) -> subprocess.CompletedProcess:

@@ -4,8 +4,8 @@ other organizations (issue 17.1, CONTRACT: set on import or by a coordinator).""
 
 from __future__ import annotations
 
-from tests.directory.test_import import imports_url, zipped
 from tests.support import API, assert_problem, expect
+from tests.support.directory_imports import imports_url, zipped
 
 
 async def test_a_confidential_location_is_read_only_by_the_curators_staff(client, api, pool):

@@ -3,8 +3,8 @@ coordinator links it, the link reads back, another organization's group is refus
 
 from __future__ import annotations
 
-from tests.directory.test_import import imports_url, zipped
 from tests.support import API, assert_problem, expect
+from tests.support.directory_imports import imports_url, zipped
 from tests.support.world import make_group
 
 

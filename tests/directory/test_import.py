@@ -4,42 +4,16 @@ per record, re-imports that rewrite nothing unchanged and mark what is gone inac
 
 from __future__ import annotations
 
-import io
 import json
-import zipfile
-from pathlib import Path
 
 from coord.directory.cli import import_command
 from tests.support import API, assert_problem, concurrently, expect
-
-FIXTURES = Path(__file__).parent / "fixtures"
-PACKAGE = FIXTURES / "csv_package"
-TABLES = ("organizations", "services", "locations", "service_at_locations", "addresses", "phones", "schedules",
-          "languages", "accessibility", "cost_options", "service_areas", "taxonomies", "taxonomy_terms",
-          "attributes")
-
-
-def zipped(folder: Path = PACKAGE, replace: dict[str, str] | None = None) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for path in sorted(folder.glob("*.csv")):
-            archive.writestr(f"package/{path.name}", (replace or {}).get(path.name, path.read_text()))
-    return buffer.getvalue()
-
-
-async def directory_rows(pool) -> dict[str, int]:
-    """Entries an organization curates (the default taxonomy is everyone's and not counted)."""
-    return {t: await pool.fetchval(f"SELECT count(*) FROM directory_{t} WHERE org_id IS NOT NULL") for t in TABLES}
+from tests.support.directory_imports import FIXTURES, PACKAGE, TABLES, directory_rows, imports_url, zipped
 
 
 async def staff_org(api):
     admin = await api.user("admin")
     return admin, await api.org(admin)
-
-
-def imports_url(org: dict, source: str, **params: str) -> str:
-    query = "".join(f"&{k}={v}" for k, v in params.items())
-    return f"{API}/orgs/{org['id']}/directory/imports?source={source}{query}"
 
 
 async def test_the_official_hsds_json_examples_import(client, api, pool):

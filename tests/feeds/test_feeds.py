@@ -17,6 +17,7 @@ from coord.outbox.domain_events import event_kind
 from tests.moments import local_start, now
 from tests.support import assert_problem, expect, run_jobs, wait_until
 from tests.support.calendars import expand
+from tests.support.feed_calendar import path_of, vevents
 from tests.support.world import make_group
 from workers.registry import registry
 
@@ -27,15 +28,6 @@ UTC = timezone.utc
 
 def at(hours: float) -> str:
     return (now() + timedelta(hours=hours)).replace(microsecond=0).isoformat()
-
-
-def path_of(url: str) -> str:
-    assert url.startswith("http://coord.test/feeds/") and url.endswith(".ics")
-    return url.removeprefix("http://coord.test")
-
-
-def vevents(body: bytes) -> list[icalendar.Event]:
-    return [c for c in icalendar.Calendar.from_ical(body).walk("VEVENT")]
 
 
 class World:

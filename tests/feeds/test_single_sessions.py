@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.feeds.test_feeds import API, path_of, vevents
 from tests.moments import now
-from tests.support import expect
+from tests.support import API, expect
+from tests.support.feed_calendar import path_of, vevents
 from tests.support.world import past_session, setup
 
 

@@ -12,25 +12,11 @@ from coord.notify.mailer import mailer_from_settings
 from coord.notify.reminders import plan_reminders, reminder_job_id
 from tests.moments import from_now, local_start, now
 from tests.support import assert_problem, expect, mail_text, run_jobs
+from tests.support.followups import after_followup_delay, mail_for, record
 from tests.support.world import past_session, setup
 from workers.schedule_jobs import remind_unrecorded_attendance, send_reminder
 
 UTC = timezone.utc
-
-
-def after_followup_delay(session: dict, minutes: float = 30) -> timedelta:
-    """How far to move the clock for the session to have ended `minutes` ago (by default
-    the organization's delay before follow-ups), and a minute more."""
-    return datetime.fromisoformat(session["ends_at"]) + timedelta(minutes=minutes + 1) - now()
-
-
-def mail_for(smtp, user) -> list:
-    return [m for m in smtp.messages if m["To"] == user.email]
-
-
-async def record(client, s, session, sheet: dict[str, str]) -> None:
-    body = {"records": [{"user_id": uid, "status": status} for uid, status in sheet.items()]}
-    expect(await client.put(f"/api/v1/sessions/{session['id']}/attendance", json=body, headers=s.facilitator.headers), 200)
 
 
 async def test_present_get_thanks_absent_a_gentle_check_in_excused_nothing(client, api, smtp, mail_settings, pool, redis):

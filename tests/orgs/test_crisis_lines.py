@@ -11,10 +11,10 @@ import pytest
 from coord import i18n
 from coord.kernel import clock
 from coord.orgs.crisis import DEFAULT_LINES
-from tests.notify.test_followups import after_followup_delay, mail_for, record
 from tests.pages import Visitor
 from tests.pages import text_of as tags_dropped
 from tests.support import API, assert_problem, expect, run_jobs
+from tests.support.followups import after_followup_delay, mail_for, record
 from tests.support.world import past_session, setup
 
 ENGLISH, SPANISH = "988 Suicide & Crisis Lifeline:", "988 Lifeline en español:"

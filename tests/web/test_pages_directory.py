@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 from tests.pages import Visitor, text_of
-from tests.web.test_pages_invitations import coordinator_browser, staff
+from tests.support.invitation_pages import coordinator_browser, staff
 
 FIXTURES = Path(__file__).parents[1] / "directory" / "fixtures"
 

@@ -13,12 +13,10 @@ import pytest
 
 from coord import i18n
 from coord.web.zones import timezone_choices
-from tests.i18n.test_pseudo_locale import (
-    Readable,  # what a person reads: text, labels read aloud
-)
 from tests.moments import NY, at, local_start
 from tests.pages import Visitor, text_of
 from tests.support import API, expect
+from tests.support.page_words import Readable  # what a person reads: text, labels read aloud
 from tests.support.world import make_event, make_group, make_shift, past_session, setup
 
 WORD = re.compile(r"(?<![^\W\d_])[A-Za-z]{3,}(?![^\W\d_])")

@@ -7,34 +7,9 @@ from __future__ import annotations
 import re
 
 from tests.pages import Visitor, text_of
-from tests.support import API, PASSWORD, expect, mail_text, run_jobs
+from tests.support import API, PASSWORD, expect, run_jobs
+from tests.support.invitation_pages import coordinator_browser, link_to, staff
 from tests.support.world import make_shift
-
-LINK = re.compile(r"http://coord\.test(/invitations/[A-Za-z0-9_-]{43})")
-
-
-def link_to(smtp, address: str) -> str:
-    """The newest invitation link mailed to `address` (a path)."""
-    links = [p for m in smtp.messages if m["To"] == address for p in LINK.findall(mail_text(m))]
-    assert links, f"no invitation was mailed to {address}"
-    return links[-1]
-
-
-async def staff(api, role: str = "coordinator"):
-    admin = await api.user("admin")
-    org = await api.org(admin)
-    person = await api.user(role)
-    await api.member(org, admin, person, role)
-    return org, admin, person
-
-
-async def coordinator_browser(client, api):
-    """An organization, its admin, and a browser signed in as a coordinator (and the
-    coordination page's path)."""
-    org, admin, coordinator = await staff(api)
-    browser = Visitor(client)
-    await browser.login(coordinator)
-    return org, admin, browser, f"/orgs/{org['slug']}/coordination"
 
 
 async def test_a_coordinator_invites_a_new_person_who_accepts_and_signs_up_for_a_shift(

@@ -10,17 +10,11 @@ import re
 import pytest
 
 from coord import i18n
-from tests.i18n.test_pseudo_locale import (
-    ALLOWED,
-    ENGLISH_WORD,
-    USER_CONTENT,
-    Readable,
-    data_phrases,
-)
 from tests.pages import Visitor, csrf_of
 from tests.support import expect, run_jobs
+from tests.support.invitation_pages import link_to
+from tests.support.page_words import ALLOWED, ENGLISH_WORD, USER_CONTENT, Readable, data_phrases
 from tests.support.world import make_event, make_group, make_shift
-from tests.web.test_pages_invitations import link_to
 
 API = "/api/v1"
 HTML = re.compile(r'<html lang="([^"]+)" dir="([^"]+)">')

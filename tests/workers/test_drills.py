@@ -141,7 +141,7 @@ async def test_postgres_restarted_under_load(tmp_path, shared_app):
 
     from coord.embedded import EmbeddedPostgres, EmbeddedRedis
     from coord.kernel.db.migrate import migrate
-    from tests.bookings.test_capacity import headers, seed
+    from tests.support.seeded_org import headers, seed
 
     postgres, redis_server = EmbeddedPostgres(tmp_path / "pg"), EmbeddedRedis(tmp_path / "redis")
     pg_port = free_port()
