@@ -12,6 +12,7 @@ from litestar import Litestar
 from litestar.types import Receive, Scope, Send
 
 from coord.auth.security import PUBLIC_PATHS
+from coord.i18n import REQUEST_HEADERS
 from coord.kernel.config import Settings, load_settings
 from coord.kernel.db.pool import create_pool
 from coord.kernel.observability import with_request_id
@@ -24,7 +25,11 @@ MAX_BODY_BYTES = 1024 * 1024  # larger bodies get 413
 
 class CoordApp(Litestar):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await with_request_id(super().__call__, scope, receive, send, security_headers)
+        headers = REQUEST_HEADERS.set(scope.get("headers"))
+        try:
+            await with_request_id(super().__call__, scope, receive, send, security_headers)
+        finally:
+            REQUEST_HEADERS.reset(headers)
 
 
 def create_app(settings: Settings | None = None) -> Litestar:

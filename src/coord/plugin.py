@@ -33,7 +33,6 @@ from coord.feeds.routes import PUBLIC_ROUTES as FEED_PUBLIC_ROUTES
 from coord.groups.routes import CONTROLLERS as GROUP_CONTROLLERS
 from coord.notify.routes import CONTROLLERS as NOTIFY_CONTROLLERS
 from coord.orgs.invitation_routes import CONTROLLERS as INVITATION_CONTROLLERS
-from coord.i18n.asgi import api_language_middleware
 from coord.orgs.routes import OrgController
 from coord.privacy.routes import CONTROLLERS as PRIVACY_CONTROLLERS
 from coord.reports.routes import CONTROLLERS as REPORT_CONTROLLERS
@@ -80,8 +79,6 @@ class CoordPlugin(InitPluginProtocol):
         api = Router(
             path="/api/v1",
             route_handlers=[auth_router, links_router, *API_CONTROLLERS],
-            # Problems say what to fix in the client's language (Accept-Language).
-            middleware=[api_language_middleware],
             dependencies={"db": Provide(provide_db), "redis": Provide(provide_redis), **LIST_DEPENDENCIES},
         )
         app_config.route_handlers.extend([api, *FEED_PUBLIC_ROUTES, HSDS_ROUTER, health, ready, MetricsController])

@@ -19,6 +19,7 @@ from __future__ import annotations
 import io
 import os
 import re
+from collections.abc import Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -132,12 +133,21 @@ def accepted(header: str) -> list[str]:
 
 
 ACTIVE: ContextVar[Choice | None] = ContextVar("coord_language", default=None)
+# The headers of the HTTP request being served (set by coord.app for each one): a request with
+# no `Choice` of its own (the API's) speaks its Accept-Language, read only when something is
+# worded, not in a layer on every request.
+REQUEST_HEADERS: ContextVar[Iterable[tuple[bytes, bytes]] | None] = ContextVar("coord_request_headers", default=None)
 
 
 def current() -> str:
-    """The active language's code (English outside any request or message)."""
+    """The active language's code: the `Choice` set for a page or a message, else, in any
+    other request (the API's), the client's Accept-Language; English outside both."""
     choice = ACTIVE.get()
-    return choice.code if choice is not None else DEFAULT
+    if choice is not None:
+        return choice.code
+    headers = REQUEST_HEADERS.get()
+    accept = next((v for k, v in headers if k == b"accept-language"), None) if headers is not None else None
+    return DEFAULT if accept is None else _decide(None, None, accept.decode("latin-1")[:500], None, tuple(offered()))
 
 
 def gettext(message: str) -> str:
