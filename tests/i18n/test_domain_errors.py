@@ -35,6 +35,35 @@ async def test_the_apis_detail_follows_accept_language(client, api, monkeypatch)
     assert broken["title"] == "La solicitud no es válida" and broken["detail"].startswith("el cuerpo no es JSON válido")
 
 
+async def test_the_frameworks_own_refusals_are_worded_by_coord_in_the_readers_language(client, api, monkeypatch):
+    """No token, a token no longer valid, a path that is not there, a method a path does not
+    take: coord's title and plain words, in the client's language, never Litestar's English."""
+    monkeypatch.setattr(i18n, "PREVIEW", {"es", "ar"})
+    user = await api.user("reader")
+    asks = {
+        "no token": ("GET", f"{API}/me", {}, 401),
+        "spent token": ("GET", f"{API}/me", {"authorization": "Bearer not-a-token"}, 401),
+        "no such path": ("GET", f"{API}/nothing-here", user.headers, 404),
+        "wrong method": ("DELETE", f"{API}/auth/register", {}, 405),
+    }
+    worded: dict[str, dict[str, tuple[str, str]]] = {}
+    for code in ("en", "es", "ar"):
+        for what, (method, path, headers, status) in asks.items():
+            problem = assert_problem(await client.request(method, path, headers={**headers, "accept-language": code}),
+                                     status)
+            worded.setdefault(what, {})[code] = (problem["title"], problem["detail"])
+    assert worded["no token"]["en"] == ("Authentication is required", 'sign in first: send the token from POST '
+                                        '/api/v1/auth/token in the Authorization header, as "Bearer <token>"')
+    assert worded["spent token"]["es"][1].startswith("este token ya no es válido")
+    assert worded["no such path"]["ar"] == ("غير موجود", "لا يوجد شيء في هذا العنوان؛ وصف الواجهة البرمجية في /schema يذكر كل المسارات")
+    assert worded["wrong method"]["es"][0] == "Acción no permitida"
+    for what, by_language in worded.items():
+        english = by_language["en"]
+        assert "JWT" not in english[1] and english[1] not in ("Not Found", "Method Not Allowed", "Invalid token"), what
+        assert by_language["es"][1] != english[1] and by_language["ar"][1] != english[1], what
+        assert by_language["es"][0] != english[0] and by_language["ar"][0] != english[0], what
+
+
 async def test_a_page_reads_a_translated_no_such_as_the_kind_it_names(client, api, monkeypatch):
     monkeypatch.setattr(i18n, "PREVIEW", {"es", "ar"})
     page = await client.get(f"/groups/{uuid4()}", headers={"accept-language": "es"})

@@ -15,6 +15,7 @@ from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.middleware.authentication import AuthenticationResult
 from litestar.security.jwt import JWTAuth, JWTAuthenticationMiddleware, Token
 
+from coord.i18n import N_, gettext as _
 from coord.kernel import clock
 from coord.auth import queries
 from coord.kernel.access import CurrentUser
@@ -35,6 +36,9 @@ PUBLIC_PATHS = [
     "^/api/v1/auth/password-reset(/confirm)?$",
     "^/api/v1/invitations/[^/]+(/accept)?$",
 ]
+# What a 401 from the API says (the client's language): how to get in, not the framework's words.
+NO_TOKEN = N_('sign in first: send the token from POST /api/v1/auth/token in the Authorization header, as "Bearer <token>"')
+TOKEN_NOT_VALID = N_("this token is not valid any more (it expired, or the account logged out everywhere): sign in again")
 # Page sessions carry this claim; the API refuses such tokens as bearer tokens.
 PAGE_TOKEN_USE = "page"
 
@@ -171,7 +175,7 @@ async def optional_bearer_user(request: Any) -> CurrentUser | None:
         if token is not None and token.extras.get("use") != PAGE_TOKEN_USE:
             user = await live_account(request.app.state.pool, token)
     if user is None:
-        raise NotAuthorizedException("the bearer token is not valid: sign in again")
+        raise NotAuthorizedException(_(TOKEN_NOT_VALID))
     return user
 
 
@@ -225,8 +229,11 @@ class BearerMiddleware(JWTAuthenticationMiddleware):
         name = self.auth_header.lower().encode("latin-1")
         value = next((v for k, v in connection.scope["headers"] if k == name), b"")
         if not value:
-            raise NotAuthorizedException("No JWT token found in request header")
-        return await self.authenticate_token(value.decode("latin-1").partition(" ")[-1], connection)
+            raise NotAuthorizedException(_(NO_TOKEN))
+        try:
+            return await self.authenticate_token(value.decode("latin-1").partition(" ")[-1], connection)
+        except NotAuthorizedException:  # Litestar's words ("Invalid token", or none) say less
+            raise NotAuthorizedException(_(TOKEN_NOT_VALID)) from None
 
 
 def build_jwt_auth(settings: Settings) -> JWTAuth[CurrentUser, Token]:

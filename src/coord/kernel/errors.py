@@ -95,8 +95,16 @@ class ServiceUnavailable(DomainError):
 
 
 def status_title(status: int) -> str:
-    """HTTP's words for a status, as a problem's title (translated where the problem is made)."""
+    """A problem's title for a status (translated where the problem is made): coord's own when
+    a DomainError has that status, so a 404 or 401 from the framework reads as coord's do,
+    else HTTP's words."""
+    own = next((cls.title for cls in _TITLED if cls.status == status), None)
+    if own is not None:
+        return own
     try:
         return HTTPStatus(status).phrase
     except ValueError:
         return "Error"
+
+
+_TITLED = (BadRequest, Unauthorized, Forbidden, NotFound, Conflict, Unprocessable, TooManyRequests, ServiceUnavailable)

@@ -83,6 +83,10 @@ def http_problem(exc: HTTPException) -> ProblemDetailsException:
         detail = _("too many attempts from this client; wait and try again")
     if status == 413:
         detail = _("the request body is larger than the 1 MiB this API accepts")
+    elif status == 404 and detail in ("", "Not Found"):  # the router's: no route has this path
+        detail = _("there is nothing at this address; the API's description at /schema lists every path")
+    elif status == 405:
+        detail = _("this address does not take this method; the API's description at /schema says which it takes")
     slug = HTTPStatus(status).phrase.lower().replace(" ", "-") if status in HTTPStatus._value2member_map_ else "error"
     return _problem(status, slug, status_title(status), detail, headers=headers)
 
