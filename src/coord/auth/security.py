@@ -164,7 +164,7 @@ async def optional_bearer_user(request: Any) -> CurrentUser | None:
     header = request.headers.get("authorization", "")
     if not header:
         return None
-    scheme, _, encoded = header.partition(" ")
+    scheme, _space, encoded = header.partition(" ")
     auth = request.app.state.jwt_auth
     user = None
     if scheme.lower() == "bearer" and encoded:
