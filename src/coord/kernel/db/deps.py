@@ -23,8 +23,10 @@ from coord.kernel.db.pool import ACQUIRE_TIMEOUT_S
 READ_ONLY = "read_only"
 
 
-async def provide_db(state: State, request: Request) -> AsyncGenerator[asyncpg.Connection, None]:
-    pool: asyncpg.Pool = state.pool
+async def provide_db(request: Request) -> AsyncGenerator[asyncpg.Connection, None]:
+    # The pool from the request's app, not a `state` parameter: each parameter of a dependency
+    # is another value Litestar resolves and checks on every request.
+    pool: asyncpg.Pool = request.app.state.pool
     # The acquire timeout matters only when every connection is busy (starvation answers 503);
     # with one idle, acquire returns at once, and skipping the timeout skips the task that
     # asyncio.wait_for makes for it on every request.
