@@ -126,3 +126,25 @@ async def test_pages_outside_an_organization_show_the_readers_own_organizations_
     loner = Visitor(client)
     await loner.login(await api.user("loner"))
     assert "call or text 988" in text_of((await loner.get("/me")).text)
+
+
+async def test_a_page_shows_at_once_what_another_process_committed(client, api, pool, monkeypatch):
+    """Pages read the account from the database on every request, not from the API's cache of
+    this process, which another `coord serve` process's change reaches only when its entry
+    expires (held for an hour here, so a page that used it would show the old state)."""
+    from coord.auth import security
+
+    monkeypatch.setattr(security.accounts, "ttl", 3600)
+    browser = Visitor(client)
+    done = await browser.post("/register", {"email": "ines@example.org", "password": PASSWORD, "display_name": "Inés"})
+    assert done.status_code == 303
+    assert "Confirm your email address" in text_of((await browser.get("/shifts")).text)
+    # The confirmation link was opened on another process: its commit is all this one sees.
+    async with pool.acquire() as conn:
+        await conn.execute("UPDATE users SET email_confirmed_at = now() WHERE email = 'ines@example.org'")
+    assert "Confirm your email address" not in text_of((await browser.get("/shifts")).text)
+    # Logged out everywhere on another process: the next page here has no session.
+    async with pool.acquire() as conn:
+        await conn.execute("UPDATE users SET token_version = token_version + 1 WHERE email = 'ines@example.org'")
+    gone = await browser.get("/shifts", follow_redirects=False)
+    assert gone.status_code == 303 and gone.headers["location"].startswith("/login")

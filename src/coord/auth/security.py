@@ -139,23 +139,40 @@ async def retrieve_user(token: Token, connection: ASGIConnection[Any, Any, Any, 
     return await live_account(connection.app.state.pool, token)
 
 
-async def live_account(pool: Any, token: Token) -> CurrentUser | None:
-    """The account a verified token names, if it still exists and the token's version is current."""
+def _named_by(token: Token) -> tuple[UUID, int] | None:
+    """The account and token version a verified token names."""
     try:
-        user_id = UUID(token.sub)
-        version = int(token.extras.get("tv", -1))
+        return UUID(token.sub), int(token.extras.get("tv", -1))
     except (ValueError, TypeError):
         return None
-    if cached := accounts.get((user_id, version)):
+
+
+async def live_account(pool: Any, token: Token) -> CurrentUser | None:
+    """The account a verified token names, if it still exists and the token's version is current
+    (the API's check: remembered for `accounts.ttl`, so another API process's change shows
+    within that)."""
+    named = _named_by(token)
+    if named is None:
+        return None
+    if cached := accounts.get(named):
         return cached
     # As coord.kernel.db.deps does: the pool's timeout (a task per acquire) only when none is idle.
     async with pool.acquire(timeout=None if pool.get_idle_size() else ACQUIRE_TIMEOUT_S) as conn:
-        row = await conn.fetchrow(queries.USER_FOR_TOKEN, user_id, version, timeout=ACQUIRE_TIMEOUT_S)
-    if row is None:
-        return None
-    user = CurrentUser(**dict(row))
-    accounts.put((user_id, version), user)
+        user = await current_account(conn, token)
+    if user is not None:
+        accounts.put(named, user)
     return user
+
+
+async def current_account(conn: Any, token: Token) -> CurrentUser | None:
+    """`live_account` read from the database now, on the request's own connection: what a page
+    shows (the name, the timezone, whether the address is confirmed) and whether its session
+    still holds are never a moment behind another process's change."""
+    named = _named_by(token)
+    if named is None:
+        return None
+    row = await conn.fetchrow(queries.USER_FOR_TOKEN, *named, timeout=ACQUIRE_TIMEOUT_S)
+    return CurrentUser(**dict(row)) if row is not None else None
 
 
 async def optional_bearer_user(request: Any) -> CurrentUser | None:

@@ -14,13 +14,14 @@ from typing import Any
 from urllib.parse import quote
 from uuid import UUID
 
+import asyncpg
 from litestar import Request, Response
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
 from litestar.exceptions import NotAuthorizedException
 
 from coord.kernel.access import CurrentUser
-from coord.auth.security import PAGE_TOKEN_USE, CachedToken, live_account
+from coord.auth.security import PAGE_TOKEN_USE, CachedToken, current_account
 from coord.kernel.config import Settings
 
 SESSION_COOKIE = "coord_session"
@@ -70,8 +71,12 @@ def cleared_session_cookie(request: Request) -> Cookie:
                   secure=settings.base_url.startswith("https://"))
 
 
-async def provide_viewer(request: Request) -> CurrentUser | None:
-    """The signed-in person, or None: a missing, expired, forged or revoked cookie is no session."""
+async def provide_viewer(request: Request, db: asyncpg.Connection) -> CurrentUser | None:
+    """The signed-in person, or None: a missing, expired, forged or revoked cookie is no session.
+    Read from the database on every page (one indexed row on the page's own connection), not
+    from the API's short-lived cache, which another `coord serve` process's change reaches
+    only when it expires: confirming an address, renaming, or logging out everywhere shows on
+    the very next page, whichever process serves it."""
     encoded = request.cookies.get(SESSION_COOKIE)
     if not encoded:
         return None
@@ -82,7 +87,7 @@ async def provide_viewer(request: Request) -> CurrentUser | None:
         return None
     if token.extras.get("use") != PAGE_TOKEN_USE:
         return None
-    return await live_account(request.app.state.pool, token)
+    return await current_account(db, token)
 
 
 def signed_in(request: Request[Any, Any, Any], viewer: CurrentUser | None) -> CurrentUser:

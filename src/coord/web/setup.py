@@ -182,7 +182,7 @@ def method_not_allowed(request: Request[Any, Any, Any], exc: MethodNotAllowedExc
 
 
 async def _viewer(request: Request[Any, Any, Any], db: DB) -> Any:
-    viewer = await provide_viewer(request)
+    viewer = await provide_viewer(request, db)
     request.scope["_coord_viewer"] = viewer  # type: ignore[typeddict-unknown-key]
     if viewer is not None:
         about = await reader(db, viewer.id)
