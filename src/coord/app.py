@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from contextlib import asynccontextmanager
 from typing import Any, AsyncIterator
@@ -11,6 +12,7 @@ from arq.connections import RedisSettings
 from litestar import Litestar
 from litestar.types import Receive, Scope, Send
 
+from coord.auth.account_cache import AccountListener
 from coord.auth.security import PUBLIC_PATHS
 from coord.i18n import REQUEST_HEADERS
 from coord.kernel.config import Settings, load_settings
@@ -41,6 +43,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         app.state.settings = settings
         app.state.pool = await create_pool(settings.database_url)
+        # The API's account cache is on while this listens for changes (coord.auth.account_cache).
+        listener = AccountListener(settings.database_url)
+        listening = asyncio.create_task(listener.run())
         try:
             app.state.redis = await create_arq_pool(RedisSettings.from_dsn(settings.redis_url))
             try:
@@ -48,6 +53,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             finally:
                 await app.state.redis.aclose()
         finally:
+            listener.stop()
+            await listening
             await app.state.pool.close()
 
     app = CoordApp(

@@ -116,6 +116,16 @@ async def test_two_apis_and_two_workers_on_one_database_behave_as_one_service(
                               and 'method="POST"' in line)
                 assert counted == len(people) * SHIFTS / 2, metrics
 
+                # Logging out everywhere through one API ends the token in the other's account
+                # cache when it commits (it would keep it for a minute otherwise).
+                someone = headers(app, people[0])
+                assert (await http.get(f"{b}{API}/me", headers=someone)).status_code == 200
+                assert (await http.post(f"{a}{API}/auth/logout-all", headers=someone)).status_code == 204
+
+                async def ended_in_b() -> bool:
+                    return (await http.get(f"{b}{API}/me", headers=someone)).status_code == 401
+                await wait_until(ended_in_b, timeout=5, what="API b refusing the token API a logged out")
+
             await wait_until(lambda: _settled(pool, redis), timeout=120, interval=0.2,
                              what="the outbox drained and every message due sent by the two workers")
         finally:

@@ -33,11 +33,11 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from coord import i18n
-from coord.auth.security import accounts
+from coord.auth.account_cache import CHANNEL, accounts
 from coord.auth.tokens import derive
 from tests.moments import now
 from tests.pages import Visitor
-from tests.support import expect
+from tests.support import expect, wait_until
 from tests.support.world import make_group
 from tests.support.authz_world import build_world, page_routes
 from tests.support.page_words import ALLOWED, ENGLISH_WORD, USER_CONTENT, Readable, data_phrases
@@ -141,8 +141,9 @@ async def test_every_page_for_every_role_has_no_english_left_in_the_pseudo_local
     world = await build_world(client, api, pool)
     for statement in NAMES:
         await pool.execute(statement)
-    for (user_id,) in await pool.fetch("SELECT id FROM users"):
-        accounts.forget(user_id)  # the signed-in account is cached with its name
+    # The API's cache of signed-in accounts hears of renamed ones as another process's would.
+    await pool.execute("SELECT pg_notify($1, id::text) FROM users", CHANNEL)
+    await wait_until(lambda: not accounts._entries, what="the renamed accounts forgotten")
     params, people = world["params"], world["people"]
     # More of what makes parts of pages show: a session already held (its attendance), a
     # pending join request (the approval group's), a waitlisted volunteer on a full shift.

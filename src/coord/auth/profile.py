@@ -13,7 +13,7 @@ from coord.i18n import gettext as _
 from coord.auth import queries, service, tokens
 from coord.auth.recovery import count_request
 from coord.auth.schemas import EmailChangeIn, EmailChangeOut, MeOut, PasswordChangeIn, ProfileIn
-from coord.auth.security import accounts
+from coord.auth.account_cache import account_changed
 from coord.kernel import clock
 from coord.kernel.errors import Conflict, FieldError, NotFound, Unprocessable
 from coord.outbox.domain_events import LanguageChanged, PasswordChanged
@@ -39,7 +39,7 @@ async def update_profile(conn: asyncpg.Connection, user_id: UUID, data: ProfileI
         me = await service.me(conn, user_id)
         if (locale or clear_locale) and me.locale != before:  # the words of their feeds change too
             await record(conn, LanguageChanged(user_id))
-    accounts.forget(user_id)  # the name and timezone the pages show come from the cached account
+    await account_changed(conn, user_id)  # API processes keep the name and timezone too
     return me
 
 
@@ -88,6 +88,6 @@ async def change_password(conn: asyncpg.Connection, redis: Redis, user_id: UUID,
     version = await conn.fetchval(queries.SET_PASSWORD, user_id, password_hash, now, False)
     await tokens.void(conn, user_id, ("reset_password",), now)
     await record(conn, PasswordChanged(user_id=user_id))
-    accounts.forget(user_id)
+    await account_changed(conn, user_id)
     await service.clear_failures(redis, account["email"])
     return version

@@ -21,7 +21,7 @@ from redis.asyncio import Redis
 
 from coord.i18n import gettext as _
 from coord.auth import queries, service, tokens
-from coord.auth.security import accounts
+from coord.auth.account_cache import account_changed
 from coord.kernel import clock
 from coord.kernel.config import Settings
 from coord.kernel.errors import Conflict, FieldError, TooManyRequests
@@ -94,7 +94,7 @@ async def confirm_email(conn: asyncpg.Connection, token: str) -> Confirmed:
     user_id, now = row["user_id"], clock.now()
     if row["purpose"] == "confirm_email":
         await conn.execute(queries.CONFIRM_EMAIL, user_id, now)
-        accounts.forget(user_id)
+        await account_changed(conn, user_id)
         return Confirmed(user_id, "confirmed")
     taken = Conflict(_("another account uses this address now; nothing was changed"),
                      errors=[FieldError("email", _("already registered"))])
@@ -107,7 +107,7 @@ async def confirm_email(conn: asyncpg.Connection, token: str) -> Confirmed:
         raise taken from None
     # Links mailed to the old address (a reset, a confirmation) are void from now.
     await tokens.void(conn, user_id, tokens.PURPOSES, now)
-    accounts.forget(user_id)
+    await account_changed(conn, user_id)
     return Confirmed(user_id, "changed")
 
 
@@ -121,7 +121,7 @@ async def reset_password(conn: asyncpg.Connection, redis: Redis, token: str, pas
     await conn.execute(queries.SET_PASSWORD, row["user_id"], password_hash, now, True)
     await tokens.void(conn, row["user_id"], ("reset_password", "confirm_email"), now)
     await record(conn, PasswordChanged(user_id=row["user_id"]))
-    accounts.forget(row["user_id"])
+    await account_changed(conn, row["user_id"])
     await service.clear_failures(redis, row["account_email"])
     return row["user_id"]
 
@@ -129,4 +129,4 @@ async def reset_password(conn: asyncpg.Connection, redis: Redis, token: str, pas
 async def confirm_address(conn: asyncpg.Connection, user_id: UUID) -> None:
     """The account's address is confirmed by another link that reached it (an invitation)."""
     await conn.execute(queries.CONFIRM_EMAIL, user_id, clock.now())
-    accounts.forget(user_id)
+    await account_changed(conn, user_id)

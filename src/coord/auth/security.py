@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -18,6 +17,7 @@ from litestar.security.jwt import JWTAuth, JWTAuthenticationMiddleware, Token
 from coord.i18n import N_, gettext as _
 from coord.kernel import clock
 from coord.auth import queries
+from coord.auth.account_cache import accounts
 from coord.kernel.access import CurrentUser
 from coord.kernel.config import Settings
 from coord.kernel.db.pool import ACQUIRE_TIMEOUT_S
@@ -100,39 +100,6 @@ class CachedToken(Token):
         return token
 
 
-class AccountCache:
-    """Accounts confirmed live for a token version, remembered for a moment.
-
-    Saves a connection and a round trip on every authenticated request. Logging
-    out everywhere or erasing an account calls `forget` in the process that did
-    it; other API processes notice within `ttl` seconds.
-    """
-
-    def __init__(self, ttl: float = 2.0, size: int = 10_000) -> None:
-        self.ttl = ttl
-        self.size = size
-        self._entries: OrderedDict[tuple[UUID, int], tuple[float, CurrentUser]] = OrderedDict()
-
-    def get(self, key: tuple[UUID, int]) -> CurrentUser | None:
-        entry = self._entries.get(key)
-        if entry is None or entry[0] < time.monotonic():
-            return None
-        return entry[1]
-
-    def put(self, key: tuple[UUID, int], user: CurrentUser) -> None:
-        self._entries[key] = (time.monotonic() + self.ttl, user)
-        self._entries.move_to_end(key)
-        if len(self._entries) > self.size:
-            self._entries.popitem(last=False)
-
-    def forget(self, user_id: UUID) -> None:
-        for key in [k for k in self._entries if k[0] == user_id]:
-            del self._entries[key]
-
-
-accounts = AccountCache()
-
-
 async def retrieve_user(token: Token, connection: ASGIConnection[Any, Any, Any, Any]) -> CurrentUser | None:
     if token.extras.get("use") == PAGE_TOKEN_USE:
         return None
@@ -149,18 +116,18 @@ def _named_by(token: Token) -> tuple[UUID, int] | None:
 
 async def live_account(pool: Any, token: Token) -> CurrentUser | None:
     """The account a verified token names, if it still exists and the token's version is current
-    (the API's check: remembered for `accounts.ttl`, so another API process's change shows
-    within that)."""
+    (the API's check, remembered until the account changes: coord.auth.account_cache)."""
     named = _named_by(token)
     if named is None:
         return None
     if cached := accounts.get(named):
         return cached
+    read_at = accounts.epoch
     # As coord.kernel.db.deps does: the pool's timeout (a task per acquire) only when none is idle.
     async with pool.acquire(timeout=None if pool.get_idle_size() else ACQUIRE_TIMEOUT_S) as conn:
         user = await current_account(conn, token)
     if user is not None:
-        accounts.put(named, user)
+        accounts.put(named, user, read_at)
     return user
 
 

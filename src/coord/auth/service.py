@@ -16,6 +16,7 @@ from argon2.profiles import RFC_9106_LOW_MEMORY
 from redis.asyncio import Redis
 
 from coord.auth import queries, tokens
+from coord.auth.account_cache import account_changed
 from coord.auth.schemas import MeOut, MembershipOut, RegisterIn, UserOut
 from coord.i18n import N_
 from coord.i18n import gettext as _
@@ -150,10 +151,8 @@ async def authenticate(conn: asyncpg.Connection, redis: Redis, email: str, passw
 
 
 async def revoke_tokens(conn: asyncpg.Connection, user_id: UUID) -> None:
-    from coord.auth.security import accounts  # the per-process cache of live accounts
-
     await conn.execute(queries.REVOKE_TOKENS, user_id)
-    accounts.forget(user_id)
+    await account_changed(conn, user_id)
 
 
 async def me(conn: asyncpg.Connection, user_id: UUID) -> MeOut:

@@ -10,7 +10,7 @@ import asyncpg
 
 from coord.i18n import gettext as _
 from coord.kernel import clock
-from coord.auth.security import accounts
+from coord.auth.account_cache import account_changed
 from coord.kernel.errors import NotFound
 from coord.orgs.offboarding import EVERYTHING, release
 from coord.privacy import queries
@@ -67,7 +67,7 @@ async def erase(conn: asyncpg.Connection, user_id: UUID) -> list[bytes]:
         await conn.execute(statement, user_id)
     await referrals.erase(conn, user_id)
     await conn.execute(queries.ERASE_IDENTITY, user_id)
-    accounts.forget(user_id)
+    await account_changed(conn, user_id)
     return feed_hashes
 
 
