@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from uuid import UUID, uuid4
 
-from coord.auth.account_cache import CHANNEL, AccountCache, accounts
+import asyncio
+
+from coord.auth.account_cache import CHANNEL, HEARTBEAT_PREFIX, AccountCache, AccountListener, accounts
 from coord.kernel.access import CurrentUser
 from tests.support import API, wait_until
+from tests.support.tcp_proxy import SilentableProxy
 
 LISTENERS = ("SELECT pid FROM pg_stat_activity WHERE application_name = 'coord-accounts' "
              "AND datname = current_database()")
@@ -70,3 +73,43 @@ def test_a_row_read_before_a_change_is_not_kept_after_its_notice():
     assert cache.get(key) is someone
     cache.listening = False  # not listening: nothing is handed out, nothing kept
     assert cache.get(key) is None
+
+
+def _someone() -> CurrentUser:
+    return CurrentUser(id=uuid4(), email="a@example.org", display_name="A", timezone="UTC", email_confirmed=True)
+
+
+async def test_a_listener_that_stops_hearing_without_a_close_turns_the_cache_off(database_url):
+    """A connection that goes silent (no FIN, no RST) never reports a loss: only the listener's
+    own heartbeat, not coming back, shows that notices no longer arrive."""
+    proxy = await SilentableProxy.to(database_url)
+    cache = AccountCache(ttl=3600)
+    listener = AccountListener(proxy.url(database_url), cache, heartbeat_s=0.2, heard_within_s=0.5)
+    running = asyncio.create_task(listener.run())
+    try:
+        await wait_until(lambda: cache.listening, what="the listener on, through the proxy")
+        someone = _someone()
+        cache.put((someone.id, 0), someone, cache.epoch)
+        await asyncio.sleep(1.0)  # five heartbeats heard: a healthy connection stays on
+        assert cache.listening and cache.get((someone.id, 0)) is someone
+        proxy.silence()
+        await wait_until(lambda: not cache.listening, timeout=5, what="the cache off once heartbeats stop coming back")
+        assert cache.get((someone.id, 0)) is None and not cache._entries
+        proxy.resume()
+        await wait_until(lambda: cache.listening, timeout=15, what="listening again on a new connection")
+    finally:
+        listener.stop()
+        await running
+        await proxy.close()
+
+
+def test_another_listeners_heartbeat_forgets_nothing():
+    cache = AccountCache()
+    cache.listening = True
+    listener = AccountListener("postgresql://unused", cache)
+    someone = _someone()
+    cache.put((someone.id, 0), someone, cache.epoch)
+    listener._heard(None, 1, CHANNEL, HEARTBEAT_PREFIX + "0123abcd")
+    assert cache.get((someone.id, 0)) is someone
+    listener._heard(None, 1, CHANNEL, "not an account id")  # a notice it cannot read: forget all
+    assert cache.get((someone.id, 0)) is None
