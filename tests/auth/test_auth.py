@@ -104,7 +104,8 @@ async def test_login_is_rate_limited_per_client(database_url, redis_url, tmp_pat
         assert statuses[:5] == [401] * 5
         assert statuses[5:] == [429, 429]
         assert response.headers.get("retry-after")
-        assert_problem(response, 429)
+        # The framework's limiter: the same problem type as coord's own account lock below.
+        assert assert_problem(response, 429)["type"] == "urn:coord:problem:rate-limited"
 
 
 async def test_login_is_locked_per_account_after_repeated_failures(client, api):
@@ -113,7 +114,7 @@ async def test_login_is_locked_per_account_after_repeated_failures(client, api):
         assert_problem(await client.post("/api/v1/auth/token", json={"email": user.email, "password": "wrong wrong"}), 401)
     # Even the right password waits now: the account is under attack.
     locked = await client.post("/api/v1/auth/token", json={"email": user.email, "password": PASSWORD})
-    assert_problem(locked, 429)
+    assert assert_problem(locked, 429)["type"] == "urn:coord:problem:rate-limited"
     assert int(locked.headers["retry-after"]) > 0
     # Per account: another one, from the same client, still logs in.
     other = await api.user()

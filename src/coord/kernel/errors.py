@@ -98,7 +98,7 @@ def status_title(status: int) -> str:
     """A problem's title for a status (translated where the problem is made): coord's own when
     a DomainError has that status, so a 404 or 401 from the framework reads as coord's do,
     else HTTP's words."""
-    own = next((cls.title for cls in _TITLED if cls.status == status), None)
+    own = next((cls.title for cls in _OWN if cls.status == status), None)
     if own is not None:
         return own
     try:
@@ -107,4 +107,17 @@ def status_title(status: int) -> str:
         return "Error"
 
 
-_TITLED = (BadRequest, Unauthorized, Forbidden, NotFound, Conflict, Unprocessable, TooManyRequests, ServiceUnavailable)
+def status_slug(status: int) -> str:
+    """A problem's type for a status: coord's own when a DomainError has that status, so a 429
+    from the framework's rate limiter and one from coord's account lock are one type for a
+    client to match; else HTTP's words ("payload-too-large")."""
+    own = next((cls.slug for cls in _OWN if cls.status == status), None)
+    if own is not None:
+        return own
+    try:
+        return HTTPStatus(status).phrase.lower().replace(" ", "-")
+    except ValueError:
+        return "error"
+
+
+_OWN = (BadRequest, Unauthorized, Forbidden, NotFound, Conflict, Unprocessable, TooManyRequests, ServiceUnavailable)

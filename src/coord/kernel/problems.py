@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import re
-from http import HTTPStatus
 from typing import Any
 
 import asyncpg
@@ -15,7 +14,7 @@ from litestar.plugins.problem_details import ProblemDetailsException
 
 from coord.i18n import N_, gettext as _
 from coord.i18n.plain import plain_message
-from coord.kernel.errors import PROBLEM_BASE, BadRequest, DomainError, ServiceUnavailable, status_title
+from coord.kernel.errors import PROBLEM_BASE, BadRequest, DomainError, ServiceUnavailable, status_slug, status_title
 from coord.kernel.observability import redact_path
 from coord.kernel.outages import is_outage
 
@@ -87,8 +86,7 @@ def http_problem(exc: HTTPException) -> ProblemDetailsException:
         detail = _("there is nothing at this address; the API's description at /schema lists every path")
     elif status == 405:
         detail = _("this address does not take this method; the API's description at /schema says which it takes")
-    slug = HTTPStatus(status).phrase.lower().replace(" ", "-") if status in HTTPStatus._value2member_map_ else "error"
-    return _problem(status, slug, status_title(status), detail, headers=headers)
+    return _problem(status, status_slug(status), status_title(status), detail, headers=headers)
 
 
 def unavailable_problem(exc: Exception) -> ProblemDetailsException:
