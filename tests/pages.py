@@ -12,6 +12,9 @@ from httpx import Response
 from tests.support import PASSWORD, User
 
 CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')
+# Unicode's directional controls inside a link, an image or a form's address: on an Arabic
+# page a sentence's placeholder once carried its isolates into href, and the link 404'd.
+CONTROLS_IN_ADDRESS = re.compile(r"""\b(?:href|src|action|formaction)=(["'])[^"']*[\u200e\u200f\u202a-\u202e\u2066-\u2069]""")
 
 
 def csrf_of(html: str) -> str:
@@ -28,6 +31,9 @@ class Visitor:
         self.cookies: dict[str, str] = {}
 
     def _keep(self, response: Response) -> Response:
+        if response.headers.get("content-type", "").startswith("text/html"):
+            wrong = CONTROLS_IN_ADDRESS.search(response.text)
+            assert wrong is None, f"{response.url}: an address with directional controls: {response.text[wrong.start():wrong.start() + 120]!r}"
         # Read Set-Cookie ourselves: httpx's jar silently drops the expired ones that log out.
         for header in response.headers.get_list("set-cookie"):
             jar = SimpleCookie()

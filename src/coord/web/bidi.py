@@ -3,6 +3,7 @@ timezones keeps its own direction inside an Arabic line."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 from typing import Any
@@ -41,11 +42,26 @@ def isolate(value: Any) -> Any:
     return f"\u2068{value}\u2069"
 
 
+# An attribute that holds an address: FSI and PDI there would be part of the URL (a link to
+# "/orgs/\u2068/shifts\u2069", a 404), and a browser never shows it as text to order.
+_ADDRESS = re.compile(r"""\b(href|src|action|formaction)=(["'])(.*?)\2""", re.S)
+
+
+def _bare_addresses(text: Any) -> Any:
+    if "\u2068" not in text:
+        return text
+    bare = _ADDRESS.sub(lambda m: f"{m[1]}={m[2]}{m[3].replace(chr(0x2068), '').replace(chr(0x2069), '')}{m[2]}",
+                        str(text))
+    return Markup(bare) if isinstance(text, Markup) else bare
+
+
 def isolating(translate: Any) -> Any:
-    """Jinja's newstyle gettext or ngettext, isolating its placeholders' values in a right-to-left language."""
+    """Jinja's newstyle gettext or ngettext, isolating its placeholders' values in a right-to-left
+    language, except where a value is (part of) a link's address."""
     @pass_context
     def call(context: Any, *args: Any, **variables: Any) -> Any:
         if variables and _right_to_left(i18n.current()):
             variables = {name: isolate(value) for name, value in variables.items()}
+            return _bare_addresses(translate(context, *args, **variables))
         return translate(context, *args, **variables)
     return call
