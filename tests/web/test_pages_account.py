@@ -55,7 +55,8 @@ async def test_login_wrong_password_then_right_then_logout(client, api):
 async def test_login_never_redirects_to_another_site(client, api):
     user = await api.user()
     browser = Visitor(client)
-    for target in ("https://evil.example/", "//evil.example/x", "/\\evil.example"):
+    for target in ("https://evil.example/", "//evil.example/x", "/\\evil.example", "/\t/evil.example", "/\n/evil.example",
+                   " //evil.example"):
         response = await browser.post("/login", {"email": user.email, "password": PASSWORD, "next": target})
         assert response.headers["location"] == "/me"
 

@@ -37,8 +37,11 @@ class LoginRequired(Exception):
 
 
 def safe_next(value: str | None) -> str:
-    """Only same-site paths: never redirect to another host after logging in."""
-    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+    """Only same-site paths: never redirect to another host after logging in. Browsers drop tabs
+    and newlines from a URL, so "/<tab>/evil.example" would be "//evil.example" if it ever left
+    unencoded: control characters are refused too (a space is fine: "/resources?q=food bank")."""
+    if (value and value.startswith("/") and not value.startswith("//") and "\\" not in value
+            and not any(ord(char) < 0x20 or ord(char) == 0x7F for char in value)):
         return value
     return "/me"
 
