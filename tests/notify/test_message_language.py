@@ -8,7 +8,7 @@ import pytest
 
 from coord import i18n
 from tests.pages import Visitor
-from tests.support import expect, mail_text, run_jobs
+from tests.support import expect, mail_html, mail_text, run_jobs
 
 
 @pytest.fixture
@@ -39,6 +39,9 @@ async def test_each_welcome_is_in_its_recipients_language_not_the_admins(client,
     assert "Ahora formas parte de" in mail_text(welcome["es"]) and "Si no esperabas este mensaje" in mail_text(welcome["es"])
     assert str(welcome["ar"]["Subject"]) == f"أهلًا بك في {name}"
     assert "تمت إضافتك إلى" in mail_text(welcome["ar"])
+    # The footer (after the link) is inside the Arabic body's right-to-left block too.
+    html = mail_html(welcome["ar"])
+    assert html.startswith('<div lang="ar" dir="rtl">') and html.endswith("</div>") and org["contact_email"] in html
     assert str(welcome[None]["Subject"]) == f"Welcome to {name}"
     assert "You have been added to" in mail_text(welcome[None])
 
@@ -69,3 +72,4 @@ async def test_who_signs_up_in_spanish_gets_the_confirmation_link_in_spanish(cli
     [link] = [m for m in smtp.messages if m["To"] == "lucia@example.org"]
     assert str(link["Subject"]) == "Confirma tu dirección de correo electrónico para coord"
     assert "Hola, Lucía: confirma que esta es tu dirección" in mail_text(link)
+    assert mail_html(link).startswith('<div lang="es" dir="ltr">')  # account mail too

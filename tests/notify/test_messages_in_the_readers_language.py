@@ -20,7 +20,7 @@ from coord import i18n
 from coord.kernel import clock
 from coord.notify.mailer import mailer_from_settings
 from tests.moments import local_start, now
-from tests.support import expect, mail_text, run_jobs
+from tests.support import expect, mail_html, mail_text, run_jobs
 from tests.support.calendars import calendar_parts, expand
 from tests.support.world import make_shift, past_session, setup
 from workers.schedule_jobs import send_reminder
@@ -197,11 +197,14 @@ async def test_an_arabic_speaking_volunteer_gets_her_shift_confirmation_and_remi
     assert said.startswith("مرحبًا ")
     assert f"تم تأكيد مكانك في {what} يوم {span(shift['starts_at'], shift['ends_at'], tz, 'ar')}." in said
     assert "هي في الدعوة المرفقة" in said and "confirmed" not in mail_text(confirmed)
+    # Mail programs set an Arabic body right to left only when the HTML says so.
+    assert mail_html(confirmed).startswith('<div lang="ar" dir="rtl">')
     arabic_ics = ics_of(confirmed)
     [vevent] = icalendar.Calendar.from_ical(arabic_ics).walk("VEVENT")
     assert str(vevent["SUMMARY"]) == f"مناوبة Greeter ({org['name']})"
     [english] = mail_for(smtp, other)
     assert english["Subject"] == f"You're confirmed: the Greeter shift with {org['name']}"
+    assert mail_html(english).startswith('<div lang="en" dir="ltr">')
     english_ics = ics_of(english)
     assert str(icalendar.Calendar.from_ical(english_ics).walk("VEVENT")[0]["SUMMARY"]) == \
         f"Greeter shift ({org['name']})"

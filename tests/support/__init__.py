@@ -155,6 +155,12 @@ def mail_text(message) -> str:
     return "\n".join(seen).replace("\r\n ", "").replace("\n ", "")
 
 
+def mail_html(message) -> str:
+    """The message's HTML part, decoded."""
+    [html] = [part for part in message.walk() if part.get_content_type() == "text/html"]
+    return html.get_payload(decode=True).decode(html.get_content_charset() or "utf-8")
+
+
 _INVITATION_LINK = re.compile(r"http://coord\.test/invitations/([A-Za-z0-9_-]{43})")
 
 

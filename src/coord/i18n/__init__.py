@@ -75,6 +75,7 @@ def offered() -> list[str]:
             if c == DEFAULT or c in PREVIEW or (ALL_MARKED and catalog(c).completeness >= THRESHOLD)]
 
 
+@cache
 def direction(code: str) -> str:
     return "rtl" if Locale.parse(code).text_direction == "rtl" else "ltr"
 

@@ -20,7 +20,7 @@ from coord.auth.tokens import Link, pending_link
 from coord.i18n import gettext as _
 from coord.kernel.config import Settings
 from coord.notify.delivery import DeliveryKey, deliver, deliver_each
-from coord.notify.messages import Sender, base_message
+from coord.notify.messages import Sender, base_message, reader_html
 from coord.notify.service import Mail
 from coord.outbox.domain_events import (
     EmailChangeRequested,
@@ -45,7 +45,7 @@ def link_email(
     if link:
         html += f'<p><a href="{escape(link)}">{escape(link)}</a></p>'
     html += "".join(f"<p>{escape(p)}</p>" for p in paragraphs[1:])
-    return base_message(settings, to, subject, text, html, sender=sender)
+    return base_message(settings, to, subject, text, reader_html(html), sender=sender)
 
 
 def masked(address: str) -> str:

@@ -30,11 +30,22 @@ if TYPE_CHECKING:  # for annotations only: plans imports what imports this modul
     from coord.notify.plans import MembershipNotice
 
 
-def paragraphs_to_text_and_html(greeting: str, paragraphs: list[str], link: str) -> tuple[str, str]:
-    text = "\n\n".join([greeting, *paragraphs, link]) + "\n"
+def reader_html(html: str) -> str:
+    """An HTML body marked with the reader's language and direction: mail programs align and
+    order an Arabic message right to left only when told, and a screen reader picks its voice
+    by `lang`."""
+    code = i18n.current()
+    return f'<div lang="{code}" dir="{i18n.direction(code)}">{html}</div>'
+
+
+def paragraphs_to_text_and_html(greeting: str, paragraphs: list[str], link: str,
+                                after: list[str] | tuple[str, ...] = ()) -> tuple[str, str]:
+    """The greeting and paragraphs, then the link, then the paragraphs `after` it."""
+    text = "\n\n".join([greeting, *paragraphs, link, *after]) + "\n"
     html = "".join(f"<p>{escape(p)}</p>" for p in [greeting, *paragraphs])
     html += f'<p><a href="{escape(link)}">{escape(link)}</a></p>'
-    return text, html
+    html += "".join(f"<p>{escape(p)}</p>" for p in after)
+    return text, reader_html(html)
 
 
 # Messages are compat32 Messages: the modern Message API parses every header through its
@@ -166,11 +177,12 @@ async def welcome(
           "and subscribe to your calendar from your page:") % {"org": org_name},
     ]
     link = f"{settings.base_url}/me"
-    text, html = paragraphs_to_text_and_html(_("Hello %(name)s,") % {"name": user["display_name"]}, paragraphs, link)
     footer = _("If you did not expect this, you can ignore this message or write to %(contact)s.") % {
         "contact": org["contact_email"]}
-    return base_message(settings, user["email"], _("Welcome to %(org)s") % {"org": org_name}, f"{text}\n{footer}\n",
-                        f"{html}<p>{escape(footer)}</p>", sender=org_sender(org, "name"))
+    text, html = paragraphs_to_text_and_html(_("Hello %(name)s,") % {"name": user["display_name"]}, paragraphs, link,
+                                             after=[footer])
+    return base_message(settings, user["email"], _("Welcome to %(org)s") % {"org": org_name}, text, html,
+                        sender=org_sender(org, "name"))
 
 
 def hello(recipient: asyncpg.Record | dict) -> str:
