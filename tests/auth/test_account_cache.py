@@ -90,8 +90,8 @@ async def test_a_listener_that_stops_hearing_without_a_close_turns_the_cache_off
         await wait_until(lambda: cache.listening, what="the listener on, through the proxy")
         someone = _someone()
         cache.put((someone.id, 0), someone, cache.epoch)
-        await asyncio.sleep(1.0)  # five heartbeats heard: a healthy connection stays on
-        assert cache.listening and cache.get((someone.id, 0)) is someone
+        await wait_until(lambda: listener.heartbeats_heard >= 5, timeout=10, what="five heartbeats heard")
+        assert cache.listening and cache.get((someone.id, 0)) is someone  # a healthy connection stays on
         proxy.silence()
         await wait_until(lambda: not cache.listening, timeout=5, what="the cache off once heartbeats stop coming back")
         assert cache.get((someone.id, 0)) is None and not cache._entries

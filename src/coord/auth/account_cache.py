@@ -91,6 +91,7 @@ class AccountListener:
         self.heard_within_s = heard_within_s
         self._heartbeat = f"{HEARTBEAT_PREFIX}{uuid.uuid4().hex}"  # this listener's own
         self._echo = asyncio.Event()
+        self.heartbeats_heard = 0  # since start, over every connection
 
     def _heard(self, _conn: Any, _pid: int, _channel: str, payload: str) -> None:
         if payload.startswith(HEARTBEAT_PREFIX):  # another process's heartbeat says nothing
@@ -137,6 +138,7 @@ class AccountListener:
                 await conn.execute("SELECT pg_notify($1, $2)", CHANNEL, self._heartbeat,
                                    timeout=self.heard_within_s)
                 await asyncio.wait_for(self._echo.wait(), self.heard_within_s)
+                self.heartbeats_heard += 1
                 self._backoff = 0.5
             except (OSError, asyncio.TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
                 log.warning("the account cache is off: its listener did not hear its own heartbeat "
