@@ -1,8 +1,9 @@
 """Which HTTP server runs coord's app (issue 19.1): the same app factory under uvicorn on
-asyncio and h11 (what coord ran on before), uvicorn on uvloop and httptools (what `coord
-serve` picks now that both are installed), and granian, each as one process on the bench
-database, measured on GET /health and on shift signups in one run. The ratios are against
-uvicorn on asyncio and h11."""
+asyncio and h11 (what coord ran on before), uvicorn on uvloop and httptools, and granian
+(what `coord serve` runs), each as one process on the bench database, measured on GET
+/health and on shift signups in one run. The ratios are against uvicorn on asyncio and h11.
+The servers go in this order, each on fresh signup tables added to the earlier ones', so
+granian measures its signups on the largest tables: the order leans against the choice made."""
 
 from __future__ import annotations
 
