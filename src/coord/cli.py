@@ -29,9 +29,10 @@ def cli() -> None:
 @cli.command()
 def serve() -> None:
     """Serve the HTTP API and pages on COORD_HOST:COORD_PORT."""
-    from coord.runner import resolved, serve as run_serve
+    from coord.runner import check_port_free, resolved, serve as run_serve
 
     settings = _settings()
+    check_port_free(settings)  # before any embedded server starts
     with resolved(settings) as ready:
         run_serve(ready)
 

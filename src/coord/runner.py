@@ -9,6 +9,7 @@ import logging
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -43,6 +44,29 @@ async def check_reachable(settings: Settings) -> None:
         raise ConfigError("COORD_REDIS_URL", f"cannot connect to Redis: {type(exc).__name__}: {exc}") from None
     finally:
         await client.aclose()
+
+
+def check_port_free(settings: Settings) -> None:
+    """Fail fast, naming the variable, when something already listens on COORD_HOST:COORD_PORT
+    (granian's own refusal is a page of Rust backtrace; `coord dev` would first start the
+    embedded servers and say it is running). SO_REUSEADDR as servers bind: a port a stopped
+    coord left in TIME_WAIT is free."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(settings.host, settings.port, type=socket.SOCK_STREAM,
+                                                             flags=socket.AI_PASSIVE)[0]
+    except socket.gaierror as exc:
+        raise ConfigError("COORD_HOST", f"cannot listen on {settings.host!r}: {exc.strerror}") from None
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise _port_refused(settings, exc.strerror or str(exc)) from None
+
+
+def _port_refused(settings: Settings, reason: str) -> ConfigError:
+    return ConfigError("COORD_PORT", f"cannot listen on {settings.host}:{settings.port} ({reason}): stop what "
+                                     "listens there, or set COORD_PORT to a free port")
 
 
 @contextlib.contextmanager
@@ -109,6 +133,10 @@ def serve(settings: Settings) -> None:
             # never hang (coord dev waits for its children, then stops the embedded servers).
             workers_kill_timeout=10,
         ).serve()
+    except RuntimeError as exc:  # taken between the check and granian's bind
+        if "in use" not in str(exc):
+            raise
+        raise _port_refused(settings, "Address already in use") from None
     finally:
         if metrics:
             shutil.rmtree(metrics, ignore_errors=True)
@@ -159,6 +187,7 @@ def dev(settings: Settings, demo: bool = False) -> int:
     The API and worker run as child processes; Ctrl-C stops them first, then the
     embedded servers, and leaves nothing running.
     """
+    check_port_free(settings)  # before the embedded servers start, and before "coord is running"
     with resolved(settings) as ready:
         applied = asyncio.run(run_migrations(ready))
         if applied:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 
@@ -71,10 +72,10 @@ def test_bad_values_name_their_variable(tmp_path, env, variable):
     assert str(raised.value).startswith(variable)
 
 
-def _run_cli(tmp_path, **env: str) -> subprocess.CompletedProcess:
+def _run_cli(tmp_path, command: str = "migrate", **env: str) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("COORD_")}
     return subprocess.run(
-        [sys.executable, "-m", "coord", "migrate"],
+        [sys.executable, "-m", "coord", command],
         env={**clean, "COORD_DATA_DIR": str(tmp_path), **env},
         capture_output=True,
         text=True,
@@ -93,6 +94,20 @@ def test_unreachable_database_stops_start_up_naming_the_variable(tmp_path, redis
     assert result.returncode == 2
     lines = [line for line in result.stderr.splitlines() if line.startswith("coord:")]
     assert len(lines) == 1 and "COORD_DATABASE_URL" in lines[0] and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("command", ["serve", "dev"])
+def test_a_port_already_taken_stops_start_up_in_one_line_before_anything_starts(tmp_path, command):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = _run_cli(tmp_path, command, COORD_PORT=str(port))
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().splitlines() == [
+        f"coord: configuration error: COORD_PORT: cannot listen on 127.0.0.1:{port} (Address already in use): "
+        "stop what listens there, or set COORD_PORT to a free port"]
+    assert not (tmp_path / "postgres").exists() and not (tmp_path / "redis").exists()  # no embedded server started
 
 
 def test_check_timezone_refuses_an_unknown_zone(tmp_path):
