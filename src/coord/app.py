@@ -17,6 +17,7 @@ from coord.auth.security import PUBLIC_PATHS
 from coord.i18n import REQUEST_HEADERS
 from coord.kernel.config import Settings, load_settings
 from coord.kernel.db.pool import create_pool
+from coord.kernel.head_requests import head_as_get
 from coord.kernel.observability import with_request_id
 from coord.kernel.openapi_document import correct as correct_openapi
 from coord.plugin import CoordPlugin
@@ -29,9 +30,13 @@ class CoordApp(Litestar):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = REQUEST_HEADERS.set(scope.get("headers"))
         try:
-            await with_request_id(super().__call__, scope, receive, send, security_headers)
+            answer = self._head if scope["type"] == "http" and scope["method"] == "HEAD" else super().__call__
+            await with_request_id(answer, scope, receive, send, security_headers)
         finally:
             REQUEST_HEADERS.reset(headers)
+
+    async def _head(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await head_as_get(super().__call__, scope, receive, send)
 
 
 def create_app(settings: Settings | None = None) -> Litestar:

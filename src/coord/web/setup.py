@@ -25,6 +25,7 @@ from coord.i18n import N_, gettext as _
 from coord.kernel.config import Settings
 from coord.kernel.db.deps import provide_db, provide_redis
 from coord.kernel.errors import DomainError, status_title
+from coord.kernel.head_requests import with_head_allowed
 from coord.kernel.params import DB
 from coord.kernel.problems import http_problem
 from coord.views.viewer import reader
@@ -176,8 +177,9 @@ def method_not_allowed(request: Request[Any, Any, Any], exc: MethodNotAllowedExc
     shared link): the page the form belongs to, never a problem+json body. The API and other
     clients get the problem."""
     path = request.url.path
-    if request.method in ("GET", "HEAD") and not path.startswith(("/api/", "/feeds/", "/schema", "/static/")):
+    if request.method == "GET" and not path.startswith(("/api/", "/feeds/", "/schema", "/static/")):
         return Redirect(page_of_form(request, path), status_code=303)
+    exc.headers = with_head_allowed(exc.headers)
     return http_problem(exc).to_response(request)  # type: ignore[return-value]
 
 
