@@ -60,9 +60,16 @@ async def test_malformed_json_is_400(client):
     assert "not valid json" in assert_problem(response, 400)["detail"].lower()
 
 
-async def test_json_of_the_wrong_shape_is_400(client):
-    response = await client.post("/api/v1/auth/register", json=["a", "list"])
-    assert_problem(response, 400)
+@pytest.mark.parametrize("body", [b'["a", "list"]', b"", b'"text"'])
+async def test_a_body_that_is_not_an_object_or_none_says_to_send_an_object(client, body):
+    response = await client.post("/api/v1/auth/register", content=body, headers={"content-type": "application/json"})
+    problem = assert_problem(response, 400)
+    said = "Send a JSON object in the body, with the fields this address takes (see /schema)."
+    assert problem["errors"][0]["field"] == "body" and problem["errors"][0]["message"] == said, problem
+    assert problem["detail"] == f"body: {said}"
+    spanish = await client.post("/api/v1/auth/register", content=body,
+                                headers={"content-type": "application/json", "accept-language": "es"})
+    assert assert_problem(spanish, 400)["errors"][0]["message"].startswith("Envía en el cuerpo un objeto JSON")
 
 
 async def test_body_over_one_mebibyte_is_413(client):

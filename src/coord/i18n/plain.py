@@ -34,6 +34,8 @@ def plain_message(field: str, message: str) -> str:
     """msgspec's refusal of `field`'s value (without its " - at `$.x`" tail) as a sentence
     saying what to write instead."""
     message = message.split(" - at ")[0]
+    if field == "body" and (message.startswith("Expected `object`") or message == "'data'"):  # none, or not {...}
+        return _("Send a JSON object in the body, with the fields this address takes (see /schema).")
     if field in RULES:
         return _(RULES[field])
     bound = _BOUND.match(message)
