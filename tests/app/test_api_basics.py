@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 
+import httpx
 import pytest
 
 from tests.support import assert_problem, expect
@@ -123,6 +124,21 @@ async def test_security_headers_on_every_response(client):
         assert "strict-transport-security" not in response.headers  # plain HTTP here
     behind_tls = await client.get("/health", headers={"X-Forwarded-Proto": "https"})
     assert behind_tls.headers["strict-transport-security"].startswith("max-age=")
+
+
+async def test_addresses_holding_a_secret_ask_search_engines_not_to_index_them(client, api):
+    """A feed, invitation or group link pasted somewhere public must not put a group's name in
+    a search index; public pages stay findable."""
+    someone = await api.user("feeds")
+    feed = expect(await client.post("/api/v1/me/feeds", json={"scope": "mine"}, headers=someone.headers), 201)["url"]
+    secret = [httpx.URL(feed).path, "/invitations/some-token", "/groups/join/some-token",
+              "/reset-password?token=abc", "/confirm-email?token=abc"]
+    for path in secret:
+        response = await client.get(path)
+        assert response.headers.get("x-robots-tag") == "noindex, nofollow", (path, response.status_code)
+    assert (await client.get(secret[0])).status_code == 200  # the live feed too, not only refusals
+    for path in ("/", "/login", "/resources", "/health"):
+        assert "x-robots-tag" not in (await client.get(path)).headers, path
 
 
 async def test_unstorable_characters_are_a_400_not_a_500(client):

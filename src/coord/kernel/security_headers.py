@@ -27,6 +27,10 @@ STATIC_HEADERS = [
     (b"cross-origin-opener-policy", b"same-origin"),
 ]
 HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+# Addresses that hold a secret (a feed's, an invitation's, a group link's, a mailed link's):
+# pasted somewhere public, they must still not land in a search index with the group's name.
+SECRET_PATHS = ("/feeds/", "/invitations/", "/groups/join/", "/reset-password", "/confirm-email")
+NOINDEX = (b"x-robots-tag", b"noindex, nofollow")
 
 
 def _over_tls(scope: Scope) -> bool:
@@ -44,4 +48,6 @@ def security_headers(scope: Scope) -> list[tuple[bytes, bytes]]:
     extra = [*STATIC_HEADERS, _SCHEMA_CSP if scope["path"].startswith("/schema") else _CSP]
     if _over_tls(scope):
         extra.append(HSTS)
+    if scope["path"].startswith(SECRET_PATHS):
+        extra.append(NOINDEX)
     return extra
