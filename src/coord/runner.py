@@ -124,7 +124,7 @@ def serve(settings: Settings) -> None:
             interface=Interfaces.ASGI,
             workers=settings.web_concurrency,
             loop=Loops.uvloop,
-            log_access=False,  # coord writes its own access line, with the feed secret redacted
+            log_access=False,  # coord writes its own access line, with secrets in the path redacted
             log_level=LogLevels(settings.log_level.lower()),
             # granian's own lines go through coord's JSON logging (the root logger), not its format.
             log_dictconfig={"loggers": {"_granian": {"handlers": [], "propagate": True}}},

@@ -184,12 +184,19 @@ async def test_secrets_stay_out_of_logs_errors_and_the_schema(client, api, caplo
     assert (await client.get(path)).status_code == 200
     wrong = await client.get(f"/feeds/{token[:-2]}xx.ics")
     assert wrong.status_code == 404 and token[:-2] not in wrong.text
+    # Invitation and group-link tokens, on the pages and the API (refused or not, each is logged).
+    link_secrets = [f"Link{n}Secret0123456789abcdefghijklmnopqrstu" for n in range(5)]
+    for address in ("/invitations/{}", "/invitations/{}/accept", "/groups/join/{}", "/api/v1/invitations/{}",
+                    "/api/v1/group-links/{}"):
+        await client.get(address.format(link_secrets.pop()))
     bearer = user.headers["Authorization"].split()[1]
     # The test's own HTTP client (httpx) logs its requests; the server's records are what count.
     server_side = [r for r in caplog.records if not r.name.startswith(("httpx", "httpcore"))]
     formatted = [JsonFormatter().format(record) for record in server_side]
-    assert any("/feeds/[redacted]" in line for line in formatted)  # the access line is there, redacted
-    for secret in (token, bearer, PASSWORD):
+    for redacted in ("/feeds/[redacted]", "/invitations/[redacted]/accept", "/groups/join/[redacted]",
+                     "/api/v1/group-links/[redacted]"):  # the access lines are there, redacted
+        assert any(redacted in line for line in formatted), redacted
+    for secret in (token, bearer, PASSWORD, *(f"Link{n}Secret" for n in range(5))):
         leaks = [line for line in formatted if secret in line]
         assert not leaks, leaks[:2]
     schema = (await client.get("/schema/openapi.json")).text

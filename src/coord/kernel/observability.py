@@ -23,18 +23,14 @@ from typing import Any, Callable
 import msgspec
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from coord.kernel.secret_paths import redact_path
+
 request_id_var: ContextVar[str | None] = ContextVar("coord_request_id", default=None)
 SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
-# Feed URLs carry their secret in the path: never log it.
-_FEED_PATH = re.compile(r"/feeds/[^/?]+")
 
 
 def current_request_id() -> str | None:
     return request_id_var.get()
-
-
-def redact_path(path: str) -> str:
-    return _FEED_PATH.sub("/feeds/[redacted]", path)
 
 
 _FIELDS = ("outbox_id", "event_id", "job", "kind", "status", "duration_ms", "method", "path")

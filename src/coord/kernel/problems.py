@@ -15,7 +15,7 @@ from litestar.plugins.problem_details import ProblemDetailsException
 from coord.i18n import N_, gettext as _
 from coord.i18n.plain import plain_message
 from coord.kernel.errors import PROBLEM_BASE, BadRequest, DomainError, ServiceUnavailable, status_slug, status_title
-from coord.kernel.observability import redact_path
+from coord.kernel.secret_paths import redact_path
 from coord.kernel.outages import is_outage
 
 log = logging.getLogger("coord.errors")

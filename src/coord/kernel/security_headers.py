@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from litestar.types import Scope
 
+from coord.kernel.secret_paths import holds_secret
+
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'"
@@ -27,9 +29,8 @@ STATIC_HEADERS = [
     (b"cross-origin-opener-policy", b"same-origin"),
 ]
 HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
-# Addresses that hold a secret (a feed's, an invitation's, a group link's, a mailed link's):
-# pasted somewhere public, they must still not land in a search index with the group's name.
-SECRET_PATHS = ("/feeds/", "/invitations/", "/groups/join/", "/reset-password", "/confirm-email")
+# An address that holds a secret, pasted somewhere public, must still not put a group's
+# name in a search index.
 NOINDEX = (b"x-robots-tag", b"noindex, nofollow")
 
 
@@ -48,6 +49,6 @@ def security_headers(scope: Scope) -> list[tuple[bytes, bytes]]:
     extra = [*STATIC_HEADERS, _SCHEMA_CSP if scope["path"].startswith("/schema") else _CSP]
     if _over_tls(scope):
         extra.append(HSTS)
-    if scope["path"].startswith(SECRET_PATHS):
+    if holds_secret(scope["path"]):
         extra.append(NOINDEX)
     return extra
