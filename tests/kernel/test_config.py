@@ -72,6 +72,19 @@ def test_bad_values_name_their_variable(tmp_path, env, variable):
     assert str(raised.value).startswith(variable)
 
 
+@pytest.mark.parametrize(("variable", "url"), [
+    ("COORD_DATABASE_URL", "postgress://coord:hunter2-secret@db.internal/coord"),  # a misspelt scheme
+    ("COORD_DATABASE_URL", "postgresql://coord:hunter2-secret@db.internal:54x2/coord"),  # a port that is no number
+    ("COORD_REDIS_URL", "http://:hunter2-secret@cache:6379/0"),
+    ("COORD_SMTP_URL", "smtp://mailer:hunter2@secret@:587"),  # no host; the password holds an @
+])
+def test_a_refused_url_is_echoed_without_its_password(tmp_path, variable, url):
+    with pytest.raises(ConfigError) as raised:
+        load_settings({"COORD_DATA_DIR": str(tmp_path), variable: url})
+    said = str(raised.value)
+    assert said.startswith(variable) and "hunter2" not in said and "secret" not in said and ":***@" in said, said
+
+
 def _run_cli(tmp_path, command: str = "migrate", **env: str) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("COORD_")}
     return subprocess.run(

@@ -58,15 +58,23 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         return msgspec.structs.replace(self, database_url=database_url, redis_url=redis_url)
 
 
+_PASSWORD = re.compile(r"^([^:/]+://[^:/@]*):[^/]*@")  # scheme://user:password@ (a password may hold @)
+
+
 def _check_url(variable: str, value: str, schemes: tuple[str, ...], example: str) -> str:
     parts = urlsplit(value)
     if parts.scheme not in schemes or not parts.hostname:
-        raise ConfigError(variable, f"expected a URL like {example}, got {value!r}")
+        raise ConfigError(variable, f"expected a URL like {example}, got {_without_password(value)!r}")
     try:
         parts.port  # noqa: B018 - raises on a non-numeric port
     except ValueError:
-        raise ConfigError(variable, f"the port in {value!r} is not a number") from None
+        raise ConfigError(variable, f"the port in {_without_password(value)!r} is not a number") from None
     return value
+
+
+def _without_password(url: str) -> str:
+    """The URL as an error line may echo it: start-up errors land in logs that others read."""
+    return _PASSWORD.sub(r"\1:***@", url)
 
 
 def _int(variable: str, value: str, low: int, high: int) -> int:
