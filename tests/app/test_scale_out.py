@@ -142,7 +142,7 @@ async def test_two_apis_and_two_workers_on_one_database_behave_as_one_service(
                                       UUID(shift["id"]))
         assert held == CAPACITY and waiting == len(people) - CAPACITY - sum(
             1 for r in leaving if r["shift_id"] == UUID(shift["id"])), "a place was lost or given twice"
-    sent = {f"<{r['id']}@coord>" for r in await pool.fetch("SELECT id FROM deliveries WHERE status = 'sent'")}
+    sent = {f"<{r['id']}@localhost>" for r in await pool.fetch("SELECT id FROM deliveries WHERE status = 'sent'")}
     seen = [str(m["Message-ID"]) for m in smtp.messages]
     assert len(seen) == len(set(seen)), "a delivery was sent twice"
     assert set(seen) == sent, "the SMTP server saw mail that no delivery accounts for, or missed some"

@@ -115,7 +115,7 @@ async def test_worker_killed_before_recording_accepted_mail_resends_only_that_wi
         for message in sink.messages:
             ids_by_recipient.setdefault(message["To"], set()).add(str(message["Message-ID"]))
         # One Message-ID per recipient, on every copy, and it is the delivery row's own.
-        assert ids_by_recipient == {r["email"]: {f"<{r['id']}@coord>"} for r in await pool.fetch(WELCOMES)}
+        assert ids_by_recipient == {r["email"]: {f"<{r['id']}@localhost>"} for r in await pool.fetch(WELCOMES)}
         statuses = await pool.fetch("SELECT status, count(*) FROM deliveries GROUP BY status")
         assert {r["status"]: r["count"] for r in statuses} == {"sent": len(people)}
     finally:

@@ -17,6 +17,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import Message
+from email.utils import parseaddr
 from typing import Any, Awaitable, Callable, Sequence
 from uuid import UUID
 
@@ -143,6 +144,10 @@ async def _held_in(conn: asyncpg.Connection, about: Any) -> list[str]:
     return list(await conn.fetchval(queries.HELD_IN, *ids.values()) or [])
 
 
+def _sender_domain(message: Message) -> str:
+    return parseaddr(str(message["From"]))[1].rpartition("@")[2] or "coord.invalid"
+
+
 async def _deliver(pool: asyncpg.Pool, mailer: Mailer, key: DeliveryKey, build: Builder, urgent: bool) -> str:
     async with pool.acquire() as conn:
         await conn.execute(queries.ENSURE_DELIVERY, key.key, key.event_id, key.user_id, key.org_id, key.kind)
@@ -164,8 +169,9 @@ async def _deliver(pool: asyncpg.Pool, mailer: Mailer, key: DeliveryKey, build: 
             if message is None:
                 await conn.execute(queries.MARK_SKIPPED, row["delivery_id"], "no longer applies")
                 return "skipped"
-            # Same id on a resend after a crash, so mail clients fold duplicates.
-            message["Message-ID"] = f"<{row['delivery_id']}@coord>"
+            # Same id on a resend after a crash, so mail clients fold duplicates; on the right, the
+            # sender's domain (RFC 5322 wants a domain there, and spam filters check for one).
+            message["Message-ID"] = f"<{row['delivery_id']}@{_sender_domain(message)}>"
             try:
                 await mailer.send(message)
             except TransientMailError as exc:
