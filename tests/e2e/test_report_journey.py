@@ -31,8 +31,11 @@ async def test_a_coordinator_reads_the_report_on_a_desk_a_phone_and_paper(new_pa
     phone = await new_page(viewport=MOBILE)
     await log_in(phone, s.coordinator, next_path=f"{path}?from={label(m1)}&to={label(m2)}")
     await see(phone.get_by_role("img", name="Coverage")).to_be_visible()
-    # hx-boost swaps the page in, and the report's own stylesheet loads after: measure with it.
-    await phone.wait_for_function("[...document.styleSheets].some(s => (s.href || '').endsWith('/static/report.css'))")
+    # hx-boost swaps the page in, and the report's own stylesheet loads after: measure with it
+    # applied (its filters are a flex row). Not wait_for_function: when its first check failed
+    # on a busy box, Playwright polled by evaluating the string in the page, which the pages'
+    # CSP refuses (no 'unsafe-eval'), and the test failed on that CSP report.
+    await see(phone.locator("form.report-filters")).to_have_css("display", "flex")
     assert await phone.evaluate("document.documentElement.scrollWidth") <= MOBILE["width"]
     await shots(phone, "coordinator phone")
     await page.emulate_media(media="print")  # paper: the figures, not the forms
