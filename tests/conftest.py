@@ -8,6 +8,7 @@ never a separate schema); each test starts from empty tables and an empty Redis.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import uuid
@@ -51,6 +52,40 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     the long ones from the start and end together on short ones, rather than one worker still
     running a minute-long test while the other has nothing left to do."""
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+# What one xdist worker may hold at its peak on a shared test server: its pool and the app's
+# (up to 40 each, seldom both full), the account listener, and the coord processes that the
+# scale-out and drill tests start. -n 2 peaks near 90 on a server of 100.
+CONNECTIONS_PER_WORKER = 45
+
+
+def workers_for_server(database_url: str, cores: int) -> int:
+    """How many xdist workers one PostgreSQL can serve: its free connections over what a
+    worker may hold, between 1 and the number of cores."""
+    async def free() -> int:
+        conn = await asyncpg.connect(database_url, timeout=10)
+        try:
+            return await conn.fetchval(
+                "SELECT current_setting('max_connections')::int - (SELECT count(*) FROM pg_stat_activity)")
+        finally:
+            await conn.close()
+
+    return max(1, min(cores, asyncio.run(free()) // CONNECTIONS_PER_WORKER))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """`-n auto` against one shared PostgreSQL (COORD_TEST_DATABASE_URL): no more workers than
+    its connections hold, or on a many-core machine the run fails on 'too many clients'
+    (a server of 100 holds two). Embedded servers are one per worker: xdist's own count."""
+    url = os.environ.get("COORD_TEST_DATABASE_URL")
+    if not url or os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None
+    try:
+        return workers_for_server(url, len(os.sched_getaffinity(0)))
+    except (OSError, asyncpg.PostgresError, asyncio.TimeoutError):
+        return None  # the session's own fixtures will say what is wrong with the server
 
 
 def _worker_redis(url: str | None, worker: str) -> str | None:
