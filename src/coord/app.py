@@ -18,7 +18,8 @@ from coord.i18n import REQUEST_HEADERS
 from coord.kernel.config import Settings, load_settings
 from coord.kernel.db.pool import create_pool
 from coord.kernel.head_requests import head_as_get
-from coord.kernel.observability import with_request_id
+from coord.kernel.observability import observe_request
+from coord.kernel.request_metrics import RequestMetrics
 from coord.kernel.openapi_document import correct as correct_openapi
 from coord.plugin import CoordPlugin
 from coord.kernel.security_headers import security_headers
@@ -27,11 +28,15 @@ MAX_BODY_BYTES = 1024 * 1024  # larger bodies get 413
 
 
 class CoordApp(Litestar):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.request_metrics = RequestMetrics(self.asgi_router.handle_routing)
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = REQUEST_HEADERS.set(scope.get("headers"))
         try:
             answer = self._head if scope["type"] == "http" and scope["method"] == "HEAD" else super().__call__
-            await with_request_id(answer, scope, receive, send, security_headers)
+            await observe_request(answer, scope, receive, send, security_headers, self.request_metrics)
         finally:
             REQUEST_HEADERS.reset(headers)
 

@@ -20,7 +20,6 @@ from coord.auth.security import account_links_limit, build_jwt_auth
 from coord.kernel.config import Settings
 from coord.kernel.db.deps import provide_db, provide_redis
 from coord.kernel.errors import DomainError
-from coord.kernel.request_metrics import request_metrics_middleware
 from coord.kernel.problems import domain_problem, exception_handler, http_problem
 from coord.health.routes import health, ready
 from coord.kernel.params import LIST_DEPENDENCIES
@@ -82,7 +81,6 @@ class CoordPlugin(InitPluginProtocol):
             dependencies={"db": Provide(provide_db), "redis": Provide(provide_redis), **LIST_DEPENDENCIES},
         )
         app_config.route_handlers.extend([api, *FEED_PUBLIC_ROUTES, HSDS_ROUTER, health, ready, MetricsController])
-        app_config.middleware.append(request_metrics_middleware)
         app_config.stores = {
             **(app_config.stores or {}),  # type: ignore[dict-item]
             "rate_limit": RedisStore.with_client(url=settings.redis_url, namespace="coord:ratelimit"),

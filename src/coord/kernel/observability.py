@@ -18,12 +18,15 @@ import threading
 import time
 from contextvars import ContextVar
 from logging.handlers import QueueListener
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import msgspec
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from coord.kernel.secret_paths import redact_path
+
+if TYPE_CHECKING:  # not at run time: it imports prometheus_client, which must come after coord.runner sets its directory
+    from coord.kernel.request_metrics import RequestMetrics
 
 request_id_var: ContextVar[str | None] = ContextVar("coord_request_id", default=None)
 SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
@@ -218,15 +221,17 @@ def log_access(method: str, path: str, status: int, duration_ms: float) -> None:
                     extra={"method": method, "path": path, "status": status, "duration_ms": duration_ms})
 
 
-async def with_request_id(app: ASGIApp, scope: Scope, receive: Receive, send: Send,
-                          headers_for: Callable[[Scope], list[tuple[bytes, bytes]]] | None = None) -> None:
+async def observe_request(app: ASGIApp, scope: Scope, receive: Receive, send: Send,
+                          headers_for: Callable[[Scope], list[tuple[bytes, bytes]]] | None = None,
+                          metrics: RequestMetrics | None = None) -> None:
     """Sets the request id, echoes it in `X-Request-ID`, adds `headers_for(scope)` (the
-    security headers) where the route set none of the same name, and writes one access line.
+    security headers) where the route set none of the same name, counts the request in
+    `metrics` and writes one access line.
 
     Wraps the whole application (outside Litestar's exception handling), so error
-    responses carry the id and the headers, and the access line logs their real status.
-    One layer with one send wrapper for all three: each layer is a coroutine and a wrapper
-    on every request.
+    responses carry the id and the headers, and the access line and the metrics have their
+    real status. One layer with one send wrapper for all four: each layer is a coroutine
+    and a wrapper on every request.
     """
     if scope["type"] != "http":
         await app(scope, receive, send)
@@ -236,10 +241,12 @@ async def with_request_id(app: ASGIApp, scope: Scope, receive: Receive, send: Se
     # each forked worker) rather than the kernel's: a syscall per request showed in profiles.
     request_id = incoming if SAFE_REQUEST_ID.match(incoming) else f"{random.getrandbits(128):032x}"  # nosec B311: an id, not a secret
     token = request_id_var.set(request_id)
+    begun = metrics.begin(scope) if metrics is not None else None
     started = time.perf_counter()
-    status = 500
+    status = 500  # nothing answered: the server says 500
+    answered = 0.0  # when the last part of the body went (Litestar's duration)
     async def send_with_id(message: Message) -> None:
-        nonlocal status
+        nonlocal status, answered
         if message["type"] == "http.response.start":
             status = message["status"]
             headers = list(message.get("headers") or [])
@@ -248,9 +255,14 @@ async def with_request_id(app: ASGIApp, scope: Scope, receive: Receive, send: Se
                 headers.extend(header for header in headers_for(scope) if header[0] not in present)
             headers.append((b"x-request-id", request_id.encode()))
             message["headers"] = headers  # type: ignore[typeddict-unknown-key]
+        elif message["type"] == "http.response.body" and not message.get("more_body"):
+            answered = time.perf_counter()
         await send(message)
     try:
         await app(scope, receive, send_with_id)
     finally:
-        log_access(scope["method"], redact_path(scope["path"]), status, round((time.perf_counter() - started) * 1000, 2))
+        ended = time.perf_counter()
+        if begun is not None:
+            metrics.end(begun, status, (answered or ended) - started)  # type: ignore[union-attr]
+        log_access(scope["method"], redact_path(scope["path"]), status, round((ended - started) * 1000, 2))
         request_id_var.reset(token)
