@@ -14,15 +14,16 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 
 from coord import i18n
 from coord.i18n import gettext as _
+from coord.web.static_assets import static
 
-ASSETS = "/static/swagger-ui"
-STARTER = "/static/schema.js"
+STARTER = static("schema.js")
 
 
 class OfflineSwagger(SwaggerRenderPlugin):
     def __init__(self, path: str = "/") -> None:
-        super().__init__(js_url=f"{ASSETS}/swagger-ui-bundle.js", css_url=f"{ASSETS}/swagger-ui.css",
-                         standalone_preset_js_url=f"{ASSETS}/swagger-ui-bundle.js", path=path,
+        bundle = static("swagger-ui/swagger-ui-bundle.js")
+        super().__init__(js_url=bundle, css_url=static("swagger-ui/swagger-ui.css"),
+                         standalone_preset_js_url=bundle, path=path,
                          favicon='<link rel="icon" href="data:,">')
 
     def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:

@@ -17,12 +17,12 @@ from coord.i18n import codes
 from coord.orgs import crisis
 from coord.i18n.dates import local_date, local_datetime, short_day_time, short_time
 from coord.kernel.access import CurrentUser
+from coord.web.static_assets import static
 from coord.web.bidi import isolating
 from coord.web.forms import field_label
 from coord.web.words import import_reason, message_kind, role_name, role_names, state_name, visibility_name
 
 TEMPLATES = Path(__file__).parent / "templates"
-STATIC = Path(__file__).parent / "static"
 # The line every page shows when no organization's own wording applies (same as the
 # organizations' default in migrations/0002).
 # What the banner says with coord's default lines in their stored order (a reader no line serves),
@@ -88,6 +88,7 @@ def build_environment() -> Environment:
     # Languages a group or event is held in, named in the reader's language ("árabe, inglés").
     env.filters["language_names"] = lambda held_in: ", ".join(codes.language_name(c) for c in held_in or ())
     env.globals["language_choices"] = codes.choices
+    env.globals["static"] = static  # a static file's versioned address
     env.globals.update(password_rule=PASSWORD_RULE, language=i18n.current, text_direction=i18n.direction,
                        event_kind=event_kind, role_name=role_name, role_names=role_names,
                        visibility_name=visibility_name, state_name=state_name, message_kind=message_kind,

@@ -35,7 +35,8 @@ from coord.auth.security import account_links_limit
 from coord.web.account_pages import PASSWORD_FORMS
 from coord.web.recovery_pages import FORMS as LINK_FORMS
 from coord.web.language import language_middleware, learn
-from coord.web.render import STATIC, build_environment, page
+from coord.web.render import build_environment, page
+from coord.web.static_assets import STATIC, static_caching
 from coord.web.routes import PAGE_CONTROLLERS
 from coord.web.session import LoginRequired, login_url, provide_viewer, redirect_to_login
 from coord.web.words import role_names
@@ -240,7 +241,8 @@ def configure_pages(app_config: AppConfig, settings: Settings) -> None:
         include_in_schema=False,
         # gzip for a phone on a slow line (htmx: 51 kB, 17 kB gzipped). Static files only: pages
         # carry the CSRF token beside what people type, which compressed is BREACH's opening.
-        middleware=[DefineMiddleware(CompressionMiddleware, config=STATIC_COMPRESSION)],
+        # Versioned addresses kept for a year, validators per encoding, 304s (web/static_assets.py).
+        middleware=[static_caching, DefineMiddleware(CompressionMiddleware, config=STATIC_COMPRESSION)],
     )
     app_config.route_handlers.extend([pages, static])
     app_config.exception_handlers[NotFoundException] = not_found
