@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+import tracemalloc
 
 import pytest
 
-from coord.web.static_assets import STATIC, fingerprint, static
+from coord.web.static_assets import STATIC, _fingerprints, fingerprint, static
 
 STYLESHEET = re.compile(r'href="(/static/coord\.css\?v=([0-9a-f]+))"')
 
@@ -62,6 +63,25 @@ async def test_a_phone_revalidating_gets_304_without_the_file(client, encoding):
 
 async def test_addresses_outside_the_static_files_are_left_alone(client):
     assert fingerprint("../render.py") is None and fingerprint("no-such.css") is None
-    assert (await client.get("/static/no-such.css", headers={"If-None-Match": "*"})).status_code == 404
+    known = dict(_fingerprints())
+    for made_up in ("no-such.css", "a/b/c.js", "../render.py", "x" * 200):
+        assert (await client.get(f"/static/{made_up}", headers={"If-None-Match": "*"})).status_code == 404
+    assert _fingerprints() == known
+    assert "swagger-ui/swagger-ui.css" in known and "coord.css" in known
+
+
+def test_made_up_names_are_remembered_nowhere():
+    """Every request for /static/<name> asks for the name's fingerprint: remembering the
+    answer per name would let anyone grow the process by asking for names that do not exist."""
+    fingerprint("warm-up.css")
+    tracemalloc.start()
+    try:
+        before = tracemalloc.take_snapshot()
+        for i in range(20_000):
+            assert fingerprint(f"made-up-{i:05d}-{'x' * 40}.css") is None
+        grown = sum(stat.size_diff for stat in tracemalloc.take_snapshot().compare_to(before, "filename"))
+    finally:
+        tracemalloc.stop()
+    assert grown < 200_000, grown  # 20,000 remembered names would be several MB
     with pytest.raises(ValueError, match="no-such.css"):
         static("no-such.css")  # a template naming a file that is not there fails loudly

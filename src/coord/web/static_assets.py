@@ -26,12 +26,17 @@ IMMUTABLE = b"public, max-age=31536000, immutable"
 
 
 @cache
+def _fingerprints() -> dict[str, str]:
+    """Every file under STATIC by its path there, read once (they do not change while coord
+    runs). A lookup per request name would remember every made-up name it was asked for."""
+    root = STATIC.resolve()
+    return {path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+            for path in sorted(root.rglob("*")) if path.is_file()}
+
+
 def fingerprint(name: str) -> str | None:
-    """The start of the SHA-256 of a file under STATIC (files do not change while coord runs)."""
-    path = (STATIC / name).resolve()
-    if not path.is_relative_to(STATIC.resolve()) or not path.is_file():
-        return None
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    """The start of the SHA-256 of a file under STATIC, or None when there is no such file."""
+    return _fingerprints().get(name)
 
 
 def static(name: str) -> str:
