@@ -46,7 +46,8 @@ def directory_file() -> bytes:
         _service("pantry", "Food Pantry", "Free groceries every week for anyone who needs them",
                  _location("loc-pantry", 40.6782, -73.9442, "1 Eastern Parkway", "11238"),
                  languages=[{"id": "lang-en", "name": "English", "code": "en"}],
-                 schedules=[{"id": "closed", **weekly_hours(opens_in_hours=2, closes_in_hours=3)}]),
+                 schedules=[{"id": "closed", **weekly_hours(opens_in_hours=2, closes_in_hours=3)}],
+                 cost_options=[{"id": "cost-pantry", "option": "Gratis para todos"}]),  # words, no amount
         _service("cafe", "Café Counseling", "Counseling sessions for families and young people",
                  _location("loc-philly", 39.9526, -75.1652, "1 Penn Square", "19107"), maximum_age=25),
         _service("shelter", "Safe House", "Shelter for survivors of violence, open day and night",

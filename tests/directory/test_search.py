@@ -56,7 +56,12 @@ async def test_open_now_language_age_free_and_accessible(client, directory_world
     assert names(await find(client, language="en")) == ["Food Pantry"]
     assert set(names(await find(client, age=15))) == {"Food Pantry", "Café Counseling", "Safe House"}
     assert set(names(await find(client, age=40))) == {"Vivienda Segura", "Food Pantry", "Safe House"}
-    assert names(await find(client, free="true")) == ["Vivienda Segura"]
+    # Free: no amount to pay (Vivienda), or words that say so without an amount (the Pantry's
+    # "Gratis para todos"); each found is also shown as free, the one rule for both.
+    found = await find(client, free="true")
+    assert names(found) == ["Food Pantry", "Vivienda Segura"]
+    assert [(r["free"], r["cost"]) for r in found["results"]] == [(True, ["Gratis para todos"]), (True, ["Free"])]
+    assert every["Café Counseling"]["free"] is False
     for category in ("Housing", "1200", "housing"):
         assert names(await find(client, category=category)) == ["Vivienda Segura"], category
     assert (await find(client, category="Legal"))["results"] == []

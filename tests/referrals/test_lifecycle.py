@@ -188,7 +188,12 @@ async def test_checkin_stops_made_before_0028_become_the_settings_switch(fresh_d
                            with_prefs)
         await conn.executemany("INSERT INTO referral_checkin_optouts (user_id, created_at) VALUES ($1, now())",
                                [(stopped,), (with_prefs,)])
-        assert await migrate(fresh_database) == ["0028_referral_checkins_in_preferences.sql"]
+        through = tmp_path / "through"  # later migrations are not this test's
+        through.mkdir()
+        for path in migrations_dir().glob("*.sql"):
+            if path.name < "0029":
+                shutil.copy(path, through / path.name)
+        assert await migrate(fresh_database, through) == ["0028_referral_checkins_in_preferences.sql"]
         prefs = {r["user_id"]: (list(r["disabled_kinds"]), r["discreet"])
                  for r in await conn.fetch("SELECT user_id, disabled_kinds, discreet FROM notification_prefs")}
         assert prefs == {stopped: (["referral_checkin"], False), with_prefs: (["roster", "referral_checkin"], True)}

@@ -211,7 +211,7 @@ async def _results(conn: asyncpg.Connection, ids: list[UUID], distances: dict[UU
     costs: dict[UUID, list[str]] = {}
     free: set[UUID] = set()
     for r in await conn.fetch(sq.RESULT_COSTS, ids):
-        if r["amount"] is not None and r["amount"] == 0:
+        if r["free"]:
             free.add(r["service_id"])
         words = r["option"] or (f"{r['amount']} {r['currency'] or ''}".strip() if r["amount"] is not None else None)
         if words:

@@ -110,9 +110,8 @@ IN_CATEGORY = """EXISTS (
 
 FOR_AGE = "(s.minimum_age IS NULL OR s.minimum_age <= {p}) AND (s.maximum_age IS NULL OR s.maximum_age >= {p})"
 
-FREE = """EXISTS (
-    SELECT 1 FROM directory_cost_options c WHERE c.service_id = s.id AND c.active
-      AND (c.amount = 0 OR lower(c.option) ~ '(free|gratis|gratuit)'))"""
+# `free`: the cost option's rule (migration 0029), the same one each result's flag reads.
+FREE = """EXISTS (SELECT 1 FROM directory_cost_options c WHERE c.service_id = s.id AND c.active AND c.free)"""
 
 ACCESSIBLE = """EXISTS (
     SELECT 1 FROM directory_service_at_locations x
@@ -164,7 +163,7 @@ ORDER BY 1, 2
 """
 
 RESULT_COSTS = """
-SELECT service_id, option, amount, currency FROM directory_cost_options
+SELECT service_id, option, amount, currency, free FROM directory_cost_options
 WHERE service_id = ANY($1::uuid[]) AND active ORDER BY service_id, external_id
 """
 
