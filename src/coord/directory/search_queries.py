@@ -28,41 +28,37 @@ nearby AS (
 
 # Which services are open now, as a set (one pass over the schedules, not one lookup per
 # service). `{now}`: the parameter holding coord's clock; `{only}`: an extra condition on the
-# service id (`true`, or `= ANY($n)` for a page of results). A schedule's hours are in its
-# own UTC offset (HSDS `timezone`) when it gives one, else in the curating organization's
-# time zone. Weekly and daily schedules are understood; others (monthly by position...) are
-# not 'open now'. A schedule belongs to the service, or to one of its service-at-locations.
-# A schedule's local day ('MO'...) and time: its own UTC offset's when it gives one (rare),
-# else its organization's, read once (local_now: a time zone looked up per schedule is slow).
+# service id (`IS NOT NULL`, or `= ANY($n)` for a page of results). A schedule's hours are in
+# its own UTC offset (HSDS `timezone`) when it gives one, else in the curating organization's
+# time zone, read once per organization (local_now: a time zone looked up per schedule is
+# slow). Which days it applies on, and whether its frequency is one 'open now' understands
+# (weekly, daily), are its stored `open_days` (migration 0030); the time of day is here.
+# A schedule belongs to the service, or to one of its service-at-locations.
 _LOCAL_NOW = """(
-    SELECT id AS org_id, (ARRAY['SU', 'MO', 'TU', 'WE', 'TH', 'FR', 'SA'])[extract(dow FROM t)::int + 1] AS day,
-           t::time AS tod
+    SELECT id AS org_id, extract(isodow FROM t)::int - 1 AS dow, t::time AS tod
     FROM (SELECT id, {now}::timestamptz AT TIME ZONE timezone AS t FROM orgs) o
 )"""
-_LOCAL = """CROSS JOIN LATERAL (
-        SELECT CASE WHEN sc.data ? 'timezone' AND jsonb_typeof(sc.data -> 'timezone') = 'number'
-                    THEN ({now}::timestamptz AT TIME ZONE 'UTC') + (sc.data ->> 'timezone')::float8 * interval '1 hour'
-                    END AS t
-    ) lt"""
-_LOCAL_COLUMNS = """sc.opens_at, sc.closes_at, sc.byday, sc.freq,
-            coalesce((ARRAY['SU', 'MO', 'TU', 'WE', 'TH', 'FR', 'SA'])[extract(dow FROM lt.t)::int + 1], ln.day) AS day,
-            coalesce(lt.t::time, ln.tod) AS tod"""
-# Days are two-letter codes between commas: 'MO' is found in 'MO,WE' and in no other code.
-_OPEN_AT = """(sc.freq IS NULL OR upper(sc.freq) IN ('WEEKLY', 'DAILY'))
-      AND (sc.byday IS NULL OR upper(sc.freq) = 'DAILY' OR strpos(upper(sc.byday), sc.day) > 0)
+# The schedule's own local time when it gives an offset: NULL otherwise.
+_OWN_LOCAL = "({now}::timestamptz AT TIME ZONE 'UTC') + sc.utc_offset_hours * interval '1 hour'"
+_LOCAL_COLUMNS = f"""sc.opens_at, sc.closes_at, sc.open_days,
+            coalesce(extract(isodow FROM {_OWN_LOCAL})::int - 1, ln.dow) AS dow,
+            coalesce(({_OWN_LOCAL})::time, ln.tod) AS tod"""
+# Open from opens_at up to closes_at; a span whose end is not after its start wraps over
+# midnight on the same listed day.
+_OPEN_AT = """(sc.open_days >> sc.dow) & 1 = 1
       AND CASE WHEN sc.opens_at < sc.closes_at THEN sc.tod >= sc.opens_at AND sc.tod < sc.closes_at
                ELSE sc.tod >= sc.opens_at OR sc.tod < sc.closes_at END"""
 # Which of some services are open now: those of `matches` ({join}: joined, so the planner
-# sees how many), or those `= ANY($1)` ({only}). The local time is
-# computed once a schedule (OFFSET 0 keeps the planner from copying its expression into
-# every condition), then the conditions read it.
+# sees how many), or those `= ANY($1)` ({only}). The local time is computed once a
+# schedule (OFFSET 0 keeps the planner from copying its expression into every condition),
+# then the conditions read it.
 OPEN_SERVICES = f"""
     SELECT service_id FROM (
         SELECT sc.service_id, {_LOCAL_COLUMNS}
         FROM directory_schedules sc {{join}}
         JOIN local_now ln ON ln.org_id = sc.org_id
-        {_LOCAL}
-        WHERE sc.service_id {{only}} AND sc.active AND sc.opens_at IS NOT NULL AND sc.closes_at IS NOT NULL
+        WHERE sc.service_id {{only}} AND sc.active AND sc.open_days > 0
+          AND sc.opens_at IS NOT NULL AND sc.closes_at IS NOT NULL
         OFFSET 0
     ) sc WHERE {_OPEN_AT}
     UNION
@@ -71,8 +67,7 @@ OPEN_SERVICES = f"""
         FROM directory_schedules sc
         JOIN directory_service_at_locations x ON x.id = sc.service_at_location_id AND x.active {{join_x}}
         JOIN local_now ln ON ln.org_id = sc.org_id
-        {_LOCAL}
-        WHERE sc.service_at_location_id IS NOT NULL AND x.service_id {{only}} AND sc.active
+        WHERE sc.service_at_location_id IS NOT NULL AND x.service_id {{only}} AND sc.active AND sc.open_days > 0
           AND sc.opens_at IS NOT NULL AND sc.closes_at IS NOT NULL
         OFFSET 0
     ) sc WHERE {_OPEN_AT}"""
