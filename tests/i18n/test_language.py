@@ -109,3 +109,29 @@ def test_a_messages_dates_are_written_in_the_readers_language(monkeypatch):
     assert said["en"] == ("Tuesday 16 March 2027, 18:30–20:00 (America/New_York)", "Tue 16 March, 18:30")
     assert said["es"] == ("martes, 16 de marzo de 2027, 18:30–20:00 (America/New_York)", "mar, 16 de marzo, 18:30")
     assert said["ar"][0].startswith("الثلاثاء، 16 مارس 2027")
+
+
+def test_a_written_time_kept_for_reuse_is_never_another_zones_fold_or_languages(monkeypatch):
+    """coord.i18n.dates keeps each moment it writes: one instant in two zones, the two 01:30s of
+    a clock change, and one moment in two languages are still written each as itself."""
+    from zoneinfo import ZoneInfo
+
+    from coord.i18n.dates import _written, short_day_time, short_time
+
+    monkeypatch.setattr(i18n, "PREVIEW", {"es", "ar"})
+    instant = datetime(2027, 3, 16, 22, 30, tzinfo=timezone.utc)
+    # 7 November 2027, New York: 01:30 comes twice, first in daylight time (fold 0), then not.
+    twice = [datetime(2027, 11, 7, 1, 30, fold=fold, tzinfo=ZoneInfo("America/New_York")) for fold in (0, 1)]
+    token = i18n.ACTIVE.set(i18n.Choice(saved="es"))
+    try:
+        for _ in range(2):  # written, then read back from what was kept
+            assert (short_time(instant, "America/New_York"), short_time(instant, "Asia/Tokyo")) == ("18:30", "07:30")
+            assert short_day_time(instant, "Asia/Tokyo") == "mié, 17 mar, 07:30"
+            assert [_written(moment, pattern="HH:mm xxx") for moment in twice] == ["01:30 -04:00", "01:30 -05:00"]
+    finally:
+        i18n.ACTIVE.reset(token)
+    token = i18n.ACTIVE.set(i18n.Choice(saved="ar"))
+    try:
+        assert short_day_time(instant, "Asia/Tokyo") not in ("mié, 17 mar, 07:30", "")
+    finally:
+        i18n.ACTIVE.reset(token)

@@ -94,8 +94,10 @@ async def test_schedule_lists_my_items_in_my_timezone(client, api, world):
     expect(await client.post(f"{API}/sessions/{second['id']}/cancel", json={"reason": "Holiday"},
                              headers=w.admin.headers), 200)
     confirmed = await make_shift(client, w, start_in(3))
+    same_day = await make_shift(client, w, start_in(3, hour=12), role="Kitchen")  # 21:00 in Tokyo, that day
     full = await make_shift(client, w, start_in(4), role="Setup")
     await sign_up(client, w.me, confirmed)
+    await sign_up(client, w.me, same_day)
     await sign_up(client, w.other, full)
     assert (await sign_up(client, w.me, full))["position"] == 1
     event = await make_event(client, w, start_in(5, hour=9))
@@ -371,8 +373,10 @@ async def test_my_schedule_speaks_spanish_and_arabic_with_its_dates(client, api,
     w = world
     first, _ = await make_sessions(client, w)
     confirmed = await make_shift(client, w, start_in(3))
+    same_day = await make_shift(client, w, start_in(3, hour=12), role="Kitchen")  # 21:00 in Tokyo, that day
     full = await make_shift(client, w, start_in(4), role="Setup")
     await sign_up(client, w.me, confirmed)
+    await sign_up(client, w.me, same_day)
     await sign_up(client, w.other, full)
     await sign_up(client, w.me, full)
     event = await make_event(client, w, start_in(5, hour=9))
@@ -384,7 +388,11 @@ async def test_my_schedule_speaks_spanish_and_arabic_with_its_dates(client, api,
     said = text_of(spanish)
     assert "Mi agenda" in said and "horas en Asia/Tokyo" in said and "Gracias: constas como que vas." in said
     day = datetime.fromisoformat(confirmed["starts_at"]).astimezone(ZoneInfo(TOKYO))
-    assert f"<h2>{format_skeleton('yMMMMEEEEd', day, locale='es')}</h2>" in spanish  # CLDR: "jueves, 10 de diciembre de 2026"
+    heading = f"<h2>{format_skeleton('yMMMMEEEEd', day, locale='es')}</h2>"  # CLDR: "jueves, 10 de diciembre de 2026"
+    # One heading for the day, over both of its shifts.
+    assert spanish.count(heading) == 1
+    that_day = spanish.split(heading)[1].split("<h2>")[0]
+    assert f'id="shift-{confirmed["id"]}"' in that_day and f'id="shift-{same_day["id"]}"' in that_day
     assert "Has dicho que vas." in card(spanish, f"session-{first['id']}")
     assert "Tienes plaza confirmada en este turno." in card(spanish, f"shift-{confirmed['id']}")
     assert re.search(r'Cancelar mi plaza<span class="visually-hidden"> en Greeter, ', spanish)

@@ -84,11 +84,12 @@ def _days(schedule: MySchedule, tz: str) -> list[tuple[str, list[tuple[str, Any]
     """The items grouped by their local day, oldest first: [(day label, [(kind, item)])]."""
     zone = ZoneInfo(tz)
     days: list[tuple[str, list[tuple[str, Any]]]] = []
+    last: date | None = None
     for item in schedule.items:
-        local = item.starts_at.astimezone(zone)
-        label = _day(local.date(), "%A %-d %B %Y", "yMMMMEEEEd")
-        if not days or days[-1][0] != label:
-            days.append((label, []))
+        local_day = item.starts_at.astimezone(zone).date()
+        if local_day != last:  # a label per day, not per item: in Spanish and Arabic each is a CLDR pattern applied
+            days.append((_day(local_day, "%A %-d %B %Y", "yMMMMEEEEd"), []))
+            last = local_day
         days[-1][1].append((KINDS[type(item)], item))
     return days
 
