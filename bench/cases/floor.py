@@ -53,8 +53,20 @@ async def _three_ways(ctx: Context, name: str, coord: Callable[[int], Request], 
         }, 3)  # each load first, second and third once
     finally:
         server.stop()
-    return [result(f"{name}_bare_litestar_vs_raw", loads["bare"].rate, "req/s", baseline=loads["raw"].rate),
-            result(f"{name}_coord_vs_bare_litestar", loads["coord"].rate, "req/s", baseline=loads["bare"].rate)]
+    records = [result(f"{name}_bare_litestar_vs_raw", loads["bare"].rate, "req/s", baseline=loads["raw"].rate),
+               result(f"{name}_coord_vs_bare_litestar", loads["coord"].rate, "req/s", baseline=loads["bare"].rate)]
+    # The servers' CPU per answered request: steadier than the rates, which move with whatever
+    # else the shared machine runs (a change to coord's layers shows here first).
+    coord_us, bare_us = (_server_us_per_request(loads[side]) for side in ("coord", "bare"))
+    if coord_us is not None and bare_us is not None:
+        records.append(result(f"{name}_coord_server_cpu_us", coord_us, "us/req", baseline=bare_us))
+    return records
+
+
+def _server_us_per_request(load: LoadResult) -> float | None:
+    if load.server_cpu is None or not load.rate:
+        return None
+    return load.server_cpu / load.rate * 1e6
 
 
 @benchmark("signup_floor")
