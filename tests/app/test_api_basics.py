@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from urllib.robotparser import RobotFileParser
 
 import httpx
 import pytest
@@ -139,6 +140,23 @@ async def test_addresses_holding_a_secret_ask_search_engines_not_to_index_them(c
     assert (await client.get(secret[0])).status_code == 200  # the live feed too, not only refusals
     for path in ("/", "/login", "/resources", "/health"):
         assert "x-robots-tag" not in (await client.get(path)).headers, path
+
+
+async def test_robots_txt_turns_search_engines_from_the_api_and_every_secret_address(client, api):
+    """The same addresses, read by Python's own robots.txt parser: none may be fetched; the
+    pages people find help through may."""
+    someone = await api.user("robots")
+    feed = expect(await client.post("/api/v1/me/feeds", json={"scope": "mine"}, headers=someone.headers), 201)["url"]
+    response = await client.get("/robots.txt")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/plain")
+    assert "public" in response.headers["cache-control"]
+    rules = RobotFileParser()
+    rules.parse(response.text.splitlines())
+    for path in (httpx.URL(feed).path, "/invitations/some-token", "/groups/join/some-token",
+                 "/reset-password?token=abc", "/confirm-email?token=abc", "/api/v1/me", "/api/v1/resources?q=food"):
+        assert not rules.can_fetch("SomeBot", f"http://coord.test{path}"), path
+    for path in ("/", "/resources", "/resources?q=food&near=10001", "/login"):
+        assert rules.can_fetch("SomeBot", f"http://coord.test{path}"), path
 
 
 async def test_unstorable_characters_are_a_400_not_a_500(client):

@@ -161,7 +161,7 @@ async def build_world(client, api, pool) -> dict:
     }
 
 
-NOT_PAGES = ("/api/", "/schema", "/static/", "/feeds/", "/health", "/ready", "/metrics", "/hsds")
+NOT_PAGES = ("/api/", "/schema", "/static/", "/feeds/", "/health", "/ready", "/metrics", "/hsds", "/robots.txt")
 
 
 def page_routes(app) -> set[tuple[str, str]]:

@@ -14,7 +14,7 @@ from tests.support.demo import PAGES, demo_objects
 LIMIT = 200 * 1024
 STATIC = re.compile(r'(?:href|src)="(/static/[^"]+)"')
 # GET routes that are no page: probes, metrics, a JSON download, calendar files.
-NOT_PAGES = ("/health", "/ready", "/metrics", "/me/export.json")
+NOT_PAGES = ("/health", "/ready", "/metrics", "/me/export.json", "/robots.txt")
 
 
 def page_templates(app) -> set[str]:

@@ -37,6 +37,7 @@ from coord.web.recovery_pages import FORMS as LINK_FORMS
 from coord.web.language import language_middleware, learn
 from coord.web.render import build_environment, page
 from coord.web.static_assets import STATIC, static_caching
+from coord.web.robots import robots_txt
 from coord.web.routes import PAGE_CONTROLLERS
 from coord.web.session import LoginRequired, login_url, provide_viewer, redirect_to_login
 from coord.web.words import role_names
@@ -244,7 +245,7 @@ def configure_pages(app_config: AppConfig, settings: Settings) -> None:
         # Versioned addresses kept for a year, validators per encoding, 304s (web/static_assets.py).
         middleware=[static_caching, DefineMiddleware(CompressionMiddleware, config=STATIC_COMPRESSION)],
     )
-    app_config.route_handlers.extend([pages, static])
+    app_config.route_handlers.extend([pages, static, robots_txt])
     app_config.exception_handlers[NotFoundException] = not_found
     app_config.exception_handlers[MethodNotAllowedException] = method_not_allowed
     app_config.template_config = TemplateConfig(engine=JinjaTemplateEngine.from_environment(build_environment()))
