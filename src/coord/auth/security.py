@@ -20,7 +20,7 @@ from coord.auth import queries
 from coord.auth.account_cache import accounts
 from coord.kernel.access import CurrentUser
 from coord.kernel.config import Settings
-from coord.kernel.db.pool import ACQUIRE_TIMEOUT_S
+from coord.kernel.db.pool import ACQUIRE_TIMEOUT_S, acquire_timeout
 
 # Bearer tokens guard the API only. Everything outside /api/v1 (health, metrics,
 # schema, feeds, and the pages, which use a cookie session of their own) and the
@@ -123,8 +123,7 @@ async def live_account(pool: Any, token: Token) -> CurrentUser | None:
     if cached := accounts.get(named):
         return cached
     read_at = accounts.epoch
-    # As coord.kernel.db.deps does: the pool's timeout (a task per acquire) only when none is idle.
-    async with pool.acquire(timeout=None if pool.get_idle_size() else ACQUIRE_TIMEOUT_S) as conn:
+    async with pool.acquire(timeout=acquire_timeout(pool)) as conn:
         user = await current_account(conn, token)
     if user is not None:
         accounts.put(named, user, read_at)

@@ -14,7 +14,7 @@ from litestar import Request
 from litestar.datastructures import State
 from redis.asyncio import Redis
 
-from coord.kernel.db.pool import ACQUIRE_TIMEOUT_S
+from coord.kernel.db.pool import acquire_timeout
 
 
 # A route that only reads says so with `opt={READ_ONLY: True}`: it gets its connection
@@ -27,10 +27,7 @@ async def provide_db(request: Request) -> AsyncGenerator[asyncpg.Connection, Non
     # The pool from the request's app, not a `state` parameter: each parameter of a dependency
     # is another value Litestar resolves and checks on every request.
     pool: asyncpg.Pool = request.app.state.pool
-    # The acquire timeout matters only when every connection is busy (starvation answers 503);
-    # with one idle, acquire returns at once, and skipping the timeout skips the task that
-    # asyncio.wait_for makes for it on every request.
-    async with pool.acquire(timeout=None if pool.get_idle_size() else ACQUIRE_TIMEOUT_S) as conn:
+    async with pool.acquire(timeout=acquire_timeout(pool)) as conn:
         if request.route_handler.opt.get(READ_ONLY):
             yield conn
             return
