@@ -20,6 +20,7 @@ from coord.auth.security import account_links_limit, build_jwt_auth
 from coord.kernel.config import Settings
 from coord.kernel.db.deps import provide_db, provide_redis
 from coord.kernel.errors import DomainError
+from coord.kernel.responses import APIResponse
 from coord.kernel.problems import domain_problem, exception_handler, http_problem
 from coord.health.routes import health, ready
 from coord.kernel.params import LIST_DEPENDENCIES
@@ -79,6 +80,7 @@ class CoordPlugin(InitPluginProtocol):
             path="/api/v1",
             route_handlers=[auth_router, links_router, *API_CONTROLLERS],
             dependencies={"db": Provide(provide_db), "redis": Provide(provide_redis), **LIST_DEPENDENCIES},
+            response_class=APIResponse,
         )
         app_config.route_handlers.extend([api, *FEED_PUBLIC_ROUTES, HSDS_ROUTER, health, ready, MetricsController])
         app_config.stores = {
