@@ -4,9 +4,18 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
+from hypothesis import given, settings, strategies as st
+from prometheus_client import CollectorRegistry, Histogram
 from prometheus_client.parser import text_string_to_metric_families
 
+from coord.kernel.request_metrics import observe_all
+
 from tests.support import expect
+
+
+# Litestar's (prometheus_client's default) buckets, the edges included as amounts.
+BOUNDS = (.005, .01, .025, .05, .075, .1, .25, .5, .75, 1.0, 2.5, 5.0, 7.5, 10.0)
 
 
 def series(text: str, name: str) -> dict[tuple[str, str, str], float]:
@@ -55,3 +64,21 @@ async def test_requests_in_progress_return_to_zero_and_durations_are_observed(cl
     assert observed[("GET", "/api/v1/me", "200")] == answered[("GET", "/api/v1/me", "200")] >= 3
     seconds = series(text, "litestar_request_duration_seconds_sum")[("GET", "/api/v1/me", "200")]
     assert 0 < seconds < 60 * observed[("GET", "/api/v1/me", "200")]
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(st.lists(st.one_of(st.sampled_from(BOUNDS), st.floats(min_value=0, max_value=100, allow_nan=False)), max_size=40))
+def test_a_batch_of_durations_shows_as_observing_them_one_by_one(amounts):
+    registry = CollectorRegistry()
+    one_by_one = Histogram("one_by_one", "", ["path"], buckets=BOUNDS, registry=registry).labels("/x")
+    batched = Histogram("batched", "", ["path"], buckets=BOUNDS, registry=registry).labels("/x")
+    for amount in amounts:
+        one_by_one.observe(amount)
+    observe_all(batched, amounts)
+
+    def samples(name: str) -> list[tuple[str, dict, float]]:
+        return [(s.name.removeprefix(name), s.labels, s.value) for family in registry.collect()
+                for s in family.samples if family.name == name and not s.name.endswith("_created")]
+    ours, theirs = samples("batched"), samples("one_by_one")
+    assert [(n, labels) for n, labels, _ in ours] == [(n, labels) for n, labels, _ in theirs]
+    assert [v for *_, v in ours] == pytest.approx([v for *_, v in theirs])

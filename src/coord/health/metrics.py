@@ -11,6 +11,8 @@ from litestar.plugins.prometheus import PrometheusController
 from asyncpg import Record
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, generate_latest
 
+from coord.kernel.request_metrics import series
+
 # The database's now(), not coord.kernel.clock: created_at is stamped by the database, so the lag
 # is measured on one clock (see coord.kernel.clock for the rule).
 OUTBOX_QUERY = """
@@ -29,6 +31,7 @@ class MetricsController(PrometheusController):
         async with state.pool.acquire() as conn:
             outbox = await conn.fetchrow(OUTBOX_QUERY)
             rows = await conn.fetch(DELIVERY_QUERY)
+        series().flush()  # this process's requests of the last moment (request_metrics.FLUSH_EVERY_S)
         requests = await super().get.fn(self)  # this process's, or every process's in multiprocess mode
         return Response(requests.content + generate_latest(_from_database(outbox, rows)),
                         headers={"Content-Type": CONTENT_TYPE_LATEST})
