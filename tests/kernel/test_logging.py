@@ -5,9 +5,14 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import subprocess
 import sys
 import textwrap
+
+from hypothesis import given, settings, strategies as st
+
+from coord.kernel import secret_paths
 
 SCRIPT = textwrap.dedent("""
     import asyncio, logging
@@ -92,3 +97,16 @@ def test_access_lines_and_records_made_in_one_loop_come_out_whole_and_in_order()
         expected += [("coord.test", f"handling {i}", f"r{i}"), ("coord.access", f"GET /things/{i} 200", f"r{i}")]
     assert [(line["logger"], line["msg"], line["request_id"]) for line in lines] == expected
     assert all(line["status"] == 200 and line["path"].startswith("/things/") for line in lines[1::2])
+
+
+# The rule as a regular expression (what coord.kernel.secret_paths.redact_path computes by slicing).
+_SECRET_SEGMENT = re.compile("^(" + "|".join(map(re.escape, secret_paths._SEGMENT_PREFIXES)) + ")[^/]+")
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.one_of(st.sampled_from(["", "/", "/api/v1/", "/feeds", "/groups/", *secret_paths._SEGMENT_PREFIXES]),
+                 st.sampled_from(secret_paths._SEGMENT_PREFIXES).map(lambda p: p[:-1])),
+       st.text(alphabet="ab/.-%Z9", max_size=12))
+def test_a_secret_segment_is_redacted_as_the_rule_says(prefix, rest):
+    path = prefix + rest
+    assert secret_paths.redact_path(path) == _SECRET_SEGMENT.sub(r"\1[redacted]", path)
