@@ -12,6 +12,7 @@ from coord.feeds import cache, service, serving
 from coord.feeds.local import LocalValidators
 from coord.feeds.schemas import FeedCreatedOut, FeedIn, FeedOut
 from coord.kernel.params import DB, AuthedRequest, Body, PathId
+from coord.kernel.responses import APIResponse
 
 CALENDAR = "text/calendar"  # Litestar adds "; charset=utf-8"
 
@@ -56,15 +57,25 @@ async def forget_feeds(state: State, token_hashes: Iterable[bytes]) -> None:
     validators(state).drop(keys)
 
 
+def _if_none_match(request: Request) -> str | None:
+    """Every If-None-Match field, as one list (RFC 9110, 5.3), read from the request as it came:
+    calendar apps revalidate a feed every few minutes, and Litestar's `request.headers` builds
+    an object of every header for the one. A feed route also takes its state from the app rather
+    than as a parameter, which Litestar would copy on every request."""
+    fields = [value for name, value in request.scope["headers"] if name == b"if-none-match"]
+    return b", ".join(fields).decode("latin-1") if fields else None
+
+
 def _response(served: serving.Served, background: BackgroundTask | None = None) -> Response[bytes]:
     headers = {
         "ETag": served.meta.etag,
         "Last-Modified": served.meta.last_modified,
         "Cache-Control": served.cache_control,
     }
+    # APIResponse: a revalidation answered without Litestar's header object (kernel.responses).
     if served.status == 304:
-        return Response(b"", status_code=304, headers=headers, background=background)
-    return Response(served.body or b"", status_code=200, media_type=CALENDAR, headers=headers, background=background)
+        return APIResponse(b"", status_code=304, headers=headers, background=background)
+    return APIResponse(served.body or b"", status_code=200, media_type=CALENDAR, headers=headers, background=background)
 
 
 @get(
@@ -75,7 +86,7 @@ def _response(served: serving.Served, background: BackgroundTask | None = None) 
     cache=False,
     summary="A private calendar feed (GET /feeds/{token}.ics)",
 )
-async def private_feed(filename: FromPath[str], request: Request, state: State) -> Response[bytes]:
+async def private_feed(filename: FromPath[str], request: Request) -> Response[bytes]:
     """A private iCalendar feed by the secret in its URL, for calendar apps to subscribe to.
 
     Answers 304 when If-None-Match holds the current ETag. A malformed, unknown or
@@ -83,8 +94,9 @@ async def private_feed(filename: FromPath[str], request: Request, state: State) 
     token, dot_ics = filename[:-4], filename[-4:]
     if dot_ics != ".ics":
         raise NotFound(serving.NO_SUCH_FEED)
+    state = request.app.state
     served = await serving.private_feed(
-        state.pool, state.redis, validators(state), state.settings, token, request.headers.get("if-none-match")
+        state.pool, state.redis, validators(state), state.settings, token, _if_none_match(request)
     )
     feed_id = served.meta.feed_id
     touch = None
@@ -100,10 +112,11 @@ async def private_feed(filename: FromPath[str], request: Request, state: State) 
     tags=["feeds"],
     cache=False,
 )
-async def public_events_feed(slug: FromPath[str], request: Request, state: State) -> Response[bytes]:
+async def public_events_feed(slug: FromPath[str], request: Request) -> Response[bytes]:
     """An organization's public community events as an iCalendar feed; no login needed."""
+    state = request.app.state
     served = await serving.public_events(
-        state.pool, state.redis, validators(state), state.settings, slug, request.headers.get("if-none-match")
+        state.pool, state.redis, validators(state), state.settings, slug, _if_none_match(request)
     )
     return _response(served)
 
