@@ -79,7 +79,7 @@ SELECT s.id, s.org_id, s.capacity, s.starts_at, s.ends_at, s.status, s.required_
        {TRAINED_FOR_SHIFT} AS trained,
        (SELECT x.id FROM signups g JOIN shifts x ON x.id = g.shift_id
         WHERE g.user_id = $2 AND g.status = 'confirmed' AND x.id <> s.id AND x.status = 'scheduled'
-          AND x.starts_at < s.ends_at AND x.ends_at > s.starts_at
+          AND tstzrange(x.starts_at, x.ends_at) && tstzrange(s.starts_at, s.ends_at)  -- index shifts_span
         ORDER BY x.starts_at LIMIT 1) AS overlapping_shift_id
 FROM shifts s
 JOIN orgs o ON o.id = s.org_id
