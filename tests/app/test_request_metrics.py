@@ -82,3 +82,19 @@ def test_a_batch_of_durations_shows_as_observing_them_one_by_one(amounts):
     ours, theirs = samples("batched"), samples("one_by_one")
     assert [(n, labels) for n, labels, _ in ours] == [(n, labels) for n, labels, _ in theirs]
     assert [v for *_, v in ours] == pytest.approx([v for *_, v in theirs])
+
+
+async def test_the_series_each_address_counts_in_are_remembered_within_a_bound(client, app, monkeypatch):
+    """RequestMetrics remembers each (method, address)'s series; addresses carry ids, so the
+    memory is cleared when full rather than growing with every id ever asked for."""
+    from coord.kernel import request_metrics
+
+    monkeypatch.setattr(request_metrics, "KEYS_KEPT", 5)
+    remembered = app.request_metrics._keys  # noqa: SLF001
+    remembered.clear()
+    before = await counts(client)
+    for _ in range(12):
+        assert (await client.get(f"/api/v1/orgs/{uuid.uuid4()}")).status_code == 401
+        assert len(remembered) <= 5
+    grew = (await counts(client))[("GET", "/api/v1/orgs/{org_id}", "401")] - before.get(("GET", "/api/v1/orgs/{org_id}", "401"), 0)
+    assert grew == 12  # every request counted under its template, whether remembered or not

@@ -73,13 +73,24 @@ class JsonFormatter(logging.Formatter):
     def access(self, created: float, request_id: str | None, method: str, path: str, status: int,
                duration_ms: float) -> str:
         """The access line `format` would write for coord.access's record of these values
-        (a test holds the two to the same bytes)."""
-        entry: dict[str, Any] = {"ts": self._timestamp(created), "level": "info", "logger": ACCESS_LOGGER,
-                                 "msg": f"{method} {path} {status}"}
-        if request_id:
-            entry["request_id"] = request_id
-        entry.update(status=status, duration_ms=duration_ms, method=method, path=path)  # in _FIELDS' order
-        return _json.encode(entry).decode()
+        (a test holds the two to the same bytes), from a Struct: a dict per line cost more."""
+        return _json.encode(_AccessLine(ts=self._timestamp(created), level="info", logger=ACCESS_LOGGER,
+                                        msg=f"{method} {path} {status}", request_id=request_id or None,
+                                        status=status, duration_ms=duration_ms, method=method, path=path)).decode()
+
+
+class _AccessLine(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """An access line's fields in `format`'s order (request_id only when there is one)."""
+
+    ts: str
+    level: str
+    logger: str
+    msg: str
+    request_id: str | None = None
+    status: int
+    duration_ms: float
+    method: str
+    path: str
 
 
 _listener: QueueListener | None = None
@@ -222,40 +233,51 @@ def log_access(method: str, path: str, status: int, duration_ms: float) -> None:
 
 
 async def observe_request(app: ASGIApp, scope: Scope, receive: Receive, send: Send,
-                          headers_for: Callable[[Scope], list[tuple[bytes, bytes]]] | None = None,
+                          headers_for: Callable[[str, bool], tuple[tuple[bytes, bytes], ...]] | None = None,
                           metrics: RequestMetrics | None = None) -> None:
-    """Sets the request id, echoes it in `X-Request-ID`, adds `headers_for(scope)` (the
-    security headers) where the route set none of the same name, counts the request in
+    """Sets the request id, echoes it in `X-Request-ID`, adds `headers_for(path, over_tls)`
+    (the security headers) where the route set none of the same name, counts the request in
     `metrics` and writes one access line.
 
     Wraps the whole application (outside Litestar's exception handling), so error
     responses carry the id and the headers, and the access line and the metrics have their
-    real status. One layer with one send wrapper for all four: each layer is a coroutine
-    and a wrapper on every request.
+    real status. One layer with one send wrapper for all four, reading the request's headers
+    once: together they cost about a tenth of `GET /me`'s server time.
     """
     if scope["type"] != "http":
         await app(scope, receive, send)
         return
-    incoming = next((v for k, v in scope.get("headers") or () if k == b"x-request-id"), b"").decode("latin-1")
+    incoming = b""
+    over_tls = scope.get("scheme") == "https"
+    for name, value in scope.get("headers") or ():
+        if name == b"x-request-id":
+            incoming = incoming or value
+        elif name == b"x-forwarded-proto" and value.lower() == b"https":  # a proxy that says so
+            over_tls = True
+    incoming_id = incoming.decode("latin-1")
     # 128 random bits as a uuid4's hex would be, from the process's generator (reseeded in
     # each forked worker) rather than the kernel's: a syscall per request showed in profiles.
-    request_id = incoming if SAFE_REQUEST_ID.match(incoming) else f"{random.getrandbits(128):032x}"  # nosec B311: an id, not a secret
+    request_id = incoming_id if SAFE_REQUEST_ID.match(incoming_id) else f"{random.getrandbits(128):032x}"  # nosec B311: an id, not a secret
     token = request_id_var.set(request_id)
+    path = scope["path"]
+    extra = headers_for(path, over_tls) if headers_for is not None else ()
+    id_header = (b"x-request-id", request_id.encode())
     begun = metrics.begin(scope) if metrics is not None else None
     started = time.perf_counter()
     status = 500  # nothing answered: the server says 500
     answered = 0.0  # when the last part of the body went (Litestar's duration)
+
     async def send_with_id(message: Message) -> None:
         nonlocal status, answered
-        if message["type"] == "http.response.start":
+        kind = message["type"]
+        if kind == "http.response.start":
             status = message["status"]
-            headers = list(message.get("headers") or [])
-            if headers_for is not None:
-                present = {name.lower() for name, _ in headers}
-                headers.extend(header for header in headers_for(scope) if header[0] not in present)
-            headers.append((b"x-request-id", request_id.encode()))
-            message["headers"] = headers  # type: ignore[typeddict-unknown-key]
-        elif message["type"] == "http.response.body" and not message.get("more_body"):
+            headers = message.get("headers") or []
+            if not isinstance(headers, list):  # any iterable, says ASGI; read twice here
+                headers = list(headers)
+            present = {name.lower() for name, _ in headers}
+            message["headers"] = [*headers, *[h for h in extra if h[0] not in present], id_header]  # type: ignore[typeddict-unknown-key]
+        elif kind == "http.response.body" and not message.get("more_body"):
             answered = time.perf_counter()
         await send(message)
     try:
@@ -264,5 +286,5 @@ async def observe_request(app: ASGIApp, scope: Scope, receive: Receive, send: Se
         ended = time.perf_counter()
         if begun is not None:
             metrics.end(begun, status, (answered or ended) - started)  # type: ignore[union-attr]
-        log_access(scope["method"], redact_path(scope["path"]), status, round((ended - started) * 1000, 2))
+        log_access(scope["method"], redact_path(path), status, round((ended - started) * 1000, 2))
         request_id_var.reset(token)

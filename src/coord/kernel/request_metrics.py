@@ -34,6 +34,9 @@ LABELS = ["method", "path", "status_code", "app_name"]
 # How long a request's figures may wait before they show in the series (a scrape of this
 # process never waits: it flushes first; another process's shows within this).
 FLUSH_EVERY_S = 0.05
+# Requests' addresses whose series are remembered (RequestMetrics.begin).
+KEYS_KEPT = 4096
+_UNKNOWN: Any = object()
 
 
 class _Series:
@@ -151,22 +154,34 @@ class RequestMetrics:
     def __init__(self, route: Callable[..., tuple[Any, ...]]) -> None:
         self._route = route  # Litestar's ASGIRouter.handle_routing (lru-cached per path and method)
         self._series = series()
+        # (method, path, root path) -> the series' key, or None for a request counted nowhere:
+        # one lookup instead of a pattern, a path normalized and the router's cache.
+        self._keys: dict[tuple[str, str, str], tuple[str, str] | None] = {}
 
     def begin(self, scope: Scope) -> tuple[str, str] | None:
-        path = scope["path"]
+        asked = (scope["method"], scope["path"], scope.get("root_path") or "")
+        key = self._keys.get(asked, _UNKNOWN)
+        if key is _UNKNOWN:
+            key = self._key(*asked)
+            if len(self._keys) >= KEYS_KEPT:  # addresses with ids in them: keep the memory bounded
+                self._keys.clear()
+            self._keys[asked] = key
+        if key is not None:
+            self._series.started(key)
+        return key
+
+    def _key(self, method: str, path: str, root_path: str) -> tuple[str, str] | None:
         if EXCLUDED.match(path):
             return None
         # HEAD runs its GET route (coord.kernel.head_requests), under GET's series.
-        method = "GET" if scope["method"] == "HEAD" else scope["method"]
-        if root_path := scope.get("root_path"):
+        method = "GET" if method == "HEAD" else method
+        if root_path:
             path = path.split(root_path, maxsplit=1)[-1]
         try:
             template = self._route(path=normalize_path(path), method=method)[4]
         except HTTPException:
             return None
-        key = (method, template)
-        self._series.started(key)
-        return key
+        return (method, template)
 
     def end(self, begun: tuple[str, str], status: int, seconds: float) -> None:
         self._series.ended(begun, status, seconds)

@@ -7,8 +7,6 @@ over TLS (directly or through a proxy that says so), as browsers require.
 
 from __future__ import annotations
 
-from litestar.types import Scope
-
 from coord.kernel.secret_paths import holds_secret
 
 CSP = (
@@ -34,21 +32,17 @@ HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
 NOINDEX = (b"x-robots-tag", b"noindex, nofollow")
 
 
-def _over_tls(scope: Scope) -> bool:
-    if scope.get("scheme") == "https":
-        return True
-    return any(k == b"x-forwarded-proto" and v.lower() == b"https" for k, v in scope.get("headers") or ())
-
-
 _CSP = (b"content-security-policy", CSP.encode())
 _SCHEMA_CSP = (b"content-security-policy", SCHEMA_CSP.encode())
+# Every answer's set, made once: (API documentation?, over TLS?, address with a secret?).
+_SETS = {
+    (schema, tls, secret): (*STATIC_HEADERS, _SCHEMA_CSP if schema else _CSP, *([HSTS] if tls else []),
+                            *([NOINDEX] if secret else []))
+    for schema in (False, True) for tls in (False, True) for secret in (False, True)
+}
 
 
-def security_headers(scope: Scope) -> list[tuple[bytes, bytes]]:
-    """The headers every answer to this request carries, unless the route set its own."""
-    extra = [*STATIC_HEADERS, _SCHEMA_CSP if scope["path"].startswith("/schema") else _CSP]
-    if _over_tls(scope):
-        extra.append(HSTS)
-    if holds_secret(scope["path"]):
-        extra.append(NOINDEX)
-    return extra
+def security_headers(path: str, over_tls: bool) -> tuple[tuple[bytes, bytes], ...]:
+    """The headers every answer to a request for `path` carries, unless the route set its own
+    (`over_tls`: the request came over TLS, directly or through a proxy that says so)."""
+    return _SETS[path.startswith("/schema"), over_tls, holds_secret(path)]
