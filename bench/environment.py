@@ -24,7 +24,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 import httpx
 
-from coord.kernel.db.migrate import migrate
+from coord.database import prepare
 from coord.embedded import EmbeddedServers, free_port
 
 log = logging.getLogger("bench")
@@ -162,7 +162,7 @@ def start(stack: contextlib.ExitStack) -> Environment:
     stack.callback(_quietly, f"dropping database {name}", lambda: asyncio.run(_drop_database(admin_url, name)))
     asyncio.run(_create_database(admin_url, name))
     database_url = _with_database(admin_url, name)
-    applied = asyncio.run(migrate(database_url))
+    applied = asyncio.run(prepare(database_url))
     log.info("database %s: %s migration(s) applied", name, len(applied))
 
     server = CoordServer(database_url, redis_url, data_dir / "serve")

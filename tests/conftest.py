@@ -32,7 +32,7 @@ from argon2.profiles import CHEAPEST
 from coord.app import create_app
 from coord.auth.service import use_password_parameters
 from coord.kernel.config import Settings, load_settings
-from coord.kernel.db.migrate import migrate
+from coord.database import prepare
 from coord.kernel.db.pool import create_pool
 from coord.embedded import EmbeddedServers, free_port
 from tests.support import Api
@@ -107,6 +107,10 @@ def server_urls(tmp_path_factory: pytest.TempPathFactory, worker_id: str):
     embedded.stop()
 
 
+# Not emptied between tests: the migrations applied, and reference data (coord.database.prepare).
+KEPT_TABLES = ["schema_migrations", "us_zip_centres"]
+
+
 def _with_database(url: str, name: str) -> str:
     parts = urlsplit(url)
     return urlunsplit(parts._replace(path="/" + name))
@@ -114,13 +118,14 @@ def _with_database(url: str, name: str) -> str:
 
 @pytest.fixture(scope="session")
 async def database_url(server_urls):
-    """A database of its own for this test session, migrated with the real files."""
+    """A database of its own for this test session, migrated with the real files and its
+    reference data filled (coord.database.prepare)."""
     admin_url = server_urls[0]
     name = f"coord_test_{uuid.uuid4().hex[:10]}"
     admin = await asyncpg.connect(admin_url)
     await admin.execute(f'CREATE DATABASE "{name}"')
     url = _with_database(admin_url, name)
-    await migrate(url)
+    await prepare(url)
     yield url
     await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     await admin.close()
@@ -152,7 +157,7 @@ async def emptying_sql(database_url) -> str:
     conn = await asyncpg.connect(database_url)
     try:
         tables = [r["tablename"] for r in await conn.fetch(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'schema_migrations'"
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> ALL($1::text[])", KEPT_TABLES
         )]
         superuser = await conn.fetchval("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
     finally:

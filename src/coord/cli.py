@@ -73,7 +73,8 @@ def _run_fast(main: Any) -> None:
 
 @cli.command()
 def migrate() -> None:
-    """Apply pending migrations (safe to run from several places at once)."""
+    """Apply pending migrations, then fill reference data still empty (US ZIP code centres);
+    safe to run from several places at once."""
     from coord.runner import resolved, run_migrations
 
     settings = _settings()

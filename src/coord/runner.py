@@ -21,7 +21,8 @@ from arq import create_pool as create_arq_pool
 from arq.connections import RedisSettings
 
 from coord.kernel.config import ConfigError, Settings
-from coord.kernel.db.migrate import check_applied, migrate
+from coord.database import prepare
+from coord.kernel.db.migrate import check_applied
 from coord.kernel.db.pool import create_pool
 from coord.embedded import EmbeddedServers
 
@@ -82,7 +83,7 @@ def resolved(settings: Settings, *, persist_redis: bool = True):
 
 async def run_migrations(settings: Settings) -> list[str]:
     await check_reachable(settings)
-    return await migrate(settings.database_url)
+    return await prepare(settings.database_url)
 
 
 def serve(settings: Settings) -> None:

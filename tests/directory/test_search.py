@@ -39,7 +39,7 @@ async def test_near_a_place_sorted_by_distance_within_a_radius(client, directory
         assert found["near"]["latitude"] == 40.7484
     assert names(await find(client, near="10001", radius_km=200)) == ["Vivienda Segura", "Food Pantry",
                                                                        "Café Counseling"]
-    # A ZIP code the directory has no address in: its centre from the bundled US ZIP codes.
+    # A ZIP code the directory has no address in: its centre from the US ZIP codes table (0032).
     assert names(await find(client, near="19103", radius_km=5)) == ["Café Counseling"]
     assert names(await find(client, q="free", near="10001", radius_km=20)) == ["Food Pantry"]
     assert_problem(await client.get(f"{API}/resources?near=nowhere%20at%20all!"), 422)

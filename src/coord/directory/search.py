@@ -45,27 +45,9 @@ class Query(msgspec.Struct, kw_only=True):
     per_page: int = 20
 
 
-@functools.lru_cache(maxsize=4096)
-def us_zip_centre(code: str) -> tuple[float, float] | None:
-    """The centre of a US ZIP code ('19103', '19103-1234'), from the `zipcodes` package's
-    data, or None. One code at a time: its `list_all()` made 42,000 dicts that stayed in every
-    API process that looked up a code (about 100 MB), and building them held the GIL for a
-    second. Its first query still loads the package's own compact data once (about 40 MB
-    outside Python's heap, a fraction of a second)."""
-    import zipcodes
-
-    try:
-        found = zipcodes.matching(code)
-    except ValueError:  # not a US ZIP code's shape
-        return None
-    if not found or not found[0].get("lat") or not found[0].get("long"):
-        return None
-    return float(found[0]["lat"]), float(found[0]["long"])
-
-
 async def resolve_place(conn: asyncpg.Connection, near: str) -> Place:
     """'lat,lon', or a postal code: the centre of the directory's own public addresses with it,
-    else the US ZIP code's centre."""
+    else the US ZIP code's centre (coord.directory.zip_centres)."""
     if match := _COORDINATES.match(near):
         latitude, longitude = float(match.group(1)), float(match.group(2))
         if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
@@ -78,8 +60,8 @@ async def resolve_place(conn: asyncpg.Connection, near: str) -> Place:
     row = await conn.fetchrow(sq.POSTAL_CENTROID, code, key)
     if row is not None and row["latitude"] is not None:
         return Place(latitude=row["latitude"], longitude=row["longitude"], label=code)
-    if found := (us_zip_centre(key[:5]) if key[:5].isdigit() else None):
-        return Place(latitude=found[0], longitude=found[1], label=code)
+    if key[:5].isdigit() and (found := await conn.fetchrow(sq.US_ZIP_CENTRE, key[:5])):
+        return Place(latitude=found["latitude"], longitude=found["longitude"], label=code)
     raise Unprocessable(_("we do not know where the postal code %(code)s is: try coordinates (e.g. 40.75,-73.99)") % {"code": repr(code)},
                         field="near")
 

@@ -172,3 +172,10 @@ SELECT avg(latitude) AS latitude, avg(longitude) AS longitude FROM (
     LIMIT 200
 ) near
 """
+
+# Else a US ZIP code's centre (migration 0032; filled by coord.directory.zip_centres).
+US_ZIP_CENTRE = "SELECT latitude, longitude FROM us_zip_centres WHERE code = $1"
+# Filling it: one filler at a time (readers go on), and only while it is empty.
+LOCK_US_ZIP_CENTRES = "LOCK TABLE us_zip_centres IN SHARE ROW EXCLUSIVE MODE"
+ANY_US_ZIP_CENTRE = "SELECT EXISTS (SELECT 1 FROM us_zip_centres)"
+US_ZIP_CENTRE_COLUMNS = ("code", "latitude", "longitude")
