@@ -2,10 +2,11 @@
 
 `run_load(op, ...)` calls `await op(worker)` in a loop from each of `concurrency`
 workers until the time is up and counts the calls that returned True. HTTP load
-goes through `http_load`, which by default speaks HTTP/1.1 over raw asyncio
-streams (one keep-alive connection per worker): httpx costs several times more
-CPU per request than the server under test, so with it the load generator, not
-the server, would be the bottleneck. COORD_BENCH_CLIENT=httpx switches to httpx.
+goes through `http_load`, which by default speaks HTTP/1.1 from an asyncio protocol
+(one keep-alive connection per worker): httpx costs several times more CPU per
+request than the server under test, so with it the load generator, not the server,
+would be the bottleneck; and on a machine it shares with the server, every
+microsecond the client spends is one the server does not get. COORD_BENCH_CLIENT=httpx switches to httpx.
 """
 
 from __future__ import annotations
@@ -192,68 +193,130 @@ async def run_load(
     return await _phase(op, concurrency, seconds, watch_pid)
 
 
+class _Response(asyncio.Protocol):
+    """One keep-alive connection's bytes, parsed as they arrive into (status, body, close).
+    A protocol rather than asyncio streams: the load generator shares this machine's cores
+    with the server under test, and streams cost it about twice the CPU per response."""
+
+    def __init__(self) -> None:
+        self.transport: asyncio.Transport | None = None
+        self.buffer = bytearray()
+        self.waiter: asyncio.Future[tuple[int, bytes, bool]] | None = None
+        self.lost: BaseException | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        if self.waiter is not None and not self.waiter.done():
+            parsed = self._parsed()
+            if parsed is not None:
+                self.waiter.set_result(parsed)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.lost = exc or ConnectionResetError("the server closed the connection")
+        if self.waiter is not None and not self.waiter.done():
+            parsed = self._parsed(at_eof=True)
+            if parsed is not None:
+                self.waiter.set_result(parsed)
+            else:
+                self.waiter.set_exception(self.lost)
+
+    def _parsed(self, at_eof: bool = False) -> tuple[int, bytes, bool] | None:
+        """The first whole response in the buffer (removed from it), or None while incomplete."""
+        buffer = self.buffer
+        end = buffer.find(b"\r\n\r\n")
+        if end < 0:
+            return None
+        lines = bytes(buffer[:end]).split(b"\r\n")
+        status = int(lines[0].split(b" ", 2)[1])
+        length, chunked, close = None, False, False
+        for line in lines[1:]:
+            name, _, value = line.partition(b":")
+            name = name.strip().lower()
+            if name == b"content-length":
+                length = int(value)
+            elif name == b"transfer-encoding":
+                chunked = b"chunked" in value.lower()
+            elif name == b"connection":
+                close = b"close" in value.lower()
+        start = end + 4
+        if status in (204, 304) or 100 <= status < 200:
+            body, used = b"", start  # RFC 9110: these never carry a body, whatever the headers say
+        elif chunked:
+            body_used = _dechunked(buffer, start)
+            if body_used is None:
+                return None
+            body, used = body_used
+        elif length is not None:
+            if len(buffer) < start + length:
+                return None
+            body, used = bytes(buffer[start:start + length]), start + length
+        elif at_eof:
+            body, used, close = bytes(buffer[start:]), len(buffer), True
+        else:
+            return None
+        del buffer[:used]
+        return status, body, close
+
+
+def _dechunked(buffer: bytearray, start: int) -> tuple[bytes, int] | None:
+    """A chunked body from `start` and where it ends, or None while incomplete (no trailers expected)."""
+    parts, at = [], start
+    while True:
+        line_end = buffer.find(b"\r\n", at)
+        if line_end < 0:
+            return None
+        size = int(bytes(buffer[at:line_end]).split(b";")[0], 16)
+        at = line_end + 2
+        if size == 0:
+            if len(buffer) < at + 2:
+                return None
+            return b"".join(parts), at + 2
+        if len(buffer) < at + size + 2:
+            return None
+        parts.append(bytes(buffer[at:at + size]))
+        at += size + 2
+
+
 class RawConnection:
     """A minimal HTTP/1.1 keep-alive client connection (Content-Length or chunked bodies)."""
 
     def __init__(self, host: str, port: int) -> None:
         self.host, self.port = host, port
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
+        self.protocol: _Response | None = None
 
     async def send(self, data: bytes) -> tuple[int, bytes]:
-        if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
-        reader = self.reader
-        assert reader is not None
+        protocol = self.protocol
+        if protocol is None or protocol.lost is not None:
+            loop = asyncio.get_running_loop()
+            _transport, protocol = await loop.create_connection(_Response, self.host, self.port)
+            self.protocol = protocol
+        assert protocol.transport is not None
+        waiter = protocol.waiter = asyncio.get_running_loop().create_future()
         try:
-            self.writer.write(data)
-            head = await reader.readuntil(b"\r\n\r\n")
-            lines = head.split(b"\r\n")
-            status = int(lines[0].split(b" ", 2)[1])
-            length, chunked, close = None, False, False
-            for line in lines[1:]:
-                name, _, value = line.partition(b":")
-                name = name.strip().lower()
-                if name == b"content-length":
-                    length = int(value)
-                elif name == b"transfer-encoding":
-                    chunked = b"chunked" in value.lower()
-                elif name == b"connection":
-                    close = b"close" in value.lower()
-            if status in (204, 304) or 100 <= status < 200:
-                body = b""  # RFC 9110: these never carry a body, whatever the headers say
-            elif chunked:
-                body = await self._chunked()
-            elif length is not None:
-                body = await reader.readexactly(length)
-            else:
-                body, close = await reader.read(), True
+            protocol.transport.write(data)
+            status, body, close = await waiter
         except BaseException:
             self.close()
             raise
+        finally:
+            protocol.waiter = None
         if close:
             self.close()
         return status, body
 
     @property
     def local_port(self) -> int | None:
-        return self.writer.get_extra_info("sockname")[1] if self.writer is not None else None
-
-    async def _chunked(self) -> bytes:
-        assert self.reader is not None
-        parts = []
-        while True:
-            size = int((await self.reader.readuntil(b"\r\n")).split(b";")[0], 16)
-            if size == 0:
-                await self.reader.readuntil(b"\r\n")  # no trailers expected
-                return b"".join(parts)
-            parts.append(await self.reader.readexactly(size + 2))
-            parts[-1] = parts[-1][:-2]
+        if self.protocol is None or self.protocol.transport is None:
+            return None
+        return self.protocol.transport.get_extra_info("sockname")[1]
 
     def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-        self.reader = self.writer = None
+        if self.protocol is not None and self.protocol.transport is not None:
+            self.protocol.transport.close()
+        self.protocol = None
 
 
 def client_kind() -> str:
