@@ -98,6 +98,12 @@ class LoadResult:
                                 for i in range(len(parts[0].server_split))]
         return out
 
+    def cpu_shares(self) -> dict[str, float]:
+        """The CPU each side used per wall second (1.0 = one core): the load generator, the
+        server (all its processes) and PostgreSQL, where known."""
+        shares = {"load": self.cpu, "server": self.server_cpu, "postgres": self.postgres_cpu}
+        return {side: round(share, 3) for side, share in shares.items() if share is not None}
+
     def summary(self) -> str:
         text = (
             f"{self.rate:,.0f}/s ok={self.ok} errors={self.errors} c={self.concurrency} "

@@ -35,12 +35,17 @@ def benchmark(name: str | None = None) -> Callable[[BenchFn], BenchFn]:
     return register
 
 
-def result(name: str, value: float, unit: str, *, baseline: float | None = None) -> dict[str, Any]:
-    """One output record; with a baseline measured in the same run, also the ratio value/baseline."""
+def result(name: str, value: float, unit: str, *, baseline: float | None = None,
+           cpu: dict[str, LoadResult] | None = None) -> dict[str, Any]:
+    """One output record; with a baseline measured in the same run, also the ratio value/baseline.
+    `cpu`, for the loads behind value and baseline: each one's CPU shares (LoadResult.cpu_shares),
+    so the server's and PostgreSQL's CPU are printed beside the figure."""
     record: dict[str, Any] = {"name": name, "value": round(value, 2), "unit": unit}
     if baseline is not None:
         record["baseline"] = round(baseline, 2)
         record["ratio"] = round(value / baseline, 4) if baseline else None
+    if cpu:
+        record["cpu"] = {side: load.cpu_shares() for side, load in cpu.items()}
     return record
 
 

@@ -94,7 +94,7 @@ async def feed_304_vs_health(ctx: Context) -> dict:
         "health": lambda window: ctx.http_load(health, expect=200, seconds=window),
         "feed": lambda window: ctx.http_load(revalidate, expect=304, seconds=window),
     }, ROUNDS)
-    return result("feed_304_vs_health", loads["feed"].rate, "req/s", baseline=loads["health"].rate)
+    return result("feed_304_vs_health", loads["feed"].rate, "req/s", baseline=loads["health"].rate, cpu=loads)
 
 
 @benchmark("feed_cached_rps")

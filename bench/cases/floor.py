@@ -53,8 +53,10 @@ async def _three_ways(ctx: Context, name: str, coord: Callable[[int], Request], 
         }, 3)  # each load first, second and third once
     finally:
         server.stop()
-    records = [result(f"{name}_bare_litestar_vs_raw", loads["bare"].rate, "req/s", baseline=loads["raw"].rate),
-               result(f"{name}_coord_vs_bare_litestar", loads["coord"].rate, "req/s", baseline=loads["bare"].rate)]
+    records = [result(f"{name}_bare_litestar_vs_raw", loads["bare"].rate, "req/s", baseline=loads["raw"].rate,
+                      cpu={"bare": loads["bare"], "raw": loads["raw"]}),
+               result(f"{name}_coord_vs_bare_litestar", loads["coord"].rate, "req/s", baseline=loads["bare"].rate,
+                      cpu={"coord": loads["coord"], "bare": loads["bare"]})]
     # The servers' CPU per answered request: steadier than the rates, which move with whatever
     # else the shared machine runs (a change to coord's layers shows here first).
     coord_us, bare_us = (_server_us_per_request(loads[side]) for side in ("coord", "bare"))

@@ -46,4 +46,4 @@ async def me_http_vs_raw(ctx: Context) -> dict:
         "http": lambda window: ctx.http_load(request, expect=200, concurrency=32, seconds=window),
         "raw": lambda window: ctx.ops_load(raw, concurrency=32, seconds=window),
     }, ROUNDS)
-    return result("me_http_vs_raw", loads["http"].rate, "req/s", baseline=loads["raw"].rate)
+    return result("me_http_vs_raw", loads["http"].rate, "req/s", baseline=loads["raw"].rate, cpu=loads)

@@ -129,4 +129,4 @@ async def signup_http_vs_raw(ctx: Context) -> dict:
         "http": lambda window: ctx.http_load(next_signup, expect=201, seconds=window),
         "raw": lambda window: ctx.ops_load(op, seconds=window),
     }, ROUNDS)
-    return result("signup_http_vs_raw", loads["http"].rate, "req/s", baseline=loads["raw"].rate)
+    return result("signup_http_vs_raw", loads["http"].rate, "req/s", baseline=loads["raw"].rate, cpu=loads)
