@@ -20,6 +20,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+from playwright.async_api import Error as PlaywrightError
 
 from tests.support import PASSWORD, User, coord_serve
 
@@ -142,12 +143,31 @@ class Shots:
         """Save the page, and check that nothing on it scrolls sideways at its viewport width."""
         self.step += 1
         path = SCREENSHOTS / f"{self.journey}-{self.step:02d}-{re.sub(r'[^a-z0-9]+', '-', what.lower()).strip('-')}.png"
-        await page.screenshot(path=str(path), full_page=True)
+        await _full_page_screenshot(page, path)
         width = await page.evaluate("document.documentElement.scrollWidth")
         assert width <= page.viewport_size["width"], f"{page.url} scrolls sideways: {width} px wide (see {path})"
         if Shots.audit is not None:
             await Shots.audit(page, f"(see {path.name})")
         return path
+
+
+# Chromium's compositor now and then refuses a full-page capture while a page is still settling
+# (here once, right after a navigation to a #fragment): "Protocol error (Page.captureScreenshot):
+# Unable to capture screenshot". A frame later the same capture succeeds.
+CAPTURE_REFUSED = "Unable to capture screenshot"
+CAPTURE_TRIES = 3
+
+
+async def _full_page_screenshot(page, path: Path) -> None:
+    for tried in range(1, CAPTURE_TRIES + 1):
+        try:
+            await page.screenshot(path=str(path), full_page=True)
+            return
+        except PlaywrightError as error:
+            if CAPTURE_REFUSED not in str(error) or tried == CAPTURE_TRIES:
+                raise
+        # Two animation frames: the page has painted again since the refusal.
+        await page.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
 
 
 def _is_problem(message) -> bool:
