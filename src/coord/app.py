@@ -25,10 +25,10 @@ from coord.plugin import CoordPlugin
 from coord.kernel.security_headers import security_headers
 
 MAX_BODY_BYTES = 1024 * 1024  # larger bodies get 413
-# A young collection of the cyclic GC every this many new objects, not CPython's 700: at 700 one
-# ran every few requests, and raising it took `GET /me` from 174 to 164 us of server CPU
-# (bench me_floor, 6 December 2026; 10,000 and 100,000 measured the same). The cycles a
-# request leaves are still collected, a few dozen requests later.
+# A young collection of the cyclic GC every this many new objects, not CPython's 700 (2,000 from
+# 3.13): at 700 one ran every few requests, and raising it took `GET /me` from 174 to 164 us of
+# server CPU (bench me_floor on 3.11, 6 December 2026; 10,000 and 100,000 measured the same).
+# The cycles a request leaves are still collected, a few dozen requests later.
 YOUNG_COLLECTION_EVERY = 10_000
 
 

@@ -26,7 +26,8 @@ def test_a_served_process_freezes_its_startup_objects_and_collects_young_ones_le
     done = subprocess.run([sys.executable, "-c", PROBE], env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     seen = json.loads(done.stdout.strip().splitlines()[-1])
-    assert seen["before"][0] == 700  # CPython's default, so the change below is the factory's
+    # CPython's default (700; 2,000 from 3.13), so the change below is the factory's.
+    assert seen["before"][0] in (700, 2000)
     assert seen["after"] == [YOUNG_COLLECTION_EVERY, *seen["before"][1:]]
     # The app's routes, schemas and catalogs are out of the collector's reach for good.
     assert seen["frozen"] > 50_000, seen
