@@ -23,7 +23,7 @@ async def send_join_request_note(ctx: dict[str, Any], event: GroupMemberRequeste
     return await send_join_request_notice(Mail.of(ctx), event, outbox_id)
 
 
-@every(minute={41})  # hourly; each organization's digest goes at 08:00 in its own timezone
+@every(minute={41})  # hourly; each organization's digest at its `digest_hour` (default 8), its own zone
 async def send_daily_digests(ctx: dict[str, Any], *, force: bool = False) -> int:
     """A job for each coordinator and admin where it is the digest hour, keyed by the local
     date: a second run that day enqueues nothing new, and its delivery key sends nothing twice."""

@@ -11,7 +11,7 @@ import pytest
 from arq import Retry
 
 from coord.notify.mailer import mailer_from_settings
-from coord.notify.staff_mail import DIGEST_HOUR, digest_day
+from coord.notify.staff_mail import digest_day, digests_due
 from tests.moments import NY, quiet_hours_around_now, today
 from tests.support import expect, mail_text, run_jobs
 from tests.support.world import setup
@@ -47,11 +47,33 @@ async def test_facilitators_hear_of_a_request_to_join_their_group(client, api, s
     assert [m for m in smtp.messages if m["Subject"] == subject] == []
 
 
-def test_the_digest_is_due_at_eight_in_the_organizations_zone():
-    eight_ny = datetime.combine(today(NY), time(DIGEST_HOUR, 5), tzinfo=ZoneInfo(NY))
-    assert digest_day(eight_ny, NY) == today(NY).isoformat()
-    assert digest_day(eight_ny, "Asia/Tokyo") is None
-    assert digest_day(eight_ny, "Asia/Tokyo", force=True) is not None
+def test_the_digest_is_due_at_its_hour_in_the_organizations_zone():
+    eight_ny = datetime.combine(today(NY), time(8, 5), tzinfo=ZoneInfo(NY))
+    assert digest_day(eight_ny, NY, 8) == today(NY).isoformat()
+    assert digest_day(eight_ny, NY, 17) is None
+    assert digest_day(eight_ny, "Asia/Tokyo", 8) is None
+    assert digest_day(eight_ny, "Asia/Tokyo", 8, force=True) is not None
+
+
+async def test_an_admin_moves_the_digest_to_another_hour(client, api, pool):
+    s = await setup(client, api)
+    url = f"/api/v1/orgs/{s.org['id']}"
+    assert expect(await client.get(url, headers=s.admin.headers), 200)["digest_hour"] == 8
+    other = await api.org(await api.user())  # keeps 08:00
+    assert expect(await client.patch(url, json={"digest_hour": 17}, headers=s.admin.headers), 200)["digest_hour"] == 17
+
+    async def due_at(hour: int) -> set[str]:
+        moment = datetime.combine(today(NY), time(hour, 41), tzinfo=ZoneInfo(NY))
+        async with pool.acquire() as conn:
+            return {str(d.org_id) for d in await digests_due(conn, moment)}
+
+    assert other["id"] in await due_at(8) and s.org["id"] not in await due_at(8)
+    assert s.org["id"] in await due_at(17) and other["id"] not in await due_at(17)
+    # Out of range, or asked by someone who is not an admin: refused, and the hour stays.
+    problem = expect(await client.patch(url, json={"digest_hour": 24}, headers=s.admin.headers), 400)
+    assert "digest_hour" in str(problem)
+    expect(await client.patch(url, json={"digest_hour": 6}, headers=s.coordinator.headers), 403)
+    assert expect(await client.get(url, headers=s.admin.headers), 200)["digest_hour"] == 17
 
 
 async def test_coordinators_get_a_daily_digest_once_and_only_with_something_in_it(

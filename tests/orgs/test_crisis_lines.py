@@ -79,7 +79,7 @@ async def test_every_page_shows_the_readers_languages_lines_first(client, api, e
         "crisis_resources": "988 Suicide & Crisis Lifeline: call or text 988. Crisis Text Line: text HOME to 741741.",
         "crisis_lines": "ar | خط المساعدة | اتصل بالرقم 555-0123\r\nen | Warmline | call 555-0199",
         "reminder_lead_minutes": "60", "followup_delay_minutes": "30", "cancellation_cutoff_hours": "24",
-        "retention_months": "24", "roster_weekday": "1", "roster_hour": "8", "volunteer_hour_value": "34.79",
+        "retention_months": "24", "roster_weekday": "1", "roster_hour": "8", "digest_hour": "8", "volunteer_hour_value": "34.79",
         "volunteer_hour_value_year": "2024", "referral_checkin_days": "7"})
     assert saved.status_code == 303, text_of(saved.text)
     lines = expect(await client.get(f"{API}/orgs/{org['id']}", headers=admin.headers), 200)["crisis_lines"]

@@ -70,7 +70,7 @@ async def test_the_value_of_an_hour_is_a_setting(client, api, pool):
     assert "Value of a volunteer hour" in text_of(form.text) and 'value="34.79"' in form.text
     fields = dict(re.findall(r'name="([a-z_]+)"[^>]*value="([^"]*)"', form.text))
     fields.update({"crisis_resources": "Call 988.", "timezone": s.org["timezone"], "default_locale": "en",
-                   "roster_weekday": "1", "roster_hour": "8", "volunteer_hour_value": "31.80",
+                   "roster_weekday": "1", "roster_hour": "8", "digest_hour": "8", "volunteer_hour_value": "31.80",
                    "volunteer_hour_value_year": "2023"})
     fields.pop("_csrf_token", None)
     saved = await browser.post(url, fields)

@@ -70,22 +70,22 @@ async def test_admins_change_the_settings_in_plain_words_and_coordinators_only_r
     text = text_of(form.text)
     assert form.status_code == 200
     for words in ("Reminders: how many minutes before", "Crisis line", "Keep attendance for how many months",
-                  "Weekly roster: day", "Late cancellations", "Contact email", "Timezone",
+                  "Weekly roster: day", "Daily digest: hour", "Late cancellations", "Contact email", "Timezone",
                   "Follow-ups: how many minutes after a session", "Language"):
         assert words in text
     assert "_minutes" not in text and "retention_months" not in text  # no field names in what people read
     current = {"name": org["name"], "contact_email": org["contact_email"], "timezone": org["timezone"],
                "crisis_resources": "Call the Harbor Warmline at 555-0100.", "reminder_lead_minutes": "120",
                "cancellation_cutoff_hours": "24", "retention_months": "24", "roster_weekday": "3", "roster_hour": "7",
-               "followup_delay_minutes": "45", "default_locale": "en", "volunteer_hour_value": "34.79",
+               "digest_hour": "18", "followup_delay_minutes": "45", "default_locale": "en", "volunteer_hour_value": "34.79",
                "volunteer_hour_value_year": "2024", "referral_checkin_days": "7"}
     saved = await browser.post(url, {**current, "timezone": CHICAGO, "default_locale": "es"})
     assert saved.status_code == 303 and saved.headers["location"] == f"{url}?saved=1"
     assert "The settings are saved" in text_of((await browser.get(saved.headers["location"])).text)
     now = expect(await client.get(f"{API}/orgs/{org['id']}", headers=admin.headers), 200)
     assert (now["timezone"], now["reminder_lead_minutes"], now["roster_weekday"], now["roster_hour"],
-            now["crisis_resources"], now["followup_delay_minutes"], now["default_locale"]) == (
-        CHICAGO, 120, 3, 7, "Call the Harbor Warmline at 555-0100.", 45, "es")
+            now["digest_hour"], now["crisis_resources"], now["followup_delay_minutes"], now["default_locale"]) == (
+        CHICAGO, 120, 3, 7, 18, "Call the Harbor Warmline at 555-0100.", 45, "es")
     audit = await pool.fetchval("SELECT detail FROM audit_log WHERE action = 'org.settings_changed' ORDER BY id DESC")
     assert "name" not in str(audit) and "timezone" in str(audit)  # only what changed
 

@@ -267,6 +267,7 @@ WHERE c.org_id = $1 AND c.short_by > 0 AND c.starts_at > $2 AND c.starts_at <= $
 ORDER BY c.starts_at, c.session_id
 """
 # Messages of the organization given up on (failed) within $3 before $2 (now).
+DIGEST_ORGS = "SELECT id, timezone, digest_hour FROM orgs"
 DIGEST_FAILED = """
 SELECT count(*)::int FROM deliveries
 WHERE org_id = $1 AND status = 'failed' AND updated_at > $2::timestamptz - $3::interval

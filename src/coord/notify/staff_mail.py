@@ -6,8 +6,9 @@ respects quiet hours, and is not sent once the request has been answered or with
 
 Coordinators and admins get a daily digest of what needs them at their organization:
 requests to join waiting for an answer, sessions of the next 7 days still short of
-facilitators, and messages that could not be delivered in the last day. A cron job at
-08:00 in the organization's zone enqueues one job per reader, keyed by the local date
+facilitators, and messages that could not be delivered in the last day. An hourly cron job,
+at the organization's digest hour in its zone (`digest_hour`, 08:00 unless an admin chose
+another), enqueues one job per reader, keyed by the local date
 (`DigestDue`), so it goes once a day; it is built when it goes (after the reader's quiet
 hours) and not sent at all when there is nothing to say. Each reader can turn it off
 (the `daily_digest` kind), as facilitators can the `join_request` note.
@@ -38,7 +39,6 @@ from coord.notify.service import Mail
 from coord.outbox.domain_events import GroupMemberRequested
 
 JOIN_REQUEST_KIND, DIGEST_KIND = "join_request", "daily_digest"
-DIGEST_HOUR = 8  # in the organization's own timezone
 GAPS_AHEAD = timedelta(days=7)
 FAILED_WITHIN = timedelta(days=1)  # since the day before's digest
 
@@ -93,16 +93,16 @@ class DigestDue(msgspec.Struct, frozen=True):
         return f"{self.scope}:{self.user_id}"
 
 
-def digest_day(now: datetime, org_tz: str, *, force: bool = False) -> str | None:
+def digest_day(now: datetime, org_tz: str, digest_hour: int, *, force: bool = False) -> str | None:
     """The organization's local date when it is its digest hour there (the cron runs hourly)."""
     local = now.astimezone(ZoneInfo(org_tz))
-    return local.date().isoformat() if force or local.hour == DIGEST_HOUR else None
+    return local.date().isoformat() if force or local.hour == digest_hour else None
 
 
 async def digests_due(conn: asyncpg.Connection, now: datetime, *, force: bool = False) -> list[DigestDue]:
     due = []
-    for org in await conn.fetch(queries.ROSTER_ORGS):
-        if (day := digest_day(now, org["timezone"], force=force)) is not None:
+    for org in await conn.fetch(queries.DIGEST_ORGS):
+        if (day := digest_day(now, org["timezone"], org["digest_hour"], force=force)) is not None:
             due += [DigestDue(org["id"], r["user_id"], day) for r in await conn.fetch(queries.DIGEST_READERS, org["id"])]
     return due
 

@@ -1,6 +1,6 @@
 ORG_COLUMNS = """id, name, slug, timezone, contact_email, created_at,
     cancellation_cutoff_hours, reminder_lead_minutes, retention_months, crisis_resources,
-    roster_weekday, roster_hour, followup_delay_minutes, default_locale,
+    roster_weekday, roster_hour, digest_hour, followup_delay_minutes, default_locale,
     volunteer_hour_value::float8 AS volunteer_hour_value, volunteer_hour_value_year, referral_checkin_days,
     crisis_lines"""
 
@@ -33,7 +33,8 @@ UPDATE orgs SET
     volunteer_hour_value = coalesce($13, volunteer_hour_value),
     volunteer_hour_value_year = coalesce($14, volunteer_hour_value_year),
     referral_checkin_days = coalesce($15, referral_checkin_days),
-    crisis_lines = coalesce($16::jsonb, crisis_lines)
+    crisis_lines = coalesce($16::jsonb, crisis_lines),
+    digest_hour = coalesce($17, digest_hour)
 WHERE id = $1
 RETURNING {ORG_COLUMNS}
 """

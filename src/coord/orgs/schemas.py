@@ -36,6 +36,7 @@ class OrgOut(msgspec.Struct):
     crisis_resources: str
     roster_weekday: int  # ISO: 1 = Monday
     roster_hour: int
+    digest_hour: int  # the staff's daily digest goes at this hour, in its timezone
     followup_delay_minutes: int  # attendance follow-ups go this long after a session ends
     default_locale: str | None = None  # the language for its people who chose none; null: English
     volunteer_hour_value: float = 34.79  # what an hour of volunteer time is worth in reports (USD)
@@ -57,6 +58,9 @@ class OrgSettingsIn(msgspec.Struct, forbid_unknown_fields=True):
     crisis_resources: Annotated[str, msgspec.Meta(min_length=1, max_length=1000)] | None = None
     roster_weekday: Annotated[int, msgspec.Meta(ge=1, le=7, description="ISO weekday, 1 = Monday")] | None = None
     roster_hour: Annotated[int, msgspec.Meta(ge=0, le=23)] | None = None
+    digest_hour: Annotated[int, msgspec.Meta(
+        ge=0, le=23, description="The hour, in the organization's timezone, its coordinators' and admins' daily "
+                                 "digest goes out (default 8)")] | None = None
     followup_delay_minutes: Annotated[int, msgspec.Meta(
         ge=0, le=60 * 24 * 7, description="How long after a session ends its attendance follow-ups go (0: at once)",
     )] | None = None

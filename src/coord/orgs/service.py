@@ -83,6 +83,7 @@ async def update_org(conn: asyncpg.Connection, actor_id: UUID, org_id: UUID, dat
         data.volunteer_hour_value_year,
         data.referral_checkin_days,
         None if data.crisis_lines is None else msgspec.to_builtins(crisis.check(data.crisis_lines)),
+        data.digest_hour,
     )
     if (row["name"], row["timezone"], row["default_locale"]) != tuple(before):
         await record(conn, OrgChanged(org_id=org_id))  # its feeds say it: they are rendered again

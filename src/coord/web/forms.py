@@ -57,7 +57,7 @@ LABELS = {
     "slug": N_("Web address"), "crisis_resources": N_("Crisis line"), "reminder_lead_minutes": N_("Reminders"),
     "followup_delay_minutes": N_("Follow-ups"), "cancellation_cutoff_hours": N_("Late cancellations"),
     "retention_months": N_("Keeping attendance"), "roster_weekday": N_("Roster day"),
-    "roster_hour": N_("Roster hour"), "completed_on": N_("Completed on"), "expires_on": N_("Valid until"),
+    "roster_hour": N_("Roster hour"), "digest_hour": N_("Digest hour"), "completed_on": N_("Completed on"), "expires_on": N_("Valid until"),
     "registration_opens_at": N_("Registration opens"), "registration_closes_at": N_("Registration closes"),
     "join_policy": N_("Joining"), "locale": N_("Language"),
 }
