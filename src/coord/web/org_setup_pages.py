@@ -85,7 +85,8 @@ SETTINGS = (
     Setting("roster_hour", N_("Weekly roster: hour"), N_("At this hour, in the organization's timezone."), "hour"),
     Setting("digest_hour", N_("Daily digest: hour"), N_("Coordinators and admins get one email a day of what needs "
             "them (requests to join, sessions short of facilitators, messages that could not be delivered) at this "
-            "hour, in the organization's timezone. Each can turn it off for themselves."), "hour"),
+            "hour in the organization's timezone, or when their quiet hours end. Each can turn it off for "
+            "themselves."), "hour"),
     Setting("volunteer_hour_value", N_("Value of a volunteer hour (dollars)"), N_("What an hour of volunteer time "
             "is worth in your reports. The default, 34.79, is Independent Sector's national figure for 2024 "
             "(published April 2025); use your state's figure or your own."), "text",
