@@ -15,6 +15,8 @@ from coord.embedded import EmbeddedRedis, free_port
 from coord.notify.mailer import mailer_from_settings
 from coord.orgs import service as org_service
 from coord.orgs.schemas import MemberIn
+from coord.outbox.domain_events import MemberAdded
+from coord.outbox.record import record
 from coord.outbox.relay import Relay, drain
 from tests.conftest import make_settings
 from tests.support import run_jobs, wait_until
@@ -251,3 +253,25 @@ async def test_request_id_follows_the_change_to_the_job(client, api, pool, redis
     # The feeds job ran once for the batch, its line carrying the request id of each change in it.
     [feeds] = [json.loads(line) for line in lines if "invalidate_feeds" in line]
     assert "trace-me-123" in feeds["request_id"].split(","), feeds
+
+
+async def test_a_relay_that_never_polls_relays_every_event_as_it_commits(database_url, pool, redis):
+    """The NOTIFY sent after each commit (coord.kernel.db.after_commit) is what wakes the relay:
+    with polling off, bursts of concurrent commits are all relayed."""
+    relay = Relay(database_url, pool, redis, registry.routing, poll_interval=3600)
+    relay_task = asyncio.create_task(relay.run())
+
+    async def add_member() -> None:
+        async with pool.acquire() as conn, conn.transaction():
+            await record(conn, MemberAdded(org_id=uuid.uuid4(), user_id=uuid.uuid4()))
+
+    try:
+        for burst in range(1, 4):
+            await asyncio.gather(*(add_member() for _ in range(20)))
+            await wait_until(lambda: _all_published(pool), what=f"burst {burst} relayed with polling off")
+        assert await pool.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NOT NULL") == 60
+        assert not relay_task.done()
+    finally:
+        await relay.stop()
+        relay_task.cancel()
+        await asyncio.gather(relay_task, return_exceptions=True)

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import AsyncIterator
 
 import asyncpg
 import msgspec
 
+from coord.kernel.db.after_commit import AfterCommitTransaction, Notifier
 
-async def _init_connection(conn: asyncpg.Connection) -> None:
+
+async def _init_connection(notifier: Notifier, conn: "Connection") -> None:
+    conn.notifier = notifier
     # jsonb in and out through msgspec: outbox payloads are msgspec Structs.
     await conn.set_type_codec(
         "jsonb",
@@ -26,8 +30,23 @@ class Connection(asyncpg.Connection):
     A connection given back inside a transaction is still rolled back (asyncpg does that
     whatever the reset query is)."""
 
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.notifier: Notifier | None = None  # its pool's (set by the pool's init)
+        self.after_commit_channels: set[str] = set()
+
     def get_reset_query(self) -> str:
         return ""
+
+    def transaction(self, *, isolation: str | None = None, readonly: bool = False,
+                    deferrable: bool = False) -> AfterCommitTransaction:
+        return AfterCommitTransaction(self, isolation, readonly, deferrable)
+
+    def notify_after_commit(self, channel: str) -> None:
+        """NOTIFY `channel` once this transaction has committed, not inside it (after_commit)."""
+        if not self.is_in_transaction():
+            raise RuntimeError("notify_after_commit must run inside the transaction it follows")
+        self.after_commit_channels.add(channel)
 
 
 # Waiting for a free connection longer than this means trouble: answer 503 instead.
@@ -47,11 +66,12 @@ def acquire_timeout(pool: asyncpg.Pool) -> float | None:
 
 
 async def create_pool(dsn: str, *, min_size: int = 2, max_size: int = 40) -> asyncpg.Pool:
-    return await asyncpg.create_pool(
+    notifier = Notifier()
+    pool = await asyncpg.create_pool(
         dsn,
         min_size=min_size,
         max_size=max_size,
-        init=_init_connection,
+        init=partial(_init_connection, notifier),
         connection_class=Connection,
         command_timeout=30,
         timeout=5,  # connecting: a database that is down must fail fast (503), not hang
@@ -62,6 +82,8 @@ async def create_pool(dsn: str, *, min_size: int = 2, max_size: int = 40) -> asy
         # 1,000,000 sessions, bench scale_100k_members). coord's queries are short: never.
         server_settings={"application_name": "coord", "jit": "off"},
     )
+    notifier.pool = pool
+    return pool
 
 
 @asynccontextmanager
