@@ -5,7 +5,7 @@ Environment: COORD_BENCH_SECONDS (measured seconds per load, default 5),
 COORD_BENCH_WARMUP (unmeasured seconds before each load, default 0.5),
 COORD_BENCH_ONLY=name1,name2 (a subset), COORD_BENCH_DATABASE_URL /
 COORD_BENCH_REDIS_URL (existing servers instead of embedded ones),
-COORD_BENCH_CLIENT=raw|httpx (the HTTP load client, default raw).
+COORD_BENCH_CLIENT=wrk|raw|httpx (the HTTP load client: wrk where it is installed, else raw).
 """
 
 from __future__ import annotations

@@ -6,7 +6,8 @@ goes through `http_load`, which by default speaks HTTP/1.1 from an asyncio proto
 (one keep-alive connection per worker): httpx costs several times more CPU per
 request than the server under test, so with it the load generator, not the server,
 would be the bottleneck; and on a machine it shares with the server, every
-microsecond the client spends is one the server does not get. COORD_BENCH_CLIENT=httpx switches to httpx.
+microsecond the client spends is one the server does not get. Where wrk is installed it
+sends the HTTP load instead (bench.wrk, cheaper still); COORD_BENCH_CLIENT=raw|httpx chooses.
 """
 
 from __future__ import annotations
@@ -146,6 +147,27 @@ def process_cpu_seconds(pid: int) -> float | None:
 postgres_pid: int | None = None
 
 
+class CpuWatch:
+    """The server's (all its processes', and each worker's) and PostgreSQL's CPU over a load."""
+
+    def __init__(self, watch_pid: int | None) -> None:
+        self.watch_pid = watch_pid
+        self.server = process_cpu_seconds(watch_pid) if watch_pid else None
+        self.workers = worker_cpu_seconds(watch_pid) if watch_pid else {}
+        self.postgres = process_cpu_seconds(postgres_pid) if postgres_pid else None
+
+    def finish(self, result: "LoadResult", seconds: float) -> None:
+        """Set `result`'s server and PostgreSQL shares for the `seconds` since this watch began."""
+        server = process_cpu_seconds(self.watch_pid) if self.watch_pid else None
+        if self.server is not None and server is not None:
+            result.server_cpu = (server - self.server) / seconds
+        workers = worker_cpu_seconds(self.watch_pid) if self.watch_pid else {}
+        result.server_split = [(workers[p] - self.workers[p]) / seconds for p in self.workers if p in workers]
+        postgres = process_cpu_seconds(postgres_pid) if postgres_pid else None
+        if self.postgres is not None and postgres is not None:
+            result.postgres_cpu = (postgres - self.postgres) / seconds
+
+
 async def _phase(op: Op, concurrency: int, seconds: float, watch_pid: int | None = None) -> LoadResult:
     result = LoadResult(0, 0, 0.0, concurrency)
     clock = time.perf_counter
@@ -170,23 +192,13 @@ async def _phase(op: Op, concurrency: int, seconds: float, watch_pid: int | None
                 result.errors += 1
 
     started, cpu_started = clock(), time.process_time()
-    server_started = process_cpu_seconds(watch_pid) if watch_pid else None
-    workers_started = worker_cpu_seconds(watch_pid) if watch_pid else {}
-    postgres_started = process_cpu_seconds(postgres_pid) if postgres_pid else None
+    watch = CpuWatch(watch_pid)
     async with asyncio.timeout(seconds + 60), asyncio.TaskGroup() as group:
         for index in range(concurrency):
             group.create_task(worker(index))
     result.seconds = clock() - started
     result.cpu = (time.process_time() - cpu_started) / result.seconds
-    server_ended = process_cpu_seconds(watch_pid) if watch_pid else None
-    if server_started is not None and server_ended is not None:
-        result.server_cpu = (server_ended - server_started) / result.seconds
-    workers_ended = worker_cpu_seconds(watch_pid) if watch_pid else {}
-    result.server_split = [(workers_ended[p] - workers_started[p]) / result.seconds
-                           for p in workers_started if p in workers_ended]
-    postgres_ended = process_cpu_seconds(postgres_pid) if postgres_pid else None
-    if postgres_started is not None and postgres_ended is not None:
-        result.postgres_cpu = (postgres_ended - postgres_started) / result.seconds
+    watch.finish(result, result.seconds)
     return result
 
 
@@ -326,9 +338,14 @@ class RawConnection:
 
 
 def client_kind() -> str:
-    kind = os.environ.get("COORD_BENCH_CLIENT", "raw").strip() or "raw"
-    if kind not in ("raw", "httpx"):
-        raise ValueError(f"COORD_BENCH_CLIENT must be raw or httpx, got {kind!r}")
+    """COORD_BENCH_CLIENT, or by default wrk where it is installed (bench.wrk), else "raw"."""
+    from bench import wrk
+
+    kind = os.environ.get("COORD_BENCH_CLIENT", "").strip() or ("wrk" if wrk.available() else "raw")
+    if kind not in ("wrk", "raw", "httpx"):
+        raise ValueError(f"COORD_BENCH_CLIENT must be wrk, raw or httpx, got {kind!r}")
+    if kind == "wrk" and not wrk.available():
+        raise ValueError("COORD_BENCH_CLIENT=wrk, but wrk is not installed (Debian: apt-get install wrk)")
     return kind
 
 
@@ -388,7 +405,17 @@ async def http_load(
     parts = urlsplit(base_url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
     make = (lambda _i: request) if isinstance(request, Request) else request
-    if (kind or client_kind()) == "httpx":
+    kind = kind or client_kind()
+    if kind == "wrk" and concurrency == 1:
+        # One at a time, a load measures latency, not the client's cost: the raw client's
+        # per-request samples, which the median benchmarks weigh window by window.
+        kind = "raw"
+    if kind == "wrk":
+        from bench.wrk import wrk_load
+
+        return await wrk_load(base_url, request, expect=expect, concurrency=concurrency, seconds=seconds,
+                              warmup=warmup, watch_pid=watch_pid)
+    if kind == "httpx":
         import httpx
 
         limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
