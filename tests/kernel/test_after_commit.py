@@ -9,7 +9,7 @@ import asyncpg
 import pytest
 
 from coord.embedded import free_port
-from coord.kernel.db.after_commit import Notifier
+from coord.kernel.db.after_commit import NOTIFY_GAP_S, Notifier
 from tests.support import wait_until
 
 
@@ -80,6 +80,29 @@ async def test_commits_asking_while_one_is_pending_share_it(database_url, pool):
         await asyncio.wait_for(heard.get(), 10)
         notifier.soon({"coord_test_end"})
         assert (await asyncio.wait_for(heard.get(), 10))[0] == "coord_test_end", "one notification for the hundred"
+    finally:
+        await listener.close()
+
+
+async def test_a_busy_process_notifies_at_most_once_a_gap(database_url, pool):
+    """Commits one after another, each asking: no more notifications than NOTIFY_GAP_S allows
+    in the time taken (one per round trip would be several times more), and the last one still
+    comes after the last commit."""
+    loop = asyncio.get_running_loop()
+    heard_at: list[float] = []
+    listener = await asyncpg.connect(database_url)
+    await listener.add_listener("coord_test_busy", lambda *_: heard_at.append(loop.time()))
+    try:
+        async with pool.acquire() as conn:
+            notifier = conn.notifier
+        started = loop.time()
+        for _ in range(100):
+            await asyncio.sleep(0.001)  # a commit a millisecond, as under load
+            notifier.soon({"coord_test_busy"})
+        last_asked = loop.time()
+        await wait_until(lambda: heard_at and heard_at[-1] > last_asked, what="a notification after the last commit")
+        allowed = (heard_at[-1] - started) / NOTIFY_GAP_S + 1
+        assert 2 <= len(heard_at) <= allowed, (len(heard_at), allowed)
     finally:
         await listener.close()
 
