@@ -51,6 +51,9 @@ def test_development_secret_is_generated_once(tmp_path):
     [
         ({"COORD_DATABASE_URL": "mysql://localhost/x"}, "COORD_DATABASE_URL"),
         ({"COORD_DATABASE_URL": "postgresql://host:notaport/db"}, "COORD_DATABASE_URL"),
+        ({"COORD_DATABASE_URL": "postgresql:///db"}, "COORD_DATABASE_URL"),  # neither a host nor a socket
+        ({"COORD_DATABASE_URL": "postgresql://u@/db?host=run/postgresql"}, "COORD_DATABASE_URL"),  # not a directory
+        ({"COORD_REDIS_URL": "redis://u@/0?host=/run/redis"}, "COORD_REDIS_URL"),  # sockets are PostgreSQL's only
         ({"COORD_REDIS_URL": "localhost:6379"}, "COORD_REDIS_URL"),
         ({"COORD_SMTP_URL": "http://mail"}, "COORD_SMTP_URL"),
         ({"COORD_MAIL_FROM": "not an address"}, "COORD_MAIL_FROM"),

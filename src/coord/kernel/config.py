@@ -11,7 +11,7 @@ import re
 import secrets
 from pathlib import Path
 from typing import Literal, Mapping
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, parse_qs, urlsplit
 
 import msgspec
 
@@ -63,13 +63,20 @@ _PASSWORD = re.compile(r"^([^:/]+://[^:/@]*):[^/]*@")  # scheme://user:password@
 
 def _check_url(variable: str, value: str, schemes: tuple[str, ...], example: str) -> str:
     parts = urlsplit(value)
-    if parts.scheme not in schemes or not parts.hostname:
+    if parts.scheme not in schemes or not (parts.hostname or _socket_directory(parts)):
         raise ConfigError(variable, f"expected a URL like {example}, got {_without_password(value)!r}")
     try:
         parts.port  # noqa: B018 - raises on a non-numeric port
     except ValueError:
         raise ConfigError(variable, f"the port in {_without_password(value)!r} is not a number") from None
     return value
+
+
+def _socket_directory(parts: SplitResult) -> bool:
+    """A PostgreSQL URL may name no host and give the directory of the server's Unix socket
+    instead, as libpq and asyncpg read it: postgresql://coord@/coord?host=/run/postgresql."""
+    return parts.scheme.startswith("postgres") and any(
+        directory.startswith("/") for directory in parse_qs(parts.query).get("host", []))
 
 
 def _without_password(url: str) -> str:
@@ -125,7 +132,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
 
     database_url = get("COORD_DATABASE_URL")
     if database_url:
-        _check_url("COORD_DATABASE_URL", database_url, ("postgres", "postgresql"), "postgresql://user:pass@host:5432/coord")
+        _check_url("COORD_DATABASE_URL", database_url, ("postgres", "postgresql"), "postgresql://user:pass@host:5432/coord (or postgresql://user@/coord?host=/run/postgresql)")
     redis_url = get("COORD_REDIS_URL")
     if redis_url:
         _check_url("COORD_REDIS_URL", redis_url, ("redis", "rediss"), "redis://host:6379/0")
