@@ -44,6 +44,10 @@ EXISTING = {
 # One import of an organization's source at a time: the second waits, then finds the first's rows.
 LOCK_SOURCE = "SELECT pg_advisory_xact_lock(hashtext('coord.directory:' || $1::uuid || ':' || $2::text))"
 
+# Each service's weekly hours for 'open now', from its schedules as they are after an import
+# (migration 0034).
+REFRESH_OPEN_WEEK = "SELECT coord_refresh_open_week($1)"
+
 DEFAULT_TAXONOMY_LOADED = "SELECT EXISTS (SELECT 1 FROM directory_taxonomies WHERE org_id IS NULL AND source = $1)"
 
 INSERT_DEFAULT_TAXONOMY = """

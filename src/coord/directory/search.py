@@ -154,14 +154,13 @@ async def search(conn: asyncpg.Connection, query: Query, only: UUID | None = Non
     if query.accessible:
         where.append(sq.ACCESSIBLE)
     now = clock.now()
-    # The other filters first, kept (MATERIALIZED), then 'open now' over them as one set: the
-    # planner cannot estimate how many are open, and would look each candidate up one by one.
+    # The other filters' set and the open services' set, each kept (MATERIALIZED), then met.
     ctes.append(f"matches AS {'MATERIALIZED ' if query.open_now else ''}("
                 f"SELECT s.id, s.name, {distance} AS distance_km, {rank} AS rank FROM directory_services s "
                 f"{' '.join(joins)} WHERE {' AND '.join(where)})")
     outer = "true"
     if query.open_now:
-        ctes.append(sq.OPEN_NOW.format(now=p(now), **sq.OPEN_IN_MATCHES))
+        ctes.append(sq.OPEN_NOW.format(now=p(now)))
         outer = "m.id IN (SELECT service_id FROM open_services)"
     order.append("m.name, m.id")
     limit, offset = p(query.per_page), p((query.page - 1) * query.per_page)

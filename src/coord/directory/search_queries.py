@@ -26,52 +26,24 @@ nearby AS (
     HAVING min(d.km) <= $5
 )"""
 
-# Which services are open now, as a set (one pass over the schedules, not one lookup per
-# service). `{now}`: the parameter holding coord's clock; `{only}`: an extra condition on the
-# service id (`IS NOT NULL`, or `= ANY($n)` for a page of results). A schedule's hours are in
-# its own UTC offset (HSDS `timezone`) when it gives one, else in the curating organization's
-# time zone, read once per organization (local_now: a time zone looked up per schedule is
-# slow). Which days it applies on, and whether its frequency is one 'open now' understands
-# (weekly, daily), are its stored `open_days` (migration 0030); the time of day is here.
-# A schedule belongs to the service, or to one of its service-at-locations.
-_LOCAL_NOW = """(
-    SELECT id AS org_id, extract(isodow FROM t)::int - 1 AS dow, t::time AS tod
-    FROM (SELECT id, {now}::timestamptz AT TIME ZONE timezone AS t FROM orgs) o
+# 'Open now' reads each service's weekly hours, kept as seconds of the week in
+# directory_service_hours (migration 0034 has the rule; every import refreshes them): `open_local`
+# in the curating organization's time zone, `open_utc` for schedules that give their own UTC
+# offset. They are compared with the second of the week now ({now}: the parameter holding
+# coord's clock), worked out once per organization.
+_WEEK_CLOCK = """week_clock AS MATERIALIZED (
+    SELECT id AS org_id,
+           (extract(isodow FROM t)::int - 1) * 86400 + floor(extract(epoch FROM t::time))::int AS local_s,
+           (extract(isodow FROM u)::int - 1) * 86400 + floor(extract(epoch FROM u::time))::int AS utc_s
+    FROM (SELECT id, {now}::timestamptz AT TIME ZONE timezone AS t, {now}::timestamptz AT TIME ZONE 'UTC' AS u
+          FROM orgs) o
 )"""
-# The schedule's own local time when it gives an offset: NULL otherwise.
-_OWN_LOCAL = "({now}::timestamptz AT TIME ZONE 'UTC') + sc.utc_offset_hours * interval '1 hour'"
-_LOCAL_COLUMNS = f"""sc.opens_at, sc.closes_at, sc.open_days,
-            coalesce(extract(isodow FROM {_OWN_LOCAL})::int - 1, ln.dow) AS dow,
-            coalesce(({_OWN_LOCAL})::time, ln.tod) AS tod"""
-# Open from opens_at up to closes_at; a span whose end is not after its start wraps over
-# midnight on the same listed day.
-_OPEN_AT = """(sc.open_days >> sc.dow) & 1 = 1
-      AND CASE WHEN sc.opens_at < sc.closes_at THEN sc.tod >= sc.opens_at AND sc.tod < sc.closes_at
-               ELSE sc.tod >= sc.opens_at OR sc.tod < sc.closes_at END"""
-# Which of some services are open now: those of `matches` ({join}: joined, so the planner
-# sees how many), or those `= ANY($1)` ({only}). The local time is computed once a
-# schedule (OFFSET 0 keeps the planner from copying its expression into every condition),
-# then the conditions read it.
-OPEN_SERVICES = f"""
-    SELECT service_id FROM (
-        SELECT sc.service_id, {_LOCAL_COLUMNS}
-        FROM directory_schedules sc {{join}}
-        JOIN local_now ln ON ln.org_id = sc.org_id
-        WHERE sc.service_id {{only}} AND sc.active AND sc.open_days > 0
-          AND sc.opens_at IS NOT NULL AND sc.closes_at IS NOT NULL
-        OFFSET 0
-    ) sc WHERE {_OPEN_AT}
-    UNION
-    SELECT service_id FROM (
-        SELECT x.service_id, {_LOCAL_COLUMNS}
-        FROM directory_schedules sc
-        JOIN directory_service_at_locations x ON x.id = sc.service_at_location_id AND x.active {{join_x}}
-        JOIN local_now ln ON ln.org_id = sc.org_id
-        WHERE sc.service_at_location_id IS NOT NULL AND x.service_id {{only}} AND sc.active AND sc.open_days > 0
-          AND sc.opens_at IS NOT NULL AND sc.closes_at IS NOT NULL
-        OFFSET 0
-    ) sc WHERE {_OPEN_AT}"""
-OPEN_NOW = "local_now AS MATERIALIZED " + _LOCAL_NOW + ",\nopen_services AS (" + OPEN_SERVICES + "\n)"
+_OPEN_HOURS = """SELECT h.service_id FROM directory_service_hours h JOIN week_clock wc ON wc.org_id = h.org_id
+    WHERE (h.open_local @> wc.local_s OR h.open_utc @> wc.utc_s)"""
+# The services open now, as a set the search keeps (MATERIALIZED) and meets with its other
+# filters' set by hashing: the planner cannot estimate how many are open, and misjudged would
+# look each candidate up one by one.
+OPEN_NOW = _WEEK_CLOCK + ",\nopen_services AS MATERIALIZED (\n    " + _OPEN_HOURS + "\n)"
 
 # Of a page of results ($1), those with hours at all (otherwise 'open now' is unknown, not
 # 'closed'), and those open now ($2: coord's clock).
@@ -82,10 +54,7 @@ SELECT x.service_id FROM directory_schedules sc
 JOIN directory_service_at_locations x ON x.id = sc.service_at_location_id AND x.active
 WHERE x.service_id = ANY($1::uuid[]) AND sc.active AND sc.opens_at IS NOT NULL
 """
-OPEN_AMONG = ("WITH local_now AS MATERIALIZED " + _LOCAL_NOW + "\n" + OPEN_SERVICES).format(
-    now="$2", only="= ANY($1::uuid[])", join="", join_x="")
-OPEN_IN_MATCHES = {"only": "IS NOT NULL", "join": "JOIN matches mm ON mm.id = sc.service_id",
-                   "join_x": "JOIN matches mx ON mx.id = x.service_id"}
+OPEN_AMONG = "WITH " + _WEEK_CLOCK.format(now="$2") + "\n" + _OPEN_HOURS + " AND h.service_id = ANY($1::uuid[])"
 
 # Both stemmers: a word is found in its English or its Spanish forms, without accents.
 TEXT_QUERY = ("(websearch_to_tsquery('english', coord_unaccent({q})) "
