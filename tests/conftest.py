@@ -24,7 +24,6 @@ import asyncpg
 import pytest
 from aiosmtpd.controller import Controller
 from arq import create_pool as create_arq_pool
-from arq.connections import RedisSettings
 from litestar.testing import AsyncTestClient
 
 from argon2.profiles import CHEAPEST
@@ -34,6 +33,7 @@ from coord.auth.service import use_password_parameters
 from coord.kernel.config import Settings, load_settings
 from coord.database import prepare
 from coord.kernel.db.pool import create_pool
+from coord.kernel.redis_settings import connection_settings
 from coord.embedded import EmbeddedServers, free_port
 from tests.support import Api
 
@@ -195,7 +195,7 @@ async def pool(database_url, emptying_sql):
 
 @pytest.fixture
 async def redis(redis_url):
-    client = await create_arq_pool(RedisSettings.from_dsn(redis_url))
+    client = await create_arq_pool(connection_settings(redis_url))
     await client.flushdb()
     yield client
     await client.aclose()

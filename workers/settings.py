@@ -8,11 +8,11 @@ import os
 from typing import Any
 
 from arq import Worker
-from arq.connections import RedisSettings
 from arq.utils import to_ms
 
 from coord.kernel.config import Settings, load_settings
 from coord.kernel.db.pool import create_pool
+from coord.kernel.redis_settings import connection_settings
 from coord.notify.mailer import mailer_from_settings
 from coord.outbox.queue import claim_jobs, finish_job
 from workers.registry import registry
@@ -130,7 +130,7 @@ def worker_options(settings: Settings, *, with_cron: bool = True) -> dict[str, A
         "cron_jobs": CRON_JOBS if with_cron else [],
         "on_startup": startup,
         "on_shutdown": shutdown,
-        "redis_settings": RedisSettings.from_dsn(settings.redis_url),
+        "redis_settings": connection_settings(settings.redis_url),
         "ctx": {"settings": settings, "job_timeout_s": settings.job_timeout_seconds},
         "max_tries": MAX_TRIES,
         "keep_result": KEEP_RESULT_S,
@@ -155,4 +155,4 @@ class WorkerSettings:
     max_jobs = MAX_JOBS
     poll_delay = POLL_DELAY_S
     job_timeout = 60  # COORD_JOB_TIMEOUT_SECONDS' default
-    redis_settings = RedisSettings.from_dsn(os.environ.get("COORD_REDIS_URL", "redis://127.0.0.1:6379/0"))
+    redis_settings = connection_settings(os.environ.get("COORD_REDIS_URL", "redis://127.0.0.1:6379/0"))

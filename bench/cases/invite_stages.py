@@ -21,8 +21,10 @@ import statistics
 from collections.abc import Sequence
 from datetime import datetime
 
-from arq.connections import RedisSettings, create_pool
+from arq.connections import create_pool
 from arq.jobs import deserialize_result
+
+from coord.kernel.redis_settings import connection_settings
 
 log = logging.getLogger("bench")
 
@@ -38,7 +40,7 @@ async def stage_instants(
     redis_url: str, pool, committed: Sequence[tuple[str, float]], rcpt: dict[str, float], accepted: dict[str, float]
 ) -> list[dict[str, float]]:
     """One dict of stage -> instant (epoch seconds) per committed invite that has them all."""
-    redis = await create_pool(RedisSettings.from_dsn(redis_url))
+    redis = await create_pool(connection_settings(redis_url))
     try:
         keys = [key async for key in redis.scan_iter(match=f"arq:result:{JOB}:*", count=1000)]
         results = [deserialize_result(raw) for raw in await redis.mget(keys)] if keys else []

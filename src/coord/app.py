@@ -8,7 +8,6 @@ from contextlib import asynccontextmanager
 from typing import Any, AsyncIterator
 
 from arq import create_pool as create_arq_pool
-from arq.connections import RedisSettings
 from litestar import Litestar
 from litestar.types import Receive, Scope, Send
 
@@ -17,6 +16,7 @@ from coord.auth.security import PUBLIC_PATHS
 from coord.i18n import REQUEST_HEADERS
 from coord.kernel.config import Settings, load_settings
 from coord.kernel.db.pool import create_pool
+from coord.kernel.redis_settings import connection_settings
 from coord.kernel.head_requests import head_as_get
 from coord.kernel.observability import observe_request
 from coord.kernel.request_metrics import RequestMetrics
@@ -62,7 +62,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         listener = AccountListener(settings.database_url)
         listening = asyncio.create_task(listener.run())
         try:
-            app.state.redis = await create_arq_pool(RedisSettings.from_dsn(settings.redis_url))
+            app.state.redis = await create_arq_pool(connection_settings(settings.redis_url))
             try:
                 yield
             finally:

@@ -46,12 +46,13 @@ def worker(burst: bool, check: bool) -> None:
 
     settings = _settings()
     if check:
-        from arq.connections import RedisSettings
         from arq.worker import async_check_health
+
+        from coord.kernel.redis_settings import connection_settings
 
         if not settings.redis_url:
             raise click.UsageError("--check needs COORD_REDIS_URL")
-        sys.exit(asyncio.run(async_check_health(RedisSettings.from_dsn(settings.redis_url))))
+        sys.exit(asyncio.run(async_check_health(connection_settings(settings.redis_url))))
     with resolved(settings) as ready:
         if ready.worker_concurrency > 1 and not burst:
             from coord.runner import workers

@@ -18,12 +18,12 @@ from typing import Any
 
 import asyncpg
 from arq import create_pool as create_arq_pool
-from arq.connections import RedisSettings
 
 from coord.kernel.config import ConfigError, Settings
 from coord.database import prepare
 from coord.kernel.db.migrate import check_applied
 from coord.kernel.db.pool import create_pool
+from coord.kernel.redis_settings import connection_settings
 from coord.embedded import EmbeddedServers
 
 log = logging.getLogger("coord")
@@ -151,7 +151,7 @@ async def run_worker(settings: Settings, *, burst: bool = False) -> None:
 
     await check_reachable(settings)
     pool = await create_pool(settings.database_url, min_size=1, max_size=4)
-    redis = await create_arq_pool(RedisSettings.from_dsn(settings.redis_url))
+    redis = await create_arq_pool(connection_settings(settings.redis_url))
     worker = CoordWorker(**worker_options(settings), burst=burst, handle_signals=False)
     # Every module the jobs use is imported now and lives as long as the process: set its objects
     # aside from the garbage collector, whose full collections walked all of them (about 80,000,

@@ -9,9 +9,9 @@ from uuid import UUID
 
 import pytest
 from arq import create_pool as create_arq_pool
-from arq.connections import RedisSettings
 
 from coord.embedded import EmbeddedRedis, free_port
+from coord.kernel.redis_settings import connection_settings
 from coord.notify.mailer import mailer_from_settings
 from coord.orgs import service as org_service
 from coord.orgs.schemas import MemberIn
@@ -173,7 +173,7 @@ async def test_relay_survives_a_redis_outage_and_delivers_everything_once(
     server, port = own_redis
     own_url = f"redis://127.0.0.1:{port}/0"
     settings = make_settings(database_url, own_url, tmp_path, COORD_SMTP_URL=smtp.url)
-    relay_redis = await create_arq_pool(RedisSettings.from_dsn(own_url))
+    relay_redis = await create_arq_pool(connection_settings(own_url))
     failures: list[BaseException] = []  # what the relay met, through its error hook
     relay = Relay(database_url, pool, relay_redis, registry.routing, poll_interval=0.1, on_error=failures.append)
     relay_task = asyncio.create_task(relay.run())
@@ -201,7 +201,7 @@ async def test_relay_survives_a_redis_outage_and_delivers_everything_once(
         relay_task.cancel()
         await asyncio.gather(relay_task, return_exceptions=True)
         await relay_redis.aclose()
-    worker_redis = await create_arq_pool(RedisSettings.from_dsn(own_url))
+    worker_redis = await create_arq_pool(connection_settings(own_url))
     try:
         await run_jobs(settings, pool, worker_redis)
     finally:

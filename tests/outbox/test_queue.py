@@ -7,12 +7,12 @@ from datetime import timedelta
 
 import pytest
 from arq import Retry, Worker
-from arq.connections import RedisSettings
 from arq.constants import (abort_jobs_ss, default_queue_name, in_progress_key_prefix, job_key_prefix,
                            result_key_prefix, retry_key_prefix)
 from arq.jobs import Job, JobStatus
 from redis.exceptions import ResponseError
 
+from coord.kernel.redis_settings import connection_settings
 from workers.settings import CoordWorker
 
 QUEUE = default_queue_name
@@ -133,7 +133,7 @@ async def test_a_burst_worker_completes_retries_defers_and_fails_jobs(redis, red
     await redis.enqueue_job("_flaky", _job_id="flaky")
     await redis.enqueue_job("_broken", _job_id="broken")
     await redis.enqueue_job("_never_done", _job_id="never")
-    worker = worker_class([_done, _flaky, _broken, _never_done], redis_settings=RedisSettings.from_dsn(redis_url),
+    worker = worker_class([_done, _flaky, _broken, _never_done], redis_settings=connection_settings(redis_url),
                          burst=True, handle_signals=False, poll_delay=0.01, max_tries=3, keep_result=3600)
     try:
         await worker.main()
@@ -165,7 +165,7 @@ async def test_a_worker_behind_claims_freed_places_at_once_not_at_its_next_poll(
 
     for n in range(12):
         await redis.enqueue_job("_done", _job_id=f"queued-{n}")
-    worker = CoordWorker([_done], redis_settings=RedisSettings.from_dsn(redis_url), burst=False, handle_signals=False,
+    worker = CoordWorker([_done], redis_settings=connection_settings(redis_url), burst=False, handle_signals=False,
                          poll_delay=60, max_jobs=4, keep_result=3600)
     running = asyncio.create_task(worker.main())
     try:
