@@ -81,7 +81,7 @@ async def apply(conn: asyncpg.Connection, org_id: UUID, source: str, b: bd.Bundl
         for table in reversed(bd.TABLES):
             status = await conn.execute(q.DEACTIVATE[table], org_id, source, list(b.rows[table]), now)
             written.deactivated += int(status.split()[-1])
-    await conn.execute(q.REFRESH_OPEN_WEEK, org_id)
+    await conn.execute(q.REFRESH_SEARCH_FACETS, org_id)
     return written
 
 

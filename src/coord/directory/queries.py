@@ -44,9 +44,9 @@ EXISTING = {
 # One import of an organization's source at a time: the second waits, then finds the first's rows.
 LOCK_SOURCE = "SELECT pg_advisory_xact_lock(hashtext('coord.directory:' || $1::uuid || ':' || $2::text))"
 
-# Each service's weekly hours for 'open now', from its schedules as they are after an import
-# (migration 0034).
-REFRESH_OPEN_WEEK = "SELECT coord_refresh_open_week($1)"
+# What searches filter on (name, weekly hours, languages), one row per active service, from the
+# rows as they are after an import (migrations 0034, 0035).
+REFRESH_SEARCH_FACETS = "SELECT coord_refresh_search_facets($1)"
 
 DEFAULT_TAXONOMY_LOADED = "SELECT EXISTS (SELECT 1 FROM directory_taxonomies WHERE org_id IS NULL AND source = $1)"
 

@@ -122,7 +122,13 @@ async def search(conn: asyncpg.Connection, query: Query, only: UUID | None = Non
         return f"${len(args)}"
 
     place = await resolve_place(conn, query.near) if query.near and query.near.strip() else None
-    ctes, joins, where, order = [], [], ["s.active"], []
+    now = clock.now()
+    words = (query.q or "").strip()
+    # Words and ages are on the service's own row; every other filter is on its facets' row
+    # (narrow) or beside it. Without words or an age, one scan of the facets finds everything.
+    on_service = bool(words) or query.age is not None
+    service_id = "s.id" if on_service else "f.id"
+    ctes, joins, where, facets, order = [], [], [], [], []
     distance, rank = "NULL::float8", "0::real"
     if place is not None:
         radius = query.radius_km or DEFAULT_RADIUS_KM
@@ -131,12 +137,11 @@ async def search(conn: asyncpg.Connection, query: Query, only: UUID | None = Non
         for value in (place.latitude, place.longitude, dlat, min(dlon, 180.0), radius):
             p(value)
         ctes.append(sq.NEARBY)
-        joins.append("JOIN nearby n ON n.service_id = s.id")
+        joins.append(f"JOIN nearby n ON n.service_id = {service_id}")
         distance = "n.distance_km"
         order.append("m.distance_km")
     if only is not None:
-        where.append(f"s.id = {p(only)}")
-    words = (query.q or "").strip()
+        where.append(f"{service_id} = {p(only)}")
     if words:
         text = p(words)
         where.append(sq.MATCHES_TEXT.format(q=text))
@@ -144,24 +149,35 @@ async def search(conn: asyncpg.Connection, query: Query, only: UUID | None = Non
         order.append("m.rank DESC")
     if query.language and query.language.strip():
         codes, names = language_forms(query.language)
-        where.append(sq.SPEAKS.format(codes=p(codes), names=p(names)))
+        facets.append(sq.SPEAKS.format(codes=p([c.lower() for c in codes]), names=p([n.lower() for n in names])))
     if query.category and query.category.strip():
-        where.append(sq.IN_CATEGORY.format(p=p(query.category.strip())))
+        where.append(sq.IN_CATEGORY.format(id=service_id, p=p(query.category.strip())))
     if query.age is not None:
         where.append(sq.FOR_AGE.format(p=p(query.age)))
     if query.free:
-        where.append(sq.FREE)
+        where.append(sq.FREE.format(id=service_id))
     if query.accessible:
-        where.append(sq.ACCESSIBLE)
-    now = clock.now()
-    # The other filters' set and the open services' set, each kept (MATERIALIZED), then met.
-    ctes.append(f"matches AS {'MATERIALIZED ' if query.open_now else ''}("
-                f"SELECT s.id, s.name, {distance} AS distance_km, {rank} AS rank FROM directory_services s "
-                f"{' '.join(joins)} WHERE {' AND '.join(where)})")
-    outer = "true"
+        where.append(sq.ACCESSIBLE.format(id=service_id))
+    facet_joins = []
     if query.open_now:
-        ctes.append(sq.OPEN_NOW.format(now=p(now)))
-        outer = "m.id IN (SELECT service_id FROM open_services)"
+        ctes.append(sq.WEEK_CLOCK.format(now=p(now)))
+        facet_joins.append(sq.ON_THE_WEEK_CLOCK)
+        facets.append(sq.OPEN)
+    outer = "true"
+    if not on_service:
+        ctes.append(f"matches AS (SELECT f.id, f.name, {distance} AS distance_km, {rank} AS rank FROM {sq.FACETS} "
+                    f"{' '.join(joins + facet_joins)} WHERE {' AND '.join(where + facets) or 'true'})")
+    else:
+        # The service's filters' set and the facets' set, each kept (MATERIALIZED), then met by
+        # hashing: the planner cannot estimate how many are open now, and misjudged would look
+        # each candidate up one by one.
+        ctes.append(f"matches AS {'MATERIALIZED ' if facets else ''}("
+                    f"SELECT s.id, s.name, {distance} AS distance_km, {rank} AS rank FROM directory_services s "
+                    f"{' '.join(joins)} WHERE {' AND '.join(['s.active', *where])})")
+        if facets:
+            ctes.append(f"faceted AS MATERIALIZED (SELECT f.id FROM {sq.FACETS} {' '.join(facet_joins)} "
+                        f"WHERE {' AND '.join(facets)})")
+            outer = "m.id IN (SELECT id FROM faceted)"
     order.append("m.name, m.id")
     limit, offset = p(query.per_page), p((query.page - 1) * query.per_page)
     sql = (f"WITH {', '.join(ctes)}\nSELECT m.id, m.distance_km, count(*) OVER () AS total FROM matches m "

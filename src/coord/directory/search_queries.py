@@ -26,24 +26,27 @@ nearby AS (
     HAVING min(d.km) <= $5
 )"""
 
-# 'Open now' reads each service's weekly hours, kept as seconds of the week in
-# directory_service_hours (migration 0034 has the rule; every import refreshes them): `open_local`
-# in the curating organization's time zone, `open_utc` for schedules that give their own UTC
-# offset. They are compared with the second of the week now ({now}: the parameter holding
-# coord's clock), worked out once per organization.
-_WEEK_CLOCK = """week_clock AS MATERIALIZED (
+# A search filters on names, hours and languages in directory_service_facets (migration 0035):
+# one narrow row per active service, which every import refreshes. Alias `f`.
+FACETS = "directory_service_facets f"
+
+# 'Open now' compares each service's weekly hours, as seconds of the week (migration 0034 has
+# the rule), with the second of the week now ({now}: the parameter holding coord's clock),
+# worked out once per organization: `open_local` in the curating organization's time zone,
+# `open_utc` for schedules that give their own UTC offset.
+WEEK_CLOCK = """week_clock AS MATERIALIZED (
     SELECT id AS org_id,
            (extract(isodow FROM t)::int - 1) * 86400 + floor(extract(epoch FROM t::time))::int AS local_s,
            (extract(isodow FROM u)::int - 1) * 86400 + floor(extract(epoch FROM u::time))::int AS utc_s
     FROM (SELECT id, {now}::timestamptz AT TIME ZONE timezone AS t, {now}::timestamptz AT TIME ZONE 'UTC' AS u
           FROM orgs) o
 )"""
-_OPEN_HOURS = """SELECT h.service_id FROM directory_service_hours h JOIN week_clock wc ON wc.org_id = h.org_id
-    WHERE (h.open_local @> wc.local_s OR h.open_utc @> wc.utc_s)"""
-# The services open now, as a set the search keeps (MATERIALIZED) and meets with its other
-# filters' set by hashing: the planner cannot estimate how many are open, and misjudged would
-# look each candidate up one by one.
-OPEN_NOW = _WEEK_CLOCK + ",\nopen_services AS MATERIALIZED (\n    " + _OPEN_HOURS + "\n)"
+ON_THE_WEEK_CLOCK = "JOIN week_clock wc ON wc.org_id = f.org_id"
+OPEN = "(f.open_local @> wc.local_s OR f.open_utc @> wc.utc_s)"
+
+# {codes}, {names}: the ways the language may be written (coord.directory.search.language_forms),
+# in lower case as the facets keep them.
+SPEAKS = "(f.language_codes && {codes}::text[] OR f.language_names && {names}::text[])"
 
 # Of a page of results ($1), those with hours at all (otherwise 'open now' is unknown, not
 # 'closed'), and those open now ($2: coord's clock).
@@ -54,34 +57,30 @@ SELECT x.service_id FROM directory_schedules sc
 JOIN directory_service_at_locations x ON x.id = sc.service_at_location_id AND x.active
 WHERE x.service_id = ANY($1::uuid[]) AND sc.active AND sc.opens_at IS NOT NULL
 """
-OPEN_AMONG = "WITH " + _WEEK_CLOCK.format(now="$2") + "\n" + _OPEN_HOURS + " AND h.service_id = ANY($1::uuid[])"
+OPEN_AMONG = ("WITH " + WEEK_CLOCK.format(now="$2") + f"\nSELECT f.id AS service_id FROM {FACETS} {ON_THE_WEEK_CLOCK} "
+              f"WHERE {OPEN} AND f.id = ANY($1::uuid[])")
 
 # Both stemmers: a word is found in its English or its Spanish forms, without accents.
 TEXT_QUERY = ("(websearch_to_tsquery('english', coord_unaccent({q})) "
               "|| websearch_to_tsquery('spanish', coord_unaccent({q})))")
 MATCHES_TEXT = "s.search @@ " + TEXT_QUERY
 
-# {codes}, {names}: the ways the language may be written (coord.directory.search.language_forms),
-# compared as they are so that the planner reads its statistics of the columns.
-SPEAKS = """s.id IN (
-    SELECT dl.service_id FROM directory_languages dl
-    WHERE dl.active AND (dl.code = ANY({codes}::text[]) OR dl.name = ANY({names}::text[])))"""
-
+# {id}: the service's id in the search (s.id or f.id).
 IN_CATEGORY = """EXISTS (
     SELECT 1 FROM directory_attributes a JOIN directory_taxonomy_terms t ON t.id = a.taxonomy_term_id
-    WHERE a.link_id = s.id AND a.active
+    WHERE a.link_id = {id} AND a.active
       AND (t.id::text = {p} OR t.code = {p} OR coord_unaccent(t.name) = coord_unaccent({p})))"""
 
 FOR_AGE = "(s.minimum_age IS NULL OR s.minimum_age <= {p}) AND (s.maximum_age IS NULL OR s.maximum_age >= {p})"
 
 # `free`: the cost option's rule (migration 0029), the same one each result's flag reads.
-FREE = """EXISTS (SELECT 1 FROM directory_cost_options c WHERE c.service_id = s.id AND c.active AND c.free)"""
+FREE = """EXISTS (SELECT 1 FROM directory_cost_options c WHERE c.service_id = {id} AND c.active AND c.free)"""
 
 ACCESSIBLE = """EXISTS (
     SELECT 1 FROM directory_service_at_locations x
     JOIN directory_locations l ON l.id = x.location_id AND l.active AND NOT l.confidential
     JOIN directory_accessibility ac ON ac.location_id = l.id AND ac.active
-    WHERE x.service_id = s.id AND x.active)"""
+    WHERE x.service_id = {id} AND x.active)"""
 
 # The page of results: ids in order, then their details by id.
 RESULT_DETAILS = """
