@@ -27,6 +27,12 @@ from bench.load import CpuWatch, LoadResult, Request
 AHEAD_PER_SECOND = 4_000
 AHEAD_MIN = 2_000
 
+
+def made_ahead(seconds: float) -> int:
+    """How many requests wrk is given for a window of `seconds` (a request function is called
+    this many times: each a new signup, say)."""
+    return max(AHEAD_MIN, int(seconds * AHEAD_PER_SECOND))
+
 # The requests file: each request as its length in 8 digits, then its bytes.
 SCRIPT = """
 local requests, next_index, cycle, expect = {}, 1, %(cycle)s, %(expect)d
@@ -127,8 +133,7 @@ async def wrk_load(
         if isinstance(request, Request):
             encoded = [request.encode(host)]
         else:
-            encoded = [request(i % concurrency).encode(host)
-                       for i in range(max(AHEAD_MIN, int(window * AHEAD_PER_SECOND)))]
+            encoded = [request(i % concurrency).encode(host) for i in range(made_ahead(window))]
         # A function that gives one request each time is a fixed request: sent over and over.
         fixed = len(set(encoded)) == 1
         data = directory / "requests"

@@ -14,12 +14,12 @@ from uuid import UUID
 from bench.cases.me import raw_me
 from bench.cases.signup import (
     SHIFTS,
-    USERS,
     _pairs,
     _shifts,
     _volunteers,
     analyzed,
     taking_turns,
+    volunteers_for,
 )
 from bench.environment import SECRET_KEY, CoordServer
 from bench.load import LoadResult, Request, http_load
@@ -27,6 +27,8 @@ from bench.registry import Context, benchmark, log, result
 from coord.auth.security import build_jwt_auth
 from coord.kernel.config import load_settings
 from coord.shifts.signups import sign_up
+
+FLOOR_WINDOWS = 3  # each load first, second and third once
 
 BARE = [sys.executable, "-m", "granian", "--interface", "asgi", "--factory", "bench.floor_app:app",
         "--working-dir", str(Path(__file__).resolve().parents[2]), "--host", "127.0.0.1", "--port", "{port}",
@@ -50,7 +52,7 @@ async def _three_ways(ctx: Context, name: str, coord: Callable[[int], Request], 
             "coord": lambda window: ctx.http_load(coord, expect=expect, seconds=window),
             "bare": bare_load,
             "raw": lambda window: ctx.ops_load(raw, seconds=window),
-        }, 3)  # each load first, second and third once
+        }, FLOOR_WINDOWS)
     finally:
         server.stop()
     records = [result(f"{name}_bare_litestar_vs_raw", loads["bare"].rate, "req/s", baseline=loads["raw"].rate,
@@ -81,7 +83,7 @@ async def signup_floor(ctx: Context) -> list[dict]:
     auth = build_jwt_auth(load_settings({"COORD_SECRET_KEY": SECRET_KEY, "COORD_DATA_DIR": "/tmp"}))
     made = {}
     for side in ("coord", "bare", "raw"):
-        users = await _volunteers(ctx, org_id, USERS, f"floor-{side}")
+        users = await _volunteers(ctx, org_id, volunteers_for(ctx.seconds, ctx.warmup, FLOOR_WINDOWS), f"floor-{side}")
         made[side] = (users, _pairs(await _shifts(ctx, org_id, SHIFTS), users))
     await analyzed(ctx)
     tokens = {u: auth.create_token(identifier=str(u), token_extras={"tv": 0}) for u in made["coord"][0]}

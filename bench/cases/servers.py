@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 from uuid import UUID
 
-from bench.cases.signup import SHIFTS, USERS, _pairs, _shifts, _volunteers, analyzed
+from bench.cases.signup import SHIFTS, _pairs, _shifts, _volunteers, analyzed, volunteers_for
 from bench.environment import SECRET_KEY, CoordServer
 from bench.load import Request, http_load
 from bench.registry import Context, benchmark, result
@@ -37,7 +37,7 @@ async def server_choice(ctx: Context) -> list[dict]:
     auth = build_jwt_auth(load_settings({"COORD_SECRET_KEY": SECRET_KEY, "COORD_DATA_DIR": "/tmp"}))
     figures: dict[str, tuple[float, float]] = {}
     for name, command in SERVERS.items():
-        users = await _volunteers(ctx, org_id, USERS, name)
+        users = await _volunteers(ctx, org_id, volunteers_for(ctx.seconds, ctx.warmup, 1), name)
         tokens = {u: auth.create_token(identifier=str(u), token_extras={"tv": 0}) for u in users}
         pairs = _pairs(await _shifts(ctx, org_id, SHIFTS), users)
         await analyzed(ctx)

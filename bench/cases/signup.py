@@ -11,12 +11,22 @@ from uuid import UUID
 from bench.environment import SECRET_KEY
 from bench.load import LoadResult, Request
 from bench.registry import Context, benchmark, log, result
+from bench.wrk import made_ahead
 from coord.auth.security import build_jwt_auth
 from coord.kernel.config import load_settings
 from coord.shifts.signups import sign_up
 
 USERS = 400
 SHIFTS = 400  # USERS x SHIFTS distinct (person, shift) pairs: every request is a new signup
+
+
+def volunteers_for(seconds: float, warmup: float, windows: int) -> int:
+    """Volunteers enough that each request of `seconds` of load over `windows` windows is a new
+    (volunteer, shift) pair with SHIFTS shifts: wrk is given its requests ahead, for each window
+    and its warm-up (bench.wrk.made_ahead). With 400 always, a run of 40 s or more ran out of
+    pairs (StopIteration)."""
+    needed = windows * (made_ahead(seconds / windows) + made_ahead(warmup))
+    return max(USERS, -(-needed // SHIFTS))
 
 
 async def _volunteers(ctx: Context, org_id: UUID, count: int, tag: str) -> list[UUID]:
@@ -107,10 +117,11 @@ async def signup_http_vs_raw(ctx: Context) -> dict:
     org_id = UUID((await ctx.org(admin))["id"])
     auth = build_jwt_auth(load_settings({"COORD_SECRET_KEY": SECRET_KEY, "COORD_DATA_DIR": "/tmp"}))
 
-    http_users = await _volunteers(ctx, org_id, USERS, "h")
+    volunteers = volunteers_for(ctx.seconds, ctx.warmup, ROUNDS)
+    http_users = await _volunteers(ctx, org_id, volunteers, "h")
     tokens = {u: auth.create_token(identifier=str(u), token_extras={"tv": 0}) for u in http_users}
     http_pairs = _pairs(await _shifts(ctx, org_id, SHIFTS), http_users)
-    raw_users = await _volunteers(ctx, org_id, USERS, "r")
+    raw_users = await _volunteers(ctx, org_id, volunteers, "r")
     raw_pairs = _pairs(await _shifts(ctx, org_id, SHIFTS), raw_users)
     await analyzed(ctx)
 

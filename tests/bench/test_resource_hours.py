@@ -11,7 +11,7 @@ WEDNESDAY_NOON = datetime(2026, 12, 2, 12, 0)
 
 
 def open_at(days: str, opens: str, closes: str, at: datetime) -> bool:
-    """coord's rule (coord/directory/search_queries.py, _OPEN_AT): on a listed day, open from
+    """coord's rule (migration 0034, coord_refresh_open_week): on a listed day, open from
     opens_at up to closes_at; when the end is not after the start, from opens_at to midnight
     and from midnight up to closes_at."""
     o, c = (int(t[:2]) * 60 + int(t[3:5]) for t in (opens, closes))
