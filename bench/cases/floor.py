@@ -18,6 +18,7 @@ from bench.cases.signup import (
     _shifts,
     _volunteers,
     analyzed,
+    seeded,
     taking_turns,
     volunteers_for,
 )
@@ -85,6 +86,7 @@ async def signup_floor(ctx: Context) -> list[dict]:
     for side in ("coord", "bare", "raw"):
         users = await _volunteers(ctx, org_id, volunteers_for(ctx.seconds, ctx.warmup, FLOOR_WINDOWS), f"floor-{side}")
         made[side] = (users, _pairs(await _shifts(ctx, org_id, SHIFTS), users))
+    await seeded(ctx, org_id, "floor-seed")
     await analyzed(ctx)
     tokens = {u: auth.create_token(identifier=str(u), token_extras={"tv": 0}) for u in made["coord"][0]}
 

@@ -65,6 +65,45 @@ async def _shifts(ctx: Context, org_id: UUID, count: int) -> list[UUID]:
     return [r["id"] for r in rows]
 
 
+async def seeded(ctx: Context, org_id: UUID, tag: str) -> None:
+    """Signups already in the table before its statistics are taken, as a service in operation
+    has them: SEED_VOLUNTEERS volunteers, each signed up for SEED_EACH of as many shifts (a year
+    after the measured ones, so no overlap check meets them). On a table analyzed empty, every
+    statement of a signup is planned as for an empty table: a pooled connection that made its
+    plans while the table was still small cached sequential scans of `signups` as its generic
+    plans (the waitlist tally, the person's status on the shift, the overlap check), and no
+    autoanalyze came within the run to replan them (autovacuum visits a database once a
+    minute). As the table grew those connections' signups cost PostgreSQL two to five times the
+    CPU. coord's connections, which plan in the first window, caught it in about a third of the
+    runs, the raw loop's, which first run when the table already holds a window's signups,
+    seldom (session 28: HTTP windows at 536-1,100 signups a second with PostgreSQL at 1.1-1.5
+    cores; perf showed SeqNext, uuid_eq and textne, the tally's filter; EXPLAIN EXECUTE on a
+    connection planned that way, three sequential scans of all 6,000 rows a signup)."""
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=400)
+    users = await _volunteers(ctx, org_id, SEED_VOLUNTEERS, tag)
+    await ctx.pool.execute(
+        """
+        WITH seed_shifts AS (
+            INSERT INTO shifts (org_id, role, starts_at, ends_at, capacity)
+            SELECT $1, 'Greeter', $2::timestamptz + g * interval '2 hours', $2::timestamptz + g * interval '2 hours' + interval '90 minutes', 1000000
+            FROM generate_series(0, $3 - 1) g
+            RETURNING id, starts_at
+        ), numbered AS (
+            SELECT id, (row_number() OVER (ORDER BY starts_at) - 1)::int AS n FROM seed_shifts
+        )
+        INSERT INTO signups (shift_id, user_id, status)
+        SELECT numbered.id, volunteer.id, 'confirmed'
+        FROM unnest($4::uuid[]) WITH ORDINALITY AS volunteer (id, n), generate_series(0, $5 - 1) k, numbered
+        WHERE numbered.n = (volunteer.n - 1 + k) % $3
+        """,
+        org_id,
+        start,
+        SEED_VOLUNTEERS,
+        users,
+        SEED_EACH,
+    )
+
+
 async def analyzed(ctx: Context) -> None:
     """Planner statistics for the rows just made, as autovacuum would have them in service, and
     no autovacuum left running from earlier benchmarks (its CPU would land on one load alone).
@@ -103,6 +142,10 @@ def _pairs(shifts: list[UUID], users: list[UUID]):
             for shift in [shifts[(i + shift_offset) % len(shifts)]])
 
 
+# Signups made before the statistics are taken (seeded): each volunteer on SEED_EACH shifts.
+SEED_VOLUNTEERS = 400
+SEED_EACH = 10
+
 # Windows per load (taking_turns): an even number, so each of the two goes first as often.
 ROUNDS = 4
 AUTOVACUUM_WAIT_S = 60.0
@@ -123,6 +166,7 @@ async def signup_http_vs_raw(ctx: Context) -> dict:
     http_pairs = _pairs(await _shifts(ctx, org_id, SHIFTS), http_users)
     raw_users = await _volunteers(ctx, org_id, volunteers, "r")
     raw_pairs = _pairs(await _shifts(ctx, org_id, SHIFTS), raw_users)
+    await seeded(ctx, org_id, "seed")
     await analyzed(ctx)
 
     def next_signup(_worker: int) -> Request:
