@@ -73,10 +73,10 @@ async def seeded(ctx: Context, org_id: UUID, tag: str) -> None:
     plans while the table was still small cached sequential scans of `signups` as its generic
     plans (the waitlist tally, the person's status on the shift, the overlap check), and no
     autoanalyze came within the run to replan them (autovacuum visits a database once a
-    minute). As the table grew those connections' signups cost PostgreSQL two to five times the
+    minute). As the table grew those connections' signups cost PostgreSQL 1.7 to 5 times the
     CPU. coord's connections, which plan in the first window, caught it in about a third of the
     runs, the raw loop's, which first run when the table already holds a window's signups,
-    seldom (session 28: HTTP windows at 536-1,100 signups a second with PostgreSQL at 1.1-1.5
+    seldom (session 28: HTTP windows at 536-1,250 signups a second with PostgreSQL at 1.0-1.5
     cores; perf showed SeqNext, uuid_eq and textne, the tally's filter; EXPLAIN EXECUTE on a
     connection planned that way, three sequential scans of all 6,000 rows a signup)."""
     start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=400)
