@@ -20,6 +20,7 @@ import asyncpg
 from arq import create_pool as create_arq_pool
 
 from coord.kernel.config import ConfigError, Settings
+from coord.kernel.cpu_slots import SLOTS_ENV
 from coord.database import prepare
 from coord.kernel.db.migrate import check_applied
 from coord.kernel.db.pool import create_pool
@@ -101,8 +102,9 @@ def serve(settings: Settings) -> None:
 
     asyncio.run(verify())
     listening = f"http://{settings.host}:{settings.port}"
-    log.info("serving on %s with %s process(es); links in messages and feeds use %s", listening,
-             settings.web_concurrency, settings.base_url)
+    log.info("serving on %s with %s process(es)%s; links in messages and feeds use %s", listening,
+             settings.web_concurrency, ", each on a core of its own" if settings.web_cpu_affinity else "",
+             settings.base_url)
     if settings.base_url != listening and not settings.production:
         log.warning("COORD_BASE_URL (%s) differs from where coord listens (%s): links in messages and "
                     "feeds lead there", settings.base_url, listening)
@@ -116,6 +118,13 @@ def serve(settings: Settings) -> None:
     if settings.web_concurrency > 1:
         metrics = tempfile.mkdtemp(prefix="coord-metrics-")
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics
+    # Each worker takes a core from these slots (coord.kernel.cpu_slots); a directory of this
+    # start only, like the metrics', so no slot is held by a process of an earlier one.
+    os.environ.pop(SLOTS_ENV, None)
+    cpu_slots = None
+    if settings.web_cpu_affinity:
+        cpu_slots = tempfile.mkdtemp(prefix="coord-cpus-")
+        os.environ[SLOTS_ENV] = cpu_slots
     try:
         Granian(
             "coord.app:app_from_environment",
@@ -139,8 +148,9 @@ def serve(settings: Settings) -> None:
             raise
         raise _port_refused(settings, "Address already in use") from None
     finally:
-        if metrics:
-            shutil.rmtree(metrics, ignore_errors=True)
+        for directory in (metrics, cpu_slots):
+            if directory:
+                shutil.rmtree(directory, ignore_errors=True)
 
 
 async def run_worker(settings: Settings, *, burst: bool = False) -> None:

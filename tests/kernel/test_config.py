@@ -39,6 +39,18 @@ def test_processes_are_one_in_development_and_every_core_in_production(tmp_path)
     assert (told.web_concurrency, told.worker_concurrency) == (3, 2)
 
 
+def test_web_processes_get_a_core_each_when_there_are_several_unless_told(tmp_path):
+    def affinity(**env: str) -> bool:
+        return load_settings({"COORD_DATA_DIR": str(tmp_path), **env}).web_cpu_affinity
+
+    assert affinity() is False  # one process in development: nothing to spread
+    assert affinity(COORD_WEB_CONCURRENCY="2") is True
+    assert affinity(COORD_WEB_CONCURRENCY="2", COORD_WEB_CPU_AFFINITY="off") is False
+    assert affinity(COORD_WEB_CONCURRENCY="2", COORD_WEB_CPU_AFFINITY="0") is False
+    assert affinity(COORD_WEB_CPU_AFFINITY="yes") is True
+    assert affinity(COORD_WEB_CPU_AFFINITY="TRUE") is True
+
+
 def test_development_secret_is_generated_once(tmp_path):
     first = load_settings({"COORD_DATA_DIR": str(tmp_path)}).secret_key
     second = load_settings({"COORD_DATA_DIR": str(tmp_path)}).secret_key
@@ -62,6 +74,7 @@ def test_development_secret_is_generated_once(tmp_path):
         ({"COORD_PORT": "70000"}, "COORD_PORT"),
         ({"COORD_WEB_CONCURRENCY": "0"}, "COORD_WEB_CONCURRENCY"),
         ({"COORD_WORKER_CONCURRENCY": "many"}, "COORD_WORKER_CONCURRENCY"),
+        ({"COORD_WEB_CPU_AFFINITY": "sometimes"}, "COORD_WEB_CPU_AFFINITY"),
         ({"COORD_ENV": "staging"}, "COORD_ENV"),
         ({"COORD_SECRET_KEY": "short"}, "COORD_SECRET_KEY"),
         ({"COORD_ENV": "production", "COORD_DATABASE_URL": "postgresql://h/db", "COORD_REDIS_URL": "redis://h"}, "COORD_SECRET_KEY"),

@@ -45,6 +45,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # Processes of `coord serve` and `coord worker` (the contract's names); see _concurrency.
     web_concurrency: int = 1
     worker_concurrency: int = 1
+    # Each worker process of `coord serve` on a core of its own (coord.kernel.cpu_slots).
+    web_cpu_affinity: bool = False
 
     @property
     def mail_dir(self) -> Path:
@@ -119,6 +121,19 @@ def _concurrency(variable: str, value: str | None, production: bool) -> int:
     return _int(variable, value, 1, 256)
 
 
+_YES, _NO = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+def _flag(variable: str, value: str | None, default: bool) -> bool:
+    if value is None:
+        return default
+    if value.lower() in _YES:
+        return True
+    if value.lower() in _NO:
+        return False
+    raise ConfigError(variable, f"expected on or off (1/0, true/false, yes/no), got {value!r}")
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if env is None else env
     get = lambda name: (env.get(name) or "").strip() or None  # noqa: E731
@@ -154,6 +169,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise ConfigError("COORD_LOG_LEVEL", f"must be DEBUG, INFO, WARNING or ERROR, got {level!r}")
 
+    web_concurrency = _concurrency("COORD_WEB_CONCURRENCY", get("COORD_WEB_CONCURRENCY"), mode == "production")
     return Settings(
         database_url=database_url,
         redis_url=redis_url,
@@ -171,7 +187,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         login_attempts_per_minute=_int(
             "COORD_LOGIN_ATTEMPTS_PER_MINUTE", get("COORD_LOGIN_ATTEMPTS_PER_MINUTE") or "10", 1, 100000
         ),
-        web_concurrency=_concurrency("COORD_WEB_CONCURRENCY", get("COORD_WEB_CONCURRENCY"), mode == "production"),
+        web_concurrency=web_concurrency,
+        # On whenever there are several processes to spread (one has the machine to itself).
+        web_cpu_affinity=_flag("COORD_WEB_CPU_AFFINITY", get("COORD_WEB_CPU_AFFINITY"), web_concurrency > 1),
         worker_concurrency=_concurrency(
             "COORD_WORKER_CONCURRENCY", get("COORD_WORKER_CONCURRENCY"), mode == "production"),
     )
