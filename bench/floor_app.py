@@ -1,6 +1,7 @@
 """The least a Litestar app does for a shift signup and for `GET /me`, as the floor under
 coord's own routes (benchmarks `signup_floor`, `me_floor`): the same service calls on the
-same pool settings under the same server, but no authentication, middleware, access log,
+same pool settings under the same server, each process on a core of its own as coord's
+(coord.kernel.cpu_slots), but no authentication, middleware, access log,
 metrics, language or error mapping. The person comes from the path, so never serve this."""
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from litestar.datastructures import State
 
 from coord.auth.schemas import MeOut
 from coord.auth.service import me as profile
+from coord.kernel.cpu_slots import pin_this_worker
 from coord.kernel.db.pool import create_pool
 from coord.shifts.schemas import SignupOut
 from coord.shifts.signups import sign_up
@@ -38,6 +40,7 @@ async def me(state: State, user_id: UUID) -> MeOut:
 
 
 def app() -> Litestar:
+    pin_this_worker()  # as coord.app's factory does, from the slots the benchmark made
     @asynccontextmanager
     async def pool(app: Litestar) -> AsyncIterator[None]:
         app.state.pool = await create_pool(os.environ["COORD_DATABASE_URL"])

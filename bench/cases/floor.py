@@ -27,6 +27,7 @@ from bench.load import LoadResult, Request, http_load
 from bench.registry import Context, benchmark, log, result
 from coord.auth.security import build_jwt_auth
 from coord.kernel.config import load_settings
+from coord.kernel.cpu_slots import SLOTS_ENV
 from coord.shifts.signups import sign_up
 
 FLOOR_WINDOWS = 3  # each load first, second and third once
@@ -38,8 +39,11 @@ BARE = [sys.executable, "-m", "granian", "--interface", "asgi", "--factory", "be
 
 async def _three_ways(ctx: Context, name: str, coord: Callable[[int], Request], bare: Callable[[int], Request],
                       raw: Callable[[int], Awaitable[bool]], expect: int) -> list[dict]:
-    server = CoordServer(ctx.database_url, ctx.redis_url, Path(tempfile.mkdtemp(prefix="coord-bench-bare-")),
-                         command=BARE)
+    data_dir = Path(tempfile.mkdtemp(prefix="coord-bench-bare-"))
+    server = CoordServer(ctx.database_url, ctx.redis_url, data_dir, command=BARE)
+    # A core for each of its processes, as `coord serve` gives its own (COORD_WEB_CPU_AFFINITY).
+    (slots := data_dir / "cpu-slots").mkdir()
+    server.env[SLOTS_ENV] = str(slots)
     server.start()
 
     async def bare_load(window: float) -> LoadResult:
