@@ -102,8 +102,9 @@ def serve(settings: Settings) -> None:
 
     asyncio.run(verify())
     listening = f"http://{settings.host}:{settings.port}"
+    pinned = settings.web_cpu_affinity and hasattr(os, "sched_setaffinity")  # Linux's (cpu_slots)
     log.info("serving on %s with %s process(es)%s; links in messages and feeds use %s", listening,
-             settings.web_concurrency, ", each on a core of its own" if settings.web_cpu_affinity else "",
+             settings.web_concurrency, ", each on a core of its own" if pinned else "",
              settings.base_url)
     if settings.base_url != listening and not settings.production:
         log.warning("COORD_BASE_URL (%s) differs from where coord listens (%s): links in messages and "
@@ -122,7 +123,7 @@ def serve(settings: Settings) -> None:
     # start only, like the metrics', so no slot is held by a process of an earlier one.
     os.environ.pop(SLOTS_ENV, None)
     cpu_slots = None
-    if settings.web_cpu_affinity:
+    if pinned:
         cpu_slots = tempfile.mkdtemp(prefix="coord-cpus-")
         os.environ[SLOTS_ENV] = cpu_slots
     try:
