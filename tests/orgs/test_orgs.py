@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from uuid import uuid4
+
 from tests.support import assert_problem, expect
 
 
@@ -10,6 +12,24 @@ async def test_creator_is_admin_and_sees_membership(client, api):
     org = await api.org(admin, slug="riverside")
     me = expect(await client.get("/api/v1/me", headers=admin.headers), 200)
     assert me["memberships"] == [{"org_id": org["id"], "org_slug": "riverside", "roles": ["admin"]}]
+
+
+async def test_me_lists_every_membership_by_slug_with_its_own_roles(client, api):
+    """GET /me reads the profile with its memberships in one statement, a row per membership:
+    each organization once, in slug order whatever the order they were joined in."""
+    person, other = await api.user(), await api.user()
+    tag = uuid4().hex[:8]
+    later = await api.org(person, slug=f"zz-{tag}")
+    theirs = await api.org(other, slug=f"aa-{tag}")
+    await api.member(theirs, other, person, "volunteer")
+    middle = await api.org(person, slug=f"mm-{tag}")
+    me = expect(await client.get("/api/v1/me", headers=person.headers), 200)
+    assert me["memberships"] == [
+        {"org_id": theirs["id"], "org_slug": f"aa-{tag}", "roles": ["volunteer"]},
+        {"org_id": middle["id"], "org_slug": f"mm-{tag}", "roles": ["admin"]},
+        {"org_id": later["id"], "org_slug": f"zz-{tag}", "roles": ["admin"]},
+    ]
+    assert (me["id"], me["email"]) == (person.id, person.email)
 
 
 async def test_org_validation(client, api):

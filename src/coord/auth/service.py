@@ -9,7 +9,6 @@ from uuid import UUID
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import asyncpg
-import msgspec
 from argon2 import Parameters, PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from argon2.profiles import RFC_9106_LOW_MEMORY
@@ -156,8 +155,10 @@ async def revoke_tokens(conn: asyncpg.Connection, user_id: UUID) -> None:
 
 
 async def me(conn: asyncpg.Connection, user_id: UUID) -> MeOut:
-    user = await conn.fetchrow(queries.ME, user_id, clock.now())
-    memberships = msgspec.convert(user["memberships"], list[MembershipOut])
+    rows = await conn.fetch(queries.ME, user_id, clock.now())
+    user = rows[0]
+    memberships = [MembershipOut(org_id=row["org_id"], org_slug=row["org_slug"], roles=row["roles"])
+                   for row in rows if row["org_id"] is not None]
     return MeOut(
         id=user["id"],
         email=user["email"],
