@@ -38,6 +38,22 @@ async def test_another_processs_change_reaches_the_cache_when_it_commits(client,
     await wait_until(refused, timeout=5, what="the old token refused after another process logged out everywhere")
 
 
+async def test_an_account_gone_after_the_token_check_is_a_401_not_a_500(client, api, pool, monkeypatch):
+    """The window between the bearer check (here from the cache, whose notice of the change has
+    not arrived yet) and the profile's read: the account erased in between. GET /me says to
+    sign in again instead of failing on a missing row."""
+    monkeypatch.setattr(accounts, "ttl", 3600)
+    await wait_until(lambda: accounts.listening, what="the account listener")
+    user = await api.user("Cai")
+    assert (await client.get(f"{API}/me", headers=user.headers)).status_code == 200
+    assert any(key[0] == UUID(user.id) for key in accounts._entries)  # the check will pass from here
+    await _as_another_process(pool, "DELETE FROM users WHERE id = $1", user.id, notify=False)
+    response = await client.get(f"{API}/me", headers=user.headers)
+    assert response.status_code == 401, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert "sign in again" in response.json()["detail"]
+
+
 async def test_without_a_listener_nothing_is_cached_and_it_comes_back(client, api, pool, monkeypatch):
     monkeypatch.setattr(accounts, "ttl", 3600)
     await wait_until(lambda: accounts.listening, what="the account listener")

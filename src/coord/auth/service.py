@@ -156,6 +156,8 @@ async def revoke_tokens(conn: asyncpg.Connection, user_id: UUID) -> None:
 
 async def me(conn: asyncpg.Connection, user_id: UUID) -> MeOut:
     rows = await conn.fetch(queries.ME, user_id, clock.now())
+    if not rows:  # erased (or gone) between the token's check and this read: as the check would say now
+        raise Unauthorized(_("this account no longer exists: sign in again, or register"))
     user = rows[0]
     memberships = [MembershipOut(org_id=row["org_id"], org_slug=row["org_slug"], roles=row["roles"])
                    for row in rows if row["org_id"] is not None]
