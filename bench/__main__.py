@@ -76,6 +76,7 @@ async def _run(env: environment.Environment, names: list[str], seconds: float, w
                 seconds=seconds,
                 warmup=warmup,
                 server_pid=env.server_pid,
+                data_dir=env.data_dir,
             )
             for name in names:
                 log.info("%s ...", name)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import inspect
 import itertools
 import logging
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, AsyncIterator, Callable
 
 import asyncpg
@@ -86,6 +88,7 @@ class Context:
         seconds: float,
         warmup: float,
         server_pid: int | None = None,
+        data_dir: Path | None = None,
     ) -> None:
         self.base_url = base_url
         self.database_url = database_url  # the migrated benchmark database the server uses
@@ -95,7 +98,13 @@ class Context:
         self.seconds = seconds
         self.warmup = warmup
         self.server_pid = server_pid  # `coord serve`, for the CPU figures in the logs
+        self.data_dir = data_dir  # the run's own directory, removed at its end
         self._counter = itertools.count(1)
+
+    def scratch(self, prefix: str) -> Path:
+        """A new directory for a benchmark's own server (its log, its CPU slots), inside the run's
+        directory, so it goes when the run ends as the main server's does."""
+        return Path(tempfile.mkdtemp(prefix=prefix, dir=self.data_dir))
 
     @staticmethod
     def expect(response: httpx.Response, status: int) -> Any:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from uuid import UUID
@@ -39,7 +38,7 @@ BARE = [sys.executable, "-m", "granian", "--interface", "asgi", "--factory", "be
 
 async def _three_ways(ctx: Context, name: str, coord: Callable[[int], Request], bare: Callable[[int], Request],
                       raw: Callable[[int], Awaitable[bool]], expect: int) -> list[dict]:
-    data_dir = Path(tempfile.mkdtemp(prefix="coord-bench-bare-"))
+    data_dir = ctx.scratch("bare-")
     server = CoordServer(ctx.database_url, ctx.redis_url, data_dir, command=BARE)
     # A core for each of its processes, as `coord serve` gives its own (COORD_WEB_CPU_AFFINITY).
     (slots := data_dir / "cpu-slots").mkdir()

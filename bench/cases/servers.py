@@ -8,8 +8,6 @@ granian measures its signups on the largest tables: the order leans against the 
 from __future__ import annotations
 
 import sys
-import tempfile
-from pathlib import Path
 from uuid import UUID
 
 from bench.cases.signup import SHIFTS, _pairs, _shifts, _volunteers, analyzed, volunteers_for
@@ -46,7 +44,7 @@ async def server_choice(ctx: Context) -> list[dict]:
             user_id, shift_id = next(pairs)
             return Request("POST", f"/api/v1/shifts/{shift_id}/signups", {"Authorization": f"Bearer {tokens[user_id]}"})
 
-        server = CoordServer(ctx.database_url, ctx.redis_url, Path(tempfile.mkdtemp(prefix=f"coord-bench-{name}-")),
+        server = CoordServer(ctx.database_url, ctx.redis_url, ctx.scratch(f"{name}-"),
                              command=command)
         server.start()
         try:
