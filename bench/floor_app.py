@@ -16,7 +16,7 @@ from litestar.datastructures import State
 
 from coord.auth.schemas import MeOut
 from coord.auth.service import me as profile
-from coord.kernel.cpu_slots import pin_this_worker
+from coord.kernel.cpu_slots import pin_this_worker, run_as_batch
 from coord.kernel.db.pool import create_pool
 from coord.shifts.schemas import SignupOut
 from coord.shifts.signups import sign_up
@@ -41,6 +41,7 @@ async def me(state: State, user_id: UUID) -> MeOut:
 
 def app() -> Litestar:
     pin_this_worker()  # as coord.app's factory does, from the slots the benchmark made
+    run_as_batch()  # as coord serve's workers run with a process per core (COORD_WEB_SCHED_BATCH)
     @asynccontextmanager
     async def pool(app: Litestar) -> AsyncIterator[None]:
         app.state.pool = await create_pool(os.environ["COORD_DATABASE_URL"])

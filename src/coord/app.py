@@ -86,12 +86,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
 def app_from_environment() -> Any:
     """The factory each worker process of `coord serve` calls (granian spawns a fresh
     interpreter, so logging is set up again here)."""
-    from coord.kernel.cpu_slots import pin_this_worker
+    from coord.kernel.cpu_slots import pin_this_worker, run_as_batch
     from coord.kernel.observability import configure_logging
 
     settings = load_settings()
     configure_logging(settings.log_level)
     pin_this_worker()  # before granian starts this process's threads: they inherit the core
+    if settings.web_sched_batch:
+        run_as_batch()  # ... and the policy
     app = create_app(settings)
     # The app's own objects (routes, schemas, templates, catalogs) live as long as the process:
     # spare them the cyclic collector's scans, which came back every few hundred requests

@@ -1,6 +1,7 @@
 """`coord serve` with several processes puts each on a core of its own (COORD_WEB_CPU_AFFINITY,
 coord.kernel.cpu_slots), every thread of it; one that dies frees its core for its replacement.
-Real processes, read through the kernel's own view of their affinity."""
+Every thread runs as SCHED_BATCH (COORD_WEB_SCHED_BATCH) unless told otherwise. Real processes,
+read through the kernel's own view of their affinity and policy."""
 
 from __future__ import annotations
 
@@ -42,6 +43,10 @@ def _threads_on(pid: int) -> set[frozenset[int]]:
     return {frozenset(os.sched_getaffinity(int(tid))) for tid in os.listdir(f"/proc/{pid}/task")}
 
 
+def _policies_of(pid: int) -> set[int]:
+    return {os.sched_getscheduler(int(tid)) for tid in os.listdir(f"/proc/{pid}/task")}
+
+
 def _workers_of_port(port: str) -> list[int]:
     """The worker processes of the `coord serve` listening on `port` (children of the one that
     started them, with the same environment)."""
@@ -71,6 +76,7 @@ def test_each_web_process_runs_on_a_core_of_its_own_and_a_replacement_takes_the_
         assert sorted(pinned.values()) == USABLE[:2]
         for pid, cpu in pinned.items():
             assert _threads_on(pid) == {frozenset({cpu})}, (pid, cpu)
+            assert _policies_of(pid) == {os.SCHED_BATCH}, pid
 
         gone, freed = next(iter(pinned.items()))
         os.kill(gone, signal.SIGKILL)
@@ -78,6 +84,7 @@ def test_each_web_process_runs_on_a_core_of_its_own_and_a_replacement_takes_the_
                                       timeout=60, what="granian to start a worker in place of the killed one")
         [(new_pid, new_cpu)] = replacement.items()
         assert new_cpu == freed and _threads_on(new_pid) == {frozenset({freed})}
+        assert _policies_of(new_pid) == {os.SCHED_BATCH}
     assert "each on a core of its own" in log.read_text()
 
 
@@ -90,7 +97,19 @@ def test_told_off_the_web_processes_run_on_any_core(database_url, redis_url, tmp
                                   what="coord serve's two worker processes")
         for pid in workers:
             assert _threads_on(pid) == {frozenset(USABLE)}
+            assert _policies_of(pid) == {os.SCHED_BATCH}  # the two settings are independent
     assert _placed(log) == {} and "each on a core of its own" not in log.read_text()
+
+
+@pytest.mark.slow
+def test_told_off_the_web_processes_run_as_normal_threads_on_their_cores(database_url, redis_url, tmp_path):
+    log = tmp_path / "serve.log"
+    with coord_serve(database_url, redis_url, tmp_path / "data", log, COORD_WEB_CONCURRENCY="2",
+                     COORD_WEB_SCHED_BATCH="off", COORD_LOG_LEVEL="INFO"):
+        placed = wait_until_sync(lambda: _two(_placed(log)), timeout=30, what="both workers' placement lines")
+        for pid in placed:
+            assert _policies_of(pid) == {os.SCHED_OTHER}, pid
+    assert "SCHED_BATCH" not in log.read_text()
 
 
 def test_slots_go_one_per_cpu_and_come_back_when_their_holder_ends(tmp_path):

@@ -51,6 +51,17 @@ def test_web_processes_get_a_core_each_when_there_are_several_unless_told(tmp_pa
     assert affinity(COORD_WEB_CPU_AFFINITY="TRUE") is True
 
 
+def test_web_processes_run_as_batch_when_there_are_several_unless_told(tmp_path):
+    def batch(**env: str) -> bool:
+        return load_settings({"COORD_DATA_DIR": str(tmp_path), **env}).web_sched_batch
+
+    assert batch() is False  # one process in development
+    assert batch(COORD_WEB_CONCURRENCY="2") is True
+    assert batch(COORD_WEB_CONCURRENCY="2", COORD_WEB_SCHED_BATCH="off") is False
+    assert batch(COORD_WEB_CONCURRENCY="2", COORD_WEB_CPU_AFFINITY="off") is True  # its own setting
+    assert batch(COORD_WEB_SCHED_BATCH="on") is True
+
+
 def test_development_secret_is_generated_once(tmp_path):
     first = load_settings({"COORD_DATA_DIR": str(tmp_path)}).secret_key
     second = load_settings({"COORD_DATA_DIR": str(tmp_path)}).secret_key
@@ -75,6 +86,7 @@ def test_development_secret_is_generated_once(tmp_path):
         ({"COORD_WEB_CONCURRENCY": "0"}, "COORD_WEB_CONCURRENCY"),
         ({"COORD_WORKER_CONCURRENCY": "many"}, "COORD_WORKER_CONCURRENCY"),
         ({"COORD_WEB_CPU_AFFINITY": "sometimes"}, "COORD_WEB_CPU_AFFINITY"),
+        ({"COORD_WEB_SCHED_BATCH": "maybe"}, "COORD_WEB_SCHED_BATCH"),
         ({"COORD_ENV": "staging"}, "COORD_ENV"),
         ({"COORD_SECRET_KEY": "short"}, "COORD_SECRET_KEY"),
         ({"COORD_ENV": "production", "COORD_DATABASE_URL": "postgresql://h/db", "COORD_REDIS_URL": "redis://h"}, "COORD_SECRET_KEY"),

@@ -47,6 +47,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     worker_concurrency: int = 1
     # Each worker process of `coord serve` on a core of its own (coord.kernel.cpu_slots).
     web_cpu_affinity: bool = False
+    # ... and as SCHED_BATCH, so PostgreSQL's backends beside it are not preempted (cpu_slots).
+    web_sched_batch: bool = False
 
     @property
     def mail_dir(self) -> Path:
@@ -190,6 +192,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         web_concurrency=web_concurrency,
         # On whenever there are several processes to spread (one has the machine to itself).
         web_cpu_affinity=_flag("COORD_WEB_CPU_AFFINITY", get("COORD_WEB_CPU_AFFINITY"), web_concurrency > 1),
+        web_sched_batch=_flag("COORD_WEB_SCHED_BATCH", get("COORD_WEB_SCHED_BATCH"), web_concurrency > 1),
         worker_concurrency=_concurrency(
             "COORD_WORKER_CONCURRENCY", get("COORD_WORKER_CONCURRENCY"), mode == "production"),
     )

@@ -1,4 +1,5 @@
-"""One core for each worker process of `coord serve` (COORD_WEB_CPU_AFFINITY).
+"""One core for each worker process of `coord serve` (COORD_WEB_CPU_AFFINITY), and the
+database's processes first when the two want it (COORD_WEB_SCHED_BATCH).
 
 A granian worker is two threads that hand every request to each other (its Rust runtime and
 the Python event loop), and each of PostgreSQL's round trips wakes the loop again. Left to
@@ -11,6 +12,13 @@ requests a second on the 2-core box (bench/README.md, "One core per worker proce
 takes the first free slot with a non-blocking `flock` that it holds for its life: a worker
 that dies frees its slot as the kernel closes its files, and granian's replacement takes
 it. With more workers than CPUs, the ones left without a slot run on any CPU, as before.
+
+A worker also runs as SCHED_BATCH (`run_as_batch`): Linux then lets a thread of it that wakes
+(a request, a reply from PostgreSQL) wait until whatever runs on its core blocks or uses up its
+slice, instead of preempting it. On a machine that runs PostgreSQL beside coord, what runs there
+is mostly a backend working on one of coord's own statements: cut off midway, it finished
+later and the server woke again to wait for it. Batch changes nothing else (not the priority,
+nice, or any limit) and needs no privilege (bench/README.md, "Session 33").
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
+from collections.abc import Callable
 
 log = logging.getLogger("coord.serve")
 
@@ -51,15 +60,27 @@ def take_cpu(directory: str) -> int | None:
 
 
 def _pin_threads(cpu: int) -> None:
-    """Threads started later inherit the affinity of the one that starts them; those already
-    running (a library's, started at import) are moved one by one."""
+    _each_thread(lambda tid: os.sched_setaffinity(tid, {cpu}))
+
+
+def run_as_batch() -> None:
+    """Every thread of this process as SCHED_BATCH (Linux's; elsewhere nothing changes)."""
+    if not hasattr(os, "SCHED_BATCH"):
+        return
+    _each_thread(lambda tid: os.sched_setscheduler(tid, os.SCHED_BATCH, os.sched_param(0)))
+    log.info("every thread of worker process %d runs as SCHED_BATCH", os.getpid())
+
+
+def _each_thread(apply: Callable[[int], None]) -> None:
+    """Threads started later inherit the affinity and policy of the one that starts them; those
+    already running (a library's, started at import) are set one by one."""
     try:
         threads = [int(tid) for tid in os.listdir("/proc/self/task")]
     except OSError:
         threads = [0]
     for tid in threads:
         try:
-            os.sched_setaffinity(tid, {cpu})
+            apply(tid)
         except ProcessLookupError:  # ended meanwhile
             pass
 
