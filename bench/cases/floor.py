@@ -19,7 +19,7 @@ from bench.cases.signup import (
     analyzed,
     seeded,
     taking_turns,
-    volunteers_for,
+    volunteers_taking_turns,
 )
 from bench.environment import SECRET_KEY, CoordServer
 from bench.load import LoadResult, Request, http_load
@@ -87,7 +87,7 @@ async def signup_floor(ctx: Context) -> list[dict]:
     auth = build_jwt_auth(load_settings({"COORD_SECRET_KEY": SECRET_KEY, "COORD_DATA_DIR": "/tmp"}))
     made = {}
     for side in ("coord", "bare", "raw"):
-        users = await _volunteers(ctx, org_id, volunteers_for(ctx.seconds, ctx.warmup, FLOOR_WINDOWS), f"floor-{side}")
+        users = await _volunteers(ctx, org_id, volunteers_taking_turns(ctx, FLOOR_WINDOWS), f"floor-{side}")
         made[side] = (users, _pairs(await _shifts(ctx, org_id, SHIFTS), users))
     await seeded(ctx, org_id, "floor-seed")
     await analyzed(ctx)

@@ -29,6 +29,12 @@ def volunteers_for(seconds: float, warmup: float, windows: int) -> int:
     return max(USERS, -(-needed // SHIFTS))
 
 
+def volunteers_taking_turns(ctx: Context, rounds: int) -> int:
+    """volunteers_for a load that runs in taking_turns' windows, the warm-up's included."""
+    windows = rounds + WARM_UP_ROUNDS
+    return volunteers_for(ctx.seconds / rounds * windows, ctx.warmup, windows)
+
+
 async def _volunteers(ctx: Context, org_id: UUID, count: int, tag: str) -> list[UUID]:
     """Accounts made with SQL (argon2 registration would dominate the setup)."""
     rows = await ctx.pool.fetch(
@@ -122,9 +128,20 @@ async def taking_turns(ctx: Context, loads: dict[str, Callable[[float], Awaitabl
                        rounds: int) -> dict[str, LoadResult]:
     """Each load in `rounds` windows, the order rotating every round. The tables grow and
     autovacuum works on what a load left behind while the benchmark runs: a load that always
-    ran first (or after the same other) would have the earlier tables, or that work, alone."""
+    ran first (or after the same other) would have the earlier tables, or that work, alone.
+
+    First each load runs one window unmeasured (WARM_UP_ROUNDS). The raw loop's pool opened
+    its 32 connections when the bench started and has run statements on them since; a server's
+    pool opens its own under its first load, each a new PostgreSQL backend with empty caches
+    and statements still to prepare. On a slow box that cost more than the half second of
+    `ctx.warmup`: in both full runs of session 33, coord's first signup window ran at 335 and
+    398 a second and its later ones at 427-648, while the raw loop's ran 580-796 from its first."""
     window = ctx.seconds / rounds
     names = list(loads)
+    for _ in range(WARM_UP_ROUNDS):
+        for name in names:
+            log.info("  %s (warming up, not counted)", name)
+            await loads[name](window)
     parts: dict[str, list[LoadResult]] = {name: [] for name in names}
     for turn in range(rounds):
         for name in names[turn % len(names):] + names[:turn % len(names)]:
@@ -148,6 +165,8 @@ SEED_EACH = 10
 
 # Windows per load (taking_turns): an even number, so each of the two goes first as often.
 ROUNDS = 4
+# Rounds each load runs before the counted ones (taking_turns); pairs are made for them too.
+WARM_UP_ROUNDS = 1
 AUTOVACUUM_WAIT_S = 60.0
 
 
@@ -160,7 +179,7 @@ async def signup_http_vs_raw(ctx: Context) -> dict:
     org_id = UUID((await ctx.org(admin))["id"])
     auth = build_jwt_auth(load_settings({"COORD_SECRET_KEY": SECRET_KEY, "COORD_DATA_DIR": "/tmp"}))
 
-    volunteers = volunteers_for(ctx.seconds, ctx.warmup, ROUNDS)
+    volunteers = volunteers_taking_turns(ctx, ROUNDS)
     http_users = await _volunteers(ctx, org_id, volunteers, "h")
     tokens = {u: auth.create_token(identifier=str(u), token_extras={"tv": 0}) for u in http_users}
     http_pairs = _pairs(await _shifts(ctx, org_id, SHIFTS), http_users)
